@@ -1,0 +1,169 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import pino, { type Logger } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import { agentNamespace, dashboardNamespace, harbourVersion, limits } from '@harbour/shared';
+import { purgeExpiredSessions } from './auth/sessions.js';
+import type { ServerConfig } from './config.js';
+import type { App, ServerContext } from './context.js';
+import { openDatabase, type Db } from './db/database.js';
+import { installPlumbing, type RouteInfo } from './http/plumbing.js';
+import { deviceRoom, setUpAgentNamespace, type AgentNamespace } from './realtime/agents.js';
+import {
+  roomChannel,
+  setUpDashboardNamespace,
+  userChannel,
+  type DashboardNamespace,
+} from './realtime/dashboards.js';
+import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
+import { deviceRoutes } from './routes/devices.js';
+import { enrolmentRoutes } from './routes/enrolment.js';
+import { roomRoutes } from './routes/rooms.js';
+import { systemRoutes } from './routes/system.js';
+import { userRoutes } from './routes/users.js';
+import { DeviceHub } from './services/devices.js';
+
+export interface Harbour {
+  app: App;
+  io: SocketServer;
+  db: Db;
+  dbFile: string;
+  routes: RouteInfo[];
+  logger: Logger;
+  /** The URL the server listens on, e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Where the built web app lives: dashboard/dist/web, beside dist/server. */
+const webRoot = fileURLToPath(new URL('../web/', import.meta.url));
+
+/** Builds and starts a Harbour server: database, REST API, socket.io and the web app, on one port. */
+export async function startHarbour(config: ServerConfig, logger?: Logger): Promise<Harbour> {
+  const log = logger ?? pino({ level: config.logLevel, base: { service: 'harbour-server' } });
+  const { db, file: dbFile, close: closeDb } = await openDatabase(config.dataDir, log);
+
+  if (config.bootstrapAdmin && (await needsSetup(db))) {
+    await createFirstAdmin(db, { ...config.bootstrapAdmin, displayName: 'Administrator' });
+    log.info({ email: config.bootstrapAdmin.email }, 'first administrator created from the environment');
+  }
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: limits.maxJsonBodyBytes,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const io = new SocketServer(app.server, {
+    serveClient: false,
+    maxHttpBufferSize: limits.maxTransportBytes,
+    // Browsers send Origin; it must be this server. Agents (Node) send none.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, !origin || new URL(origin).host === req.headers.host);
+    },
+  });
+  const agents = io.of(agentNamespace) as AgentNamespace;
+  const dashboards = io.of(dashboardNamespace) as DashboardNamespace;
+
+  const hub = new DeviceHub(db, {
+    changed: (device) => dashboards.to(roomChannel(device.roomId)).emit('device:changed', device),
+    removed: (device) => dashboards.to(roomChannel(device.roomId)).emit('device:removed', device),
+    revoked: (deviceId) => {
+      agents.to(deviceRoom(deviceId)).emit('server:revoked', { reason: 'This device was revoked by a technician.' });
+      agents.in(deviceRoom(deviceId)).disconnectSockets(true);
+    },
+  });
+  const ctx: ServerContext = {
+    db,
+    hub,
+    version: harbourVersion,
+    disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
+  };
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: { 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:', 'blob:'], 'upgrade-insecure-requests': null },
+    },
+    hsts: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false, max: config.loginRateLimit, timeWindow: '1 minute' });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Harbour API',
+        version: harbourVersion,
+        description: 'REST API of the Harbour server. Sign in with POST /api/auth/login; the session cookie authenticates the rest.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'harbour_session' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const routes = installPlumbing(app, db);
+  systemRoutes(app, ctx);
+  authRoutes(app, ctx);
+  userRoutes(app, ctx);
+  roomRoutes(app, ctx);
+  enrolmentRoutes(app, ctx);
+  deviceRoutes(app, ctx);
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
+
+  if (fs.existsSync(webRoot)) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+    // Client-side routes (/rooms/…) get the app shell; unknown /api paths stay 404 JSON.
+    app.get('/*', { schema: { hide: true } }, (request, reply) => {
+      if (request.url.startsWith('/api/') || request.url.startsWith('/socket.io')) {
+        return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}` } });
+      }
+      return reply.sendFile('index.html');
+    });
+  } else {
+    log.warn({ webRoot }, 'the web app is not built; run `npm run build`');
+  }
+
+  setUpAgentNamespace(agents, ctx, log.child({ nsp: 'agent' }));
+  setUpDashboardNamespace(dashboards, app, ctx, log.child({ nsp: 'dashboard' }));
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${address.port}`;
+
+  const sweeper = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 3600_000);
+  sweeper.unref();
+
+  let closed = false;
+  return {
+    app,
+    io,
+    db,
+    dbFile,
+    routes,
+    logger: log,
+    url,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweeper);
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      await app.close();
+      await closeDb();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { emailSchema, parseWith, passwordSchema } from '@harbour/shared';
+
+/** Server settings, read from the environment (see docs/configuration.md). */
+export const serverEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HARBOUR_ADMIN_EMAIL: emailSchema.optional(),
+  HARBOUR_ADMIN_PASSWORD: passwordSchema.optional(),
+  /** Sign-in attempts allowed per client address per minute. */
+  HARBOUR_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+});
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: z.infer<typeof serverEnvSchema>['LOG_LEVEL'];
+  bootstrapAdmin?: { email: string; password: string } | undefined;
+  loginRateLimit: number;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
+  const parsed = parseWith(serverEnvSchema, env);
+  if (!parsed.ok) {
+    const lines = parsed.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+    throw new Error(`Harbour cannot start: invalid settings in the environment:\n${lines}`);
+  }
+  const e = parsed.value;
+  if (Boolean(e.HARBOUR_ADMIN_EMAIL) !== Boolean(e.HARBOUR_ADMIN_PASSWORD)) {
+    throw new Error('Harbour cannot start: set both HARBOUR_ADMIN_EMAIL and HARBOUR_ADMIN_PASSWORD, or neither.');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    bootstrapAdmin:
+      e.HARBOUR_ADMIN_EMAIL && e.HARBOUR_ADMIN_PASSWORD
+        ? { email: e.HARBOUR_ADMIN_EMAIL, password: e.HARBOUR_ADMIN_PASSWORD }
+        : undefined,
+    loginRateLimit: e.HARBOUR_LOGIN_RATE_LIMIT,
+  };
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import type { Logger } from 'pino';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  file: string;
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) the SQLite file in `dataDir` and migrates it to the latest version. */
+export async function openDatabase(dataDir: string, logger: Logger): Promise<OpenedDatabase> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, 'harbour.sqlite');
+  const sqlite = new SQLite(file);
+  // WAL keeps readers (live views) off the writers' backs; NORMAL sync is durable in WAL mode
+  // across application crashes, which is the failure the outbox protocol is built for.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, logger);
+  return {
+    db,
+    file,
+    close: () => db.destroy(),
+  };
+}
+
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};
+
+export async function migrate(db: Db, logger: Logger): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const r of results ?? []) {
+    if (r.status === 'Success') logger.info({ migration: r.migrationName }, 'database migrated');
+    else if (r.status === 'Error') logger.error({ migration: r.migrationName }, 'database migration failed');
+  }
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+/**
+ * Every migration, in order. Names sort by their number; never edit a migration
+ * that has shipped: add the next one.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

@@ -1,0 +1,91 @@
+/** Table types for Kysely. Times are ISO 8601 UTC strings; ids are UUIDs. */
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  role: 'admin' | 'technician' | 'dsl' | 'teacher';
+  password_hash: string;
+  disabled_at: string | null;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's secret; the secret itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface RoomsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface EnrolmentTokensTable {
+  id: string;
+  token_hash: string;
+  room_id: string;
+  label: string | null;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  max_uses: number | null;
+  uses: Generated<number>;
+}
+
+export interface DevicesTable {
+  id: string;
+  room_id: string;
+  credential_hash: string;
+  hostname: string;
+  os: string;
+  serial: string | null;
+  agent_version: string;
+  enrolled_at: string;
+  enrolment_token_id: string | null;
+  last_seen: string | null;
+  current_user: string | null;
+  revoked_at: string | null;
+}
+
+export interface AgentEventsTable {
+  device_id: string;
+  event_id: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  body: string;
+}
+
+export interface DeviceSessionsTable {
+  id: Generated<number>;
+  device_id: string;
+  username: string;
+  started_at: string;
+  ended_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  detail: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  rooms: RoomsTable;
+  enrolment_tokens: EnrolmentTokensTable;
+  devices: DevicesTable;
+  agent_events: AgentEventsTable;
+  device_sessions: DeviceSessionsTable;
+  audit_log: AuditLogTable;
+}

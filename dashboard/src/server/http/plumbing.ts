@@ -1,0 +1,113 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { ApiError, ErrorCode, Issue } from '@harbour/shared';
+import { allows, type Access } from '../auth/access.js';
+import { sessionCookie, userForSession, type SessionUser } from '../auth/sessions.js';
+import type { Db } from '../db/database.js';
+import { HarbourError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call this route. Required for every /api route. */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    user: SessionUser | null;
+  }
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+/**
+ * Wires authentication, per-route access checks and uniform error responses into `app`.
+ * Returns the list of every /api route with its declared access (tests walk it).
+ */
+export function installPlumbing(app: FastifyInstance, db: Db): RouteInfo[] {
+  const routes: RouteInfo[] = [];
+  app.decorateRequest('user', null);
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (!access) return;
+    request.user = await userForSession(db, request.cookies[sessionCookie]);
+    if (allows(access, request.user?.role ?? null)) return;
+    if (!request.user) throw new HarbourError('unauthenticated', 'Sign in first.');
+    throw new HarbourError('forbidden', 'Your role does not allow this.');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.warn({ status, code: body.error.code, reason: body.error.message }, 'request refused');
+    return reply.status(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ApiError = { error: { code: 'not_found', message: `No route ${request.method} ${request.url}` } };
+    return reply.status(404).send(body);
+  });
+
+  return routes;
+}
+
+function errorBody(code: ErrorCode, message: string, issues?: Issue[]): ApiError {
+  return { error: issues ? { code, message, issues } : { code, message } };
+}
+
+export function toErrorResponse(error: FastifyError): { status: number; body: ApiError } {
+  if (error instanceof HarbourError) {
+    return { status: error.status, body: errorBody(error.code, error.message, error.issues) };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'request';
+    const issues = error.validation.map((v) => ({
+      path: `${where}${v.instancePath.replace(/\//g, '.').replace(/\.$/, '')}`,
+      message: v.message ?? 'invalid',
+    }));
+    const first = issues[0];
+    const message = first ? `Invalid ${where}: ${first.path}: ${first.message}` : `Invalid ${where}`;
+    return { status: 400, body: errorBody('validation_failed', message, issues) };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: errorBody('payload_too_large', 'The request body is too large.') };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: errorBody('bad_request', 'Send JSON (Content-Type: application/json).') };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, body: errorBody('bad_request', 'The JSON body is empty.') };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, body: errorBody('bad_request', 'The body is not valid JSON.') };
+    default:
+      break;
+  }
+  if (error.statusCode === 429) {
+    return { status: 429, body: errorBody('rate_limited', 'Too many attempts. Wait a minute and try again.') };
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return { status: 400, body: errorBody('bad_request', `Bad request: ${error.message}`) };
+  }
+  return { status: 500, body: errorBody('internal', 'Something went wrong on the server.') };
+}
+
+/** The signed-in user; only call from routes whose access is not 'public'. */
+export function currentUser(request: FastifyRequest): SessionUser {
+  if (!request.user) throw new HarbourError('unauthenticated', 'Sign in first.');
+  return request.user;
+}
+
+export function noContent(reply: FastifyReply) {
+  return reply.status(204).send();
+}

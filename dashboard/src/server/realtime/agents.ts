@@ -1,0 +1,120 @@
+import {
+  agentAuthSchema,
+  agentRequests,
+  formatOsUser,
+  parseWith,
+  type AgentClientToServer,
+  type AgentEvent,
+  type AgentServerToClient,
+} from '@harbour/shared';
+import type { Logger } from 'pino';
+import type { Namespace } from 'socket.io';
+import { secretMatches } from '../auth/secrets.js';
+import type { ServerContext } from '../context.js';
+import type { Db } from '../db/database.js';
+import { dispatch, type Handlers } from './dispatch.js';
+
+export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
+interface AgentSocketData {
+  deviceId: string;
+}
+
+export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
+
+/** A device's connection: authenticated by its credential in the handshake. */
+export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log: Logger): void {
+  nsp.use((socket, next) => {
+    const parsed = parseWith(agentAuthSchema, socket.handshake.auth);
+    const refuse = (code: string, message: string) => {
+      log.warn({ code, ip: socket.handshake.address, reason: message }, 'agent connection refused');
+      next(Object.assign(new Error(message), { data: { code } }));
+    };
+    if (!parsed.ok) return refuse('unauthenticated', 'Device credentials are missing or malformed.');
+    const { deviceId, credential } = parsed.value;
+    ctx.db
+      .selectFrom('devices')
+      .select(['id', 'credential_hash', 'revoked_at'])
+      .where('id', '=', deviceId)
+      .executeTakeFirst()
+      .then((row) => {
+        if (!row || !secretMatches(credential, row.credential_hash)) {
+          return refuse('unauthenticated', 'Unknown device or wrong credential.');
+        }
+        if (row.revoked_at) return refuse('revoked', 'This device has been revoked; enrol it again.');
+        socket.data.deviceId = deviceId;
+        next();
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'agent authentication failed');
+        next(new Error('Server error'));
+      });
+  });
+
+  nsp.on('connection', (socket) => {
+    const { deviceId } = socket.data;
+    const agentVersion = parseWith(agentAuthSchema, socket.handshake.auth);
+    const deviceLog = log.child({ deviceId });
+    void socket.join(deviceRoom(deviceId));
+    void ctx.hub.connected(deviceId, agentVersion.ok ? agentVersion.value.agentVersion : 'unknown');
+    deviceLog.info('agent connected');
+    socket.on('disconnect', (reason) => {
+      deviceLog.info({ reason }, 'agent disconnected');
+      void ctx.hub.disconnected(deviceId);
+    });
+
+    const handlers: Handlers<typeof agentRequests, string> = {
+      'agent:presence': async ({ user }, id) => {
+        await ctx.hub.setUser(id, user ? formatOsUser(user) : null);
+        return {};
+      },
+      'agent:heartbeat': async (_payload, id) => {
+        await ctx.hub.touch(id);
+        return { serverTime: new Date().toISOString() };
+      },
+      'agent:event': async (event, id) => ({ duplicate: !(await storeEvent(ctx.db, id, event)) }),
+    };
+    dispatch(socket, agentRequests, handlers, deviceId, deviceLog);
+  });
+}
+
+/**
+ * Stores an outbox event once: the (device, event id) primary key makes a redelivered
+ * event a no-op. Returns false for a duplicate. Side effects of the event run in the
+ * same transaction, so they too happen exactly once.
+ */
+export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('agent_events')
+      .values({
+        device_id: deviceId,
+        event_id: event.id,
+        type: event.body.type,
+        occurred_at: event.occurredAt,
+        received_at: new Date().toISOString(),
+        body: JSON.stringify(event.body),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    const body = event.body;
+    switch (body.type) {
+      case 'session.started':
+        await trx
+          .insertInto('device_sessions')
+          .values({ device_id: deviceId, username: formatOsUser(body.user), started_at: event.occurredAt, ended_at: null })
+          .execute();
+        break;
+      case 'session.ended':
+        await trx
+          .updateTable('device_sessions')
+          .set({ ended_at: event.occurredAt })
+          .where('device_id', '=', deviceId)
+          .where('username', '=', formatOsUser(body.user))
+          .where('ended_at', 'is', null)
+          .execute();
+        break;
+    }
+    return true;
+  });
+}

@@ -1,0 +1,93 @@
+import {
+  jsonByteLength,
+  limits,
+  parseWith,
+  type Ack,
+  type ApiError,
+  type RequestSpecs,
+  type ResponseOf,
+  type RequestOf,
+} from '@harbour/shared';
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import { HarbourError } from '../http/errors.js';
+
+export type Handlers<S extends RequestSpecs, C> = {
+  [K in keyof S & string]: (payload: RequestOf<S, K>, context: C) => Promise<ResponseOf<S, K>>;
+};
+
+type ErrorBody = ApiError['error'];
+
+function refusal(code: ErrorBody['code'], message: string, issues?: ErrorBody['issues']): Ack<never> {
+  return { ok: false, error: issues ? { code, message, issues } : { code, message } };
+}
+
+/**
+ * Registers validated request handlers on a socket. Every incoming event is checked,
+ * in order: known event name, acknowledgement present, payload size, payload schema.
+ * Anything refused gets a clear error back (through the ack when there is one, else as
+ * a `server:error` push) and a log line; it never reaches a handler or the database.
+ */
+export function dispatch<S extends RequestSpecs, C>(
+  socket: Socket,
+  specs: S,
+  handlers: Handlers<S, C>,
+  context: C,
+  log: Logger,
+  /** Whether this connection may send `event`; checked before the payload is even looked at. */
+  authorize: (event: keyof S & string) => boolean = () => true,
+): void {
+  const refuse = (event: string, args: unknown[], result: Ack<never>) => {
+    if (result.ok) return;
+    log.warn({ event, code: result.error.code, reason: result.error.message, issues: result.error.issues }, 'socket event refused');
+    const ack = args.at(-1);
+    if (typeof ack === 'function') (ack as (r: Ack<never>) => void)(result);
+    else socket.emit('server:error', { code: result.error.code, message: result.error.message });
+  };
+
+  socket.use(([event, ...args], next) => {
+    if (!Object.hasOwn(specs, event)) {
+      return refuse(event, args, refusal('unknown_event', `Unknown event "${event}".`));
+    }
+    if (!authorize(event)) {
+      return refuse(event, args, refusal('forbidden', 'Your role does not allow this.'));
+    }
+    const ack = args.at(-1);
+    if (typeof ack !== 'function' || args.length !== 2) {
+      return refuse(event, args, refusal('bad_request', `"${event}" takes one payload and an acknowledgement callback.`));
+    }
+    const size = jsonByteLength(args[0]);
+    if (size > limits.maxSocketPayloadBytes) {
+      return refuse(
+        event,
+        args,
+        refusal('payload_too_large', `"${event}" payload is ${size} bytes; the limit is ${limits.maxSocketPayloadBytes}.`),
+      );
+    }
+    next();
+  });
+
+  for (const event of Object.keys(specs) as (keyof S & string)[]) {
+    const spec = specs[event];
+    const handler = handlers[event];
+    if (!spec) continue;
+    const listener = (payload: unknown, ack: (result: Ack<unknown>) => void) => {
+      const parsed = parseWith(spec.request, payload);
+      if (!parsed.ok) {
+        const first = parsed.issues[0];
+        const message = first ? `Invalid "${event}": ${first.path}: ${first.message}` : `Invalid "${event}"`;
+        return refuse(event, [ack], refusal('validation_failed', message, parsed.issues));
+      }
+      handler(parsed.value as RequestOf<S, typeof event>, context).then(
+        (data) => ack({ ok: true, data }),
+        (error: unknown) => {
+          if (error instanceof HarbourError) return refuse(event, [ack], refusal(error.code, error.message, error.issues));
+          log.error({ err: error, event }, 'socket handler failed');
+          ack(refusal('internal', 'Something went wrong on the server.'));
+        },
+      );
+    };
+    // The socket's own event map is the one these specs derive; this generic helper sees it untyped.
+    (socket as Socket<Record<string, typeof listener>>).on(event as string, listener);
+  }
+}

@@ -1,0 +1,99 @@
+// One lint setup for the whole workspace. Besides the usual type-aware rules it
+// enforces Harbour's runtime boundaries (see docs/architecture.md):
+//   shared/            runs anywhere: no Node built-ins, no agent or dashboard code
+//   agent/src/core     plain Node: never Electron, never the Electron shell
+//   agent/src/**       only agent/src/electron-main may import 'electron'
+//   dashboard/src/web  browser: no Node built-ins, no server code
+//   dashboard/src/server  Node: no React, no web code
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'url'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'test-results/**', 'build/**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: {
+        project: ['./tsconfig.check.json', './dashboard/tsconfig.web.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['shared/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'shared/ runs in the browser too: no Node built-ins.' },
+            { group: ['**/agent/**', '**/dashboard/**', '@harbour/agent', '@harbour/dashboard'], message: 'shared/ depends on nothing of ours.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['agent/src/**'],
+    ignores: ['agent/src/electron-main/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'Only agent/src/electron-main may import Electron.' }],
+          patterns: [{ group: ['**/electron-main/**'], message: 'The core must not depend on the Electron shell.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['dashboard/src/web/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'The web app runs in the browser: no Node built-ins.' },
+            { group: ['**/server/**'], message: 'The web app talks to the server over HTTP and socket.io only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['dashboard/src/server/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'react', message: 'No React on the server.' }],
+          patterns: [{ group: ['**/web/**'], message: 'The server does not import web code.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**', 'scripts/**', 'agent/src/cli.ts', 'dashboard/src/server/main.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  prettier,
+);

@@ -1,0 +1,75 @@
+/**
+ * The agent's socket.io namespace (`/agent`): what a classroom computer and the
+ * server say to each other once the device is enrolled.
+ */
+import { z } from 'zod';
+import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
+import { safeText } from './text.js';
+import type { PushEvents, RequestEvents } from './socket.js';
+
+export const agentNamespace = '/agent';
+
+/** Sent in the socket.io handshake (`auth`). The credential is the device's own secret. */
+export const agentAuthSchema = z.strictObject({
+  deviceId: idSchema,
+  credential: z.string().min(16).max(128),
+  agentVersion: safeText(40, 'agent version'),
+});
+export type AgentAuth = z.infer<typeof agentAuthSchema>;
+
+// ---- outbox events ------------------------------------------------------
+// Everything the agent must not lose travels as an event: it is written to the
+// agent's on-disk outbox first and deleted only once the server acknowledges it.
+// The server stores each (device, event id) once, so redelivery is harmless.
+
+export const sessionStartedSchema = z.strictObject({
+  type: z.literal('session.started'),
+  user: osUserSchema,
+});
+export const sessionEndedSchema = z.strictObject({
+  type: z.literal('session.ended'),
+  user: osUserSchema,
+});
+export const agentEventBodySchema = z.discriminatedUnion('type', [sessionStartedSchema, sessionEndedSchema]);
+export type AgentEventBody = z.infer<typeof agentEventBodySchema>;
+export type AgentEventType = AgentEventBody['type'];
+
+/** An outbox event: a unique id, when it happened on the device, and its body. */
+export const agentEventSchema = z.strictObject({
+  id: idSchema,
+  occurredAt: isoTimeSchema,
+  body: agentEventBodySchema,
+});
+export type AgentEvent = z.infer<typeof agentEventSchema>;
+
+// ---- requests (agent -> server, each acknowledged) ----------------------
+export const presenceSchema = z.strictObject({
+  /** Who is signed in now; null at the logon screen. */
+  user: osUserSchema.nullable(),
+  locked: z.boolean(),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
+export const agentRequests = {
+  'agent:presence': { request: presenceSchema, response: z.object({}) },
+  'agent:heartbeat': {
+    request: z.strictObject({ sentAt: isoTimeSchema }),
+    response: z.object({ serverTime: isoTimeSchema }),
+  },
+  'agent:event': {
+    request: agentEventSchema,
+    /** `duplicate` is true when the server had already stored this event id. */
+    response: z.object({ duplicate: z.boolean() }),
+  },
+} as const;
+
+// ---- pushes (server -> agent) -------------------------------------------
+export const agentPushes = {
+  /** The device's credential was revoked; the agent stops and must be enrolled again. */
+  'server:revoked': z.object({ reason: z.string() }),
+  /** A message the server could not accept and could not answer through an ack. */
+  'server:error': z.object({ code: z.string(), message: z.string() }),
+} as const;
+
+export type AgentClientToServer = RequestEvents<typeof agentRequests>;
+export type AgentServerToClient = PushEvents<typeof agentPushes>;

@@ -1,0 +1,34 @@
+/**
+ * The dashboard's socket.io namespace (`/dashboard`): live views for signed-in staff.
+ * Authentication is the same session cookie the REST API uses.
+ */
+import { z } from 'zod';
+import { idSchema } from './common.js';
+import { deviceSchema, roomSchema } from './rest.js';
+import type { PushEvents, RequestEvents } from './socket.js';
+
+export const dashboardNamespace = '/dashboard';
+
+export const dashboardRequests = {
+  /** Start receiving live updates for a room; answers with its current state. */
+  'room:watch': {
+    request: z.strictObject({ roomId: idSchema }),
+    response: z.object({ room: roomSchema, devices: z.array(deviceSchema) }),
+  },
+  'room:unwatch': {
+    request: z.strictObject({ roomId: idSchema }),
+    response: z.object({}),
+  },
+} as const;
+
+export const dashboardPushes = {
+  /** A device in a watched room changed (came online, went offline, user signed in...). */
+  'device:changed': deviceSchema,
+  /** A device left a watched room (revoked or moved). */
+  'device:removed': z.object({ id: idSchema, roomId: idSchema }),
+  /** The server refused something the client sent without an acknowledgement. */
+  'server:error': z.object({ code: z.string(), message: z.string() }),
+} as const;
+
+export type DashboardClientToServer = RequestEvents<typeof dashboardRequests>;
+export type DashboardServerToClient = PushEvents<typeof dashboardPushes>;

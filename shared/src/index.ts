@@ -1,0 +1,11 @@
+export * from './limits.js';
+export * from './text.js';
+export * from './result.js';
+export * from './parse.js';
+export * from './roles.js';
+export * from './common.js';
+export * from './rest.js';
+export * from './socket.js';
+export * from './agent-protocol.js';
+export * from './dashboard-protocol.js';
+export const harbourVersion = '0.1.0';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * Staff roles. Pupils never log in to the dashboard (they must not see logs).
+ * - admin: accounts and settings
+ * - technician: rooms, enrolment, devices
+ * - dsl: designated safeguarding lead (and deputies): concerns, incidents, policies
+ * - teacher: supervises rooms live
+ */
+export const roles = ['admin', 'technician', 'dsl', 'teacher'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+export const roleLabels: Record<Role, string> = {
+  admin: 'Administrator',
+  technician: 'Technician',
+  dsl: 'Designated safeguarding lead',
+  teacher: 'Teacher',
+};
+
+/** Who may do what. Routes and socket events each name one of these. */
+export const permissions = {
+  manageUsers: ['admin'],
+  manageRooms: ['admin', 'technician'],
+  manageDevices: ['admin', 'technician'],
+  viewRooms: ['admin', 'technician', 'dsl', 'teacher'],
+  viewDevices: ['admin', 'technician', 'dsl', 'teacher'],
+  watchRooms: ['admin', 'technician', 'dsl', 'teacher'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof permissions;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (permissions[permission] as readonly Role[]).includes(role);
+}
