@@ -1,6 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -48,11 +48,12 @@ export interface Harbour {
   close(): Promise<void>;
 }
 
-/** Where the built web app lives: dashboard/dist/web, beside dist/server. */
-const webRoot = fileURLToPath(new URL('../web/', import.meta.url));
-
 /** Builds and starts a Harbour server: database, REST API, socket.io and the web app, on one port. */
-export async function startHarbour(config: ServerConfig, logger?: Logger): Promise<Harbour> {
+export async function startHarbour(
+  config: ServerConfig,
+  options: { logger?: Logger; /** the built web app (dashboard/dist/web); none serves the API only */ webRoot?: string } = {},
+): Promise<Harbour> {
+  const { logger, webRoot } = options;
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'harbour-server' } });
   const { db, file: dbFile, close: closeDb } = await openDatabase(config.dataDir, log);
 
@@ -124,7 +125,7 @@ export async function startHarbour(config: ServerConfig, logger?: Logger): Promi
   deviceRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
-  if (fs.existsSync(webRoot)) {
+  if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: webRoot, wildcard: false });
     // Client-side routes (/rooms/…) get the app shell; unknown /api paths stay 404 JSON.
     app.get('/*', { schema: { hide: true } }, (request, reply) => {

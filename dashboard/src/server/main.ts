@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
 import { startHarbour } from './app.js';
 import { configFromEnv } from './config.js';
 
@@ -10,7 +11,8 @@ async function main(): Promise<void> {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
-  const harbour = await startHarbour(config);
+  // The built web app sits beside the built server: dashboard/dist/web.
+  const harbour = await startHarbour(config, { webRoot: fileURLToPath(new URL('../web/', import.meta.url)) });
   const port = new URL(harbour.url).port;
   console.log(`\nHarbour is running. Open the dashboard at http://localhost:${port}/`);
   console.log(`Database: ${harbour.dbFile}\n`);

@@ -1,0 +1,267 @@
+import { EventEmitter } from 'node:events';
+import {
+  agentNamespace,
+  formatOsUser,
+  osUserSchema,
+  parseWith,
+  type AgentClientToServer,
+  type AgentServerToClient,
+  type OsUser,
+} from '@harbour/shared';
+import type { Logger } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import type { PlatformProbes } from '../platform/probes.js';
+import { loadCredentials, saveCredentials, type Credentials } from './credentials.js';
+import { enrol, EnrolmentRefused } from './enrol.js';
+import { Outbox } from './outbox.js';
+
+export interface AgentOptions {
+  serverUrl: string;
+  dataDir: string;
+  agentVersion: string;
+  /** Used only if the agent has not enrolled yet. */
+  enrolmentToken?: string | undefined;
+  /** Name to report instead of the OS hostname. */
+  deviceName?: string | undefined;
+  heartbeatSeconds?: number;
+  sessionPollSeconds?: number;
+}
+
+export interface AgentDeps {
+  probes: PlatformProbes;
+  logger: Logger;
+  fetch?: typeof fetch;
+}
+
+export type AgentStatus = 'starting' | 'enrolling' | 'connecting' | 'online' | 'offline' | 'refused' | 'stopped';
+
+interface AgentEvents {
+  status: [status: AgentStatus, detail?: string];
+}
+
+type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
+
+const sessionKey = 'session.user';
+/** Errors the server gives for an event that will never be accepted as it is. */
+const permanent = new Set(['validation_failed', 'payload_too_large', 'bad_request', 'unknown_event']);
+
+/**
+ * The agent's core: enrols once, keeps a connection to the server, reports who is
+ * signed in, and delivers every event from the durable outbox. Runs in plain Node;
+ * the Electron shell and the headless CLI both drive it.
+ */
+export class HarbourAgent extends EventEmitter<AgentEvents> {
+  private socket: AgentSocket | undefined;
+  private outboxStore: Outbox | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private flushing = false;
+  private currentUser: OsUser | null = null;
+  private state: AgentStatus = 'starting';
+  private stopped = false;
+
+  constructor(
+    private readonly options: AgentOptions,
+    private readonly deps: AgentDeps,
+  ) {
+    super();
+  }
+
+  get status(): AgentStatus {
+    return this.state;
+  }
+
+  get outbox(): Outbox {
+    if (!this.outboxStore) throw new Error('agent not started');
+    return this.outboxStore;
+  }
+
+  /** Enrols if needed (retrying while the server is unreachable), then connects. */
+  async start(): Promise<Credentials> {
+    this.outboxStore = new Outbox(this.options.dataDir);
+    const credentials = await this.ensureEnrolled();
+    if (this.stopped) return credentials;
+    this.connect(credentials);
+    await this.checkSession();
+    this.every((this.options.sessionPollSeconds ?? 5) * 1000, () => this.checkSession());
+    this.every((this.options.heartbeatSeconds ?? 30) * 1000, () => this.heartbeat());
+    this.every(5000, () => this.flush());
+    return credentials;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.socket?.disconnect();
+    this.socket = undefined;
+    // Let an in-flight flush finish with the database before closing it.
+    while (this.flushing) await new Promise((r) => setTimeout(r, 10));
+    this.outboxStore?.close();
+    this.outboxStore = undefined;
+    this.setStatus('stopped');
+  }
+
+  private setStatus(status: AgentStatus, detail?: string): void {
+    if (status === this.state && detail === undefined) return;
+    this.state = status;
+    this.emit('status', status, detail);
+  }
+
+  private every(ms: number, fn: () => Promise<void> | void): void {
+    const timer = setInterval(() => {
+      Promise.resolve(fn()).catch((error: unknown) => this.deps.logger.error({ err: error }, 'periodic task failed'));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async ensureEnrolled(): Promise<Credentials> {
+    const { dataDir, serverUrl, enrolmentToken, agentVersion } = this.options;
+    const stored = loadCredentials(dataDir);
+    if (stored) {
+      if (stored.serverUrl !== serverUrl) {
+        this.deps.logger.warn({ stored: stored.serverUrl, given: serverUrl }, 'already enrolled with another server URL; using the stored one');
+      }
+      return stored;
+    }
+    if (!enrolmentToken) {
+      throw new EnrolmentRefused('This device is not enrolled yet: start the agent with an enrolment token.');
+    }
+    this.setStatus('enrolling');
+    const info = await this.deps.probes.deviceInfo();
+    const device = { ...info, hostname: this.options.deviceName ?? info.hostname };
+    let delay = 1000;
+    for (;;) {
+      try {
+        const credentials = await enrol(serverUrl, enrolmentToken, device, agentVersion, this.deps.fetch);
+        saveCredentials(dataDir, credentials);
+        this.deps.logger.info({ deviceId: credentials.deviceId, roomId: credentials.roomId }, 'enrolled');
+        return credentials;
+      } catch (error) {
+        if (error instanceof EnrolmentRefused || this.stopped) throw error;
+        this.deps.logger.warn({ err: error, retryInMs: delay }, 'cannot reach the server to enrol; will retry');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 60_000);
+      }
+    }
+  }
+
+  private connect(credentials: Credentials): void {
+    this.setStatus('connecting');
+    const socket: AgentSocket = io(new URL(agentNamespace, credentials.serverUrl).toString(), {
+      auth: { deviceId: credentials.deviceId, credential: credentials.credential, agentVersion: this.options.agentVersion },
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 30_000,
+      randomizationFactor: 0.5,
+    });
+    this.socket = socket;
+    const log = this.deps.logger;
+
+    socket.on('connect', () => {
+      log.info('connected to the server');
+      this.setStatus('online');
+      void this.sendPresence();
+      void this.flush();
+    });
+    socket.on('disconnect', (reason) => {
+      log.warn({ reason }, 'disconnected from the server');
+      if (!this.stopped && this.state !== 'refused') this.setStatus('offline', reason);
+    });
+    socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+      if (socket.active) {
+        // A network problem or a server restart: socket.io retries with backoff by itself.
+        log.debug({ err: error.message }, 'cannot reach the server; retrying');
+        this.setStatus('offline', error.message);
+        return;
+      }
+      // The server refused this device (unknown, wrong credential or revoked): retrying won't help.
+      log.error({ code: error.data?.code, reason: error.message }, 'the server refused this device');
+      this.setStatus('refused', error.message);
+    });
+    socket.on('server:revoked', ({ reason }) => {
+      log.error({ reason }, 'this device was revoked');
+      this.setStatus('refused', reason);
+    });
+    socket.on('server:error', (err) => log.warn(err, 'the server refused a message'));
+  }
+
+  /** Notices logons, logoffs and user switches; records each as an outbox event. */
+  async checkSession(): Promise<void> {
+    if (!this.outboxStore) return;
+    const outbox = this.outboxStore;
+    const probed = await this.deps.probes.currentUser();
+    const now = probed ? parseWith(osUserSchema, probed) : undefined;
+    const user = now?.ok ? now.value : null;
+    const stored = outbox.getState(sessionKey);
+    const previous = stored ? (JSON.parse(stored) as OsUser) : null;
+    const same = (a: OsUser | null, b: OsUser | null) => (a && b ? formatOsUser(a) === formatOsUser(b) : a === b);
+    this.currentUser = user;
+    if (!same(previous, user)) {
+      outbox.atomically(() => {
+        if (previous) outbox.enqueue({ type: 'session.ended', user: previous });
+        if (user) outbox.enqueue({ type: 'session.started', user });
+        outbox.setState(sessionKey, user ? JSON.stringify(user) : null);
+      });
+      this.deps.logger.info({ from: previous && formatOsUser(previous), to: user && formatOsUser(user) }, 'session changed');
+      await this.sendPresence();
+      await this.flush();
+    }
+  }
+
+  private async sendPresence(): Promise<void> {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    try {
+      const result = await socket.timeout(10_000).emitWithAck('agent:presence', { user: this.currentUser, locked: false });
+      if (!result.ok) this.deps.logger.warn({ error: result.error }, 'presence refused');
+    } catch {
+      // Timed out: the next connect sends it again.
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    try {
+      await socket.timeout(10_000).emitWithAck('agent:heartbeat', { sentAt: new Date().toISOString() });
+    } catch {
+      // A missed heartbeat is not an error; socket.io's own pings detect a dead link.
+    }
+  }
+
+  /** Sends outbox events oldest first, one at a time, until the outbox is empty or the link drops. */
+  async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (;;) {
+        const socket = this.socket;
+        const outbox = this.outboxStore;
+        if (!socket?.connected || !outbox || this.stopped) break;
+        const [event] = outbox.peek(1);
+        if (!event) break;
+        outbox.markAttempt(event.id);
+        let result;
+        try {
+          result = await socket.timeout(15_000).emitWithAck('agent:event', event);
+        } catch {
+          break; // no answer: keep the event and try again later
+        }
+        if (this.stopped) break;
+        if (result.ok) {
+          outbox.acknowledge(event.id);
+        } else if (permanent.has(result.error.code)) {
+          this.deps.logger.error({ eventId: event.id, error: result.error }, 'the server rejected an event; set aside');
+          outbox.reject(event.id, result.error.message);
+        } else {
+          this.deps.logger.warn({ eventId: event.id, error: result.error }, 'event not stored yet; will retry');
+          break;
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import type { OsUser } from '@harbour/shared';
+
+/** Runs a command and returns its trimmed stdout, or null if it fails or times out. */
+export function run(cmd: string, args: string[], timeoutMs = 5000): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
+      resolve(error ? null : stdout.trim());
+    });
+  });
+}
+
+/** The account the agent process runs as: the agent starts in each user's session at logon. */
+export function processUser(domain?: string): OsUser {
+  const info = os.userInfo();
+  return domain ? { username: info.username, domain } : { username: info.username };
+}
+
+export function cleanSerial(raw: string | null | undefined): string | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  // Placeholder values firmware vendors leave in place are not serial numbers.
+  if (/^(to be filled.*|default string|system serial number|none|0+|not specified)$/i.test(value)) return null;
+  return value.slice(0, 120);
+}

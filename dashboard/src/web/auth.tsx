@@ -1,0 +1,100 @@
+/**
+ * Who is signed in. On start it asks the server whether Harbour needs first-run
+ * setup and, if not, who the session belongs to; pages read the result from here.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { User } from '@harbour/shared';
+import { ApiRequestError, api, errorMessage, setSessionEndedHandler } from './api';
+
+export type AuthState =
+  | { status: 'loading' }
+  | { status: 'unavailable'; message: string }
+  | { status: 'needsSetup' }
+  | { status: 'signedOut'; sessionEnded: boolean }
+  | { status: 'signedIn'; user: User };
+
+interface AuthContextValue {
+  state: AuthState;
+  /** Records a successful sign-in (or setup). */
+  signedIn(user: User): void;
+  /** Signs out on the server, then locally. */
+  signOut(): Promise<void>;
+  /** The session ended on the server (expired, or the account was disabled). */
+  sessionEnded(): void;
+  /** Asks the server again who is signed in (after a refused or dropped connection). */
+  refresh(): Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | undefined>(undefined);
+
+async function loadState(): Promise<AuthState> {
+  try {
+    const { needsSetup } = await api.get<{ needsSetup: boolean }>('/api/setup');
+    if (needsSetup) return { status: 'needsSetup' };
+    const { user } = await api.get<{ user: User }>('/api/auth/me');
+    return { status: 'signedIn', user };
+  } catch (error) {
+    if (error instanceof ApiRequestError && error.status === 401) {
+      return { status: 'signedOut', sessionEnded: false };
+    }
+    return { status: 'unavailable', message: errorMessage(error) };
+  }
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<AuthState>({ status: 'loading' });
+
+  const refresh = useCallback(async () => {
+    const next = await loadState();
+    setState((previous) =>
+      next.status === 'signedOut' &&
+      (previous.status === 'signedIn' || (previous.status === 'signedOut' && previous.sessionEnded))
+        ? { status: 'signedOut', sessionEnded: true }
+        : next,
+    );
+  }, []);
+
+  const sessionEnded = useCallback(() => {
+    setState((previous) =>
+      previous.status === 'signedIn' ? { status: 'signedOut', sessionEnded: true } : previous,
+    );
+  }, []);
+
+  const signedIn = useCallback((user: User) => setState({ status: 'signedIn', user }), []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.post('/api/auth/logout');
+    } finally {
+      setState({ status: 'signedOut', sessionEnded: false });
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  useEffect(() => {
+    setSessionEndedHandler(sessionEnded);
+    return () => setSessionEndedHandler(undefined);
+  }, [sessionEnded]);
+
+  const value = useMemo(
+    () => ({ state, signedIn, signOut, sessionEnded, refresh }),
+    [state, signedIn, signOut, sessionEnded, refresh],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth must be used inside <AuthProvider>');
+  return value;
+}
+
+/** The signed-in user; only for pages behind the sign-in gate. */
+export function useUser(): User {
+  const { state } = useAuth();
+  if (state.status !== 'signedIn') throw new Error('useUser needs a signed-in user');
+  return state.user;
+}

@@ -1,0 +1,15 @@
+/** "Online" or "Offline", told by text, colour and shape (never colour alone). */
+export function OnlineStatus({ online }: { online: boolean }) {
+  return (
+    <span className={online ? 'presence presence-online' : 'presence presence-offline'}>
+      <svg className="presence-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+        {online ? (
+          <circle cx="8" cy="8" r="6" fill="currentColor" />
+        ) : (
+          <circle cx="8" cy="8" r="5" fill="none" stroke="currentColor" strokeWidth="2" />
+        )}
+      </svg>
+      <span className="presence-text">{online ? 'Online' : 'Offline'}</span>
+    </span>
+  );
+}

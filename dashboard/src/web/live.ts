@@ -1,0 +1,123 @@
+/**
+ * Live room views over socket.io: one connection per watched room page, which
+ * re-asks for a fresh snapshot every time it (re)connects.
+ */
+import { useEffect, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import {
+  dashboardNamespace,
+  type DashboardClientToServer,
+  type DashboardServerToClient,
+  type Device,
+  type Room,
+} from '@harbour/shared';
+import { useAuth } from './auth';
+
+export type DashboardSocket = Socket<DashboardServerToClient, DashboardClientToServer>;
+
+/** The message the server's socket middleware refuses a connection with when the session has ended. */
+const signInFirst = 'Sign in first.';
+
+export function createDashboardSocket(): DashboardSocket {
+  return io(dashboardNamespace, { withCredentials: true });
+}
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
+
+export interface RoomLive {
+  room: Room | null;
+  devices: Device[];
+  /** True once the server has answered room:watch on the current connection. */
+  connected: boolean;
+  status: LiveStatus;
+  error: string | null;
+}
+
+function upsert(devices: Device[], device: Device): Device[] {
+  if (device.revoked) return devices.filter((d) => d.id !== device.id);
+  const index = devices.findIndex((d) => d.id === device.id);
+  if (index === -1) return [...devices, device];
+  const next = devices.slice();
+  next[index] = device;
+  return next;
+}
+
+export function useRoomLive(roomId: string): RoomLive {
+  const { sessionEnded, refresh } = useAuth();
+  const [room, setRoom] = useState<Room | null>(null);
+  const [devices, setDevices] = useState<Device[]>([]);
+  const [connected, setConnected] = useState(false);
+  const [everConnected, setEverConnected] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let disposed = false;
+    setRoom(null);
+    setDevices([]);
+    setConnected(false);
+    setEverConnected(false);
+    setError(null);
+
+    const socket = createDashboardSocket();
+
+    const watch = () => {
+      socket.emit('room:watch', { roomId }, (result) => {
+        if (disposed) return;
+        if (result.ok) {
+          setRoom(result.data.room);
+          setDevices(result.data.devices.filter((d) => !d.revoked));
+          setConnected(true);
+          setEverConnected(true);
+          setError(null);
+        } else {
+          setError(result.error.message);
+        }
+      });
+    };
+
+    socket.on('connect', watch);
+    socket.on('disconnect', (reason) => {
+      if (disposed) return;
+      setConnected(false);
+      if (reason === 'io server disconnect') {
+        // The server closed this connection on purpose (for example the account changed):
+        // check the session, and reconnect only if it is still good.
+        refresh().then(
+          () => {
+            if (!disposed) socket.connect();
+          },
+          () => undefined,
+        );
+      }
+    });
+    socket.on('connect_error', (err) => {
+      if (disposed) return;
+      setConnected(false);
+      if (err.message === signInFirst) sessionEnded();
+    });
+    socket.on('device:changed', (device) => {
+      if (device.roomId !== roomId) {
+        // Moved to another room: it no longer belongs here.
+        setDevices((current) => current.filter((d) => d.id !== device.id));
+        return;
+      }
+      setDevices((current) => upsert(current, device));
+    });
+    socket.on('device:removed', ({ id }) => {
+      setDevices((current) => current.filter((d) => d.id !== id));
+    });
+    socket.on('server:error', ({ message }) => {
+      if (!disposed) setError(message);
+    });
+
+    return () => {
+      disposed = true;
+      if (socket.connected) socket.emit('room:unwatch', { roomId }, () => undefined);
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, [roomId, sessionEnded, refresh]);
+
+  const status: LiveStatus = connected ? 'live' : everConnected ? 'reconnecting' : 'connecting';
+  return { room, devices, connected, status, error };
+}
