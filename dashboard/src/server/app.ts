@@ -93,6 +93,7 @@ export async function startHarbour(
     db,
     hub,
     version: harbourVersion,
+    rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
   };
 

@@ -12,6 +12,8 @@ export const serverEnvSchema = z.object({
   HARBOUR_ADMIN_PASSWORD: passwordSchema.optional(),
   /** Sign-in attempts allowed per client address per minute. */
   HARBOUR_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Device enrolments allowed per client address per minute. */
+  HARBOUR_ENROL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
 });
 
 export interface ServerConfig {
@@ -21,6 +23,7 @@ export interface ServerConfig {
   logLevel: z.infer<typeof serverEnvSchema>['LOG_LEVEL'];
   bootstrapAdmin?: { email: string; password: string } | undefined;
   loginRateLimit: number;
+  enrolRateLimit: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -43,5 +46,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
         ? { email: e.HARBOUR_ADMIN_EMAIL, password: e.HARBOUR_ADMIN_PASSWORD }
         : undefined,
     loginRateLimit: e.HARBOUR_LOGIN_RATE_LIMIT,
+    enrolRateLimit: e.HARBOUR_ENROL_RATE_LIMIT,
   };
 }

@@ -16,13 +16,13 @@ export type AuthState =
 interface AuthContextValue {
   state: AuthState;
   /** Records a successful sign-in (or setup). */
-  signedIn(user: User): void;
-  /** Signs out on the server, then locally. */
-  signOut(): Promise<void>;
+  signedIn: (user: User) => void;
+  /** Signs out on the server, then locally; throws (staying signed in) if the server could not be told. */
+  signOut: () => Promise<void>;
   /** The session ended on the server (expired, or the account was disabled). */
-  sessionEnded(): void;
+  sessionEnded: () => void;
   /** Asks the server again who is signed in (after a refused or dropped connection). */
-  refresh(): Promise<void>;
+  refresh: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | undefined>(undefined);
@@ -65,9 +65,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     try {
       await api.post('/api/auth/logout');
-    } finally {
-      setState({ status: 'signedOut', sessionEnded: false });
+    } catch (error) {
+      // Already signed out on the server is fine; anything else must not leave a live
+      // session behind on a shared classroom computer, so say so and stay put.
+      if (!(error instanceof ApiRequestError && error.status === 401)) throw error;
     }
+    setState({ status: 'signedOut', sessionEnded: false });
   }, []);
 
   useEffect(() => {

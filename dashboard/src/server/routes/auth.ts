@@ -56,9 +56,8 @@ export async function createFirstAdmin(
   });
 }
 
-const loginLimit = { max: 10, timeWindow: '1 minute' };
-
 export function authRoutes(app: App, ctx: ServerContext): void {
+  const loginLimit = { max: ctx.rateLimits.login, timeWindow: '1 minute' };
   const cookieOptions = {
     httpOnly: true,
     sameSite: 'lax' as const,

@@ -106,7 +106,7 @@ export function enrolmentRoutes(app: App, ctx: ServerContext): void {
   app.post(
     '/api/agent/enrol',
     {
-      config: { access: 'public', rateLimit: { max: 60, timeWindow: '1 minute' } },
+      config: { access: 'public', rateLimit: { max: ctx.rateLimits.enrol, timeWindow: '1 minute' } },
       schema: {
         summary: 'Enrol a device with an enrolment token; returns its own credential (shown once)',
         tags: ['agent'],

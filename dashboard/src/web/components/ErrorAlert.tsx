@@ -5,7 +5,7 @@ import { ApiRequestError, errorMessage } from '../api';
 export function ErrorAlert({ error }: { error: unknown }) {
   if (error === null || error === undefined) return null;
   const issues: Issue[] = error instanceof ApiRequestError ? error.issues : [];
-  // The message already names the first issue; list them only when there are several.
+  // A single issue is already named in the message; list them only when there are several.
   return (
     <div role="alert" className="alert alert-error">
       <p>{errorMessage(error)}</p>

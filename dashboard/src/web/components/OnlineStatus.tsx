@@ -2,7 +2,14 @@
 export function OnlineStatus({ online }: { online: boolean }) {
   return (
     <span className={online ? 'presence presence-online' : 'presence presence-offline'}>
-      <svg className="presence-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+      <svg
+        className="presence-icon"
+        viewBox="0 0 16 16"
+        width="14"
+        height="14"
+        aria-hidden="true"
+        focusable="false"
+      >
         {online ? (
           <circle cx="8" cy="8" r="6" fill="currentColor" />
         ) : (

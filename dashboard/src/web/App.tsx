@@ -1,0 +1,111 @@
+import type { ReactNode } from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { can, type Permission } from '@harbour/shared';
+import { useAuth, useUser } from './auth';
+import { Layout } from './components/Layout';
+import { usePageTitle } from './components/usePageTitle';
+import { DevicesPage } from './pages/DevicesPage';
+import { EnrolmentPage } from './pages/EnrolmentPage';
+import { LoginPage } from './pages/LoginPage';
+import { RoomPage } from './pages/RoomPage';
+import { RoomsPage } from './pages/RoomsPage';
+import { SetupPage } from './pages/SetupPage';
+import { UsersPage } from './pages/UsersPage';
+
+export function App() {
+  const { state, refresh } = useAuth();
+
+  switch (state.status) {
+    case 'loading':
+      return (
+        <main id="main" className="auth-page">
+          <p className="muted">Loading Harbour…</p>
+        </main>
+      );
+    case 'unavailable':
+      return (
+        <main id="main" className="auth-page">
+          <div className="auth-card">
+            <h1>Harbour is not available</h1>
+            <div role="alert" className="alert alert-error">
+              <p>{state.message}</p>
+            </div>
+            <button type="button" className="button button-primary" onClick={() => void refresh()}>
+              Try again
+            </button>
+          </div>
+        </main>
+      );
+    case 'needsSetup':
+      return (
+        <Routes>
+          <Route path="/setup" element={<SetupPage />} />
+          <Route path="*" element={<Navigate to="/setup" replace />} />
+        </Routes>
+      );
+    case 'signedOut':
+      return (
+        <Routes>
+          <Route path="/login" element={<LoginPage sessionEnded={state.sessionEnded} />} />
+          <Route path="*" element={<Navigate to="/login" replace />} />
+        </Routes>
+      );
+    case 'signedIn':
+      return (
+        <Routes>
+          <Route path="/setup" element={<Navigate to="/rooms" replace />} />
+          <Route path="/login" element={<Navigate to="/rooms" replace />} />
+          <Route element={<Layout />}>
+            <Route index element={<Navigate to="/rooms" replace />} />
+            <Route path="rooms" element={<RoomsPage />} />
+            <Route path="rooms/:roomId" element={<RoomPage />} />
+            <Route path="devices" element={<DevicesPage />} />
+            <Route
+              path="enrolment"
+              element={
+                <Allowed permission="manageDevices">
+                  <EnrolmentPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="users"
+              element={
+                <Allowed permission="manageUsers">
+                  <UsersPage />
+                </Allowed>
+              }
+            />
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      );
+  }
+}
+
+/** Shows the page only to roles that may use it (the server enforces this too). */
+function Allowed({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const user = useUser();
+  if (can(user.role, permission)) return children;
+  return <NotAllowed />;
+}
+
+function NotAllowed() {
+  usePageTitle('Not available');
+  return (
+    <>
+      <h1>Not available</h1>
+      <p>Your role does not include this page. If you need it, ask your Harbour administrator.</p>
+    </>
+  );
+}
+
+function NotFound() {
+  usePageTitle('Page not found');
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>There is nothing at this address. Use the links above to find what you need.</p>
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardRequests } from '@harbour/shared';
+import type { Harbour } from '../../dashboard/src/server/app.js';
+import type { ApiClient } from '../support/api.js';
+import { staffClients, startInProcess } from '../support/harbour.js';
+import { connected, dashboardSocket, agentSocket } from '../support/sockets.js';
+
+type Caller = 'anonymous' | 'admin' | 'technician' | 'dsl' | 'teacher';
+const callers: Caller[] = ['anonymous', 'admin', 'technician', 'dsl', 'teacher'];
+const staff = ['admin', 'technician', 'dsl', 'teacher'] as const;
+const everyone = callers;
+
+// Who may call what, written out by hand from the product's rules (not read from the
+// server), so a route whose declared access drifts makes this test fail.
+const expected: Record<string, readonly Caller[]> = {
+  'GET /api/health': everyone,
+  'GET /api/setup': everyone,
+  'POST /api/setup': everyone,
+  'POST /api/auth/login': everyone,
+  'POST /api/auth/logout': staff,
+  'GET /api/auth/me': staff,
+  'GET /api/users': ['admin'],
+  'POST /api/users': ['admin'],
+  'PATCH /api/users/:id': ['admin'],
+  'GET /api/rooms': staff,
+  'POST /api/rooms': ['admin', 'technician'],
+  'GET /api/enrolment-tokens': ['admin', 'technician'],
+  'POST /api/enrolment-tokens': ['admin', 'technician'],
+  'POST /api/enrolment-tokens/:id/revoke': ['admin', 'technician'],
+  'POST /api/agent/enrol': everyone,
+  'GET /api/devices': staff,
+  'POST /api/devices/:id/revoke': ['admin', 'technician'],
+  'GET /api/openapi.json': everyone,
+};
+
+const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {
+  'room:watch': staff,
+  'room:unwatch': staff,
+};
+
+let harbour: Harbour;
+let clients: Record<Caller, ApiClient>;
+
+beforeAll(async () => {
+  harbour = await startInProcess();
+  clients = await staffClients(harbour);
+});
+afterAll(() => harbour.close());
+
+describe('every REST route against every role', () => {
+  it('the table covers exactly the routes the server has', () => {
+    const actual = harbour.routes.map((r) => `${r.method} ${r.url}`).sort();
+    expect(actual).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const [route, allowed] of Object.entries(expected)) {
+    for (const caller of callers) {
+      const may = allowed.includes(caller);
+      it(`${route} as ${caller}: ${may ? 'allowed' : 'refused'}`, async () => {
+        const [method = 'GET', template = ''] = route.split(' ');
+        const url = template.replace(':id', randomUUID());
+        // Fresh sign-in for sign-out, so other checks keep their session.
+        const client = route === 'POST /api/auth/logout' && caller !== 'anonymous' ? await fresh(caller) : clients[caller];
+        const body = method === 'GET' ? undefined : {};
+        const res = await client.request(method, url, body);
+        if (may) {
+          expect([401, 403]).not.toContain(res.status === 401 && route === 'POST /api/auth/login' ? 0 : res.status);
+        } else {
+          expect(res.status).toBe(caller === 'anonymous' ? 401 : 403);
+          const json = (await res.json()) as { error: { code: string } };
+          expect(json.error.code).toBe(caller === 'anonymous' ? 'unauthenticated' : 'forbidden');
+        }
+      });
+    }
+  }
+});
+
+async function fresh(caller: Exclude<Caller, 'anonymous'>): Promise<ApiClient> {
+  const { ApiClient } = await import('../support/api.js');
+  const c = new ApiClient(harbour.url);
+  await c.login(caller === 'admin' ? 'admin@school.test' : `${caller}@school.test`, 'a long enough password');
+  return c;
+}
+
+describe('every dashboard socket event against every role', () => {
+  it('the table covers exactly the events the protocol has', () => {
+    expect(Object.keys(expectedEvents).sort()).toEqual(Object.keys(dashboardRequests).sort());
+  });
+
+  it('an anonymous caller cannot connect at all', async () => {
+    await expect(connected(dashboardSocket(harbour.url, ''))).rejects.toThrow('Sign in first.');
+  });
+
+  it('a staff session cannot connect as a device', async () => {
+    await expect(connected(agentSocket(harbour.url, {}))).rejects.toThrow(/credentials/);
+  });
+
+  for (const [event, allowed] of Object.entries(expectedEvents)) {
+    for (const caller of staff) {
+      const may = allowed.includes(caller);
+      it(`${event} as ${caller}: ${may ? 'allowed' : 'refused'}`, async () => {
+        const room = await clients.admin.createRoom(`Room ${randomUUID()}`);
+        const socket = await connected(dashboardSocket(harbour.url, clients[caller].cookieHeader));
+        try {
+          const result = await socket.emitWithAck(event as 'room:watch', { roomId: room.id });
+          if (may) expect(result).toMatchObject({ ok: true });
+          else expect(result).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+        } finally {
+          socket.close();
+        }
+      });
+    }
+  }
+});

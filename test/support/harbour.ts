@@ -1,0 +1,39 @@
+import pino from 'pino';
+import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
+import { ApiClient } from './api.js';
+import { tempDir } from './paths.js';
+
+export const adminEmail = 'admin@school.test';
+export const password = 'a long enough password';
+
+/** The real server in this process (real database file in a temp dir, listening on loopback). */
+export async function startInProcess(dataDir = tempDir('server')): Promise<Harbour> {
+  return startHarbour(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logLevel: 'silent',
+      loginRateLimit: 1000,
+      enrolRateLimit: 1000,
+      bootstrapAdmin: { email: adminEmail, password },
+    },
+    { logger: pino({ level: 'silent' }) },
+  );
+}
+
+/** One signed-in client per role, plus an anonymous one. */
+export async function staffClients(harbour: Harbour): Promise<Record<'admin' | 'technician' | 'dsl' | 'teacher' | 'anonymous', ApiClient>> {
+  const admin = new ApiClient(harbour.url);
+  await admin.login(adminEmail, password);
+  const clients = { admin, anonymous: new ApiClient(harbour.url) } as Record<string, ApiClient>;
+  for (const role of ['technician', 'dsl', 'teacher'] as const) {
+    const email = `${role}@school.test`;
+    const r = await admin.json('POST', '/api/users', { email, displayName: `A ${role}`, role, password });
+    if (r.status !== 201) throw new Error(`could not create ${role}: ${JSON.stringify(r.body)}`);
+    const c = new ApiClient(harbour.url);
+    await c.login(email, password);
+    clients[role] = c;
+  }
+  return clients as Record<'admin' | 'technician' | 'dsl' | 'teacher' | 'anonymous', ApiClient>;
+}

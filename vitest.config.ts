@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const alias = { '@harbour/shared': fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)) };
+
+// Three projects, one runner:
+//  unit         beside the code, fast, no network
+//  integration  the real server on a real database file, real agent processes, on loopback
+//  e2e          the built server and real agents driven through the dashboard in real Chromium
+// Integration and e2e expect `npm run build` to have run (the `test` script does it).
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['shared/src/**/*.test.ts', 'agent/src/**/*.test.ts', 'dashboard/src/server/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
