@@ -27,7 +27,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
@@ -45,7 +48,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'shared/ runs in the browser too: no Node built-ins.' },
-            { group: ['**/agent/**', '**/dashboard/**', '@harbour/agent', '@harbour/dashboard'], message: 'shared/ depends on nothing of ours.' },
+            {
+              group: ['**/agent/**', '**/dashboard/**', '@harbour/agent', '@harbour/dashboard'],
+              message: 'shared/ depends on nothing of ours.',
+            },
           ],
         },
       ],
@@ -59,7 +65,9 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'Only agent/src/electron-main may import Electron.' }],
-          patterns: [{ group: ['**/electron-main/**'], message: 'The core must not depend on the Electron shell.' }],
+          patterns: [
+            { group: ['**/electron-main/**'], message: 'The core must not depend on the Electron shell.' },
+          ],
         },
       ],
     },
@@ -73,7 +81,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'The web app runs in the browser: no Node built-ins.' },
-            { group: ['**/server/**'], message: 'The web app talks to the server over HTTP and socket.io only.' },
+            {
+              group: ['**/server/**'],
+              message: 'The web app talks to the server over HTTP and socket.io only.',
+            },
           ],
         },
       ],

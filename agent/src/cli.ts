@@ -86,7 +86,9 @@ function main(): void {
   agent.on('status', (status, detail) => {
     logger.info({ status, detail }, 'agent status');
     if (status === 'refused') {
-      console.error(`harbour-agent: ${detail ?? 'the server refused this device'}. Enrol it again with a new token.`);
+      console.error(
+        `harbour-agent: ${detail ?? 'the server refused this device'}. Enrol it again with a new token.`,
+      );
       void agent.stop().then(() => process.exit(3));
     }
   });
@@ -96,9 +98,11 @@ function main(): void {
   process.once('SIGTERM', shutdown);
 
   agent.start().then(
-    (credentials) => logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
+    (credentials) =>
+      logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
     (error: unknown) => {
-      if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError) fail(error.message, 3);
+      if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
+        fail(error.message, 3);
       logger.fatal({ err: error }, 'agent failed to start');
       process.exit(1);
     },

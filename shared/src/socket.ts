@@ -16,7 +16,10 @@ export type RequestSpecs = Record<string, RequestSpec>;
 
 /** socket.io ClientToServerEvents derived from request specs. */
 export type RequestEvents<S extends RequestSpecs> = {
-  [K in keyof S]: (payload: z.input<S[K]['request']>, ack: (result: Ack<z.output<S[K]['response']>>) => void) => void;
+  [K in keyof S]: (
+    payload: z.input<S[K]['request']>,
+    ack: (result: Ack<z.output<S[K]['response']>>) => void,
+  ) => void;
 };
 
 /** socket.io ServerToClientEvents derived from a map of payload schemas. */

@@ -4,9 +4,12 @@ import { safeText } from './text.js';
 const name = safeText(20, 'name');
 
 describe('safeText', () => {
-  it.each(['Year 3', 'Zoë', 'Siân', '<b>bold</b>', "O'Brien; DROP TABLE", '🏫 Hive', 'محمد'])('accepts %s', (s) => {
-    expect(name.parse(s)).toBe(s);
-  });
+  it.each(['Year 3', 'Zoë', 'Siân', '<b>bold</b>', "O'Brien; DROP TABLE", '🏫 Hive', 'محمد'])(
+    'accepts %s',
+    (s) => {
+      expect(name.parse(s)).toBe(s);
+    },
+  );
 
   it('trims (a leading byte-order mark too) and normalises to NFC', () => {
     expect(name.parse('  Sia\u0302n  ')).toBe('Siân');

@@ -61,11 +61,14 @@ describe('every REST route against every role', () => {
         const [method = 'GET', template = ''] = route.split(' ');
         const url = template.replace(':id', randomUUID());
         // Fresh sign-in for sign-out, so other checks keep their session.
-        const client = route === 'POST /api/auth/logout' && caller !== 'anonymous' ? await fresh(caller) : clients[caller];
+        const client =
+          route === 'POST /api/auth/logout' && caller !== 'anonymous' ? await fresh(caller) : clients[caller];
         const body = method === 'GET' ? undefined : {};
         const res = await client.request(method, url, body);
         if (may) {
-          expect([401, 403]).not.toContain(res.status === 401 && route === 'POST /api/auth/login' ? 0 : res.status);
+          expect([401, 403]).not.toContain(
+            res.status === 401 && route === 'POST /api/auth/login' ? 0 : res.status,
+          );
         } else {
           expect(res.status).toBe(caller === 'anonymous' ? 401 : 403);
           const json = (await res.json()) as { error: { code: string } };

@@ -42,10 +42,13 @@ describe('a real agent process', () => {
     const { token } = await admin.createToken(roomId);
     const dataDir = tempDir('agent');
     const first = startAgent({ token, dataDir, name: 'ICT-01' });
-    const online = await waitFor(async () => {
-      const d = await deviceNamed('ICT-01');
-      return d?.online && d.user ? d : undefined;
-    }, { what: 'ICT-01 online' });
+    const online = await waitFor(
+      async () => {
+        const d = await deviceNamed('ICT-01');
+        return d?.online && d.user ? d : undefined;
+      },
+      { what: 'ICT-01 online' },
+    );
     expect(online.user).toBe(os.userInfo().username);
     await first.kill('SIGTERM');
 
@@ -74,10 +77,16 @@ describe('a real agent process', () => {
 
     await server.restart('SIGTERM');
     await admin.login(adminEmail, password);
-    await waitFor(async () => (await deviceNamed('ICT-03'))?.online, { timeoutMs: 20_000, what: 'back after restart' });
+    await waitFor(async () => (await deviceNamed('ICT-03'))?.online, {
+      timeoutMs: 20_000,
+      what: 'back after restart',
+    });
 
     await server.restart('SIGKILL');
-    await waitFor(async () => (await deviceNamed('ICT-03'))?.online, { timeoutMs: 20_000, what: 'back after crash' });
+    await waitFor(async () => (await deviceNamed('ICT-03'))?.online, {
+      timeoutMs: 20_000,
+      what: 'back after crash',
+    });
   });
 
   it('a revoked agent stops with a clear message', async () => {
@@ -123,7 +132,13 @@ describe('the outbox', () => {
   it('delivers events queued while the server was down, each stored exactly once, across a server crash', async () => {
     const { token } = await admin.createToken(roomId);
     const agent = new HarbourAgent(
-      { serverUrl: server.url, dataDir: tempDir('core'), agentVersion: '0.1.0', enrolmentToken: token, deviceName: 'ICT-05' },
+      {
+        serverUrl: server.url,
+        dataDir: tempDir('core'),
+        agentVersion: '0.1.0',
+        enrolmentToken: token,
+        deviceName: 'ICT-05',
+      },
       { probes: platformProbes(), logger: pino({ level: 'silent' }) },
     );
     const credentials = await agent.start();

@@ -15,7 +15,10 @@ const device = { hostname: 'PC-01', os: 'Linux test', serial: 'SN123', agentVers
 
 async function enrolDevice(): Promise<{ deviceId: string; credential: string }> {
   const { token } = await admin.createToken(roomId);
-  const res = await admin.json<{ deviceId: string; credential: string }>('POST', '/api/agent/enrol', { token, ...device });
+  const res = await admin.json<{ deviceId: string; credential: string }>('POST', '/api/agent/enrol', {
+    token,
+    ...device,
+  });
   expect(res.status).toBe(201);
   return res.body;
 }
@@ -46,7 +49,9 @@ describe('device credentials', () => {
   it('a forged credential is refused with a clear error', async () => {
     const { deviceId } = await enrolDevice();
     await expect(
-      connected(agentSocket(harbour.url, { deviceId, credential: 'hdc_' + 'x'.repeat(40), agentVersion: '0.1.0' })),
+      connected(
+        agentSocket(harbour.url, { deviceId, credential: 'hdc_' + 'x'.repeat(40), agentVersion: '0.1.0' }),
+      ),
     ).rejects.toThrow('Unknown device or wrong credential.');
   });
 
@@ -65,7 +70,11 @@ describe('device credentials', () => {
 
   it('only a hash of the credential is stored', async () => {
     const { deviceId, credential } = await enrolDevice();
-    const row = await harbour.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow();
+    const row = await harbour.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('id', '=', deviceId)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(credential);
     expect(row.credential_hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -77,7 +86,9 @@ describe('device credentials', () => {
     const disconnected = new Promise((resolve) => socket.once('disconnect', resolve));
     const res = await admin.request('POST', `/api/devices/${deviceId}/revoke`);
     expect(res.status).toBe(200);
-    await expect(revokedNotice).resolves.toMatchObject({ reason: expect.stringMatching(/revoked/) as unknown });
+    await expect(revokedNotice).resolves.toMatchObject({
+      reason: expect.stringMatching(/revoked/) as unknown,
+    });
     await disconnected;
     await expect(
       connected(agentSocket(harbour.url, { deviceId, credential, agentVersion: '0.1.0' })),
@@ -90,8 +101,9 @@ describe('device credentials', () => {
 describe('agent messages', () => {
   it('an unknown event gets an error back', async () => {
     const { socket } = await connectDevice();
-    const result = await (socket as unknown as AgentSocket & { emitWithAck(e: string, p: unknown): Promise<unknown> })
-      .emitWithAck('agent:self-destruct', {});
+    const result = await (
+      socket as unknown as AgentSocket & { emitWithAck(e: string, p: unknown): Promise<unknown> }
+    ).emitWithAck('agent:self-destruct', {});
     expect(result).toMatchObject({ ok: false, error: { code: 'unknown_event' } });
     socket.close();
   });
@@ -99,7 +111,9 @@ describe('agent messages', () => {
   it('an event without an acknowledgement gets a server:error push', async () => {
     const { socket } = await connectDevice();
     const pushed = new Promise((resolve) => socket.once('server:error', resolve));
-    (socket as unknown as { emit(e: string, p: unknown): void }).emit('agent:heartbeat', { sentAt: new Date().toISOString() });
+    (socket as unknown as { emit(e: string, p: unknown): void }).emit('agent:heartbeat', {
+      sentAt: new Date().toISOString(),
+    });
     await expect(pushed).resolves.toMatchObject({ code: 'bad_request' });
     socket.close();
   });
@@ -143,12 +157,16 @@ describe('agent messages', () => {
     expect(first).toEqual({ ok: true, data: { duplicate: false } });
     expect(again).toEqual({ ok: true, data: { duplicate: true } });
     expect(await storedEvents(deviceId)).toHaveLength(1);
-    const sessions = await harbour.db.selectFrom('device_sessions').selectAll().where('device_id', '=', deviceId).execute();
+    const sessions = await harbour.db
+      .selectFrom('device_sessions')
+      .selectAll()
+      .where('device_id', '=', deviceId)
+      .execute();
     expect(sessions).toHaveLength(1);
     socket.close();
   });
 
-  it('an event id replayed by a different device is that device\'s own event, not a clash', async () => {
+  it("an event id replayed by a different device is that device's own event, not a clash", async () => {
     const a = await connectDevice();
     const b = await connectDevice();
     const event = sessionEvent();
@@ -169,7 +187,10 @@ describe('agent messages', () => {
       }),
     );
     const sent = Date.now();
-    await socket.emitWithAck('agent:presence', { user: { username: 'pupil7', domain: 'SCHOOL' }, locked: false });
+    await socket.emitWithAck('agent:presence', {
+      user: { username: 'pupil7', domain: 'SCHOOL' },
+      locked: false,
+    });
     expect((await seen) - sent).toBeLessThan(1000);
     dash.close();
     socket.close();
@@ -186,25 +207,41 @@ describe('enrolment tokens', () => {
 
   it('an unknown token is refused', async () => {
     const res = await enrolWith('het_nonsense');
-    expect(res).toMatchObject({ status: 401, body: { error: { message: expect.stringMatching(/not recognised/) as unknown } } });
+    expect(res).toMatchObject({
+      status: 401,
+      body: { error: { message: expect.stringMatching(/not recognised/) as unknown } },
+    });
   });
 
   it('a revoked token is refused', async () => {
     const { id, token } = await admin.createToken(roomId);
     await admin.request('POST', `/api/enrolment-tokens/${id}/revoke`);
-    expect(await enrolWith(token)).toMatchObject({ status: 401, body: { error: { message: expect.stringMatching(/revoked/) as unknown } } });
+    expect(await enrolWith(token)).toMatchObject({
+      status: 401,
+      body: { error: { message: expect.stringMatching(/revoked/) as unknown } },
+    });
   });
 
   it('an expired token is refused', async () => {
     const { id, token } = await admin.createToken(roomId);
-    await harbour.db.updateTable('enrolment_tokens').set({ expires_at: '2020-01-01T00:00:00.000Z' }).where('id', '=', id).execute();
-    expect(await enrolWith(token)).toMatchObject({ status: 401, body: { error: { message: expect.stringMatching(/expired/) as unknown } } });
+    await harbour.db
+      .updateTable('enrolment_tokens')
+      .set({ expires_at: '2020-01-01T00:00:00.000Z' })
+      .where('id', '=', id)
+      .execute();
+    expect(await enrolWith(token)).toMatchObject({
+      status: 401,
+      body: { error: { message: expect.stringMatching(/expired/) as unknown } },
+    });
   });
 
   it('a token with a use limit stops at the limit', async () => {
     const { token } = await admin.createToken(roomId, { maxUses: 1 });
     expect((await enrolWith(token)).status).toBe(201);
-    expect(await enrolWith(token)).toMatchObject({ status: 401, body: { error: { message: expect.stringMatching(/used up/) as unknown } } });
+    expect(await enrolWith(token)).toMatchObject({
+      status: 401,
+      body: { error: { message: expect.stringMatching(/used up/) as unknown } },
+    });
   });
 
   it('the token decides the room, and only its hash is stored', async () => {
@@ -226,10 +263,14 @@ describe('enrolment tokens', () => {
 describe('live room view data', () => {
   it('GET /api/devices lists id, hostname, online and lastSeen', async () => {
     const { socket, deviceId } = await connectDevice();
-    const found = await waitFor(async () => (await admin.devices(roomId)).find((d) => d.id === deviceId && d.online));
+    const found = await waitFor(async () =>
+      (await admin.devices(roomId)).find((d) => d.id === deviceId && d.online),
+    );
     expect(found).toMatchObject({ hostname: 'PC-01', online: true });
     expect(Date.parse(found.lastSeen ?? '')).toBeGreaterThan(Date.now() - 60_000);
     socket.close();
-    await waitFor(async () => (await admin.devices(roomId)).find((d) => d.id === deviceId && !d.online), { what: 'offline' });
+    await waitFor(async () => (await admin.devices(roomId)).find((d) => d.id === deviceId && !d.online), {
+      what: 'offline',
+    });
   });
 });

@@ -15,10 +15,20 @@ afterAll(() => harbour.close());
 
 /** Row counts of every table, to prove a refused request changed nothing. */
 async function snapshot(): Promise<Record<string, number>> {
-  const tables = ['users', 'rooms', 'enrolment_tokens', 'devices', 'agent_events', 'device_sessions'] as const;
+  const tables = [
+    'users',
+    'rooms',
+    'enrolment_tokens',
+    'devices',
+    'agent_events',
+    'device_sessions',
+  ] as const;
   const out: Record<string, number> = {};
   for (const t of tables) {
-    const row = await harbour.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await harbour.db
+      .selectFrom(t)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     out[t] = Number(row.n);
   }
   return out;
@@ -35,7 +45,9 @@ async function refused(
 ) {
   const before = await snapshot();
   const res = await admin.request(method, path, body, init);
-  const json = (await res.json()) as { error: { code: string; message: string; issues?: { path: string }[] } };
+  const json = (await res.json()) as {
+    error: { code: string; message: string; issues?: { path: string }[] };
+  };
   expect(res.status).toBe(status);
   expect(json.error.code).toBe(code);
   expect(json.error.message.length).toBeGreaterThan(5);
@@ -70,7 +82,14 @@ describe('REST bad input: a clear error, and nothing changes', () => {
   });
 
   it('a name that is too long', async () => {
-    await refused('POST', '/api/rooms', { name: 'y'.repeat(limits.name + 1) }, 400, 'validation_failed', /at most 120/);
+    await refused(
+      'POST',
+      '/api/rooms',
+      { name: 'y'.repeat(limits.name + 1) },
+      400,
+      'validation_failed',
+      /at most 120/,
+    );
   });
 
   it.each([
@@ -84,7 +103,14 @@ describe('REST bad input: a clear error, and nothing changes', () => {
   });
 
   it('an invalid id in the path', async () => {
-    await refused('POST', '/api/devices/not-a-uuid/revoke', undefined, 400, 'validation_failed', /params\.id/);
+    await refused(
+      'POST',
+      '/api/devices/not-a-uuid/revoke',
+      undefined,
+      400,
+      'validation_failed',
+      /params\.id/,
+    );
   });
 
   it('an unknown route', async () => {
@@ -120,7 +146,10 @@ describe('REST bad input: a clear error, and nothing changes', () => {
   });
 
   it('wrong password: a clear error, no session', async () => {
-    const res = await admin.request('POST', '/api/auth/login', { email: 'admin@school.test', password: 'wrong password!!' });
+    const res = await admin.request('POST', '/api/auth/login', {
+      email: 'admin@school.test',
+      password: 'wrong password!!',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.getSetCookie()).toEqual([]);
   });

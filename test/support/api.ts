@@ -19,7 +19,11 @@ export class ApiClient {
     return response;
   }
 
-  async json<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async json<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const response = await this.request(method, path, body);
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
@@ -46,7 +50,10 @@ export class ApiClient {
     return body;
   }
 
-  async createToken(roomId: string, extra: Record<string, unknown> = {}): Promise<{ id: string; token: string }> {
+  async createToken(
+    roomId: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ id: string; token: string }> {
     const { status, body } = await this.json<{ id: string; token: string }>('POST', '/api/enrolment-tokens', {
       roomId,
       ...extra,
@@ -55,10 +62,22 @@ export class ApiClient {
     return body;
   }
 
-  async devices(roomId?: string): Promise<
-    { id: string; hostname: string; online: boolean; user: string | null; lastSeen: string | null; revoked: boolean }[]
+  async devices(
+    roomId?: string,
+  ): Promise<
+    {
+      id: string;
+      hostname: string;
+      online: boolean;
+      user: string | null;
+      lastSeen: string | null;
+      revoked: boolean;
+    }[]
   > {
-    const { body } = await this.json<{ devices: never[] }>('GET', `/api/devices${roomId ? `?roomId=${roomId}` : ''}`);
+    const { body } = await this.json<{ devices: never[] }>(
+      'GET',
+      `/api/devices${roomId ? `?roomId=${roomId}` : ''}`,
+    );
     return body.devices;
   }
 }

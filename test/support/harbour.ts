@@ -23,10 +23,18 @@ export async function startInProcess(dataDir = tempDir('server')): Promise<Harbo
 }
 
 /** One signed-in client per role, plus an anonymous one. */
-export async function staffClients(harbour: Harbour): Promise<Record<'admin' | 'technician' | 'dsl' | 'teacher' | 'anonymous', ApiClient>> {
+export type Caller = 'admin' | 'technician' | 'dsl' | 'teacher' | 'anonymous';
+
+export async function staffClients(harbour: Harbour): Promise<Record<Caller, ApiClient>> {
   const admin = new ApiClient(harbour.url);
   await admin.login(adminEmail, password);
-  const clients = { admin, anonymous: new ApiClient(harbour.url) } as Record<string, ApiClient>;
+  const clients: Record<Caller, ApiClient> = {
+    admin,
+    anonymous: new ApiClient(harbour.url),
+    technician: admin,
+    dsl: admin,
+    teacher: admin,
+  };
   for (const role of ['technician', 'dsl', 'teacher'] as const) {
     const email = `${role}@school.test`;
     const r = await admin.json('POST', '/api/users', { email, displayName: `A ${role}`, role, password });
@@ -35,5 +43,5 @@ export async function staffClients(harbour: Harbour): Promise<Record<'admin' | '
     await c.login(email, password);
     clients[role] = c;
   }
-  return clients as Record<'admin' | 'technician' | 'dsl' | 'teacher' | 'anonymous', ApiClient>;
+  return clients;
 }

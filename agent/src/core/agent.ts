@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 import {
   agentNamespace,
+  type agentRequests,
+  type Ack,
+  type RequestOf,
+  type ResponseOf,
   formatOsUser,
   osUserSchema,
   parseWith,
@@ -33,13 +37,28 @@ export interface AgentDeps {
   fetch?: typeof fetch;
 }
 
-export type AgentStatus = 'starting' | 'enrolling' | 'connecting' | 'online' | 'offline' | 'refused' | 'stopped';
+export type AgentStatus =
+  'starting' | 'enrolling' | 'connecting' | 'online' | 'offline' | 'refused' | 'stopped';
 
 interface AgentEvents {
   status: [status: AgentStatus, detail?: string];
 }
 
 type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
+type Requests = typeof agentRequests;
+
+/** Sends a request and waits for its acknowledgement; rejects if none comes within `timeoutMs`. */
+async function request<K extends keyof Requests>(
+  socket: AgentSocket,
+  event: K,
+  payload: RequestOf<Requests, K>,
+  timeoutMs: number,
+): Promise<Ack<ResponseOf<Requests, K>>> {
+  const untyped = socket.timeout(timeoutMs) as unknown as {
+    emitWithAck(e: string, p: unknown): Promise<unknown>;
+  };
+  return (await untyped.emitWithAck(event, payload)) as Ack<ResponseOf<Requests, K>>;
+}
 
 const sessionKey = 'session.user';
 /** Errors the server gives for an event that will never be accepted as it is. */
@@ -109,7 +128,9 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
 
   private every(ms: number, fn: () => Promise<void> | void): void {
     const timer = setInterval(() => {
-      Promise.resolve(fn()).catch((error: unknown) => this.deps.logger.error({ err: error }, 'periodic task failed'));
+      Promise.resolve(fn()).catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'periodic task failed'),
+      );
     }, ms);
     timer.unref();
     this.timers.push(timer);
@@ -120,7 +141,10 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     const stored = loadCredentials(dataDir);
     if (stored) {
       if (stored.serverUrl !== serverUrl) {
-        this.deps.logger.warn({ stored: stored.serverUrl, given: serverUrl }, 'already enrolled with another server URL; using the stored one');
+        this.deps.logger.warn(
+          { stored: stored.serverUrl, given: serverUrl },
+          'already enrolled with another server URL; using the stored one',
+        );
       }
       return stored;
     }
@@ -139,7 +163,10 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         return credentials;
       } catch (error) {
         if (error instanceof EnrolmentRefused || this.stopped) throw error;
-        this.deps.logger.warn({ err: error, retryInMs: delay }, 'cannot reach the server to enrol; will retry');
+        this.deps.logger.warn(
+          { err: error, retryInMs: delay },
+          'cannot reach the server to enrol; will retry',
+        );
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 60_000);
       }
@@ -149,7 +176,11 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
   private connect(credentials: Credentials): void {
     this.setStatus('connecting');
     const socket: AgentSocket = io(new URL(agentNamespace, credentials.serverUrl).toString(), {
-      auth: { deviceId: credentials.deviceId, credential: credentials.credential, agentVersion: this.options.agentVersion },
+      auth: {
+        deviceId: credentials.deviceId,
+        credential: credentials.credential,
+        agentVersion: this.options.agentVersion,
+      },
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       reconnectionDelay: 1000,
@@ -196,7 +227,8 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     const user = now?.ok ? now.value : null;
     const stored = outbox.getState(sessionKey);
     const previous = stored ? (JSON.parse(stored) as OsUser) : null;
-    const same = (a: OsUser | null, b: OsUser | null) => (a && b ? formatOsUser(a) === formatOsUser(b) : a === b);
+    const same = (a: OsUser | null, b: OsUser | null) =>
+      a && b ? formatOsUser(a) === formatOsUser(b) : a === b;
     this.currentUser = user;
     if (!same(previous, user)) {
       outbox.atomically(() => {
@@ -204,7 +236,10 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         if (user) outbox.enqueue({ type: 'session.started', user });
         outbox.setState(sessionKey, user ? JSON.stringify(user) : null);
       });
-      this.deps.logger.info({ from: previous && formatOsUser(previous), to: user && formatOsUser(user) }, 'session changed');
+      this.deps.logger.info(
+        { from: previous && formatOsUser(previous), to: user && formatOsUser(user) },
+        'session changed',
+      );
       await this.sendPresence();
       await this.flush();
     }
@@ -214,7 +249,12 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     const socket = this.socket;
     if (!socket?.connected) return;
     try {
-      const result = await socket.timeout(10_000).emitWithAck('agent:presence', { user: this.currentUser, locked: false });
+      const result = await request(
+        socket,
+        'agent:presence',
+        { user: this.currentUser, locked: false },
+        10_000,
+      );
       if (!result.ok) this.deps.logger.warn({ error: result.error }, 'presence refused');
     } catch {
       // Timed out: the next connect sends it again.
@@ -225,7 +265,7 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     const socket = this.socket;
     if (!socket?.connected) return;
     try {
-      await socket.timeout(10_000).emitWithAck('agent:heartbeat', { sentAt: new Date().toISOString() });
+      await request(socket, 'agent:heartbeat', { sentAt: new Date().toISOString() }, 10_000);
     } catch {
       // A missed heartbeat is not an error; socket.io's own pings detect a dead link.
     }
@@ -245,7 +285,7 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         outbox.markAttempt(event.id);
         let result;
         try {
-          result = await socket.timeout(15_000).emitWithAck('agent:event', event);
+          result = await request(socket, 'agent:event', event, 15_000);
         } catch {
           break; // no answer: keep the event and try again later
         }
@@ -253,10 +293,16 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         if (result.ok) {
           outbox.acknowledge(event.id);
         } else if (permanent.has(result.error.code)) {
-          this.deps.logger.error({ eventId: event.id, error: result.error }, 'the server rejected an event; set aside');
+          this.deps.logger.error(
+            { eventId: event.id, error: result.error },
+            'the server rejected an event; set aside',
+          );
           outbox.reject(event.id, result.error.message);
         } else {
-          this.deps.logger.warn({ eventId: event.id, error: result.error }, 'event not stored yet; will retry');
+          this.deps.logger.warn(
+            { eventId: event.id, error: result.error },
+            'event not stored yet; will retry',
+          );
           break;
         }
       }

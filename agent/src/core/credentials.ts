@@ -39,7 +39,9 @@ export function loadCredentials(dataDir: string): Credentials | undefined {
   const parsed = parseWith(credentialsSchema, json);
   if (!parsed.ok) {
     const first = parsed.issues[0];
-    throw new CorruptCredentialsError(`${credentialsPath(dataDir)} is invalid: ${first?.path}: ${first?.message}`);
+    throw new CorruptCredentialsError(
+      `${credentialsPath(dataDir)} is invalid: ${first?.path}: ${first?.message}`,
+    );
   }
   return parsed.value;
 }

@@ -2,7 +2,6 @@ import { apiErrorSchema, enrolResponseSchema, parseWith } from '@harbour/shared'
 import type { DeviceInfo } from '../platform/probes.js';
 import type { Credentials } from './credentials.js';
 
-
 /** The server refused to enrol this device; retrying with the same token will not help. */
 export class EnrolmentRefused extends Error {}
 
@@ -20,7 +19,13 @@ export async function enrol(
   const response = await fetchImpl(new URL('/api/agent/enrol', serverUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token, hostname: device.hostname, os: device.os, serial: device.serial, agentVersion }),
+    body: JSON.stringify({
+      token,
+      hostname: device.hostname,
+      os: device.os,
+      serial: device.serial,
+      agentVersion,
+    }),
     signal: AbortSignal.timeout(15_000),
   });
   const json: unknown = await response.json().catch(() => undefined);

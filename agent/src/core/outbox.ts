@@ -61,7 +61,11 @@ export class Outbox {
   /** The oldest events not yet acknowledged, in the order they were enqueued. */
   peek(limit = 1): AgentEvent[] {
     const rows = this.db.prepare('select * from outbox order by seq limit ?').all(limit) as Row[];
-    return rows.map((r) => ({ id: r.id, occurredAt: r.occurred_at, body: JSON.parse(r.body) as AgentEventBody }));
+    return rows.map((r) => ({
+      id: r.id,
+      occurredAt: r.occurred_at,
+      body: JSON.parse(r.body) as AgentEventBody,
+    }));
   }
 
   markAttempt(id: string): void {
@@ -77,7 +81,9 @@ export class Outbox {
       const row = this.db.prepare('select * from outbox where id = ?').get(id) as Row | undefined;
       if (!row) return;
       this.db
-        .prepare('insert or replace into rejected (id, occurred_at, body, reason, rejected_at) values (?, ?, ?, ?, ?)')
+        .prepare(
+          'insert or replace into rejected (id, occurred_at, body, reason, rejected_at) values (?, ?, ?, ?, ?)',
+        )
         .run(row.id, row.occurred_at, row.body, reason, new Date().toISOString());
       this.db.prepare('delete from outbox where id = ?').run(id);
     })();
@@ -85,7 +91,8 @@ export class Outbox {
 
   /** Small persistent facts the agent needs across restarts (e.g. who was signed in). */
   getState(key: string): string | undefined {
-    const row = this.db.prepare('select value from state where key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('select value from state where key = ?').get(key) as
+      { value: string } | undefined;
     return row?.value;
   }
 

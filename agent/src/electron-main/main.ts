@@ -37,7 +37,9 @@ async function start(): Promise<void> {
     { level: 'info', base: { service: 'harbour-agent' } },
     pino.destination({ dest: path.join(app.getPath('userData'), 'agent.log'), mkdir: true, sync: false }),
   );
-  const tray = new Tray(nativeImage.createFromPath(fileURLToPath(new URL('../../build/tray.png', import.meta.url))));
+  const tray = new Tray(
+    nativeImage.createFromPath(fileURLToPath(new URL('../../build/tray.png', import.meta.url))),
+  );
   tray.setToolTip('Harbour');
   // No Quit item: pupils must not be able to stop the agent.
   const menu = (status: AgentStatus) =>

@@ -21,6 +21,7 @@ export function cleanSerial(raw: string | null | undefined): string | null {
   const value = raw?.trim();
   if (!value) return null;
   // Placeholder values firmware vendors leave in place are not serial numbers.
-  if (/^(to be filled.*|default string|system serial number|none|0+|not specified)$/i.test(value)) return null;
+  if (/^(to be filled.*|default string|system serial number|none|0+|not specified)$/i.test(value))
+    return null;
   return value.slice(0, 120);
 }

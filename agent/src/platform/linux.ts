@@ -7,7 +7,11 @@ export const linuxProbes: PlatformProbes = {
   async deviceInfo() {
     // product_serial is root-only on most distributions; the agent then reports none.
     const serial = await fs.readFile('/sys/class/dmi/id/product_serial', 'utf8').catch(() => null);
-    return { hostname: os.hostname(), os: `Linux ${os.release()} (${os.arch()})`, serial: cleanSerial(serial) };
+    return {
+      hostname: os.hostname(),
+      os: `Linux ${os.release()} (${os.arch()})`,
+      serial: cleanSerial(serial),
+    };
   },
   currentUser: () => Promise.resolve(processUser()),
 };

@@ -51,19 +51,24 @@ export interface Harbour {
 /** Builds and starts a Harbour server: database, REST API, socket.io and the web app, on one port. */
 export async function startHarbour(
   config: ServerConfig,
-  options: { logger?: Logger; /** the built web app (dashboard/dist/web); none serves the API only */ webRoot?: string } = {},
+  options: {
+    logger?: Logger;
+    /** the built web app (dashboard/dist/web); none serves the API only */ webRoot?: string;
+  } = {},
 ): Promise<Harbour> {
   const { logger, webRoot } = options;
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'harbour-server' } });
-  const { db, file: dbFile, close: closeDb } = await openDatabase(config.dataDir, log);
+  const opened = await openDatabase(config.dataDir, log);
+  const { db, file: dbFile } = opened;
 
   if (config.bootstrapAdmin && (await needsSetup(db))) {
     await createFirstAdmin(db, { ...config.bootstrapAdmin, displayName: 'Administrator' });
     log.info({ email: config.bootstrapAdmin.email }, 'first administrator created from the environment');
   }
 
+  const fastifyLogger: FastifyBaseLogger = log;
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: fastifyLogger,
     bodyLimit: limits.maxJsonBodyBytes,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -85,7 +90,9 @@ export async function startHarbour(
     changed: (device) => dashboards.to(roomChannel(device.roomId)).emit('device:changed', device),
     removed: (device) => dashboards.to(roomChannel(device.roomId)).emit('device:removed', device),
     revoked: (deviceId) => {
-      agents.to(deviceRoom(deviceId)).emit('server:revoked', { reason: 'This device was revoked by a technician.' });
+      agents
+        .to(deviceRoom(deviceId))
+        .emit('server:revoked', { reason: 'This device was revoked by a technician.' });
       agents.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
   });
@@ -99,7 +106,11 @@ export async function startHarbour(
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
-      directives: { 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:', 'blob:'], 'upgrade-insecure-requests': null },
+      directives: {
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'upgrade-insecure-requests': null,
+      },
     },
     hsts: false,
   });
@@ -110,7 +121,8 @@ export async function startHarbour(
       info: {
         title: 'Harbour API',
         version: harbourVersion,
-        description: 'REST API of the Harbour server. Sign in with POST /api/auth/login; the session cookie authenticates the rest.',
+        description:
+          'REST API of the Harbour server. Sign in with POST /api/auth/login; the session cookie authenticates the rest.',
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'harbour_session' } } },
     },
@@ -131,7 +143,9 @@ export async function startHarbour(
     // Client-side routes (/rooms/…) get the app shell; unknown /api paths stay 404 JSON.
     app.get('/*', { schema: { hide: true } }, (request, reply) => {
       if (request.url.startsWith('/api/') || request.url.startsWith('/socket.io')) {
-        return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}` } });
+        return reply
+          .status(404)
+          .send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}` } });
       }
       return reply.sendFile('index.html');
     });
@@ -165,7 +179,7 @@ export async function startHarbour(
       clearInterval(sweeper);
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
-      await closeDb();
+      await opened.close();
     },
   };
 }

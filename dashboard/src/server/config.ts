@@ -34,7 +34,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
   }
   const e = parsed.value;
   if (Boolean(e.HARBOUR_ADMIN_EMAIL) !== Boolean(e.HARBOUR_ADMIN_PASSWORD)) {
-    throw new Error('Harbour cannot start: set both HARBOUR_ADMIN_EMAIL and HARBOUR_ADMIN_PASSWORD, or neither.');
+    throw new Error(
+      'Harbour cannot start: set both HARBOUR_ADMIN_EMAIL and HARBOUR_ADMIN_PASSWORD, or neither.',
+    );
   }
   return {
     port: e.PORT,

@@ -41,17 +41,22 @@ async function loadState(): Promise<AuthState> {
   }
 }
 
+/** Combines a fresh answer from the server with what the page already knew. */
+function settle(previous: AuthState, next: AuthState): AuthState {
+  // A passing network problem must not throw a signed-in user out of the page they are on.
+  if (previous.status === 'signedIn' && next.status === 'unavailable') return previous;
+  // Someone who was signed in (or already told their session ended) is told why they are out.
+  const wasIn = previous.status === 'signedIn' || (previous.status === 'signedOut' && previous.sessionEnded);
+  if (next.status === 'signedOut' && wasIn) return { status: 'signedOut', sessionEnded: true };
+  return next;
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ status: 'loading' });
 
   const refresh = useCallback(async () => {
     const next = await loadState();
-    setState((previous) =>
-      next.status === 'signedOut' &&
-      (previous.status === 'signedIn' || (previous.status === 'signedOut' && previous.sessionEnded))
-        ? { status: 'signedOut', sessionEnded: true }
-        : next,
-    );
+    setState((previous) => settle(previous, next));
   }, []);
 
   const sessionEnded = useCallback(() => {

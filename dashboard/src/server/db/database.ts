@@ -45,5 +45,5 @@ export async function migrate(db: Db, logger: Logger): Promise<void> {
     if (r.status === 'Success') logger.info({ migration: r.migrationName }, 'database migrated');
     else if (r.status === 'Error') logger.error({ migration: r.migrationName }, 'database migration failed');
   }
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
 }

@@ -56,7 +56,9 @@ export function installPlumbing(app: FastifyInstance, db: Db): RouteInfo[] {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const body: ApiError = { error: { code: 'not_found', message: `No route ${request.method} ${request.url}` } };
+    const body: ApiError = {
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url}` },
+    };
     return reply.status(404).send(body);
   });
 
@@ -94,7 +96,10 @@ export function toErrorResponse(error: FastifyError): { status: number; body: Ap
       break;
   }
   if (error.statusCode === 429) {
-    return { status: 429, body: errorBody('rate_limited', 'Too many attempts. Wait a minute and try again.') };
+    return {
+      status: 429,
+      body: errorBody('rate_limited', 'Too many attempts. Wait a minute and try again.'),
+    };
   }
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return { status: 400, body: errorBody('bad_request', `Bad request: ${error.message}`) };

@@ -14,7 +14,12 @@ import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
-export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
+export type AgentNamespace = Namespace<
+  AgentClientToServer,
+  AgentServerToClient,
+  Record<string, never>,
+  AgentSocketData
+>;
 interface AgentSocketData {
   deviceId: string;
 }
@@ -102,7 +107,12 @@ export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): P
       case 'session.started':
         await trx
           .insertInto('device_sessions')
-          .values({ device_id: deviceId, username: formatOsUser(body.user), started_at: event.occurredAt, ended_at: null })
+          .values({
+            device_id: deviceId,
+            username: formatOsUser(body.user),
+            started_at: event.occurredAt,
+            ended_at: null,
+          })
           .execute();
         break;
       case 'session.ended':

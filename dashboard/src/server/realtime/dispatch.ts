@@ -39,7 +39,10 @@ export function dispatch<S extends RequestSpecs, C>(
 ): void {
   const refuse = (event: string, args: unknown[], result: Ack<never>) => {
     if (result.ok) return;
-    log.warn({ event, code: result.error.code, reason: result.error.message, issues: result.error.issues }, 'socket event refused');
+    log.warn(
+      { event, code: result.error.code, reason: result.error.message, issues: result.error.issues },
+      'socket event refused',
+    );
     const ack = args.at(-1);
     if (typeof ack === 'function') (ack as (r: Ack<never>) => void)(result);
     else socket.emit('server:error', { code: result.error.code, message: result.error.message });
@@ -52,16 +55,23 @@ export function dispatch<S extends RequestSpecs, C>(
     if (!authorize(event)) {
       return refuse(event, args, refusal('forbidden', 'Your role does not allow this.'));
     }
-    const ack = args.at(-1);
+    const ack: unknown = args.at(-1);
     if (typeof ack !== 'function' || args.length !== 2) {
-      return refuse(event, args, refusal('bad_request', `"${event}" takes one payload and an acknowledgement callback.`));
+      return refuse(
+        event,
+        args,
+        refusal('bad_request', `"${event}" takes one payload and an acknowledgement callback.`),
+      );
     }
     const size = jsonByteLength(args[0]);
     if (size > limits.maxSocketPayloadBytes) {
       return refuse(
         event,
         args,
-        refusal('payload_too_large', `"${event}" payload is ${size} bytes; the limit is ${limits.maxSocketPayloadBytes}.`),
+        refusal(
+          'payload_too_large',
+          `"${event}" payload is ${size} bytes; the limit is ${limits.maxSocketPayloadBytes}.`,
+        ),
       );
     }
     next();
@@ -81,13 +91,15 @@ export function dispatch<S extends RequestSpecs, C>(
       handler(parsed.value as RequestOf<S, typeof event>, context).then(
         (data) => ack({ ok: true, data }),
         (error: unknown) => {
-          if (error instanceof HarbourError) return refuse(event, [ack], refusal(error.code, error.message, error.issues));
+          if (error instanceof HarbourError)
+            return refuse(event, [ack], refusal(error.code, error.message, error.issues));
           log.error({ err: error, event }, 'socket handler failed');
           ack(refusal('internal', 'Something went wrong on the server.'));
         },
       );
     };
     // The socket's own event map is the one these specs derive; this generic helper sees it untyped.
-    (socket as Socket<Record<string, typeof listener>>).on(event as string, listener);
+    const name: string = event;
+    (socket as Socket<Record<string, typeof listener>>).on(name, listener);
   }
 }

@@ -29,7 +29,10 @@ export function toUser(row: Selectable<UsersTable>): User {
 }
 
 export async function needsSetup(db: Db): Promise<boolean> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0) === 0;
 }
 
@@ -70,7 +73,11 @@ export function authRoutes(app: App, ctx: ServerContext): void {
     '/api/setup',
     {
       config: { access: 'public' },
-      schema: { summary: 'Whether first-run setup is needed', tags: ['auth'], response: { 200: setupStatusSchema } },
+      schema: {
+        summary: 'Whether first-run setup is needed',
+        tags: ['auth'],
+        response: { 200: setupStatusSchema },
+      },
     },
     async () => ({ needsSetup: await needsSetup(ctx.db) }),
   );
@@ -143,7 +150,11 @@ export function authRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const me = currentUser(request);
-      const row = await ctx.db.selectFrom('users').selectAll().where('id', '=', me.id).executeTakeFirstOrThrow();
+      const row = await ctx.db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', me.id)
+        .executeTakeFirstOrThrow();
       return { user: toUser(row) };
     },
   );

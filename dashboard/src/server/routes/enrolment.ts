@@ -34,10 +34,18 @@ export function enrolmentRoutes(app: App, ctx: ServerContext): void {
     '/api/enrolment-tokens',
     {
       config: { access: 'manageDevices' },
-      schema: { summary: 'List enrolment tokens', tags: ['enrolment'], response: { 200: enrolmentTokenListSchema } },
+      schema: {
+        summary: 'List enrolment tokens',
+        tags: ['enrolment'],
+        response: { 200: enrolmentTokenListSchema },
+      },
     },
     async () => {
-      const rows = await ctx.db.selectFrom('enrolment_tokens').selectAll().orderBy('created_at', 'desc').execute();
+      const rows = await ctx.db
+        .selectFrom('enrolment_tokens')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .execute();
       return { tokens: rows.map(toToken) };
     },
   );
@@ -73,7 +81,12 @@ export function enrolmentRoutes(app: App, ctx: ServerContext): void {
         uses: 0,
       };
       await ctx.db.insertInto('enrolment_tokens').values(row).execute();
-      await audit(ctx.db, { actor: actor.id, action: 'enrolment_token.create', subject: row.id, detail: { roomId } });
+      await audit(ctx.db, {
+        actor: actor.id,
+        action: 'enrolment_token.create',
+        subject: row.id,
+        detail: { roomId },
+      });
       return reply.status(201).send({ ...toToken(row), token });
     },
   );
@@ -127,7 +140,8 @@ export function enrolmentRoutes(app: App, ctx: ServerContext): void {
           .executeTakeFirst();
         if (!t) throw new HarbourError('unauthenticated', 'This enrolment token is not recognised.');
         if (t.revoked_at) throw new HarbourError('unauthenticated', 'This enrolment token has been revoked.');
-        if (t.expires_at <= now) throw new HarbourError('unauthenticated', 'This enrolment token has expired.');
+        if (t.expires_at <= now)
+          throw new HarbourError('unauthenticated', 'This enrolment token has expired.');
         if (t.max_uses !== null && t.uses >= t.max_uses) {
           throw new HarbourError('unauthenticated', 'This enrolment token has been used up.');
         }
@@ -153,7 +167,12 @@ export function enrolmentRoutes(app: App, ctx: ServerContext): void {
             revoked_at: null,
           })
           .execute();
-        await audit(trx, { actor: `device:${deviceId}`, action: 'device.enrol', subject: deviceId, detail: { hostname } });
+        await audit(trx, {
+          actor: `device:${deviceId}`,
+          action: 'device.enrol',
+          subject: deviceId,
+          detail: { hostname },
+        });
         return t.room_id;
       });
       request.log.info({ deviceId, hostname, roomId }, 'device enrolled');

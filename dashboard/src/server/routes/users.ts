@@ -41,7 +41,11 @@ export function userRoutes(app: App, ctx: ServerContext): void {
     async (request, reply) => {
       const actor = currentUser(request);
       const { email, displayName, role, password } = request.body;
-      const existing = await ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      const existing = await ctx.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirst();
       if (existing) throw new HarbourError('conflict', `An account with the email ${email} already exists.`);
       const row = {
         id: randomUUID(),
@@ -75,7 +79,10 @@ export function userRoutes(app: App, ctx: ServerContext): void {
       const { id } = request.params;
       const change = request.body;
       if (id === actor.id && (change.disabled === true || (change.role && change.role !== 'admin'))) {
-        throw new HarbourError('conflict', 'You cannot disable your own account or remove your own admin role.');
+        throw new HarbourError(
+          'conflict',
+          'You cannot disable your own account or remove your own admin role.',
+        );
       }
       const row = await ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound('User');

@@ -11,7 +11,6 @@ interface FieldProps {
   required?: boolean;
   min?: number;
   max?: number;
-  maxLength?: number;
   inputMode?: 'numeric' | 'text' | 'email';
   spellCheck?: boolean;
 }

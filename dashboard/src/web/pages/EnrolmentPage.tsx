@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { createEnrolmentTokenRequestSchema, limits, type EnrolmentToken, type Room } from '@harbour/shared';
-import { api } from '../api';
+import { createEnrolmentTokenRequestSchema, type EnrolmentToken, type Room } from '@harbour/shared';
+import { ApiRequestError, api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { NewTokenPanel } from '../components/NewTokenPanel';
@@ -164,6 +164,13 @@ export function EnrolmentPage() {
   );
 }
 
+function checkWholeNumber(text: string, min: number, max: number, message: string): void {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ApiRequestError(0, 'validation_failed', message);
+  }
+}
+
 function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (token: CreatedToken) => void }) {
   const [roomId, setRoomId] = useState(rooms[0]?.id ?? '');
   const [label, setLabel] = useState('');
@@ -183,6 +190,15 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
     if (hours.trim() !== '') body.expiresInHours = Number(hours);
     if (maxUses.trim() !== '') body.maxUses = Number(maxUses);
     try {
+      checkWholeNumber(hours, 1, 24 * 90, '“Valid for” must be a whole number of hours from 1 to 2160.');
+      if (maxUses.trim() !== '') {
+        checkWholeNumber(
+          maxUses,
+          1,
+          10_000,
+          '“Maximum devices” must be a whole number from 1 to 10,000, or empty.',
+        );
+      }
       checkForm(createEnrolmentTokenRequestSchema, body);
       const token = await api.post<CreatedToken>('/api/enrolment-tokens', body);
       onCreated(token);
@@ -205,7 +221,6 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
           hint="Optional. Helps you tell tokens apart, for example “ICT suite, spring term”."
           value={label}
           onChange={setLabel}
-          maxLength={limits.name}
         />
         <TextField
           label="Valid for (hours)"

@@ -35,10 +35,12 @@ export function RoomPage() {
       </p>
       <div className="page-heading">
         <h1>{room?.name ?? (error === null ? 'Loading room…' : 'Room')}</h1>
-        <div role="status" className={`live-status live-status-${status}`}>
-          <span className="live-dot" aria-hidden="true" />
-          {statusText[status]}
-        </div>
+        {(room !== null || error === null) && (
+          <div role="status" className={`live-status live-status-${status}`}>
+            <span className="live-dot" aria-hidden="true" />
+            {statusText[status]}
+          </div>
+        )}
       </div>
       {error !== null && (
         <div role="alert" className="alert alert-error">

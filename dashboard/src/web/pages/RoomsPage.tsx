@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { can, createRoomRequestSchema, limits, type Room } from '@harbour/shared';
+import { can, createRoomRequestSchema, type Room } from '@harbour/shared';
 import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -98,7 +98,6 @@ function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
           hint="For example “Class 4 Oak” or “ICT suite”."
           value={name}
           onChange={setName}
-          maxLength={limits.name}
           required
         />
         <button type="submit" className="button button-primary" disabled={busy}>

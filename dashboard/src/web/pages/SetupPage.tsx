@@ -57,7 +57,6 @@ export function SetupPage() {
             autoComplete="name"
             value={displayName}
             onChange={setDisplayName}
-            maxLength={limits.name}
             required
           />
           <TextField

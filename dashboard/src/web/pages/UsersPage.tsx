@@ -164,14 +164,7 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
       <h2>Add a staff account</h2>
       <form onSubmit={submit} noValidate>
         <TextField label="Email" type="email" autoComplete="off" value={email} onChange={setEmail} required />
-        <TextField
-          label="Name"
-          autoComplete="off"
-          value={displayName}
-          onChange={setDisplayName}
-          maxLength={limits.name}
-          required
-        />
+        <TextField label="Name" autoComplete="off" value={displayName} onChange={setDisplayName} required />
         <SelectField
           label="Role"
           hint="Teachers watch rooms. Designated safeguarding leads handle concerns. Technicians look after rooms and computers. Administrators also manage accounts."
