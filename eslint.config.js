@@ -37,8 +37,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['scripts/**'],
+    rules: { 'no-console': 'off' },
   },
   {
     files: ['shared/src/**'],

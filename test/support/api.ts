@@ -62,9 +62,7 @@ export class ApiClient {
     return body;
   }
 
-  async devices(
-    roomId?: string,
-  ): Promise<
+  async devices(roomId?: string): Promise<
     {
       id: string;
       hostname: string;

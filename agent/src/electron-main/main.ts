@@ -37,9 +37,7 @@ async function start(): Promise<void> {
     { level: 'info', base: { service: 'harbour-agent' } },
     pino.destination({ dest: path.join(app.getPath('userData'), 'agent.log'), mkdir: true, sync: false }),
   );
-  const tray = new Tray(
-    nativeImage.createFromPath(fileURLToPath(new URL('../../build/tray.png', import.meta.url))),
-  );
+  const tray = new Tray(nativeImage.createFromPath(trayIconPath()));
   tray.setToolTip('Harbour');
   // No Quit item: pupils must not be able to stop the agent.
   const menu = (status: AgentStatus) =>
@@ -73,4 +71,11 @@ async function start(): Promise<void> {
     logger.error({ err: error }, 'agent failed to start');
     tray.setToolTip(`Harbour: ${(error as Error).message}`);
   });
+}
+
+/** Packaged: resources/tray.png (electron-builder extraResources). From the repo: build/tray.png. */
+function trayIconPath(): string {
+  return app.isPackaged
+    ? path.join(process.resourcesPath, 'tray.png')
+    : fileURLToPath(new URL('../../../build/tray.png', import.meta.url));
 }

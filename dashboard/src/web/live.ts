@@ -69,6 +69,8 @@ export function useRoomLive(roomId: string): RoomLive {
           setConnected(true);
           setEverConnected(true);
           setError(null);
+        } else if (result.error.code === 'not_found' || result.error.code === 'validation_failed') {
+          setError('This room could not be found. It may have been removed, or the link may be wrong.');
         } else {
           setError(result.error.message);
         }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# System packages Harbour's tests need on Debian/Ubuntu: Chromium (end-to-end tests drive
+# it with Playwright), Xvfb + openbox (a real X display and window manager for the
+# desktop parts) and x11-utils (xprop/xwininfo, which the active-window probe uses).
+# Run as root, or it uses sudo. Installs only what is missing.
+set -euo pipefail
+packages=(chromium xvfb openbox x11-utils)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present (${packages[*]})"
+  exit 0
+fi
+sudo_=""
+[ "$(id -u)" -eq 0 ] || sudo_="sudo"
+echo "system packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo_ apt-get update -qq
+$sudo_ apt-get install -y -qq --no-install-recommends "${missing[@]}"
