@@ -17,6 +17,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { PlatformProbes } from '../platform/probes.js';
 import { loadCredentials, saveCredentials, type Credentials } from './credentials.js';
 import { enrol, EnrolmentRefused } from './enrol.js';
+import type { AgentContext, AgentFeature } from './feature.js';
 import { Outbox } from './outbox.js';
 
 export interface AgentOptions {
@@ -35,6 +36,8 @@ export interface AgentDeps {
   probes: PlatformProbes;
   logger: Logger;
   fetch?: typeof fetch;
+  /** Feature services started once the agent is enrolled and connecting. */
+  features?: AgentFeature[];
 }
 
 export type AgentStatus =
@@ -77,12 +80,19 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
   private currentUser: OsUser | null = null;
   private state: AgentStatus = 'starting';
   private stopped = false;
+  private readonly features: AgentFeature[];
 
   constructor(
     private readonly options: AgentOptions,
     private readonly deps: AgentDeps,
   ) {
     super();
+    this.features = deps.features ?? [];
+  }
+
+  /** The signed-in user, as last probed. */
+  get user(): OsUser | null {
+    return this.currentUser;
   }
 
   get status(): AgentStatus {
@@ -100,6 +110,11 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     const credentials = await this.ensureEnrolled();
     if (this.stopped) return credentials;
     this.connect(credentials);
+    const context = this.context(credentials);
+    for (const feature of this.features) {
+      await feature.start(context);
+      this.deps.logger.debug({ feature: feature.name }, 'feature started');
+    }
     await this.checkSession();
     this.every((this.options.sessionPollSeconds ?? 5) * 1000, () => this.checkSession());
     this.every((this.options.heartbeatSeconds ?? 30) * 1000, () => this.heartbeat());
@@ -108,7 +123,13 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped && !this.outboxStore) return;
     this.stopped = true;
+    for (const feature of [...this.features].reverse()) {
+      await Promise.resolve(feature.stop?.()).catch((error: unknown) =>
+        this.deps.logger.error({ err: error, feature: feature.name }, 'feature failed to stop'),
+      );
+    }
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.socket?.disconnect();
@@ -195,6 +216,7 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
       this.setStatus('online');
       void this.sendPresence();
       void this.flush();
+      for (const feature of this.features) this.safely(feature, () => feature.onConnect?.());
     });
     socket.on('disconnect', (reason) => {
       log.warn({ reason }, 'disconnected from the server');
@@ -242,7 +264,49 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
       );
       await this.sendPresence();
       await this.flush();
+      for (const feature of this.features)
+        this.safely(feature, () => feature.onSessionChange?.(user, previous));
     }
+  }
+
+  /** Runs a feature hook; a failing feature is logged and never takes the agent down. */
+  private safely(feature: AgentFeature, fn: () => Promise<void> | void | undefined): void {
+    Promise.resolve()
+      .then(fn)
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, feature: feature.name }, 'feature hook failed'),
+      );
+  }
+
+  private context(credentials: Credentials): AgentContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const agent = this;
+    return {
+      logger: this.deps.logger,
+      dataDir: this.options.dataDir,
+      credentials,
+      get user() {
+        return agent.currentUser;
+      },
+      get online() {
+        return agent.socket?.connected ?? false;
+      },
+      enqueue: (body, occurredAt) => {
+        const event = this.outbox.enqueue(body, occurredAt);
+        void this.flush();
+        return event;
+      },
+      request: (event, payload, timeoutMs = 10_000) => {
+        const socket = this.socket;
+        if (!socket?.connected) return Promise.reject(new Error('offline'));
+        return request(socket, event, payload, timeoutMs);
+      },
+      onPush: (event, handler) => {
+        (this.socket as unknown as { on(e: string, h: unknown): void } | undefined)?.on(event, handler);
+      },
+      getState: (key) => this.outbox.getState(key),
+      setState: (key, value) => this.outbox.setState(key, value),
+    };
   }
 
   private async sendPresence(): Promise<void> {

@@ -1,0 +1,52 @@
+import type {
+  Ack,
+  AgentEvent,
+  AgentEventBody,
+  agentRequests,
+  AgentServerToClient,
+  OsUser,
+  RequestOf,
+  ResponseOf,
+} from '@harbour/shared';
+import type { Logger } from 'pino';
+import type { Credentials } from './credentials.js';
+
+export type AgentRequests = typeof agentRequests;
+
+/**
+ * What the agent core offers a feature (the AUP gate, activity reporting, the tell
+ * button...). Features are small services: they get this context when the agent starts
+ * and never reach into the core, so each can be tested with the real core on its own.
+ */
+export interface AgentContext {
+  readonly logger: Logger;
+  readonly dataDir: string;
+  readonly credentials: Credentials;
+  /** The user signed in now, or null at the logon screen. */
+  readonly user: OsUser | null;
+  /** Whether the server connection is up right now. */
+  readonly online: boolean;
+  /** Commits an event to the durable outbox and starts delivering it. */
+  enqueue(body: AgentEventBody, occurredAt?: Date): AgentEvent;
+  /** Asks the server something; rejects if offline or no answer comes in time. */
+  request<K extends keyof AgentRequests>(
+    event: K,
+    payload: RequestOf<AgentRequests, K>,
+    timeoutMs?: number,
+  ): Promise<Ack<ResponseOf<AgentRequests, K>>>;
+  /** Listens for a push from the server. */
+  onPush<K extends keyof AgentServerToClient>(event: K, handler: AgentServerToClient[K]): void;
+  /** Small persistent state, kept in the outbox database. */
+  getState(key: string): string | undefined;
+  setState(key: string, value: string | null): void;
+}
+
+export interface AgentFeature {
+  readonly name: string;
+  start(context: AgentContext): Promise<void> | void;
+  stop?(): Promise<void> | void;
+  /** After every (re)connection: send whatever state the server should know. */
+  onConnect?(): Promise<void> | void;
+  /** When the signed-in user changes (logon, logoff, user switch). */
+  onSessionChange?(user: OsUser | null, previous: OsUser | null): Promise<void> | void;
+}
