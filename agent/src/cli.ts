@@ -15,6 +15,11 @@ import { HarbourAgent } from './core/agent.js';
 import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
 import { platformProbes } from './platform/index.js';
+import { AupFeature } from './core/aup/feature.js';
+import type { AgentFeature } from './core/feature.js';
+import { UiServer } from './core/ui-server.js';
+import { ChromiumOverlay } from './node/chromium-overlay.js';
+import { platformSession } from './platform/session.js';
 
 const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-dir <dir>] [options]
 
@@ -24,6 +29,9 @@ const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-di
   --name <name>           device name to report instead of the hostname
   --heartbeat <seconds>   heartbeat interval (default 30)
   --log-level <level>     fatal, error, warn, info, debug (default info)
+  --overlay <kind>        chromium: show pupil screens (the AUP at logon) full screen in
+                          Chromium kiosk windows; off: none (default off, for servers)
+  --chromium <path>       the Chromium to use with --overlay chromium (default /usr/bin/chromium)
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -42,6 +50,8 @@ function main(): void {
         name: { type: 'string' },
         heartbeat: { type: 'string', default: '30' },
         'log-level': { type: 'string', default: 'info' },
+        overlay: { type: 'string', default: 'off' },
+        chromium: { type: 'string', default: '/usr/bin/chromium' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -71,7 +81,16 @@ function main(): void {
     fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent`);
   }
 
+  if (values.overlay !== 'chromium' && values.overlay !== 'off') fail('--overlay must be chromium or off');
+
   const logger = pino({ level, base: { service: 'harbour-agent' } });
+  // Pupil screens: a local UI server for the pages, shown full screen by the overlay.
+  const ui = values.overlay === 'chromium' ? new UiServer({ logger }) : undefined;
+  const features: AgentFeature[] = [];
+  if (ui) {
+    const overlay = new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, executable: values.chromium });
+    features.push(new AupFeature({ ui, overlay, session: platformSession() }));
+  }
   const agent = new HarbourAgent(
     {
       serverUrl,
@@ -81,7 +100,7 @@ function main(): void {
       deviceName: values.name,
       heartbeatSeconds,
     },
-    { probes: platformProbes(), logger },
+    { probes: platformProbes(), logger, features },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail }, 'agent status');
@@ -93,20 +112,26 @@ function main(): void {
     }
   });
 
-  const shutdown = () => void agent.stop().then(() => process.exit(0));
+  const shutdown = () =>
+    void agent
+      .stop()
+      .then(() => ui?.stop())
+      .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  agent.start().then(
-    (credentials) =>
-      logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
-    (error: unknown) => {
-      if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
-        fail(error.message, 3);
-      logger.fatal({ err: error }, 'agent failed to start');
-      process.exit(1);
-    },
-  );
+  Promise.resolve(ui?.start())
+    .then(() => agent.start())
+    .then(
+      (credentials) =>
+        logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
+      (error: unknown) => {
+        if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
+          fail(error.message, 3);
+        logger.fatal({ err: error }, 'agent failed to start');
+        process.exit(1);
+      },
+    );
 }
 
 main();

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { aupAgentPushes, aupAgentRequests, aupDecisionEventSchema } from './aup.js';
 
 export const agentNamespace = '/agent';
 
@@ -30,7 +31,11 @@ export const sessionEndedSchema = z.strictObject({
   type: z.literal('session.ended'),
   user: osUserSchema,
 });
-export const agentEventBodySchema = z.discriminatedUnion('type', [sessionStartedSchema, sessionEndedSchema]);
+export const agentEventBodySchema = z.discriminatedUnion('type', [
+  sessionStartedSchema,
+  sessionEndedSchema,
+  aupDecisionEventSchema,
+]);
 export type AgentEventBody = z.infer<typeof agentEventBodySchema>;
 export type AgentEventType = AgentEventBody['type'];
 
@@ -61,6 +66,7 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  ...aupAgentRequests,
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------
@@ -69,6 +75,7 @@ export const agentPushes = {
   'server:revoked': z.object({ reason: z.string() }),
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  ...aupAgentPushes,
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

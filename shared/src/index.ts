@@ -8,4 +8,6 @@ export * from './rest.js';
 export * from './socket.js';
 export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
+export * from './aup.js';
+export * from './aup-samples.js';
 export const harbourVersion = '0.1.0';

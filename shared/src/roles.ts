@@ -26,6 +26,8 @@ export const permissions = {
   viewRooms: ['admin', 'technician', 'dsl', 'teacher'],
   viewDevices: ['admin', 'technician', 'dsl', 'teacher'],
   watchRooms: ['admin', 'technician', 'dsl', 'teacher'],
+  manageAup: ['admin', 'dsl'],
+  viewAupRegister: ['admin', 'dsl'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

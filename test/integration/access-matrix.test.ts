@@ -32,6 +32,17 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,
+  'GET /api/aup/overview': ['admin', 'dsl'],
+  'POST /api/aup/audiences': ['admin', 'dsl'],
+  'GET /api/aup/documents': ['admin', 'dsl'],
+  'GET /api/aup/documents/:id': ['admin', 'dsl'],
+  'POST /api/aup/documents': ['admin', 'dsl'],
+  'POST /api/aup/documents/:id/publish': ['admin', 'dsl'],
+  'GET /api/aup/settings': ['admin', 'dsl'],
+  'PUT /api/aup/settings': ['admin', 'dsl'],
+  'GET /api/aup/register': ['admin', 'dsl'],
+  'GET /api/aup/register.csv': ['admin', 'dsl'],
+  'GET /api/aup/status': ['admin', 'dsl'],
 };
 
 const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { AupPage } from './pages/AupPage';
 
 /**
  * The pupil-facing pages, one per path. The agent opens them full screen through the
@@ -6,7 +7,7 @@ import type { ComponentType } from 'react';
  * Add a page here and a route for its data in the feature that shows it.
  */
 const pages: Record<string, ComponentType> = {
-  // '/aup': the acceptable use policy at logon (issue 3)
+  '/aup': AupPage,
   // '/cover': the "turn the screen off and tell" cover (issue 6)
   // '/message': a teacher's "eyes on me" message
 };

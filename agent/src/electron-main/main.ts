@@ -14,6 +14,10 @@ import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
 import { platformProbes } from '../platform/index.js';
 import { machineConfig } from './machine-config.js';
+import { AupFeature } from '../core/aup/feature.js';
+import { UiServer } from '../core/ui-server.js';
+import { platformSession } from '../platform/session.js';
+import { ElectronOverlay } from './overlay.js';
 
 const statusText: Record<AgentStatus, string> = {
   starting: 'Starting…',
@@ -52,6 +56,11 @@ async function start(): Promise<void> {
     logger.error('no server URL configured');
     return;
   }
+  // Pupil screens (the AUP at logon): pages from the local UI server, full screen on every display.
+  const ui = new UiServer({ logger });
+  const overlay = new ElectronOverlay((p) => ui.entryUrl(p), logger);
+  const features = [new AupFeature({ ui, overlay, session: platformSession() })];
+  await ui.start();
   const agent = new HarbourAgent(
     {
       serverUrl: config.serverUrl,
@@ -59,14 +68,14 @@ async function start(): Promise<void> {
       agentVersion: harbourVersion,
       enrolmentToken: config.enrolmentToken,
     },
-    { probes: platformProbes(), logger },
+    { probes: platformProbes(), logger, features },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));
     tray.setToolTip(`Harbour: ${statusText[status]}${detail ? ` (${detail})` : ''}`);
   });
   app.on('window-all-closed', () => undefined); // a tray app keeps running without windows
-  app.on('before-quit', () => void agent.stop());
+  app.on('before-quit', () => void agent.stop().then(() => ui.stop()));
   await agent.start().catch((error: unknown) => {
     logger.error({ err: error }, 'agent failed to start');
     tray.setToolTip(`Harbour: ${(error as Error).message}`);

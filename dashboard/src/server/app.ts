@@ -28,6 +28,7 @@ import {
   userChannel,
   type DashboardNamespace,
 } from './realtime/dashboards.js';
+import { aupRoutes } from './routes/aup.js';
 import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
@@ -136,6 +137,7 @@ export async function startHarbour(
   roomRoutes(app, ctx);
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
+  aupRoutes(app, ctx, agents);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {

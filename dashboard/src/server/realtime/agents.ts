@@ -13,6 +13,7 @@ import { secretMatches } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dispatch, type Handlers } from './dispatch.js';
+import * as aup from '../services/aup.js';
 
 export type AgentNamespace = Namespace<
   AgentClientToServer,
@@ -76,7 +77,13 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         await ctx.hub.touch(id);
         return { serverTime: new Date().toISOString() };
       },
-      'agent:event': async (event, id) => ({ duplicate: !(await storeEvent(ctx.db, id, event)) }),
+      'agent:event': async (event, id) => {
+        const stored = await storeEvent(ctx.db, id, event);
+        if (stored && event.body.type === 'aup.decision') await ctx.hub.refresh(id);
+        return { duplicate: !stored };
+      },
+      'aup:bundle': async () => aup.bundle(ctx.db),
+      'aup:decisions': async ({ user }) => aup.userDecisions(ctx.db, user),
     };
     dispatch(socket, agentRequests, handlers, deviceId, deviceLog);
   });
@@ -123,6 +130,9 @@ export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): P
           .where('username', '=', formatOsUser(body.user))
           .where('ended_at', 'is', null)
           .execute();
+        break;
+      case 'aup.decision':
+        await aup.recordDecision(trx, deviceId, { ...event, body });
         break;
     }
     return true;
