@@ -325,4 +325,85 @@ describe('the AUP at logon, with the real agent core and server', () => {
       /^staff\.c,Mr C,staff,1,[0-9a-f]{64},declined,[^,]+,AUP-PC-01,Year 3 Willow,server$/,
     );
   });
+
+  it('the dashboard shows the register, the room view flags who has not agreed, and DSLs edit policies', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.getByLabel('Email').fill(adminEmail);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Rooms' }).waitFor();
+
+      // pupil.e agreed to the built-in text (version 1) while version 3 is published.
+      await page.goto(`${server.url}/rooms/${roomId}`);
+      await page.getByTestId('aup-pending').filter({ hasText: 'pupil.e' }).waitFor({ timeout: 15_000 });
+      await page
+        .getByRole('listitem')
+        .filter({ hasText: 'AUP-PC-01' })
+        .getByText('Must agree again')
+        .waitFor();
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Register' }).click();
+      await page.getByRole('heading', { name: 'Acceptance register' }).waitFor();
+      const people = page.getByRole('table', { name: 'People and their standing' });
+      await people.getByRole('row').filter({ hasText: 'staff.c' }).getByText('Did not agree').waitFor();
+      await page.getByLabel('Status').selectOption('declined');
+      await page.getByRole('button', { name: 'Show' }).click();
+      await people.getByRole('row').filter({ hasText: 'pupil.a' }).waitFor({ state: 'detached' });
+      const href = await page
+        .getByRole('link', { name: 'Download the register as CSV' })
+        .getAttribute('href');
+      expect(href).toBe('/api/aup/register.csv');
+
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Computer rules' })
+        .click();
+      await page.getByRole('button', { name: 'Edit Key Stage 1 pupils' }).click();
+      await page.getByLabel('Title').fill('');
+      await page.getByRole('button', { name: 'Save version' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /title must not be empty/i })
+        .waitFor();
+      await page.getByLabel('Title').fill('Our computer rules (2026)');
+      await page.getByRole('button', { name: 'Save version' }).click();
+      await page.getByRole('status').filter({ hasText: 'Version 2 is published.' }).waitFor();
+      await page.screenshot({ path: 'test-results/aup-policies.png', fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('KS1 pupils (here by room) get large rules with named pictures and a "Read it to me" button', async () => {
+    const put = await admin.json('PUT', '/api/aup/settings', {
+      defaultAudience: 'ks2',
+      rules: [{ kind: 'room', pattern: roomId, audience: 'ks1' }],
+      expiryMonth: 9,
+      expiryDay: 1,
+    });
+    expect(put.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000)); // the push reaches the agent
+    currentUser = { username: 'y1.kim', displayName: 'Kim' };
+    const page = await shownWith('Our computer rules (2026)');
+    await page
+      .getByRole('img', { name: 'A raised hand' })
+      .or(page.getByRole('img', { name: 'A hand up to ask' }))
+      .waitFor();
+    await page.getByText('The school can see what I do on the computer.').waitFor();
+    await page.getByRole('button', { name: 'Read it to me' }).waitFor();
+    const size = await page
+      .getByText('I am kind to everyone.')
+      .evaluate((el) =>
+        Number.parseFloat(
+          (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(
+            el,
+          ).fontSize,
+        ),
+      );
+    expect(size).toBeGreaterThanOrEqual(32); // large type
+    await page.screenshot({ path: 'test-results/aup-ks1.png', fullPage: true });
+    await agree('Our computer rules (2026)');
+  });
 });

@@ -4,6 +4,8 @@ import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from './auth';
 import { Layout } from './components/Layout';
 import { usePageTitle } from './components/usePageTitle';
+import { AupPoliciesPage } from './pages/AupPoliciesPage';
+import { AupRegisterPage } from './pages/AupRegisterPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { EnrolmentPage } from './pages/EnrolmentPage';
 import { LoginPage } from './pages/LoginPage';
@@ -73,6 +75,22 @@ export function App() {
               element={
                 <Allowed permission="manageUsers">
                   <UsersPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="aup/policies"
+              element={
+                <Allowed permission="manageAup">
+                  <AupPoliciesPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="aup/register"
+              element={
+                <Allowed permission="viewAupRegister">
+                  <AupRegisterPage />
                 </Allowed>
               }
             />
