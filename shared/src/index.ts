@@ -9,3 +9,4 @@ export * from './socket.js';
 export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
 export const harbourVersion = '0.1.0';
+export * from './inventory.js';

@@ -31,6 +31,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/agent/enrol': everyone,
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
+  'PATCH /api/devices/:id': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,
 };
 

@@ -101,6 +101,11 @@ export async function startHarbour(
     hub,
     version: harbourVersion,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
+    health: {
+      staleDays: config.deviceStaleDays ?? 7,
+      expectedAgentVersion: harbourVersion,
+      extensionSilentHours: 24,
+    },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
   };
 
