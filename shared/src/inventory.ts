@@ -11,9 +11,12 @@ import { safeText } from './text.js';
  * A health problem's code: short, stable, machine-readable (`config.invalid.serverUrl`,
  * `probe.screen-capture`). Each code is one problem; a device has each code at most once.
  */
-export const healthCodeSchema = z.string({ error: 'code must be text' }).regex(/^[a-z][a-z0-9_.-]{0,79}$/, {
-  error: 'code must be 1 to 80 lower-case letters, digits, dots, dashes or underscores',
-});
+export const healthCodeSchema = z
+  .string({ error: 'code must be text' })
+  .regex(/^[a-z][A-Za-z0-9_.-]{0,79}$/, {
+    error:
+      'code must be 1 to 80 letters, digits, dots, dashes or underscores, starting with a lower-case letter',
+  });
 
 /** One problem as the agent reports it. */
 export const healthProblemSchema = z.strictObject({
