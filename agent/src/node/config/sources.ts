@@ -143,8 +143,11 @@ export function parseRegQuery(stdout: string): Record<string, unknown> {
 export function machinePaths(platform: NodeJS.Platform, root = '/', env: NodeJS.ProcessEnv = process.env) {
   if (platform === 'win32') {
     const programData = env.ProgramData ?? 'C:\\ProgramData';
-    const dir =
-      root === '/' ? path.win32.join(programData, 'Harbour') : path.join(root, 'ProgramData', 'Harbour');
+    if (root === '/') {
+      const dir = path.win32.join(programData, 'Harbour');
+      return { configFile: path.win32.join(dir, 'config.json'), policyFile: null, dir };
+    }
+    const dir = path.join(root, 'ProgramData', 'Harbour');
     return { configFile: path.join(dir, 'config.json'), policyFile: null, dir };
   }
   const dir =
