@@ -25,7 +25,7 @@ export interface InstallOptions {
   /** Where the app itself is installed (default: the platform's usual place). */
   installDir?: string;
   /** Settings to write to the machine-wide config file; validated, nothing written if any is invalid. */
-  settings?: Partial<Record<ConfigKey, unknown>>;
+  settings?: Record<string, unknown>;
   /** The config file as it is now (kept keys are preserved); undefined if there is none. */
   existingConfig?: Record<string, unknown> | undefined;
   /** The extension to force-install and allow to talk to the agent; null to leave browsers alone. */
@@ -102,7 +102,7 @@ const extensionIdPattern = /^[a-p]{32}$/;
 
 /** The machine config file's content: existing keys kept, the given settings validated and set. */
 export function configFileContent(
-  settings: Partial<Record<ConfigKey, unknown>>,
+  settings: Record<string, unknown>,
   existing: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...existing };
@@ -125,7 +125,7 @@ export function configFileContent(
 export function planInstall(options: InstallOptions): InstallPlan {
   const { platform } = options;
   const installDir = options.installDir ?? defaultInstallDir[platform];
-  const join = p(platform).join;
+  const join = (...parts: string[]) => p(platform).join(...parts);
   const dir = machineDir(platform, options.programData);
   const executable = appExecutable(platform, installDir);
   const files: PlannedFile[] = [];

@@ -20,7 +20,7 @@ export interface AupState {
 
 /** HOOK (AUP feature): each device's AUP state. Devices missing from the map show "—". */
 export function aupStates(_db: Db, _deviceIds: readonly string[]): Promise<Map<string, AupState>> {
-  return Promise.resolve(new Map());
+  return Promise.resolve(new Map<string, AupState>());
 }
 
 /**
@@ -31,7 +31,7 @@ export function extensionReports(
   _db: Db,
   _deviceIds: readonly string[],
 ): Promise<Map<string, string | null>> {
-  return Promise.resolve(new Map());
+  return Promise.resolve(new Map<string, string | null>());
 }
 
 export async function inventory(
