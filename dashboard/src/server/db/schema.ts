@@ -70,6 +70,14 @@ export interface DeviceSessionsTable {
   ended_at: string | null;
 }
 
+export interface EvidenceTable {
+  sha256: string;
+  device_id: string | null;
+  mime: string;
+  bytes: number;
+  received_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;
@@ -88,4 +96,5 @@ export interface Database {
   agent_events: AgentEventsTable;
   device_sessions: DeviceSessionsTable;
   audit_log: AuditLogTable;
+  evidence: EvidenceTable;
 }
