@@ -31,6 +31,7 @@ import {
 import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -100,6 +101,7 @@ export async function startHarbour(
     db,
     hub,
     version: harbourVersion,
+    dataDir: config.dataDir,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
     health: {
       staleDays: config.deviceStaleDays ?? 7,
@@ -141,6 +143,7 @@ export async function startHarbour(
   roomRoutes(app, ctx);
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
+  evidenceRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {

@@ -70,6 +70,14 @@ export interface DeviceSessionsTable {
   ended_at: string | null;
 }
 
+export interface EvidenceTable {
+  sha256: string;
+  device_id: string | null;
+  mime: string;
+  bytes: number;
+  received_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;
@@ -101,4 +109,5 @@ export interface Database {
   device_sessions: DeviceSessionsTable;
   audit_log: AuditLogTable;
   device_health: DeviceHealthTable;
+  evidence: EvidenceTable;
 }
