@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
+import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 
 export const agentNamespace = '/agent';
@@ -61,6 +62,8 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  /** The agent's current health problems (state: re-sent on every connection). */
+  'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------

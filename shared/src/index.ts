@@ -10,3 +10,4 @@ export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
 export * from './evidence.js';
 export const harbourVersion = '0.1.0';
+export * from './inventory.js';

@@ -103,6 +103,11 @@ export async function startHarbour(
     version: harbourVersion,
     dataDir: config.dataDir,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
+    health: {
+      staleDays: config.deviceStaleDays ?? 7,
+      expectedAgentVersion: harbourVersion,
+      extensionSilentHours: 24,
+    },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
   };
 

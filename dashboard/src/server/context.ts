@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from './db/database.js';
 import type { DeviceHub } from './services/devices.js';
+import type { HealthSettings } from './services/health.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -23,4 +24,6 @@ export interface ServerContext {
   dataDir: string;
   /** Per-address limits, per minute, on the routes anonymous callers can hammer. */
   rateLimits: { login: number; enrol: number };
+  /** When the device inventory warns (not seen for days, outdated agent...). */
+  health: HealthSettings;
 }

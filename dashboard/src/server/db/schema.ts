@@ -87,6 +87,18 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+/** A health problem an agent reported (migration 0005). Open while cleared_at is null. */
+export interface DeviceHealthTable {
+  id: Generated<number>;
+  device_id: string;
+  code: string;
+  message: string;
+  since: string;
+  cleared_at: string | null;
+  /** Who noticed it: 'agent' (its own report) or another feature's name, e.g. 'probes'. */
+  source: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -96,5 +108,6 @@ export interface Database {
   agent_events: AgentEventsTable;
   device_sessions: DeviceSessionsTable;
   audit_log: AuditLogTable;
+  device_health: DeviceHealthTable;
   evidence: EvidenceTable;
 }

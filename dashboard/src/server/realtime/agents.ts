@@ -12,6 +12,7 @@ import type { Namespace } from 'socket.io';
 import { authenticateDevice } from '../auth/devices.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { reportHealth } from '../services/health.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type AgentNamespace = Namespace<
@@ -70,6 +71,11 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         return { serverTime: new Date().toISOString() };
       },
       'agent:event': async (event, id) => ({ duplicate: !(await storeEvent(ctx.db, id, event)) }),
+      'agent:health': async ({ problems }, id) => {
+        await reportHealth(ctx.db, id, problems);
+        if (problems.length > 0) deviceLog.warn({ problems }, 'agent reports health problems');
+        return {};
+      },
     };
     dispatch(socket, agentRequests, handlers, deviceId, deviceLog);
   });
