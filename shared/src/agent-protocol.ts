@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
+import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import { aupAgentPushes, aupAgentRequests, aupDecisionEventSchema } from './aup.js';
 
@@ -67,6 +68,8 @@ export const agentRequests = {
     response: z.object({ duplicate: z.boolean() }),
   },
   ...aupAgentRequests,
+  /** The agent's current health problems (state: re-sent on every connection). */
+  'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------

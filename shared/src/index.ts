@@ -10,4 +10,6 @@ export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
 export * from './aup.js';
 export * from './aup-samples.js';
+export * from './evidence.js';
 export const harbourVersion = '0.1.0';
+export * from './inventory.js';

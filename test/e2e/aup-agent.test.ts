@@ -183,11 +183,10 @@ describe('the AUP at logon, with the real agent core and server', () => {
       roomName: 'Year 3 Willow',
     });
     // The live room view knows the signed-in user has accepted.
-    const { body } = await admin.json<{ devices: { user: string; aup: { status: string } | null }[] }>(
-      'GET',
-      `/api/devices?roomId=${roomId}`,
-    );
-    expect(body.devices[0]?.aup?.status).toBe('current');
+    const { body } = await admin.json<{
+      devices: { user: string; aup: { state: string; label: string } | null }[];
+    }>('GET', `/api/devices?roomId=${roomId}`);
+    expect(body.devices[0]?.aup).toEqual({ state: 'current', label: 'Agreed' });
   });
 
   it('a newly published version waits for the next logon, then is shown', async () => {

@@ -32,6 +32,7 @@ import { aupRoutes } from './routes/aup.js';
 import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -101,7 +102,13 @@ export async function startHarbour(
     db,
     hub,
     version: harbourVersion,
+    dataDir: config.dataDir,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
+    health: {
+      staleDays: config.deviceStaleDays ?? 7,
+      expectedAgentVersion: harbourVersion,
+      extensionSilentHours: 24,
+    },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
   };
 
@@ -138,6 +145,7 @@ export async function startHarbour(
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
   aupRoutes(app, ctx, agents);
+  evidenceRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from './db/database.js';
 import type { DeviceHub } from './services/devices.js';
+import type { HealthSettings } from './services/health.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -19,6 +20,10 @@ export interface ServerContext {
   /** Closes every live connection of a user (after they are disabled or change role). */
   disconnectUser(userId: string): void;
   version: string;
+  /** The server's data directory (database file, evidence files). */
+  dataDir: string;
   /** Per-address limits, per minute, on the routes anonymous callers can hammer. */
   rateLimits: { login: number; enrol: number };
+  /** When the device inventory warns (not seen for days, outdated agent...). */
+  health: HealthSettings;
 }

@@ -70,6 +70,14 @@ export interface DeviceSessionsTable {
   ended_at: string | null;
 }
 
+export interface EvidenceTable {
+  sha256: string;
+  device_id: string | null;
+  mime: string;
+  bytes: number;
+  received_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;
@@ -125,6 +133,18 @@ export interface AupDecisionsTable {
   received_at: string;
 }
 
+/** A health problem an agent reported (migration 0005). Open while cleared_at is null. */
+export interface DeviceHealthTable {
+  id: Generated<number>;
+  device_id: string;
+  code: string;
+  message: string;
+  since: string;
+  cleared_at: string | null;
+  /** Who noticed it: 'agent' (its own report) or another feature's name, e.g. 'probes'. */
+  source: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -138,4 +158,6 @@ export interface Database {
   aup_documents: AupDocumentsTable;
   aup_settings: AupSettingsTable;
   aup_decisions: AupDecisionsTable;
+  device_health: DeviceHealthTable;
+  evidence: EvidenceTable;
 }

@@ -9,9 +9,10 @@ import {
 } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
-import { secretMatches } from '../auth/secrets.js';
+import { authenticateDevice } from '../auth/devices.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { reportHealth } from '../services/health.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import * as aup from '../services/aup.js';
 
@@ -37,16 +38,9 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
     };
     if (!parsed.ok) return refuse('unauthenticated', 'Device credentials are missing or malformed.');
     const { deviceId, credential } = parsed.value;
-    ctx.db
-      .selectFrom('devices')
-      .select(['id', 'credential_hash', 'revoked_at'])
-      .where('id', '=', deviceId)
-      .executeTakeFirst()
-      .then((row) => {
-        if (!row || !secretMatches(credential, row.credential_hash)) {
-          return refuse('unauthenticated', 'Unknown device or wrong credential.');
-        }
-        if (row.revoked_at) return refuse('revoked', 'This device has been revoked; enrol it again.');
+    authenticateDevice(ctx.db, deviceId, credential)
+      .then((result) => {
+        if (!result.ok) return refuse(result.code, result.message);
         socket.data.deviceId = deviceId;
         next();
       })
@@ -81,6 +75,11 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         const stored = await storeEvent(ctx.db, id, event);
         if (stored && event.body.type === 'aup.decision') await ctx.hub.refresh(id);
         return { duplicate: !stored };
+      },
+      'agent:health': async ({ problems }, id) => {
+        await reportHealth(ctx.db, id, problems);
+        if (problems.length > 0) deviceLog.warn({ problems }, 'agent reports health problems');
+        return {};
       },
       'aup:bundle': async () => aup.bundle(ctx.db),
       'aup:decisions': async ({ user }) => aup.userDecisions(ctx.db, user),

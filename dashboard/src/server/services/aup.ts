@@ -439,3 +439,33 @@ export async function decorateDevices(db: Db, devices: Device[]): Promise<void> 
     device.aup = { status: statusOf(l, published, cutoff), audience: l?.audience ?? null };
   }
 }
+
+const statusLabels: Record<AupStatus, string> = {
+  current: 'Agreed',
+  outdated: 'Must agree again',
+  never: 'Not agreed yet',
+  declined: 'Did not agree',
+};
+
+/** For the device inventory: the AUP standing of each device's last signed-in user. */
+export async function deviceStates(
+  db: Db,
+  deviceIds: readonly string[],
+): Promise<Map<string, { state: AupStatus; label: string }>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('devices')
+    .select(['id', 'current_user'])
+    .where('id', 'in', [...deviceIds])
+    .where('current_user', 'is not', null)
+    .execute();
+  const { latest, published, cutoff } = await standing(db, [
+    ...new Set(rows.map((r) => r.current_user ?? '')),
+  ]);
+  return new Map(
+    rows.map((r) => {
+      const state = statusOf(latest.get(r.current_user ?? ''), published, cutoff);
+      return [r.id, { state, label: statusLabels[state] }];
+    }),
+  );
+}
