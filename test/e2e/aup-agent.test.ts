@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePolicies, type AupContent, type OsUser } from '@harbour/shared';
 import { HarbourAgent } from '../../agent/src/core/agent.js';
@@ -106,9 +106,19 @@ async function shownWith(title: string) {
   return page;
 }
 
+/** Clicks "I agree". The agent closes the page as soon as it has the decision, sometimes before the click returns. */
+async function clickAgree(page: Page) {
+  await page
+    .getByRole('button', { name: 'I agree' })
+    .click()
+    .catch((error: unknown) => {
+      if (!/closed/.test(String(error))) throw error;
+    });
+}
+
 async function agree(title: string) {
   const page = await shownWith(title);
-  await page.getByRole('button', { name: 'I agree' }).click();
+  await clickAgree(page);
   await waitFor(() => running.overlay.page === null, { what: 'the cover to go' });
 }
 
@@ -270,7 +280,7 @@ describe('the AUP at logon, with the real agent core and server', () => {
   it('a decision survives the server being killed as it arrives', async () => {
     currentUser = { username: 'pupil.f' };
     const page = await shownWith('Computer rules, version three');
-    await page.getByRole('button', { name: 'I agree' }).click();
+    await clickAgree(page);
     await server.stop('SIGKILL');
     await server.start();
     await waitFor(async () => (await registerRows('?username=pupil.f')).length === 1, {
@@ -296,7 +306,7 @@ describe('the AUP at logon, with the real agent core and server', () => {
     running = await startAgent();
     const page = await shownWith('Using computers at school'); // the built-in KS2 sample
     expect(await page.getByText('You may do anything you like.').count()).toBe(0);
-    await page.getByRole('button', { name: 'I agree' }).click();
+    await clickAgree(page);
     await server.start();
     const rows = await waitFor(async () => {
       const r = await registerRows('?username=pupil.e');
