@@ -14,7 +14,9 @@ import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent } from './core/agent.js';
 import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
+import { SupervisionFeature } from './core/supervision.js';
 import { platformProbes } from './platform/index.js';
+import { primaryThumbnail } from './platform/thumbnail.js';
 
 const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-dir <dir>] [options]
 
@@ -81,7 +83,17 @@ function main(): void {
       deviceName: values.name,
       heartbeatSeconds,
     },
-    { probes: platformProbes(), logger },
+    {
+      probes: platformProbes(),
+      logger,
+      features: [
+        // Thumbnails need a screen: on Linux, only when there is an X display.
+        new SupervisionFeature({
+          thumbnail: process.platform !== 'linux' || process.env.DISPLAY ? primaryThumbnail : undefined,
+          screens: null,
+        }),
+      ],
+    },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail }, 'agent status');

@@ -6,6 +6,12 @@ import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import {
+  controlAckRequestSchema,
+  controlApplySchema,
+  supervisionStateSchema,
+  thumbnailRequestSchema,
+} from './supervision.js';
 
 export const agentNamespace = '/agent';
 
@@ -61,6 +67,10 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  /** Supervision: a teacher's control was carried out here. */
+  'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
+  /** Supervision: a small live thumbnail, only while the room is supervised. */
+  'agent:thumbnail': { request: thumbnailRequestSchema, response: z.object({}) },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------
@@ -69,6 +79,10 @@ export const agentPushes = {
   'server:revoked': z.object({ reason: z.string() }),
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** Supervision: whether this device's room is supervised, and whether to send thumbnails. */
+  'supervision:state': supervisionStateSchema,
+  /** Supervision: a teacher's control to carry out (cover, release, message). */
+  'control:apply': controlApplySchema,
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

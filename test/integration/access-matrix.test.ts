@@ -34,6 +34,17 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,
+  // Supervision: teachers and the DSL supervise; admins may look; technicians never watch pupils.
+  'GET /api/supervision': ['admin', 'dsl', 'teacher'],
+  'POST /api/supervision': ['dsl', 'teacher'],
+  'GET /api/supervision/:id': ['admin', 'dsl', 'teacher'],
+  'POST /api/supervision/:id/end': ['dsl', 'teacher'],
+  'POST /api/supervision/:id/controls': ['dsl', 'teacher'],
+  'GET /api/supervision/:id/controls': ['admin', 'dsl', 'teacher'],
+  'GET /api/rooms/:id/staff': ['admin', 'dsl'],
+  'PUT /api/rooms/:id/staff': ['admin', 'dsl'],
+  'GET /api/supervision-settings': ['admin', 'dsl', 'teacher'],
+  'PATCH /api/supervision-settings': ['admin', 'dsl'],
 };
 
 const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {

@@ -87,6 +87,43 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+export interface RoomStaffTable {
+  room_id: string;
+  user_id: string;
+}
+
+export interface SupervisionSessionsTable {
+  id: string;
+  room_id: string;
+  teacher_id: string;
+  started_at: string;
+  ends_at: string;
+  ended_at: string | null;
+  ended_by: string | null;
+}
+
+export interface ControlActionsTable {
+  id: string;
+  session_id: string;
+  room_id: string;
+  kind: 'cover' | 'release' | 'message';
+  message: string | null;
+  actor_id: string;
+  created_at: string;
+}
+
+export interface ControlTargetsTable {
+  action_id: string;
+  device_id: string;
+  state: 'sent' | 'acknowledged' | 'not_reached';
+  at: string;
+}
+
+export interface SupervisionSettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -97,4 +134,9 @@ export interface Database {
   device_sessions: DeviceSessionsTable;
   audit_log: AuditLogTable;
   evidence: EvidenceTable;
+  room_staff: RoomStaffTable;
+  supervision_sessions: SupervisionSessionsTable;
+  control_actions: ControlActionsTable;
+  control_targets: ControlTargetsTable;
+  supervision_settings: SupervisionSettingsTable;
 }
