@@ -14,7 +14,12 @@ export const dashboardRequests = {
   /** Start receiving live updates for a room; answers with its current state. */
   'room:watch': {
     request: z.strictObject({ roomId: idSchema }),
-    response: z.object({ room: roomSchema, devices: z.array(deviceSchema) }),
+    response: z.object({
+      room: roomSchema,
+      devices: z.array(deviceSchema),
+      /** The supervised session running in the room now, if any. */
+      supervision: supervisionSessionSchema.nullable(),
+    }),
   },
   'room:unwatch': {
     request: z.strictObject({ roomId: idSchema }),

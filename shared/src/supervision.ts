@@ -45,6 +45,9 @@ export const supervisionDetailSchema = supervisionSessionSchema.extend({
 export const roomStaffSchema = z.object({ userIds: z.array(idSchema) });
 export const setRoomStaffRequestSchema = z.strictObject({ userIds: z.array(idSchema).max(200) });
 
+export const staffOptionSchema = z.object({ id: idSchema, displayName: z.string(), role: z.string() });
+export const staffOptionListSchema = z.object({ staff: z.array(staffOptionSchema) });
+
 // ---- the teacher's controls -------------------------------------------------
 export const controlKinds = ['cover', 'release', 'message'] as const;
 export const controlKindSchema = z.enum(controlKinds);
@@ -89,7 +92,9 @@ export const controlActionListSchema = z.object({ actions: z.array(controlAction
 export const supervisionStateSchema = z.object({
   supervised: z.boolean(),
   /** Null: send no thumbnails (not supervised, or the school has thumbnails off). */
-  thumbnails: z.object({ intervalSeconds: z.number().int().min(2).max(60), maxWidth: z.number().int() }).nullable(),
+  thumbnails: z
+    .object({ intervalSeconds: z.number().int().min(2).max(60), maxWidth: z.number().int() })
+    .nullable(),
 });
 export type SupervisionState = z.infer<typeof supervisionStateSchema>;
 
@@ -113,7 +118,9 @@ export const thumbnailRequestSchema = z.strictObject({
   height: z.number().int().min(16).max(640),
   jpegBase64: z
     .string()
-    .max(Math.ceil(maxThumbnailBytes / 3) * 4, { error: `thumbnail must be at most ${maxThumbnailBytes} bytes` })
+    .max(Math.ceil(maxThumbnailBytes / 3) * 4, {
+      error: `thumbnail must be at most ${maxThumbnailBytes} bytes`,
+    })
     .regex(/^\/9j\//, { error: 'thumbnail must be a base64 JPEG' }),
 });
 export type ThumbnailRequest = z.infer<typeof thumbnailRequestSchema>;
@@ -131,4 +138,3 @@ export const updateSupervisionSettingsSchema = z.strictObject({
   thumbnailsEnabled: z.boolean().optional(),
   thumbnailIntervalSeconds: z.number().int().min(2).max(60).optional(),
 });
-

@@ -42,6 +42,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/supervision/:id/controls': ['dsl', 'teacher'],
   'GET /api/supervision/:id/controls': ['admin', 'dsl', 'teacher'],
   'GET /api/rooms/:id/staff': ['admin', 'dsl'],
+  'GET /api/supervision/staff': ['admin', 'dsl'],
   'PUT /api/rooms/:id/staff': ['admin', 'dsl'],
   'GET /api/supervision-settings': ['admin', 'dsl', 'teacher'],
   'PATCH /api/supervision-settings': ['admin', 'dsl'],

@@ -46,7 +46,13 @@ async function startAgent(name: string, screens: ScreenControls | null) {
       Promise.resolve({ jpeg: Buffer.from('/9j/4AAQSkZJRgABAQ==', 'base64'), width: 320, height: 200 }),
   });
   const agent = new HarbourAgent(
-    { serverUrl: harbour.url, dataDir: tempDir('sup-agent'), agentVersion: '0.1.0', enrolmentToken: token, deviceName: name },
+    {
+      serverUrl: harbour.url,
+      dataDir: tempDir('sup-agent'),
+      agentVersion: '0.1.0',
+      enrolmentToken: token,
+      deviceName: name,
+    },
     { probes: platformProbes(), logger: pino({ level: 'silent' }), features: [feature] },
   );
   agents.push(agent);
@@ -86,7 +92,10 @@ afterAll(async () => {
 describe('who may supervise', () => {
   it('a teacher not assigned to the room cannot start supervising it', async () => {
     const res = await clients.teacher.json('POST', '/api/supervision', { roomId });
-    expect(res).toMatchObject({ status: 403, body: { error: { message: expect.stringMatching(/may supervise/) as unknown } } });
+    expect(res).toMatchObject({
+      status: 403,
+      body: { error: { message: expect.stringMatching(/may supervise/) as unknown } },
+    });
   });
 
   it('an admin assigns staff; bad ids change nothing', async () => {
@@ -131,7 +140,10 @@ describe('a supervised lesson', () => {
   it('is listed for its teacher and for the DSL, not for another teacher', async () => {
     const mine = await clients.teacher.json<{ sessions: { id: string }[] }>('GET', '/api/supervision');
     expect(mine.body.sessions.map((s) => s.id)).toEqual([sessionId]);
-    const dsl = await clients.dsl.json<{ sessions: { id: string; teacherName: string }[] }>('GET', '/api/supervision');
+    const dsl = await clients.dsl.json<{ sessions: { id: string; teacherName: string }[] }>(
+      'GET',
+      '/api/supervision',
+    );
     expect(dsl.body.sessions).toEqual([expect.objectContaining({ id: sessionId, teacherName: 'A teacher' })]);
     const other = await otherTeacher.json<{ sessions: unknown[] }>('GET', '/api/supervision');
     expect(other.body.sessions).toEqual([]);
@@ -149,7 +161,10 @@ describe('a supervised lesson', () => {
   it('"eyes on me" covers online devices, each acknowledged, and marks an offline one "did not reach"', async () => {
     const offline = await startAgent('WIL-02', new RecordedScreens());
     await offline.agent.stop();
-    await waitFor(async () => (await clients.admin.devices(roomId)).find((d) => d.id === offline.deviceId)?.online === false);
+    await waitFor(
+      async () =>
+        (await clients.admin.devices(roomId)).find((d) => d.id === offline.deviceId)?.online === false,
+    );
 
     const updates: ControlAction[] = [];
     dash.on('control:updated', (a) => updates.push(a));
@@ -160,16 +175,28 @@ describe('a supervised lesson', () => {
     expect(res.status).toBe(201);
     const states = Object.fromEntries(res.body.targets.map((t) => [t.hostname, t.state]));
     expect(states).toEqual({ 'WIL-01': 'sent', 'WIL-02': 'not_reached' });
-    await waitFor(() => updates.some((u) => u.id === res.body.id && u.targets.find((t) => t.hostname === 'WIL-01')?.state === 'acknowledged'));
+    await waitFor(() =>
+      updates.some(
+        (u) =>
+          u.id === res.body.id && u.targets.find((t) => t.hostname === 'WIL-01')?.state === 'acknowledged',
+      ),
+    );
     expect(screens1.calls).toContain('cover:Eyes on me, please');
 
-    const release = await clients.teacher.json<ControlAction>('POST', `/api/supervision/${sessionId}/controls`, {
-      kind: 'release',
-      deviceIds: [pc1.deviceId],
-    });
+    const release = await clients.teacher.json<ControlAction>(
+      'POST',
+      `/api/supervision/${sessionId}/controls`,
+      {
+        kind: 'release',
+        deviceIds: [pc1.deviceId],
+      },
+    );
     expect(release.status).toBe(201);
     await waitFor(() => screens1.calls.at(-1) === 'release');
-    const listed = await clients.teacher.json<{ actions: ControlAction[] }>('GET', `/api/supervision/${sessionId}/controls`);
+    const listed = await clients.teacher.json<{ actions: ControlAction[] }>(
+      'GET',
+      `/api/supervision/${sessionId}/controls`,
+    );
     expect(listed.body.actions.map((a) => a.kind)).toEqual(['release', 'cover']);
   });
 
@@ -184,7 +211,9 @@ describe('a supervised lesson', () => {
   });
 
   it('bad controls are refused and change nothing', async () => {
-    const count = async () => (await clients.teacher.json<{ actions: unknown[] }>('GET', `/api/supervision/${sessionId}/controls`)).body.actions.length;
+    const count = async () =>
+      (await clients.teacher.json<{ actions: unknown[] }>('GET', `/api/supervision/${sessionId}/controls`))
+        .body.actions.length;
     const before = await count();
     const cases: [unknown, number][] = [
       [{ kind: 'message' }, 400],
@@ -193,24 +222,39 @@ describe('a supervised lesson', () => {
       [{ kind: 'cover', deviceIds: [randomUUID()] }, 400],
     ];
     for (const [body, status] of cases) {
-      expect((await clients.teacher.json('POST', `/api/supervision/${sessionId}/controls`, body)).status).toBe(status);
+      expect(
+        (await clients.teacher.json('POST', `/api/supervision/${sessionId}/controls`, body)).status,
+      ).toBe(status);
     }
     // Another teacher cannot use this session's controls.
-    expect((await otherTeacher.json('POST', `/api/supervision/${sessionId}/controls`, { kind: 'cover' })).status).toBe(403);
+    expect(
+      (await otherTeacher.json('POST', `/api/supervision/${sessionId}/controls`, { kind: 'cover' })).status,
+    ).toBe(403);
     expect(await count()).toBe(before);
   });
 
   it('a device cannot forge controls, nor acknowledge one it was not sent', async () => {
     const other = await startAgent('WIL-03', null);
     const socket = await connected(
-      agentSocket(harbour.url, { deviceId: other.deviceId, credential: other.credential, agentVersion: '0.1.0' }),
+      agentSocket(harbour.url, {
+        deviceId: other.deviceId,
+        credential: other.credential,
+        agentVersion: '0.1.0',
+      }),
     );
-    const forged = await (socket as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(
-      'control:apply',
-      { actionId: randomUUID(), kind: 'cover', message: null, teacherName: 'x' },
-    );
+    const forged = await (
+      socket as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }
+    ).emitWithAck('control:apply', {
+      actionId: randomUUID(),
+      kind: 'cover',
+      message: null,
+      teacherName: 'x',
+    });
     expect(forged).toMatchObject({ ok: false, error: { code: 'unknown_event' } });
-    const listed = await clients.teacher.json<{ actions: { id: string }[] }>('GET', `/api/supervision/${sessionId}/controls`);
+    const listed = await clients.teacher.json<{ actions: { id: string }[] }>(
+      'GET',
+      `/api/supervision/${sessionId}/controls`,
+    );
     const someoneElses = listed.body.actions[0]!.id;
     const ack = await socket.emitWithAck('agent:control-ack', { actionId: someoneElses });
     expect(ack).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -228,7 +272,9 @@ describe('a supervised lesson', () => {
     expect(await endExpiredSessions(harbour.context)).toBe(1);
     await waitFor(() => !pc1.feature.supervised, { what: 'the agent to learn supervision ended' });
     await waitFor(() => screens1.calls.at(-1) === 'release', { what: 'covered screens released' });
-    expect((await clients.teacher.json<{ sessions: unknown[] }>('GET', '/api/supervision')).body.sessions).toEqual([]);
+    expect(
+      (await clients.teacher.json<{ sessions: unknown[] }>('GET', '/api/supervision')).body.sessions,
+    ).toEqual([]);
     // The server refuses thumbnails now.
     const socket = await connected(
       agentSocket(harbour.url, { deviceId: pc1.deviceId, credential: pc1.credential, agentVersion: '0.1.0' }),

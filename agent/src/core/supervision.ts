@@ -50,7 +50,10 @@ export class SupervisionFeature implements AgentFeature {
     const thumbnails = state.supervised ? state.thumbnails : null;
     if (thumbnails && this.deps.thumbnail) {
       void this.sendThumbnail(thumbnails.maxWidth);
-      this.timer = setInterval(() => void this.sendThumbnail(thumbnails.maxWidth), thumbnails.intervalSeconds * 1000);
+      this.timer = setInterval(
+        () => void this.sendThumbnail(thumbnails.maxWidth),
+        thumbnails.intervalSeconds * 1000,
+      );
       this.timer.unref();
     }
   }

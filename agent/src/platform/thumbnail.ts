@@ -5,7 +5,9 @@ import sharp from 'sharp';
  * A small, low-quality JPEG of the primary display for the teacher's live view: enough to
  * see what a pupil is doing, not enough to read their messages from across the room.
  */
-export async function primaryThumbnail(maxWidth: number): Promise<{ jpeg: Buffer; width: number; height: number }> {
+export async function primaryThumbnail(
+  maxWidth: number,
+): Promise<{ jpeg: Buffer; width: number; height: number }> {
   const monitors = Monitor.all();
   const monitor = monitors.find((m) => m.isPrimary()) ?? monitors[0];
   if (!monitor) throw new Error('no display to capture');

@@ -177,7 +177,10 @@ export async function startHarbour(
   sweeper.unref();
   // Supervised sessions end by themselves at the time the teacher set.
   const lessonBell = setInterval(
-    () => void endExpiredSessions(ctx).catch((error: unknown) => log.error({ err: error }, 'ending sessions failed')),
+    () =>
+      void endExpiredSessions(ctx).catch((error: unknown) =>
+        log.error({ err: error }, 'ending sessions failed'),
+      ),
     10_000,
   );
   lessonBell.unref();

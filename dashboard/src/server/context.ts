@@ -15,7 +15,11 @@ export type App = FastifyInstance<
 
 export interface Push {
   /** To every connection of one device. */
-  device<K extends keyof AgentServerToClient>(deviceId: string, event: K, ...args: Parameters<AgentServerToClient[K]>): void;
+  device<K extends keyof AgentServerToClient>(
+    deviceId: string,
+    event: K,
+    ...args: Parameters<AgentServerToClient[K]>
+  ): void;
   /** To every staff member watching a room live. */
   room<K extends keyof DashboardServerToClient>(
     roomId: string,

@@ -84,12 +84,21 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         return {};
       },
       'agent:thumbnail': async (thumbnail, id) => {
-        const device = await ctx.db.selectFrom('devices').select('room_id').where('id', '=', id).executeTakeFirstOrThrow();
+        const device = await ctx.db
+          .selectFrom('devices')
+          .select('room_id')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
         // Thumbnails exist only while a teacher supervises the room and the school allows them;
         // they are relayed to the live view and never stored.
         const state = await stateForRoom(ctx.db, device.room_id);
-        if (!state.thumbnails) throw new HarbourError('forbidden', 'This room is not supervised with thumbnails now.');
-        ctx.push.room(device.room_id, 'device:thumbnail', { ...thumbnail, deviceId: id, roomId: device.room_id });
+        if (!state.thumbnails)
+          throw new HarbourError('forbidden', 'This room is not supervised with thumbnails now.');
+        ctx.push.room(device.room_id, 'device:thumbnail', {
+          ...thumbnail,
+          deviceId: id,
+          roomId: device.room_id,
+        });
         return {};
       },
     };

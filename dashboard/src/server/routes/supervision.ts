@@ -5,6 +5,7 @@ import {
   idParamsSchema,
   roomStaffSchema,
   setRoomStaffRequestSchema,
+  staffOptionListSchema,
   startSupervisionRequestSchema,
   supervisionDetailSchema,
   supervisionListSchema,
@@ -53,7 +54,9 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const user = currentUser(request);
-      return { sessions: await runningSessions(ctx.db, user.role === 'teacher' ? { teacherId: user.id } : {}) };
+      return {
+        sessions: await runningSessions(ctx.db, user.role === 'teacher' ? { teacherId: user.id } : {}),
+      };
     },
   );
 
@@ -68,7 +71,8 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
         response: { 201: supervisionSessionSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await startSupervision(ctx, currentUser(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await startSupervision(ctx, currentUser(request), request.body)),
   );
 
   app.get(
@@ -147,7 +151,11 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const rows = await ctx.db.selectFrom('room_staff').select('user_id').where('room_id', '=', request.params.id).execute();
+      const rows = await ctx.db
+        .selectFrom('room_staff')
+        .select('user_id')
+        .where('room_id', '=', request.params.id)
+        .execute();
       return { userIds: rows.map((r) => r.user_id) };
     },
   );
@@ -172,12 +180,16 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       const userIds = [...new Set(request.body.userIds)];
       if (userIds.length > 0) {
         const found = await ctx.db.selectFrom('users').select('id').where('id', 'in', userIds).execute();
-        if (found.length !== userIds.length) throw new HarbourError('bad_request', 'Some of those staff accounts do not exist.');
+        if (found.length !== userIds.length)
+          throw new HarbourError('bad_request', 'Some of those staff accounts do not exist.');
       }
       await ctx.db.transaction().execute(async (trx) => {
         await trx.deleteFrom('room_staff').where('room_id', '=', roomId).execute();
         if (userIds.length > 0) {
-          await trx.insertInto('room_staff').values(userIds.map((user_id) => ({ room_id: roomId, user_id }))).execute();
+          await trx
+            .insertInto('room_staff')
+            .values(userIds.map((user_id) => ({ room_id: roomId, user_id })))
+            .execute();
         }
       });
       await audit(ctx.db, { actor: actor.id, action: 'room.staff', subject: roomId, detail: { userIds } });
@@ -186,10 +198,36 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
   );
 
   app.get(
+    '/api/supervision/staff',
+    {
+      config: { access: 'manageSupervision' },
+      schema: {
+        summary: 'Active staff who can be allowed to supervise rooms (teachers and the DSL)',
+        tags: ['supervision'],
+        response: { 200: staffOptionListSchema },
+      },
+    },
+    async () => {
+      const rows = await ctx.db
+        .selectFrom('users')
+        .select(['id', 'display_name', 'role'])
+        .where('role', 'in', ['teacher', 'dsl'])
+        .where('disabled_at', 'is', null)
+        .orderBy('display_name')
+        .execute();
+      return { staff: rows.map((r) => ({ id: r.id, displayName: r.display_name, role: r.role })) };
+    },
+  );
+
+  app.get(
     '/api/supervision-settings',
     {
       config: { access: 'viewSupervision' },
-      schema: { summary: 'Supervision settings', tags: ['supervision'], response: { 200: supervisionSettingsSchema } },
+      schema: {
+        summary: 'Supervision settings',
+        tags: ['supervision'],
+        response: { 200: supervisionSettingsSchema },
+      },
     },
     async () => supervisionSettings(ctx.db),
   );
@@ -212,7 +250,11 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       // Devices in supervised rooms follow the new thumbnail setting at once.
       for (const session of await runningSessions(ctx.db)) {
         const state = await stateForRoom(ctx.db, session.roomId);
-        const devices = await ctx.db.selectFrom('devices').select('id').where('room_id', '=', session.roomId).execute();
+        const devices = await ctx.db
+          .selectFrom('devices')
+          .select('id')
+          .where('room_id', '=', session.roomId)
+          .execute();
         for (const d of devices) ctx.push.device(d.id, 'supervision:state', state);
       }
       return supervisionSettings(ctx.db);

@@ -24,7 +24,9 @@ export async function supervisionSettings(db: Db): Promise<SupervisionSettings> 
     thumbnailsEnabled:
       typeof map.thumbnailsEnabled === 'boolean' ? map.thumbnailsEnabled : defaults.thumbnailsEnabled,
     thumbnailIntervalSeconds:
-      typeof map.thumbnailIntervalSeconds === 'number' ? map.thumbnailIntervalSeconds : defaults.thumbnailIntervalSeconds,
+      typeof map.thumbnailIntervalSeconds === 'number'
+        ? map.thumbnailIntervalSeconds
+        : defaults.thumbnailIntervalSeconds,
   };
 }
 
@@ -133,14 +135,21 @@ export async function startSupervision(
   user: SessionUser,
   input: { roomId: string; durationMinutes: number },
 ): Promise<SupervisionSession> {
-  const room = await ctx.db.selectFrom('rooms').select('id').where('id', '=', input.roomId).executeTakeFirst();
+  const room = await ctx.db
+    .selectFrom('rooms')
+    .select('id')
+    .where('id', '=', input.roomId)
+    .executeTakeFirst();
   if (!room) throw notFound('Room');
   if (!(await maySupervise(ctx.db, user, input.roomId))) {
     throw new HarbourError('forbidden', 'You are not one of the staff who may supervise this room.');
   }
   const [already] = await runningSessions(ctx.db, { roomId: input.roomId });
   if (already) {
-    throw new HarbourError('conflict', `${already.teacherName} is already supervising this room until ${already.endsAt}.`);
+    throw new HarbourError(
+      'conflict',
+      `${already.teacherName} is already supervising this room until ${already.endsAt}.`,
+    );
   }
   const now = new Date();
   const id = randomUUID();
@@ -181,7 +190,11 @@ export async function endSupervision(
     .where('id', '=', sessionId)
     .where('ended_at', 'is', null)
     .execute();
-  await audit(ctx.db, { actor: by === 'timer' ? 'system' : by.id, action: 'supervision.end', subject: sessionId });
+  await audit(ctx.db, {
+    actor: by === 'timer' ? 'system' : by.id,
+    action: 'supervision.end',
+    subject: sessionId,
+  });
   const ended = (await getSession(ctx.db, sessionId))!;
   ctx.push.room(ended.roomId, 'supervision:changed', ended);
   // Nothing a teacher put on the screens outlives the lesson.
@@ -192,7 +205,11 @@ export async function endSupervision(
     .where('kind', 'in', ['cover', 'release'])
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
-  const devices = await ctx.db.selectFrom('devices').select('id').where('room_id', '=', ended.roomId).execute();
+  const devices = await ctx.db
+    .selectFrom('devices')
+    .select('id')
+    .where('room_id', '=', ended.roomId)
+    .execute();
   if (covered?.kind === 'cover') {
     for (const d of devices) {
       ctx.push.device(d.id, 'control:apply', {
@@ -246,7 +263,16 @@ export async function loadAction(db: Db, actionId: string): Promise<ControlActio
   const a = await db
     .selectFrom('control_actions as a')
     .innerJoin('users as u', 'u.id', 'a.actor_id')
-    .select(['a.id', 'a.session_id', 'a.room_id', 'a.kind', 'a.message', 'a.actor_id', 'u.display_name', 'a.created_at'])
+    .select([
+      'a.id',
+      'a.session_id',
+      'a.room_id',
+      'a.kind',
+      'a.message',
+      'a.actor_id',
+      'u.display_name',
+      'a.created_at',
+    ])
     .where('a.id', '=', actionId)
     .executeTakeFirst();
   if (!a) return undefined;
@@ -321,7 +347,12 @@ export async function sendControl(
         session_id: sessionId,
         room_id: session.roomId,
         kind: input.kind,
-        message: input.kind === 'message' ? (input.message ?? null) : input.kind === 'cover' ? (input.message ?? null) : null,
+        message:
+          input.kind === 'message'
+            ? (input.message ?? null)
+            : input.kind === 'cover'
+              ? (input.message ?? null)
+              : null,
         actor_id: user.id,
         created_at: at,
       })
@@ -338,7 +369,12 @@ export async function sendControl(
       )
       .execute();
   });
-  await audit(ctx.db, { actor: user.id, action: `control.${input.kind}`, subject: id, detail: { devices: chosen.length } });
+  await audit(ctx.db, {
+    actor: user.id,
+    action: `control.${input.kind}`,
+    subject: id,
+    detail: { devices: chosen.length },
+  });
   const action = (await loadAction(ctx.db, id))!;
   for (const target of action.targets) {
     if (target.state !== 'sent') continue;
@@ -355,7 +391,11 @@ export async function sendControl(
   return action;
 }
 
-export async function acknowledgeControl(ctx: ServerContext, deviceId: string, actionId: string): Promise<void> {
+export async function acknowledgeControl(
+  ctx: ServerContext,
+  deviceId: string,
+  actionId: string,
+): Promise<void> {
   const result = await ctx.db
     .updateTable('control_targets')
     .set({ state: 'acknowledged', at: nowIso() })
@@ -364,7 +404,11 @@ export async function acknowledgeControl(ctx: ServerContext, deviceId: string, a
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) {
     // Releases sent when a session ends carry their own ids and are not recorded actions.
-    const release = await ctx.db.selectFrom('control_actions').select('id').where('id', '=', actionId).executeTakeFirst();
+    const release = await ctx.db
+      .selectFrom('control_actions')
+      .select('id')
+      .where('id', '=', actionId)
+      .executeTakeFirst();
     if (release) throw new HarbourError('forbidden', 'That control was not sent to this device.');
     return;
   }

@@ -53,7 +53,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['supervision_settings', 'control_targets', 'control_actions', 'supervision_sessions', 'room_staff']) {
+  for (const t of [
+    'supervision_settings',
+    'control_targets',
+    'control_actions',
+    'supervision_sessions',
+    'room_staff',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }
