@@ -14,7 +14,11 @@ import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent } from './core/agent.js';
 import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
+import { ScreenArbiter } from './core/screens.js';
 import { SupervisionFeature } from './core/supervision.js';
+import { OverlayScreenControls } from './core/teacher-screens.js';
+import { UiServer } from './core/ui-server.js';
+import { ChromiumOverlay } from './node/chromium-overlay.js';
 import { platformProbes } from './platform/index.js';
 import { primaryThumbnail } from './platform/thumbnail.js';
 
@@ -74,6 +78,19 @@ function main(): void {
   }
 
   const logger = pino({ level, base: { service: 'harbour-agent' } });
+  // Pupil-facing screens: the local UI server's pages, full screen through the overlay.
+  // The headless agent shows them with Chromium in kiosk mode where there is an X display;
+  // without one it has no screens (and says so to the teacher by not acknowledging).
+  const ui = new UiServer({ logger });
+  const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
+  const arbiter = hasScreens
+    ? new ScreenArbiter(
+        new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] }),
+      )
+    : null;
+  const teacherScreens = arbiter
+    ? new OverlayScreenControls({ teacher: arbiter.lane('teacher'), message: arbiter.lane('message') }, ui)
+    : null;
   const agent = new HarbourAgent(
     {
       serverUrl,
@@ -90,7 +107,7 @@ function main(): void {
         // Thumbnails need a screen: on Linux, only when there is an X display.
         new SupervisionFeature({
           thumbnail: process.platform !== 'linux' || process.env.DISPLAY ? primaryThumbnail : undefined,
-          screens: null,
+          screens: teacherScreens,
         }),
       ],
     },
@@ -105,20 +122,27 @@ function main(): void {
     }
   });
 
-  const shutdown = () => void agent.stop().then(() => process.exit(0));
+  const shutdown = () =>
+    void agent
+      .stop()
+      .then(() => arbiter && Promise.all([arbiter.release('teacher'), arbiter.release('message')]))
+      .then(() => ui.stop())
+      .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  agent.start().then(
-    (credentials) =>
-      logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
-    (error: unknown) => {
-      if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
-        fail(error.message, 3);
-      logger.fatal({ err: error }, 'agent failed to start');
-      process.exit(1);
-    },
-  );
+  ui.start()
+    .then(() => agent.start())
+    .then(
+      (credentials) =>
+        logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
+      (error: unknown) => {
+        if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
+          fail(error.message, 3);
+        logger.fatal({ err: error }, 'agent failed to start');
+        process.exit(1);
+      },
+    );
 }
 
 main();
