@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
@@ -71,22 +72,10 @@ afterAll(async () => {
 
 /** The average colour of the thumbnail the dashboard shows for the pupil's screen. */
 async function thumbnailColour(): Promise<Rgb> {
-  return page.getByRole('img', { name: 'Screen of ROWAN-07' }).evaluate((img: HTMLImageElement) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    const sum = [0, 0, 0];
-    for (let i = 0; i < data.length; i += 4) {
-      sum[0]! += data[i]!;
-      sum[1]! += data[i + 1]!;
-      sum[2]! += data[i + 2]!;
-    }
-    const n = data.length / 4;
-    return [sum[0]! / n, sum[1]! / n, sum[2]! / n] as [number, number, number];
-  });
+  const src = await page.getByRole('img', { name: 'Screen of ROWAN-07' }).getAttribute('src');
+  const jpeg = Buffer.from((src ?? '').replace(/^data:image\/jpeg;base64,/, ''), 'base64');
+  const { channels } = await sharp(jpeg).stats();
+  return [channels[0]?.mean ?? 0, channels[1]?.mean ?? 0, channels[2]?.mean ?? 0];
 }
 
 const near = (a: Rgb, b: Rgb, tolerance = 40) => a.every((v, i) => Math.abs(v - b[i]!) <= tolerance);
