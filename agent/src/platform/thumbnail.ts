@@ -1,5 +1,4 @@
 import { Monitor } from 'node-screenshots';
-import sharp from 'sharp';
 
 /**
  * A small, low-quality JPEG of the primary display for the teacher's live view: enough to
@@ -13,6 +12,8 @@ export async function primaryThumbnail(
   if (!monitor) throw new Error('no display to capture');
   const image = await monitor.captureImage();
   const raw = await image.toPng();
+  // Loaded on first use: most of the day no room is supervised, and the agent stays small.
+  const { default: sharp } = await import('sharp');
   const { data, info } = await sharp(raw)
     .resize({ width: maxWidth, withoutEnlargement: true })
     .jpeg({ quality: 55, mozjpeg: true })
