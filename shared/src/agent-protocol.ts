@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
+import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import {
   controlAckRequestSchema,
@@ -71,6 +72,8 @@ export const agentRequests = {
   'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
   /** Supervision: a small live thumbnail, only while the room is supervised. */
   'agent:thumbnail': { request: thumbnailRequestSchema, response: z.object({}) },
+  /** The agent's current health problems (state: re-sent on every connection). */
+  'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------

@@ -11,3 +11,4 @@ export * from './dashboard-protocol.js';
 export * from './evidence.js';
 export * from './supervision.js';
 export const harbourVersion = '0.1.0';
+export * from './inventory.js';

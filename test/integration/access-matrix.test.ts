@@ -33,6 +33,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/agent/evidence': [],
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
+  'PATCH /api/devices/:id': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,
   // Supervision: teachers and the DSL supervise; admins may look; technicians never watch pupils.
   'GET /api/supervision': ['admin', 'dsl', 'teacher'],

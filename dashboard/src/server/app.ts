@@ -111,6 +111,11 @@ export async function startHarbour(
     },
     dataDir: config.dataDir,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
+    health: {
+      staleDays: config.deviceStaleDays ?? 7,
+      expectedAgentVersion: harbourVersion,
+      extensionSilentHours: 24,
+    },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
   };
 

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from './db/database.js';
 import type { AgentServerToClient, DashboardServerToClient } from '@harbour/shared';
 import type { DeviceHub } from './services/devices.js';
+import type { HealthSettings } from './services/health.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -41,4 +42,6 @@ export interface ServerContext {
   dataDir: string;
   /** Per-address limits, per minute, on the routes anonymous callers can hammer. */
   rateLimits: { login: number; enrol: number };
+  /** When the device inventory warns (not seen for days, outdated agent...). */
+  health: HealthSettings;
 }

@@ -124,6 +124,18 @@ export interface SupervisionSettingsTable {
   value: string;
 }
 
+/** A health problem an agent reported (migration 0005). Open while cleared_at is null. */
+export interface DeviceHealthTable {
+  id: Generated<number>;
+  device_id: string;
+  code: string;
+  message: string;
+  since: string;
+  cleared_at: string | null;
+  /** Who noticed it: 'agent' (its own report) or another feature's name, e.g. 'probes'. */
+  source: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -133,6 +145,7 @@ export interface Database {
   agent_events: AgentEventsTable;
   device_sessions: DeviceSessionsTable;
   audit_log: AuditLogTable;
+  device_health: DeviceHealthTable;
   evidence: EvidenceTable;
   room_staff: RoomStaffTable;
   supervision_sessions: SupervisionSessionsTable;

@@ -14,6 +14,7 @@ import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { HarbourError } from '../http/errors.js';
 import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
+import { reportHealth } from '../services/health.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type AgentNamespace = Namespace<
@@ -99,6 +100,11 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
           deviceId: id,
           roomId: device.room_id,
         });
+        return {};
+      },
+      'agent:health': async ({ problems }, id) => {
+        await reportHealth(ctx.db, id, problems);
+        if (problems.length > 0) deviceLog.warn({ problems }, 'agent reports health problems');
         return {};
       },
     };
