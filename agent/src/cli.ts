@@ -19,6 +19,12 @@ import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
 import { agentConfigShape, loadAgentConfig, machinePaths, type ConfigKey } from './node/config/index.js';
 import { HealthReporter } from './node/health-feature.js';
+import { ScreenArbiter } from './core/screens.js';
+import { SupervisionFeature } from './core/supervision.js';
+import { OverlayScreenControls } from './core/teacher-screens.js';
+import { UiServer } from './core/ui-server.js';
+import { ChromiumOverlay } from './node/chromium-overlay.js';
+import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
 
@@ -106,6 +112,25 @@ async function main(): Promise<void> {
     fail(`--server is required (or set serverUrl by policy or in ${where.configFile})`);
   }
 
+  // Pupil-facing screens: the local UI server's pages, full screen through the overlay.
+  // The headless agent shows them with Chromium in kiosk mode where there is an X display;
+  // without one it has no screens (and says so to the teacher by not acknowledging).
+  const ui = new UiServer({ logger });
+  const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
+  const arbiter = hasScreens
+    ? new ScreenArbiter(
+        new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] }),
+      )
+    : null;
+  const teacherScreens = arbiter
+    ? new OverlayScreenControls({ teacher: arbiter.lane('teacher'), message: arbiter.lane('message') }, ui)
+    : null;
+  const supervision = new SupervisionFeature({
+    // Thumbnails need a screen: on Linux, only when there is an X display.
+    thumbnail: process.platform !== 'linux' || process.env.DISPLAY ? primaryThumbnail : undefined,
+    screens: teacherScreens,
+  });
+
   const probes = platformProbes();
   const health = new HealthReporter(
     config.problems.map((p) => ({ code: p.code, message: p.message })),
@@ -120,7 +145,7 @@ async function main(): Promise<void> {
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
     },
-    { probes, logger, features: [health] },
+    { probes, logger, features: [health, supervision] },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail, text: trayTooltip(status, detail, config.problems) }, 'agent status');
@@ -132,25 +157,32 @@ async function main(): Promise<void> {
     }
   });
 
-  const shutdown = () => void agent.stop().then(() => process.exit(0));
+  const shutdown = () =>
+    void agent
+      .stop()
+      .then(() => arbiter && Promise.all([arbiter.release('teacher'), arbiter.release('message')]))
+      .then(() => ui.stop())
+      .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  agent.start().then(
-    (credentials) =>
-      logger.info(
-        { deviceId: credentials.deviceId, server: credentials.serverUrl, host: os.hostname() },
-        'agent running',
-      ),
-    (error: unknown) => {
-      if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError) {
-        logger.error({ text: trayTooltip('refused', error.message, config.problems) }, error.message);
-        fail(error.message, 3);
-      }
-      logger.fatal({ err: error }, 'agent failed to start');
-      process.exit(1);
-    },
-  );
+  ui.start()
+    .then(() => agent.start())
+    .then(
+      (credentials) =>
+        logger.info(
+          { deviceId: credentials.deviceId, server: credentials.serverUrl, host: os.hostname() },
+          'agent running',
+        ),
+      (error: unknown) => {
+        if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError) {
+          logger.error({ text: trayTooltip('refused', error.message, config.problems) }, error.message);
+          fail(error.message, 3);
+        }
+        logger.fatal({ err: error }, 'agent failed to start');
+        process.exit(1);
+      },
+    );
 }
 
 void main();

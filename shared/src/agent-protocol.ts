@@ -7,6 +7,12 @@ import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
 import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import {
+  controlAckRequestSchema,
+  controlApplySchema,
+  supervisionStateSchema,
+  thumbnailRequestSchema,
+} from './supervision.js';
 
 export const agentNamespace = '/agent';
 
@@ -62,6 +68,10 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  /** Supervision: a teacher's control was carried out here. */
+  'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
+  /** Supervision: a small live thumbnail, only while the room is supervised. */
+  'agent:thumbnail': { request: thumbnailRequestSchema, response: z.object({}) },
   /** The agent's current health problems (state: re-sent on every connection). */
   'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
 } as const;
@@ -72,6 +82,10 @@ export const agentPushes = {
   'server:revoked': z.object({ reason: z.string() }),
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** Supervision: whether this device's room is supervised, and whether to send thumbnails. */
+  'supervision:state': supervisionStateSchema,
+  /** Supervision: a teacher's control to carry out (cover, release, message). */
+  'control:apply': controlApplySchema,
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

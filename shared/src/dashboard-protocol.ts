@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { idSchema } from './common.js';
 import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
 
 export const dashboardNamespace = '/dashboard';
 
@@ -13,7 +14,12 @@ export const dashboardRequests = {
   /** Start receiving live updates for a room; answers with its current state. */
   'room:watch': {
     request: z.strictObject({ roomId: idSchema }),
-    response: z.object({ room: roomSchema, devices: z.array(deviceSchema) }),
+    response: z.object({
+      room: roomSchema,
+      devices: z.array(deviceSchema),
+      /** The supervised session running in the room now, if any. */
+      supervision: supervisionSessionSchema.nullable(),
+    }),
   },
   'room:unwatch': {
     request: z.strictObject({ roomId: idSchema }),
@@ -28,6 +34,12 @@ export const dashboardPushes = {
   'device:removed': z.object({ id: idSchema, roomId: idSchema }),
   /** The server refused something the client sent without an acknowledgement. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** A live thumbnail of a device in a watched, supervised room (never stored). */
+  'device:thumbnail': deviceThumbnailSchema,
+  /** A supervised session in a watched room started, changed or ended. */
+  'supervision:changed': supervisionSessionSchema,
+  /** A teacher's control in a watched room was sent, acknowledged or did not reach a device. */
+  'control:updated': controlActionSchema,
 } as const;
 
 export type DashboardClientToServer = RequestEvents<typeof dashboardRequests>;

@@ -9,5 +9,6 @@ export * from './socket.js';
 export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
 export * from './evidence.js';
+export * from './supervision.js';
 export const harbourVersion = '0.1.0';
 export * from './inventory.js';

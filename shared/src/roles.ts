@@ -26,6 +26,11 @@ export const permissions = {
   viewRooms: ['admin', 'technician', 'dsl', 'teacher'],
   viewDevices: ['admin', 'technician', 'dsl', 'teacher'],
   watchRooms: ['admin', 'technician', 'dsl', 'teacher'],
+  /** Start/end supervising a room and use the teacher's controls (teachers: their rooms only). */
+  supervise: ['dsl', 'teacher'],
+  viewSupervision: ['admin', 'dsl', 'teacher'],
+  /** Decide which staff may supervise which rooms, and the supervision settings. */
+  manageSupervision: ['admin', 'dsl'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

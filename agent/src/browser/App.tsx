@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { EyesPage, MessagePage } from './TeacherPages';
 
 /**
  * The pupil-facing pages, one per path. The agent opens them full screen through the
@@ -8,7 +9,8 @@ import type { ComponentType } from 'react';
 const pages: Record<string, ComponentType> = {
   // '/aup': the acceptable use policy at logon (issue 3)
   // '/cover': the "turn the screen off and tell" cover (issue 6)
-  // '/message': a teacher's "eyes on me" message
+  '/eyes': EyesPage,
+  '/message': MessagePage,
 };
 
 export function App() {

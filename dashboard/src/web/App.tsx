@@ -8,6 +8,7 @@ import { DevicesPage } from './pages/DevicesPage';
 import { EnrolmentPage } from './pages/EnrolmentPage';
 import { LoginPage } from './pages/LoginPage';
 import { RoomPage } from './pages/RoomPage';
+import { SupervisionPage } from './pages/SupervisionPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsersPage } from './pages/UsersPage';
@@ -60,6 +61,14 @@ export function App() {
             <Route path="rooms" element={<RoomsPage />} />
             <Route path="rooms/:roomId" element={<RoomPage />} />
             <Route path="devices" element={<DevicesPage />} />
+            <Route
+              path="supervision"
+              element={
+                <Allowed permission="viewSupervision">
+                  <SupervisionPage />
+                </Allowed>
+              }
+            />
             <Route
               path="enrolment"
               element={

@@ -49,6 +49,11 @@ export function Layout() {
               <li>
                 <NavLink to="/devices">Devices</NavLink>
               </li>
+              {can(user.role, 'viewSupervision') && (
+                <li>
+                  <NavLink to="/supervision">Supervision</NavLink>
+                </li>
+              )}
               {can(user.role, 'manageDevices') && (
                 <li>
                   <NavLink to="/enrolment">Enrolment</NavLink>

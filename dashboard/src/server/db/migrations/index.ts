@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0006 from './0006_supervision.js';
 import * as m0005 from './0005_deployment.js';
 
 /**
@@ -8,5 +9,6 @@ import * as m0005 from './0005_deployment.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0006_supervision': m0006,
   '0005_deployment': m0005,
 };
