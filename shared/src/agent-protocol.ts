@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { activityChangedSchema, agentHealthSchema } from './activity.js';
+import { activityFlagSchema, agentActivityConfigSchema } from './watchlists.js';
 
 export const agentNamespace = '/agent';
 
@@ -30,7 +32,12 @@ export const sessionEndedSchema = z.strictObject({
   type: z.literal('session.ended'),
   user: osUserSchema,
 });
-export const agentEventBodySchema = z.discriminatedUnion('type', [sessionStartedSchema, sessionEndedSchema]);
+export const agentEventBodySchema = z.discriminatedUnion('type', [
+  sessionStartedSchema,
+  sessionEndedSchema,
+  activityChangedSchema,
+  activityFlagSchema,
+]);
 export type AgentEventBody = z.infer<typeof agentEventBodySchema>;
 export type AgentEventType = AgentEventBody['type'];
 
@@ -61,6 +68,10 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  /** Activity settings and watch lists (at start, and after `activity:config-changed`). */
+  'agent:activity-config': { request: z.strictObject({}), response: agentActivityConfigSchema },
+  /** The agent's current health problems (missing prerequisites); re-sent on every connect. */
+  'agent:health': { request: agentHealthSchema, response: z.object({}) },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------
@@ -69,6 +80,8 @@ export const agentPushes = {
   'server:revoked': z.object({ reason: z.string() }),
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** Activity settings or watch lists changed: ask again with `agent:activity-config`. */
+  'activity:config-changed': z.object({}),
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { idSchema } from './common.js';
 import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { deviceActivitySchema } from './activity.js';
+import { flagSchema } from './watchlists.js';
 
 export const dashboardNamespace = '/dashboard';
 
@@ -19,6 +21,11 @@ export const dashboardRequests = {
     request: z.strictObject({ roomId: idSchema }),
     response: z.object({}),
   },
+  /** Live activity for a room: what each device shows now and the day's flags; then pushes. */
+  'activity:watch': {
+    request: z.strictObject({ roomId: idSchema }),
+    response: z.object({ current: z.array(deviceActivitySchema), flags: z.array(flagSchema) }),
+  },
 } as const;
 
 export const dashboardPushes = {
@@ -28,6 +35,10 @@ export const dashboardPushes = {
   'device:removed': z.object({ id: idSchema, roomId: idSchema }),
   /** The server refused something the client sent without an acknowledgement. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** What a device in a room watched with `activity:watch` shows now. */
+  'activity:changed': deviceActivitySchema,
+  /** A watch-list match in a watched room. */
+  'flag:raised': flagSchema,
 } as const;
 
 export type DashboardClientToServer = RequestEvents<typeof dashboardRequests>;

@@ -9,3 +9,7 @@ export * from './socket.js';
 export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
 export const harbourVersion = '0.1.0';
+export * from './activity.js';
+export * from './watchlists.js';
+export * from './browser-bridge.js';
+export * from './evidence.js';

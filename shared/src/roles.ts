@@ -26,6 +26,12 @@ export const permissions = {
   viewRooms: ['admin', 'technician', 'dsl', 'teacher'],
   viewDevices: ['admin', 'technician', 'dsl', 'teacher'],
   watchRooms: ['admin', 'technician', 'dsl', 'teacher'],
+  // Activity logs are about pupils: staff who safeguard or teach them, never technicians.
+  // Teachers may read any room until rooms are assigned to teachers.
+  readActivity: ['admin', 'dsl', 'teacher'],
+  viewFlags: ['admin', 'dsl', 'teacher'],
+  manageWatchlists: ['admin', 'dsl'],
+  manageActivitySettings: ['admin', 'dsl'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 
