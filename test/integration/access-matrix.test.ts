@@ -32,11 +32,26 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,
+  // Activity is about pupils: never technicians, never anonymous. Teachers: any room for now.
+  'GET /api/activity': ['admin', 'dsl', 'teacher'],
+  'GET /api/activity/search': ['admin', 'dsl', 'teacher'],
+  'GET /api/activity/top-domains': ['admin', 'dsl', 'teacher'],
+  'GET /api/activity/settings': ['admin', 'dsl', 'teacher'],
+  'PUT /api/activity/settings': ['admin', 'dsl'],
+  'GET /api/device-health': ['admin', 'technician'],
+  'GET /api/watchlists': ['admin', 'dsl'],
+  'POST /api/watchlists/entries': ['admin', 'dsl'],
+  'PUT /api/watchlists/entries/:id': ['admin', 'dsl'],
+  'DELETE /api/watchlists/entries/:id': ['admin', 'dsl'],
+  'GET /api/watchlists/export': ['admin', 'dsl'],
+  'POST /api/watchlists/import': ['admin', 'dsl'],
+  'GET /api/flags': ['admin', 'dsl', 'teacher'],
 };
 
 const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {
   'room:watch': staff,
   'room:unwatch': staff,
+  'activity:watch': ['admin', 'dsl', 'teacher'],
 };
 
 let harbour: Harbour;

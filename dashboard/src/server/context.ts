@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from './db/database.js';
+import type { ActivityHub } from './services/activity-hub.js';
 import type { DeviceHub } from './services/devices.js';
 
 export type App = FastifyInstance<
@@ -16,6 +17,8 @@ export type App = FastifyInstance<
 export interface ServerContext {
   db: Db;
   hub: DeviceHub;
+  /** Activity and flags: live pushes, flag hooks (see services/flags.ts), retention. */
+  activity: ActivityHub;
   /** Closes every live connection of a user (after they are disabled or change role). */
   disconnectUser(userId: string): void;
   version: string;
