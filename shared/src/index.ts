@@ -12,4 +12,3 @@ export const harbourVersion = '0.1.0';
 export * from './activity.js';
 export * from './watchlists.js';
 export * from './browser-bridge.js';
-export * from './evidence.js';
