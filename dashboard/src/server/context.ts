@@ -22,6 +22,8 @@ export interface ServerContext {
   /** Closes every live connection of a user (after they are disabled or change role). */
   disconnectUser(userId: string): void;
   version: string;
+  /** The server's data directory (database file, evidence files). */
+  dataDir: string;
   /** Per-address limits, per minute, on the routes anonymous callers can hammer. */
   rateLimits: { login: number; enrol: number };
 }

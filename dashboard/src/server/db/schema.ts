@@ -70,6 +70,14 @@ export interface DeviceSessionsTable {
   ended_at: string | null;
 }
 
+export interface EvidenceTable {
+  sha256: string;
+  device_id: string | null;
+  mime: string;
+  bytes: number;
+  received_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;
@@ -164,4 +172,5 @@ export interface Database {
   watchlist_entries: WatchlistEntriesTable;
   flags: FlagsTable;
   device_health: DeviceHealthTable;
+  evidence: EvidenceTable;
 }
