@@ -15,6 +15,9 @@ import { HarbourAgent } from './core/agent.js';
 import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
 import { platformProbes } from './platform/index.js';
+import { ActivityFeature } from './core/activity/feature.js';
+import { captureDisplays } from './platform/capture.js';
+import { foregroundProbe } from './platform/foreground.js';
 
 const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-dir <dir>] [options]
 
@@ -24,6 +27,8 @@ const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-di
   --name <name>           device name to report instead of the hostname
   --heartbeat <seconds>   heartbeat interval (default 30)
   --log-level <level>     fatal, error, warn, info, debug (default info)
+  --activity <on|off>     report the active window and website (default on)
+  --bridge-dir <dir>      where the browser extension's host finds this agent (default per user)
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -42,6 +47,8 @@ function main(): void {
         name: { type: 'string' },
         heartbeat: { type: 'string', default: '30' },
         'log-level': { type: 'string', default: 'info' },
+        activity: { type: 'string', default: 'on' },
+        'bridge-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -71,7 +78,19 @@ function main(): void {
     fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent`);
   }
 
+  if (values.activity !== 'on' && values.activity !== 'off') fail('--activity must be on or off');
+
   const logger = pino({ level, base: { service: 'harbour-agent' } });
+  const features =
+    values.activity === 'on'
+      ? [
+          new ActivityFeature({
+            probe: foregroundProbe(),
+            capture: captureDisplays,
+            bridgeDir: values['bridge-dir'] ? path.resolve(values['bridge-dir']) : undefined,
+          }),
+        ]
+      : [];
   const agent = new HarbourAgent(
     {
       serverUrl,
@@ -81,7 +100,7 @@ function main(): void {
       deviceName: values.name,
       heartbeatSeconds,
     },
-    { probes: platformProbes(), logger },
+    { probes: platformProbes(), logger, features },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail }, 'agent status');

@@ -23,6 +23,7 @@ export const activityLimits = {
 export const activityUrlSchema = z
   .string({ error: 'url must be text' })
   .max(activityLimits.url, { error: `url must be at most ${activityLimits.url} characters` })
+  // eslint-disable-next-line no-control-regex
   .refine((s) => !/[\s\u0000-\u001F\u007F]/.test(s) && parseUrl(s) !== null, {
     error: 'url must be a valid URL',
   });

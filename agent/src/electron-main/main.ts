@@ -13,6 +13,9 @@ import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
 import { platformProbes } from '../platform/index.js';
+import { ActivityFeature } from '../core/activity/feature.js';
+import { captureDisplays } from '../platform/capture.js';
+import { foregroundProbe } from '../platform/foreground.js';
 import { machineConfig } from './machine-config.js';
 
 const statusText: Record<AgentStatus, string> = {
@@ -59,7 +62,11 @@ async function start(): Promise<void> {
       agentVersion: harbourVersion,
       enrolmentToken: config.enrolmentToken,
     },
-    { probes: platformProbes(), logger },
+    {
+      probes: platformProbes(),
+      logger,
+      features: [new ActivityFeature({ probe: foregroundProbe(), capture: captureDisplays })],
+    },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));

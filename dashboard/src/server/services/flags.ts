@@ -11,7 +11,6 @@ import {
   evidenceRefSchema,
   formatOsUser,
   type ActivityFlag,
-  type EvidenceRef,
   type Flag,
 } from '@harbour/shared';
 import type { Selectable } from 'kysely';
@@ -41,7 +40,7 @@ export const toFlag = (r: Selectable<FlagsTable> & { hostname: string }): Flag =
   url: r.url,
   domain: r.domain,
   private: r.private === 1,
-  evidence: evidenceList.parse(JSON.parse(r.evidence)) as EvidenceRef[],
+  evidence: evidenceList.parse(JSON.parse(r.evidence)),
 });
 
 /** Stores a flag event; runs inside the event's transaction. */
