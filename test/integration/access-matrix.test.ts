@@ -48,6 +48,7 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/watchlists/export': ['admin', 'dsl'],
   'POST /api/watchlists/import': ['admin', 'dsl'],
   'GET /api/flags': ['admin', 'dsl', 'teacher'],
+  'GET /api/flags/:id/evidence/:sha256': ['admin', 'dsl', 'teacher'],
 };
 
 const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {

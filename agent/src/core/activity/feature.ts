@@ -102,6 +102,8 @@ export class ActivityFeature implements AgentFeature {
     this.aliveTimer = setInterval(() => this.noteAlive(), aliveEveryMs);
     this.aliveTimer.unref();
     this.schedule(0);
+    // The connection may have come up before this feature started (onConnect then found no context).
+    if (ctx.online) await this.onConnect();
   }
 
   async stop(): Promise<void> {

@@ -7,16 +7,12 @@
  * exists exactly when the flag does. `ActivityHub.onFlagRaised(listener)` is told after commit.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  evidenceRefSchema,
-  formatOsUser,
-  type ActivityFlag,
-  type Flag,
-} from '@harbour/shared';
+import { evidenceRefSchema, formatOsUser, type ActivityFlag, type Flag } from '@harbour/shared';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { FlagsTable } from '../db/schema.js';
+import { HarbourError } from '../http/errors.js';
 import { checkEventTime, deviceRoom } from './activity.js';
 
 const evidenceList = z.array(evidenceRefSchema);
@@ -52,6 +48,20 @@ export async function recordFlag(
 ): Promise<Flag> {
   checkEventTime(event.occurredAt);
   const { roomId, hostname } = await deviceRoom(trx, deviceId);
+  // The agent uploads a flag's screenshots before the flag itself; until they are here, not yet.
+  for (const ref of body.evidence) {
+    const held = await trx
+      .selectFrom('evidence')
+      .select('sha256')
+      .where('sha256', '=', ref.sha256)
+      .executeTakeFirst();
+    if (!held) {
+      throw new HarbourError(
+        'conflict',
+        `Screenshot ${ref.sha256} has not been uploaded yet; send it first.`,
+      );
+    }
+  }
   const row: Selectable<FlagsTable> = {
     id: randomUUID(),
     device_id: deviceId,
