@@ -4,7 +4,7 @@
 # desktop parts) and x11-utils (xprop/xwininfo, which the active-window probe uses).
 # Run as root, or it uses sudo. Installs only what is missing.
 set -euo pipefail
-packages=(chromium xvfb openbox x11-utils)
+packages=(chromium xvfb openbox x11-utils xprintidle xterm xdotool)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
