@@ -167,18 +167,19 @@ export function parseWatchlistCsv(csv: string): WatchEntryInput[] {
   const seen = new Map<string, number>();
   for (const { record, info } of records) {
     const line = `line ${info.lines}`;
+    const Line = `Line ${info.lines}`;
     const input = Object.fromEntries(
       Object.entries(record).map(([k, v]) => [k, k === 'note' && v === '' ? undefined : restore(v)]),
     );
     const parsed = parseWith(watchEntryInputSchema, input);
     if (!parsed.ok) {
-      for (const i of parsed.issues) issues.push({ path: line, message: `${i.path}: ${i.message}` });
+      for (const i of parsed.issues) issues.push({ path: line, message: `${Line}: ${i.path}: ${i.message}` });
       continue;
     }
     const key = `${parsed.value.kind} ${parsed.value.pattern}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      issues.push({ path: line, message: `the same ${parsed.value.kind} as line ${first}` });
+      issues.push({ path: line, message: `${Line}: the same ${parsed.value.kind} as line ${first}` });
       continue;
     }
     seen.set(key, info.lines);

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { can, type Device } from '@harbour/shared';
 import { useUser } from '../auth';
 import { DeviceCard } from '../components/DeviceCard';
+import { RoomActivity } from '../components/RoomActivity';
 import { usePageTitle } from '../components/usePageTitle';
 import { useNow } from '../components/time';
 import { useRoomLive, type LiveStatus } from '../live';
@@ -78,6 +79,7 @@ export function RoomPage() {
               <DeviceCard key={device.id} device={device} now={now} />
             ))}
           </ul>
+          {can(user.role, 'readActivity') && <RoomActivity roomId={roomId} devices={sorted} />}
         </>
       )}
     </>
