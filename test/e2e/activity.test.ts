@@ -190,6 +190,7 @@ describe('activity on a real desktop', () => {
     expect(await flagItem.textContent()).toContain('forbidden.test');
 
     const { body } = await admin.json<{ flags: Flag[] }>('GET', `/api/flags?roomId=${roomId}`);
+    if (body.flags.length !== 1) console.error('flags:', JSON.stringify(body.flags, null, 1));
     expect(body.flags).toHaveLength(1);
     const flag = body.flags[0];
     expect(flag).toMatchObject({

@@ -149,7 +149,10 @@ describe('the active window on a real X display', () => {
       },
     );
     await activate('Harbour maths practice');
-    await waitFor(() => seen.includes('Harbour maths practice'), { what: 'the live push of the switch' });
+    await waitFor(() => seen.includes('Harbour maths practice'), {
+      what: 'the live push of the switch',
+      timeoutMs: 30_000,
+    });
     await new Promise((r) => setTimeout(r, 2500)); // several samples of the same window
 
     const intervals = (await timeline(deviceId)).filter((i) => i.state === 'active');
