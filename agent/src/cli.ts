@@ -27,6 +27,9 @@ import { ChromiumOverlay } from './node/chromium-overlay.js';
 import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
+import { ActivityFeature } from './core/activity/feature.js';
+import { captureDisplays } from './platform/capture.js';
+import { foregroundProbe } from './platform/foreground.js';
 
 const usage = `Usage: harbour-agent [--server <url>] [--enroll <token>] [options]
 
@@ -41,6 +44,8 @@ defaults (see docs/agent-configuration.md).
   --log-level <level>     fatal, error, warn, info, debug (default info)
   --root <dir>            look for the machine-wide policy and config files under <dir>
                           instead of / (staging and tests)
+  --activity <on|off>     report the active window and website (default on)
+  --bridge-dir <dir>      where the browser extension's host finds this agent (default per user)
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -70,6 +75,8 @@ async function main(): Promise<void> {
         heartbeat: { type: 'string' },
         'log-level': { type: 'string' },
         root: { type: 'string', default: '/' },
+        activity: { type: 'string', default: 'on' },
+        'bridge-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -136,6 +143,16 @@ async function main(): Promise<void> {
     config.problems.map((p) => ({ code: p.code, message: p.message })),
     probes,
   );
+  if (values.activity !== 'on' && values.activity !== 'off') fail('--activity must be on or off');
+  const activity =
+    values.activity === 'on'
+      ? new ActivityFeature({
+          probe: foregroundProbe(),
+          capture: captureDisplays,
+          bridgeDir: values['bridge-dir'] ? path.resolve(values['bridge-dir']) : undefined,
+          health,
+        })
+      : null;
   const agent = new HarbourAgent(
     {
       serverUrl: settings.serverUrl,
@@ -145,7 +162,7 @@ async function main(): Promise<void> {
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
     },
-    { probes, logger, features: [health, supervision] },
+    { probes, logger, features: [health, supervision, ...(activity ? [activity] : [])] },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail, text: trayTooltip(status, detail, config.problems) }, 'agent status');

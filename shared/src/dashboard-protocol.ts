@@ -7,6 +7,8 @@ import { idSchema } from './common.js';
 import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
+import { deviceActivitySchema } from './activity.js';
+import { flagSchema } from './watchlists.js';
 
 export const dashboardNamespace = '/dashboard';
 
@@ -25,6 +27,11 @@ export const dashboardRequests = {
     request: z.strictObject({ roomId: idSchema }),
     response: z.object({}),
   },
+  /** Live activity for a room: what each device shows now and the day's flags; then pushes. */
+  'activity:watch': {
+    request: z.strictObject({ roomId: idSchema }),
+    response: z.object({ current: z.array(deviceActivitySchema), flags: z.array(flagSchema) }),
+  },
 } as const;
 
 export const dashboardPushes = {
@@ -40,6 +47,10 @@ export const dashboardPushes = {
   'supervision:changed': supervisionSessionSchema,
   /** A teacher's control in a watched room was sent, acknowledged or did not reach a device. */
   'control:updated': controlActionSchema,
+  /** What a device in a room watched with `activity:watch` shows now. */
+  'activity:changed': deviceActivitySchema,
+  /** A watch-list match in a watched room. */
+  'flag:raised': flagSchema,
 } as const;
 
 export type DashboardClientToServer = RequestEvents<typeof dashboardRequests>;

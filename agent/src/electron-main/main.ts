@@ -20,6 +20,9 @@ import { HarbourAgent, type AgentStatus } from '../core/agent.js';
 import { HealthReporter } from '../node/health-feature.js';
 import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
 import { platformProbes } from '../platform/index.js';
+import { ActivityFeature } from '../core/activity/feature.js';
+import { captureDisplays } from '../platform/capture.js';
+import { foregroundProbe } from '../platform/foreground.js';
 import { machineConfig } from './machine-config.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
@@ -74,7 +77,11 @@ async function start(): Promise<void> {
       deviceName: config.values.deviceName,
       heartbeatSeconds: config.values.heartbeatSeconds,
     },
-    { probes, logger, features: [health] },
+    {
+      probes,
+      logger,
+      features: [health, new ActivityFeature({ probe: foregroundProbe(), capture: captureDisplays, health })],
+    },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));

@@ -38,6 +38,9 @@ import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { DeviceHub } from './services/devices.js';
+import { ActivityHub } from './services/activity-hub.js';
+import { activityChannel } from './services/agent-activity.js';
+import { activityRoutes } from './routes/activity.js';
 
 export interface Harbour {
   app: App;
@@ -101,9 +104,20 @@ export async function startHarbour(
       agents.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
   });
+  const activity = new ActivityHub(
+    db,
+    {
+      activity: (a) => dashboards.to(activityChannel(a.roomId)).emit('activity:changed', a),
+      flag: (f) => dashboards.to(activityChannel(f.roomId)).emit('flag:raised', f),
+      configChanged: () => agents.emit('activity:config-changed', {}),
+    },
+    log.child({ service: 'activity' }),
+  );
+  await activity.start();
   const ctx: ServerContext = {
     db,
     hub,
+    activity,
     version: harbourVersion,
     push: {
       device: (deviceId, event, ...args) => agents.to(deviceRoom(deviceId)).emit(event, ...args),
@@ -151,6 +165,7 @@ export async function startHarbour(
   roomRoutes(app, ctx);
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
+  activityRoutes(app, ctx);
   evidenceRoutes(app, ctx);
   supervisionRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
@@ -205,6 +220,7 @@ export async function startHarbour(
       closed = true;
       clearInterval(sweeper);
       clearInterval(lessonBell);
+      activity.stop();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
       await opened.close();

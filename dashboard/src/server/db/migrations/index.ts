@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0006 from './0006_supervision.js';
 import * as m0005 from './0005_deployment.js';
+import * as m0003 from './0003_activity.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0006_supervision': m0006,
   '0005_deployment': m0005,
+  '0003_activity': m0003,
 };
