@@ -19,13 +19,19 @@ import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
 import { agentConfigShape, loadAgentConfig, machinePaths, type ConfigKey } from './node/config/index.js';
 import { HealthReporter } from './node/health-feature.js';
+import { ScreenArbiter } from './core/screens.js';
+import { SupervisionFeature } from './core/supervision.js';
+import { OverlayScreenControls } from './core/teacher-screens.js';
+import { UiServer } from './core/ui-server.js';
+import { AupFeature } from './core/aup/feature.js';
+import { platformSession } from './platform/session.js';
+import { ChromiumOverlay } from './node/chromium-overlay.js';
+import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
-import { AupFeature } from './core/aup/feature.js';
-import type { AgentFeature } from './core/feature.js';
-import { UiServer } from './core/ui-server.js';
-import { ChromiumOverlay } from './node/chromium-overlay.js';
-import { platformSession } from './platform/session.js';
+import { ActivityFeature } from './core/activity/feature.js';
+import { captureDisplays } from './platform/capture.js';
+import { foregroundProbe } from './platform/foreground.js';
 
 const usage = `Usage: harbour-agent [--server <url>] [--enroll <token>] [options]
 
@@ -40,9 +46,10 @@ defaults (see docs/agent-configuration.md).
   --log-level <level>     fatal, error, warn, info, debug (default info)
   --root <dir>            look for the machine-wide policy and config files under <dir>
                           instead of / (staging and tests)
-  --overlay <kind>        chromium: show pupil screens (the AUP at logon) full screen in
-                          Chromium kiosk windows; off: none (default off, for servers)
-  --chromium <path>       the Chromium to use with --overlay chromium (default /usr/bin/chromium)
+  --activity <on|off>     report the active window and website (default on)
+  --bridge-dir <dir>      where the browser extension's host finds this agent (default per user)
+  --aup <on|off>          show the acceptable use policy at logon, full screen (needs the screen
+                          overlay: Linux with an X display); default off, for servers and tests
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -72,8 +79,9 @@ async function main(): Promise<void> {
         heartbeat: { type: 'string' },
         'log-level': { type: 'string' },
         root: { type: 'string', default: '/' },
-        overlay: { type: 'string', default: 'off' },
-        chromium: { type: 'string', default: '/usr/bin/chromium' },
+        aup: { type: 'string', default: 'off' },
+        activity: { type: 'string', default: 'on' },
+        'bridge-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -97,8 +105,6 @@ async function main(): Promise<void> {
     commandLine[key] = parsed.data;
   }
 
-  if (values.overlay !== 'chromium' && values.overlay !== 'off') fail('--overlay must be chromium or off');
-
   const root = path.resolve(values.root);
   const config = await loadAgentConfig({
     commandLine,
@@ -118,19 +124,48 @@ async function main(): Promise<void> {
     fail(`--server is required (or set serverUrl by policy or in ${where.configFile})`);
   }
 
+  // Pupil-facing screens: the local UI server's pages, full screen through the overlay.
+  // The headless agent shows them with Chromium in kiosk mode where there is an X display;
+  // without one it has no screens (and says so to the teacher by not acknowledging).
+  const ui = new UiServer({ logger });
+  const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
+  const arbiter = hasScreens
+    ? new ScreenArbiter(
+        new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] }),
+      )
+    : null;
+  const teacherScreens = arbiter
+    ? new OverlayScreenControls({ teacher: arbiter.lane('teacher'), message: arbiter.lane('message') }, ui)
+    : null;
+  const supervision = new SupervisionFeature({
+    // Thumbnails need a screen: on Linux, only when there is an X display.
+    thumbnail: process.platform !== 'linux' || process.env.DISPLAY ? primaryThumbnail : undefined,
+    screens: teacherScreens,
+  });
+
+  if (values.aup !== 'on' && values.aup !== 'off') fail('--aup must be on or off');
+  if (values.aup === 'on' && !arbiter)
+    fail('--aup on needs a screen: run it in a graphical session (DISPLAY)');
+  const aup =
+    arbiter && values.aup === 'on'
+      ? new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() })
+      : null;
+
   const probes = platformProbes();
   const health = new HealthReporter(
     config.problems.map((p) => ({ code: p.code, message: p.message })),
     probes,
   );
-  // Pupil screens: a local UI server for the pages, shown full screen by the overlay.
-  const ui = values.overlay === 'chromium' ? new UiServer({ logger }) : undefined;
-  const features: AgentFeature[] = [health];
-  if (ui) {
-    const overlay = new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, executable: values.chromium });
-    features.push(new AupFeature({ ui, overlay, session: platformSession() }));
-    await ui.start();
-  }
+  if (values.activity !== 'on' && values.activity !== 'off') fail('--activity must be on or off');
+  const activity =
+    values.activity === 'on'
+      ? new ActivityFeature({
+          probe: foregroundProbe(),
+          capture: captureDisplays,
+          bridgeDir: values['bridge-dir'] ? path.resolve(values['bridge-dir']) : undefined,
+          health,
+        })
+      : null;
   const agent = new HarbourAgent(
     {
       serverUrl: settings.serverUrl,
@@ -140,7 +175,11 @@ async function main(): Promise<void> {
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
     },
-    { probes, logger, features },
+    {
+      probes,
+      logger,
+      features: [health, supervision, ...(activity ? [activity] : []), ...(aup ? [aup] : [])],
+    },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail, text: trayTooltip(status, detail, config.problems) }, 'agent status');
@@ -155,26 +194,33 @@ async function main(): Promise<void> {
   const shutdown = () =>
     void agent
       .stop()
-      .then(() => ui?.stop())
+      .then(
+        () =>
+          arbiter &&
+          Promise.all([arbiter.release('teacher'), arbiter.release('message'), arbiter.release('aup')]),
+      )
+      .then(() => ui.stop())
       .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  agent.start().then(
-    (credentials) =>
-      logger.info(
-        { deviceId: credentials.deviceId, server: credentials.serverUrl, host: os.hostname() },
-        'agent running',
-      ),
-    (error: unknown) => {
-      if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError) {
-        logger.error({ text: trayTooltip('refused', error.message, config.problems) }, error.message);
-        fail(error.message, 3);
-      }
-      logger.fatal({ err: error }, 'agent failed to start');
-      process.exit(1);
-    },
-  );
+  ui.start()
+    .then(() => agent.start())
+    .then(
+      (credentials) =>
+        logger.info(
+          { deviceId: credentials.deviceId, server: credentials.serverUrl, host: os.hostname() },
+          'agent running',
+        ),
+      (error: unknown) => {
+        if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError) {
+          logger.error({ text: trayTooltip('refused', error.message, config.problems) }, error.message);
+          fail(error.message, 3);
+        }
+        logger.fatal({ err: error }, 'agent failed to start');
+        process.exit(1);
+      },
+    );
 }
 
 void main();

@@ -8,6 +8,14 @@ import { safeText } from './text.js';
 import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import { aupAgentPushes, aupAgentRequests, aupDecisionEventSchema } from './aup.js';
+import {
+  controlAckRequestSchema,
+  controlApplySchema,
+  supervisionStateSchema,
+  thumbnailRequestSchema,
+} from './supervision.js';
+import { activityChangedSchema } from './activity.js';
+import { activityFlagSchema, agentActivityConfigSchema } from './watchlists.js';
 
 export const agentNamespace = '/agent';
 
@@ -36,6 +44,8 @@ export const agentEventBodySchema = z.discriminatedUnion('type', [
   sessionStartedSchema,
   sessionEndedSchema,
   aupDecisionEventSchema,
+  activityChangedSchema,
+  activityFlagSchema,
 ]);
 export type AgentEventBody = z.infer<typeof agentEventBodySchema>;
 export type AgentEventType = AgentEventBody['type'];
@@ -68,8 +78,14 @@ export const agentRequests = {
     response: z.object({ duplicate: z.boolean() }),
   },
   ...aupAgentRequests,
+  /** Supervision: a teacher's control was carried out here. */
+  'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
+  /** Supervision: a small live thumbnail, only while the room is supervised. */
+  'agent:thumbnail': { request: thumbnailRequestSchema, response: z.object({}) },
   /** The agent's current health problems (state: re-sent on every connection). */
   'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
+  /** Activity settings and watch lists (at start, and after `activity:config-changed`). */
+  'agent:activity-config': { request: z.strictObject({}), response: agentActivityConfigSchema },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------
@@ -79,6 +95,12 @@ export const agentPushes = {
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
   ...aupAgentPushes,
+  /** Supervision: whether this device's room is supervised, and whether to send thumbnails. */
+  'supervision:state': supervisionStateSchema,
+  /** Supervision: a teacher's control to carry out (cover, release, message). */
+  'control:apply': controlApplySchema,
+  /** Activity settings or watch lists changed: ask again with `agent:activity-config`. */
+  'activity:config-changed': z.object({}),
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { idSchema } from './common.js';
 import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
+import { deviceActivitySchema } from './activity.js';
+import { flagSchema } from './watchlists.js';
 
 export const dashboardNamespace = '/dashboard';
 
@@ -13,11 +16,21 @@ export const dashboardRequests = {
   /** Start receiving live updates for a room; answers with its current state. */
   'room:watch': {
     request: z.strictObject({ roomId: idSchema }),
-    response: z.object({ room: roomSchema, devices: z.array(deviceSchema) }),
+    response: z.object({
+      room: roomSchema,
+      devices: z.array(deviceSchema),
+      /** The supervised session running in the room now, if any. */
+      supervision: supervisionSessionSchema.nullable(),
+    }),
   },
   'room:unwatch': {
     request: z.strictObject({ roomId: idSchema }),
     response: z.object({}),
+  },
+  /** Live activity for a room: what each device shows now and the day's flags; then pushes. */
+  'activity:watch': {
+    request: z.strictObject({ roomId: idSchema }),
+    response: z.object({ current: z.array(deviceActivitySchema), flags: z.array(flagSchema) }),
   },
 } as const;
 
@@ -28,6 +41,16 @@ export const dashboardPushes = {
   'device:removed': z.object({ id: idSchema, roomId: idSchema }),
   /** The server refused something the client sent without an acknowledgement. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** A live thumbnail of a device in a watched, supervised room (never stored). */
+  'device:thumbnail': deviceThumbnailSchema,
+  /** A supervised session in a watched room started, changed or ended. */
+  'supervision:changed': supervisionSessionSchema,
+  /** A teacher's control in a watched room was sent, acknowledged or did not reach a device. */
+  'control:updated': controlActionSchema,
+  /** What a device in a room watched with `activity:watch` shows now. */
+  'activity:changed': deviceActivitySchema,
+  /** A watch-list match in a watched room. */
+  'flag:raised': flagSchema,
 } as const;
 
 export type DashboardClientToServer = RequestEvents<typeof dashboardRequests>;

@@ -70,7 +70,7 @@ describe('the AUP gate on a real X display', () => {
       token,
       dataDir: tempDir('aup-gate-agent'),
       name: 'ASH-PC-01',
-      extra: ['--overlay', 'chromium'],
+      extra: ['--aup', 'on'],
     });
     await waitAupOnly('the AUP to cover the screen');
     x.snapshot('aup-gate-shown');

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { AupPage } from './pages/AupPage';
+import { EyesPage, MessagePage } from './TeacherPages';
 
 /**
  * The pupil-facing pages, one per path. The agent opens them full screen through the
@@ -9,7 +10,8 @@ import { AupPage } from './pages/AupPage';
 const pages: Record<string, ComponentType> = {
   '/aup': AupPage,
   // '/cover': the "turn the screen off and tell" cover (issue 6)
-  // '/message': a teacher's "eyes on me" message
+  '/eyes': EyesPage,
+  '/message': MessagePage,
 };
 
 export function App() {

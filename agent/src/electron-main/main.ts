@@ -20,11 +20,15 @@ import { HarbourAgent, type AgentStatus } from '../core/agent.js';
 import { HealthReporter } from '../node/health-feature.js';
 import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
 import { platformProbes } from '../platform/index.js';
+import { ActivityFeature } from '../core/activity/feature.js';
+import { captureDisplays } from '../platform/capture.js';
+import { foregroundProbe } from '../platform/foreground.js';
 import { machineConfig } from './machine-config.js';
 import { AupFeature } from '../core/aup/feature.js';
 import { UiServer } from '../core/ui-server.js';
 import { platformSession } from '../platform/session.js';
 import { ElectronOverlay } from './overlay.js';
+import { ScreenArbiter } from '../core/screens.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
 const configRetryMs = 60_000;
@@ -71,7 +75,8 @@ async function start(): Promise<void> {
   );
   // Pupil screens (the AUP at logon): pages from the local UI server, full screen on every display.
   const ui = new UiServer({ logger });
-  const overlay = new ElectronOverlay((p) => ui.entryUrl(p), logger);
+  // One overlay, shared by lanes in priority order (screens.ts): the AUP is one of them.
+  const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
   await ui.start();
   const agent = new HarbourAgent(
     {
@@ -82,7 +87,15 @@ async function start(): Promise<void> {
       deviceName: config.values.deviceName,
       heartbeatSeconds: config.values.heartbeatSeconds,
     },
-    { probes, logger, features: [health, new AupFeature({ ui, overlay, session: platformSession() })] },
+    {
+      probes,
+      logger,
+      features: [
+        health,
+        new ActivityFeature({ probe: foregroundProbe(), capture: captureDisplays, health }),
+        new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() }),
+      ],
+    },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));

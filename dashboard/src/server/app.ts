@@ -33,15 +33,22 @@ import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
 import { evidenceRoutes } from './routes/evidence.js';
+import { supervisionRoutes } from './routes/supervision.js';
+import { endExpiredSessions } from './services/supervision.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { DeviceHub } from './services/devices.js';
+import { ActivityHub } from './services/activity-hub.js';
+import { activityChannel } from './services/agent-activity.js';
+import { activityRoutes } from './routes/activity.js';
 
 export interface Harbour {
   app: App;
   io: SocketServer;
   db: Db;
+  /** What handlers get: for tests and scripts that drive services directly. */
+  context: ServerContext;
   dbFile: string;
   routes: RouteInfo[];
   logger: Logger;
@@ -98,10 +105,25 @@ export async function startHarbour(
       agents.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
   });
+  const activity = new ActivityHub(
+    db,
+    {
+      activity: (a) => dashboards.to(activityChannel(a.roomId)).emit('activity:changed', a),
+      flag: (f) => dashboards.to(activityChannel(f.roomId)).emit('flag:raised', f),
+      configChanged: () => agents.emit('activity:config-changed', {}),
+    },
+    log.child({ service: 'activity' }),
+  );
+  await activity.start();
   const ctx: ServerContext = {
     db,
     hub,
+    activity,
     version: harbourVersion,
+    push: {
+      device: (deviceId, event, ...args) => agents.to(deviceRoom(deviceId)).emit(event, ...args),
+      room: (roomId, event, ...args) => dashboards.to(roomChannel(roomId)).emit(event, ...args),
+    },
     dataDir: config.dataDir,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
     health: {
@@ -145,7 +167,9 @@ export async function startHarbour(
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
   aupRoutes(app, ctx, agents);
+  activityRoutes(app, ctx);
   evidenceRoutes(app, ctx);
+  supervisionRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {
@@ -173,12 +197,22 @@ export async function startHarbour(
 
   const sweeper = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 3600_000);
   sweeper.unref();
+  // Supervised sessions end by themselves at the time the teacher set.
+  const lessonBell = setInterval(
+    () =>
+      void endExpiredSessions(ctx).catch((error: unknown) =>
+        log.error({ err: error }, 'ending sessions failed'),
+      ),
+    10_000,
+  );
+  lessonBell.unref();
 
   let closed = false;
   return {
     app,
     io,
     db,
+    context: ctx,
     dbFile,
     routes,
     logger: log,
@@ -187,6 +221,8 @@ export async function startHarbour(
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
+      clearInterval(lessonBell);
+      activity.stop();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
       await opened.close();

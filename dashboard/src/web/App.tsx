@@ -4,12 +4,16 @@ import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from './auth';
 import { Layout } from './components/Layout';
 import { usePageTitle } from './components/usePageTitle';
+import { ActivityPage } from './pages/ActivityPage';
 import { AupPoliciesPage } from './pages/AupPoliciesPage';
 import { AupRegisterPage } from './pages/AupRegisterPage';
 import { DevicesPage } from './pages/DevicesPage';
+import { FlagsPage } from './pages/FlagsPage';
+import { WatchlistsPage } from './pages/WatchlistsPage';
 import { EnrolmentPage } from './pages/EnrolmentPage';
 import { LoginPage } from './pages/LoginPage';
 import { RoomPage } from './pages/RoomPage';
+import { SupervisionPage } from './pages/SupervisionPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsersPage } from './pages/UsersPage';
@@ -63,6 +67,14 @@ export function App() {
             <Route path="rooms/:roomId" element={<RoomPage />} />
             <Route path="devices" element={<DevicesPage />} />
             <Route
+              path="supervision"
+              element={
+                <Allowed permission="viewSupervision">
+                  <SupervisionPage />
+                </Allowed>
+              }
+            />
+            <Route
               path="enrolment"
               element={
                 <Allowed permission="manageDevices">
@@ -75,6 +87,30 @@ export function App() {
               element={
                 <Allowed permission="manageUsers">
                   <UsersPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="activity"
+              element={
+                <Allowed permission="readActivity">
+                  <ActivityPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="flags"
+              element={
+                <Allowed permission="viewFlags">
+                  <FlagsPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="watchlists"
+              element={
+                <Allowed permission="manageWatchlists">
+                  <WatchlistsPage />
                 </Allowed>
               }
             />

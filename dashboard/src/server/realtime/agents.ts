@@ -12,7 +12,13 @@ import type { Namespace } from 'socket.io';
 import { authenticateDevice } from '../auth/devices.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { HarbourError } from '../http/errors.js';
+import { recordActivityChange } from '../services/activity.js';
+import type { ActivityHub } from '../services/activity-hub.js';
+import { agentActivityConfig } from '../services/agent-activity.js';
+import { recordFlag } from '../services/flags.js';
 import { reportHealth } from '../services/health.js';
+import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import * as aup from '../services/aup.js';
 
@@ -56,6 +62,13 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
     const deviceLog = log.child({ deviceId });
     void socket.join(deviceRoom(deviceId));
     void ctx.hub.connected(deviceId, agentVersion.ok ? agentVersion.value.agentVersion : 'unknown');
+    void ctx.db
+      .selectFrom('devices')
+      .select('room_id')
+      .where('id', '=', deviceId)
+      .executeTakeFirst()
+      .then(async (row) => row && socket.emit('supervision:state', await stateForRoom(ctx.db, row.room_id)))
+      .catch((error: unknown) => deviceLog.error({ err: error }, 'could not send supervision state'));
     deviceLog.info('agent connected');
     socket.on('disconnect', (reason) => {
       deviceLog.info({ reason }, 'agent disconnected');
@@ -72,9 +85,32 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         return { serverTime: new Date().toISOString() };
       },
       'agent:event': async (event, id) => {
-        const stored = await storeEvent(ctx.db, id, event);
+        const stored = await storeEvent(ctx.db, id, event, ctx.activity);
         if (stored && event.body.type === 'aup.decision') await ctx.hub.refresh(id);
         return { duplicate: !stored };
+      },
+      'agent:activity-config': async () => agentActivityConfig(ctx.db),
+      'agent:control-ack': async ({ actionId }, id) => {
+        await acknowledgeControl(ctx, id, actionId);
+        return {};
+      },
+      'agent:thumbnail': async (thumbnail, id) => {
+        const device = await ctx.db
+          .selectFrom('devices')
+          .select('room_id')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        // Thumbnails exist only while a teacher supervises the room and the school allows them;
+        // they are relayed to the live view and never stored.
+        const state = await stateForRoom(ctx.db, device.room_id);
+        if (!state.thumbnails)
+          throw new HarbourError('forbidden', 'This room is not supervised with thumbnails now.');
+        ctx.push.room(device.room_id, 'device:thumbnail', {
+          ...thumbnail,
+          deviceId: id,
+          roomId: device.room_id,
+        });
+        return {};
       },
       'agent:health': async ({ problems }, id) => {
         await reportHealth(ctx.db, id, problems);
@@ -93,8 +129,15 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
  * event a no-op. Returns false for a duplicate. Side effects of the event run in the
  * same transaction, so they too happen exactly once.
  */
-export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+export async function storeEvent(
+  db: Db,
+  deviceId: string,
+  event: AgentEvent,
+  activity?: ActivityHub,
+): Promise<boolean> {
+  /** Live pushes and notifications, run only once the transaction has committed. */
+  const afterCommit: (() => void)[] = [];
+  const stored = await db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('agent_events')
       .values({
@@ -133,7 +176,20 @@ export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): P
       case 'aup.decision':
         await aup.recordDecision(trx, deviceId, { ...event, body });
         break;
+      case 'activity.changed': {
+        const current = await recordActivityChange(trx, deviceId, event.occurredAt, body);
+        afterCommit.push(() => activity?.activityChanged(current));
+        break;
+      }
+      case 'activity.flag': {
+        const flag = await recordFlag(trx, deviceId, event, body);
+        await activity?.flagStored(trx, flag);
+        afterCommit.push(() => activity?.flagRaised(flag));
+        break;
+      }
     }
     return true;
   });
+  for (const effect of afterCommit) effect();
+  return stored;
 }

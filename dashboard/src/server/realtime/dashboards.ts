@@ -11,6 +11,8 @@ import { sessionCookie, userForSession, type SessionUser } from '../auth/session
 import type { ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { toRoom } from '../routes/rooms.js';
+import { runningSessions } from '../services/supervision.js';
+import { activityChannel, watchRoomActivity } from '../services/agent-activity.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type DashboardNamespace = Namespace<
@@ -27,6 +29,7 @@ export const userChannel = (userId: string) => `user:${userId}`;
 export const dashboardEventAccess: Record<keyof typeof dashboardRequests, Access> = {
   'room:watch': 'watchRooms',
   'room:unwatch': 'watchRooms',
+  'activity:watch': 'readActivity',
 };
 
 /** Staff live views: authenticated by the same session cookie as the REST API. */
@@ -61,11 +64,21 @@ export function setUpDashboardNamespace(
         const room = await ctx.db.selectFrom('rooms').selectAll().where('id', '=', roomId).executeTakeFirst();
         if (!room) throw notFound('Room');
         await socket.join(roomChannel(roomId));
-        return { room: toRoom(room), devices: await ctx.hub.list({ roomId }) };
+        const [supervision] = await runningSessions(ctx.db, { roomId });
+        return {
+          room: toRoom(room),
+          devices: await ctx.hub.list({ roomId }),
+          supervision: supervision ?? null,
+        };
       },
       'room:unwatch': async ({ roomId }) => {
         await socket.leave(roomChannel(roomId));
         return {};
+      },
+      'activity:watch': async ({ roomId }) => {
+        const result = await watchRoomActivity(ctx.db, roomId, user);
+        await socket.join(activityChannel(roomId));
+        return result;
       },
     };
     dispatch(socket, dashboardRequests, handlers, user, log.child({ userId: user.id }), (event) =>

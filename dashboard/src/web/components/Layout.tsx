@@ -49,6 +49,26 @@ export function Layout() {
               <li>
                 <NavLink to="/devices">Devices</NavLink>
               </li>
+              {can(user.role, 'viewSupervision') && (
+                <li>
+                  <NavLink to="/supervision">Supervision</NavLink>
+                </li>
+              )}
+              {can(user.role, 'readActivity') && (
+                <li>
+                  <NavLink to="/activity">Activity</NavLink>
+                </li>
+              )}
+              {can(user.role, 'viewFlags') && (
+                <li>
+                  <NavLink to="/flags">Flags</NavLink>
+                </li>
+              )}
+              {can(user.role, 'manageWatchlists') && (
+                <li>
+                  <NavLink to="/watchlists">Watch lists</NavLink>
+                </li>
+              )}
               {can(user.role, 'manageDevices') && (
                 <li>
                   <NavLink to="/enrolment">Enrolment</NavLink>

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_aup.js';
+import * as m0006 from './0006_supervision.js';
 import * as m0005 from './0005_deployment.js';
+import * as m0003 from './0003_activity.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -10,5 +12,7 @@ import * as m0005 from './0005_deployment.js';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_aup': m0002,
+  '0006_supervision': m0006,
   '0005_deployment': m0005,
+  '0003_activity': m0003,
 };
