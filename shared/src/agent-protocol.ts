@@ -6,6 +6,16 @@ import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import {
+  tellAgentSettingsSchema,
+  tellDetailsSchema,
+  tellReleaseRequestSchema,
+  tellReleaseResponseSchema,
+  tellReportedSchema,
+  tellStatusRequestSchema,
+  tellStatusResponseSchema,
+  tellUpdatePushSchema,
+} from './tell.js';
 
 export const agentNamespace = '/agent';
 
@@ -30,7 +40,12 @@ export const sessionEndedSchema = z.strictObject({
   type: z.literal('session.ended'),
   user: osUserSchema,
 });
-export const agentEventBodySchema = z.discriminatedUnion('type', [sessionStartedSchema, sessionEndedSchema]);
+export const agentEventBodySchema = z.discriminatedUnion('type', [
+  sessionStartedSchema,
+  sessionEndedSchema,
+  tellReportedSchema,
+  tellDetailsSchema,
+]);
 export type AgentEventBody = z.infer<typeof agentEventBodySchema>;
 export type AgentEventType = AgentEventBody['type'];
 
@@ -61,6 +76,10 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  /** An adult's PIN (or the pupil, where the school allows it) releases a covered screen. */
+  'agent:tell-release': { request: tellReleaseRequestSchema, response: tellReleaseResponseSchema },
+  'agent:tell-settings': { request: z.strictObject({}), response: tellAgentSettingsSchema },
+  'agent:tell-status': { request: tellStatusRequestSchema, response: tellStatusResponseSchema },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------
@@ -69,6 +88,8 @@ export const agentPushes = {
   'server:revoked': z.object({ reason: z.string() }),
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** A teacher acknowledged a pupil's report or released the covered screen. */
+  'server:tell-update': tellUpdatePushSchema,
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

@@ -8,4 +8,7 @@ export * from './rest.js';
 export * from './socket.js';
 export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
+export * from './evidence.js';
+export * from './incidents.js';
+export * from './tell.js';
 export const harbourVersion = '0.1.0';

@@ -26,6 +26,11 @@ export const permissions = {
   viewRooms: ['admin', 'technician', 'dsl', 'teacher'],
   viewDevices: ['admin', 'technician', 'dsl', 'teacher'],
   watchRooms: ['admin', 'technician', 'dsl', 'teacher'],
+  // Incidents: teachers see their own and their rooms' (row-level checks in services/incident-access.ts);
+  // the DSL and deputies see and manage all; technicians and admins who are not DSL see none.
+  viewIncidents: ['dsl', 'teacher'],
+  manageIncidents: ['dsl'],
+  verifyAudit: ['admin', 'dsl'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

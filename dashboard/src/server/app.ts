@@ -35,6 +35,13 @@ import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { DeviceHub } from './services/devices.js';
+import { incidentChannels } from './realtime/incident-channels.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { auditRoutes, incidentReportRoutes } from './routes/incident-reports.js';
+import { safeguardingRoutes } from './routes/safeguarding.js';
+import { tellRoutes } from './routes/tell.js';
+import { IncidentNotifier } from './services/incident-notify.js';
+import { runRetention } from './services/retention.js';
 
 export interface Harbour {
   app: App;
@@ -96,9 +103,16 @@ export async function startHarbour(
       agents.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
   });
+  const incidentEvents = new IncidentNotifier(
+    db,
+    incidentChannels(dashboards, agents),
+    log.child({ part: 'incidents' }),
+  );
   const ctx: ServerContext = {
     db,
     hub,
+    dataDir: config.dataDir,
+    incidentEvents,
     version: harbourVersion,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
@@ -136,6 +150,11 @@ export async function startHarbour(
   roomRoutes(app, ctx);
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
+  incidentRoutes(app, ctx);
+  incidentReportRoutes(app, ctx);
+  tellRoutes(app, ctx);
+  safeguardingRoutes(app, ctx);
+  auditRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {
@@ -163,6 +182,13 @@ export async function startHarbour(
 
   const sweeper = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 3600_000);
   sweeper.unref();
+  const retention = () =>
+    void runRetention(db, config.dataDir).catch((error: unknown) =>
+      log.error({ err: error }, 'retention purge failed'),
+    );
+  retention();
+  const retentionTimer = setInterval(retention, 24 * 3600_000);
+  retentionTimer.unref();
 
   let closed = false;
   return {
@@ -177,6 +203,8 @@ export async function startHarbour(
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
+      clearInterval(retentionTimer);
+      await incidentEvents.idle();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
       await opened.close();

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from './db/database.js';
 import type { DeviceHub } from './services/devices.js';
+import type { IncidentNotifier } from './services/incident-notify.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -16,6 +17,10 @@ export type App = FastifyInstance<
 export interface ServerContext {
   db: Db;
   hub: DeviceHub;
+  /** Where the database and evidence files live. */
+  dataDir: string;
+  /** Alerts the DSL, room teachers and pupils' computers about incidents (issues 6, 7). */
+  incidentEvents: IncidentNotifier;
   /** Closes every live connection of a user (after they are disabled or change role). */
   disconnectUser(userId: string): void;
   version: string;

@@ -12,7 +12,9 @@ import type { Namespace } from 'socket.io';
 import { secretMatches } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { storeTellDetails, storeTellReported } from '../services/tell.js';
 import { dispatch, type Handlers } from './dispatch.js';
+import { tellAgentHandlers } from './tell-agent.js';
 
 export type AgentNamespace = Namespace<
   AgentClientToServer,
@@ -76,7 +78,13 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         await ctx.hub.touch(id);
         return { serverTime: new Date().toISOString() };
       },
-      'agent:event': async (event, id) => ({ duplicate: !(await storeEvent(ctx.db, id, event)) }),
+      'agent:event': async (event, id) => {
+        const stored = await storeEvent(ctx.db, id, event);
+        if (stored && event.body.type === 'tell.reported')
+          await alertNewTell(ctx, event.body.tellId, event.id);
+        return { duplicate: !stored };
+      },
+      ...tellAgentHandlers(ctx),
     };
     dispatch(socket, agentRequests, handlers, deviceId, deviceLog);
   });
@@ -124,7 +132,24 @@ export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): P
           .where('ended_at', 'is', null)
           .execute();
         break;
+      case 'tell.reported':
+        await storeTellReported(trx, deviceId, event, body);
+        break;
+      case 'tell.details':
+        await storeTellDetails(trx, deviceId, body);
+        break;
     }
     return true;
   });
+}
+
+/** After a pupil's report is committed: alert the DSL and the room's teachers at once. */
+async function alertNewTell(ctx: ServerContext, tellId: string, eventId: string): Promise<void> {
+  const row = await ctx.db
+    .selectFrom('incidents')
+    .select('id')
+    .where('tell_id', '=', tellId)
+    .where('source_ref', '=', eventId)
+    .executeTakeFirst();
+  if (row) await ctx.incidentEvents.created(row.id);
 }
