@@ -306,8 +306,8 @@ export const shareEvidenceRequestSchema = z.strictObject({ shared: z.boolean() }
 export const markIllegalRequestSchema = z.strictObject({ note: text('note', 2000).optional() });
 export const evidenceParamsSchema = z.strictObject({ id: idSchema, sha256: sha256Schema });
 
-/** Attachments staff add by hand: what the server accepts. */
-export const attachmentMimes = ['image/png', 'image/jpeg', 'application/pdf'] as const;
+/** Attachments staff add by hand: images only, kept in the same hash-checked store as screenshots. */
+export const attachmentMimes = ['image/png', 'image/jpeg'] as const;
 export const maxAttachmentBytes = 8 * 1024 * 1024;
 
 // ---- settings ---------------------------------------------------------------

@@ -29,6 +29,8 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/enrolment-tokens': ['admin', 'technician'],
   'POST /api/enrolment-tokens/:id/revoke': ['admin', 'technician'],
   'POST /api/agent/enrol': everyone,
+  // Devices only (by credential); no staff session may upload evidence.
+  'POST /api/agent/evidence': [],
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,

@@ -18,6 +18,7 @@ import type { PlatformProbes } from '../platform/probes.js';
 import { loadCredentials, saveCredentials, type Credentials } from './credentials.js';
 import { enrol, EnrolmentRefused } from './enrol.js';
 import type { AgentContext, AgentFeature } from './feature.js';
+import { EvidenceStore, evidenceOf, uploadEvidence } from './evidence.js';
 import { Outbox } from './outbox.js';
 
 export interface AgentOptions {
@@ -49,6 +50,8 @@ interface AgentEvents {
 
 type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 type Requests = typeof agentRequests;
+/** Evidence of an event: all uploaded, try again later, or refused for good (and why). */
+type EvidenceOutcome = 'ok' | 'retry' | { refused: string };
 
 /** Sends a request and waits for its acknowledgement; rejects if none comes within `timeoutMs`. */
 async function request<K extends keyof Requests>(
@@ -75,6 +78,8 @@ const permanent = new Set(['validation_failed', 'payload_too_large', 'bad_reques
 export class HarbourAgent extends EventEmitter<AgentEvents> {
   private socket: AgentSocket | undefined;
   private outboxStore: Outbox | undefined;
+  private evidenceStore: EvidenceStore | undefined;
+  private credentials: Credentials | undefined;
   private timers: NodeJS.Timeout[] = [];
   private flushing = false;
   private currentUser: OsUser | null = null;
@@ -107,7 +112,9 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
   /** Enrols if needed (retrying while the server is unreachable), then connects. */
   async start(): Promise<Credentials> {
     this.outboxStore = new Outbox(this.options.dataDir);
+    this.evidenceStore = new EvidenceStore(this.options.dataDir);
     const credentials = await this.ensureEnrolled();
+    this.credentials = credentials;
     if (this.stopped) return credentials;
     this.connect(credentials);
     const context = this.context(credentials);
@@ -304,6 +311,10 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
       onPush: (event, handler) => {
         (this.socket as unknown as { on(e: string, h: unknown): void } | undefined)?.on(event, handler);
       },
+      saveEvidence: (bytes, mime) => {
+        if (!this.evidenceStore) throw new Error('agent not started');
+        return this.evidenceStore.save(bytes, mime);
+      },
       getState: (key) => this.outbox.getState(key),
       setState: (key, value) => this.outbox.setState(key, value),
     };
@@ -335,6 +346,24 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     }
   }
 
+  /** Uploads the evidence an event refers to: 'ok', 'retry' (try later), or why it can never be accepted. */
+  private async uploadEvidenceOf(body: object): Promise<EvidenceOutcome> {
+    const refs = evidenceOf(body);
+    if (refs.length === 0) return 'ok';
+    const store = this.evidenceStore;
+    const credentials = this.credentials;
+    if (!store || !credentials) return 'retry';
+    for (const ref of refs) {
+      const bytes = store.read(ref);
+      // Already uploaded and removed after an earlier acknowledgement that we then lost: the
+      // server has it (events are only acknowledged after their evidence is stored).
+      if (!bytes) continue;
+      const result = await uploadEvidence(credentials, ref, bytes, this.deps.fetch);
+      if (!result.ok) return result.permanent ? { refused: result.reason } : 'retry';
+    }
+    return 'ok';
+  }
+
   /** Sends outbox events oldest first, one at a time, until the outbox is empty or the link drops. */
   async flush(): Promise<void> {
     if (this.flushing) return;
@@ -347,6 +376,17 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         const [event] = outbox.peek(1);
         if (!event) break;
         outbox.markAttempt(event.id);
+        // Evidence first: the server must hold every screenshot an event refers to.
+        const upload = await this.uploadEvidenceOf(event.body);
+        if (upload === 'retry') break;
+        if (upload !== 'ok') {
+          this.deps.logger.error(
+            { eventId: event.id, reason: upload.refused },
+            'evidence refused; event set aside',
+          );
+          outbox.reject(event.id, upload.refused);
+          continue;
+        }
         let result;
         try {
           result = await request(socket, 'agent:event', event, 15_000);
@@ -356,6 +396,7 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         if (this.stopped) break;
         if (result.ok) {
           outbox.acknowledge(event.id);
+          for (const ref of evidenceOf(event.body)) this.evidenceStore?.remove(ref);
         } else if (permanent.has(result.error.code)) {
           this.deps.logger.error(
             { eventId: event.id, error: result.error },

@@ -4,6 +4,8 @@ import type {
   AgentEventBody,
   agentRequests,
   AgentServerToClient,
+  EvidenceMime,
+  EvidenceRef,
   OsUser,
   RequestOf,
   ResponseOf,
@@ -36,6 +38,8 @@ export interface AgentContext {
   ): Promise<Ack<ResponseOf<AgentRequests, K>>>;
   /** Listens for a push from the server. */
   onPush<K extends keyof AgentServerToClient>(event: K, handler: AgentServerToClient[K]): void;
+  /** Keeps a screenshot on disk until the event that refers to it is delivered; returns its reference. */
+  saveEvidence(bytes: Buffer, mime: EvidenceMime): EvidenceRef;
   /** Small persistent state, kept in the outbox database. */
   getState(key: string): string | undefined;
   setState(key: string, value: string | null): void;

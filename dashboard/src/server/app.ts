@@ -31,6 +31,7 @@ import {
 import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -111,9 +112,9 @@ export async function startHarbour(
   const ctx: ServerContext = {
     db,
     hub,
-    dataDir: config.dataDir,
     incidentEvents,
     version: harbourVersion,
+    dataDir: config.dataDir,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
   };
@@ -155,6 +156,7 @@ export async function startHarbour(
   tellRoutes(app, ctx);
   safeguardingRoutes(app, ctx);
   auditRoutes(app, ctx);
+  evidenceRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {

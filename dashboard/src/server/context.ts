@@ -17,13 +17,13 @@ export type App = FastifyInstance<
 export interface ServerContext {
   db: Db;
   hub: DeviceHub;
-  /** Where the database and evidence files live. */
-  dataDir: string;
   /** Alerts the DSL, room teachers and pupils' computers about incidents (issues 6, 7). */
   incidentEvents: IncidentNotifier;
   /** Closes every live connection of a user (after they are disabled or change role). */
   disconnectUser(userId: string): void;
   version: string;
+  /** The server's data directory (database file, evidence files). */
+  dataDir: string;
   /** Per-address limits, per minute, on the routes anonymous callers can hammer. */
   rateLimits: { login: number; enrol: number };
 }

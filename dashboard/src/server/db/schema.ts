@@ -70,6 +70,14 @@ export interface DeviceSessionsTable {
   ended_at: string | null;
 }
 
+export interface EvidenceTable {
+  sha256: string;
+  device_id: string | null;
+  mime: string;
+  bytes: number;
+  received_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;
@@ -213,4 +221,5 @@ export interface Database {
   incident_access: IncidentAccessTable;
   safeguarding_settings: SafeguardingSettingsTable;
   retention_purges: RetentionPurgesTable;
+  evidence: EvidenceTable;
 }

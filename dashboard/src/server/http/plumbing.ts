@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiError, ErrorCode, Issue } from '@harbour/shared';
 import { allows, type Access } from '../auth/access.js';
+import { authenticateDevice, parseDeviceAuthorization, type AuthenticatedDevice } from '../auth/devices.js';
 import { sessionCookie, userForSession, type SessionUser } from '../auth/sessions.js';
 import type { Db } from '../db/database.js';
 import { HarbourError } from './errors.js';
@@ -13,6 +14,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: SessionUser | null;
+    device: AuthenticatedDevice | null;
   }
 }
 
@@ -29,6 +31,7 @@ export interface RouteInfo {
 export function installPlumbing(app: FastifyInstance, db: Db): RouteInfo[] {
   const routes: RouteInfo[] = [];
   app.decorateRequest('user', null);
+  app.decorateRequest('device', null);
 
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
@@ -43,6 +46,20 @@ export function installPlumbing(app: FastifyInstance, db: Db): RouteInfo[] {
     const access = request.routeOptions.config.access;
     if (!access) return;
     request.user = await userForSession(db, request.cookies[sessionCookie]);
+    if (access === 'device') {
+      const claimed = parseDeviceAuthorization(request.headers.authorization);
+      const result = claimed ? await authenticateDevice(db, claimed.deviceId, claimed.credential) : null;
+      if (result?.ok) {
+        request.device = result.device;
+        return;
+      }
+      if (result && result.code === 'revoked') throw new HarbourError('revoked', result.message);
+      if (request.user) throw new HarbourError('forbidden', 'Only an enrolled device may call this.');
+      throw new HarbourError(
+        'unauthenticated',
+        result?.message ?? 'Device credentials are missing or malformed.',
+      );
+    }
     if (allows(access, request.user?.role ?? null)) return;
     if (!request.user) throw new HarbourError('unauthenticated', 'Sign in first.');
     throw new HarbourError('forbidden', 'Your role does not allow this.');
@@ -105,6 +122,12 @@ export function toErrorResponse(error: FastifyError): { status: number; body: Ap
     return { status: 400, body: errorBody('bad_request', `Bad request: ${error.message}`) };
   }
   return { status: 500, body: errorBody('internal', 'Something went wrong on the server.') };
+}
+
+/** The authenticated device; only call from routes whose access is 'device'. */
+export function currentDevice(request: FastifyRequest): AuthenticatedDevice {
+  if (!request.device) throw new HarbourError('unauthenticated', 'Device credentials are missing.');
+  return request.device;
 }
 
 /** The signed-in user; only call from routes whose access is not 'public'. */

@@ -9,7 +9,7 @@ import {
 } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
-import { secretMatches } from '../auth/secrets.js';
+import { authenticateDevice } from '../auth/devices.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { storeTellDetails, storeTellReported } from '../services/tell.js';
@@ -38,16 +38,9 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
     };
     if (!parsed.ok) return refuse('unauthenticated', 'Device credentials are missing or malformed.');
     const { deviceId, credential } = parsed.value;
-    ctx.db
-      .selectFrom('devices')
-      .select(['id', 'credential_hash', 'revoked_at'])
-      .where('id', '=', deviceId)
-      .executeTakeFirst()
-      .then((row) => {
-        if (!row || !secretMatches(credential, row.credential_hash)) {
-          return refuse('unauthenticated', 'Unknown device or wrong credential.');
-        }
-        if (row.revoked_at) return refuse('revoked', 'This device has been revoked; enrol it again.');
+    authenticateDevice(ctx.db, deviceId, credential)
+      .then((result) => {
+        if (!result.ok) return refuse(result.code, result.message);
         socket.data.deviceId = deviceId;
         next();
       })

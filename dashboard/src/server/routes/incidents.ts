@@ -42,7 +42,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
   async function read(id: string, viewer: SessionUser) {
     const row = await visibleIncidentRow(ctx.db, id, viewer);
     await audit(ctx.db, { actor: viewer.id, action: 'incident.view', subject: id });
-    return loadIncident(ctx.db, row, viewer, ctx.dataDir);
+    return loadIncident(ctx.db, row, viewer);
   }
 
   app.get(
@@ -58,7 +58,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const viewer = currentUser(request);
-      const incidents = await listIncidents(ctx.db, viewer, request.query, ctx.dataDir);
+      const incidents = await listIncidents(ctx.db, viewer, request.query);
       await audit(ctx.db, {
         actor: viewer.id,
         action: 'incident.list',
@@ -239,7 +239,6 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
         .header('content-type', mime)
         .header('cache-control', 'no-store')
         .header('x-harbour-sha256', request.params.sha256)
-        .header('content-disposition', mime === 'application/pdf' ? 'attachment' : 'inline')
         .send(data);
     },
   );
@@ -317,7 +316,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
         config: { access: 'manageIncidents' },
         bodyLimit: maxAttachmentBytes + 1024,
         schema: {
-          summary: 'Attach a PNG, JPEG or PDF (raw body, at most 8 MiB)',
+          summary: 'Attach a PNG or JPEG image (raw body, at most 8 MiB)',
           tags,
           params: idParamsSchema,
           querystring: z.strictObject({ label: z.string().max(200).optional() }),

@@ -6,13 +6,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { attachmentMimes, maxAttachmentBytes } from '@harbour/shared';
+import { attachmentMimes, maxAttachmentBytes, sniffEvidenceMime, type EvidenceMime } from '@harbour/shared';
 import * as tar from 'tar';
 import type { SessionUser } from '../auth/sessions.js';
 import type { Db } from '../db/database.js';
 import { HarbourError, notFound } from '../http/errors.js';
 import { audit } from './audit.js';
-import { readVerifiedEvidence, sha256Of, sniffMime, storeEvidenceFile } from './evidence-files.js';
+import { storeEvidence } from './evidence.js';
+import { readVerifiedEvidence, sha256Of } from './evidence-files.js';
 import { incidentRef, mayViewEvidence, visibleIncidentRow } from './incidents.js';
 
 const illegalMessage =
@@ -62,7 +63,7 @@ export async function readEvidenceForDisplay(
     });
     throw new HarbourError('forbidden', illegalMessage);
   }
-  const data = readVerifiedEvidence(dataDir, sha256);
+  const data = await readVerifiedEvidence(db, dataDir, sha256);
   await audit(db, { actor: viewer.id, action: 'evidence.view', subject: incidentId, detail: { sha256 } });
   return { data, mime: evidence.mime };
 }
@@ -135,8 +136,8 @@ export async function addAttachment(
       `Attachments can be at most ${maxAttachmentBytes / 1024 / 1024} MiB.`,
     );
   }
-  const actual = sniffMime(input.data);
-  if (actual !== declared) {
+  const actual = sniffEvidenceMime(input.data);
+  if (actual !== (declared as EvidenceMime)) {
     throw new HarbourError(
       'bad_request',
       `The file is not really ${declared}: its contents do not match its type.`,
@@ -153,7 +154,12 @@ export async function addAttachment(
       'conflict',
       'This incident is closed. Reopen it first; reopening is recorded with your reason.',
     );
-  const sha256 = storeEvidenceFile(dataDir, input.data);
+  const { sha256 } = await storeEvidence(db, dataDir, {
+    deviceId: null,
+    bytes: input.data,
+    mime: actual,
+    claimedSha256: sha256Of(input.data),
+  });
   await db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('incident_evidence')
@@ -186,7 +192,6 @@ export async function addAttachment(
 const extensionOf: Record<string, string> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
-  'application/pdf': 'pdf',
 };
 
 export interface SealedPackage {
@@ -234,7 +239,10 @@ export async function sealedExport(
     };
     for (const e of evidence) {
       // readVerifiedEvidence refuses a file whose bytes no longer match the recorded hash.
-      write(`evidence/${e.sha256}.${extensionOf[e.mime] ?? 'bin'}`, readVerifiedEvidence(dataDir, e.sha256));
+      write(
+        `evidence/${e.sha256}.${extensionOf[e.mime] ?? 'bin'}`,
+        await readVerifiedEvidence(db, dataDir, e.sha256),
+      );
     }
     const metadata = {
       format: 'harbour-sealed-evidence/1',

@@ -24,7 +24,7 @@ import type { Db } from '../db/database.js';
 import type { IncidentsTable } from '../db/schema.js';
 import { HarbourError, notFound } from '../http/errors.js';
 import { audit } from './audit.js';
-import { evidenceReceived } from './evidence-files.js';
+import { receivedEvidence } from './evidence-files.js';
 import { canSeeIncident, isDsl, teacherVisibleIds } from './incident-access.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -222,7 +222,7 @@ async function userNames(db: Db, ids: (string | null)[]): Promise<Map<string, st
   return new Map(rows.map((r) => [r.id, r.display_name]));
 }
 
-async function evidenceOf(db: Db, incidentIds: string[], dataDir: string | null) {
+async function evidenceOf(db: Db, incidentIds: string[]) {
   const map = new Map<string, IncidentEvidence[]>();
   if (incidentIds.length === 0) return map;
   const rows = await db
@@ -231,6 +231,7 @@ async function evidenceOf(db: Db, incidentIds: string[], dataDir: string | null)
     .where('incident_id', 'in', incidentIds)
     .orderBy('added_at')
     .execute();
+  const received = await receivedEvidence(db, [...new Set(rows.map((r) => r.sha256))]);
   for (const row of rows) {
     const list = map.get(row.incident_id) ?? [];
     list.push({
@@ -241,7 +242,7 @@ async function evidenceOf(db: Db, incidentIds: string[], dataDir: string | null)
       label: row.label,
       addedAt: row.added_at,
       suspectedIllegal: row.suspected_illegal_at !== null,
-      received: dataDir ? evidenceReceived(dataDir, row.sha256) : true,
+      received: received.has(row.sha256),
     });
     map.set(row.incident_id, list);
   }
@@ -258,7 +259,6 @@ export async function toSummaries(
   db: Db,
   rows: IncidentRow[],
   viewer: SessionUser | null,
-  dataDir: string | null = null,
 ): Promise<IncidentSummary[]> {
   const names = await userNames(
     db,
@@ -267,7 +267,6 @@ export async function toSummaries(
   const evidence = await evidenceOf(
     db,
     rows.map((r) => r.id),
-    dataDir,
   );
   const person = (id: string | null) => (id ? { id, name: names.get(id) ?? 'Unknown' } : null);
   return rows.map((r) => {
@@ -314,7 +313,6 @@ export async function listIncidents(
     pupil?: string | undefined;
     limit: number;
   },
-  dataDir: string,
 ): Promise<IncidentSummary[]> {
   let q = db.selectFrom('incidents').selectAll().orderBy('created_at', 'desc').orderBy('seq', 'desc');
   if (!isDsl(viewer)) q = q.where(teacherVisibleIds(viewer));
@@ -322,7 +320,7 @@ export async function listIncidents(
   if (filter.category) q = q.where('category', '=', filter.category);
   if (filter.pupil) q = q.where('subject_key', '=', filter.pupil.trim().toLowerCase());
   const rows = await q.limit(filter.limit).execute();
-  return toSummaries(db, rows, viewer, dataDir);
+  return toSummaries(db, rows, viewer);
 }
 
 /** The incident row, if this viewer may see it; a clear 404 otherwise (no hint that it exists). */
@@ -332,13 +330,8 @@ export async function visibleIncidentRow(db: Db, id: string, viewer: SessionUser
   return row;
 }
 
-export async function loadIncident(
-  db: Db,
-  row: IncidentRow,
-  viewer: SessionUser,
-  dataDir: string,
-): Promise<Incident> {
-  const [summary] = await toSummaries(db, [row], viewer, dataDir);
+export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser): Promise<Incident> {
+  const [summary] = await toSummaries(db, [row], viewer);
   if (!summary) throw notFound('Incident');
   const actions = await db
     .selectFrom('incident_actions')

@@ -13,7 +13,8 @@
 import fs from 'node:fs';
 import type { Db } from '../db/database.js';
 import { audit } from './audit.js';
-import { evidencePath } from './evidence-files.js';
+import { evidencePath } from './evidence.js';
+import type { EvidenceMime } from '@harbour/shared';
 import { incidentRef } from './incidents.js';
 import { getSetting } from './safeguarding-settings.js';
 
@@ -57,12 +58,7 @@ export async function runRetention(db: Db, dataDir: string, now = new Date()): P
       );
     });
     for (const sha256 of new Set(oldEvidence.map((e) => e.sha256))) {
-      const stillUsed = await db
-        .selectFrom('incident_evidence')
-        .select('sha256')
-        .where('sha256', '=', sha256)
-        .executeTakeFirst();
-      if (!stillUsed) fs.rmSync(evidencePath(dataDir, sha256), { force: true });
+      await forgetFile(db, dataDir, sha256);
     }
     result.evidence = oldEvidence.length;
   }
@@ -103,12 +99,7 @@ export async function runRetention(db: Db, dataDir: string, now = new Date()): P
         oldIncidents.map((i) => incidentRef(i.seq)),
       );
       for (const f of files) {
-        const stillUsed = await trx
-          .selectFrom('incident_evidence')
-          .select('sha256')
-          .where('sha256', '=', f.sha256)
-          .executeTakeFirst();
-        if (!stillUsed) fs.rmSync(evidencePath(dataDir, f.sha256), { force: true });
+        await forgetFile(trx, dataDir, f.sha256);
       }
     });
     result.incidents = oldIncidents.length;
@@ -123,4 +114,18 @@ async function record(db: Db, recordType: string, count: number, refs: string[])
     .values({ at: new Date().toISOString(), record_type: recordType, count, detail })
     .execute();
   await audit(db, { actor: 'system', action: 'retention.purge', detail: { recordType, count, refs } });
+}
+
+/** Deletes an evidence file and its register entry once no incident refers to it any more. */
+async function forgetFile(db: Db, dataDir: string, sha256: string): Promise<void> {
+  const stillUsed = await db
+    .selectFrom('incident_evidence')
+    .select('sha256')
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  if (stillUsed) return;
+  const row = await db.selectFrom('evidence').select('mime').where('sha256', '=', sha256).executeTakeFirst();
+  if (!row) return;
+  fs.rmSync(evidencePath(dataDir, sha256, row.mime as EvidenceMime), { force: true });
+  await db.deleteFrom('evidence').where('sha256', '=', sha256).execute();
 }

@@ -86,6 +86,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['device_id', 'started_at'])
     .execute();
 
+  // Evidence files live content-addressed under DATA_DIR/evidence; this is their register.
+  await db.schema
+    .createTable('evidence')
+    .addColumn('sha256', 'text', (c) => c.primaryKey())
+    .addColumn('device_id', 'text', (c) => c.references('devices.id'))
+    .addColumn('mime', 'text', (c) => c.notNull())
+    .addColumn('bytes', 'integer', (c) => c.notNull())
+    .addColumn('received_at', 'text', (c) => c.notNull())
+    .execute();
+
   await db.schema
     .createTable('audit_log')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -100,6 +110,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
     'audit_log',
+    'evidence',
     'device_sessions',
     'agent_events',
     'devices',
