@@ -98,39 +98,70 @@ const line = (what: string, max = 200) => safeText(max, what);
 const text = (what: string, max = 4000) => safeMultilineText(max, what);
 
 /** The pupil (or member of staff) the concern is about. */
-export const incidentSubjectSchema = z.strictObject({
+const subjectFields = {
   /** The OS account, e.g. `SCHOOL\ab12`; the key of the per-pupil chronology. */
-  username: line('username', 256).nullable().default(null),
-  name: line('name', 120).nullable().default(null),
-  yearGroup: yearGroupSchema.default('unknown'),
+  username: line('username', 256).nullable(),
+  name: line('name', 120).nullable(),
+  yearGroup: yearGroupSchema,
   /** Date of birth as YYYY-MM-DD; optional, as in the record of concern. */
-  dateOfBirth: z.iso.date({ error: 'date of birth must be YYYY-MM-DD' }).nullable().default(null),
-  sex: z.enum(['female', 'male', 'not_recorded']).default('not_recorded'),
+  dateOfBirth: z.iso.date({ error: 'date of birth must be YYYY-MM-DD' }).nullable(),
+  sex: z.enum(['female', 'male', 'not_recorded']),
+};
+export const incidentSubjectSchema = z.strictObject({
+  username: subjectFields.username.default(null),
+  name: subjectFields.name.default(null),
+  yearGroup: subjectFields.yearGroup.default('unknown'),
+  dateOfBirth: subjectFields.dateOfBirth.default(null),
+  sex: subjectFields.sex.default('not_recorded'),
 });
+/** A change to the subject: only the fields given (no defaults, so nothing is blanked by omission). */
+export const incidentSubjectChangeSchema = z.strictObject(subjectFields).partial();
 export type IncidentSubject = z.infer<typeof incidentSubjectSchema>;
 
 /** The free-text fields of the record of concern, all optional, all editable (every change kept). */
-export const incidentDetailsSchema = z.strictObject({
+const detailFields = {
   /** Room or place, when it was not a Harbour device (e.g. a disclosure in the playground). */
-  location: line('location').nullable().default(null),
+  location: line('location').nullable(),
   /** The disclosure in the child's own words (who, what, where, when). */
-  pupilWords: text('pupil words').nullable().default(null),
+  pupilWords: text('pupil words').nullable(),
   /** Why the adult is concerned. */
-  concern: text('concern').nullable().default(null),
+  concern: text('concern').nullable(),
   /** What was observed, and when. */
-  observed: text('observed').nullable().default(null),
+  observed: text('observed').nullable(),
   /** Websites, games, films, avatar names and online friends' names. */
-  websites: text('websites', 2000).nullable().default(null),
-  onlineNames: text('online names', 2000).nullable().default(null),
+  websites: text('websites', 2000).nullable(),
+  onlineNames: text('online names', 2000).nullable(),
   /** What was heard and told, by whom, when. */
-  heardAndTold: text('heard and told').nullable().default(null),
+  heardAndTold: text('heard and told').nullable(),
   /** Other staff or children present. */
-  othersPresent: text('others present', 1000).nullable().default(null),
-  recorderName: line('recorder name', 120).nullable().default(null),
-  recorderPosition: line('recorder position', 120).nullable().default(null),
-});
+  othersPresent: text('others present', 1000).nullable(),
+  recorderName: line('recorder name', 120).nullable(),
+  recorderPosition: line('recorder position', 120).nullable(),
+};
+type DetailKey = keyof typeof detailFields;
+export const incidentDetailsSchema = z.strictObject(
+  Object.fromEntries(Object.entries(detailFields).map(([k, v]) => [k, v.default(null)])) as {
+    [K in DetailKey]: z.ZodDefault<(typeof detailFields)[K]>;
+  },
+);
+/** A change to the record's free text: only the fields given (null clears one). */
+export const incidentDetailsChangeSchema = z.strictObject(detailFields).partial();
 export type IncidentDetails = z.infer<typeof incidentDetailsSchema>;
 export const incidentDetailFields = Object.keys(incidentDetailsSchema.shape) as (keyof IncidentDetails)[];
+// Response shapes: plain (no input transforms), so the server can serialise them.
+export const incidentSubjectViewSchema = z.object({
+  username: z.string().nullable(),
+  name: z.string().nullable(),
+  yearGroup: yearGroupSchema,
+  dateOfBirth: z.string().nullable(),
+  sex: z.enum(['female', 'male', 'not_recorded']),
+});
+export const incidentDetailsViewSchema = z.object(
+  Object.fromEntries(incidentDetailFields.map((f) => [f, z.string().nullable()])) as Record<
+    keyof IncidentDetails,
+    z.ZodNullable<z.ZodString>
+  >,
+);
 
 export const incidentEvidenceSchema = z.object({
   sha256: sha256Schema,
@@ -204,7 +235,7 @@ export const incidentSummarySchema = z.object({
   deviceSerial: z.string().nullable(),
   roomId: idSchema.nullable(),
   roomName: z.string().nullable(),
-  subject: incidentSubjectSchema,
+  subject: incidentSubjectViewSchema,
   summary: z.string(),
   assignedTo: z.object({ id: idSchema, name: z.string() }).nullable(),
   createdBy: z.object({ id: idSchema, name: z.string() }).nullable(),
@@ -216,7 +247,7 @@ export const incidentSummarySchema = z.object({
 export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 
 export const incidentSchema = incidentSummarySchema.extend({
-  details: incidentDetailsSchema,
+  details: incidentDetailsViewSchema,
   window: z
     .object({ title: z.string().nullable(), app: z.string().nullable(), url: z.string().nullable() })
     .nullable(),
@@ -252,7 +283,7 @@ export const createIncidentRequestSchema = z.strictObject({
     dateOfBirth: null,
     sex: 'not_recorded',
   }),
-  details: incidentDetailsSchema.partial().default({}),
+  details: incidentDetailsChangeSchema.default({}),
   deviceId: idSchema.optional(),
   summary: line('summary', 200),
 });
@@ -261,8 +292,8 @@ export const updateIncidentRequestSchema = z
   .strictObject({
     category: categoryIdSchema.optional(),
     summary: line('summary', 200).optional(),
-    subject: incidentSubjectSchema.partial().optional(),
-    details: incidentDetailsSchema.partial().optional(),
+    subject: incidentSubjectChangeSchema.optional(),
+    details: incidentDetailsChangeSchema.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { error: 'nothing to change' });
 
@@ -329,11 +360,21 @@ export const smtpSettingsSchema = z.strictObject({
   from: line('from address', 254),
   to: z.array(line('recipient', 254)).min(1).max(20),
 });
-export const safeguardingSettingsSchema = z.strictObject({
-  categories: z.array(incidentCategorySchema).min(1).max(100),
-  retention: retentionSchema,
-  /** Email when a new concern is waiting (the message names no pupil). */
-  smtp: smtpSettingsSchema.nullable(),
+export const safeguardingSettingsSchema = z.object({
+  categories: z.array(z.object({ id: z.string(), label: z.string(), retired: z.boolean() })),
+  retention: z.object({ incidents: z.number(), evidence: z.number(), audit_views: z.number() }),
+  /** Email when a new concern is waiting (the message names no pupil). The password is masked. */
+  smtp: z
+    .object({
+      host: z.string(),
+      port: z.number(),
+      secure: z.boolean(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      from: z.string(),
+      to: z.array(z.string()),
+    })
+    .nullable(),
   /** A school can let older pupils release their own covered screen. */
   pupilsMayRelease: z.boolean(),
   /** Whether a staff PIN is set (its argon2 hash is never sent). */

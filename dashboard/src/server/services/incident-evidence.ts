@@ -126,7 +126,7 @@ export async function addAttachment(
   if (!(attachmentMimes as readonly string[]).includes(declared)) {
     throw new HarbourError(
       'bad_request',
-      `Attachments must be PNG, JPEG or PDF files; this one is "${declared || 'of no stated type'}".`,
+      `Attachments must be PNG or JPEG images; this one is "${declared || 'of no stated type'}".`,
     );
   }
   if (input.data.length === 0) throw new HarbourError('bad_request', 'The attachment is empty.');
