@@ -11,6 +11,12 @@ import { RoomPage } from './pages/RoomPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsersPage } from './pages/UsersPage';
+import { ChronologyPage } from './incidents/ChronologyPage';
+import { GovernorsReportPage } from './incidents/GovernorsReportPage';
+import { IncidentLogPrintPage } from './incidents/IncidentLogPrintPage';
+import { IncidentPage } from './incidents/IncidentPage';
+import { IncidentsPage } from './incidents/IncidentsPage';
+import { SafeguardingPage } from './incidents/SafeguardingPage';
 
 export function App() {
   const { state, refresh } = useAuth();
@@ -60,6 +66,54 @@ export function App() {
             <Route path="rooms" element={<RoomsPage />} />
             <Route path="rooms/:roomId" element={<RoomPage />} />
             <Route path="devices" element={<DevicesPage />} />
+            <Route
+              path="incidents"
+              element={
+                <Allowed permission="viewIncidents">
+                  <IncidentsPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="incidents/print"
+              element={
+                <Allowed permission="manageIncidents">
+                  <IncidentLogPrintPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="incidents/:incidentId"
+              element={
+                <Allowed permission="viewIncidents">
+                  <IncidentPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="chronology"
+              element={
+                <Allowed permission="manageIncidents">
+                  <ChronologyPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="reports/governors"
+              element={
+                <Allowed permission="manageIncidents">
+                  <GovernorsReportPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="safeguarding"
+              element={
+                <Allowed permission="manageIncidents">
+                  <SafeguardingPage />
+                </Allowed>
+              }
+            />
             <Route
               path="enrolment"
               element={
