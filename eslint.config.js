@@ -3,6 +3,8 @@
 //   shared/            runs anywhere: no Node built-ins, no agent or dashboard code
 //   agent/src/core     plain Node: never Electron, never the Electron shell
 //   agent/src/**       only agent/src/electron-main may import 'electron'
+//   agent/src/browser  pupil-facing pages: browser code, no Node built-ins, nothing of the
+//                      agent's; from @harbour/shared only types
 //   dashboard/src/web  browser: no Node built-ins, no server code
 //   dashboard/src/server  Node: no React, no web code
 import js from '@eslint/js';
@@ -20,7 +22,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        project: ['./tsconfig.check.json', './dashboard/tsconfig.web.json'],
+        project: ['./tsconfig.check.json', './dashboard/tsconfig.web.json', './agent/tsconfig.browser.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -41,7 +43,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['scripts/**'],
+    files: ['scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
   {
@@ -71,6 +73,38 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'Only agent/src/electron-main may import Electron.' }],
           patterns: [
             { group: ['**/electron-main/**'], message: 'The core must not depend on the Electron shell.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['agent/src/browser/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@harbour/shared',
+              allowTypeImports: true,
+              message: 'Pupil pages take only types from @harbour/shared; they talk to the agent over HTTP.',
+            },
+          ],
+          patterns: [
+            { group: nodeBuiltins, message: 'Pupil pages run in the browser: no Node built-ins.' },
+            {
+              group: [
+                '**/core/**',
+                '**/platform/**',
+                '**/node/**',
+                '**/electron-main/**',
+                '**/cli',
+                '**/cli.js',
+              ],
+              message: "Pupil pages talk to the agent's local UI server over HTTP only.",
+            },
           ],
         },
       ],

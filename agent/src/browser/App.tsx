@@ -1,0 +1,25 @@
+import type { ComponentType } from 'react';
+
+/**
+ * The pupil-facing pages, one per path. The agent opens them full screen through the
+ * screen overlay (src/core/overlay.ts); they talk only to the agent's local UI server.
+ * Add a page here and a route for its data in the feature that shows it.
+ */
+const pages: Record<string, ComponentType> = {
+  // '/aup': the acceptable use policy at logon (issue 3)
+  // '/cover': the "turn the screen off and tell" cover (issue 6)
+  // '/message': a teacher's "eyes on me" message
+};
+
+export function App() {
+  const Page = pages[window.location.pathname];
+  if (!Page) {
+    return (
+      <main className="page">
+        <h1>Harbour</h1>
+        <p>There is nothing to show here.</p>
+      </main>
+    );
+  }
+  return <Page />;
+}

@@ -1,0 +1,144 @@
+/**
+ * The screen overlay in the Electron tray app: one frameless, kiosk, always-on-top
+ * window per display, showing a page of the agent's local UI server.
+ *
+ * Type-checked against Electron's definitions; Electron's binary cannot run in Harbour's
+ * development environment, so the same behaviour is proved with the Chromium kiosk
+ * overlay on Xvfb (agent/src/node/chromium-overlay.ts, test/e2e/aup-gate.test.ts).
+ */
+import { BrowserWindow, globalShortcut, screen, type Display } from 'electron';
+import type { Logger } from 'pino';
+import type { OverlayUrl, OverlayView, ScreenOverlay } from '../core/overlay.js';
+
+/** Shortcuts that would leave or switch away from the cover, swallowed while it is shown where the OS lets us. */
+const swallowed = [
+  'Alt+F4',
+  'Alt+Tab',
+  'Alt+Shift+Tab',
+  'Escape',
+  'CommandOrControl+W',
+  'CommandOrControl+Q',
+  'F11',
+];
+
+export class ElectronOverlay implements ScreenOverlay {
+  private view: OverlayView | null = null;
+  private windows: BrowserWindow[] = [];
+  private readonly onDisplaysChanged = () => {
+    if (this.view) this.rebuild(this.view);
+  };
+
+  constructor(
+    private readonly url: OverlayUrl,
+    private readonly logger: Logger,
+  ) {}
+
+  get current(): OverlayView | null {
+    return this.view;
+  }
+
+  show(view: OverlayView): Promise<void> {
+    if (this.view?.path === view.path && this.windows.length > 0) return Promise.resolve();
+    this.view = view;
+    this.rebuild(view);
+    for (const accelerator of swallowed) {
+      // A failed registration (the OS keeps some, e.g. Ctrl+Alt+Del, Alt+Tab on Windows)
+      // is logged: always-on-top and re-focus on blur still hold the cover.
+      if (!globalShortcut.register(accelerator, () => undefined)) {
+        this.logger.debug({ accelerator }, 'overlay: shortcut could not be taken');
+      }
+    }
+    screen.on('display-added', this.onDisplaysChanged);
+    screen.on('display-removed', this.onDisplaysChanged);
+    screen.on('display-metrics-changed', this.onDisplaysChanged);
+    return Promise.resolve();
+  }
+
+  hide(): Promise<void> {
+    this.view = null;
+    screen.off('display-added', this.onDisplaysChanged);
+    screen.off('display-removed', this.onDisplaysChanged);
+    screen.off('display-metrics-changed', this.onDisplaysChanged);
+    for (const accelerator of swallowed) globalShortcut.unregister(accelerator);
+    this.closeAll();
+    return Promise.resolve();
+  }
+
+  private rebuild(view: OverlayView): void {
+    this.closeAll();
+    const primary = screen.getPrimaryDisplay().id;
+    this.windows = screen.getAllDisplays().map((display) => this.open(view, display, display.id === primary));
+  }
+
+  private open(view: OverlayView, display: Display, primary: boolean): BrowserWindow {
+    const { x, y, width, height } = display.bounds;
+    const win = new BrowserWindow({
+      x,
+      y,
+      width,
+      height,
+      title: view.title ?? 'Harbour',
+      frame: false,
+      kiosk: true,
+      fullscreen: true,
+      alwaysOnTop: true,
+      skipTaskbar: true,
+      closable: false,
+      minimizable: false,
+      maximizable: false,
+      resizable: false,
+      movable: false,
+      focusable: true,
+      show: false,
+      backgroundColor: '#ffffff',
+      webPreferences: {
+        contextIsolation: true,
+        nodeIntegration: false,
+        sandbox: true,
+        devTools: false,
+        spellcheck: false,
+      },
+    });
+    win.setAlwaysOnTop(true, 'screen-saver');
+    win.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true });
+    win.setContentProtection(false);
+    // Only our own closeAll() may close it: refuse every other close (Alt+F4, the OS).
+    win.on('close', (event) => {
+      if (this.windows.includes(win)) event.preventDefault();
+    });
+    win.on('blur', () => {
+      if (!this.windows.includes(win)) return;
+      // Another window took the focus: take it back, and stay above it.
+      win.setAlwaysOnTop(true, 'screen-saver');
+      if (primary || !this.windows.some((w) => w.isFocused())) win.focus();
+    });
+    win.on('leave-full-screen', () => win.setFullScreen(true));
+    win.webContents.on('before-input-event', (event, input) => {
+      // Keys that would reload, navigate or open tools are the page's only escape hatches.
+      const key = input.key.toLowerCase();
+      if ((input.control || input.meta) && ['r', 'w', 'q', 'n', 't', 'l'].includes(key))
+        event.preventDefault();
+      if (key === 'f5' || key === 'f11' || key === 'f12' || (input.alt && key === 'f4'))
+        event.preventDefault();
+    });
+    win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    win.webContents.on('will-navigate', (event, target) => {
+      if (new URL(target).origin !== new URL(win.webContents.getURL()).origin) event.preventDefault();
+    });
+    win.webContents.on('render-process-gone', () => {
+      if (this.windows.includes(win)) void win.loadURL(this.url(view.path));
+    });
+    win.once('ready-to-show', () => {
+      win.show();
+      if (primary) win.focus();
+    });
+    void win.loadURL(this.url(view.path));
+    return win;
+  }
+
+  private closeAll(): void {
+    const windows = this.windows;
+    this.windows = [];
+    for (const win of windows) if (!win.isDestroyed()) win.destroy();
+  }
+}

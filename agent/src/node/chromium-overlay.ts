@@ -1,0 +1,200 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { OverlayUrl, OverlayView, ScreenOverlay } from '../core/overlay.js';
+import { listDisplays, type Display } from '../platform/displays.js';
+
+export interface ChromiumOverlayOptions {
+  /** Builds the URL each window opens (UiServer.entryUrl: a fresh one-time ticket each time). */
+  url: OverlayUrl;
+  logger: Logger;
+  /** Default /usr/bin/chromium. */
+  executable?: string;
+  /** Default: every display node-screenshots finds. */
+  displays?: () => Promise<Display[]>;
+  /** Extra Chromium flags, e.g. --disable-gpu on Xvfb. */
+  extraArgs?: string[];
+  /** The environment Chromium runs in (DISPLAY...). Default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * How often to take the focus back if another window got it (Alt+Tab, a window that
+   * opened later), using xdotool where it is installed. 0 turns it off. Default 400 ms.
+   */
+  guardIntervalMs?: number;
+}
+
+interface Instance {
+  display: Display | null;
+  proc: ChildProcess;
+  dataDir: string;
+  startedAt: number;
+}
+
+/**
+ * The screen overlay as Chromium in kiosk mode: one full-screen app window per display,
+ * each its own Chromium process (own temporary profile) placed with --window-position.
+ * A window that is closed or killed while the overlay should be shown is opened again at
+ * once; a guard takes the focus back from any other window. Used on Linux desktops and
+ * in the tests on Xvfb; see docs/aup.md for what it cannot prevent.
+ */
+export class ChromiumOverlay implements ScreenOverlay {
+  private view: OverlayView | null = null;
+  private instances: Instance[] = [];
+  private guard: NodeJS.Timeout | undefined;
+  private xdotool: boolean | undefined;
+  private generation = 0;
+  /** How many windows have been re-opened after being closed or killed (for tests and logs). */
+  respawns = 0;
+
+  constructor(private readonly options: ChromiumOverlayOptions) {}
+
+  get current(): OverlayView | null {
+    return this.view;
+  }
+
+  /** The Chromium browser processes' ids, one per display. */
+  get pids(): number[] {
+    return this.instances.flatMap((i) => (i.proc.pid === undefined ? [] : [i.proc.pid]));
+  }
+
+  async show(view: OverlayView): Promise<void> {
+    if (this.view && this.view.path === view.path && this.instances.length > 0) return;
+    await this.killAll();
+    this.view = view;
+    const generation = ++this.generation;
+    const displays = await (this.options.displays ?? listDisplays)();
+    if (generation !== this.generation) return;
+    const targets: (Display | null)[] = displays.length > 0 ? displays : [null];
+    for (const display of targets) this.instances.push(this.launch(display, generation));
+    this.startGuard();
+  }
+
+  async hide(): Promise<void> {
+    this.view = null;
+    this.generation++;
+    this.stopGuard();
+    await this.killAll();
+  }
+
+  private launch(display: Display | null, generation: number): Instance {
+    const view = this.view;
+    if (!view) throw new Error('overlay: nothing to show');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-overlay-'));
+    const args = [
+      `--app=${this.options.url(view.path)}`,
+      '--kiosk',
+      `--user-data-dir=${dataDir}`,
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-translate',
+      '--disable-features=Translate,MediaRouter',
+      '--disable-session-crashed-bubble',
+      '--disable-infobars',
+      '--noerrdialogs',
+      '--disable-pinch',
+      '--overscroll-history-navigation=0',
+      '--password-store=basic',
+      // Chromium refuses to run as root without --no-sandbox; --test-type drops its warning bar.
+      ...(process.getuid?.() === 0 ? ['--no-sandbox', '--test-type'] : []),
+      ...(display
+        ? [`--window-position=${display.x},${display.y}`, `--window-size=${display.width},${display.height}`]
+        : []),
+      ...(this.options.extraArgs ?? []),
+    ];
+    const proc = spawn(this.options.executable ?? '/usr/bin/chromium', args, {
+      // Its own process group, so hide() ends the renderers and helpers too.
+      detached: true,
+      stdio: 'ignore',
+      env: this.options.env ?? process.env,
+    });
+    const instance: Instance = { display, proc, dataDir, startedAt: Date.now() };
+    proc.once('error', (error) =>
+      this.options.logger.error({ err: error }, 'overlay: cannot start Chromium'),
+    );
+    proc.once('exit', (code, signal) => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (generation !== this.generation || !this.instances.includes(instance)) return;
+      // Closed (Alt+F4, a kill, a crash) while it should be shown: open it again.
+      this.options.logger.warn({ code, signal, display: display?.name }, 'overlay window closed; reopening');
+      const quick = Date.now() - instance.startedAt < 2000;
+      setTimeout(
+        () => {
+          if (generation !== this.generation || !this.instances.includes(instance)) return;
+          this.respawns++;
+          this.instances[this.instances.indexOf(instance)] = this.launch(display, generation);
+        },
+        quick ? 1000 : 50,
+      );
+    });
+    return instance;
+  }
+
+  private async killAll(): Promise<void> {
+    const instances = this.instances;
+    this.instances = [];
+    await Promise.all(instances.map((i) => killGroup(i.proc)));
+  }
+
+  private startGuard(): void {
+    const interval = this.options.guardIntervalMs ?? 400;
+    if (interval <= 0 || this.guard || process.platform !== 'linux') return;
+    this.guard = setInterval(() => void this.refocus(), interval);
+    this.guard.unref();
+  }
+
+  private stopGuard(): void {
+    clearInterval(this.guard);
+    this.guard = undefined;
+  }
+
+  /** If a window that is not ours has the focus, give it back to the overlay. */
+  private async refocus(): Promise<void> {
+    if (this.xdotool === false || !this.view) return;
+    const env = this.options.env ?? process.env;
+    const active = await run('xdotool', ['getactivewindow', 'getwindowpid'], env);
+    if (active === undefined) {
+      // Not installed: run() gives undefined only when the command cannot start.
+      this.xdotool = await run('xdotool', ['--version'], env).then((v) => v !== undefined);
+      return;
+    }
+    const pid = Number(active);
+    const ours = this.pids;
+    if (ours.length === 0 || ours.includes(pid)) return;
+    const first = ours[0];
+    const window = (await run('xdotool', ['search', '--onlyvisible', '--pid', String(first)], env))
+      ?.split('\n')
+      .find((w) => w.trim() !== '');
+    if (window) await run('xdotool', ['windowactivate', window.trim()], env);
+  }
+}
+
+/** Runs a command; resolves its stdout ('' on a non-zero exit), or undefined if it cannot start. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, timeout: 2000 }, (error, stdout) => {
+      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') resolve(undefined);
+      else resolve(error ? '' : stdout.trim());
+    });
+  });
+}
+
+async function killGroup(proc: ChildProcess): Promise<void> {
+  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-(proc.pid ?? 0), s);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}

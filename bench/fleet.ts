@@ -1,0 +1,161 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+import type { DashboardClientToServer, DashboardServerToClient } from '@harbour/shared';
+import type { Socket } from 'socket.io-client';
+import { sampleProcess } from './lib/proc.js';
+import { seedFleet } from './lib/seed.js';
+import { round, summarise } from './lib/stats.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = path.resolve(here, '..');
+
+export interface FleetOptions {
+  agents: number;
+  workers: number;
+  measureSeconds: number;
+  changeEverySeconds?: number;
+  heartbeatSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface FleetResult {
+  agents: number;
+  connected: number;
+  eventsPerSecond: number;
+  latencyMs: { count: number; p50: number; p95: number; p99: number; max: number };
+  serverCpuPercent: number;
+  serverRssPeakMb: number;
+  serverRssMeanMb: number;
+  refused: number;
+}
+
+const email = 'bench@harbour.test';
+const password = 'bench password long enough';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** N simulated agents in several processes against one real server, with a dashboard watching every room. */
+export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
+  const log = opts.log ?? (() => undefined);
+  const changeEvery = opts.changeEverySeconds ?? 5;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-bench-'));
+  const devices = await seedFleet(dataDir, opts.agents);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, [path.join(repo, 'dashboard/dist/server/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+      HARBOUR_ADMIN_EMAIL: email,
+      HARBOUR_ADMIN_PASSWORD: password,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const workers: ChildProcess[] = [];
+  const status = new Map<number, { connected: number; sent: number; failed: number }>();
+  let dashboard: Socket<DashboardServerToClient, DashboardClientToServer> | undefined;
+  try {
+    await until(
+      async () => (await fetch(`${url}/api/health`).catch(() => undefined))?.ok === true,
+      30_000,
+      'server',
+    );
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    dashboard = io(`${url}/dashboard`, { transports: ['websocket'], extraHeaders: { cookie } });
+    const latencies: number[] = [];
+    let measuring = false;
+    dashboard.on('device:changed', (d) => {
+      if (measuring && d.user?.startsWith('b')) latencies.push(Date.now() - Number(d.user.slice(1)));
+    });
+    await new Promise<void>((resolve) => dashboard!.once('connect', () => resolve()));
+    for (const roomId of new Set(devices.map((d) => d.roomId))) {
+      const r = await dashboard.emitWithAck('room:watch', { roomId });
+      if (!r.ok) throw new Error(`watch failed: ${r.error.message}`);
+    }
+
+    const per = Math.ceil(devices.length / opts.workers);
+    for (let w = 0; w < opts.workers; w++) {
+      const slice = devices.slice(w * per, (w + 1) * per);
+      if (slice.length === 0) continue;
+      const file = path.join(dataDir, `devices-${w}.json`);
+      fs.writeFileSync(file, JSON.stringify(slice));
+      const child = fork(
+        path.join(here, 'fleet-worker.ts'),
+        [
+          JSON.stringify({
+            url,
+            devicesFile: file,
+            changeEverySeconds: changeEvery,
+            heartbeatSeconds: opts.heartbeatSeconds ?? 30,
+            connectPerSecond: Math.ceil(1000 / opts.workers),
+          }),
+        ],
+        { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+      );
+      child.on('message', (m: { type: string; connected: number; sent: number; failed: number }) => {
+        if (m.type === 'status') status.set(w, m);
+      });
+      workers.push(child);
+    }
+    const total = () => [...status.values()].reduce((a, s) => a + s.connected, 0);
+    await until(() => total() >= opts.agents, 60_000 + opts.agents * 10, `${opts.agents} agents to connect`);
+    log(`  ${total()} agents connected; measuring for ${opts.measureSeconds} s`);
+
+    for (const w of workers) w.send({ type: 'start' });
+    await new Promise((r) => setTimeout(r, changeEvery * 1000)); // let every agent reach its rhythm
+    const sentBefore = [...status.values()].reduce((a, s) => a + s.sent, 0);
+    const sampler = sampleProcess(server.pid!);
+    measuring = true;
+    await new Promise((r) => setTimeout(r, opts.measureSeconds * 1000));
+    measuring = false;
+    const usage = sampler.stop();
+    const sentAfter = [...status.values()].reduce((a, s) => a + s.sent, 0);
+    const connectedAtEnd = total();
+    for (const w of workers) w.send({ type: 'stop' });
+    await new Promise((r) => setTimeout(r, 500));
+    return {
+      agents: opts.agents,
+      connected: connectedAtEnd,
+      eventsPerSecond: round((sentAfter - sentBefore) / usage.seconds),
+      latencyMs: summarise(latencies),
+      serverCpuPercent: round(usage.cpuPercent),
+      serverRssPeakMb: round(usage.rssPeakMb),
+      serverRssMeanMb: round(usage.rssMeanMb),
+      refused: [...status.values()].reduce((a, s) => a + s.failed, 0),
+    };
+  } finally {
+    dashboard?.close();
+    for (const w of workers) w.kill('SIGKILL');
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

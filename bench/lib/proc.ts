@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+
+const ticksPerSecond = 100; // USER_HZ on Linux
+
+/** CPU time (seconds) and resident memory (bytes) of a process, from /proc. */
+export function readProc(pid: number): { cpuSeconds: number; rssBytes: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { cpuSeconds: (utime + stime) / ticksPerSecond, rssBytes: rssKb * 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process every `intervalMs`; `stop()` returns CPU (% of one core) and RSS (peak, mean). */
+export function sampleProcess(pid: number, intervalMs = 1000) {
+  const start = readProc(pid);
+  const startedAt = performance.now();
+  const rss: number[] = [];
+  const timer = setInterval(() => {
+    const now = readProc(pid);
+    if (now) rss.push(now.rssBytes);
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const end = readProc(pid);
+      const seconds = (performance.now() - startedAt) / 1000;
+      const cpuPercent = start && end ? ((end.cpuSeconds - start.cpuSeconds) / seconds) * 100 : NaN;
+      const peak = Math.max(...rss, end?.rssBytes ?? 0);
+      const mean = rss.length ? rss.reduce((a, b) => a + b, 0) / rss.length : (end?.rssBytes ?? NaN);
+      return { cpuPercent, rssPeakMb: peak / 2 ** 20, rssMeanMb: mean / 2 ** 20, seconds };
+    },
+  };
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}

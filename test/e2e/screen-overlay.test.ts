@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UiServer } from '../../agent/src/core/ui-server.js';
+import { ChromiumOverlay } from '../../agent/src/node/chromium-overlay.js';
+import { tempDir } from '../support/paths.js';
+import { waitFor } from '../support/wait.js';
+import { colourShare, XDisplay, type Rgb } from '../support/xdisplay.js';
+
+// The screen overlay for real: Chromium in kiosk mode on Xvfb + openbox, proved with
+// screen captures. The desktop is magenta and a teal window is open; while the overlay
+// shows, neither colour may be anywhere on the screen, whatever the keyboard and mouse do.
+
+const desktop: Rgb = [255, 0, 255];
+const otherWindow: Rgb = [0, 200, 200];
+const cover: Rgb = [32, 80, 192];
+
+let x: XDisplay;
+let ui: UiServer;
+let overlay: ChromiumOverlay;
+
+beforeAll(async () => {
+  x = await XDisplay.start('1024x700');
+  const root = tempDir('overlay-pages');
+  fs.writeFileSync(
+    path.join(root, 'index.html'),
+    '<!doctype html><html><head><link rel="stylesheet" href="/cover.css"><title>cover</title></head><body><h1>Covered</h1></body></html>',
+  );
+  fs.writeFileSync(
+    path.join(root, 'cover.css'),
+    'html,body{margin:0;height:100%;background:rgb(32,80,192);color:#fff}',
+  );
+  ui = new UiServer({ logger: pino({ level: 'silent' }), root });
+  await ui.start();
+  overlay = new ChromiumOverlay({
+    url: (p) => ui.entryUrl(p),
+    logger: pino({ level: 'silent' }),
+    env: x.env,
+    extraArgs: ['--disable-gpu'],
+    displays: () =>
+      Promise.resolve([{ id: 1, name: 'test', x: 0, y: 0, width: 1024, height: 700, primary: true }]),
+  });
+  await x.run('xsetroot', ['-solid', '#ff00ff']);
+  x.launch('xmessage', ['-bg', '#00c8c8', '-geometry', '700x500+100+100', 'A window the pupil opened']);
+  await waitFor(() => colourShare(x.capture(), otherWindow) > 0.2, {
+    timeoutMs: 15_000,
+    what: 'the teal window',
+  });
+});
+
+afterAll(async () => {
+  await overlay?.hide();
+  await ui?.stop();
+  await x?.stop();
+});
+
+const onlyCover = () => {
+  const shot = x.capture();
+  return (
+    colourShare(shot, cover) > 0.95 &&
+    colourShare(shot, desktop) === 0 &&
+    colourShare(shot, otherWindow) === 0
+  );
+};
+const waitCovered = (what: string) => waitFor(onlyCover, { timeoutMs: 20_000, intervalMs: 200, what });
+
+describe('the Chromium kiosk overlay on a real X display', () => {
+  it('covers the whole screen, above the window that was open', async () => {
+    expect(colourShare(x.capture(), desktop)).toBeGreaterThan(0.1);
+    await overlay.show({ path: '/' });
+    await waitCovered('the overlay to cover the screen');
+    x.snapshot('overlay-shown');
+  });
+
+  it('Escape, Alt+F4 and Alt+Tab do not get past it', async () => {
+    for (const key of ['Escape', 'alt+F4', 'alt+Tab', 'ctrl+w', 'F11']) {
+      await x.run('xdotool', ['key', key]);
+      await new Promise((r) => setTimeout(r, 1500));
+      await waitCovered(`the cover after ${key}`);
+    }
+    x.snapshot('overlay-after-keys');
+  });
+
+  it('clicking elsewhere does not get past it', async () => {
+    await x.run('xdotool', ['mousemove', '5', '5', 'click', '1', 'mousemove', '1000', '690', 'click', '3']);
+    await new Promise((r) => setTimeout(r, 1000));
+    await waitCovered('the cover after clicks');
+  });
+
+  it('a killed window comes straight back', async () => {
+    const before = overlay.respawns;
+    const [pid] = overlay.pids;
+    expect(pid).toBeDefined();
+    process.kill(pid ?? 0, 'SIGKILL');
+    await waitFor(() => overlay.respawns > before, { what: 'the overlay to reopen' });
+    await waitCovered('the cover after a kill');
+    // Closing it through the window manager (xdotool windowkill) is the same.
+    const windows = await x.run('xdotool', ['search', '--onlyvisible', '--pid', String(overlay.pids[0])]);
+    const first = windows.split('\n')[0] ?? '';
+    await x.run('xdotool', ['windowkill', first]);
+    await waitFor(() => overlay.respawns > before + 1, { what: 'the overlay to reopen again' });
+    await waitCovered('the cover after windowkill');
+    x.snapshot('overlay-after-kill');
+  });
+
+  it('hide() gives the desktop back', async () => {
+    await overlay.hide();
+    await waitFor(() => colourShare(x.capture(), desktop) > 0.1 && colourShare(x.capture(), cover) === 0, {
+      timeoutMs: 15_000,
+      what: 'the desktop',
+    });
+    expect(overlay.pids).toHaveLength(0);
+    x.snapshot('overlay-hidden');
+  });
+
+  it('opens one window per display', async () => {
+    const two = new ChromiumOverlay({
+      url: (p) => ui.entryUrl(p),
+      logger: pino({ level: 'silent' }),
+      env: x.env,
+      extraArgs: ['--disable-gpu'],
+      guardIntervalMs: 0,
+      displays: () =>
+        Promise.resolve([
+          { id: 1, name: 'left', x: 0, y: 0, width: 512, height: 700, primary: true },
+          { id: 2, name: 'right', x: 512, y: 0, width: 512, height: 700, primary: false },
+        ]),
+    });
+    try {
+      await two.show({ path: '/' });
+      expect(two.pids).toHaveLength(2);
+      await waitCovered('both windows');
+    } finally {
+      await two.hide();
+    }
+  });
+});
