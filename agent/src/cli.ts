@@ -14,6 +14,11 @@ import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent } from './core/agent.js';
 import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
+import { TellFeature } from './core/tell.js';
+import { UiServer } from './core/ui-server.js';
+import { ChromiumBadge } from './node/chromium-badge.js';
+import { ChromiumOverlay } from './node/chromium-overlay.js';
+import { grabDisplays } from './platform/grab.js';
 import { platformProbes } from './platform/index.js';
 
 const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-dir <dir>] [options]
@@ -24,6 +29,9 @@ const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-di
   --name <name>           device name to report instead of the hostname
   --heartbeat <seconds>   heartbeat interval (default 30)
   --log-level <level>     fatal, error, warn, info, debug (default info)
+  --pupil-ui chromium     show pupil pages (the help badge and the tell cover) with Chromium
+                          windows on this desktop (Linux; needs a graphical session)
+  --chromium <path>       the Chromium to use (default /usr/bin/chromium)
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -42,6 +50,8 @@ function main(): void {
         name: { type: 'string' },
         heartbeat: { type: 'string', default: '30' },
         'log-level': { type: 'string', default: 'info' },
+        'pupil-ui': { type: 'string' },
+        chromium: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -71,7 +81,11 @@ function main(): void {
     fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent`);
   }
 
+  if (values['pupil-ui'] !== undefined && values['pupil-ui'] !== 'chromium') {
+    fail('--pupil-ui must be "chromium"');
+  }
   const logger = pino({ level, base: { service: 'harbour-agent' } });
+  const pupilUi = values['pupil-ui'] ? chromiumPupilUi(logger, values.chromium) : undefined;
   const agent = new HarbourAgent(
     {
       serverUrl,
@@ -81,7 +95,7 @@ function main(): void {
       deviceName: values.name,
       heartbeatSeconds,
     },
-    { probes: platformProbes(), logger },
+    { probes: platformProbes(), logger, features: pupilUi ? [pupilUi.tell] : [] },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail }, 'agent status');
@@ -93,20 +107,48 @@ function main(): void {
     }
   });
 
-  const shutdown = () => void agent.stop().then(() => process.exit(0));
+  const shutdown = () =>
+    void agent
+      .stop()
+      .then(() => pupilUi?.stop())
+      .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  agent.start().then(
-    (credentials) =>
-      logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
-    (error: unknown) => {
-      if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
-        fail(error.message, 3);
-      logger.fatal({ err: error }, 'agent failed to start');
-      process.exit(1);
+  (pupilUi ? pupilUi.start() : Promise.resolve())
+    .then(() => agent.start())
+    .then(
+      (credentials) =>
+        logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
+      (error: unknown) => {
+        if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
+          fail(error.message, 3);
+        logger.fatal({ err: error }, 'agent failed to start');
+        process.exit(1);
+      },
+    );
+}
+
+/** The pupil pages on a Linux desktop: the local UI server, a Chromium cover, the help badge, and tell. */
+function chromiumPupilUi(logger: pino.Logger, executable: string | undefined) {
+  const ui = new UiServer({ logger });
+  const url = (p: string) => ui.entryUrl(p);
+  const extraArgs = (process.env.HARBOUR_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
+  const overlay = new ChromiumOverlay({ url, logger, extraArgs, ...(executable ? { executable } : {}) });
+  const badge = new ChromiumBadge({ url, logger, extraArgs, ...(executable ? { executable } : {}) });
+  const tell = new TellFeature({ grab: grabDisplays, overlay, ui });
+  return {
+    tell,
+    start: async () => {
+      await ui.start();
+      await badge.show();
     },
-  );
+    stop: async () => {
+      await badge.hide();
+      await overlay.hide();
+      await ui.stop();
+    },
+  };
 }
 
 main();

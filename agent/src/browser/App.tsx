@@ -1,4 +1,6 @@
 import type { ComponentType } from 'react';
+import { BadgePage } from './tell/BadgePage';
+import { CoverPage } from './tell/CoverPage';
 
 /**
  * The pupil-facing pages, one per path. The agent opens them full screen through the
@@ -7,7 +9,8 @@ import type { ComponentType } from 'react';
  */
 const pages: Record<string, ComponentType> = {
   // '/aup': the acceptable use policy at logon (issue 3)
-  // '/cover': the "turn the screen off and tell" cover (issue 6)
+  '/cover': CoverPage, // "turn the screen off and tell" (issue 6)
+  '/badge': BadgePage, // the always-there help button (issue 6)
   // '/message': a teacher's "eyes on me" message
 };
 

@@ -12,7 +12,12 @@ import { app, Menu, Tray, nativeImage } from 'electron';
 import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
+import { TellFeature } from '../core/tell.js';
+import { UiServer } from '../core/ui-server.js';
+import { grabDisplays } from '../platform/grab.js';
 import { platformProbes } from '../platform/index.js';
+import { ElectronOverlay } from './overlay.js';
+import { setUpTellTriggers, tellMenuItem } from './tell.js';
 import { machineConfig } from './machine-config.js';
 
 const statusText: Record<AgentStatus, string> = {
@@ -37,11 +42,19 @@ async function start(): Promise<void> {
     { level: 'info', base: { service: 'harbour-agent' } },
     pino.destination({ dest: path.join(app.getPath('userData'), 'agent.log'), mkdir: true, sync: false }),
   );
+  // Pupil-facing pages (the tell cover, the help badge) come from the local UI server.
+  const ui = new UiServer({ logger });
+  const overlay = new ElectronOverlay((p) => ui.entryUrl(p), logger);
+  const tell = new TellFeature({ grab: grabDisplays, overlay, ui });
+  await ui.start();
+  setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
   const tray = new Tray(nativeImage.createFromPath(trayIconPath()));
   tray.setToolTip('Harbour');
   // No Quit item: pupils must not be able to stop the agent.
   const menu = (status: AgentStatus) =>
     Menu.buildFromTemplate([
+      tellMenuItem(tell),
+      { type: 'separator' },
       { label: `Harbour ${harbourVersion}`, enabled: false },
       { label: statusText[status], enabled: false },
     ]);
@@ -59,7 +72,7 @@ async function start(): Promise<void> {
       agentVersion: harbourVersion,
       enrolmentToken: config.enrolmentToken,
     },
-    { probes: platformProbes(), logger },
+    { probes: platformProbes(), logger, features: [tell] },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));
