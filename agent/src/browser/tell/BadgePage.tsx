@@ -19,7 +19,7 @@ export function BadgePage() {
         disabled={busy}
         onClick={() => {
           setBusy(true);
-          ui.post('/api/tell', {}).finally(() => setBusy(false));
+          void ui.post('/api/tell', {}).finally(() => setBusy(false));
         }}
       >
         <span aria-hidden="true">🛟</span>

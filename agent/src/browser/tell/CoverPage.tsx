@@ -3,7 +3,7 @@
  * Nothing here is required; the report has already gone to the teacher.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { tellChoiceLabels, tellChoices, type TellChoice } from '@harbour/shared';
+import type { TellChoice } from '@harbour/shared';
 import { ui } from '../api';
 
 interface TellState {
@@ -13,6 +13,14 @@ interface TellState {
   pupilsMayRelease: boolean;
   online: boolean;
 }
+
+// The same four choices as shared/src/tell.ts (pupil pages take only types from shared/).
+const choices: { id: TellChoice; label: string }[] = [
+  { id: 'scary_or_rude', label: 'Something scary or rude' },
+  { id: 'unkind', label: 'Someone being unkind' },
+  { id: 'stranger', label: 'Someone I don’t know' },
+  { id: 'something_else', label: 'Something else' },
+];
 
 const pictures: Record<TellChoice, string> = {
   scary_or_rude: '😨',
@@ -87,7 +95,7 @@ export function CoverPage() {
         <section aria-labelledby="what-heading" className="cover-choices">
           <h2 id="what-heading">Do you want to tell us what happened? You don’t have to.</h2>
           <div className="choice-grid">
-            {tellChoices.map((c) => (
+            {choices.map(({ id: c, label }) => (
               <button
                 key={c}
                 type="button"
@@ -100,7 +108,7 @@ export function CoverPage() {
                 <span className="choice-picture" aria-hidden="true">
                   {pictures[c]}
                 </span>
-                {tellChoiceLabels[c]}
+                {label}
               </button>
             ))}
           </div>
