@@ -98,12 +98,21 @@ export class ServerProcess {
 export class AgentProcess {
   private readonly tracked: Tracked;
 
-  constructor(args: { server: string; dataDir: string; token?: string; name?: string; extra?: string[] }) {
+  constructor(args: {
+    server: string;
+    dataDir: string;
+    token?: string;
+    name?: string;
+    extra?: string[];
+    env?: NodeJS.ProcessEnv;
+  }) {
     const argv = [agentCli, '--server', args.server, '--data-dir', args.dataDir, '--log-level', 'info'];
     if (args.token) argv.push('--enroll', args.token);
     if (args.name) argv.push('--name', args.name);
     argv.push(...(args.extra ?? []));
-    this.tracked = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    this.tracked = track(
+      spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: args.env ?? process.env }),
+    );
   }
 
   get proc(): ChildProcess {

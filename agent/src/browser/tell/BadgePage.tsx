@@ -1,6 +1,7 @@
 /** The always-there help badge: one big friendly button. No reading needed. */
 import { useEffect, useState } from 'react';
 import { ui } from '../api';
+import { pictures } from './pictures';
 
 export function BadgePage() {
   const [busy, setBusy] = useState(false);
@@ -22,7 +23,7 @@ export function BadgePage() {
           void ui.post('/api/tell', {}).finally(() => setBusy(false));
         }}
       >
-        <span aria-hidden="true">🛟</span>
+        {pictures.lifebuoy}
         <span className="help-badge-text">Help</span>
       </button>
     </main>

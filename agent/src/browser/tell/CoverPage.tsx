@@ -5,6 +5,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { TellChoice } from '@harbour/shared';
 import { ui } from '../api';
+import { pictures } from './pictures';
 
 interface TellState {
   status: 'none' | 'covered' | 'acknowledged';
@@ -21,13 +22,6 @@ const choices: { id: TellChoice; label: string }[] = [
   { id: 'stranger', label: 'Someone I don’t know' },
   { id: 'something_else', label: 'Something else' },
 ];
-
-const pictures: Record<TellChoice, string> = {
-  scary_or_rude: '😨',
-  unkind: '😢',
-  stranger: '👤',
-  something_else: '💬',
-};
 
 export function CoverPage() {
   const [state, setState] = useState<TellState | null>(null);
@@ -81,11 +75,13 @@ export function CoverPage() {
   }
 
   const onTheWay = state?.status === 'acknowledged';
+  useEffect(() => {
+    // Screen readers announce the title; the Linux shell and the tests can read it too.
+    document.title = onTheWay ? 'Harbour: your teacher is on the way' : 'Harbour: a grown-up is coming';
+  }, [onTheWay]);
   return (
     <main className="page cover" data-status={state?.status ?? 'covered'}>
-      <div className="cover-hero" aria-hidden="true">
-        🧡
-      </div>
+      <div className="cover-hero">{pictures.heart}</div>
       <h1 className="cover-title">You did the right thing.</h1>
       <p className="cover-message" role="status">
         {onTheWay ? 'Your teacher is on the way.' : 'A grown-up is coming.'}
