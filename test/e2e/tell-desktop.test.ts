@@ -24,7 +24,7 @@ let browser: Browser;
 let page: Page;
 let agent: AgentProcess;
 let dsl: ApiClient;
-let roomName = 'Year 3 Ash';
+const roomName = 'Year 3 Ash';
 
 /** Where a colour is on the screen (centre of its pixels), to click it like a pupil would. */
 function centreOf(shot: Capture, colour: Rgb): { x: number; y: number } | null {
