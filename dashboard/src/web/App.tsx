@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from './auth';
@@ -12,11 +12,15 @@ import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsersPage } from './pages/UsersPage';
 import { ChronologyPage } from './incidents/ChronologyPage';
-import { GovernorsReportPage } from './incidents/GovernorsReportPage';
 import { IncidentLogPrintPage } from './incidents/IncidentLogPrintPage';
 import { IncidentPage } from './incidents/IncidentPage';
 import { IncidentsPage } from './incidents/IncidentsPage';
 import { SafeguardingPage } from './incidents/SafeguardingPage';
+
+// The charts library is large: load the governors' report only when it is opened.
+const GovernorsReportPage = lazy(() =>
+  import('./incidents/GovernorsReportPage').then((m) => ({ default: m.GovernorsReportPage })),
+);
 
 export function App() {
   const { state, refresh } = useAuth();
@@ -102,7 +106,9 @@ export function App() {
               path="reports/governors"
               element={
                 <Allowed permission="manageIncidents">
-                  <GovernorsReportPage />
+                  <Suspense fallback={<p className="muted">Loading…</p>}>
+                    <GovernorsReportPage />
+                  </Suspense>
                 </Allowed>
               }
             />

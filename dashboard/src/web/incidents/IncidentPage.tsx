@@ -639,7 +639,7 @@ function History({ incident }: { incident: Incident }) {
       <p className="hint">
         Every change is added here and kept; the trail is hash-chained so any alteration is detected.
       </p>
-      <label>
+      <label className="check">
         <input type="checkbox" checked={showViews} onChange={(e) => setShowViews(e.target.checked)} /> Show
         who viewed it
       </label>

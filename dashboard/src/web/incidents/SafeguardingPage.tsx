@@ -143,7 +143,7 @@ export function SafeguardingPage() {
 
           <section className="panel">
             <h2>Covered screens</h2>
-            <label>
+            <label className="check">
               <input
                 type="checkbox"
                 checked={data.pupilsMayRelease}
