@@ -141,7 +141,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'test/**', 'scripts/**', 'agent/src/cli.ts', 'dashboard/src/server/main.ts'],
+    files: [
+      '**/*.test.ts',
+      'test/**',
+      'scripts/**',
+      'agent/src/cli.ts',
+      'agent/src/install-cli.ts',
+      'dashboard/src/server/main.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   prettier,

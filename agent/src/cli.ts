@@ -4,24 +4,37 @@
  *
  *   npm run agent -- --server http://harbour.school.local:8080 --enroll <token> --data-dir ./agent-data
  *
- * The first start enrols with the token and stores the device credential in the data
- * directory; later starts reuse it (the token is then ignored).
+ * Settings come from the command line, then policy, then the machine-wide config file,
+ * then defaults (docs/agent-configuration.md), exactly as for the tray app. The first
+ * start enrols with the token and stores the device credential in the data directory;
+ * later starts reuse it (the token is then ignored).
  */
 import { parseArgs } from 'node:util';
+import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent } from './core/agent.js';
 import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
-import { TellFeature } from './core/tell.js';
+import { agentConfigShape, loadAgentConfig, machinePaths, type ConfigKey } from './node/config/index.js';
+import { HealthReporter } from './node/health-feature.js';
+import { ScreenArbiter } from './core/screens.js';
+import { SupervisionFeature } from './core/supervision.js';
+import { OverlayScreenControls } from './core/teacher-screens.js';
 import { UiServer } from './core/ui-server.js';
-import { ChromiumBadge } from './node/chromium-badge.js';
 import { ChromiumOverlay } from './node/chromium-overlay.js';
-import { grabDisplays } from './platform/grab.js';
+import { primaryThumbnail } from './platform/thumbnail.js';
+import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
+import { TellFeature } from './core/tell.js';
+import { ChromiumBadge } from './node/chromium-badge.js';
+import { grabDisplays } from './platform/grab.js';
 
-const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-dir <dir>] [options]
+const usage = `Usage: harbour-agent [--server <url>] [--enroll <token>] [options]
+
+Settings not given here come from policy, then the machine-wide config file, then
+defaults (see docs/agent-configuration.md).
 
   --server <url>          the Harbour server, e.g. http://harbour.school.local:8080
   --enroll <token>        enrolment token from the dashboard (first start only)
@@ -29,9 +42,10 @@ const usage = `Usage: harbour-agent --server <url> [--enroll <token>] [--data-di
   --name <name>           device name to report instead of the hostname
   --heartbeat <seconds>   heartbeat interval (default 30)
   --log-level <level>     fatal, error, warn, info, debug (default info)
-  --pupil-ui chromium     show pupil pages (the help badge and the tell cover) with Chromium
-                          windows on this desktop (Linux; needs a graphical session)
-  --chromium <path>       the Chromium to use (default /usr/bin/chromium)
+  --root <dir>            look for the machine-wide policy and config files under <dir>
+                          instead of / (staging and tests)
+  --help-badge            show the pupils' "help" badge (turn the screen off and tell) on
+                          this desktop (Linux with an X display)
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -39,19 +53,29 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-function main(): void {
+/** Command-line flag for each setting. */
+const flags: Record<ConfigKey, string> = {
+  serverUrl: 'server',
+  enrolmentToken: 'enroll',
+  dataDir: 'data-dir',
+  deviceName: 'name',
+  heartbeatSeconds: 'heartbeat',
+  logLevel: 'log-level',
+};
+
+async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
         server: { type: 'string' },
         enroll: { type: 'string' },
-        'data-dir': { type: 'string', default: './harbour-agent-data' },
+        'data-dir': { type: 'string' },
         name: { type: 'string' },
-        heartbeat: { type: 'string', default: '30' },
-        'log-level': { type: 'string', default: 'info' },
-        'pupil-ui': { type: 'string' },
-        chromium: { type: 'string' },
+        heartbeat: { type: 'string' },
+        'log-level': { type: 'string' },
+        root: { type: 'string', default: '/' },
+        'help-badge': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -63,42 +87,81 @@ function main(): void {
     console.log(usage);
     return;
   }
-  if (!values.server) fail(`--server is required\n\n${usage}`);
-  let serverUrl: string;
-  try {
-    const url = new URL(values.server);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    serverUrl = url.origin;
-  } catch {
-    fail(`--server must be an http:// or https:// URL, got "${values.server}"`);
-  }
-  const heartbeatSeconds = Number(values.heartbeat);
-  if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1 || heartbeatSeconds > 3600) {
-    fail('--heartbeat must be a whole number of seconds between 1 and 3600');
-  }
-  const level = values['log-level'];
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    fail(`--log-level must be one of fatal, error, warn, info, debug, trace, silent`);
+
+  // What was typed on the command line is checked strictly: a mistake here is refused at once.
+  const commandLine: Record<string, unknown> = {};
+  for (const [key, flag] of Object.entries(flags) as [ConfigKey, string][]) {
+    const raw = values[flag as keyof typeof values];
+    if (typeof raw !== 'string' || (raw === '' && key === 'serverUrl')) continue;
+    const value = key === 'heartbeatSeconds' && /^\d+$/.test(raw) ? Number(raw) : raw;
+    const parsed = agentConfigShape[key].safeParse(value);
+    if (!parsed.success) fail(`--${flag} ${parsed.error.issues[0]?.message ?? 'is not valid'}, got "${raw}"`);
+    commandLine[key] = parsed.data;
   }
 
-  if (values['pupil-ui'] !== undefined && values['pupil-ui'] !== 'chromium') {
-    fail('--pupil-ui must be "chromium"');
+  const root = path.resolve(values.root);
+  const config = await loadAgentConfig({
+    commandLine,
+    root,
+    defaults: { dataDir: path.resolve('./harbour-agent-data'), deviceName: undefined },
+  });
+  const settings = config.values;
+  const logger = pino({ level: settings.logLevel, base: { service: 'harbour-agent' } });
+  for (const problem of config.problems) {
+    logger.warn({ code: problem.code, source: problem.source, key: problem.key }, problem.message);
   }
-  const logger = pino({ level, base: { service: 'harbour-agent' } });
-  const pupilUi = values['pupil-ui'] ? chromiumPupilUi(logger, values.chromium) : undefined;
+  logger.info({ origin: config.origin }, 'settings loaded');
+
+  if (!settings.serverUrl) {
+    const where = machinePaths(process.platform, root);
+    logger.error({ text: noServerText }, 'no server URL configured');
+    fail(`--server is required (or set serverUrl by policy or in ${where.configFile})`);
+  }
+
+  // Pupil-facing screens: the local UI server's pages, full screen through the overlay.
+  // The headless agent shows them with Chromium in kiosk mode where there is an X display;
+  // without one it has no screens (and says so to the teacher by not acknowledging).
+  const ui = new UiServer({ logger });
+  const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
+  const arbiter = hasScreens
+    ? new ScreenArbiter(
+        new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] }),
+      )
+    : null;
+  const teacherScreens = arbiter
+    ? new OverlayScreenControls({ teacher: arbiter.lane('teacher'), message: arbiter.lane('message') }, ui)
+    : null;
+  const supervision = new SupervisionFeature({
+    // Thumbnails need a screen: on Linux, only when there is an X display.
+    thumbnail: process.platform !== 'linux' || process.env.DISPLAY ? primaryThumbnail : undefined,
+    screens: teacherScreens,
+  });
+
+  // "Turn the screen off and tell": its cover has the top lane; the badge is opt-in here.
+  const tell = arbiter ? new TellFeature({ grab: grabDisplays, overlay: arbiter.lane('tell'), ui }) : null;
+  const badge =
+    tell && values['help-badge']
+      ? new ChromiumBadge({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
+      : null;
+
+  const probes = platformProbes();
+  const health = new HealthReporter(
+    config.problems.map((p) => ({ code: p.code, message: p.message })),
+    probes,
+  );
   const agent = new HarbourAgent(
     {
-      serverUrl,
-      dataDir: path.resolve(values['data-dir']),
+      serverUrl: settings.serverUrl,
+      dataDir: path.resolve(settings.dataDir),
       agentVersion: harbourVersion,
-      enrolmentToken: values.enroll,
-      deviceName: values.name,
-      heartbeatSeconds,
+      enrolmentToken: settings.enrolmentToken,
+      deviceName: settings.deviceName,
+      heartbeatSeconds: settings.heartbeatSeconds,
     },
-    { probes: platformProbes(), logger, features: pupilUi ? [pupilUi.tell] : [] },
+    { probes, logger, features: [health, supervision, ...(tell ? [tell] : [])] },
   );
   agent.on('status', (status, detail) => {
-    logger.info({ status, detail }, 'agent status');
+    logger.info({ status, detail, text: trayTooltip(status, detail, config.problems) }, 'agent status');
     if (status === 'refused') {
       console.error(
         `harbour-agent: ${detail ?? 'the server refused this device'}. Enrol it again with a new token.`,
@@ -110,45 +173,31 @@ function main(): void {
   const shutdown = () =>
     void agent
       .stop()
-      .then(() => pupilUi?.stop())
+      .then(() => badge?.hide())
+      .then(() => arbiter && Promise.all([arbiter.release('teacher'), arbiter.release('message')]))
+      .then(() => ui.stop())
       .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  (pupilUi ? pupilUi.start() : Promise.resolve())
+  ui.start()
+    .then(() => badge?.show())
     .then(() => agent.start())
     .then(
       (credentials) =>
-        logger.info({ deviceId: credentials.deviceId, server: credentials.serverUrl }, 'agent running'),
+        logger.info(
+          { deviceId: credentials.deviceId, server: credentials.serverUrl, host: os.hostname() },
+          'agent running',
+        ),
       (error: unknown) => {
-        if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError)
+        if (error instanceof EnrolmentRefused || error instanceof CorruptCredentialsError) {
+          logger.error({ text: trayTooltip('refused', error.message, config.problems) }, error.message);
           fail(error.message, 3);
+        }
         logger.fatal({ err: error }, 'agent failed to start');
         process.exit(1);
       },
     );
 }
 
-/** The pupil pages on a Linux desktop: the local UI server, a Chromium cover, the help badge, and tell. */
-function chromiumPupilUi(logger: pino.Logger, executable: string | undefined) {
-  const ui = new UiServer({ logger });
-  const url = (p: string) => ui.entryUrl(p);
-  const extraArgs = (process.env.HARBOUR_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
-  const overlay = new ChromiumOverlay({ url, logger, extraArgs, ...(executable ? { executable } : {}) });
-  const badge = new ChromiumBadge({ url, logger, extraArgs, ...(executable ? { executable } : {}) });
-  const tell = new TellFeature({ grab: grabDisplays, overlay, ui });
-  return {
-    tell,
-    start: async () => {
-      await ui.start();
-      await badge.show();
-    },
-    stop: async () => {
-      await badge.hide();
-      await overlay.hide();
-      await ui.stop();
-    },
-  };
-}
-
-main();
+void main();

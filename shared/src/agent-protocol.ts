@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
+import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import {
   tellAgentSettingsSchema,
@@ -16,6 +17,12 @@ import {
   tellStatusResponseSchema,
   tellUpdatePushSchema,
 } from './tell.js';
+import {
+  controlAckRequestSchema,
+  controlApplySchema,
+  supervisionStateSchema,
+  thumbnailRequestSchema,
+} from './supervision.js';
 
 export const agentNamespace = '/agent';
 
@@ -80,6 +87,12 @@ export const agentRequests = {
   'agent:tell-release': { request: tellReleaseRequestSchema, response: tellReleaseResponseSchema },
   'agent:tell-settings': { request: z.strictObject({}), response: tellAgentSettingsSchema },
   'agent:tell-status': { request: tellStatusRequestSchema, response: tellStatusResponseSchema },
+  /** Supervision: a teacher's control was carried out here. */
+  'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
+  /** Supervision: a small live thumbnail, only while the room is supervised. */
+  'agent:thumbnail': { request: thumbnailRequestSchema, response: z.object({}) },
+  /** The agent's current health problems (state: re-sent on every connection). */
+  'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------
@@ -90,6 +103,10 @@ export const agentPushes = {
   'server:error': z.object({ code: z.string(), message: z.string() }),
   /** A teacher acknowledged a pupil's report or released the covered screen. */
   'server:tell-update': tellUpdatePushSchema,
+  /** Supervision: whether this device's room is supervised, and whether to send thumbnails. */
+  'supervision:state': supervisionStateSchema,
+  /** Supervision: a teacher's control to carry out (cover, release, message). */
+  'control:apply': controlApplySchema,
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

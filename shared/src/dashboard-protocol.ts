@@ -8,6 +8,7 @@ import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import { incidentSummarySchema } from './incidents.js';
 import { tellAlertSchema } from './tell.js';
+import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
 
 export const dashboardNamespace = '/dashboard';
 
@@ -15,7 +16,12 @@ export const dashboardRequests = {
   /** Start receiving live updates for a room; answers with its current state. */
   'room:watch': {
     request: z.strictObject({ roomId: idSchema }),
-    response: z.object({ room: roomSchema, devices: z.array(deviceSchema) }),
+    response: z.object({
+      room: roomSchema,
+      devices: z.array(deviceSchema),
+      /** The supervised session running in the room now, if any. */
+      supervision: supervisionSessionSchema.nullable(),
+    }),
   },
   'room:unwatch': {
     request: z.strictObject({ roomId: idSchema }),
@@ -34,6 +40,12 @@ export const dashboardPushes = {
   'tell:alert': tellAlertSchema,
   /** A new incident was recorded (DSL only). */
   'incident:created': incidentSummarySchema,
+  /** A live thumbnail of a device in a watched, supervised room (never stored). */
+  'device:thumbnail': deviceThumbnailSchema,
+  /** A supervised session in a watched room started, changed or ended. */
+  'supervision:changed': supervisionSessionSchema,
+  /** A teacher's control in a watched room was sent, acknowledged or did not reach a device. */
+  'control:updated': controlActionSchema,
 } as const;
 
 export type DashboardClientToServer = RequestEvents<typeof dashboardRequests>;

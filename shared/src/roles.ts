@@ -31,6 +31,11 @@ export const permissions = {
   viewIncidents: ['dsl', 'teacher'],
   manageIncidents: ['dsl'],
   verifyAudit: ['admin', 'dsl'],
+  /** Start/end supervising a room and use the teacher's controls (teachers: their rooms only). */
+  supervise: ['dsl', 'teacher'],
+  viewSupervision: ['admin', 'dsl', 'teacher'],
+  /** Decide which staff may supervise which rooms, and the supervision settings. */
+  manageSupervision: ['admin', 'dsl'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

@@ -101,8 +101,8 @@ beforeAll(async () => {
     dataDir: tempDir('tell-e2e-agent'),
     token,
     name: 'Y3-PC-07',
-    extra: ['--pupil-ui', 'chromium'],
-    env: { ...x.env, HARBOUR_CHROMIUM_ARGS: '--disable-gpu' },
+    extra: ['--help-badge'],
+    env: x.env,
   });
   await waitFor(
     async () =>

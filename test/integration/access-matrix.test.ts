@@ -34,6 +34,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/agent/evidence': [],
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
+  'PATCH /api/devices/:id': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,
   // Incidents (issues 6, 7): teachers see their own (row-level tests in incidents.test.ts),
   // the DSL sees and manages all, technicians and admins who are not DSL see none.
@@ -69,6 +70,18 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/safeguarding/settings': ['dsl'],
   'PATCH /api/safeguarding/settings': ['dsl'],
   'PUT /api/safeguarding/staff-pin': ['dsl'],
+  // Supervision: teachers and the DSL supervise; admins may look; technicians never watch pupils.
+  'GET /api/supervision': ['admin', 'dsl', 'teacher'],
+  'POST /api/supervision': ['dsl', 'teacher'],
+  'GET /api/supervision/:id': ['admin', 'dsl', 'teacher'],
+  'POST /api/supervision/:id/end': ['dsl', 'teacher'],
+  'POST /api/supervision/:id/controls': ['dsl', 'teacher'],
+  'GET /api/supervision/:id/controls': ['admin', 'dsl', 'teacher'],
+  'GET /api/rooms/:id/staff': ['admin', 'dsl'],
+  'GET /api/supervision/staff': ['admin', 'dsl'],
+  'PUT /api/rooms/:id/staff': ['admin', 'dsl'],
+  'GET /api/supervision-settings': ['admin', 'dsl', 'teacher'],
+  'PATCH /api/supervision-settings': ['admin', 'dsl'],
 };
 
 const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {

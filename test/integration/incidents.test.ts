@@ -414,6 +414,51 @@ describe('who sees what (row level)', () => {
     }
   });
 
+  it('a teacher supervising the room (supervised session) is alerted and sees its reports; not before, not other rooms', async () => {
+    const teacherId = (await teacher.json<{ user: { id: string } }>('GET', '/api/auth/me')).body.user.id;
+    const otherRoom = (await clients.admin.createRoom(`Other ${randomUUID()}`)).id;
+    const otherDevice = await enrolTestDevice(harbour.url, clients.admin, otherRoom, 'OTHER-PC');
+    try {
+      const before = await reportIncident();
+      expect(
+        (await clients.admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [teacherId] })).status,
+      ).toBe(200);
+      const started = await teacher.json<{ id: string }>('POST', '/api/supervision', {
+        roomId,
+        durationMinutes: 30,
+      });
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      const socket = await connected(dashboardSocket(harbour.url, teacher.cookieHeader));
+      const alerts: string[] = [];
+      socket.on('tell:alert', (a) => alerts.push(a.incidentId));
+      try {
+        const during = await reportIncident();
+        const elsewhere = tellBody();
+        await sendEvent(otherDevice, elsewhere);
+        await waitFor(() => alerts.includes(during.id), { what: 'the supervising teacher’s alert' });
+        const ids = (
+          await teacher.json<{ incidents: IncidentSummary[] }>('GET', '/api/incidents')
+        ).body.incidents.map((i) => i.id);
+        expect(ids).toContain(during.id);
+        expect(ids).not.toContain(before.id);
+        expect((await get(teacher, during.id)).status).toBe(200);
+        expect((await get(teacher, before.id)).status).toBe(404);
+        const other = await harbour.db
+          .selectFrom('incidents')
+          .select('id')
+          .where('tell_id', '=', elsewhere.tellId)
+          .executeTakeFirstOrThrow();
+        expect(ids).not.toContain(other.id);
+        expect(alerts).not.toContain(other.id);
+      } finally {
+        socket.close();
+        await teacher.json('POST', `/api/supervision/${started.body.id}/end`, {});
+      }
+    } finally {
+      otherDevice.socket.close();
+    }
+  });
+
   it('teachers get no evidence until the DSL shares it; every read and reveal is recorded', async () => {
     const teacherSocket = await connected(dashboardSocket(harbour.url, teacher.cookieHeader));
     await teacherSocket.emitWithAck('room:watch', { roomId });

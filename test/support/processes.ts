@@ -104,6 +104,7 @@ export class AgentProcess {
     token?: string;
     name?: string;
     extra?: string[];
+    /** e.g. an X display's environment, for agents that show or capture screens. */
     env?: NodeJS.ProcessEnv;
   }) {
     const argv = [agentCli, '--server', args.server, '--data-dir', args.dataDir, '--log-level', 'info'];

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { BadgePage } from './tell/BadgePage';
 import { CoverPage } from './tell/CoverPage';
+import { EyesPage, MessagePage } from './TeacherPages';
 
 /**
  * The pupil-facing pages, one per path. The agent opens them full screen through the
@@ -11,7 +12,8 @@ const pages: Record<string, ComponentType> = {
   // '/aup': the acceptable use policy at logon (issue 3)
   '/cover': CoverPage, // "turn the screen off and tell" (issue 6)
   '/badge': BadgePage, // the always-there help button (issue 6)
-  // '/message': a teacher's "eyes on me" message
+  '/eyes': EyesPage,
+  '/message': MessagePage,
 };
 
 export function App() {

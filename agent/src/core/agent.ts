@@ -191,6 +191,13 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         return credentials;
       } catch (error) {
         if (error instanceof EnrolmentRefused || this.stopped) throw error;
+        const reason =
+          error instanceof Error
+            ? error.cause instanceof Error
+              ? error.cause.message
+              : error.message
+            : String(error);
+        this.setStatus('offline', `cannot reach ${serverUrl} to enrol: ${reason}`);
         this.deps.logger.warn(
           { err: error, retryInMs: delay },
           'cannot reach the server to enrol; will retry',

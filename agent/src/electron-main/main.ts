@@ -1,7 +1,12 @@
 /**
  * The tray app: a thin Electron shell over the Node core (../core). It owns only what
  * needs Electron: the single-instance lock, the tray icon and its menu. Everything else
- * (enrolment, connection, outbox, probes) is the same code the headless agent runs.
+ * (settings, enrolment, connection, outbox, probes, health) is the same code the
+ * headless agent runs.
+ *
+ * The installers start it at every user's logon (machine-wide Run key, XDG autostart
+ * entry, LaunchAgent: agent/src/node/install). There is no Quit item: a pupil cannot
+ * stop it from the tray.
  *
  * Electron's binary cannot be downloaded in Harbour's development environment, so this
  * file is type-checked against Electron's definitions but not run in CI.
@@ -12,6 +17,9 @@ import { app, Menu, Tray, nativeImage } from 'electron';
 import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
+import { HealthReporter } from '../node/health-feature.js';
+import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
+import { ScreenArbiter } from '../core/screens.js';
 import { TellFeature } from '../core/tell.js';
 import { UiServer } from '../core/ui-server.js';
 import { grabDisplays } from '../platform/grab.js';
@@ -20,15 +28,8 @@ import { ElectronOverlay } from './overlay.js';
 import { setUpTellTriggers, tellMenuItem } from './tell.js';
 import { machineConfig } from './machine-config.js';
 
-const statusText: Record<AgentStatus, string> = {
-  starting: 'Starting…',
-  enrolling: 'Enrolling this computer…',
-  connecting: 'Connecting…',
-  online: 'Connected. This computer is monitored by your school.',
-  offline: 'Offline. Harbour keeps working and sends reports later.',
-  refused: 'This computer is not enrolled. Ask your technician.',
-  stopped: 'Stopped',
-};
+/** How often the tray app looks again for a server URL when none is configured yet. */
+const configRetryMs = 60_000;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -37,15 +38,15 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const config = machineConfig();
   const logger = pino(
     { level: 'info', base: { service: 'harbour-agent' } },
     pino.destination({ dest: path.join(app.getPath('userData'), 'agent.log'), mkdir: true, sync: false }),
   );
-  // Pupil-facing pages (the tell cover, the help badge) come from the local UI server.
+  // Pupil-facing pages (the tell cover, the help badge) come from the local UI server;
+  // full-screen views share one overlay through the arbiter (the tell cover has the top lane).
   const ui = new UiServer({ logger });
-  const overlay = new ElectronOverlay((p) => ui.entryUrl(p), logger);
-  const tell = new TellFeature({ grab: grabDisplays, overlay, ui });
+  const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
+  const tell = new TellFeature({ grab: grabDisplays, overlay: arbiter.lane('tell'), ui });
   await ui.start();
   setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
   const tray = new Tray(nativeImage.createFromPath(trayIconPath()));
@@ -59,30 +60,45 @@ async function start(): Promise<void> {
       { label: statusText[status], enabled: false },
     ]);
   tray.setContextMenu(menu('starting'));
+  app.on('window-all-closed', () => undefined); // a tray app keeps running without windows
 
-  if (!config.serverUrl) {
-    tray.setToolTip('Harbour: no server configured. Ask your technician.');
-    logger.error('no server URL configured');
-    return;
+  // Settings problems never stop the agent: it runs on what is valid. With no server
+  // URL at all it waits, looking again every minute, until policy or the file sets one.
+  let config = await machineConfig(app.getPath('userData'));
+  for (const problem of config.problems)
+    logger.warn({ code: problem.code, source: problem.source }, problem.message);
+  while (!config.values.serverUrl) {
+    tray.setToolTip(trayTooltip('starting', undefined, config.problems) + `\n${noServerText}`);
+    logger.error('no server URL configured; looking again in a minute');
+    await new Promise((r) => setTimeout(r, configRetryMs));
+    config = await machineConfig(app.getPath('userData'));
   }
+  logger.level = config.values.logLevel;
+
+  const probes = platformProbes();
+  const health = new HealthReporter(
+    config.problems.map((p) => ({ code: p.code, message: p.message })),
+    probes,
+  );
   const agent = new HarbourAgent(
     {
-      serverUrl: config.serverUrl,
-      dataDir: path.join(app.getPath('userData'), 'agent'),
+      serverUrl: config.values.serverUrl,
+      dataDir: config.values.dataDir,
       agentVersion: harbourVersion,
-      enrolmentToken: config.enrolmentToken,
+      enrolmentToken: config.values.enrolmentToken,
+      deviceName: config.values.deviceName,
+      heartbeatSeconds: config.values.heartbeatSeconds,
     },
-    { probes: platformProbes(), logger, features: [tell] },
+    { probes, logger, features: [health, tell] },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));
-    tray.setToolTip(`Harbour: ${statusText[status]}${detail ? ` (${detail})` : ''}`);
+    tray.setToolTip(trayTooltip(status, detail, config.problems));
   });
-  app.on('window-all-closed', () => undefined); // a tray app keeps running without windows
   app.on('before-quit', () => void agent.stop());
   await agent.start().catch((error: unknown) => {
     logger.error({ err: error }, 'agent failed to start');
-    tray.setToolTip(`Harbour: ${(error as Error).message}`);
+    tray.setToolTip(trayTooltip('refused', (error as Error).message, config.problems));
   });
 }
 

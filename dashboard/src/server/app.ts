@@ -32,6 +32,8 @@ import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
 import { evidenceRoutes } from './routes/evidence.js';
+import { supervisionRoutes } from './routes/supervision.js';
+import { endExpiredSessions } from './services/supervision.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
@@ -48,6 +50,8 @@ export interface Harbour {
   app: App;
   io: SocketServer;
   db: Db;
+  /** What handlers get: for tests and scripts that drive services directly. */
+  context: ServerContext;
   dbFile: string;
   routes: RouteInfo[];
   logger: Logger;
@@ -114,8 +118,17 @@ export async function startHarbour(
     hub,
     incidentEvents,
     version: harbourVersion,
+    push: {
+      device: (deviceId, event, ...args) => agents.to(deviceRoom(deviceId)).emit(event, ...args),
+      room: (roomId, event, ...args) => dashboards.to(roomChannel(roomId)).emit(event, ...args),
+    },
     dataDir: config.dataDir,
     rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
+    health: {
+      staleDays: config.deviceStaleDays ?? 7,
+      expectedAgentVersion: harbourVersion,
+      extensionSilentHours: 24,
+    },
     disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
   };
 
@@ -157,6 +170,7 @@ export async function startHarbour(
   safeguardingRoutes(app, ctx);
   auditRoutes(app, ctx);
   evidenceRoutes(app, ctx);
+  supervisionRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {
@@ -191,12 +205,22 @@ export async function startHarbour(
   retention();
   const retentionTimer = setInterval(retention, 24 * 3600_000);
   retentionTimer.unref();
+  // Supervised sessions end by themselves at the time the teacher set.
+  const lessonBell = setInterval(
+    () =>
+      void endExpiredSessions(ctx).catch((error: unknown) =>
+        log.error({ err: error }, 'ending sessions failed'),
+      ),
+    10_000,
+  );
+  lessonBell.unref();
 
   let closed = false;
   return {
     app,
     io,
     db,
+    context: ctx,
     dbFile,
     routes,
     logger: log,
@@ -207,6 +231,7 @@ export async function startHarbour(
       clearInterval(sweeper);
       clearInterval(retentionTimer);
       await incidentEvents.idle();
+      clearInterval(lessonBell);
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
       await opened.close();

@@ -14,6 +14,8 @@ export const serverEnvSchema = z.object({
   HARBOUR_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Device enrolments allowed per client address per minute. */
   HARBOUR_ENROL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Days without contact before the inventory warns that a device is not seen. */
+  HARBOUR_DEVICE_STALE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
 });
 
 export interface ServerConfig {
@@ -24,6 +26,8 @@ export interface ServerConfig {
   bootstrapAdmin?: { email: string; password: string } | undefined;
   loginRateLimit: number;
   enrolRateLimit: number;
+  /** Days without contact before the inventory warns (default 7). */
+  deviceStaleDays?: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -49,5 +53,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
         : undefined,
     loginRateLimit: e.HARBOUR_LOGIN_RATE_LIMIT,
     enrolRateLimit: e.HARBOUR_ENROL_RATE_LIMIT,
+    deviceStaleDays: e.HARBOUR_DEVICE_STALE_DAYS,
   };
 }

@@ -2,8 +2,10 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from './db/database.js';
+import type { AgentServerToClient, DashboardServerToClient } from '@harbour/shared';
 import type { DeviceHub } from './services/devices.js';
 import type { IncidentNotifier } from './services/incident-notify.js';
+import type { HealthSettings } from './services/health.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -12,6 +14,21 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   ZodTypeProvider
 >;
+
+export interface Push {
+  /** To every connection of one device. */
+  device<K extends keyof AgentServerToClient>(
+    deviceId: string,
+    event: K,
+    ...args: Parameters<AgentServerToClient[K]>
+  ): void;
+  /** To every staff member watching a room live. */
+  room<K extends keyof DashboardServerToClient>(
+    roomId: string,
+    event: K,
+    ...args: Parameters<DashboardServerToClient[K]>
+  ): void;
+}
 
 /** What route and socket handlers need; passed in, never imported as globals. */
 export interface ServerContext {
@@ -22,8 +39,12 @@ export interface ServerContext {
   /** Closes every live connection of a user (after they are disabled or change role). */
   disconnectUser(userId: string): void;
   version: string;
+  /** Typed pushes to connected agents and to staff watching a room. */
+  push: Push;
   /** The server's data directory (database file, evidence files). */
   dataDir: string;
   /** Per-address limits, per minute, on the routes anonymous callers can hammer. */
   rateLimits: { login: number; enrol: number };
+  /** When the device inventory warns (not seen for days, outdated agent...). */
+  health: HealthSettings;
 }

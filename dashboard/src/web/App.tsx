@@ -8,6 +8,7 @@ import { DevicesPage } from './pages/DevicesPage';
 import { EnrolmentPage } from './pages/EnrolmentPage';
 import { LoginPage } from './pages/LoginPage';
 import { RoomPage } from './pages/RoomPage';
+import { SupervisionPage } from './pages/SupervisionPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsersPage } from './pages/UsersPage';
@@ -117,6 +118,14 @@ export function App() {
               element={
                 <Allowed permission="manageIncidents">
                   <SafeguardingPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="supervision"
+              element={
+                <Allowed permission="viewSupervision">
+                  <SupervisionPage />
                 </Allowed>
               }
             />

@@ -8,8 +8,10 @@ import {
   dashboardNamespace,
   type DashboardClientToServer,
   type DashboardServerToClient,
+  type ControlAction,
   type Device,
   type Room,
+  type SupervisionSession,
 } from '@harbour/shared';
 import { useAuth } from './auth';
 
@@ -31,6 +33,12 @@ export interface RoomLive {
   connected: boolean;
   status: LiveStatus;
   error: string | null;
+  /** The supervised session running now, if any. */
+  supervision: SupervisionSession | null;
+  /** Latest live thumbnail per device (data: URLs; never stored anywhere). */
+  thumbnails: Record<string, { src: string; capturedAt: string }>;
+  /** The teacher's controls seen on this connection, newest first, with each device's answer. */
+  actions: ControlAction[];
 }
 
 function upsert(devices: Device[], device: Device): Device[] {
@@ -49,6 +57,9 @@ export function useRoomLive(roomId: string): RoomLive {
   const [connected, setConnected] = useState(false);
   const [everConnected, setEverConnected] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [supervision, setSupervision] = useState<SupervisionSession | null>(null);
+  const [thumbnails, setThumbnails] = useState<RoomLive['thumbnails']>({});
+  const [actions, setActions] = useState<ControlAction[]>([]);
 
   useEffect(() => {
     let disposed = false;
@@ -57,6 +68,9 @@ export function useRoomLive(roomId: string): RoomLive {
     setConnected(false);
     setEverConnected(false);
     setError(null);
+    setSupervision(null);
+    setThumbnails({});
+    setActions([]);
 
     const socket = createDashboardSocket();
 
@@ -66,6 +80,7 @@ export function useRoomLive(roomId: string): RoomLive {
         if (result.ok) {
           setRoom(result.data.room);
           setDevices(result.data.devices.filter((d) => !d.revoked));
+          setSupervision(result.data.supervision);
           setConnected(true);
           setEverConnected(true);
           setError(null);
@@ -108,6 +123,23 @@ export function useRoomLive(roomId: string): RoomLive {
     socket.on('device:removed', ({ id }) => {
       setDevices((current) => current.filter((d) => d.id !== id));
     });
+    socket.on('supervision:changed', (session) => {
+      if (session.roomId !== roomId) return;
+      const running = session.endedAt === null && Date.parse(session.endsAt) > Date.now();
+      setSupervision(running ? session : null);
+      if (!running) setThumbnails({});
+    });
+    socket.on('device:thumbnail', (t) => {
+      if (t.roomId !== roomId) return;
+      setThumbnails((current) => ({
+        ...current,
+        [t.deviceId]: { src: `data:image/jpeg;base64,${t.jpegBase64}`, capturedAt: t.capturedAt },
+      }));
+    });
+    socket.on('control:updated', (action) => {
+      if (action.roomId !== roomId) return;
+      setActions((current) => [action, ...current.filter((a) => a.id !== action.id)].slice(0, 20));
+    });
     socket.on('server:error', ({ message }) => {
       if (!disposed) setError(message);
     });
@@ -121,5 +153,5 @@ export function useRoomLive(roomId: string): RoomLive {
   }, [roomId, sessionEnded, refresh]);
 
   const status: LiveStatus = connected ? 'live' : everConnected ? 'reconnecting' : 'connecting';
-  return { room, devices, connected, status, error };
+  return { room, devices, connected, status, error, supervision, thumbnails, actions };
 }

@@ -203,6 +203,55 @@ export interface RetentionPurgesTable {
   detail: string;
 }
 
+export interface RoomStaffTable {
+  room_id: string;
+  user_id: string;
+}
+
+export interface SupervisionSessionsTable {
+  id: string;
+  room_id: string;
+  teacher_id: string;
+  started_at: string;
+  ends_at: string;
+  ended_at: string | null;
+  ended_by: string | null;
+}
+
+export interface ControlActionsTable {
+  id: string;
+  session_id: string;
+  room_id: string;
+  kind: 'cover' | 'release' | 'message';
+  message: string | null;
+  actor_id: string;
+  created_at: string;
+}
+
+export interface ControlTargetsTable {
+  action_id: string;
+  device_id: string;
+  state: 'sent' | 'acknowledged' | 'not_reached';
+  at: string;
+}
+
+export interface SupervisionSettingsTable {
+  key: string;
+  value: string;
+}
+
+/** A health problem an agent reported (migration 0005). Open while cleared_at is null. */
+export interface DeviceHealthTable {
+  id: Generated<number>;
+  device_id: string;
+  code: string;
+  message: string;
+  since: string;
+  cleared_at: string | null;
+  /** Who noticed it: 'agent' (its own report) or another feature's name, e.g. 'probes'. */
+  source: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -221,5 +270,11 @@ export interface Database {
   incident_access: IncidentAccessTable;
   safeguarding_settings: SafeguardingSettingsTable;
   retention_purges: RetentionPurgesTable;
+  device_health: DeviceHealthTable;
   evidence: EvidenceTable;
+  room_staff: RoomStaffTable;
+  supervision_sessions: SupervisionSessionsTable;
+  control_actions: ControlActionsTable;
+  control_targets: ControlTargetsTable;
+  supervision_settings: SupervisionSettingsTable;
 }

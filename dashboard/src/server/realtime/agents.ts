@@ -13,6 +13,9 @@ import { authenticateDevice } from '../auth/devices.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { storeTellDetails, storeTellReported } from '../services/tell.js';
+import { HarbourError } from '../http/errors.js';
+import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
+import { reportHealth } from '../services/health.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { tellAgentHandlers } from './tell-agent.js';
 
@@ -56,6 +59,13 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
     const deviceLog = log.child({ deviceId });
     void socket.join(deviceRoom(deviceId));
     void ctx.hub.connected(deviceId, agentVersion.ok ? agentVersion.value.agentVersion : 'unknown');
+    void ctx.db
+      .selectFrom('devices')
+      .select('room_id')
+      .where('id', '=', deviceId)
+      .executeTakeFirst()
+      .then(async (row) => row && socket.emit('supervision:state', await stateForRoom(ctx.db, row.room_id)))
+      .catch((error: unknown) => deviceLog.error({ err: error }, 'could not send supervision state'));
     deviceLog.info('agent connected');
     socket.on('disconnect', (reason) => {
       deviceLog.info({ reason }, 'agent disconnected');
@@ -78,6 +88,33 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         return { duplicate: !stored };
       },
       ...tellAgentHandlers(ctx),
+      'agent:control-ack': async ({ actionId }, id) => {
+        await acknowledgeControl(ctx, id, actionId);
+        return {};
+      },
+      'agent:thumbnail': async (thumbnail, id) => {
+        const device = await ctx.db
+          .selectFrom('devices')
+          .select('room_id')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        // Thumbnails exist only while a teacher supervises the room and the school allows them;
+        // they are relayed to the live view and never stored.
+        const state = await stateForRoom(ctx.db, device.room_id);
+        if (!state.thumbnails)
+          throw new HarbourError('forbidden', 'This room is not supervised with thumbnails now.');
+        ctx.push.room(device.room_id, 'device:thumbnail', {
+          ...thumbnail,
+          deviceId: id,
+          roomId: device.room_id,
+        });
+        return {};
+      },
+      'agent:health': async ({ problems }, id) => {
+        await reportHealth(ctx.db, id, problems);
+        if (problems.length > 0) deviceLog.warn({ problems }, 'agent reports health problems');
+        return {};
+      },
     };
     dispatch(socket, agentRequests, handlers, deviceId, deviceLog);
   });

@@ -11,6 +11,7 @@ import { sessionCookie, userForSession, type SessionUser } from '../auth/session
 import type { ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { toRoom } from '../routes/rooms.js';
+import { runningSessions } from '../services/supervision.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type DashboardNamespace = Namespace<
@@ -63,7 +64,12 @@ export function setUpDashboardNamespace(
         const room = await ctx.db.selectFrom('rooms').selectAll().where('id', '=', roomId).executeTakeFirst();
         if (!room) throw notFound('Room');
         await socket.join(roomChannel(roomId));
-        return { room: toRoom(room), devices: await ctx.hub.list({ roomId }) };
+        const [supervision] = await runningSessions(ctx.db, { roomId });
+        return {
+          room: toRoom(room),
+          devices: await ctx.hub.list({ roomId }),
+          supervision: supervision ?? null,
+        };
       },
       'room:unwatch': async ({ roomId }) => {
         await socket.leave(roomChannel(roomId));

@@ -91,6 +91,28 @@ export class DeviceHub {
       .execute();
   }
 
+  /** Renames and/or moves a device. Live views of its old room see it leave, the new room's see it arrive. */
+  async update(
+    deviceId: string,
+    change: { hostname?: string; roomId?: string },
+  ): Promise<Device | undefined> {
+    const before = await this.get(deviceId);
+    if (!before) return undefined;
+    await this.db
+      .updateTable('devices')
+      .set({
+        ...(change.hostname !== undefined && { hostname: change.hostname }),
+        ...(change.roomId !== undefined && { room_id: change.roomId }),
+      })
+      .where('id', '=', deviceId)
+      .execute();
+    if (change.roomId !== undefined && change.roomId !== before.roomId) {
+      this.events.removed({ id: before.id, roomId: before.roomId });
+    }
+    await this.publish(deviceId);
+    return this.get(deviceId);
+  }
+
   async revoke(deviceId: string): Promise<Device | undefined> {
     const now = new Date().toISOString();
     await this.db

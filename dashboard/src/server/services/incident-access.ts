@@ -4,21 +4,21 @@
  * this file decides, for a teacher, which incidents.
  *
  * - The DSL (role `dsl`, deputies included) sees every incident.
- * - A teacher sees the incidents they raised, and those they were given access to:
- *   today that is a pupil's report from a room whose live view they had open when the
- *   pupil asked for help (they were the adult supervising it; see services/tell.ts), or
- *   an explicit grant. Evidence stays hidden from teachers until the DSL shares it.
+ * - A teacher sees the incidents they raised; those from a room they were supervising
+ *   (a supervised session, issue 5) when it happened; and those they were given access
+ *   to: a pupil's report from a room whose live view they had open when the pupil asked
+ *   for help (services/incident-notify.ts). Evidence stays hidden from teachers until
+ *   the DSL shares it.
  * - Technicians and admins who are not the DSL see none (their role lacks the permission).
  *
- * HOOK for supervision (issue 5): when supervision sessions exist, extend
- * `teacherCanSee` and `teacherVisibleIds` with "the incident's room was supervised by
- * this teacher at the incident's time". Keep both in step: one answers for a single
- * incident, the other filters lists.
+ * `teacherCanSee` answers for one incident and `teacherVisibleIds` filters lists: keep
+ * the two in step when the rule changes.
  */
 import type { ExpressionBuilder } from 'kysely';
 import type { SessionUser } from '../auth/sessions.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { supervisorsAt } from './supervision.js';
 
 export interface IncidentRowForAccess {
   id: string;
@@ -42,7 +42,9 @@ export async function teacherCanSee(
     .where('incident_id', '=', incident.id)
     .where('user_id', '=', user.id)
     .executeTakeFirst();
-  return grant !== undefined;
+  if (grant) return true;
+  if (!incident.room_id) return false;
+  return (await supervisorsAt(db, incident.room_id, incident.occurred_at)).includes(user.id);
 }
 
 /** A WHERE clause for lists: the incidents a teacher may see. */
@@ -57,6 +59,19 @@ export function teacherVisibleIds(user: SessionUser) {
           .selectFrom('incident_access')
           .select('incident_access.incident_id')
           .where('incident_access.user_id', '=', user.id),
+      ),
+      // Supervised at the time (the same rule as supervisorsAt in services/supervision.ts).
+      eb.exists(
+        eb
+          .selectFrom('supervision_sessions as s')
+          .select('s.id')
+          .whereRef('s.room_id', '=', 'incidents.room_id')
+          .where('s.teacher_id', '=', user.id)
+          .whereRef('s.started_at', '<=', 'incidents.occurred_at')
+          .whereRef('s.ends_at', '>=', 'incidents.occurred_at')
+          .where((w) =>
+            w.or([w('s.ended_at', 'is', null), w('s.ended_at', '>=', w.ref('incidents.occurred_at'))]),
+          ),
       ),
     ]);
 }

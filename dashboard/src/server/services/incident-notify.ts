@@ -10,6 +10,7 @@ import { grantIncidentAccess } from './incident-access.js';
 import { incidentRef, toSummaries } from './incidents.js';
 import { sendConcernWaiting } from './mail.js';
 import { getSetting } from './safeguarding-settings.js';
+import { supervisorsAt } from './supervision.js';
 import { toTellAlert } from './tell.js';
 
 /** Where pushes go; the socket.io side implements it (realtime/incident-channels.ts). */
@@ -43,10 +44,16 @@ export class IncidentNotifier {
     const alert = toTellAlert(row);
     if (alert) {
       this.channels.alertToDsl(alert);
-      // The adults supervising the room: today, the teachers with its live view open.
-      const teachers = await this.channels.alertToRoomTeachers(alert.roomId, alert);
-      for (const userId of teachers)
-        await grantIncidentAccess(this.db, incidentId, userId, 'supervising the room');
+      // The adults in charge of the room: the teachers supervising it (supervised sessions),
+      // and any teacher with its live view open, who is given access to this incident.
+      const watching = await this.channels.alertToRoomTeachers(alert.roomId, alert);
+      for (const userId of watching)
+        await grantIncidentAccess(this.db, incidentId, userId, 'watching the room');
+      const supervising = await supervisorsAt(this.db, alert.roomId, row.occurred_at);
+      this.channels.alertToUsers(
+        supervising.filter((id) => !watching.includes(id)),
+        alert,
+      );
     }
     const [summary] = await toSummaries(this.db, [row], null);
     if (summary) this.channels.incidentToDsl(summary);
@@ -70,6 +77,7 @@ export class IncidentNotifier {
       .execute();
     const users = access.map((a) => a.user_id);
     if (row.created_by) users.push(row.created_by);
+    if (row.room_id) users.push(...(await supervisorsAt(this.db, row.room_id, row.occurred_at)));
     this.channels.alertToUsers(users, alert);
     if (alert.status !== 'covered') {
       this.channels.toDevice(alert.deviceId, {

@@ -3,14 +3,43 @@ import { OnlineStatus } from './OnlineStatus';
 import { RelativeTime } from './time';
 
 /** One computer in the live room grid. */
-export function DeviceCard({ device, now }: { device: Device; now: number }) {
+export function DeviceCard({
+  device,
+  now,
+  thumbnail,
+  chooser,
+  onOpen,
+}: {
+  device: Device;
+  now: number;
+  /** A live picture of the screen (only while supervised, if the school allows). */
+  thumbnail?: { src: string; capturedAt: string } | undefined;
+  /** While supervising: tick to act on this computer only. */
+  chooser?: { chosen: boolean; onChange: (chosen: boolean) => void } | undefined;
+  onOpen?: (() => void) | undefined;
+}) {
   return (
     <li
       role="listitem"
       data-device-id={device.id}
       className={device.online ? 'device-card device-online' : 'device-card device-offline'}
     >
-      <h2 className="device-name">{device.hostname}</h2>
+      <div className="device-card-head">
+        <h2 className="device-name">{device.hostname}</h2>
+        {chooser && (
+          <label className="chooser">
+            <input
+              type="checkbox"
+              checked={chooser.chosen}
+              onChange={(e) => chooser.onChange(e.target.checked)}
+            />
+            <span className="visually-hidden">Choose {device.hostname}</span>
+          </label>
+        )}
+      </div>
+      {thumbnail && (
+        <img className="device-thumbnail" src={thumbnail.src} alt={`Screen of ${device.hostname}`} />
+      )}
       <OnlineStatus online={device.online} />
       <dl className="device-facts">
         <div>
@@ -30,6 +59,11 @@ export function DeviceCard({ device, now }: { device: Device; now: number }) {
           </dd>
         </div>
       </dl>
+      {onOpen && (
+        <button type="button" className="button button-quiet button-small" onClick={onOpen}>
+          Open {device.hostname}
+        </button>
+      )}
     </li>
   );
 }

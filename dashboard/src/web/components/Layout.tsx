@@ -60,6 +60,11 @@ export function Layout() {
                   <NavLink to="/safeguarding">Safeguarding</NavLink>
                 </li>
               )}
+              {can(user.role, 'viewSupervision') && (
+                <li>
+                  <NavLink to="/supervision">Supervision</NavLink>
+                </li>
+              )}
               {can(user.role, 'manageDevices') && (
                 <li>
                   <NavLink to="/enrolment">Enrolment</NavLink>

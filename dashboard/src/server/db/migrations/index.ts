@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0004 from './0004_incidents.js';
+import * as m0006 from './0006_supervision.js';
+import * as m0005 from './0005_deployment.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -9,4 +11,6 @@ import * as m0004 from './0004_incidents.js';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0004_incidents': m0004,
+  '0006_supervision': m0006,
+  '0005_deployment': m0005,
 };

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { OverlayView, ScreenOverlay } from './overlay.js';
+import { ScreenArbiter } from './screens.js';
+
+/** An overlay that remembers what it was asked to show (the arbiter is what is under test). */
+class Screen implements ScreenOverlay {
+  current: OverlayView | null = null;
+  readonly history: (string | null)[] = [];
+  show(view: OverlayView) {
+    this.current = view;
+    this.history.push(view.path);
+    return Promise.resolve();
+  }
+  hide() {
+    this.current = null;
+    this.history.push(null);
+    return Promise.resolve();
+  }
+}
+
+describe('ScreenArbiter', () => {
+  it('shows the most important claim and brings the next back when it is released', async () => {
+    const screen = new Screen();
+    const arbiter = new ScreenArbiter(screen);
+    const teacher = arbiter.lane('teacher');
+    const tell = arbiter.lane('tell');
+    const aup = arbiter.lane('aup');
+
+    await teacher.show({ path: '/eyes' });
+    expect(screen.current?.path).toBe('/eyes');
+    await tell.show({ path: '/cover' });
+    expect(screen.current?.path).toBe('/cover');
+    // The teacher releasing the room must not uncover a pupil's report.
+    await teacher.hide();
+    expect(screen.current?.path).toBe('/cover');
+    await aup.show({ path: '/aup' });
+    expect(screen.current?.path).toBe('/cover');
+    await tell.hide();
+    expect(screen.current?.path).toBe('/aup');
+    await aup.hide();
+    expect(screen.current).toBeNull();
+    expect(arbiter.top).toBeNull();
+  });
+
+  it('each lane reports only its own view', async () => {
+    const arbiter = new ScreenArbiter(new Screen());
+    const message = arbiter.lane('message');
+    const teacher = arbiter.lane('teacher');
+    await teacher.show({ path: '/eyes' });
+    await message.show({ path: '/message' });
+    expect(message.current?.path).toBe('/message');
+    expect(arbiter.top).toBe('teacher');
+  });
+});

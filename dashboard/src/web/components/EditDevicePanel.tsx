@@ -1,0 +1,72 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { InventoryDevice, Room, UpdateDeviceRequest } from '@harbour/shared';
+import { api } from '../api';
+import { ErrorAlert } from './ErrorAlert';
+import { SelectField, TextField } from './Field';
+
+/** Rename a device or move it to another room. What was typed is kept when the server refuses it. */
+export function EditDevicePanel({
+  device,
+  rooms,
+  onSaved,
+  onCancel,
+}: {
+  device: InventoryDevice;
+  rooms: Room[];
+  onSaved: (device: InventoryDevice, change: UpdateDeviceRequest) => void;
+  onCancel: () => void;
+}) {
+  const [name, setName] = useState(device.hostname);
+  const [roomId, setRoomId] = useState(device.roomId);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, [device.id]);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    const change: UpdateDeviceRequest = {};
+    if (name !== device.hostname) change.hostname = name;
+    if (roomId !== device.roomId) change.roomId = roomId;
+    if (change.hostname === undefined && change.roomId === undefined) {
+      onCancel();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onSaved(await api.patch<InventoryDevice>(`/api/devices/${device.id}`, change), change);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel panel-highlight" aria-labelledby="edit-device-heading">
+      <h2 id="edit-device-heading" ref={headingRef} tabIndex={-1}>
+        Change {device.hostname}
+      </h2>
+      <ErrorAlert error={error} />
+      <form onSubmit={(e) => void save(e)} className="inline-form" noValidate>
+        <TextField label="Device name" value={name} onChange={setName} required />
+        <SelectField
+          label="Room"
+          value={roomId}
+          onChange={setRoomId}
+          options={rooms.map((r) => ({ value: r.id, label: r.name }))}
+        />
+        <button type="submit" className="button button-primary" disabled={busy}>
+          Save changes
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </form>
+    </section>
+  );
+}
