@@ -48,12 +48,15 @@ function centreOf(shot: Capture, colour: Rgb): { x: number; y: number } | null {
   return n > 20 ? { x: Math.round(sx / n), y: Math.round(sy / n) } : null;
 }
 
-async function clickBadge(): Promise<void> {
+async function clickBadge(): Promise<number> {
   const at = await waitFor(() => centreOf(x.capture(), badgeColour), {
     timeoutMs: 30_000,
     what: 'the help badge',
   });
-  await x.run('xdotool', ['mousemove', String(at.x), String(at.y), 'click', '1']);
+  await x.run('xdotool', ['mousemove', String(at.x), String(at.y)]);
+  const clicked = Date.now();
+  await x.run('xdotool', ['click', '1']);
+  return clicked;
 }
 
 const covered = () => {
@@ -141,8 +144,14 @@ const incidents = async () =>
 describe('one click hides the page, keeps the evidence and brings the teacher', () => {
   it('the badge covers every display; the capture right after shows none of the page', async () => {
     x.snapshot('tell-before');
-    await clickBadge();
-    await waitFor(covered, { timeoutMs: 30_000, intervalMs: 100, what: 'the cover' });
+    const clicked = await clickBadge();
+    await waitFor(covered, { timeoutMs: 30_000, intervalMs: 20, what: 'the cover' });
+    // A figure for people, not a pass mark (the benchmark measures speed): click to the cover
+    // painted on screen, as seen by screen captures, with the Linux Chromium shell.
+    console.log(`tell: click to cover painted ${Date.now() - clicked} ms (Chromium kiosk shell on Xvfb)`);
+    const logged = /"coverMs":([\d.]+)/.exec(agent.output);
+    if (logged)
+      console.log(`tell: badge press to cover requested (grab included) ${Math.round(Number(logged[1]))} ms`);
     const after = x.snapshot('tell-covered');
     expect(colourShare(after, pageColour)).toBe(0);
   });
