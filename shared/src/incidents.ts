@@ -342,14 +342,13 @@ export const attachmentMimes = ['image/png', 'image/jpeg'] as const;
 export const maxAttachmentBytes = 8 * 1024 * 1024;
 
 // ---- settings ---------------------------------------------------------------
-export const retentionRecordTypes = ['incidents', 'evidence', 'audit_views'] as const;
+/** Record types with their own retention period (the audit trail is kept whole: see docs/incidents.md). */
+export const retentionRecordTypes = ['incidents', 'evidence'] as const;
 export const retentionSchema = z.strictObject({
   /** Closed incidents, years after closing. Schools often keep safeguarding records much longer. */
   incidents: z.number().int().min(1).max(100).default(25),
   /** Screenshots and attachments of closed incidents, years after closing. */
   evidence: z.number().int().min(1).max(100).default(6),
-  /** "Who viewed what" audit entries are kept in the hash chain; this only governs exports. */
-  audit_views: z.number().int().min(1).max(100).default(6),
 });
 export const smtpSettingsSchema = z.strictObject({
   host: line('SMTP host', 255),
@@ -362,7 +361,7 @@ export const smtpSettingsSchema = z.strictObject({
 });
 export const safeguardingSettingsSchema = z.object({
   categories: z.array(z.object({ id: z.string(), label: z.string(), retired: z.boolean() })),
-  retention: z.object({ incidents: z.number(), evidence: z.number(), audit_views: z.number() }),
+  retention: z.object({ incidents: z.number(), evidence: z.number() }),
   /** Email when a new concern is waiting (the message names no pupil). The password is masked. */
   smtp: z
     .object({
