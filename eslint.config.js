@@ -22,7 +22,12 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        project: ['./tsconfig.check.json', './dashboard/tsconfig.web.json', './agent/tsconfig.browser.json'],
+        project: [
+          './tsconfig.check.json',
+          './dashboard/tsconfig.web.json',
+          './agent/tsconfig.browser.json',
+          './extension/tsconfig.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -122,6 +127,24 @@ export default tseslint.config(
             {
               group: ['**/server/**'],
               message: 'The web app talks to the server over HTTP and socket.io only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The browser extension's service worker: browser APIs only, no Node, nothing of ours.
+    files: ['extension/src/**'],
+    languageOptions: { globals: { ...globals.serviceworker, chrome: 'readonly' } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...nodeBuiltins, '**/agent/**', '**/dashboard/**', '@harbour/*'],
+              message: 'The extension stands alone.',
             },
           ],
         },

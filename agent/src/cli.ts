@@ -30,6 +30,9 @@ import { platformProbes } from './platform/index.js';
 import { TellFeature } from './core/tell.js';
 import { ChromiumBadge } from './node/chromium-badge.js';
 import { grabDisplays } from './platform/grab.js';
+import { ActivityFeature } from './core/activity/feature.js';
+import { captureDisplays } from './platform/capture.js';
+import { foregroundProbe } from './platform/foreground.js';
 
 const usage = `Usage: harbour-agent [--server <url>] [--enroll <token>] [options]
 
@@ -46,6 +49,8 @@ defaults (see docs/agent-configuration.md).
                           instead of / (staging and tests)
   --help-badge            show the pupils' "help" badge (turn the screen off and tell) on
                           this desktop (Linux with an X display)
+  --activity <on|off>     report the active window and website (default on)
+  --bridge-dir <dir>      where the browser extension's host finds this agent (default per user)
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -76,6 +81,8 @@ async function main(): Promise<void> {
         'log-level': { type: 'string' },
         root: { type: 'string', default: '/' },
         'help-badge': { type: 'boolean', default: false },
+        activity: { type: 'string', default: 'on' },
+        'bridge-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -138,7 +145,11 @@ async function main(): Promise<void> {
   });
 
   // "Turn the screen off and tell": its cover has the top lane; the badge is opt-in here.
-  const tell = arbiter ? new TellFeature({ grab: grabDisplays, overlay: arbiter.lane('tell'), ui }) : null;
+  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
+  const foreground = foregroundProbe();
+  const tell = arbiter
+    ? new TellFeature({ grab: grabDisplays, overlay: arbiter.lane('tell'), ui, activeWindow: foreground })
+    : null;
   const badge =
     tell && values['help-badge']
       ? new ChromiumBadge({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
@@ -149,6 +160,16 @@ async function main(): Promise<void> {
     config.problems.map((p) => ({ code: p.code, message: p.message })),
     probes,
   );
+  if (values.activity !== 'on' && values.activity !== 'off') fail('--activity must be on or off');
+  const activity =
+    values.activity === 'on'
+      ? new ActivityFeature({
+          probe: foreground,
+          capture: captureDisplays,
+          bridgeDir: values['bridge-dir'] ? path.resolve(values['bridge-dir']) : undefined,
+          health,
+        })
+      : null;
   const agent = new HarbourAgent(
     {
       serverUrl: settings.serverUrl,
@@ -158,7 +179,11 @@ async function main(): Promise<void> {
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
     },
-    { probes, logger, features: [health, supervision, ...(tell ? [tell] : [])] },
+    {
+      probes,
+      logger,
+      features: [health, supervision, ...(activity ? [activity] : []), ...(tell ? [tell] : [])],
+    },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail, text: trayTooltip(status, detail, config.problems) }, 'agent status');

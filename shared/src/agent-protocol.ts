@@ -23,6 +23,8 @@ import {
   supervisionStateSchema,
   thumbnailRequestSchema,
 } from './supervision.js';
+import { activityChangedSchema } from './activity.js';
+import { activityFlagSchema, agentActivityConfigSchema } from './watchlists.js';
 
 export const agentNamespace = '/agent';
 
@@ -52,6 +54,8 @@ export const agentEventBodySchema = z.discriminatedUnion('type', [
   sessionEndedSchema,
   tellReportedSchema,
   tellDetailsSchema,
+  activityChangedSchema,
+  activityFlagSchema,
 ]);
 export type AgentEventBody = z.infer<typeof agentEventBodySchema>;
 export type AgentEventType = AgentEventBody['type'];
@@ -93,6 +97,8 @@ export const agentRequests = {
   'agent:thumbnail': { request: thumbnailRequestSchema, response: z.object({}) },
   /** The agent's current health problems (state: re-sent on every connection). */
   'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
+  /** Activity settings and watch lists (at start, and after `activity:config-changed`). */
+  'agent:activity-config': { request: z.strictObject({}), response: agentActivityConfigSchema },
 } as const;
 
 // ---- pushes (server -> agent) -------------------------------------------
@@ -107,6 +113,8 @@ export const agentPushes = {
   'supervision:state': supervisionStateSchema,
   /** Supervision: a teacher's control to carry out (cover, release, message). */
   'control:apply': controlApplySchema,
+  /** Activity settings or watch lists changed: ask again with `agent:activity-config`. */
+  'activity:config-changed': z.object({}),
 } as const;
 
 export type AgentClientToServer = RequestEvents<typeof agentRequests>;

@@ -9,6 +9,8 @@ import type { PushEvents, RequestEvents } from './socket.js';
 import { incidentSummarySchema } from './incidents.js';
 import { tellAlertSchema } from './tell.js';
 import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
+import { deviceActivitySchema } from './activity.js';
+import { flagSchema } from './watchlists.js';
 
 export const dashboardNamespace = '/dashboard';
 
@@ -26,6 +28,11 @@ export const dashboardRequests = {
   'room:unwatch': {
     request: z.strictObject({ roomId: idSchema }),
     response: z.object({}),
+  },
+  /** Live activity for a room: what each device shows now and the day's flags; then pushes. */
+  'activity:watch': {
+    request: z.strictObject({ roomId: idSchema }),
+    response: z.object({ current: z.array(deviceActivitySchema), flags: z.array(flagSchema) }),
   },
 } as const;
 
@@ -46,6 +53,10 @@ export const dashboardPushes = {
   'supervision:changed': supervisionSessionSchema,
   /** A teacher's control in a watched room was sent, acknowledged or did not reach a device. */
   'control:updated': controlActionSchema,
+  /** What a device in a room watched with `activity:watch` shows now. */
+  'activity:changed': deviceActivitySchema,
+  /** A watch-list match in a watched room. */
+  'flag:raised': flagSchema,
 } as const;
 
 export type DashboardClientToServer = RequestEvents<typeof dashboardRequests>;

@@ -14,3 +14,6 @@ export * from './tell.js';
 export * from './supervision.js';
 export const harbourVersion = '0.1.0';
 export * from './inventory.js';
+export * from './activity.js';
+export * from './watchlists.js';
+export * from './browser-bridge.js';

@@ -15,3 +15,11 @@ describe('roles', () => {
     for (const allowed of Object.values(permissions)) for (const r of allowed) expect(roles).toContain(r);
   });
 });
+
+describe('activity and watch lists', () => {
+  it('technicians never read pupils’ activity or flags; only the DSL and admins manage watch lists', () => {
+    expect(can('technician', 'readActivity')).toBe(false);
+    expect(can('technician', 'viewFlags')).toBe(false);
+    expect(roles.filter((r) => can(r, 'manageWatchlists'))).toEqual(['admin', 'dsl']);
+  });
+});

@@ -36,6 +36,12 @@ export const permissions = {
   viewSupervision: ['admin', 'dsl', 'teacher'],
   /** Decide which staff may supervise which rooms, and the supervision settings. */
   manageSupervision: ['admin', 'dsl'],
+  // Activity logs are about pupils: staff who safeguard or teach them, never technicians.
+  // Teachers may read any room until rooms are assigned to teachers.
+  readActivity: ['admin', 'dsl', 'teacher'],
+  viewFlags: ['admin', 'dsl', 'teacher'],
+  manageWatchlists: ['admin', 'dsl'],
+  manageActivitySettings: ['admin', 'dsl'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

@@ -82,11 +82,27 @@ const expected: Record<string, readonly Caller[]> = {
   'PUT /api/rooms/:id/staff': ['admin', 'dsl'],
   'GET /api/supervision-settings': ['admin', 'dsl', 'teacher'],
   'PATCH /api/supervision-settings': ['admin', 'dsl'],
+  // Activity is about pupils: never technicians, never anonymous. Teachers: any room for now.
+  'GET /api/activity': ['admin', 'dsl', 'teacher'],
+  'GET /api/activity/search': ['admin', 'dsl', 'teacher'],
+  'GET /api/activity/top-domains': ['admin', 'dsl', 'teacher'],
+  'GET /api/activity/settings': ['admin', 'dsl', 'teacher'],
+  'PUT /api/activity/settings': ['admin', 'dsl'],
+  'GET /api/device-health': ['admin', 'technician'],
+  'GET /api/watchlists': ['admin', 'dsl'],
+  'POST /api/watchlists/entries': ['admin', 'dsl'],
+  'PUT /api/watchlists/entries/:id': ['admin', 'dsl'],
+  'DELETE /api/watchlists/entries/:id': ['admin', 'dsl'],
+  'GET /api/watchlists/export': ['admin', 'dsl'],
+  'POST /api/watchlists/import': ['admin', 'dsl'],
+  'GET /api/flags': ['admin', 'dsl', 'teacher'],
+  'GET /api/flags/:id/evidence/:sha256': ['admin', 'dsl', 'teacher'],
 };
 
 const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {
   'room:watch': staff,
   'room:unwatch': staff,
+  'activity:watch': ['admin', 'dsl', 'teacher'],
 };
 
 let harbour: Harbour;

@@ -149,6 +149,65 @@ describe('a pupil’s report becomes an incident', () => {
   });
 });
 
+describe('watch-list flags', () => {
+  it('each flag becomes one incident (source "flag") with its screenshot, and reaches the DSL live', async () => {
+    const dslSocket = await connected(dashboardSocket(harbour.url, dsl.cookieHeader));
+    const created: string[] = [];
+    dslSocket.on('incident:created', (i) => created.push(i.source));
+    try {
+      const ref = await uploadPng(device, uniquePng());
+      const event = {
+        type: 'activity.flag',
+        user: { username: 'pupil9' },
+        window: {
+          app: 'chromium',
+          title: 'Forum',
+          exePath: null,
+          url: 'https://forum.example/',
+          domain: 'forum.example',
+          private: false,
+        },
+        match: {
+          entryId: randomUUID(),
+          kind: 'domain',
+          pattern: 'forum.example',
+          category: 'extremism',
+          severity: 'high',
+          where: 'domain',
+          matched: 'forum.example',
+        },
+        evidence: [ref],
+      };
+      const id = randomUUID();
+      const first = await sendEvent(device, event, id);
+      expect(first, JSON.stringify(first)).toMatchObject({ ok: true, data: { duplicate: false } });
+      expect(await sendEvent(device, event, id)).toMatchObject({ ok: true, data: { duplicate: true } });
+      const flag = await harbour.db
+        .selectFrom('flags')
+        .select('id')
+        .where('event_id', '=', id)
+        .executeTakeFirstOrThrow();
+      const rows = await harbour.db
+        .selectFrom('incidents')
+        .selectAll()
+        .where('source_ref', '=', flag.id)
+        .execute();
+      expect(rows).toHaveLength(1);
+      const incident = (await get(dsl, rows[0]!.id)).body;
+      expect(incident).toMatchObject({
+        source: 'flag',
+        category: 'extremism',
+        subject: { username: 'pupil9' },
+        window: { url: 'https://forum.example/' },
+        evidence: [{ sha256: ref.sha256, received: true }],
+      });
+      await waitFor(() => created.includes('flag'), { what: 'the DSL told live' });
+    } finally {
+      dslSocket.close();
+    }
+  });
+});
+
 describe('live alerts and the teacher', () => {
   it('reaches the DSL and the teacher watching the room; acknowledging and releasing reach the computer', async () => {
     const dslSocket = await connected(dashboardSocket(harbour.url, dsl.cookieHeader));

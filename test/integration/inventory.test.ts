@@ -103,6 +103,38 @@ describe('GET /api/devices', () => {
   });
 });
 
+describe('whether the browser extension reports', () => {
+  const change = (window: { app: string; title: string; url: string | null; domain: string | null }) => ({
+    id: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    body: {
+      type: 'activity.changed' as const,
+      state: 'active' as const,
+      user: { username: 'pupil1' },
+      window: { ...window, exePath: null, private: false },
+    },
+  });
+
+  it('shows when it last reported a page, and marks a browser with no pages as not reporting', async () => {
+    const withExtension = await enrolDevice('PC-EXT');
+    const sent = change({
+      app: 'Chromium',
+      title: 'Maths',
+      url: 'https://maths.example/',
+      domain: 'maths.example',
+    });
+    expect(await withExtension.socket.emitWithAck('agent:event', sent as never)).toMatchObject({ ok: true });
+    const reporting = await waitFor(async () => (await device(withExtension.id)).extension ?? undefined);
+    expect(reporting).toEqual({ reporting: true, lastReport: sent.occurredAt });
+
+    const without = await enrolDevice('PC-NOEXT');
+    const noUrl = change({ app: 'Google Chrome', title: 'New Tab', url: null, domain: null });
+    expect(await without.socket.emitWithAck('agent:event', noUrl as never)).toMatchObject({ ok: true });
+    const silent = await waitFor(async () => (await device(without.id)).extension ?? undefined);
+    expect(silent).toEqual({ reporting: false, lastReport: null });
+  });
+});
+
 describe('agent:health', () => {
   it('stores the reported problems, keeps when each started, and clears the ones no longer reported', async () => {
     const { id, socket } = await enrolDevice('PC-HEALTH');

@@ -45,6 +45,15 @@ export interface AgentContext {
   setState(key: string, value: string | null): void;
 }
 
+/**
+ * Where features report their health problems (a missing prerequisite, a failing probe).
+ * The agent's HealthReporter implements it and sends the whole list as `agent:health`.
+ */
+export interface HealthSink {
+  set(code: string, message: string): void;
+  clear(code: string): void;
+}
+
 export interface AgentFeature {
   readonly name: string;
   start(context: AgentContext): Promise<void> | void;

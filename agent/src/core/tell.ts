@@ -34,7 +34,29 @@ import { UiError, type UiServer } from './ui-server.js';
  * alongside the screen grab) and never throw.
  */
 export interface ActiveWindowProbe {
-  activeWindow(): Promise<ActiveWindow | null>;
+  activeWindow(): Promise<{ title: string | null; app: string | null; url: string | null } | null>;
+}
+
+/** The report's window fields, trimmed to what the protocol accepts; null if nothing usable. */
+export function toReportWindow(
+  w: { title: string | null; app: string | null; url: string | null } | null,
+): ActiveWindow | null {
+  if (!w) return null;
+  const clean = (v: string | null, max: number) => {
+    const t = v
+      ?.normalize('NFC')
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]/g, ' ')
+      .trim()
+      .slice(0, max);
+    return t ? t : null;
+  };
+  const parsed = parseWith(activeWindowSchema, {
+    title: clean(w.title, 1000),
+    app: clean(w.app, 256),
+    url: clean(w.url, 2048),
+  });
+  return parsed.ok ? parsed.value : null;
 }
 
 export interface TellDeps {
@@ -179,7 +201,7 @@ export class TellFeature implements AgentFeature {
           captureError = `a screenshot could not be kept: ${(error as Error).message}`.slice(0, 400);
         }
       }
-      const probed = parseWith(activeWindowSchema, await windowProbe);
+      const window = toReportWindow(await windowProbe);
       ctx.enqueue(
         {
           type: 'tell.reported',
@@ -192,7 +214,7 @@ export class TellFeature implements AgentFeature {
             width: s.display.width,
             height: s.display.height,
           })),
-          window: probed.ok ? probed.value : null,
+          window,
           captureError,
         },
         occurredAt,

@@ -26,6 +26,9 @@ import { grabDisplays } from '../platform/grab.js';
 import { platformProbes } from '../platform/index.js';
 import { ElectronOverlay } from './overlay.js';
 import { setUpTellTriggers, tellMenuItem } from './tell.js';
+import { ActivityFeature } from '../core/activity/feature.js';
+import { captureDisplays } from '../platform/capture.js';
+import { foregroundProbe } from '../platform/foreground.js';
 import { machineConfig } from './machine-config.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
@@ -46,7 +49,14 @@ async function start(): Promise<void> {
   // full-screen views share one overlay through the arbiter (the tell cover has the top lane).
   const ui = new UiServer({ logger });
   const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
-  const tell = new TellFeature({ grab: grabDisplays, overlay: arbiter.lane('tell'), ui });
+  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
+  const foreground = foregroundProbe();
+  const tell = new TellFeature({
+    grab: grabDisplays,
+    overlay: arbiter.lane('tell'),
+    ui,
+    activeWindow: foreground,
+  });
   await ui.start();
   setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
   const tray = new Tray(nativeImage.createFromPath(trayIconPath()));
@@ -89,7 +99,11 @@ async function start(): Promise<void> {
       deviceName: config.values.deviceName,
       heartbeatSeconds: config.values.heartbeatSeconds,
     },
-    { probes, logger, features: [health, tell] },
+    {
+      probes,
+      logger,
+      features: [health, new ActivityFeature({ probe: foreground, capture: captureDisplays, health }), tell],
+    },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));

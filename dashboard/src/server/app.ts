@@ -43,8 +43,12 @@ import { incidentRoutes } from './routes/incidents.js';
 import { auditRoutes, incidentReportRoutes } from './routes/incident-reports.js';
 import { safeguardingRoutes } from './routes/safeguarding.js';
 import { tellRoutes } from './routes/tell.js';
+import { flagsBecomeIncidents } from './services/incident-flags.js';
 import { IncidentNotifier } from './services/incident-notify.js';
 import { runRetention } from './services/retention.js';
+import { ActivityHub } from './services/activity-hub.js';
+import { activityChannel } from './services/agent-activity.js';
+import { activityRoutes } from './routes/activity.js';
 
 export interface Harbour {
   app: App;
@@ -113,9 +117,21 @@ export async function startHarbour(
     incidentChannels(dashboards, agents),
     log.child({ part: 'incidents' }),
   );
+  const activity = new ActivityHub(
+    db,
+    {
+      activity: (a) => dashboards.to(activityChannel(a.roomId)).emit('activity:changed', a),
+      flag: (f) => dashboards.to(activityChannel(f.roomId)).emit('flag:raised', f),
+      configChanged: () => agents.emit('activity:config-changed', {}),
+    },
+    log.child({ service: 'activity' }),
+  );
+  await activity.start();
+  flagsBecomeIncidents(activity, db, incidentEvents);
   const ctx: ServerContext = {
     db,
     hub,
+    activity,
     incidentEvents,
     version: harbourVersion,
     push: {
@@ -169,6 +185,7 @@ export async function startHarbour(
   tellRoutes(app, ctx);
   safeguardingRoutes(app, ctx);
   auditRoutes(app, ctx);
+  activityRoutes(app, ctx);
   evidenceRoutes(app, ctx);
   supervisionRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
@@ -232,6 +249,7 @@ export async function startHarbour(
       clearInterval(retentionTimer);
       await incidentEvents.idle();
       clearInterval(lessonBell);
+      activity.stop();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
       await opened.close();

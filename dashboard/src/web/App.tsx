@@ -4,7 +4,10 @@ import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from './auth';
 import { Layout } from './components/Layout';
 import { usePageTitle } from './components/usePageTitle';
+import { ActivityPage } from './pages/ActivityPage';
 import { DevicesPage } from './pages/DevicesPage';
+import { FlagsPage } from './pages/FlagsPage';
+import { WatchlistsPage } from './pages/WatchlistsPage';
 import { EnrolmentPage } from './pages/EnrolmentPage';
 import { LoginPage } from './pages/LoginPage';
 import { RoomPage } from './pages/RoomPage';
@@ -142,6 +145,30 @@ export function App() {
               element={
                 <Allowed permission="manageUsers">
                   <UsersPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="activity"
+              element={
+                <Allowed permission="readActivity">
+                  <ActivityPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="flags"
+              element={
+                <Allowed permission="viewFlags">
+                  <FlagsPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="watchlists"
+              element={
+                <Allowed permission="manageWatchlists">
+                  <WatchlistsPage />
                 </Allowed>
               }
             />

@@ -28,7 +28,7 @@ export function setSessionEndedHandler(handler: (() => void) | undefined): void 
 }
 
 async function request<T>(
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT',
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<T> {
@@ -85,6 +85,7 @@ export const api = {
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  del: (path: string) => request<undefined>('DELETE', path),
 };
 
 /** A message to show for anything thrown by an API call or other async work. */

@@ -1,11 +1,9 @@
 /**
- * The Harbour browser extension, as the installers force-install it.
- *
- * PLACEHOLDER: the id below must be replaced by the real extension's id (derived from
- * its signing key) when the activity feature ships the extension. Until then installers
- * can pass `--extension-id` (and `--extension-update-url`) explicitly.
+ * The Harbour browser extension, as the installers force-install it. Its id is pinned by
+ * the `key` in extension/manifest.json (see agent/src/node/native-host-manifest.ts);
+ * installers can pass `--extension-id` (and `--extension-update-url`) to override it.
  */
-export const harbourExtensionId = 'poemjonjpfaafjpefkaahnhhhooakmkl';
+export { harbourExtensionId } from '../native-host-manifest.js';
 
 /** The Harbour server serves the packed extension and its update manifest at this path. */
 export const extensionUpdatePath = '/extension/update.xml';

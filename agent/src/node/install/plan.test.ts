@@ -65,12 +65,12 @@ describe('the Linux plan', () => {
 
   it('writes the config file, autostart entry, native host for three browsers and their policies', () => {
     expect([...byPath.keys()].sort()).toEqual([
-      '/etc/chromium/native-messaging-hosts/uk.org.harbour.agent.json',
+      '/etc/chromium/native-messaging-hosts/uk.harbour.agent.json',
       '/etc/chromium/policies/managed/harbour.json',
       '/etc/harbour/config.json',
-      '/etc/opt/chrome/native-messaging-hosts/uk.org.harbour.agent.json',
+      '/etc/opt/chrome/native-messaging-hosts/uk.harbour.agent.json',
       '/etc/opt/chrome/policies/managed/harbour.json',
-      '/etc/opt/edge/native-messaging-hosts/uk.org.harbour.agent.json',
+      '/etc/opt/edge/native-messaging-hosts/uk.harbour.agent.json',
       '/etc/opt/edge/policies/managed/harbour.json',
       '/etc/xdg/autostart/harbour.desktop',
     ]);
@@ -83,7 +83,7 @@ describe('the Linux plan', () => {
       ExtensionInstallForcelist: [`${extension.id};${extension.updateUrl}`],
     });
     const host = JSON.parse(
-      byPath.get('/etc/opt/edge/native-messaging-hosts/uk.org.harbour.agent.json')?.content ?? '',
+      byPath.get('/etc/opt/edge/native-messaging-hosts/uk.harbour.agent.json')?.content ?? '',
     ) as {
       name: string;
       path: string;
@@ -139,7 +139,7 @@ describe('bad installer input is refused and nothing is planned', () => {
           allowed_origins: [],
         },
       },
-      /must be named uk.org.harbour.agent/,
+      /must be named uk.harbour.agent/,
     ],
   ])('%o', (extra, message) => {
     expect(() => planInstall({ platform: 'linux', settings, extension, ...extra })).toThrow(InstallError);
@@ -163,7 +163,7 @@ describe('the macOS plan', () => {
   it('writes the config under Application Support and managed preferences for Chrome and Edge', () => {
     const paths = plan.files.map((f) => f.path);
     expect(paths).toContain('/Library/Application Support/Harbour/config.json');
-    expect(paths).toContain('/Library/Google/Chrome/NativeMessagingHosts/uk.org.harbour.agent.json');
+    expect(paths).toContain('/Library/Google/Chrome/NativeMessagingHosts/uk.harbour.agent.json');
     const chrome = plan.files.find((f) => f.path === '/Library/Managed Preferences/com.google.Chrome.plist');
     const doc = wellFormedXml(chrome?.content ?? '');
     expect(texts(doc, 'string')).toEqual([`${extension.id};${extension.updateUrl}`]);
@@ -176,13 +176,13 @@ describe('the Windows plan', () => {
   it('writes the config to ProgramData and lists the registry values for the installer', () => {
     expect(plan.files.map((f) => f.path)).toEqual([
       'C:\\ProgramData\\Harbour\\config.json',
-      'C:\\ProgramData\\Harbour\\uk.org.harbour.agent.json',
+      'C:\\ProgramData\\Harbour\\uk.harbour.agent.json',
     ]);
     expect(plan.registry.map((r) => r.key)).toEqual([
       'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run',
-      'HKLM\\SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\uk.org.harbour.agent',
+      'HKLM\\SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\uk.harbour.agent',
       'HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\ExtensionInstallForcelist',
-      'HKLM\\SOFTWARE\\Microsoft\\Edge\\NativeMessagingHosts\\uk.org.harbour.agent',
+      'HKLM\\SOFTWARE\\Microsoft\\Edge\\NativeMessagingHosts\\uk.harbour.agent',
       'HKLM\\SOFTWARE\\Policies\\Microsoft\\Edge\\ExtensionInstallForcelist',
     ]);
     expect(plan.registry[0]).toMatchObject({
@@ -191,7 +191,7 @@ describe('the Windows plan', () => {
     });
     expect(plan.registry[1]).toMatchObject({
       name: null,
-      data: 'C:\\ProgramData\\Harbour\\uk.org.harbour.agent.json',
+      data: 'C:\\ProgramData\\Harbour\\uk.harbour.agent.json',
     });
   });
 
@@ -231,7 +231,7 @@ describe('the Windows plan', () => {
     expect(listFiles(root)).toEqual([
       'ProgramData/Harbour/config.json',
       'ProgramData/Harbour/install-record.json',
-      'ProgramData/Harbour/uk.org.harbour.agent.json',
+      'ProgramData/Harbour/uk.harbour.agent.json',
     ]);
     expect(registry.data.get('HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run')?.get('Harbour')).toBe(
       '"C:\\Program Files\\Harbour\\Harbour.exe"',
@@ -246,9 +246,9 @@ describe('the Windows plan', () => {
     expect(registry.data.get('HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run')?.has('Harbour')).toBe(
       false,
     );
-    expect(
-      registry.data.has('HKLM\\SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\uk.org.harbour.agent'),
-    ).toBe(false);
+    expect(registry.data.has('HKLM\\SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\uk.harbour.agent')).toBe(
+      false,
+    );
     expect([...(registry.data.get(key)?.keys() ?? [])]).toEqual(['1']);
   });
 

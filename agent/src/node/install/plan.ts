@@ -6,12 +6,13 @@
  * run install-cli.ts, which applies this plan (apply.ts).
  */
 import path from 'node:path';
+import { nativeHostName } from '../native-host-manifest.js';
 import { agentConfigShape, configKeys, type ConfigKey } from '../config/index.js';
 import { autostartDesktopEntry, json, launchAgentLabel, launchAgentPlist, plist } from './templates.js';
 import type { InstallPlan, NativeHostManifest, PlannedFile, RegistryEntry, TargetPlatform } from './types.js';
 
 /** The native messaging host's name: what the extension passes to `chrome.runtime.connectNative`. */
-export const nativeHostName = 'uk.org.harbour.agent';
+export { nativeHostName };
 
 export interface ExtensionRef {
   /** The extension's 32-letter Chrome id. */

@@ -240,6 +240,67 @@ export interface SupervisionSettingsTable {
   value: string;
 }
 
+export interface ActivityIntervalsTable {
+  id: Generated<number>;
+  device_id: string;
+  /** The device's room when the interval began. */
+  room_id: string;
+  username: string | null;
+  state: 'active' | 'idle' | 'locked' | 'off';
+  app: string | null;
+  title: string | null;
+  url: string | null;
+  domain: string | null;
+  exe_path: string | null;
+  private: number;
+  started_at: string;
+  /** null while open: what the device shows now. */
+  ended_at: string | null;
+}
+
+export interface ActivitySettingsTable {
+  key: string;
+  /** JSON */
+  value: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface WatchlistEntriesTable {
+  id: string;
+  kind: 'domain' | 'url' | 'keyword';
+  pattern: string;
+  category: 'extremism' | 'self_harm' | 'adult' | 'violence' | 'gambling' | 'social' | 'games';
+  severity: 'low' | 'medium' | 'high';
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FlagsTable {
+  id: string;
+  device_id: string;
+  event_id: string;
+  room_id: string;
+  username: string | null;
+  occurred_at: string;
+  received_at: string;
+  entry_id: string | null;
+  category: WatchlistEntriesTable['category'];
+  severity: WatchlistEntriesTable['severity'];
+  kind: WatchlistEntriesTable['kind'];
+  pattern: string;
+  place: 'domain' | 'url' | 'title' | 'search';
+  matched: string;
+  app: string;
+  title: string | null;
+  url: string | null;
+  domain: string | null;
+  private: number;
+  /** JSON array of evidence refs */
+  evidence: string;
+}
+
 /** A health problem an agent reported (migration 0005). Open while cleared_at is null. */
 export interface DeviceHealthTable {
   id: Generated<number>;
@@ -270,6 +331,10 @@ export interface Database {
   incident_access: IncidentAccessTable;
   safeguarding_settings: SafeguardingSettingsTable;
   retention_purges: RetentionPurgesTable;
+  activity_intervals: ActivityIntervalsTable;
+  activity_settings: ActivitySettingsTable;
+  watchlist_entries: WatchlistEntriesTable;
+  flags: FlagsTable;
   device_health: DeviceHealthTable;
   evidence: EvidenceTable;
   room_staff: RoomStaffTable;

@@ -14,8 +14,12 @@ import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { storeTellDetails, storeTellReported } from '../services/tell.js';
 import { HarbourError } from '../http/errors.js';
-import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
+import { recordActivityChange } from '../services/activity.js';
+import type { ActivityHub } from '../services/activity-hub.js';
+import { agentActivityConfig } from '../services/agent-activity.js';
+import { recordFlag } from '../services/flags.js';
 import { reportHealth } from '../services/health.js';
+import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { tellAgentHandlers } from './tell-agent.js';
 
@@ -82,12 +86,13 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         return { serverTime: new Date().toISOString() };
       },
       'agent:event': async (event, id) => {
-        const stored = await storeEvent(ctx.db, id, event);
+        const stored = await storeEvent(ctx.db, id, event, ctx.activity);
         if (stored && event.body.type === 'tell.reported')
           await alertNewTell(ctx, event.body.tellId, event.id);
         return { duplicate: !stored };
       },
       ...tellAgentHandlers(ctx),
+      'agent:activity-config': async () => agentActivityConfig(ctx.db),
       'agent:control-ack': async ({ actionId }, id) => {
         await acknowledgeControl(ctx, id, actionId);
         return {};
@@ -125,8 +130,15 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
  * event a no-op. Returns false for a duplicate. Side effects of the event run in the
  * same transaction, so they too happen exactly once.
  */
-export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+export async function storeEvent(
+  db: Db,
+  deviceId: string,
+  event: AgentEvent,
+  activity?: ActivityHub,
+): Promise<boolean> {
+  /** Live pushes and notifications, run only once the transaction has committed. */
+  const afterCommit: (() => void)[] = [];
+  const stored = await db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('agent_events')
       .values({
@@ -168,9 +180,22 @@ export async function storeEvent(db: Db, deviceId: string, event: AgentEvent): P
       case 'tell.details':
         await storeTellDetails(trx, deviceId, body);
         break;
+      case 'activity.changed': {
+        const current = await recordActivityChange(trx, deviceId, event.occurredAt, body);
+        afterCommit.push(() => activity?.activityChanged(current));
+        break;
+      }
+      case 'activity.flag': {
+        const flag = await recordFlag(trx, deviceId, event, body);
+        await activity?.flagStored(trx, flag);
+        afterCommit.push(() => activity?.flagRaised(flag));
+        break;
+      }
     }
     return true;
   });
+  for (const effect of afterCommit) effect();
+  return stored;
 }
 
 /** After a pupil's report is committed: alert the DSL and the room's teachers at once. */

@@ -12,6 +12,7 @@ import type { ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { toRoom } from '../routes/rooms.js';
 import { runningSessions } from '../services/supervision.js';
+import { activityChannel, watchRoomActivity } from '../services/agent-activity.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type DashboardNamespace = Namespace<
@@ -28,6 +29,7 @@ export const userChannel = (userId: string) => `user:${userId}`;
 export const dashboardEventAccess: Record<keyof typeof dashboardRequests, Access> = {
   'room:watch': 'watchRooms',
   'room:unwatch': 'watchRooms',
+  'activity:watch': 'readActivity',
 };
 
 /** Staff live views: authenticated by the same session cookie as the REST API. */
@@ -74,6 +76,11 @@ export function setUpDashboardNamespace(
       'room:unwatch': async ({ roomId }) => {
         await socket.leave(roomChannel(roomId));
         return {};
+      },
+      'activity:watch': async ({ roomId }) => {
+        const result = await watchRoomActivity(ctx.db, roomId, user);
+        await socket.join(activityChannel(roomId));
+        return result;
       },
     };
     dispatch(socket, dashboardRequests, handlers, user, log.child({ userId: user.id }), (event) =>

@@ -4,11 +4,11 @@
  *
  * - `aupStates`: the acceptable-use-policy feature (issue 3) fills this in with each
  *   device's AUP state; until then every device shows "—".
- * - `extensionReports`: the activity feature (issue 4) fills this in with when each
- *   device's browser extension last reported; until then every device shows "—" and
- *   the "extension not reporting" warning stays quiet.
+ * - `extensionReports`: when each device's browser extension last reported a page,
+ *   from the activity timeline (issue 4).
  */
 import type { Device, InventoryDevice } from '@harbour/shared';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { DeviceHub } from './devices.js';
 import { openProblems, serverWarnings, type HealthSettings } from './health.js';
@@ -24,14 +24,35 @@ export function aupStates(_db: Db, _deviceIds: readonly string[]): Promise<Map<s
 }
 
 /**
- * HOOK (activity feature): when each device's browser extension last reported (null:
- * expected but never reported). Devices missing from the map show "—".
+ * When each device's browser extension last reported a page (an activity interval with a
+ * URL). A device where a browser was used but no URL ever arrived maps to null: the
+ * extension is expected but not reporting. Devices with no browser use are left out ("—").
  */
-export function extensionReports(
-  _db: Db,
-  _deviceIds: readonly string[],
+export async function extensionReports(
+  db: Db,
+  deviceIds: readonly string[],
 ): Promise<Map<string, string | null>> {
-  return Promise.resolve(new Map<string, string | null>());
+  if (deviceIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('activity_intervals')
+    .select((eb) => [
+      'device_id',
+      eb.fn.max(sql<string | null>`case when url is not null then started_at end`).as('last_url'),
+      eb.fn
+        .max(
+          sql<number>`case when lower(app) like '%chrom%' or lower(app) like '%edge%' or lower(app) like '%firefox%' then 1 else 0 end`,
+        )
+        .as('browser_seen'),
+    ])
+    .where('device_id', 'in', [...deviceIds])
+    .groupBy('device_id')
+    .execute();
+  const out = new Map<string, string | null>();
+  for (const r of rows) {
+    if (r.last_url) out.set(r.device_id, r.last_url);
+    else if (Number(r.browser_seen) === 1) out.set(r.device_id, null);
+  }
+  return out;
 }
 
 export async function inventory(

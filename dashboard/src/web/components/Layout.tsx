@@ -65,6 +65,21 @@ export function Layout() {
                   <NavLink to="/supervision">Supervision</NavLink>
                 </li>
               )}
+              {can(user.role, 'readActivity') && (
+                <li>
+                  <NavLink to="/activity">Activity</NavLink>
+                </li>
+              )}
+              {can(user.role, 'viewFlags') && (
+                <li>
+                  <NavLink to="/flags">Flags</NavLink>
+                </li>
+              )}
+              {can(user.role, 'manageWatchlists') && (
+                <li>
+                  <NavLink to="/watchlists">Watch lists</NavLink>
+                </li>
+              )}
               {can(user.role, 'manageDevices') && (
                 <li>
                   <NavLink to="/enrolment">Enrolment</NavLink>

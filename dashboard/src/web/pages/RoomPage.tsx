@@ -6,6 +6,7 @@ import { DeviceCard } from '../components/DeviceCard';
 import { DeviceDialog } from '../components/DeviceDialog';
 import { RoomStaff } from '../components/RoomStaff';
 import { SupervisionPanel } from '../components/SupervisionPanel';
+import { RoomActivity } from '../components/RoomActivity';
 import { usePageTitle } from '../components/usePageTitle';
 import { useNow } from '../components/time';
 import { useRoomLive, type LiveStatus } from '../live';
@@ -164,6 +165,7 @@ export function RoomPage() {
             />
           )}
           {can(user.role, 'manageSupervision') && <RoomStaff roomId={room.id} />}
+          {can(user.role, 'readActivity') && <RoomActivity roomId={roomId} devices={sorted} />}
         </>
       )}
     </>

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HealthProblem } from '@harbour/shared';
+import { darwinForeground } from './foreground-darwin.js';
+import { linuxForeground } from './foreground-linux.js';
+import { win32Foreground } from './foreground-win32.js';
+
+/** The window in front of the user, as the operating system tells it. */
+export interface ForegroundWindow {
+  /** The application: WM_CLASS on Linux, the executable's name on Windows, the app name on macOS. */
+  app: string;
+  title: string | null;
+  exePath: string | null;
+  /** Only macOS reports a browser's URL; elsewhere the browser extension does. */
+  url: string | null;
+}
+
+/** What the activity feature asks of the operating system. One implementation per platform. */
+export interface ForegroundProbe {
+  /** The foreground window, or null when there is none (an empty desktop). */
+  activeWindow(): Promise<ForegroundWindow | null>;
+  /** Seconds since the last keyboard or mouse input; null when this platform cannot tell. */
+  idleSeconds(): Promise<number | null>;
+  /** Whether the screen is locked. */
+  locked(): Promise<boolean>;
+  /** Prerequisites that are missing (reported to the server as device health problems). */
+  problems(): Promise<HealthProblem[]>;
+  close?(): void;
+}
+
+export function foregroundProbe(platform: NodeJS.Platform = process.platform): ForegroundProbe {
+  switch (platform) {
+    case 'win32':
+      return win32Foreground();
+    case 'darwin':
+      return darwinForeground();
+    default:
+      return linuxForeground();
+  }
+}
+
+/** Whether `command` is an executable on PATH. */
+export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    for (const ext of exts) {
+      try {
+        fs.accessSync(path.join(dir, command + ext), fs.constants.X_OK);
+        return true;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return false;
+}
