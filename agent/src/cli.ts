@@ -23,6 +23,8 @@ import { ScreenArbiter } from './core/screens.js';
 import { SupervisionFeature } from './core/supervision.js';
 import { OverlayScreenControls } from './core/teacher-screens.js';
 import { UiServer } from './core/ui-server.js';
+import { AupFeature } from './core/aup/feature.js';
+import { platformSession } from './platform/session.js';
 import { ChromiumOverlay } from './node/chromium-overlay.js';
 import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
@@ -51,6 +53,8 @@ defaults (see docs/agent-configuration.md).
                           this desktop (Linux with an X display)
   --activity <on|off>     report the active window and website (default on)
   --bridge-dir <dir>      where the browser extension's host finds this agent (default per user)
+  --aup <on|off>          show the acceptable use policy at logon, full screen (needs the screen
+                          overlay: Linux with an X display); default off, for servers and tests
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
         'log-level': { type: 'string' },
         root: { type: 'string', default: '/' },
         'help-badge': { type: 'boolean', default: false },
+        aup: { type: 'string', default: 'off' },
         activity: { type: 'string', default: 'on' },
         'bridge-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -154,6 +159,13 @@ async function main(): Promise<void> {
     tell && values['help-badge']
       ? new ChromiumBadge({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
       : null;
+  if (values.aup !== 'on' && values.aup !== 'off') fail('--aup must be on or off');
+  if (values.aup === 'on' && !arbiter)
+    fail('--aup on needs a screen: run it in a graphical session (DISPLAY)');
+  const aup =
+    arbiter && values.aup === 'on'
+      ? new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() })
+      : null;
 
   const probes = platformProbes();
   const health = new HealthReporter(
@@ -182,7 +194,13 @@ async function main(): Promise<void> {
     {
       probes,
       logger,
-      features: [health, supervision, ...(activity ? [activity] : []), ...(tell ? [tell] : [])],
+      features: [
+        health,
+        supervision,
+        ...(activity ? [activity] : []),
+        ...(aup ? [aup] : []),
+        ...(tell ? [tell] : []),
+      ],
     },
   );
   agent.on('status', (status, detail) => {
@@ -199,7 +217,11 @@ async function main(): Promise<void> {
     void agent
       .stop()
       .then(() => badge?.hide())
-      .then(() => arbiter && Promise.all([arbiter.release('teacher'), arbiter.release('message')]))
+      .then(
+        () =>
+          arbiter &&
+          Promise.all([arbiter.release('teacher'), arbiter.release('message'), arbiter.release('aup')]),
+      )
       .then(() => ui.stop())
       .then(() => process.exit(0));
   process.once('SIGINT', shutdown);

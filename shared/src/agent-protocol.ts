@@ -7,6 +7,7 @@ import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
 import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { aupAgentPushes, aupAgentRequests, aupDecisionEventSchema } from './aup.js';
 import {
   tellAgentSettingsSchema,
   tellDetailsSchema,
@@ -54,6 +55,7 @@ export const agentEventBodySchema = z.discriminatedUnion('type', [
   sessionEndedSchema,
   tellReportedSchema,
   tellDetailsSchema,
+  aupDecisionEventSchema,
   activityChangedSchema,
   activityFlagSchema,
 ]);
@@ -91,6 +93,7 @@ export const agentRequests = {
   'agent:tell-release': { request: tellReleaseRequestSchema, response: tellReleaseResponseSchema },
   'agent:tell-settings': { request: z.strictObject({}), response: tellAgentSettingsSchema },
   'agent:tell-status': { request: tellStatusRequestSchema, response: tellStatusResponseSchema },
+  ...aupAgentRequests,
   /** Supervision: a teacher's control was carried out here. */
   'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
   /** Supervision: a small live thumbnail, only while the room is supervised. */
@@ -109,6 +112,7 @@ export const agentPushes = {
   'server:error': z.object({ code: z.string(), message: z.string() }),
   /** A teacher acknowledged a pupil's report or released the covered screen. */
   'server:tell-update': tellUpdatePushSchema,
+  ...aupAgentPushes,
   /** Supervision: whether this device's room is supervised, and whether to send thumbnails. */
   'supervision:state': supervisionStateSchema,
   /** Supervision: a teacher's control to carry out (cover, release, message). */

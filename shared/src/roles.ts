@@ -31,6 +31,8 @@ export const permissions = {
   viewIncidents: ['dsl', 'teacher'],
   manageIncidents: ['dsl'],
   verifyAudit: ['admin', 'dsl'],
+  manageAup: ['admin', 'dsl'],
+  viewAupRegister: ['admin', 'dsl'],
   /** Start/end supervising a room and use the teacher's controls (teachers: their rooms only). */
   supervise: ['dsl', 'teacher'],
   viewSupervision: ['admin', 'dsl', 'teacher'],

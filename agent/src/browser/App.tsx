@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { BadgePage } from './tell/BadgePage';
 import { CoverPage } from './tell/CoverPage';
+import { AupPage } from './pages/AupPage';
 import { EyesPage, MessagePage } from './TeacherPages';
 
 /**
@@ -9,7 +10,7 @@ import { EyesPage, MessagePage } from './TeacherPages';
  * Add a page here and a route for its data in the feature that shows it.
  */
 const pages: Record<string, ComponentType> = {
-  // '/aup': the acceptable use policy at logon (issue 3)
+  '/aup': AupPage,
   '/cover': CoverPage, // "turn the screen off and tell" (issue 6)
   '/badge': BadgePage, // the always-there help button (issue 6)
   '/eyes': EyesPage,

@@ -19,17 +19,19 @@ import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
 import { HealthReporter } from '../node/health-feature.js';
 import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
-import { ScreenArbiter } from '../core/screens.js';
-import { TellFeature } from '../core/tell.js';
-import { UiServer } from '../core/ui-server.js';
-import { grabDisplays } from '../platform/grab.js';
 import { platformProbes } from '../platform/index.js';
-import { ElectronOverlay } from './overlay.js';
-import { setUpTellTriggers, tellMenuItem } from './tell.js';
 import { ActivityFeature } from '../core/activity/feature.js';
 import { captureDisplays } from '../platform/capture.js';
 import { foregroundProbe } from '../platform/foreground.js';
 import { machineConfig } from './machine-config.js';
+import { AupFeature } from '../core/aup/feature.js';
+import { UiServer } from '../core/ui-server.js';
+import { platformSession } from '../platform/session.js';
+import { ElectronOverlay } from './overlay.js';
+import { ScreenArbiter } from '../core/screens.js';
+import { TellFeature } from '../core/tell.js';
+import { grabDisplays } from '../platform/grab.js';
+import { setUpTellTriggers, tellMenuItem } from './tell.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
 const configRetryMs = 60_000;
@@ -45,27 +47,14 @@ async function start(): Promise<void> {
     { level: 'info', base: { service: 'harbour-agent' } },
     pino.destination({ dest: path.join(app.getPath('userData'), 'agent.log'), mkdir: true, sync: false }),
   );
-  // Pupil-facing pages (the tell cover, the help badge) come from the local UI server;
-  // full-screen views share one overlay through the arbiter (the tell cover has the top lane).
-  const ui = new UiServer({ logger });
-  const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
-  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
-  const foreground = foregroundProbe();
-  const tell = new TellFeature({
-    grab: grabDisplays,
-    overlay: arbiter.lane('tell'),
-    ui,
-    activeWindow: foreground,
-  });
-  await ui.start();
-  setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
   const tray = new Tray(nativeImage.createFromPath(trayIconPath()));
   tray.setToolTip('Harbour');
+  // "Turn the screen off and tell" (set up once the settings are known; its item leads the menu).
+  const tellRef: { current?: TellFeature } = {};
   // No Quit item: pupils must not be able to stop the agent.
   const menu = (status: AgentStatus) =>
     Menu.buildFromTemplate([
-      tellMenuItem(tell),
-      { type: 'separator' },
+      ...(tellRef.current ? [tellMenuItem(tellRef.current), { type: 'separator' as const }] : []),
       { label: `Harbour ${harbourVersion}`, enabled: false },
       { label: statusText[status], enabled: false },
     ]);
@@ -90,6 +79,23 @@ async function start(): Promise<void> {
     config.problems.map((p) => ({ code: p.code, message: p.message })),
     probes,
   );
+  // Pupil screens (the AUP at logon): pages from the local UI server, full screen on every display.
+  const ui = new UiServer({ logger });
+  // One overlay, shared by lanes in priority order (screens.ts): the AUP is one of them.
+  const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
+  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
+  const foreground = foregroundProbe();
+  // The tell cover has the top lane: nothing but an adult uncovers it.
+  const tell = new TellFeature({
+    grab: grabDisplays,
+    overlay: arbiter.lane('tell'),
+    ui,
+    activeWindow: foreground,
+  });
+  tellRef.current = tell;
+  await ui.start();
+  setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
+  tray.setContextMenu(menu('starting'));
   const agent = new HarbourAgent(
     {
       serverUrl: config.values.serverUrl,
@@ -102,14 +108,19 @@ async function start(): Promise<void> {
     {
       probes,
       logger,
-      features: [health, new ActivityFeature({ probe: foreground, capture: captureDisplays, health }), tell],
+      features: [
+        health,
+        new ActivityFeature({ probe: foreground, capture: captureDisplays, health }),
+        new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() }),
+        tell,
+      ],
     },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));
     tray.setToolTip(trayTooltip(status, detail, config.problems));
   });
-  app.on('before-quit', () => void agent.stop());
+  app.on('before-quit', () => void agent.stop().then(() => ui.stop()));
   await agent.start().catch((error: unknown) => {
     logger.error({ err: error }, 'agent failed to start');
     tray.setToolTip(trayTooltip('refused', (error as Error).message, config.problems));

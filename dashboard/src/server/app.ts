@@ -28,6 +28,7 @@ import {
   userChannel,
   type DashboardNamespace,
 } from './realtime/dashboards.js';
+import { aupRoutes } from './routes/aup.js';
 import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
@@ -185,6 +186,7 @@ export async function startHarbour(
   tellRoutes(app, ctx);
   safeguardingRoutes(app, ctx);
   auditRoutes(app, ctx);
+  aupRoutes(app, ctx, agents);
   activityRoutes(app, ctx);
   evidenceRoutes(app, ctx);
   supervisionRoutes(app, ctx);

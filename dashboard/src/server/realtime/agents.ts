@@ -22,6 +22,7 @@ import { reportHealth } from '../services/health.js';
 import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { tellAgentHandlers } from './tell-agent.js';
+import * as aup from '../services/aup.js';
 
 export type AgentNamespace = Namespace<
   AgentClientToServer,
@@ -89,6 +90,7 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         const stored = await storeEvent(ctx.db, id, event, ctx.activity);
         if (stored && event.body.type === 'tell.reported')
           await alertNewTell(ctx, event.body.tellId, event.id);
+        if (stored && event.body.type === 'aup.decision') await ctx.hub.refresh(id);
         return { duplicate: !stored };
       },
       ...tellAgentHandlers(ctx),
@@ -120,6 +122,8 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         if (problems.length > 0) deviceLog.warn({ problems }, 'agent reports health problems');
         return {};
       },
+      'aup:bundle': async () => aup.bundle(ctx.db),
+      'aup:decisions': async ({ user }) => aup.userDecisions(ctx.db, user),
     };
     dispatch(socket, agentRequests, handlers, deviceId, deviceLog);
   });
@@ -179,6 +183,9 @@ export async function storeEvent(
         break;
       case 'tell.details':
         await storeTellDetails(trx, deviceId, body);
+        break;
+      case 'aup.decision':
+        await aup.recordDecision(trx, deviceId, { ...event, body });
         break;
       case 'activity.changed': {
         const current = await recordActivityChange(trx, deviceId, event.occurredAt, body);
