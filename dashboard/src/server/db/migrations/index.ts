@@ -12,9 +12,9 @@ import * as m0003 from './0003_activity.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
-  '0004_incidents': m0004,
   '0002_aup': m0002,
-  '0006_supervision': m0006,
-  '0005_deployment': m0005,
   '0003_activity': m0003,
+  '0004_incidents': m0004,
+  '0005_deployment': m0005,
+  '0006_supervision': m0006,
 };
