@@ -3,9 +3,10 @@
  * namespace, authenticated with a real device credential, speaking the protocol from
  * shared/ (typed by its schemas). Started by fleet.ts with the devices to play.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
-import type { AgentClientToServer, AgentServerToClient } from '@harbour/shared';
+import type { AgentClientToServer, AgentEvent, AgentServerToClient } from '@harbour/shared';
 import type { SeededDevice } from './lib/seed.js';
 
 type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
@@ -60,8 +61,27 @@ function start() {
         const change = () => {
           if (!socket.connected) return;
           sent++;
-          // The window title carries its send time, so the dashboard can measure latency.
-          socket.emit('agent:presence', { user: { username: `b${Date.now()}` }, locked: false }, (r) => {
+          // The real activity path: an outbox event whose window title carries its send time,
+          // so the dashboard can measure agent-event -> live view latency.
+          const sentAt = Date.now();
+          const event: AgentEvent = {
+            id: randomUUID(),
+            occurredAt: new Date(sentAt).toISOString(),
+            body: {
+              type: 'activity.changed',
+              state: 'active',
+              user: { username: 'pupil' },
+              window: {
+                app: 'Bench',
+                title: `b${sentAt}`,
+                exePath: null,
+                url: null,
+                domain: null,
+                private: false,
+              },
+            },
+          };
+          socket.emit('agent:event', event, (r) => {
             if (!r.ok) failed++;
           });
         };

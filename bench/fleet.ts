@@ -10,6 +10,7 @@ import type { Socket } from 'socket.io-client';
 import { sampleProcess } from './lib/proc.js';
 import { seedFleet } from './lib/seed.js';
 import { round, summarise } from './lib/stats.js';
+import { until } from './lib/wait.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = path.resolve(here, '..');
@@ -21,6 +22,8 @@ export interface FleetOptions {
   changeEverySeconds?: number;
   heartbeatSeconds?: number;
   log?: (line: string) => void;
+  /** Extra node flags for the server, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile it. */
+  serverExecArgv?: string[];
 }
 
 export interface FleetResult {
@@ -46,14 +49,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** N simulated agents in several processes against one real server, with a dashboard watching every room. */
 export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const log = opts.log ?? (() => undefined);
@@ -62,18 +57,22 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const devices = await seedFleet(dataDir, opts.agents);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [path.join(repo, 'dashboard/dist/server/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'error',
-      HARBOUR_ADMIN_EMAIL: email,
-      HARBOUR_ADMIN_PASSWORD: password,
+  const server = spawn(
+    process.execPath,
+    [...(opts.serverExecArgv ?? []), path.join(repo, 'dashboard/dist/server/main.js')],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+        HARBOUR_ADMIN_EMAIL: email,
+        HARBOUR_ADMIN_PASSWORD: password,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const workers: ChildProcess[] = [];
   const status = new Map<number, { connected: number; sent: number; failed: number }>();
   let dashboard: Socket<DashboardServerToClient, DashboardClientToServer> | undefined;
@@ -92,12 +91,12 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     dashboard = io(`${url}/dashboard`, { transports: ['websocket'], extraHeaders: { cookie } });
     const latencies: number[] = [];
     let measuring = false;
-    dashboard.on('device:changed', (d) => {
-      if (measuring && d.user?.startsWith('b')) latencies.push(Date.now() - Number(d.user.slice(1)));
+    dashboard.on('activity:changed', (a) => {
+      if (measuring && a.title?.startsWith('b')) latencies.push(Date.now() - Number(a.title.slice(1)));
     });
     await new Promise<void>((resolve) => dashboard!.once('connect', () => resolve()));
     for (const roomId of new Set(devices.map((d) => d.roomId))) {
-      const r = await dashboard.emitWithAck('room:watch', { roomId });
+      const r = await dashboard.emitWithAck('activity:watch', { roomId });
       if (!r.ok) throw new Error(`watch failed: ${r.error.message}`);
     }
 
