@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0006 from './0006_supervision.js';
 import * as m0005 from './0005_deployment.js';
 import * as m0003 from './0003_activity.js';
+import * as m0007 from './0007_bench_indexes.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0006_supervision': m0006,
   '0005_deployment': m0005,
   '0003_activity': m0003,
+  '0007_bench_indexes': m0007,
 };
