@@ -14,6 +14,8 @@ import { round, summarise } from './lib/stats.js';
 
 export interface QueryResult {
   name: string;
+  /** Whether the issue sets the 50 ms p95 target for it (others are shown for context). */
+  target: boolean;
   what: string;
   requests: number;
   p50: number;
@@ -93,6 +95,7 @@ export async function runDatabase(opts: {
     try {
       queries.push({
         name: 'room live view',
+        target: true,
         what: 'room:watch (room, devices, supervision) then activity:watch (what each device shows now, the day’s flags; audited)',
         ...(await timeIt(requests, async (i) => {
           const roomId = pick(school.rooms, i).id;
@@ -103,6 +106,7 @@ export async function runDatabase(opts: {
       });
       queries.push({
         name: 'pupil activity day',
+        target: false,
         what: 'GET /api/activity?user=…: one pupil’s timeline for one school day (audited)',
         ...(await timeIt(requests, async (i) => {
           const room = pick(school.rooms, i);
@@ -119,6 +123,7 @@ export async function runDatabase(opts: {
       });
       queries.push({
         name: 'room top sites, one week',
+        target: false,
         what: 'GET /api/activity/top-domains?roomId=…: a room’s most used sites over a week',
         ...(await timeIt(requests, async (i) => {
           const roomId = pick(school.rooms, i).id;

@@ -33,6 +33,10 @@ const password = 'footprint password long enough';
 
 export async function runFootprint(opts: {
   seconds: number;
+  /** Seconds after the agent comes online before sampling starts (default 5). */
+  warmupSeconds?: number;
+  /** NODE_OPTIONS for the agent (e.g. V8 memory flags), to find out what would change the figures. */
+  nodeOptions?: string;
   log?: (l: string) => void;
 }): Promise<FootprintResult> {
   const log = opts.log ?? (() => undefined);
@@ -73,7 +77,7 @@ export async function runFootprint(opts: {
       env: opts.nodeOptions ? { ...x.env, NODE_OPTIONS: opts.nodeOptions } : x.env,
     });
     await until(async () => (await admin.devices(room.id))[0]?.online === true, 30_000, 'the agent online');
-    await new Promise((r) => setTimeout(r, 5000)); // past start-up (module loading, enrolment)
+    await new Promise((r) => setTimeout(r, (opts.warmupSeconds ?? 5) * 1000)); // past start-up (module loading, enrolment)
     log(`  agent online; sampling for ${opts.seconds} s`);
 
     const pid = agent.proc.pid!;

@@ -29,7 +29,7 @@ export function inGroupTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Pr
   }
   const q = queue;
   return new Promise<T>((resolve, reject) => {
-    q.pending.push({ run: work, resolve: resolve as (v: unknown) => void, reject });
+    q.pending.push({ run: work, resolve: resolve, reject });
     if (!q.running) {
       q.running = true;
       setImmediate(() => void drain(db, q));
