@@ -23,6 +23,8 @@ import { ScreenArbiter } from './core/screens.js';
 import { SupervisionFeature } from './core/supervision.js';
 import { OverlayScreenControls } from './core/teacher-screens.js';
 import { UiServer } from './core/ui-server.js';
+import { AupFeature } from './core/aup/feature.js';
+import { platformSession } from './platform/session.js';
 import { ChromiumOverlay } from './node/chromium-overlay.js';
 import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
@@ -46,6 +48,8 @@ defaults (see docs/agent-configuration.md).
                           instead of / (staging and tests)
   --activity <on|off>     report the active window and website (default on)
   --bridge-dir <dir>      where the browser extension's host finds this agent (default per user)
+  --aup <on|off>          show the acceptable use policy at logon, full screen (needs the screen
+                          overlay: Linux with an X display); default off, for servers and tests
   --help                  show this help`;
 
 function fail(message: string, code = 2): never {
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
         heartbeat: { type: 'string' },
         'log-level': { type: 'string' },
         root: { type: 'string', default: '/' },
+        aup: { type: 'string', default: 'off' },
         activity: { type: 'string', default: 'on' },
         'bridge-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -138,6 +143,14 @@ async function main(): Promise<void> {
     screens: teacherScreens,
   });
 
+  if (values.aup !== 'on' && values.aup !== 'off') fail('--aup must be on or off');
+  if (values.aup === 'on' && !arbiter)
+    fail('--aup on needs a screen: run it in a graphical session (DISPLAY)');
+  const aup =
+    arbiter && values.aup === 'on'
+      ? new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() })
+      : null;
+
   const probes = platformProbes();
   const health = new HealthReporter(
     config.problems.map((p) => ({ code: p.code, message: p.message })),
@@ -162,7 +175,11 @@ async function main(): Promise<void> {
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
     },
-    { probes, logger, features: [health, supervision, ...(activity ? [activity] : [])] },
+    {
+      probes,
+      logger,
+      features: [health, supervision, ...(activity ? [activity] : []), ...(aup ? [aup] : [])],
+    },
   );
   agent.on('status', (status, detail) => {
     logger.info({ status, detail, text: trayTooltip(status, detail, config.problems) }, 'agent status');
@@ -177,7 +194,11 @@ async function main(): Promise<void> {
   const shutdown = () =>
     void agent
       .stop()
-      .then(() => arbiter && Promise.all([arbiter.release('teacher'), arbiter.release('message')]))
+      .then(
+        () =>
+          arbiter &&
+          Promise.all([arbiter.release('teacher'), arbiter.release('message'), arbiter.release('aup')]),
+      )
       .then(() => ui.stop())
       .then(() => process.exit(0));
   process.once('SIGINT', shutdown);

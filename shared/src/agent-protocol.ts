@@ -7,6 +7,7 @@ import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { safeText } from './text.js';
 import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { aupAgentPushes, aupAgentRequests, aupDecisionEventSchema } from './aup.js';
 import {
   controlAckRequestSchema,
   controlApplySchema,
@@ -42,6 +43,7 @@ export const sessionEndedSchema = z.strictObject({
 export const agentEventBodySchema = z.discriminatedUnion('type', [
   sessionStartedSchema,
   sessionEndedSchema,
+  aupDecisionEventSchema,
   activityChangedSchema,
   activityFlagSchema,
 ]);
@@ -75,6 +77,7 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  ...aupAgentRequests,
   /** Supervision: a teacher's control was carried out here. */
   'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
   /** Supervision: a small live thumbnail, only while the room is supervised. */
@@ -91,6 +94,7 @@ export const agentPushes = {
   'server:revoked': z.object({ reason: z.string() }),
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  ...aupAgentPushes,
   /** Supervision: whether this device's room is supervised, and whether to send thumbnails. */
   'supervision:state': supervisionStateSchema,
   /** Supervision: a teacher's control to carry out (cover, release, message). */

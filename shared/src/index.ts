@@ -8,6 +8,8 @@ export * from './rest.js';
 export * from './socket.js';
 export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';
+export * from './aup.js';
+export * from './aup-samples.js';
 export * from './evidence.js';
 export * from './supervision.js';
 export const harbourVersion = '0.1.0';

@@ -14,6 +14,7 @@ import {
 import { limits } from './limits.js';
 import { roleSchema } from './roles.js';
 import { safeText } from './text.js';
+import { deviceAupSchema } from './aup.js';
 
 // ---- health -------------------------------------------------------------
 export const healthSchema = z.object({
@@ -128,6 +129,8 @@ export const deviceSchema = z.object({
   /** The OS account signed in now, as `DOMAIN\user` or `user`; null when nobody is. */
   user: z.string().nullable(),
   revoked: z.boolean(),
+  /** The signed-in user's standing with the acceptable use policy; null when nobody is signed in. */
+  aup: deviceAupSchema.nullable().optional(),
 });
 export type Device = z.infer<typeof deviceSchema>;
 export const deviceListQuerySchema = z.strictObject({ roomId: idSchema.optional() });

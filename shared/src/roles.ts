@@ -26,6 +26,8 @@ export const permissions = {
   viewRooms: ['admin', 'technician', 'dsl', 'teacher'],
   viewDevices: ['admin', 'technician', 'dsl', 'teacher'],
   watchRooms: ['admin', 'technician', 'dsl', 'teacher'],
+  manageAup: ['admin', 'dsl'],
+  viewAupRegister: ['admin', 'dsl'],
   /** Start/end supervising a room and use the teacher's controls (teachers: their rooms only). */
   supervise: ['dsl', 'teacher'],
   viewSupervision: ['admin', 'dsl', 'teacher'],

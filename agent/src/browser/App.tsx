@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { AupPage } from './pages/AupPage';
 import { EyesPage, MessagePage } from './TeacherPages';
 
 /**
@@ -7,7 +8,7 @@ import { EyesPage, MessagePage } from './TeacherPages';
  * Add a page here and a route for its data in the feature that shows it.
  */
 const pages: Record<string, ComponentType> = {
-  // '/aup': the acceptable use policy at logon (issue 3)
+  '/aup': AupPage,
   // '/cover': the "turn the screen off and tell" cover (issue 6)
   '/eyes': EyesPage,
   '/message': MessagePage,

@@ -24,6 +24,11 @@ import { ActivityFeature } from '../core/activity/feature.js';
 import { captureDisplays } from '../platform/capture.js';
 import { foregroundProbe } from '../platform/foreground.js';
 import { machineConfig } from './machine-config.js';
+import { AupFeature } from '../core/aup/feature.js';
+import { UiServer } from '../core/ui-server.js';
+import { platformSession } from '../platform/session.js';
+import { ElectronOverlay } from './overlay.js';
+import { ScreenArbiter } from '../core/screens.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
 const configRetryMs = 60_000;
@@ -68,6 +73,11 @@ async function start(): Promise<void> {
     config.problems.map((p) => ({ code: p.code, message: p.message })),
     probes,
   );
+  // Pupil screens (the AUP at logon): pages from the local UI server, full screen on every display.
+  const ui = new UiServer({ logger });
+  // One overlay, shared by lanes in priority order (screens.ts): the AUP is one of them.
+  const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
+  await ui.start();
   const agent = new HarbourAgent(
     {
       serverUrl: config.values.serverUrl,
@@ -80,14 +90,18 @@ async function start(): Promise<void> {
     {
       probes,
       logger,
-      features: [health, new ActivityFeature({ probe: foregroundProbe(), capture: captureDisplays, health })],
+      features: [
+        health,
+        new ActivityFeature({ probe: foregroundProbe(), capture: captureDisplays, health }),
+        new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() }),
+      ],
     },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));
     tray.setToolTip(trayTooltip(status, detail, config.problems));
   });
-  app.on('before-quit', () => void agent.stop());
+  app.on('before-quit', () => void agent.stop().then(() => ui.stop()));
   await agent.start().catch((error: unknown) => {
     logger.error({ err: error }, 'agent failed to start');
     tray.setToolTip(trayTooltip('refused', (error as Error).message, config.problems));

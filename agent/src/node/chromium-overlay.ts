@@ -117,7 +117,9 @@ export class ChromiumOverlay implements ScreenOverlay {
       this.options.logger.error({ err: error }, 'overlay: cannot start Chromium'),
     );
     proc.once('exit', (code, signal) => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      // The browser process is gone; end its renderers and helpers too, then its profile.
+      signalGroup(proc, 'SIGKILL');
+      setTimeout(() => removeDir(dataDir), 500).unref();
       if (generation !== this.generation || !this.instances.includes(instance)) return;
       // Closed (Alt+F4, a kill, a crash) while it should be shown: open it again.
       this.options.logger.warn({ code, signal, display: display?.name }, 'overlay window closed; reopening');
@@ -183,18 +185,30 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
   });
 }
 
+/** Signals every process in the group Chromium leads (it was spawned detached). */
+function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  if (proc.pid === undefined) return;
+  try {
+    process.kill(-proc.pid, signal);
+  } catch {
+    // the whole group is already gone
+  }
+}
+
+/** Removes a temporary profile; never throws (a straggler may still be writing to it). */
+function removeDir(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 200 });
+  } catch {
+    // left in the temp folder; the OS clears it
+  }
+}
+
 async function killGroup(proc: ChildProcess): Promise<void> {
   if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-(proc.pid ?? 0), s);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGTERM');
-  const timer = setTimeout(() => signal('SIGKILL'), 3000);
+  signalGroup(proc, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), 3000);
   await exited;
   clearTimeout(timer);
 }

@@ -28,6 +28,7 @@ import {
   userChannel,
   type DashboardNamespace,
 } from './realtime/dashboards.js';
+import { aupRoutes } from './routes/aup.js';
 import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
@@ -165,6 +166,7 @@ export async function startHarbour(
   roomRoutes(app, ctx);
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
+  aupRoutes(app, ctx, agents);
   activityRoutes(app, ctx);
   evidenceRoutes(app, ctx);
   supervisionRoutes(app, ctx);

@@ -5,6 +5,8 @@ import { useAuth, useUser } from './auth';
 import { Layout } from './components/Layout';
 import { usePageTitle } from './components/usePageTitle';
 import { ActivityPage } from './pages/ActivityPage';
+import { AupPoliciesPage } from './pages/AupPoliciesPage';
+import { AupRegisterPage } from './pages/AupRegisterPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { FlagsPage } from './pages/FlagsPage';
 import { WatchlistsPage } from './pages/WatchlistsPage';
@@ -109,6 +111,22 @@ export function App() {
               element={
                 <Allowed permission="manageWatchlists">
                   <WatchlistsPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="aup/policies"
+              element={
+                <Allowed permission="manageAup">
+                  <AupPoliciesPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="aup/register"
+              element={
+                <Allowed permission="viewAupRegister">
+                  <AupRegisterPage />
                 </Allowed>
               }
             />

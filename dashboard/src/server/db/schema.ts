@@ -87,6 +87,52 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+export interface AupAudiencesTable {
+  id: string;
+  name: string;
+  description: string;
+  position: number;
+  created_at: string;
+}
+
+export interface AupDocumentsTable {
+  id: string;
+  audience_id: string;
+  version: number;
+  /** AupContent as JSON. */
+  content: string;
+  /** SHA-256 (hex) of canonicalAupText(content). */
+  text_hash: string;
+  created_at: string;
+  created_by: string;
+  published_at: string | null;
+  superseded_at: string | null;
+}
+
+export interface AupSettingsTable {
+  id: number;
+  /** AupSettings as JSON. */
+  settings: string;
+  updated_at: string;
+}
+
+export interface AupDecisionsTable {
+  id: Generated<number>;
+  device_id: string;
+  event_id: string;
+  room_id: string | null;
+  username: string;
+  display_name: string | null;
+  audience: string;
+  document_id: string;
+  version: number;
+  text_hash: string;
+  decision: 'accepted' | 'declined';
+  source: 'server' | 'cache' | 'builtin';
+  decided_at: string;
+  received_at: string;
+}
+
 export interface RoomStaffTable {
   room_id: string;
   user_id: string;
@@ -206,6 +252,10 @@ export interface Database {
   agent_events: AgentEventsTable;
   device_sessions: DeviceSessionsTable;
   audit_log: AuditLogTable;
+  aup_audiences: AupAudiencesTable;
+  aup_documents: AupDocumentsTable;
+  aup_settings: AupSettingsTable;
+  aup_decisions: AupDecisionsTable;
   activity_intervals: ActivityIntervalsTable;
   activity_settings: ActivitySettingsTable;
   watchlist_entries: WatchlistEntriesTable;

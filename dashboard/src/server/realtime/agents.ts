@@ -21,6 +21,7 @@ import { recordFlag } from '../services/flags.js';
 import { reportHealth } from '../services/health.js';
 import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
 import { dispatch, type Handlers } from './dispatch.js';
+import * as aup from '../services/aup.js';
 
 export type AgentNamespace = Namespace<
   AgentClientToServer,
@@ -84,9 +85,11 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         await ctx.hub.touch(id);
         return { serverTime: new Date().toISOString() };
       },
-      'agent:event': async (event, id) => ({
-        duplicate: !(await storeEvent(ctx.db, id, event, ctx.activity)),
-      }),
+      'agent:event': async (event, id) => {
+        const stored = await storeEvent(ctx.db, id, event, ctx.activity);
+        if (stored && event.body.type === 'aup.decision') await ctx.hub.refresh(id);
+        return { duplicate: !stored };
+      },
       'agent:activity-config': async () => agentActivityConfig(ctx.db),
       'agent:control-ack': async ({ actionId }, id) => {
         await acknowledgeControl(ctx, id, actionId);
@@ -115,6 +118,8 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         if (problems.length > 0) deviceLog.warn({ problems }, 'agent reports health problems');
         return {};
       },
+      'aup:bundle': async () => aup.bundle(ctx.db),
+      'aup:decisions': async ({ user }) => aup.userDecisions(ctx.db, user),
     };
     dispatch(socket, agentRequests, handlers, deviceId, deviceLog);
   });
@@ -169,6 +174,9 @@ export async function storeEvent(
           .where('username', '=', formatOsUser(body.user))
           .where('ended_at', 'is', null)
           .execute();
+        break;
+      case 'aup.decision':
+        await aup.recordDecision(trx, deviceId, { ...event, body });
         break;
       case 'activity.changed': {
         const current = await recordActivityChange(trx, deviceId, event.occurredAt, body);

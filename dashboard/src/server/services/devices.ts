@@ -19,6 +19,8 @@ export interface DeviceEvents {
  */
 export class DeviceHub {
   private readonly connections = new Map<string, number>();
+  /** Add facts other services own (e.g. the signed-in user's AUP standing) to devices before they go out. */
+  readonly decorators: ((devices: Device[]) => Promise<void>)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -49,12 +51,22 @@ export class DeviceHub {
     let q = this.db.selectFrom('devices').selectAll().orderBy('hostname').orderBy('id');
     if (filter.roomId) q = q.where('room_id', '=', filter.roomId);
     if (!filter.includeRevoked) q = q.where('revoked_at', 'is', null);
-    return (await q.execute()).map((row) => this.toDevice(row));
+    return this.decorate((await q.execute()).map((row) => this.toDevice(row)));
+  }
+
+  private async decorate(devices: Device[]): Promise<Device[]> {
+    for (const decorator of this.decorators) await decorator(devices);
+    return devices;
+  }
+
+  /** Tells live views about a device again (after something a decorator reports changed). */
+  async refresh(deviceId: string): Promise<void> {
+    await this.publish(deviceId);
   }
 
   async get(deviceId: string): Promise<Device | undefined> {
     const row = await this.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
-    return row && this.toDevice(row);
+    return row && (await this.decorate([this.toDevice(row)]))[0];
   }
 
   async connected(deviceId: string, agentVersion: string): Promise<void> {

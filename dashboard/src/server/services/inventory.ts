@@ -2,8 +2,8 @@
  * The device inventory: every enrolled device with its health and the state other
  * features know about it. Two hooks are left for features that land separately:
  *
- * - `aupStates`: the acceptable-use-policy feature (issue 3) fills this in with each
- *   device's AUP state; until then every device shows "—".
+ * - `aupStates`: the acceptable-use-policy feature (issue 3): the standing of each
+ *   device's last signed-in user (services/aup.ts); devices nobody signed in to show "—".
  * - `extensionReports`: when each device's browser extension last reported a page,
  *   from the activity timeline (issue 4).
  */
@@ -11,6 +11,7 @@ import type { Device, InventoryDevice } from '@harbour/shared';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { DeviceHub } from './devices.js';
+import { deviceStates } from './aup.js';
 import { openProblems, serverWarnings, type HealthSettings } from './health.js';
 
 export interface AupState {
@@ -19,8 +20,8 @@ export interface AupState {
 }
 
 /** HOOK (AUP feature): each device's AUP state. Devices missing from the map show "—". */
-export function aupStates(_db: Db, _deviceIds: readonly string[]): Promise<Map<string, AupState>> {
-  return Promise.resolve(new Map<string, AupState>());
+export function aupStates(db: Db, deviceIds: readonly string[]): Promise<Map<string, AupState>> {
+  return deviceStates(db, deviceIds);
 }
 
 /**

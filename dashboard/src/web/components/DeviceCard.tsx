@@ -1,4 +1,5 @@
 import type { Device } from '@harbour/shared';
+import { AupBadge } from './aupStatus';
 import { OnlineStatus } from './OnlineStatus';
 import { RelativeTime } from './time';
 
@@ -46,6 +47,14 @@ export function DeviceCard({
           <dt>User</dt>
           <dd>{device.user ?? <span className="muted">Nobody signed in</span>}</dd>
         </div>
+        {device.aup && (
+          <div>
+            <dt>Computer rules</dt>
+            <dd>
+              <AupBadge status={device.aup.status} />
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Last seen</dt>
           <dd>

@@ -74,6 +74,16 @@ export function Layout() {
                   <NavLink to="/enrolment">Enrolment</NavLink>
                 </li>
               )}
+              {can(user.role, 'manageAup') && (
+                <li>
+                  <NavLink to="/aup/policies">Computer rules</NavLink>
+                </li>
+              )}
+              {can(user.role, 'viewAupRegister') && (
+                <li>
+                  <NavLink to="/aup/register">Register</NavLink>
+                </li>
+              )}
               {can(user.role, 'manageUsers') && (
                 <li>
                   <NavLink to="/users">Users</NavLink>

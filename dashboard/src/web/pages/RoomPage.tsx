@@ -55,6 +55,7 @@ export function RoomPage() {
   const mayChoose = supervision !== null && (user.role === 'dsl' || supervision.teacherId === user.id);
   const openDevice = devices.find((d) => d.id === open);
   const onlineCount = devices.filter((d) => d.online).length;
+  const notAgreed = devices.filter((d) => d.online && d.aup && d.aup.status !== 'current');
   usePageTitle(room?.name ?? 'Room');
 
   return (
@@ -86,6 +87,12 @@ export function RoomPage() {
               ? 'No computers in this room yet.'
               : `${onlineCount} of ${devices.length} ${devices.length === 1 ? 'computer' : 'computers'} online.`}
           </p>
+          {notAgreed.length > 0 && (
+            <p className="notice" data-testid="aup-pending">
+              Not yet agreed to the computer rules:{' '}
+              {notAgreed.map((d) => `${d.user ?? ''} (${d.hostname})`).join(', ')}.
+            </p>
+          )}
           {devices.length === 0 ? (
             <div className="empty">
               <p>
