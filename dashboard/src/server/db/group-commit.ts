@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from './database.js';
+import type { Database } from './schema.js';
 
 interface Work {
-  run(trx: Db): Promise<unknown>;
+  run(trx: Transaction<Database>): Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -21,7 +22,7 @@ const queues = new WeakMap<Db, { pending: Work[]; running: boolean }>();
  * the shared transaction has committed, so an acknowledgement still means "stored".
  * Under light load a batch holds a single piece of work.
  */
-export function inGroupTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+export function inGroupTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   let queue = queues.get(db);
   if (!queue) {
     queue = { pending: [], running: false };
