@@ -3,10 +3,11 @@
 # it with Playwright), Xvfb + openbox (a real X display and window manager for the
 # desktop parts), x11-utils (xprop/xwininfo/xmessage), x11-xserver-utils (xsetroot) and xdotool
 # (the screen-overlay tests press keys and close windows with it; the Linux overlay uses it to keep focus),
-# xprintidle (the activity probe's idle time) and xterm (a real window to switch to in activity tests).
+# xprintidle (the activity probe's idle time), xterm (a real window to switch to in activity tests)
+# and wmctrl (keeps the Linux "help" badge above other windows).
 # Run as root, or it uses sudo. Installs only what is missing.
 set -euo pipefail
-packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm)
+packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

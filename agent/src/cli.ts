@@ -29,6 +29,9 @@ import { ChromiumOverlay } from './node/chromium-overlay.js';
 import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
+import { TellFeature } from './core/tell.js';
+import { ChromiumBadge } from './node/chromium-badge.js';
+import { grabDisplays } from './platform/grab.js';
 import { ActivityFeature } from './core/activity/feature.js';
 import { captureDisplays } from './platform/capture.js';
 import { foregroundProbe } from './platform/foreground.js';
@@ -46,6 +49,8 @@ defaults (see docs/agent-configuration.md).
   --log-level <level>     fatal, error, warn, info, debug (default info)
   --root <dir>            look for the machine-wide policy and config files under <dir>
                           instead of / (staging and tests)
+  --help-badge            show the pupils' "help" badge (turn the screen off and tell) on
+                          this desktop (Linux with an X display)
   --activity <on|off>     report the active window and website (default on)
   --bridge-dir <dir>      where the browser extension's host finds this agent (default per user)
   --aup <on|off>          show the acceptable use policy at logon, full screen (needs the screen
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
         heartbeat: { type: 'string' },
         'log-level': { type: 'string' },
         root: { type: 'string', default: '/' },
+        'help-badge': { type: 'boolean', default: false },
         aup: { type: 'string', default: 'off' },
         activity: { type: 'string', default: 'on' },
         'bridge-dir': { type: 'string' },
@@ -143,6 +149,16 @@ async function main(): Promise<void> {
     screens: teacherScreens,
   });
 
+  // "Turn the screen off and tell": its cover has the top lane; the badge is opt-in here.
+  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
+  const foreground = foregroundProbe();
+  const tell = arbiter
+    ? new TellFeature({ grab: grabDisplays, overlay: arbiter.lane('tell'), ui, activeWindow: foreground })
+    : null;
+  const badge =
+    tell && values['help-badge']
+      ? new ChromiumBadge({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
+      : null;
   if (values.aup !== 'on' && values.aup !== 'off') fail('--aup must be on or off');
   if (values.aup === 'on' && !arbiter)
     fail('--aup on needs a screen: run it in a graphical session (DISPLAY)');
@@ -160,7 +176,7 @@ async function main(): Promise<void> {
   const activity =
     values.activity === 'on'
       ? new ActivityFeature({
-          probe: foregroundProbe(),
+          probe: foreground,
           capture: captureDisplays,
           bridgeDir: values['bridge-dir'] ? path.resolve(values['bridge-dir']) : undefined,
           health,
@@ -178,7 +194,13 @@ async function main(): Promise<void> {
     {
       probes,
       logger,
-      features: [health, supervision, ...(activity ? [activity] : []), ...(aup ? [aup] : [])],
+      features: [
+        health,
+        supervision,
+        ...(activity ? [activity] : []),
+        ...(aup ? [aup] : []),
+        ...(tell ? [tell] : []),
+      ],
     },
   );
   agent.on('status', (status, detail) => {
@@ -194,6 +216,7 @@ async function main(): Promise<void> {
   const shutdown = () =>
     void agent
       .stop()
+      .then(() => badge?.hide())
       .then(
         () =>
           arbiter &&
@@ -205,6 +228,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
 
   ui.start()
+    .then(() => badge?.show())
     .then(() => agent.start())
     .then(
       (credentials) =>

@@ -9,6 +9,16 @@ import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import { aupAgentPushes, aupAgentRequests, aupDecisionEventSchema } from './aup.js';
 import {
+  tellAgentSettingsSchema,
+  tellDetailsSchema,
+  tellReleaseRequestSchema,
+  tellReleaseResponseSchema,
+  tellReportedSchema,
+  tellStatusRequestSchema,
+  tellStatusResponseSchema,
+  tellUpdatePushSchema,
+} from './tell.js';
+import {
   controlAckRequestSchema,
   controlApplySchema,
   supervisionStateSchema,
@@ -43,6 +53,8 @@ export const sessionEndedSchema = z.strictObject({
 export const agentEventBodySchema = z.discriminatedUnion('type', [
   sessionStartedSchema,
   sessionEndedSchema,
+  tellReportedSchema,
+  tellDetailsSchema,
   aupDecisionEventSchema,
   activityChangedSchema,
   activityFlagSchema,
@@ -77,6 +89,10 @@ export const agentRequests = {
     /** `duplicate` is true when the server had already stored this event id. */
     response: z.object({ duplicate: z.boolean() }),
   },
+  /** An adult's PIN (or the pupil, where the school allows it) releases a covered screen. */
+  'agent:tell-release': { request: tellReleaseRequestSchema, response: tellReleaseResponseSchema },
+  'agent:tell-settings': { request: z.strictObject({}), response: tellAgentSettingsSchema },
+  'agent:tell-status': { request: tellStatusRequestSchema, response: tellStatusResponseSchema },
   ...aupAgentRequests,
   /** Supervision: a teacher's control was carried out here. */
   'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
@@ -94,6 +110,8 @@ export const agentPushes = {
   'server:revoked': z.object({ reason: z.string() }),
   /** A message the server could not accept and could not answer through an ack. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** A teacher acknowledged a pupil's report or released the covered screen. */
+  'server:tell-update': tellUpdatePushSchema,
   ...aupAgentPushes,
   /** Supervision: whether this device's room is supervised, and whether to send thumbnails. */
   'supervision:state': supervisionStateSchema,

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { idSchema } from './common.js';
 import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
+import { incidentSummarySchema } from './incidents.js';
+import { tellAlertSchema } from './tell.js';
 import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
 import { deviceActivitySchema } from './activity.js';
 import { flagSchema } from './watchlists.js';
@@ -41,6 +43,10 @@ export const dashboardPushes = {
   'device:removed': z.object({ id: idSchema, roomId: idSchema }),
   /** The server refused something the client sent without an acknowledgement. */
   'server:error': z.object({ code: z.string(), message: z.string() }),
+  /** A pupil asked for help in a room this user supervises (or any room, for the DSL). */
+  'tell:alert': tellAlertSchema,
+  /** A new incident was recorded (DSL only). */
+  'incident:created': incidentSummarySchema,
   /** A live thumbnail of a device in a watched, supervised room (never stored). */
   'device:thumbnail': deviceThumbnailSchema,
   /** A supervised session in a watched room started, changed or ended. */

@@ -11,6 +11,8 @@ export * from './dashboard-protocol.js';
 export * from './aup.js';
 export * from './aup-samples.js';
 export * from './evidence.js';
+export * from './incidents.js';
+export * from './tell.js';
 export * from './supervision.js';
 export const harbourVersion = '0.1.0';
 export * from './inventory.js';

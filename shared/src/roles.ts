@@ -26,6 +26,11 @@ export const permissions = {
   viewRooms: ['admin', 'technician', 'dsl', 'teacher'],
   viewDevices: ['admin', 'technician', 'dsl', 'teacher'],
   watchRooms: ['admin', 'technician', 'dsl', 'teacher'],
+  // Incidents: teachers see their own and their rooms' (row-level checks in services/incident-access.ts);
+  // the DSL and deputies see and manage all; technicians and admins who are not DSL see none.
+  viewIncidents: ['dsl', 'teacher'],
+  manageIncidents: ['dsl'],
+  verifyAudit: ['admin', 'dsl'],
   manageAup: ['admin', 'dsl'],
   viewAupRegister: ['admin', 'dsl'],
   /** Start/end supervising a room and use the teacher's controls (teachers: their rooms only). */

@@ -10,6 +10,7 @@ type Caller = 'anonymous' | 'admin' | 'technician' | 'dsl' | 'teacher';
 const callers: Caller[] = ['anonymous', 'admin', 'technician', 'dsl', 'teacher'];
 const staff = ['admin', 'technician', 'dsl', 'teacher'] as const;
 const everyone = callers;
+const dslAndTeachers = ['dsl', 'teacher'] as const;
 
 // Who may call what, written out by hand from the product's rules (not read from the
 // server), so a route whose declared access drifts makes this test fail.
@@ -35,6 +36,40 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'PATCH /api/devices/:id': ['admin', 'technician'],
   'GET /api/openapi.json': everyone,
+  // Incidents (issues 6, 7): teachers see their own (row-level tests in incidents.test.ts),
+  // the DSL sees and manages all, technicians and admins who are not DSL see none.
+  'GET /api/incidents': dslAndTeachers,
+  'POST /api/incidents': dslAndTeachers,
+  'GET /api/incidents/:id': dslAndTeachers,
+  'PATCH /api/incidents/:id': ['dsl'],
+  'POST /api/incidents/:id/state': ['dsl'],
+  'POST /api/incidents/:id/reopen': ['dsl'],
+  'POST /api/incidents/:id/assign': ['dsl'],
+  'POST /api/incidents/:id/actions': ['dsl'],
+  'PATCH /api/incidents/:id/actions/:actionId': ['dsl'],
+  'POST /api/incidents/:id/escalations': ['dsl'],
+  'POST /api/incidents/:id/links': ['dsl'],
+  'POST /api/incidents/:id/people': ['dsl'],
+  'POST /api/incidents/:id/share-evidence': ['dsl'],
+  'POST /api/incidents/:id/notes': dslAndTeachers,
+  'GET /api/incidents/:id/evidence/:sha256': dslAndTeachers,
+  'POST /api/incidents/:id/evidence/:sha256/reveal': dslAndTeachers,
+  'POST /api/incidents/:id/evidence/:sha256/suspected-illegal': ['dsl'],
+  'GET /api/incidents/:id/sealed-export': ['dsl'],
+  'POST /api/incidents/:id/attachments': ['dsl'],
+  'GET /api/incidents/export.csv': ['dsl'],
+  'GET /api/chronology': ['dsl'],
+  'GET /api/reports/governors': ['dsl'],
+  'GET /api/subject-access': ['dsl'],
+  'GET /api/retention/purges': ['dsl'],
+  'POST /api/retention/run': ['dsl'],
+  'GET /api/audit/verify': ['admin', 'dsl'],
+  'GET /api/tell/alerts': dslAndTeachers,
+  'POST /api/tell/:id/acknowledge': dslAndTeachers,
+  'POST /api/tell/:id/release': dslAndTeachers,
+  'GET /api/safeguarding/settings': ['dsl'],
+  'PATCH /api/safeguarding/settings': ['dsl'],
+  'PUT /api/safeguarding/staff-pin': ['dsl'],
   'GET /api/aup/overview': ['admin', 'dsl'],
   'POST /api/aup/audiences': ['admin', 'dsl'],
   'GET /api/aup/documents': ['admin', 'dsl'],

@@ -135,6 +135,8 @@ describe('the active window on a real X display', () => {
   it('reports the foreground application and title, and only changes, live to a watching teacher', async () => {
     openXterm('Harbour spelling practice');
     openXterm('Harbour maths practice');
+    // Both windows must be up before choosing one: a window that maps later takes the focus.
+    await activate('Harbour maths practice');
     await activate('Harbour spelling practice');
     const { deviceId } = await startAgent({ name: 'ASH-01' });
 

@@ -7,10 +7,10 @@ export const adminEmail = 'admin@school.test';
 export const password = 'a long enough password';
 
 /** The real server in this process (real database file in a temp dir, listening on loopback). */
-export async function startInProcess(dataDir = tempDir('server')): Promise<Harbour> {
+export async function startInProcess(dataDir = tempDir('server'), port = 0): Promise<Harbour> {
   return startHarbour(
     {
-      port: 0,
+      port,
       host: '127.0.0.1',
       dataDir,
       logLevel: 'silent',

@@ -1,4 +1,6 @@
 import type { ComponentType } from 'react';
+import { BadgePage } from './tell/BadgePage';
+import { CoverPage } from './tell/CoverPage';
 import { AupPage } from './pages/AupPage';
 import { EyesPage, MessagePage } from './TeacherPages';
 
@@ -9,7 +11,8 @@ import { EyesPage, MessagePage } from './TeacherPages';
  */
 const pages: Record<string, ComponentType> = {
   '/aup': AupPage,
-  // '/cover': the "turn the screen off and tell" cover (issue 6)
+  '/cover': CoverPage, // "turn the screen off and tell" (issue 6)
+  '/badge': BadgePage, // the always-there help button (issue 6)
   '/eyes': EyesPage,
   '/message': MessagePage,
 };

@@ -29,6 +29,9 @@ import { UiServer } from '../core/ui-server.js';
 import { platformSession } from '../platform/session.js';
 import { ElectronOverlay } from './overlay.js';
 import { ScreenArbiter } from '../core/screens.js';
+import { TellFeature } from '../core/tell.js';
+import { grabDisplays } from '../platform/grab.js';
+import { setUpTellTriggers, tellMenuItem } from './tell.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
 const configRetryMs = 60_000;
@@ -46,9 +49,12 @@ async function start(): Promise<void> {
   );
   const tray = new Tray(nativeImage.createFromPath(trayIconPath()));
   tray.setToolTip('Harbour');
+  // "Turn the screen off and tell" (set up once the settings are known; its item leads the menu).
+  const tellRef: { current?: TellFeature } = {};
   // No Quit item: pupils must not be able to stop the agent.
   const menu = (status: AgentStatus) =>
     Menu.buildFromTemplate([
+      ...(tellRef.current ? [tellMenuItem(tellRef.current), { type: 'separator' as const }] : []),
       { label: `Harbour ${harbourVersion}`, enabled: false },
       { label: statusText[status], enabled: false },
     ]);
@@ -77,7 +83,19 @@ async function start(): Promise<void> {
   const ui = new UiServer({ logger });
   // One overlay, shared by lanes in priority order (screens.ts): the AUP is one of them.
   const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
+  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
+  const foreground = foregroundProbe();
+  // The tell cover has the top lane: nothing but an adult uncovers it.
+  const tell = new TellFeature({
+    grab: grabDisplays,
+    overlay: arbiter.lane('tell'),
+    ui,
+    activeWindow: foreground,
+  });
+  tellRef.current = tell;
   await ui.start();
+  setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
+  tray.setContextMenu(menu('starting'));
   const agent = new HarbourAgent(
     {
       serverUrl: config.values.serverUrl,
@@ -92,8 +110,9 @@ async function start(): Promise<void> {
       logger,
       features: [
         health,
-        new ActivityFeature({ probe: foregroundProbe(), capture: captureDisplays, health }),
+        new ActivityFeature({ probe: foreground, capture: captureDisplays, health }),
         new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() }),
+        tell,
       ],
     },
   );

@@ -39,6 +39,14 @@ import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { DeviceHub } from './services/devices.js';
+import { incidentChannels } from './realtime/incident-channels.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { auditRoutes, incidentReportRoutes } from './routes/incident-reports.js';
+import { safeguardingRoutes } from './routes/safeguarding.js';
+import { tellRoutes } from './routes/tell.js';
+import { flagsBecomeIncidents } from './services/incident-flags.js';
+import { IncidentNotifier } from './services/incident-notify.js';
+import { runRetention } from './services/retention.js';
 import { ActivityHub } from './services/activity-hub.js';
 import { activityChannel } from './services/agent-activity.js';
 import { activityRoutes } from './routes/activity.js';
@@ -105,6 +113,11 @@ export async function startHarbour(
       agents.in(deviceRoom(deviceId)).disconnectSockets(true);
     },
   });
+  const incidentEvents = new IncidentNotifier(
+    db,
+    incidentChannels(dashboards, agents),
+    log.child({ part: 'incidents' }),
+  );
   const activity = new ActivityHub(
     db,
     {
@@ -115,10 +128,12 @@ export async function startHarbour(
     log.child({ service: 'activity' }),
   );
   await activity.start();
+  flagsBecomeIncidents(activity, db, incidentEvents);
   const ctx: ServerContext = {
     db,
     hub,
     activity,
+    incidentEvents,
     version: harbourVersion,
     push: {
       device: (deviceId, event, ...args) => agents.to(deviceRoom(deviceId)).emit(event, ...args),
@@ -166,6 +181,11 @@ export async function startHarbour(
   roomRoutes(app, ctx);
   enrolmentRoutes(app, ctx);
   deviceRoutes(app, ctx);
+  incidentRoutes(app, ctx);
+  incidentReportRoutes(app, ctx);
+  tellRoutes(app, ctx);
+  safeguardingRoutes(app, ctx);
+  auditRoutes(app, ctx);
   aupRoutes(app, ctx, agents);
   activityRoutes(app, ctx);
   evidenceRoutes(app, ctx);
@@ -197,6 +217,13 @@ export async function startHarbour(
 
   const sweeper = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 3600_000);
   sweeper.unref();
+  const retention = () =>
+    void runRetention(db, config.dataDir).catch((error: unknown) =>
+      log.error({ err: error }, 'retention purge failed'),
+    );
+  retention();
+  const retentionTimer = setInterval(retention, 24 * 3600_000);
+  retentionTimer.unref();
   // Supervised sessions end by themselves at the time the teacher set.
   const lessonBell = setInterval(
     () =>
@@ -221,6 +248,8 @@ export async function startHarbour(
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
+      clearInterval(retentionTimer);
+      await incidentEvents.idle();
       clearInterval(lessonBell);
       activity.stop();
       await new Promise<void>((resolve) => void io.close(() => resolve()));

@@ -5,6 +5,7 @@ import type { Db } from './db/database.js';
 import type { AgentServerToClient, DashboardServerToClient } from '@harbour/shared';
 import type { ActivityHub } from './services/activity-hub.js';
 import type { DeviceHub } from './services/devices.js';
+import type { IncidentNotifier } from './services/incident-notify.js';
 import type { HealthSettings } from './services/health.js';
 
 export type App = FastifyInstance<
@@ -34,6 +35,8 @@ export interface Push {
 export interface ServerContext {
   db: Db;
   hub: DeviceHub;
+  /** Alerts the DSL, room teachers and pupils' computers about incidents (issues 6, 7). */
+  incidentEvents: IncidentNotifier;
   /** Activity and flags: live pushes, flag hooks (see services/flags.ts), retention. */
   activity: ActivityHub;
   /** Closes every live connection of a user (after they are disabled or change role). */

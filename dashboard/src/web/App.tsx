@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from './auth';
@@ -17,6 +17,16 @@ import { SupervisionPage } from './pages/SupervisionPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsersPage } from './pages/UsersPage';
+import { ChronologyPage } from './incidents/ChronologyPage';
+import { IncidentLogPrintPage } from './incidents/IncidentLogPrintPage';
+import { IncidentPage } from './incidents/IncidentPage';
+import { IncidentsPage } from './incidents/IncidentsPage';
+import { SafeguardingPage } from './incidents/SafeguardingPage';
+
+// The charts library is large: load the governors' report only when it is opened.
+const GovernorsReportPage = lazy(() =>
+  import('./incidents/GovernorsReportPage').then((m) => ({ default: m.GovernorsReportPage })),
+);
 
 export function App() {
   const { state, refresh } = useAuth();
@@ -66,6 +76,56 @@ export function App() {
             <Route path="rooms" element={<RoomsPage />} />
             <Route path="rooms/:roomId" element={<RoomPage />} />
             <Route path="devices" element={<DevicesPage />} />
+            <Route
+              path="incidents"
+              element={
+                <Allowed permission="viewIncidents">
+                  <IncidentsPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="incidents/print"
+              element={
+                <Allowed permission="manageIncidents">
+                  <IncidentLogPrintPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="incidents/:incidentId"
+              element={
+                <Allowed permission="viewIncidents">
+                  <IncidentPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="chronology"
+              element={
+                <Allowed permission="manageIncidents">
+                  <ChronologyPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="reports/governors"
+              element={
+                <Allowed permission="manageIncidents">
+                  <Suspense fallback={<p className="muted">Loading…</p>}>
+                    <GovernorsReportPage />
+                  </Suspense>
+                </Allowed>
+              }
+            />
+            <Route
+              path="safeguarding"
+              element={
+                <Allowed permission="manageIncidents">
+                  <SafeguardingPage />
+                </Allowed>
+              }
+            />
             <Route
               path="supervision"
               element={

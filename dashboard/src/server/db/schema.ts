@@ -85,6 +85,122 @@ export interface AuditLogTable {
   action: string;
   subject: string | null;
   detail: string | null;
+  /** Hash chain (migration 0004): SHA-256 of prev_hash and this entry's canonical form. */
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export interface IncidentsTable {
+  id: string;
+  seq: number;
+  source: 'report' | 'flag' | 'manual';
+  category: string;
+  state: 'new' | 'acknowledged' | 'under_review' | 'escalated' | 'closed';
+  outcome: string | null;
+  summary: string;
+  created_at: string;
+  occurred_at: string;
+  created_by: string | null;
+  assigned_to: string | null;
+  device_id: string | null;
+  device_name: string | null;
+  device_serial: string | null;
+  room_id: string | null;
+  room_name: string | null;
+  subject_username: string | null;
+  /** Lower-cased username (or name): the key of the per-pupil chronology. */
+  subject_key: string | null;
+  subject_name: string | null;
+  subject_year_group: string;
+  subject_dob: string | null;
+  subject_sex: string;
+  /** JSON: IncidentDetails. */
+  details: string;
+  /** JSON: ActiveWindow at the moment of a report or flag. */
+  window: string | null;
+  pupil_choice: string | null;
+  tell_id: string | null;
+  tell_status: 'covered' | 'acknowledged' | 'released' | null;
+  tell_acknowledged_by: string | null;
+  evidence_shared_at: string | null;
+  closed_at: string | null;
+  /** Where it came from: the agent event id of a report, the flag's id. */
+  source_ref: string | null;
+}
+
+export interface IncidentEvidenceTable {
+  incident_id: string;
+  sha256: string;
+  kind: 'screenshot' | 'attachment';
+  mime: string;
+  bytes: number;
+  label: string | null;
+  added_at: string;
+  added_by: string;
+  suspected_illegal_at: string | null;
+  suspected_illegal_by: string | null;
+}
+
+export interface IncidentActionsTable {
+  id: string;
+  incident_id: string;
+  what: string;
+  who: string;
+  due: string | null;
+  done_at: string | null;
+  outcome: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface IncidentEscalationsTable {
+  id: string;
+  incident_id: string;
+  route: string;
+  note: string | null;
+  at: string;
+  by: string;
+}
+
+export interface IncidentPeopleTable {
+  id: string;
+  incident_id: string;
+  name: string;
+  username: string | null;
+  subject_key: string | null;
+  year_group: string;
+  role: string;
+  added_at: string;
+  added_by: string;
+}
+
+export interface IncidentLinksTable {
+  incident_a: string;
+  incident_b: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface IncidentAccessTable {
+  incident_id: string;
+  user_id: string;
+  reason: string;
+  granted_at: string;
+}
+
+export interface SafeguardingSettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface RetentionPurgesTable {
+  id: Generated<number>;
+  at: string;
+  record_type: string;
+  count: number;
+  detail: string;
 }
 
 export interface AupAudiencesTable {
@@ -252,6 +368,15 @@ export interface Database {
   agent_events: AgentEventsTable;
   device_sessions: DeviceSessionsTable;
   audit_log: AuditLogTable;
+  incidents: IncidentsTable;
+  incident_evidence: IncidentEvidenceTable;
+  incident_actions: IncidentActionsTable;
+  incident_escalations: IncidentEscalationsTable;
+  incident_people: IncidentPeopleTable;
+  incident_links: IncidentLinksTable;
+  incident_access: IncidentAccessTable;
+  safeguarding_settings: SafeguardingSettingsTable;
+  retention_purges: RetentionPurgesTable;
   aup_audiences: AupAudiencesTable;
   aup_documents: AupDocumentsTable;
   aup_settings: AupSettingsTable;

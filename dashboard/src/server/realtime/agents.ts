@@ -13,6 +13,7 @@ import { authenticateDevice } from '../auth/devices.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { inGroupTransaction } from '../db/group-commit.js';
+import { storeTellDetails, storeTellReported } from '../services/tell.js';
 import { HarbourError } from '../http/errors.js';
 import { recordActivityChange } from '../services/activity.js';
 import type { ActivityHub } from '../services/activity-hub.js';
@@ -21,6 +22,7 @@ import { recordFlag } from '../services/flags.js';
 import { reportHealth } from '../services/health.js';
 import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
 import { dispatch, type Handlers } from './dispatch.js';
+import { tellAgentHandlers } from './tell-agent.js';
 import * as aup from '../services/aup.js';
 
 export type AgentNamespace = Namespace<
@@ -87,9 +89,12 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
       },
       'agent:event': async (event, id) => {
         const stored = await storeEvent(ctx.db, id, event, ctx.activity);
+        if (stored && event.body.type === 'tell.reported')
+          await alertNewTell(ctx, event.body.tellId, event.id);
         if (stored && event.body.type === 'aup.decision') await ctx.hub.refresh(id);
         return { duplicate: !stored };
       },
+      ...tellAgentHandlers(ctx),
       'agent:activity-config': async () => agentActivityConfig(ctx.db),
       'agent:control-ack': async ({ actionId }, id) => {
         await acknowledgeControl(ctx, id, actionId);
@@ -175,6 +180,12 @@ export async function storeEvent(
           .where('ended_at', 'is', null)
           .execute();
         break;
+      case 'tell.reported':
+        await storeTellReported(trx, deviceId, event, body);
+        break;
+      case 'tell.details':
+        await storeTellDetails(trx, deviceId, body);
+        break;
       case 'aup.decision':
         await aup.recordDecision(trx, deviceId, { ...event, body });
         break;
@@ -194,4 +205,15 @@ export async function storeEvent(
   });
   for (const effect of afterCommit) effect();
   return stored;
+}
+
+/** After a pupil's report is committed: alert the DSL and the room's teachers at once. */
+async function alertNewTell(ctx: ServerContext, tellId: string, eventId: string): Promise<void> {
+  const row = await ctx.db
+    .selectFrom('incidents')
+    .select('id')
+    .where('tell_id', '=', tellId)
+    .where('source_ref', '=', eventId)
+    .executeTakeFirst();
+  if (row) await ctx.incidentEvents.created(row.id);
 }

@@ -59,6 +59,8 @@ export function setUpDashboardNamespace(
   nsp.on('connection', (socket) => {
     const user = socket.data.user;
     void socket.join(userChannel(user.id));
+    // The DSL receives every new incident and pupil's report live (realtime/incident-channels.ts).
+    if (user.role === 'dsl') void socket.join('role:dsl');
     const handlers: Handlers<typeof dashboardRequests, SessionUser> = {
       'room:watch': async ({ roomId }) => {
         const room = await ctx.db.selectFrom('rooms').selectAll().where('id', '=', roomId).executeTakeFirst();

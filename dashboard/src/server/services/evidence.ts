@@ -21,7 +21,8 @@ export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes
 export async function storeEvidence(
   db: Db,
   dataDir: string,
-  input: { deviceId: string; bytes: Buffer; mime: EvidenceMime; claimedSha256: string },
+  /** deviceId is null for attachments staff add by hand. */
+  input: { deviceId: string | null; bytes: Buffer; mime: EvidenceMime; claimedSha256: string },
 ): Promise<{ sha256: string; bytes: number; duplicate: boolean }> {
   const sha256 = sha256Of(input.bytes);
   if (sha256 !== input.claimedSha256) {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { can, roleLabels } from '@harbour/shared';
 import { useAuth, useUser } from '../auth';
+import { TellAlerts } from '../incidents/TellAlerts';
 import { ErrorAlert } from './ErrorAlert';
 
 /** The signed-in frame: header with navigation and account, then the page. */
@@ -49,6 +50,16 @@ export function Layout() {
               <li>
                 <NavLink to="/devices">Devices</NavLink>
               </li>
+              {can(user.role, 'viewIncidents') && (
+                <li>
+                  <NavLink to="/incidents">Incidents</NavLink>
+                </li>
+              )}
+              {can(user.role, 'manageIncidents') && (
+                <li>
+                  <NavLink to="/safeguarding">Safeguarding</NavLink>
+                </li>
+              )}
               {can(user.role, 'viewSupervision') && (
                 <li>
                   <NavLink to="/supervision">Supervision</NavLink>
@@ -104,6 +115,7 @@ export function Layout() {
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="page">
         <ErrorAlert error={error} />
+        <TellAlerts />
         <Outlet />
       </main>
     </>

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0004 from './0004_incidents.js';
 import * as m0002 from './0002_aup.js';
 import * as m0006 from './0006_supervision.js';
 import * as m0005 from './0005_deployment.js';
@@ -13,8 +14,9 @@ import * as m0007 from './0007_bench_indexes.js';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_aup': m0002,
-  '0006_supervision': m0006,
-  '0005_deployment': m0005,
   '0003_activity': m0003,
+  '0004_incidents': m0004,
+  '0005_deployment': m0005,
+  '0006_supervision': m0006,
   '0007_bench_indexes': m0007,
 };
