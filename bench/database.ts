@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ApiClient } from '../test/support/api.js';
 import { ServerProcess } from '../test/support/processes.js';
 import { connected, dashboardSocket } from '../test/support/sockets.js';
+import { seedIncidents } from './lib/incidents-seed.js';
 import { seedSchool } from './lib/school.js';
 import { round, summarise } from './lib/stats.js';
 
@@ -26,6 +27,8 @@ export interface QueryResult {
 
 export interface DatabaseResult {
   activityRows: number;
+  incidents: number;
+  auditEntries: number;
   devices: number;
   rooms: number;
   seedSeconds: number;
@@ -51,6 +54,7 @@ async function timeIt(requests: number, fn: (i: number) => Promise<void>) {
 
 export async function runDatabase(opts: {
   activityRows: number;
+  incidents: number;
   devices?: number;
   requests?: number;
   log?: (l: string) => void;
@@ -75,7 +79,7 @@ export async function runDatabase(opts: {
     });
     const admin = new ApiClient(server.url);
     await admin.login(adminEmail, password);
-    const created = await admin.json('POST', '/api/users', {
+    const created = await admin.json<{ user: { id: string } }>('POST', '/api/users', {
       email: dslEmail,
       displayName: 'Designated Safeguarding Lead',
       role: 'dsl',
@@ -83,6 +87,17 @@ export async function runDatabase(opts: {
     });
     if (created.status !== 201)
       throw new Error(`create DSL: ${created.status} ${JSON.stringify(created.body)}`);
+    // Incidents are assigned to the DSL, so they go in once the DSL exists (server stopped meanwhile).
+    await server.stop();
+    const t1 = performance.now();
+    const seededIncidents = seedIncidents(dataDir, school, {
+      incidents: opts.incidents,
+      dslId: created.body.user.id,
+    });
+    log(
+      `  seeded ${seededIncidents.incidents.toLocaleString('en-GB')} incidents (${seededIncidents.auditEntries.toLocaleString('en-GB')} audit entries) in ${round((performance.now() - t1) / 1000)} s`,
+    );
+    await server.start();
     const dsl = new ApiClient(server.url);
     await dsl.login(dslEmail, password);
     const socket = await connected(dashboardSocket(server.url, dsl.cookieHeader));
@@ -137,11 +152,38 @@ export async function runDatabase(opts: {
           await r.arrayBuffer();
         })),
       });
+      const get = async (url: string) => {
+        const r = await dsl.request('GET', url);
+        if (r.status !== 200) throw new Error(`${url}: ${r.status} ${await r.text()}`);
+        await r.arrayBuffer();
+      };
+      queries.push({
+        name: 'incident list page',
+        target: true,
+        what: 'GET /api/incidents: the first page (200 newest), with evidence and visibility as the DSL sees them',
+        ...(await timeIt(requests, () => get('/api/incidents'))),
+      });
+      queries.push({
+        name: 'pupil chronology',
+        target: true,
+        what: 'GET /api/chronology?pupil=…: one pupil’s incidents and their trail across the year (audited)',
+        ...(await timeIt(requests, (i) =>
+          get(`/api/chronology?pupil=${encodeURIComponent(pick(pick(school.rooms, i).pupils, i + 5))}`),
+        )),
+      });
+      queries.push({
+        name: 'governors’ report',
+        target: true,
+        what: 'GET /api/reports/governors: a term’s anonymised counts (the default four months; audited)',
+        ...(await timeIt(requests, () => get('/api/reports/governors'))),
+      });
     } finally {
       socket.close();
     }
     return {
       activityRows: school.activityRows,
+      incidents: seededIncidents.incidents,
+      auditEntries: seededIncidents.auditEntries,
       devices,
       rooms: school.rooms.length,
       seedSeconds,

@@ -14,17 +14,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDatabase, type DatabaseResult } from './database.js';
 import { runFleet, type FleetResult } from './fleet.js';
+import { runCover } from './cover.js';
 import { runFootprint, type FootprintResult } from './footprint.js';
 import { fleetChart } from './lib/chart.js';
 import { machine } from './lib/proc.js';
 import { markdown, type Results } from './lib/report.js';
+import { runTellAlerts } from './tell.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
 const quick = values.quick;
-const only = new Set((values.only ?? 'fleet,footprint,database').split(','));
+const only = new Set((values.only ?? 'fleet,footprint,database,tell').split(','));
 
 async function main() {
   const started = new Date();
@@ -65,11 +67,29 @@ async function main() {
     console.log('database at school scale');
     const database: DatabaseResult = await runDatabase({
       activityRows: quick ? 100_000 : 1_000_000,
+      incidents: quick ? 10_000 : 100_000,
       requests: quick ? 50 : 200,
       log: console.log,
     });
     for (const q of database.queries) console.log(`  ${q.name}: p95 ${q.p95} ms`);
     results.database = database;
+  }
+  if (only.has('tell')) {
+    const agents = quick ? 100 : 1000;
+    console.log(`tell: ${agents} agents, reports with 1920×1080 screenshots`);
+    const tell = await runTellAlerts({
+      agents,
+      reports: quick ? 20 : 100,
+      workers: quick ? 2 : 4,
+      spacingMs: quick ? 100 : 200,
+      log: console.log,
+    });
+    console.log(`  ${tell.alerts}/${tell.reports} alerts, p99 ${tell.latencyMs.p99} ms`);
+    results.tell = tell;
+    console.log('tell: click to cover on Xvfb');
+    const cover = await runCover({ rounds: quick ? 3 : 10, log: console.log });
+    console.log(`  p50 ${cover.clickToCoveredMs.p50} ms`);
+    results.cover = cover;
   }
   results.finishedAt = new Date().toISOString();
   results.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);

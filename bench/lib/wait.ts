@@ -1,8 +1,18 @@
-/** Polls `check` every 200 ms until it is true; throws after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+/**
+ * Polls `check` until it returns something other than false; returns that. Throws after
+ * `timeoutMs`. `intervalMs` 0 polls as fast as the check runs.
+ */
+export async function until<T>(
+  check: () => T | false | Promise<T | false>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
+  for (;;) {
+    const result = await check();
+    if (result !== false) return result;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
