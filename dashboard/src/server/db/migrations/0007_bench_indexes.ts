@@ -11,8 +11,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('device_id')
     .where(sql.ref('ended_at'), 'is', null)
     .execute();
+  // A pupil's chronology reads the trail entries of that pupil's incidents by subject.
+  await db.schema.createIndex('audit_subject').on('audit_log').column('subject').execute();
+  await db.schema
+    .createIndex('incident_people_subject')
+    .on('incident_people')
+    .column('subject_key')
+    .execute();
+  // The governors' report counts a term's incidents by when they happened; covering, so the
+  // counts come from the index alone.
+  await db.schema
+    .createIndex('incidents_occurred')
+    .on('incidents')
+    .columns(['occurred_at', 'category', 'subject_year_group', 'outcome', 'state', 'source'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('activity_open').execute();
+  for (const index of ['activity_open', 'audit_subject', 'incident_people_subject', 'incidents_occurred'])
+    await db.schema.dropIndex(index).execute();
 }
