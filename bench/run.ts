@@ -26,6 +26,8 @@ const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
 const quick = values.quick;
+// Each benchmark's helpers (test/support) make sure their processes end with this one.
+process.setMaxListeners(100);
 const only = new Set((values.only ?? 'fleet,footprint,database,tell').split(','));
 
 async function main() {
@@ -46,7 +48,7 @@ async function main() {
       const result = await runFleet({
         agents,
         workers: quick ? 2 : 4,
-        measureSeconds: quick ? 8 : 30,
+        measureSeconds: quick ? 6 : 30,
         log: console.log,
       });
       console.log(
@@ -87,7 +89,7 @@ async function main() {
     console.log(`  ${tell.alerts}/${tell.reports} alerts, p99 ${tell.latencyMs.p99} ms`);
     results.tell = tell;
     console.log('tell: click to cover on Xvfb');
-    const cover = await runCover({ rounds: quick ? 3 : 10, log: console.log });
+    const cover = await runCover({ rounds: quick ? 2 : 10, log: console.log });
     console.log(`  p50 ${cover.clickToCoveredMs.p50} ms`);
     results.cover = cover;
   }

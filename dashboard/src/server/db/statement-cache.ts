@@ -2,7 +2,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 /**
  * Kysely's SQLite driver prepares every query afresh; preparing (parsing and planning the
- * SQL) cost about a quarter of the server's time per agent event under fleet load
+ * SQL) was about a tenth of the server's busy time under fleet load
  * (docs/benchmarks.md). Queries built by Kysely have a small set of distinct SQL texts with
  * their values as parameters, so the prepared statements are kept and reused, most recently
  * used first, up to `max`. Kysely runs one query at a time on its single connection, so a
