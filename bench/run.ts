@@ -3,6 +3,7 @@
  *   npm run bench              full run
  *   npm run bench -- --quick   a small run, within two minutes
  *   npm run bench -- --only fleet,footprint,database,tell   some sections only
+ *   npx tsx bench/run.ts --report-only   rewrite the Markdown from docs/benchmarks.json
  * Writes docs/benchmarks.json (machine-readable), docs/benchmarks.md (table) and
  * docs/benchmarks-fleet.svg (latency and memory against N).
  */
@@ -23,14 +24,29 @@ import { runTellAlerts } from './tell.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    /** Rewrite docs/benchmarks.md and the chart from docs/benchmarks.json, without measuring. */
+    'report-only': { type: 'boolean', default: false },
+  },
 });
 const quick = values.quick;
 // Each benchmark's helpers (test/support) make sure their processes end with this one.
 process.setMaxListeners(100);
 const only = new Set((values.only ?? 'fleet,footprint,database,tell').split(','));
 
+async function rewrite() {
+  const docs = path.join(repo, 'docs');
+  const results = JSON.parse(fs.readFileSync(path.join(docs, 'benchmarks.json'), 'utf8')) as Results;
+  if (results.fleet.length > 0)
+    fs.writeFileSync(path.join(docs, 'benchmarks-fleet.svg'), await fleetChart(results.fleet));
+  fs.writeFileSync(path.join(docs, 'benchmarks.md'), markdown(results));
+  console.log('rewrote docs/benchmarks.md and docs/benchmarks-fleet.svg from docs/benchmarks.json');
+}
+
 async function main() {
+  if (values['report-only']) return rewrite();
   const started = new Date();
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo }).toString().trim();
   const results: Results = {

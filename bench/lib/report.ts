@@ -47,7 +47,7 @@ function fleetSection(r: Results): string {
     const latencyMet = biggest.latencyMs.p99 < t.p99Ms && biggest.connected === biggest.agents;
     const memoryMet = biggest.serverRssPeakMb < t.rssMb;
     status = `Target at 10,000 agents: p99 under ${t.p99Ms} ms — p99 ${n(biggest.latencyMs.p99)} ms, ${verdict(latencyMet)}; server RSS under 1.5 GB — ${biggest.serverRssPeakMb} MB, ${verdict(memoryMet)}.`;
-    if (!latencyMet) status += `\n\n${fleetMissNotes}`;
+    if (!latencyMet) status += `\n\n${fleetMissNotes(biggest)}`;
   }
   return `## Fleet
 
@@ -72,21 +72,25 @@ ${status}
 `;
 }
 
-const fleetMissNotes = `**Why the latency target is missed, and what would meet it.** Profiles of the server under load
+const fleetMissNotes = (
+  f: FleetResult,
+) => `**Why the latency target is missed, and what would meet it.** Profiles of the server under load
 (\`node --cpu-prof\`; \`npm run bench\` does not profile, see "How the figures were found" below) showed, per agent
 event, in order: SQLite work (the event row, the device's room, closing the open interval, the new interval),
 socket writes (each event costs two \`writev\` system calls: the acknowledgement to the agent and the push to the
 dashboard), garbage collection, and Kysely building queries. The server changes made here cut that cost (see
-below), but 10,000 agents changing window every 5 s is 2,000 stored events a second; at the cost measured with
-3,000 agents (about 46% of one core for 600 events a second, heartbeats included) that needs about one and a half
-cores from a single Node.js process, which can use one. On this machine it does not get one: the 2 cores are shared with the
-benchmark's own simulated agents and dashboard (about one core at 10,000 agents) and with other engineers' test
-suites (see the load average above), so events queue and latency grows to seconds, though every agent stays
-connected and every event is stored. What would meet it: the server on its own 2 cores (the simulated fleet on
-another machine), and/or two server processes behind a sticky load balancer with the socket.io adapter (SQLite in
-WAL mode takes one writer at a time, which group commit already serves well), and batching live pushes to each
-dashboard (one message per room every 100–200 ms instead of one per change) to halve the socket writes. Real
-pupils also change windows far less often than every 5 s.`;
+below), but ${n(f.agents)} agents changing window every 5 s is ${n(Math.round(f.eventsPerSecond))} stored events a second; at the cost
+measured with 3,000 agents (about 46% of one core for 600 events a second, heartbeats included) that is more than
+one core's work for a single Node.js process, which can use only one. Here the server got ${f.serverCpuPercent}% of a core
+while its event loop was busy most of the time in the profiles: it was waiting for a core (load average
+${f.loadAverage} on 2 cores: the simulated agents took ${f.agentsCpuPercent}% of a core, the measuring dashboard and other
+engineers' work the rest) and on SQLite's writes. So events queue and latency grows past a second, though every agent
+stays connected and every event is stored and reaches the dashboard. What would meet it: the server on its own 2
+cores (the simulated fleet on another machine) and fewer writes per event — batching live pushes to each dashboard
+(one message per room every 100–200 ms instead of one per change) halves the socket writes, and raw prepared
+statements on the event path would skip Kysely's query building; beyond that, two server processes behind a sticky
+load balancer with the socket.io adapter (SQLite in WAL mode takes one writer at a time, which group commit already
+serves well). Real pupils also change windows far less often than every 5 s.`;
 
 function footprintSection(r: Results): string {
   const f = r.footprint;
@@ -228,8 +232,9 @@ ${rows}
   (\`services/incident-reports.ts\`, same report): → about 76 ms.
 
 ${governorsNote(d)}
+
 **Room top sites** has no target in the issue and is shown for context: it reads every interval of the room inside
-retention (the query can bound the start of an interval only from above), about 50,000 rows here. Bounding the
+retention (the query can bound the start of an interval only from above): about 50,000 rows at 1,000,000. Bounding the
 look-back by the longest interval, or a covering index on \`(room_id, started_at, domain, ended_at)\`, would speed it up.
 `;
 }
