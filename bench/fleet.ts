@@ -8,8 +8,9 @@ import { io } from 'socket.io-client';
 import type { DashboardClientToServer, DashboardServerToClient } from '@harbour/shared';
 import type { Socket } from 'socket.io-client';
 import { sampleProcess } from './lib/proc.js';
-import { seedFleet } from './lib/seed.js';
+import { seedFleet, type SeededDevice } from './lib/seed.js';
 import { round, summarise } from './lib/stats.js';
+import { until } from './lib/wait.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = path.resolve(here, '..');
@@ -21,6 +22,13 @@ export interface FleetOptions {
   changeEverySeconds?: number;
   heartbeatSeconds?: number;
   log?: (line: string) => void;
+  /**
+   * Runs while the fleet is being measured (the measurement lasts until both it and
+   * `measureSeconds` are done): the tell benchmark sends its reports here.
+   */
+  during?: (fleet: FleetContext) => Promise<void>;
+  /** Extra node flags for the server, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile it. */
+  serverExecArgv?: string[];
 }
 
 export interface FleetResult {
@@ -31,7 +39,24 @@ export interface FleetResult {
   serverCpuPercent: number;
   serverRssPeakMb: number;
   serverRssMeanMb: number;
+  /** CPU of the simulated agents' worker processes together (% of one core): they share the machine. */
+  agentsCpuPercent: number;
+  /** The machine's 1-minute load average at the end of the measurement. */
+  loadAverage: number;
   refused: number;
+}
+
+export interface FleetContext {
+  url: string;
+  /** The signed-in administrator's session cookie. */
+  adminCookie: string;
+  devices: SeededDevice[];
+  /** How many worker processes play the agents. */
+  workers: number;
+  /** Sends a message to one worker process, which acts with its own devices. */
+  toWorker(index: number, message: object): void;
+  /** Every message the workers send (besides their status). */
+  onWorkerMessage(listener: (message: { type: string } & Record<string, unknown>) => void): void;
 }
 
 const email = 'bench@harbour.test';
@@ -46,14 +71,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** N simulated agents in several processes against one real server, with a dashboard watching every room. */
 export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const log = opts.log ?? (() => undefined);
@@ -62,19 +79,24 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const devices = await seedFleet(dataDir, opts.agents);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [path.join(repo, 'dashboard/dist/server/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'error',
-      HARBOUR_ADMIN_EMAIL: email,
-      HARBOUR_ADMIN_PASSWORD: password,
+  const server = spawn(
+    process.execPath,
+    [...(opts.serverExecArgv ?? []), path.join(repo, 'dashboard/dist/server/main.js')],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+        HARBOUR_ADMIN_EMAIL: email,
+        HARBOUR_ADMIN_PASSWORD: password,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const workers: ChildProcess[] = [];
+  const listeners: ((m: { type: string } & Record<string, unknown>) => void)[] = [];
   const status = new Map<number, { connected: number; sent: number; failed: number }>();
   let dashboard: Socket<DashboardServerToClient, DashboardClientToServer> | undefined;
   try {
@@ -92,12 +114,12 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     dashboard = io(`${url}/dashboard`, { transports: ['websocket'], extraHeaders: { cookie } });
     const latencies: number[] = [];
     let measuring = false;
-    dashboard.on('device:changed', (d) => {
-      if (measuring && d.user?.startsWith('b')) latencies.push(Date.now() - Number(d.user.slice(1)));
+    dashboard.on('activity:changed', (a) => {
+      if (measuring && a.title?.startsWith('b')) latencies.push(Date.now() - Number(a.title.slice(1)));
     });
     await new Promise<void>((resolve) => dashboard!.once('connect', () => resolve()));
     for (const roomId of new Set(devices.map((d) => d.roomId))) {
-      const r = await dashboard.emitWithAck('room:watch', { roomId });
+      const r = await dashboard.emitWithAck('activity:watch', { roomId });
       if (!r.ok) throw new Error(`watch failed: ${r.error.message}`);
     }
 
@@ -122,6 +144,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       );
       child.on('message', (m: { type: string; connected: number; sent: number; failed: number }) => {
         if (m.type === 'status') status.set(w, m);
+        else for (const listener of listeners) listener(m);
       });
       workers.push(child);
     }
@@ -133,10 +156,22 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     await new Promise((r) => setTimeout(r, changeEvery * 1000)); // let every agent reach its rhythm
     const sentBefore = [...status.values()].reduce((a, s) => a + s.sent, 0);
     const sampler = sampleProcess(server.pid!);
+    const workerSamplers = workers.map((w) => sampleProcess(w.pid!));
     measuring = true;
-    await new Promise((r) => setTimeout(r, opts.measureSeconds * 1000));
+    await Promise.all([
+      new Promise((r) => setTimeout(r, opts.measureSeconds * 1000)),
+      opts.during?.({
+        url,
+        adminCookie: cookie,
+        devices,
+        workers: workers.length,
+        toWorker: (index, message) => workers[index % workers.length]!.send(message),
+        onWorkerMessage: (listener) => listeners.push(listener),
+      }),
+    ]);
     measuring = false;
     const usage = sampler.stop();
+    const agentsCpu = workerSamplers.reduce((a, w) => a + w.stop().cpuPercent, 0);
     const sentAfter = [...status.values()].reduce((a, s) => a + s.sent, 0);
     const connectedAtEnd = total();
     for (const w of workers) w.send({ type: 'stop' });
@@ -149,6 +184,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       serverCpuPercent: round(usage.cpuPercent),
       serverRssPeakMb: round(usage.rssPeakMb),
       serverRssMeanMb: round(usage.rssMeanMb),
+      agentsCpuPercent: round(agentsCpu),
+      loadAverage: round(os.loadavg()[0] ?? NaN, 2),
       refused: [...status.values()].reduce((a, s) => a + s.failed, 0),
     };
   } finally {

@@ -3,8 +3,13 @@ import os from 'node:os';
 
 const ticksPerSecond = 100; // USER_HZ on Linux
 
-/** CPU time (seconds) and resident memory (bytes) of a process, from /proc. */
-export function readProc(pid: number): { cpuSeconds: number; rssBytes: number } | undefined {
+/**
+ * CPU time (seconds) and resident memory (bytes) of a process, from /proc; `childCpuSeconds`
+ * is the CPU time of its children that it has waited for (programs it runs, like xprop).
+ */
+export function readProc(
+  pid: number,
+): { cpuSeconds: number; childCpuSeconds: number; rssBytes: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -12,7 +17,12 @@ export function readProc(pid: number): { cpuSeconds: number; rssBytes: number } 
     const stime = Number(fields[12]);
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { cpuSeconds: (utime + stime) / ticksPerSecond, rssBytes: rssKb * 1024 };
+    const children = Number(fields[13]) + Number(fields[14]);
+    return {
+      cpuSeconds: (utime + stime) / ticksPerSecond,
+      childCpuSeconds: children / ticksPerSecond,
+      rssBytes: rssKb * 1024,
+    };
   } catch {
     return undefined;
   }

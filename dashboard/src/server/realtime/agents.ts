@@ -12,6 +12,7 @@ import type { Namespace } from 'socket.io';
 import { authenticateDevice } from '../auth/devices.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { inGroupTransaction } from '../db/group-commit.js';
 import { storeTellDetails, storeTellReported } from '../services/tell.js';
 import { HarbourError } from '../http/errors.js';
 import { recordActivityChange } from '../services/activity.js';
@@ -132,7 +133,8 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
 /**
  * Stores an outbox event once: the (device, event id) primary key makes a redelivered
  * event a no-op. Returns false for a duplicate. Side effects of the event run in the
- * same transaction, so they too happen exactly once.
+ * same transaction, so they too happen exactly once. Events arriving together share one
+ * transaction (group commit), each in its own savepoint.
  */
 export async function storeEvent(
   db: Db,
@@ -142,7 +144,7 @@ export async function storeEvent(
 ): Promise<boolean> {
   /** Live pushes and notifications, run only once the transaction has committed. */
   const afterCommit: (() => void)[] = [];
-  const stored = await db.transaction().execute(async (trx) => {
+  const stored = await inGroupTransaction(db, async (trx) => {
     const inserted = await trx
       .insertInto('agent_events')
       .values({

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenedDatabase } from './database.js';
+import { inGroupTransaction } from './group-commit.js';
+
+let opened: OpenedDatabase;
+let dir: string;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-group-commit-'));
+  opened = await openDatabase(dir, pino({ level: 'silent' }));
+});
+afterEach(async () => {
+  await opened.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const addRoom = (name: string) => (trx: typeof opened.db) =>
+  trx
+    .insertInto('rooms')
+    .values({ id: name, name, created_at: new Date().toISOString() })
+    .execute()
+    .then(() => name);
+
+const roomNames = async () =>
+  (await opened.db.selectFrom('rooms').select('name').orderBy('name').execute()).map((r) => r.name);
+
+describe('group commit', () => {
+  it('stores work queued together and resolves each with its own result', async () => {
+    const results = await Promise.all(['a', 'b', 'c'].map((n) => inGroupTransaction(opened.db, addRoom(n))));
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(await roomNames()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rolls back only the work that throws, and rejects only its promise', async () => {
+    const failing = inGroupTransaction(opened.db, async (trx) => {
+      await addRoom('half-done')(trx);
+      throw new Error('this event is refused');
+    });
+    const [first, second, third] = await Promise.allSettled([
+      inGroupTransaction(opened.db, addRoom('before')),
+      failing,
+      inGroupTransaction(opened.db, addRoom('after')),
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: 'before' });
+    expect(second.status).toBe('rejected');
+    expect((second as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+    expect(third).toEqual({ status: 'fulfilled', value: 'after' });
+    expect(await roomNames()).toEqual(['after', 'before']);
+  });
+
+  it('a constraint violation in one piece leaves the others stored', async () => {
+    await inGroupTransaction(opened.db, addRoom('taken'));
+    const settled = await Promise.allSettled([
+      inGroupTransaction(opened.db, addRoom('taken')),
+      inGroupTransaction(opened.db, addRoom('free')),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
+    expect(await roomNames()).toEqual(['free', 'taken']);
+  });
+
+  it('keeps working after a batch and for work queued while one is running', async () => {
+    const first = Array.from({ length: 300 }, (_, i) => inGroupTransaction(opened.db, addRoom(`r${i}`)));
+    const later = new Promise<string>((resolve) =>
+      setImmediate(() => resolve(inGroupTransaction(opened.db, addRoom('late')))),
+    );
+    await Promise.all([...first, later]);
+    expect(await roomNames()).toHaveLength(301);
+  });
+});
