@@ -13,7 +13,7 @@ import { adminEmail, password } from '../support/harbour.js';
 import { repoRoot, tempDir } from '../support/paths.js';
 import { decodePng, shareOfColour } from '../support/png.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
-import { startXvfb, type XDisplay } from '../support/xvfb.js';
+import { XDisplay } from '../support/xdisplay.js';
 
 // Showing it for real: on Xvfb with openbox, a pupil's Chromium (with Harbour's extension,
 // its native messaging host registered the way installers do) and an xterm are switched;
@@ -56,7 +56,7 @@ const row = () =>
   dashboard.getByRole('table', { name: 'On screen now' }).getByRole('row').filter({ hasText: 'PUPIL-PC-01' });
 
 beforeAll(async () => {
-  x = await startXvfb({ width: 1280, height: 800 });
+  x = await XDisplay.start('1280x800');
   process.env.DISPLAY = x.display; // the agent process inherits it
   site = http.createServer((req, res) => {
     const host = (req.headers.host ?? '').split(':')[0] ?? '';

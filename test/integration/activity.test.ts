@@ -21,7 +21,7 @@ import { repoRoot, tempDir } from '../support/paths.js';
 import { decodePng, distinctColours } from '../support/png.js';
 import { connected, dashboardSocket } from '../support/sockets.js';
 import { waitFor } from '../support/wait.js';
-import { startXvfb, type XDisplay } from '../support/xvfb.js';
+import { XDisplay } from '../support/xdisplay.js';
 
 // The agent's activity feature against a real X display (Xvfb + openbox, real xterm windows),
 // the real server on a real database file, and the real browser bridge and native host.
@@ -106,7 +106,7 @@ async function flagsOf(deviceId: string): Promise<Flag[]> {
 }
 
 beforeAll(async () => {
-  x = await startXvfb();
+  x = await XDisplay.start();
   process.env.DISPLAY = x.display;
   harbour = await startInProcess();
   clients = await staffClients(harbour);

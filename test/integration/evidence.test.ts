@@ -13,7 +13,7 @@ import {
 import type { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
-import { startXvfb, type XDisplay } from '../support/xvfb.js';
+import { XDisplay } from '../support/xdisplay.js';
 
 // A real 1x1 PNG and a real JPEG header are enough for the route's checks; the capture
 // test below uses real screenshots of a real X display.
@@ -127,7 +127,7 @@ describe('evidence upload', () => {
 describe('screen capture on a real X display', () => {
   let x: XDisplay;
   beforeAll(async () => {
-    x = await startXvfb({ width: 1024, height: 640 });
+    x = await XDisplay.start('1024x640');
   });
   afterAll(() => x.stop());
 

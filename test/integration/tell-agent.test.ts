@@ -4,7 +4,9 @@
  * PNG and the overlay records what it was asked (the real Chromium cover and real screen
  * capture are proved on Xvfb in test/e2e/tell-desktop.test.ts).
  */
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident, IncidentSummary } from '@harbour/shared';
@@ -231,6 +233,46 @@ describe('tell on the agent', () => {
       const mine = list.body.incidents.filter((i) => i.evidence.some((e) => e.sha256 === sha256Of(png)));
       expect(mine).toHaveLength(1);
       expect(mine[0]?.evidence[0]?.received).toBe(true);
+    } finally {
+      await a.agent.stop();
+      await a.ui.stop();
+    }
+  });
+
+  it('a screenshot the server refuses (damaged on disk) does not cost the pupil their report', async () => {
+    const dataDir = tempDir('tell-agent-damaged');
+    const png = uniquePng();
+    const a = makeAgent(dataDir, png);
+    await a.ui.start();
+    await a.agent.start();
+    try {
+      await waitFor(() => a.agent.status === 'online', { what: 'online' });
+      await harbour.close();
+      await waitFor(() => a.agent.status === 'offline', { what: 'offline' });
+      const tellId = await a.tell.tell('badge');
+      // The saved screenshot is damaged before it can be uploaded: its hash no longer matches.
+      const file = path.join(dataDir, 'evidence', `${sha256Of(png)}.png`);
+      await waitFor(() => fs.existsSync(file), { what: 'the saved screenshot' });
+      fs.writeFileSync(file, Buffer.concat([png, Buffer.from('damage')]));
+
+      await startServer();
+      await waitFor(async () => (await incidentsOf(tellId)).length === 1 && a.agent.outbox.size() === 0, {
+        what: 'the report to arrive without its screenshot',
+        timeoutMs: 40_000,
+      });
+      expect(a.agent.outbox.rejectedCount()).toBe(0);
+      const stored = await harbour.db
+        .selectFrom('agent_events')
+        .select('body')
+        .where('type', '=', 'tell.reported')
+        .execute();
+      const report = stored
+        .map(
+          (r) => JSON.parse(r.body) as { tellId: string; evidence: unknown[]; captureError: string | null },
+        )
+        .find((b) => b.tellId === tellId);
+      expect(report?.evidence).toEqual([]);
+      expect(report?.captureError).toMatch(/1 screenshot\(s\) could not be stored: .*corrupt/);
     } finally {
       await a.agent.stop();
       await a.ui.stop();

@@ -10,6 +10,8 @@ import {
   parseWith,
   type AgentClientToServer,
   type AgentServerToClient,
+  type AgentEventBody,
+  type EvidenceRef,
   type OsUser,
 } from '@harbour/shared';
 import type { Logger } from 'pino';
@@ -50,8 +52,20 @@ interface AgentEvents {
 
 type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 type Requests = typeof agentRequests;
-/** Evidence of an event: all uploaded, try again later, or refused for good (and why). */
-type EvidenceOutcome = 'ok' | 'retry' | { refused: string };
+/** Evidence of an event: all uploaded, try again later, or some files refused for good (and why). */
+type EvidenceOutcome = 'ok' | 'retry' | { refused: EvidenceRef[]; reason: string };
+
+/** The event body minus the refused evidence; a pupil's report also says a screenshot was lost. */
+function withoutEvidence(body: AgentEventBody, refused: EvidenceRef[], reason: string): AgentEventBody {
+  const gone = new Set(refused.map((r) => r.sha256));
+  const evidence = evidenceOf(body).filter((r) => !gone.has(r.sha256));
+  const next = { ...body, evidence } as AgentEventBody;
+  if (next.type === 'tell.reported') {
+    const note = `${refused.length} screenshot(s) could not be stored: ${reason}`;
+    next.captureError = (next.captureError ? `${next.captureError}; ${note}` : note).slice(0, 500);
+  }
+  return next;
+}
 
 /** Sends a request and waits for its acknowledgement; rejects if none comes within `timeoutMs`. */
 async function request<K extends keyof Requests>(
@@ -360,15 +374,20 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     const store = this.evidenceStore;
     const credentials = this.credentials;
     if (!store || !credentials) return 'retry';
+    const refused: EvidenceRef[] = [];
+    let reason = '';
     for (const ref of refs) {
       const bytes = store.read(ref);
       // Already uploaded and removed after an earlier acknowledgement that we then lost: the
       // server has it (events are only acknowledged after their evidence is stored).
       if (!bytes) continue;
       const result = await uploadEvidence(credentials, ref, bytes, this.deps.fetch);
-      if (!result.ok) return result.permanent ? { refused: result.reason } : 'retry';
+      if (result.ok) continue;
+      if (!result.permanent) return 'retry';
+      refused.push(ref);
+      reason = result.reason;
     }
-    return 'ok';
+    return refused.length === 0 ? 'ok' : { refused, reason };
   }
 
   /** Sends outbox events oldest first, one at a time, until the outbox is empty or the link drops. */
@@ -387,11 +406,13 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
         const upload = await this.uploadEvidenceOf(event.body);
         if (upload === 'retry') break;
         if (upload !== 'ok') {
+          // A screenshot the server will never take must not cost the pupil their report:
+          // send the event without it, saying why, and keep the file for a technician.
           this.deps.logger.error(
-            { eventId: event.id, reason: upload.refused },
-            'evidence refused; event set aside',
+            { eventId: event.id, reason: upload.reason, refused: upload.refused.map((r) => r.sha256) },
+            'evidence refused; sending the event without it',
           );
-          outbox.reject(event.id, upload.refused);
+          outbox.replaceBody(event.id, withoutEvidence(event.body, upload.refused, upload.reason));
           continue;
         }
         let result;

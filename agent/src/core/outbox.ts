@@ -68,6 +68,11 @@ export class Outbox {
     }));
   }
 
+  /** Rewrites an event's body in place (same id, same place in the queue). */
+  replaceBody(id: string, body: AgentEventBody): void {
+    this.db.prepare('update outbox set body = ? where id = ?').run(JSON.stringify(body), id);
+  }
+
   markAttempt(id: string): void {
     this.db.prepare('update outbox set attempts = attempts + 1 where id = ?').run(id);
   }

@@ -1,31 +1,11 @@
 import { Monitor } from 'node-screenshots';
+import { toDisplay, type Display } from './displays.js';
 
-export interface DisplayInfo {
-  id: number;
-  name: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  primary: boolean;
-}
+export type DisplayInfo = Display;
 
 export interface DisplayCapture {
-  display: DisplayInfo;
+  display: Display;
   png: Buffer;
-}
-
-/** Every display attached now, in the desktop's coordinates. */
-export function listDisplays(): DisplayInfo[] {
-  return Monitor.all().map((m) => ({
-    id: m.id(),
-    name: m.name(),
-    x: m.x(),
-    y: m.y(),
-    width: m.width(),
-    height: m.height(),
-    primary: m.isPrimary(),
-  }));
 }
 
 /**
@@ -36,21 +16,6 @@ export async function captureDisplays(): Promise<DisplayCapture[]> {
   const monitors = Monitor.all();
   const images = await Promise.all(monitors.map((m) => m.captureImage()));
   return Promise.all(
-    images.map(async (image, i) => {
-      const m = monitors[i];
-      if (!m) throw new Error('display list changed during capture');
-      return {
-        display: {
-          id: m.id(),
-          name: m.name(),
-          x: m.x(),
-          y: m.y(),
-          width: m.width(),
-          height: m.height(),
-          primary: m.isPrimary(),
-        },
-        png: await image.toPng(),
-      };
-    }),
+    images.map(async (image, i) => ({ display: toDisplay(monitors[i]!), png: await image.toPng() })),
   );
 }

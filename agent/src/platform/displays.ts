@@ -17,17 +17,22 @@ export interface Display {
  */
 export function listDisplays(): Promise<Display[]> {
   try {
-    const displays = Monitor.all().map((m) => ({
-      id: m.id(),
-      name: m.name(),
-      x: m.x(),
-      y: m.y(),
-      width: m.width(),
-      height: m.height(),
-      primary: m.isPrimary(),
-    }));
+    const displays = Monitor.all().map(toDisplay);
     return Promise.resolve(displays.sort((a, b) => a.x - b.x || a.y - b.y));
   } catch {
     return Promise.resolve([]);
   }
+}
+
+/** A node-screenshots monitor as Harbour describes a display. */
+export function toDisplay(m: Monitor): Display {
+  return {
+    id: m.id(),
+    name: m.name(),
+    x: m.x(),
+    y: m.y(),
+    width: m.width(),
+    height: m.height(),
+    primary: m.isPrimary(),
+  };
 }

@@ -111,6 +111,7 @@ export class ActivityFeature implements AgentFeature {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.configRetry);
     clearInterval(this.aliveTimer);
     await this.bridge?.close();
     this.options.probe.close?.();
@@ -265,10 +266,12 @@ export class ActivityFeature implements AgentFeature {
   async fetchConfig(): Promise<void> {
     const ctx = this.ctx;
     if (!ctx?.online) return;
+    clearTimeout(this.configRetry);
     try {
       const result = await ctx.request('agent:activity-config', {});
       if (!result.ok) {
         ctx.logger.warn({ error: result.error }, 'activity settings refused');
+        this.retryConfig();
         return;
       }
       this.applyConfig(result.data);
@@ -276,7 +279,18 @@ export class ActivityFeature implements AgentFeature {
       this.sampleSoon();
     } catch (error) {
       ctx.logger.debug({ err: error }, 'could not fetch activity settings; keeping the cached ones');
+      this.retryConfig();
     }
+  }
+
+  private configRetry: NodeJS.Timeout | undefined;
+
+  /** A slow or failed answer must not leave the agent on stale settings until it reconnects. */
+  private retryConfig(): void {
+    if (this.stopped) return;
+    clearTimeout(this.configRetry);
+    this.configRetry = setTimeout(() => void this.fetchConfig(), 5000);
+    this.configRetry.unref();
   }
 
   private reported = new Set<string>();
