@@ -260,7 +260,7 @@ ${tellSection(r)}
 
 - **Prepared statements are reused** (\`dashboard/src/server/db/statement-cache.ts\`): Kysely's SQLite driver prepared
   every query afresh: 7% of all profile samples under fleet load (about a tenth of the server's busy time), now under 1%.
-- **Group commit** (\`dashboard/src/server/db/group-commit.ts\`): agent events and heartbeats that arrive together
+- **Group commit** (\`dashboard/src/server/db/group-commit.ts\`): agent events that arrive together
   share one transaction, each in its own savepoint (one that fails is rolled back alone and its agent gets the
   error; acknowledgements are still sent only after the commit). One transaction per event made thousands of WAL
   commits a second, each writing every page it touched again, and the server waited on the disk.

@@ -1,7 +1,6 @@
 import type { Device } from '@harbour/shared';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
-import { inGroupTransaction } from '../db/group-commit.js';
 import type { DevicesTable } from '../db/schema.js';
 
 type DeviceRow = Selectable<DevicesTable>;
@@ -97,12 +96,13 @@ export class DeviceHub {
   }
 
   async touch(deviceId: string): Promise<void> {
-    // Heartbeats from a whole fleet arrive together: commit them together (group commit).
-    const lastSeen = new Date().toISOString();
-    await inGroupTransaction(this.db, (trx) =>
-      trx.updateTable('devices').set({ last_seen: lastSeen }).where('id', '=', deviceId).execute(),
-    );
+    await this.db
+      .updateTable('devices')
+      .set({ last_seen: new Date().toISOString() })
+      .where('id', '=', deviceId)
+      .execute();
   }
+
 
   /** Renames and/or moves a device. Live views of its old room see it leave, the new room's see it arrive. */
   async update(
