@@ -103,7 +103,6 @@ export class DeviceHub {
       .execute();
   }
 
-
   /** Renames and/or moves a device. Live views of its old room see it leave, the new room's see it arrive. */
   async update(
     deviceId: string,
