@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../test/support/api.js';
 import { AgentProcess, ServerProcess } from '../test/support/processes.js';
-import { colourShare, XDisplay, type Capture, type Rgb } from '../test/support/xdisplay.js';
+import { centreOf, colourShare, XDisplay, type Rgb } from '../test/support/xdisplay.js';
 import { round, summarise } from './lib/stats.js';
 import { until } from './lib/wait.js';
 
@@ -30,27 +30,6 @@ export interface CoverResult {
   captureMs: Summary;
   /** The agent's own log: from the badge press to the cover requested (the screen grab included). */
   agentCoverRequestedMs: Summary;
-}
-
-function centreOf(shot: Capture, colour: Rgb): { x: number; y: number } | null {
-  let sx = 0;
-  let sy = 0;
-  let n = 0;
-  for (let y = 0; y < shot.height; y += 2) {
-    for (let x = 0; x < shot.width; x += 2) {
-      const i = (y * shot.width + x) * 4;
-      if (
-        Math.abs((shot.rgba[i] ?? 0) - colour[0]) <= 8 &&
-        Math.abs((shot.rgba[i + 1] ?? 0) - colour[1]) <= 8 &&
-        Math.abs((shot.rgba[i + 2] ?? 0) - colour[2]) <= 8
-      ) {
-        sx += x;
-        sy += y;
-        n++;
-      }
-    }
-  }
-  return n > 20 ? { x: Math.round(sx / n), y: Math.round(sy / n) } : null;
 }
 
 const summary = (v: number[]): Summary => {

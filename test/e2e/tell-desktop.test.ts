@@ -11,7 +11,7 @@ import { launchChromium } from '../support/browser.js';
 import { tempDir } from '../support/paths.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
-import { colourShare, XDisplay, type Capture, type Rgb } from '../support/xdisplay.js';
+import { centreOf, colourShare, XDisplay, type Rgb } from '../support/xdisplay.js';
 
 const pageColour: Rgb = [255, 128, 0]; // the upsetting page: bright orange
 const coverColour: Rgb = [234, 244, 239]; // the cover's calm background (#eaf4ef)
@@ -27,26 +27,6 @@ let dsl: ApiClient;
 const roomName = 'Year 3 Ash';
 
 /** Where a colour is on the screen (centre of its pixels), to click it like a pupil would. */
-function centreOf(shot: Capture, colour: Rgb): { x: number; y: number } | null {
-  let sx = 0;
-  let sy = 0;
-  let n = 0;
-  for (let y = 0; y < shot.height; y += 2) {
-    for (let xx = 0; xx < shot.width; xx += 2) {
-      const i = (y * shot.width + xx) * 4;
-      if (
-        Math.abs((shot.rgba[i] ?? 0) - colour[0]) <= 8 &&
-        Math.abs((shot.rgba[i + 1] ?? 0) - colour[1]) <= 8 &&
-        Math.abs((shot.rgba[i + 2] ?? 0) - colour[2]) <= 8
-      ) {
-        sx += xx;
-        sy += y;
-        n++;
-      }
-    }
-  }
-  return n > 20 ? { x: Math.round(sx / n), y: Math.round(sy / n) } : null;
-}
 
 async function clickBadge(): Promise<number> {
   const at = await waitFor(() => centreOf(x.capture(), badgeColour), {

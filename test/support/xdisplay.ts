@@ -141,3 +141,25 @@ export function colourShare(capture: Capture, colour: Rgb, tolerance = 24): numb
   }
   return total === 0 ? 0 : hits / total;
 }
+
+/** The centre of the pixels within 8 of `colour` (e.g. where a button is), or null if fewer than 20. */
+export function centreOf(shot: Capture, colour: Rgb): { x: number; y: number } | null {
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let y = 0; y < shot.height; y += 2) {
+    for (let x = 0; x < shot.width; x += 2) {
+      const i = (y * shot.width + x) * 4;
+      if (
+        Math.abs((shot.rgba[i] ?? 0) - colour[0]) <= 8 &&
+        Math.abs((shot.rgba[i + 1] ?? 0) - colour[1]) <= 8 &&
+        Math.abs((shot.rgba[i + 2] ?? 0) - colour[2]) <= 8
+      ) {
+        sx += x;
+        sy += y;
+        n++;
+      }
+    }
+  }
+  return n > 20 ? { x: Math.round(sx / n), y: Math.round(sy / n) } : null;
+}
