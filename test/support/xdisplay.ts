@@ -24,14 +24,21 @@ export class XDisplay {
   private constructor(
     readonly display: string,
     private readonly xvfb: ChildProcess,
-    private readonly wm: ChildProcess,
+    private wm: ChildProcess,
+    /** What openbox wrote to stderr, for the error when it does not come up. */
+    private readonly wmLog: string[],
     private readonly others: ChildProcess[] = [],
   ) {}
 
   static async start(size = '1280x800'): Promise<XDisplay> {
-    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${size}x24`, '-nolisten', 'tcp'], {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    });
+    // -noreset: without it Xvfb resets whenever its last client leaves, so the xprop polls
+    // below (connect, read, leave) could reset the server just as openbox connects, and
+    // openbox would exit with "cannot open display". That made a CI run fail.
+    const xvfb = spawn(
+      'Xvfb',
+      ['-displayfd', '3', '-screen', '0', `${size}x24`, '-nolisten', 'tcp', '-noreset'],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
+    );
     process.once('exit', () => xvfb.kill('SIGKILL'));
     const number = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -44,21 +51,38 @@ export class XDisplay {
       setTimeout(() => reject(new Error('Xvfb did not report a display')), 15_000);
     });
     const display = `:${number}`;
+    const wmLog: string[] = [];
+    const x = new XDisplay(display, xvfb, XDisplay.startWm(display, wmLog), wmLog);
+    try {
+      // openbox is up once it owns the window manager selection (_NET_SUPPORTING_WM_CHECK on
+      // the root). Should it exit first (a loaded machine, a hiccup in the X connection), it
+      // is started again; its last words go into the error if it never comes up.
+      await waitFor(
+        async () => {
+          if (x.wm.exitCode !== null || x.wm.signalCode !== null) x.wm = XDisplay.startWm(display, x.wmLog);
+          return (await x.run('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('window id');
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'openbox to start' },
+      );
+    } catch (error) {
+      await x.stop();
+      throw new Error(
+        `${(error as Error).message}; openbox said: ${x.wmLog.join('').slice(-2000) || '(nothing)'}`,
+        { cause: error },
+      );
+    }
+    return x;
+  }
+
+  private static startWm(display: string, log: string[]): ChildProcess {
     const wm = spawn('openbox', ['--sm-disable'], {
       env: { ...process.env, DISPLAY: display },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    wm.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+    wm.once('exit', (code, signal) => log.push(`[openbox exited: ${code ?? signal}]\n`));
     process.once('exit', () => wm.kill('SIGKILL'));
-    const x = new XDisplay(display, xvfb, wm);
-    // openbox is up once it owns the window manager selection (_NET_SUPPORTING_WM_CHECK on the root).
-    await waitFor(
-      async () => (await x.run('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('window id'),
-      {
-        timeoutMs: 15_000,
-        what: 'openbox to start',
-      },
-    );
-    return x;
+    return wm;
   }
 
   get env(): NodeJS.ProcessEnv {
