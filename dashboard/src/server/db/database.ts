@@ -5,6 +5,7 @@ import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely'
 import type { Logger } from 'pino';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { ChangeTracker, registerChangeTracker } from './change-tracker.js';
 import { cachingStatements } from './statement-cache.js';
 
 export type Db = Kysely<Database>;
@@ -26,7 +27,12 @@ export async function openDatabase(dataDir: string, logger: Logger): Promise<Ope
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  const tracker = new ChangeTracker(() => sqlite.pragma('data_version', { simple: true }) as number);
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+    plugins: [tracker],
+  });
+  registerChangeTracker(db, tracker);
   await migrate(db, logger);
   return {
     db,
