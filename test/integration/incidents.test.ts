@@ -646,6 +646,36 @@ describe('reports', () => {
       expect(text).not.toContain(secret);
   });
 
+  it('the governors’ report is kept between requests, and is fresh after any change to an incident', async () => {
+    type Report = { total: number; byOutcome: { key: string; count: number }[] };
+    const report = async () => (await dsl.json<Report>('GET', '/api/reports/governors')).body;
+    const outcome = (r: Report, key: string) => r.byOutcome.find((o) => o.key === key)?.count ?? 0;
+    const before = await report();
+    expect(await report()).toEqual(before);
+
+    // Written through the server: counted at once.
+    const { body } = await dsl.json<Incident>('POST', '/api/incidents', {
+      summary: 'Counted',
+      category: 'other',
+    });
+    const added = await report();
+    expect(added.total).toBe(before.total + 1);
+    await dsl.json('POST', `/api/incidents/${body.id}/state`, {
+      state: 'closed',
+      outcome: 'no_further_action',
+    });
+    expect(outcome(await report(), 'no_further_action')).toBe(outcome(added, 'no_further_action') + 1);
+
+    // Written by another connection to the database file (an administrator's sqlite3 shell): counted too.
+    const raw = new SQLite(path.join(path.dirname(harbour.dbFile), 'harbour.sqlite'));
+    try {
+      raw.prepare("update incidents set occurred_at = '2001-01-01T00:00:00.000Z' where id = ?").run(body.id);
+    } finally {
+      raw.close();
+    }
+    expect((await report()).total).toBe(before.total);
+  });
+
   it('the subject-access export holds the pupil’s incidents and evidence hashes', async () => {
     const r = await dsl.json<{ incidents: { subject_username: string }[]; evidence: { sha256: string }[] }>(
       'GET',

@@ -13,6 +13,7 @@ import {
 import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import type { SessionUser } from '../auth/sessions.js';
+import { changeTrackerOf } from '../db/change-tracker.js';
 import type { Db } from '../db/database.js';
 import { audit } from './audit.js';
 import { incidentRef, subjectKey } from './incidents.js';
@@ -183,19 +184,38 @@ function defaultWindow(): { from: string; to: string } {
   return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
 }
 
-/** Anonymised counts for governors: no names, usernames, devices or free text. */
-export async function governorsReport(
-  db: Db,
-  range: { from?: string | undefined; to?: string | undefined },
-  actor: SessionUser,
-): Promise<GovernorsReport> {
-  const window = defaultWindow();
-  const from = range.from ?? window.from;
-  const to = range.to ?? window.to;
-  const end = `${to}T23:59:59.999Z`;
-  // Counted in SQL, grouped (from the covering index incidents_occurred): a term of a large
-  // school is tens of thousands of incidents, and reading each into JavaScript to count it
-  // was most of this report's time (docs/benchmarks.md).
+interface TermCounts {
+  rows: {
+    category: string;
+    subject_year_group: string;
+    source: string;
+    outcome_key: string;
+    month: string;
+    n: number;
+  }[];
+  /** Incidents in the span of the same length just before. */
+  previous: number;
+}
+
+/** Each database's recent terms' counts, kept until an incident is written (db/change-tracker.ts). */
+const countsCache = new WeakMap<object, Map<string, { version: string; counts: TermCounts }>>();
+
+/**
+ * A term's incidents counted by category, year group, source, outcome and month, and the
+ * previous span's total. Counted in SQL, grouped (from the covering index incidents_occurred):
+ * a term of a large school is tens of thousands of incidents, and reading each into
+ * JavaScript to count it was most of this report's time. Even so, grouping a third of a
+ * year's incidents takes tens of milliseconds at 100,000 a year (docs/benchmarks.md), and
+ * the counts change only when an incident does, so they are kept until then.
+ */
+async function termCounts(db: Db, from: string, end: string): Promise<TermCounts> {
+  const tracker = changeTrackerOf(db);
+  const version = tracker?.version('incidents');
+  const key = `${from}|${end}`;
+  const cache = countsCache.get(db) ?? new Map<string, { version: string; counts: TermCounts }>();
+  countsCache.set(db, cache);
+  const kept = cache.get(key);
+  if (version !== undefined && kept?.version === version) return kept.counts;
   const rows = await db
     .selectFrom('incidents')
     .select((eb) => [
@@ -220,6 +240,29 @@ export async function governorsReport(
     .where('occurred_at', '>=', prevFrom)
     .where('occurred_at', '<', `${from}T00:00:00.000Z`)
     .executeTakeFirst();
+  const counts: TermCounts = {
+    rows: rows.map((r) => ({ ...r, n: Number(r.n) })),
+    previous: Number(previous?.n ?? 0),
+  };
+  if (version !== undefined) {
+    // A handful of terms at most are asked for; keep the newest few.
+    if (cache.size >= 8) cache.delete(cache.keys().next().value ?? '');
+    cache.set(key, { version, counts });
+  }
+  return counts;
+}
+
+/** Anonymised counts for governors: no names, usernames, devices or free text. */
+export async function governorsReport(
+  db: Db,
+  range: { from?: string | undefined; to?: string | undefined },
+  actor: SessionUser,
+): Promise<GovernorsReport> {
+  const window = defaultWindow();
+  const from = range.from ?? window.from;
+  const to = range.to ?? window.to;
+  const end = `${to}T23:59:59.999Z`;
+  const { rows, previous } = await termCounts(db, from, end);
   const labels = new Map((await categories(db)).map((c) => [c.id, c.label]));
   const count = (
     keyOf: (r: (typeof rows)[number]) => string,
@@ -247,7 +290,7 @@ export async function governorsReport(
     from,
     to,
     total: rows.reduce((n, r) => n + Number(r.n), 0),
-    previousTotal: Number(previous?.n ?? 0),
+    previousTotal: previous,
     byCategory: count(
       (r) => r.category,
       (k) => labels.get(k) ?? k,
