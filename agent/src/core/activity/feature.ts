@@ -19,6 +19,7 @@ import type { AgentContext, AgentFeature, HealthSink } from '../feature.js';
 import { BrowserBridge } from './bridge.js';
 import { bridgeDir } from './bridge-paths.js';
 import { Flagger } from './flagger.js';
+import { IdleBound } from './idle.js';
 import { joinWindow, type Joined } from './join.js';
 
 export interface ActivityFeatureOptions {
@@ -65,8 +66,11 @@ export class ActivityFeature implements AgentFeature {
   private tab: BrowserTabMessage | null = null;
   private bridge: BrowserBridge | undefined;
   private problems: HealthProblem[] = [];
+  private readonly idle: IdleBound;
 
-  constructor(private readonly options: ActivityFeatureOptions) {}
+  constructor(private readonly options: ActivityFeatureOptions) {
+    this.idle = new IdleBound(() => options.probe.idleSeconds());
+  }
 
   get settings(): ActivitySettings {
     return this.config.settings;
@@ -126,6 +130,7 @@ export class ActivityFeature implements AgentFeature {
 
   onSessionChange(): void {
     this.flagger.reset();
+    this.idle.reset();
     this.sampleSoon();
   }
 
@@ -191,8 +196,7 @@ export class ActivityFeature implements AgentFeature {
     const settings = this.config.settings;
     if (!ctx.user || !withinSchedule(settings.schedule, new Date())) return { state: 'off', joined: null };
     if (await probe.locked()) return { state: 'locked', joined: null };
-    const idle = await probe.idleSeconds();
-    if (idle !== null && idle >= settings.idleSeconds) return { state: 'idle', joined: null };
+    if (await this.idle.atLeast(settings.idleSeconds)) return { state: 'idle', joined: null };
     const w = (await probe.activeWindow()) ?? { app: 'Desktop', title: null, exePath: null, url: null };
     return { state: 'active', joined: joinWindow(w, this.tab, settings) };
   }
