@@ -30,6 +30,8 @@ export interface CoverResult {
   captureMs: Summary;
   /** The agent's own log: from the badge press to the cover requested (the screen grab included). */
   agentCoverRequestedMs: Summary;
+  /** Rounds in which the agent showed its prepared (hidden) cover windows rather than starting Chromium. */
+  preparedRounds?: number;
 }
 
 const summary = (v: number[]): Summary => {
@@ -84,7 +86,16 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
     const clickToCovered: number[] = [];
     const captureMs: number[] = [];
     const agentMs: number[] = [];
+    let preparedRounds = 0;
+    const count = (text: string, what: string) => text.split(what).length - 1;
     for (let round = 0; round < opts.rounds; round++) {
+      // The agent keeps the cover ready, hidden, and prepares it again after each release
+      // (a few seconds); a pupil's click comes at any time, so each round waits for it.
+      await until(
+        () => count(agent!.output, 'overlay: prepared, hidden') > round,
+        60_000,
+        'the cover prepared',
+      );
       let at: { x: number; y: number } | null = null;
       await until(() => (at = centreOf(x.capture(), badgeColour)) !== null, 30_000, 'the help badge');
       const target = at as unknown as { x: number; y: number };
@@ -109,6 +120,7 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
       clickToCovered.push(coveredAt - clicked);
       await until(() => /"coverMs":([\d.]+)/.test(agent!.output.slice(logBefore)), 10_000, 'the agent log');
       agentMs.push(Number(/"coverMs":([\d.]+)/.exec(agent.output.slice(logBefore))![1]));
+      if (agent.output.slice(logBefore).includes('overlay: prepared windows shown')) preparedRounds++;
       // The DSL releases the screen from the dashboard; the page comes back for the next round.
       const alerts = await until(
         async () => {
@@ -128,6 +140,7 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
       clickToCoveredMs: summary(clickToCovered),
       captureMs: summary(captureMs),
       agentCoverRequestedMs: summary(agentMs),
+      preparedRounds,
     };
   } finally {
     await agent?.kill('SIGTERM');

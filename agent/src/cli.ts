@@ -135,11 +135,10 @@ async function main(): Promise<void> {
   // without one it has no screens (and says so to the teacher by not acknowledging).
   const ui = new UiServer({ logger });
   const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
-  const arbiter = hasScreens
-    ? new ScreenArbiter(
-        new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] }),
-      )
+  const overlay = hasScreens
+    ? new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
     : null;
+  const arbiter = overlay ? new ScreenArbiter(overlay) : null;
   const teacherScreens = arbiter
     ? new OverlayScreenControls({ teacher: arbiter.lane('teacher'), message: arbiter.lane('message') }, ui)
     : null;
@@ -153,7 +152,14 @@ async function main(): Promise<void> {
   // One foreground-window probe, shared by activity reporting and tell (the window at the click).
   const foreground = foregroundProbe();
   const tell = arbiter
-    ? new TellFeature({ grab: grabDisplays, overlay: arbiter.lane('tell'), ui, activeWindow: foreground })
+    ? new TellFeature({
+        grab: grabDisplays,
+        overlay: arbiter.lane('tell'),
+        ui,
+        activeWindow: foreground,
+        // Only the badge lets a pupil press "help" here: keep the cover ready only then.
+        prepareCover: Boolean(values['help-badge']),
+      })
     : null;
   const badge =
     tell && values['help-badge']
@@ -213,15 +219,10 @@ async function main(): Promise<void> {
     }
   });
 
+  // The windows go first (the prepared ones too, so none is started again as features stop).
   const shutdown = () =>
-    void agent
-      .stop()
-      .then(() => badge?.hide())
-      .then(
-        () =>
-          arbiter &&
-          Promise.all([arbiter.release('teacher'), arbiter.release('message'), arbiter.release('aup')]),
-      )
+    void Promise.all([badge?.hide(), overlay?.close()])
+      .then(() => agent.stop())
       .then(() => ui.stop())
       .then(() => process.exit(0));
   process.once('SIGINT', shutdown);

@@ -135,4 +135,55 @@ describe('the Chromium kiosk overlay on a real X display', () => {
       await two.hide();
     }
   });
+
+  it('prepared: hidden until shown, then covers the screen at once, and ready again after hide()', async () => {
+    const ready = new ChromiumOverlay({
+      url: (p) => ui.entryUrl(p),
+      logger: pino({ level: 'silent' }),
+      env: x.env,
+      extraArgs: ['--disable-gpu'],
+      displays: () =>
+        Promise.resolve([{ id: 1, name: 'test', x: 0, y: 0, width: 1024, height: 700, primary: true }]),
+    });
+    try {
+      await ready.prepare({ path: '/' });
+      expect(ready.standbyPids).toHaveLength(1);
+      // Prepared means running but unseen: the pupil's window and the desktop are all there is.
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = x.snapshot('overlay-prepared');
+      expect(colourShare(before, cover)).toBe(0);
+      expect(colourShare(before, otherWindow)).toBeGreaterThan(0.2);
+
+      const standby = ready.standbyPids[0];
+      await ready.show({ path: '/' });
+      expect(ready.raised).toBe(1);
+      expect(ready.pids).toEqual([standby]);
+      await waitCovered('the prepared overlay');
+      x.snapshot('overlay-prepared-shown');
+
+      // Escape hatches are as closed as for a window started on show().
+      for (const key of ['Escape', 'alt+F4', 'alt+Tab']) {
+        await x.run('xdotool', ['key', key]);
+        await new Promise((r) => setTimeout(r, 1000));
+        await waitCovered(`the prepared cover after ${key}`);
+      }
+
+      await ready.hide();
+      await waitFor(() => ready.standbyPids.length === 1 && ready.standbyPids[0] !== standby, {
+        timeoutMs: 60_000,
+        what: 'the overlay prepared again',
+      });
+      await waitFor(
+        () => colourShare(x.capture(), cover) === 0 && colourShare(x.capture(), otherWindow) > 0.2,
+        {
+          timeoutMs: 15_000,
+          what: 'the desktop with the new prepared window hidden',
+        },
+      );
+    } finally {
+      await ready.close();
+    }
+    expect(ready.standbyPids).toHaveLength(0);
+    expect(ready.pids).toHaveLength(0);
+  });
 });

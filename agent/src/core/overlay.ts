@@ -24,6 +24,11 @@ export interface ScreenOverlay {
   show(view: OverlayView): Promise<void>;
   /** Removes the cover from every display. */
   hide(): Promise<void>;
+  /**
+   * Optional: gets `view` ready ahead of time (hidden windows with the page loaded), so
+   * that a later show(view) only has to raise them. For covers that must come at once.
+   */
+  prepare?(view: OverlayView): Promise<void>;
   /** The view shown now, or null. */
   readonly current: OverlayView | null;
 }

@@ -16,6 +16,11 @@ class Screen implements ScreenOverlay {
     this.history.push(null);
     return Promise.resolve();
   }
+  readonly prepared: string[] = [];
+  prepare(view: OverlayView) {
+    this.prepared.push(view.path);
+    return Promise.resolve();
+  }
 }
 
 describe('ScreenArbiter', () => {
@@ -50,5 +55,20 @@ describe('ScreenArbiter', () => {
     await message.show({ path: '/message' });
     expect(message.current?.path).toBe('/message');
     expect(arbiter.top).toBe('teacher');
+  });
+
+  it('passes a lane’s prepare() to the overlay without showing anything, and copes with overlays that cannot prepare', async () => {
+    const screen = new Screen();
+    await new ScreenArbiter(screen).lane('tell').prepare?.({ path: '/cover' });
+    expect(screen.prepared).toEqual(['/cover']);
+    expect(screen.history).toEqual([]);
+    const plain: ScreenOverlay = {
+      show: () => Promise.resolve(),
+      hide: () => Promise.resolve(),
+      current: null,
+    };
+    await expect(
+      new ScreenArbiter(plain).lane('tell').prepare?.({ path: '/cover' }),
+    ).resolves.toBeUndefined();
   });
 });

@@ -36,6 +36,7 @@ export class ScreenArbiter {
     return {
       show: (view) => this.claim(lane, view),
       hide: () => this.release(lane),
+      prepare: (view) => this.overlay.prepare?.(view) ?? Promise.resolve(),
       get current(): OverlayView | null {
         return claims.get(lane) ?? null;
       },

@@ -66,6 +66,11 @@ export interface TellDeps {
   /** The local UI server the cover page talks to; tell registers its routes on it. */
   ui?: UiServer;
   activeWindow?: ActiveWindowProbe;
+  /**
+   * Keep the cover ready (overlay.prepare) so that it comes at once. On where a pupil can
+   * press "help" (the tray app; the headless agent with its badge).
+   */
+  prepareCover?: boolean;
 }
 
 export type TellTrigger = 'badge' | 'tray' | 'shortcut' | 'other';
@@ -129,6 +134,7 @@ export class TellFeature implements AgentFeature {
       this.active = JSON.parse(stored) as ActiveTell;
       void this.deps.overlay.show(coverView);
     }
+    if (this.deps.prepareCover) void this.deps.overlay.prepare?.(coverView);
     for (const send of this.waiting.splice(0)) send();
   }
 

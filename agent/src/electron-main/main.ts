@@ -91,6 +91,8 @@ async function start(): Promise<void> {
     overlay: arbiter.lane('tell'),
     ui,
     activeWindow: foreground,
+    // The tray and the shortcut are always there: keep the cover's windows ready, hidden.
+    prepareCover: true,
   });
   tellRef.current = tell;
   await ui.start();

@@ -24,6 +24,9 @@ const swallowed = [
 export class ElectronOverlay implements ScreenOverlay {
   private view: OverlayView | null = null;
   private windows: BrowserWindow[] = [];
+  /** A view kept ready (prepare()): its windows, created hidden with the page loaded. */
+  private standby: { view: OverlayView; windows: BrowserWindow[]; displays: string } | null = null;
+  private standbyView: OverlayView | null = null;
   private readonly onDisplaysChanged = () => {
     if (this.view) this.rebuild(this.view);
   };
@@ -40,7 +43,17 @@ export class ElectronOverlay implements ScreenOverlay {
   show(view: OverlayView): Promise<void> {
     if (this.view?.path === view.path && this.windows.length > 0) return Promise.resolve();
     this.view = view;
-    this.rebuild(view);
+    const standby = this.standby;
+    if (standby?.view.path === view.path && standby.displays === displayKey()) {
+      // Prepared: showing the hidden windows is all that is left to do.
+      this.standby = null;
+      this.closeAll();
+      this.windows = standby.windows;
+      for (const win of this.windows) win.show();
+      this.windows[0]?.focus();
+    } else {
+      this.rebuild(view);
+    }
     for (const accelerator of swallowed) {
       // A failed registration (the OS keeps some, e.g. Ctrl+Alt+Del, Alt+Tab on Windows)
       // is logged: always-on-top and re-focus on blur still hold the cover.
@@ -54,6 +67,32 @@ export class ElectronOverlay implements ScreenOverlay {
     return Promise.resolve();
   }
 
+  /** Creates `view`'s windows now, hidden with the page loaded, so that show(view) is immediate. */
+  prepare(view: OverlayView): Promise<void> {
+    this.standbyView = view;
+    this.warm();
+    return Promise.resolve();
+  }
+
+  private warm(): void {
+    const view = this.standbyView;
+    if (
+      !view ||
+      this.view ||
+      (this.standby?.view.path === view.path && this.standby.displays === displayKey())
+    )
+      return;
+    for (const win of this.standby?.windows ?? []) if (!win.isDestroyed()) win.destroy();
+    const primary = screen.getPrimaryDisplay().id;
+    this.standby = {
+      view,
+      displays: displayKey(),
+      windows: screen
+        .getAllDisplays()
+        .map((display) => this.open(view, display, display.id === primary, false)),
+    };
+  }
+
   hide(): Promise<void> {
     this.view = null;
     screen.off('display-added', this.onDisplaysChanged);
@@ -61,6 +100,7 @@ export class ElectronOverlay implements ScreenOverlay {
     screen.off('display-metrics-changed', this.onDisplaysChanged);
     for (const accelerator of swallowed) globalShortcut.unregister(accelerator);
     this.closeAll();
+    this.warm();
     return Promise.resolve();
   }
 
@@ -70,7 +110,8 @@ export class ElectronOverlay implements ScreenOverlay {
     this.windows = screen.getAllDisplays().map((display) => this.open(view, display, display.id === primary));
   }
 
-  private open(view: OverlayView, display: Display, primary: boolean): BrowserWindow {
+  /** One cover window on `display`; shown when its page is ready, or (visible false) kept hidden for show(). */
+  private open(view: OverlayView, display: Display, primary: boolean, visible = true): BrowserWindow {
     const { x, y, width, height } = display.bounds;
     const win = new BrowserWindow({
       x,
@@ -129,6 +170,7 @@ export class ElectronOverlay implements ScreenOverlay {
       if (this.windows.includes(win)) void win.loadURL(this.url(view.path));
     });
     win.once('ready-to-show', () => {
+      if (!visible) return;
       win.show();
       if (primary) win.focus();
     });
@@ -141,4 +183,9 @@ export class ElectronOverlay implements ScreenOverlay {
     this.windows = [];
     for (const win of windows) if (!win.isDestroyed()) win.destroy();
   }
+}
+
+/** Which displays there are, and where: prepared windows fit only the layout they were made for. */
+function displayKey(): string {
+  return JSON.stringify(screen.getAllDisplays().map((d) => [d.id, d.bounds]));
 }

@@ -30,7 +30,14 @@ interface Instance {
   proc: ChildProcess;
   dataDir: string;
   startedAt: number;
+  /** The X window, once known (prepared windows). */
+  window?: string;
 }
+
+/** How long a prepared window may take to appear (a cold Chromium start on a busy machine). */
+const prepareTimeoutMs = 60_000;
+/** After a prepared window fails or dies, how long to wait before preparing again. */
+const prepareRetryMs = 30_000;
 
 /**
  * The screen overlay as Chromium in kiosk mode: one full-screen app window per display,
@@ -38,6 +45,12 @@ interface Instance {
  * A window that is closed or killed while the overlay should be shown is opened again at
  * once; a guard takes the focus back from any other window. Used on Linux desktops and
  * in the tests on Xvfb; see docs/aup.md for what it cannot prevent.
+ *
+ * A cold Chromium start takes one to four seconds here before it paints, far too slow for
+ * the pupil's "turn the screen off" cover. `prepare(view)` starts that view's windows ahead
+ * of time and minimises each as soon as it appears (xdotool), so `show(view)` only restores them
+ * again: a window raise and one paint (tens of milliseconds). The price is a Chromium
+ * kept running, and a flicker while it starts (at agent start and after each use).
  */
 export class ChromiumOverlay implements ScreenOverlay {
   private view: OverlayView | null = null;
@@ -45,8 +58,19 @@ export class ChromiumOverlay implements ScreenOverlay {
   private guard: NodeJS.Timeout | undefined;
   private xdotool: boolean | undefined;
   private generation = 0;
+  /** The view to keep ready (prepare()), its hidden windows once they are ready, and the attempt under way. */
+  private standbyView: OverlayView | null = null;
+  private standby: { view: OverlayView; instances: Instance[] } | null = null;
+  private warming: Promise<void> | null = null;
+  /** Ends the xdotool searches of a preparation under way (close()). */
+  private readonly abort = new AbortController();
+  private standbyGeneration = 0;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
   /** How many windows have been re-opened after being closed or killed (for tests and logs). */
   respawns = 0;
+  /** How many times show() mapped prepared windows instead of starting Chromium. */
+  raised = 0;
 
   constructor(private readonly options: ChromiumOverlayOptions) {}
 
@@ -59,8 +83,32 @@ export class ChromiumOverlay implements ScreenOverlay {
     return this.instances.flatMap((i) => (i.proc.pid === undefined ? [] : [i.proc.pid]));
   }
 
+  /** The prepared (hidden) windows' browser processes. */
+  get standbyPids(): number[] {
+    return (this.standby?.instances ?? []).flatMap((i) => (i.proc.pid === undefined ? [] : [i.proc.pid]));
+  }
+
   async show(view: OverlayView): Promise<void> {
     if (this.view && this.view.path === view.path && this.instances.length > 0) return;
+    const standby = this.standby;
+    if (standby?.view.path === view.path) {
+      this.standby = null;
+      await this.killAll();
+      this.view = view;
+      const generation = ++this.generation;
+      this.instances = standby.instances;
+      for (const instance of this.instances) this.watch(instance, generation);
+      const env = this.options.env ?? process.env;
+      await Promise.all(
+        this.instances.map((i) =>
+          run('xdotool', ['windowmap', i.window ?? '', 'windowactivate', i.window ?? ''], env),
+        ),
+      );
+      this.raised++;
+      this.options.logger.info({ view: view.path }, 'overlay: prepared windows shown');
+      this.startGuard();
+      return;
+    }
     await this.killAll();
     this.view = view;
     const generation = ++this.generation;
@@ -76,11 +124,107 @@ export class ChromiumOverlay implements ScreenOverlay {
     this.generation++;
     this.stopGuard();
     await this.killAll();
+    void this.warm();
+  }
+
+  /**
+   * Keeps `view` ready to show at once: its windows started now, hidden, and started again
+   * after each use. Needs xdotool; without it show() starts Chromium as usual.
+   */
+  async prepare(view: OverlayView): Promise<void> {
+    if (this.closed) return;
+    if (this.standby && this.standby.view.path !== view.path) await this.dropStandby();
+    this.standbyView = view;
+    await this.warm();
+  }
+
+  /** Ends every window, the prepared ones too (the agent is stopping). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.standbyView = null;
+    clearTimeout(this.retry);
+    this.abort.abort();
+    await this.hide();
+    await this.warming;
+    await this.dropStandby();
+  }
+
+  private async dropStandby(): Promise<void> {
+    this.standbyGeneration++;
+    const instances = this.standby?.instances ?? [];
+    this.standby = null;
+    await Promise.all(instances.map((i) => killGroup(i.proc)));
+  }
+
+  /** Starts the prepared view's hidden windows, unless they exist, are starting, or a view is shown. */
+  private warm(): Promise<void> {
+    const view = this.standbyView;
+    if (this.closed || !view || this.standby || this.warming || this.view || this.xdotool === false)
+      return this.warming ?? Promise.resolve();
+    const generation = ++this.standbyGeneration;
+    const env = this.options.env ?? process.env;
+    this.warming = (async () => {
+      const displays = await (this.options.displays ?? listDisplays)();
+      const targets: (Display | null)[] = displays.length > 0 ? displays : [null];
+      const instances = targets.map((display) => this.spawn(view, display));
+      // Each window is minimised the moment it appears: only a brief flicker is seen.
+      // Minimised, not unmapped: a withdrawn window loses its full-screen state (EWMH).
+      const hidden = await Promise.all(
+        instances.map(async (i) => {
+          const found = await run(
+            'xdotool',
+            ['search', '--sync', '--onlyvisible', '--pid', String(i.proc.pid)],
+            env,
+            prepareTimeoutMs,
+            this.abort.signal,
+          );
+          if (found === undefined) this.xdotool = false;
+          i.window = found?.split('\n')[0]?.trim() || undefined;
+          if (!i.window) return false;
+          return (await run('xdotool', ['windowminimize', '--sync', i.window], env)) !== undefined;
+        }),
+      );
+      const stale = generation !== this.standbyGeneration || this.closed;
+      const alive = instances.every((i) => i.proc.exitCode === null && i.proc.signalCode === null);
+      if (stale || !alive || !hidden.every(Boolean)) {
+        await Promise.all(instances.map((i) => killGroup(i.proc)));
+        if (!stale) {
+          this.options.logger.warn('overlay: could not prepare hidden windows; trying again later');
+          this.retryWarm();
+        }
+        return;
+      }
+      this.standby = { view, instances };
+      this.options.logger.info({ view: view.path, windows: instances.length }, 'overlay: prepared, hidden');
+      for (const instance of instances) {
+        instance.proc.once('exit', () => {
+          if (!this.standby?.instances.includes(instance)) return;
+          this.options.logger.warn('overlay: a prepared window closed; preparing again later');
+          void this.dropStandby().then(() => this.retryWarm());
+        });
+      }
+    })().finally(() => {
+      this.warming = null;
+    });
+    return this.warming;
+  }
+
+  private retryWarm(): void {
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.warm(), prepareRetryMs);
+    this.retry.unref();
   }
 
   private launch(display: Display | null, generation: number): Instance {
     const view = this.view;
     if (!view) throw new Error('overlay: nothing to show');
+    const instance = this.spawn(view, display);
+    this.watch(instance, generation);
+    return instance;
+  }
+
+  /** Starts one kiosk window for `view` on `display`, in its own process group and profile. */
+  private spawn(view: OverlayView, display: Display | null): Instance {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-overlay-'));
     const args = [
       `--app=${this.options.url(view.path)}`,
@@ -116,10 +260,18 @@ export class ChromiumOverlay implements ScreenOverlay {
     proc.once('error', (error) =>
       this.options.logger.error({ err: error }, 'overlay: cannot start Chromium'),
     );
-    proc.once('exit', (code, signal) => {
+    proc.once('exit', () => {
       // The browser process is gone; end its renderers and helpers too, then its profile.
       signalGroup(proc, 'SIGKILL');
       setTimeout(() => removeDir(dataDir), 500).unref();
+    });
+    return instance;
+  }
+
+  /** While `generation` is shown, a window that closes is opened again. */
+  private watch(instance: Instance, generation: number): void {
+    const { proc, display } = instance;
+    proc.once('exit', (code, signal) => {
       if (generation !== this.generation || !this.instances.includes(instance)) return;
       // Closed (Alt+F4, a kill, a crash) while it should be shown: open it again.
       this.options.logger.warn({ code, signal, display: display?.name }, 'overlay window closed; reopening');
@@ -133,7 +285,6 @@ export class ChromiumOverlay implements ScreenOverlay {
         quick ? 1000 : 50,
       );
     });
-    return instance;
   }
 
   private async killAll(): Promise<void> {
@@ -176,9 +327,15 @@ export class ChromiumOverlay implements ScreenOverlay {
 }
 
 /** Runs a command; resolves its stdout ('' on a non-zero exit), or undefined if it cannot start. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeout = 2000,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 2000 }, (error, stdout) => {
+    execFile(cmd, args, { env, timeout, signal }, (error, stdout) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') resolve(undefined);
       else resolve(error ? '' : stdout.trim());
     });

@@ -41,11 +41,18 @@ export function CoverPage() {
         },
         () => undefined,
       );
-    void poll();
-    const timer = window.setInterval(() => void poll(), 700);
+    // A prepared cover waits hidden until a pupil presses "help": it asks nothing while
+    // hidden, and asks at once when it is shown.
+    const onVisible = () => {
+      if (!document.hidden) void poll();
+    };
+    onVisible();
+    const timer = window.setInterval(onVisible, 700);
+    document.addEventListener('visibilitychange', onVisible);
     return () => {
       stop = true;
       window.clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, []);
 

@@ -50,7 +50,7 @@ describe('change tracker', () => {
     expect(tracker.version('incidents')).toBe(incidents);
   });
 
-  it('sees a commit by another connection to the same file', async () => {
+  it('sees a commit by another connection to the same file', () => {
     const v0 = tracker.version('rooms');
     const raw = new SQLite(opened.file);
     try {
