@@ -3,6 +3,7 @@
  *   npm run bench              full run
  *   npm run bench -- --quick   a small run, within two minutes
  *   npm run bench -- --only fleet,footprint,database,tell   some sections only
+ *   npm run bench -- --only database --merge   re-run some sections, keeping the others from docs/benchmarks.json
  *   npx tsx bench/run.ts --report-only   rewrite the Markdown from docs/benchmarks.json
  * Writes docs/benchmarks.json (machine-readable), docs/benchmarks.md (table) and
  * docs/benchmarks-fleet.svg (latency and memory against N).
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     /** Rewrite docs/benchmarks.md and the chart from docs/benchmarks.json, without measuring. */
     'report-only': { type: 'boolean', default: false },
+    /** With --only: keep the other sections of docs/benchmarks.json; the report names the re-run sections' commit and date. */
+    merge: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick;
@@ -112,11 +115,26 @@ async function main() {
   results.finishedAt = new Date().toISOString();
   results.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
 
+  let written: Results = results;
+  if (values.merge) {
+    const file = path.join(repo, 'docs', 'benchmarks.json');
+    const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+    const rerun = { commit, date: results.date, finishedAt: results.finishedAt, mode: results.mode };
+    written = { ...previous, reruns: { ...previous.reruns } };
+    if (only.has('fleet')) written.fleet = results.fleet;
+    if (only.has('footprint')) written.footprint = results.footprint;
+    if (only.has('database')) written.database = results.database;
+    if (only.has('tell')) {
+      written.tell = results.tell;
+      written.cover = results.cover;
+    }
+    for (const section of only) written.reruns![section] = rerun;
+  }
   const docs = path.join(repo, 'docs');
-  fs.writeFileSync(path.join(docs, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
-  if (results.fleet.length > 0)
-    fs.writeFileSync(path.join(docs, 'benchmarks-fleet.svg'), await fleetChart(results.fleet));
-  fs.writeFileSync(path.join(docs, 'benchmarks.md'), markdown(results));
+  fs.writeFileSync(path.join(docs, 'benchmarks.json'), `${JSON.stringify(written, null, 2)}\n`);
+  if (written.fleet.length > 0)
+    fs.writeFileSync(path.join(docs, 'benchmarks-fleet.svg'), await fleetChart(written.fleet));
+  fs.writeFileSync(path.join(docs, 'benchmarks.md'), markdown(written));
   console.log('wrote docs/benchmarks.json, docs/benchmarks.md, docs/benchmarks-fleet.svg');
 }
 
