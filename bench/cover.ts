@@ -120,7 +120,7 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
       clickToCovered.push(coveredAt - clicked);
       await until(() => /"coverMs":([\d.]+)/.test(agent!.output.slice(logBefore)), 10_000, 'the agent log');
       agentMs.push(Number(/"coverMs":([\d.]+)/.exec(agent.output.slice(logBefore))![1]));
-      if (agent.output.slice(logBefore).includes('overlay: prepared windows shown')) preparedRounds++;
+      if (agent.output.slice(logBefore).includes('overlay: showing prepared windows')) preparedRounds++;
       // The DSL releases the screen from the dashboard; the page comes back for the next round.
       const alerts = await until(
         async () => {

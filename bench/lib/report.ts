@@ -193,7 +193,8 @@ function governorsNote(d: DatabaseResult): string {
   const g = d.queries.find((q) => q.name.startsWith('governors'));
   if (!g) return '';
   const how = `**The governors' report keeps its counts.** A term at this scale is about a third of a year's 100,000
-incidents; even counted from the covering index, SQLite groups some 30,000 index entries (about 70 ms here). The
+incidents; even counted from the covering index, SQLite groups some 30,000 index entries (the "just after an
+incident was recorded" row). The
 report changes only when incidents do, so the server keeps each term's counts until an incident is written
 (\`services/incident-reports.ts\`): a Kysely plugin sees every INSERT, UPDATE and DELETE on the table whichever
 service makes it, and SQLite's \`data_version\` catches a commit by another connection

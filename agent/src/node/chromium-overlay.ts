@@ -99,13 +99,14 @@ export class ChromiumOverlay implements ScreenOverlay {
       this.instances = standby.instances;
       for (const instance of this.instances) this.watch(instance, generation);
       const env = this.options.env ?? process.env;
+      // Logged first: the windows may be painted before xdotool returns.
+      this.options.logger.info({ view: view.path }, 'overlay: showing prepared windows');
       await Promise.all(
         this.instances.map((i) =>
           run('xdotool', ['windowmap', i.window ?? '', 'windowactivate', i.window ?? ''], env),
         ),
       );
       this.raised++;
-      this.options.logger.info({ view: view.path }, 'overlay: prepared windows shown');
       this.startGuard();
       return;
     }
