@@ -108,7 +108,7 @@ async function main() {
     console.log(`  ${tell.alerts}/${tell.reports} alerts, p99 ${tell.latencyMs.p99} ms`);
     results.tell = tell;
     console.log('tell: click to cover on Xvfb');
-    const cover = await runCover({ rounds: quick ? 2 : 10, log: console.log });
+    const cover = await runCover({ rounds: quick ? 2 : 30, log: console.log });
     console.log(`  p50 ${cover.clickToCoveredMs.p50} ms`);
     results.cover = cover;
   }

@@ -237,6 +237,9 @@ export class ChromiumOverlay implements ScreenOverlay {
       '--disable-component-update',
       '--disable-sync',
       '--disable-translate',
+      // A prepared cover waits minimised: keep its renderer at normal priority so it paints at once.
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
       '--disable-features=Translate,MediaRouter',
       '--disable-session-crashed-bubble',
       '--disable-infobars',
