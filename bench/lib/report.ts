@@ -110,12 +110,17 @@ function footprintSection(r: Results): string {
   active window in-process through one long-lived X connection (an X11 binding, or one long-running helper that
   reports changes by listening to \`_NET_ACTIVE_WINDOW\` property events instead of polling), or sample every 2–3 s.`);
   if (!rssMet)
-    notes.push(`- **Memory.** A bare Node.js 20 process is about 39 MB resident here. Loading the agent core (socket.io
-  client, zod schemas from \`shared/\`, pino) takes it to about 75 MB, and the local UI server (Fastify with static
-  files, for the pupil-facing pages of the overlay) and the activity feature add the rest. What would meet it:
-  start the UI server (Fastify) only when a pupil-facing page is first shown, as \`sharp\` is already loaded only for
-  the first thumbnail, and run the agent with a smaller V8 young generation (\`--max-semi-space-size=1\` measured
-  about 11 MB less RSS, at a little more CPU for garbage collection).`);
+    notes.push(`- **Memory.** A bare Node.js 20 process is about 40 MB resident here, and the agent is about 100 MB. No one
+  part dominates: imported alone into a bare process, socket.io-client adds about 23 MB, the zod schemas of
+  \`shared/\` about 22 MB, Fastify (the local UI server for the pupil-facing pages) about 18 MB, pino, get-windows,
+  node-screenshots and better-sqlite3 about 7–12 MB each (they share much of that, so the sum is smaller).
+  Bundling the agent into one file (esbuild) did not help (about 101 MB before, 103 MB after). What does: V8's
+  settings for a small, long-running process. Single readings of the headless agent 8 s after start (not this
+  benchmark): 97 MB as it runs; \`--max-semi-space-size=1\` 90 MB; with \`--v8-pool-size=1\` 84 MB; with
+  \`--max-lazy --no-opt\` as well 79 MB, at some cost in CPU. Starting the UI server only when a page is first shown
+  would save its share, but the AUP is shown at every logon, so it would be started at once anyway.
+  What would meet it: those flags in the agent's launcher, measured over this benchmark's 5 minutes for their CPU
+  cost; in the tray app the core shares Electron's main process, where the same flags go in \`js-flags\`.`);
   return `## Agent footprint
 
 The real headless agent (\`node agent/dist/cli.js\`), enrolled with a real server, on Xvfb + openbox with two xterm
@@ -184,10 +189,15 @@ ${met ? '' : `\n${coverMissNotes}`}`);
   return out.join('\n\n');
 }
 
-const coverMissNotes = `**Why click-to-cover misses 150 ms here, and what would meet it.** The agent's part is quick: from
-the badge press to the cover requested, with every display grabbed first (so the evidence shows what the pupil
-saw), is the "cover requested" row. The rest is restoring the prepared windows and Chromium painting them on a
-software-rendered X server that shares 2 busy cores; a round that found no prepared cover started Chromium cold.`;
+const coverMissNotes = `**Why click-to-cover misses 150 ms at p95 here, and what would meet it.** The typical click (p50) is
+well inside it; the slow ones are not. The path is: the badge page's click handler posts to the agent's local UI
+server; the agent grabs every display first, so the evidence shows what the pupil saw (the "cover requested" row,
+grab included); then it starts \`xdotool\` to restore the prepared windows, and Chromium paints them on a
+software-rendered X server. Everything shares 2 cores with the measurement itself, whose capture loop keeps about one
+core busy, so a click that lands while the cores are taken waits for them: the tail is scheduling, not work. What
+would meet it: restore the windows through a long-lived X connection instead of starting \`xdotool\` per click, and
+grab the screens on a worker thread so the restore is requested the moment the grab has been served; in the tray
+app the hidden BrowserWindows are shown in-process, with no program to start (not measurable here).`;
 
 function governorsNote(d: DatabaseResult): string {
   const g = d.queries.find((q) => q.name.startsWith('governors'));
