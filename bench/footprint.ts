@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultActivitySettings } from '@harbour/shared';
 import { ApiClient } from '../test/support/api.js';
+import { agentNodeFlags } from '../agent/src/node/node-flags.js';
 import { AgentProcess, ServerProcess } from '../test/support/processes.js';
 import { XDisplay } from '../test/support/xdisplay.js';
 import { readProc } from './lib/proc.js';
@@ -24,6 +25,11 @@ export interface FootprintResult {
   childCpuPercentMean: number;
   rssMeanMb: number;
   rssPeakMb: number;
+  /** The agent's own memory (RssAnon): RSS without the files mapped from disk (the node executable's code above all). */
+  rssAnonMeanMb?: number;
+  rssAnonPeakMb?: number;
+  /** Node/V8 flags the agent ran with. */
+  nodeFlags?: string[];
   windowSwitches: number;
   activityIntervalsStored: number;
 }
@@ -35,8 +41,8 @@ export async function runFootprint(opts: {
   seconds: number;
   /** Seconds after the agent comes online before sampling starts (default 5). */
   warmupSeconds?: number;
-  /** NODE_OPTIONS for the agent (e.g. V8 memory flags), to find out what would change the figures. */
-  nodeOptions?: string;
+  /** Node/V8 flags for the agent process (e.g. memory settings), to find out what would change the figures. */
+  nodeFlags?: string[];
   log?: (l: string) => void;
 }): Promise<FootprintResult> {
   const log = opts.log ?? (() => undefined);
@@ -74,7 +80,8 @@ export async function runFootprint(opts: {
       token,
       name: 'FOOTPRINT-01',
       extra: ['--activity', 'on', '--log-level', 'warn'],
-      env: opts.nodeOptions ? { ...x.env, NODE_OPTIONS: opts.nodeOptions } : x.env,
+      env: x.env,
+      nodeFlags: opts.nodeFlags ?? agentNodeFlags,
     });
     await until(async () => (await admin.devices(room.id))[0]?.online === true, 30_000, 'the agent online');
     await new Promise((r) => setTimeout(r, (opts.warmupSeconds ?? 5) * 1000)); // past start-up (module loading, enrolment)
@@ -86,6 +93,7 @@ export async function runFootprint(opts: {
     const start = readProc(pid);
     const startedAt = performance.now();
     const rss: number[] = [];
+    const anon: number[] = [];
     const perSecond: number[] = [];
     let last = start;
     for (let s = 1; s <= opts.seconds; s++) {
@@ -93,6 +101,7 @@ export async function runFootprint(opts: {
       const now = readProc(pid);
       if (!now) throw new Error(`the agent exited:\n${agent.output}`);
       rss.push(now.rssBytes);
+      anon.push(now.rssAnonBytes);
       if (last) perSecond.push((now.cpuSeconds - last.cpuSeconds) * 100);
       last = now;
       if (s % 10 === 0) {
@@ -118,6 +127,9 @@ export async function runFootprint(opts: {
       childCpuPercentMean: round(((end.childCpuSeconds - start!.childCpuSeconds) / seconds) * 100, 2),
       rssMeanMb: round(rss.reduce((a, b) => a + b, 0) / rss.length / 2 ** 20),
       rssPeakMb: round(Math.max(...rss) / 2 ** 20),
+      rssAnonMeanMb: round(anon.reduce((a, b) => a + b, 0) / anon.length / 2 ** 20),
+      rssAnonPeakMb: round(Math.max(...anon) / 2 ** 20),
+      nodeFlags: opts.nodeFlags ?? agentNodeFlags,
       windowSwitches: switches,
       activityIntervalsStored: timeline.body.intervals.length,
     };

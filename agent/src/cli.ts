@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1
 /**
  * Headless Harbour agent: the same core the tray app runs, without Electron.
  *

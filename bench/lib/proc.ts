@@ -6,10 +6,13 @@ const ticksPerSecond = 100; // USER_HZ on Linux
 /**
  * CPU time (seconds) and resident memory (bytes) of a process, from /proc; `childCpuSeconds`
  * is the CPU time of its children that it has waited for (programs it runs, like xprop).
+ * `rssAnonBytes` is the part of RSS that is the process's own memory (heaps, stacks); the
+ * rest is mostly files mapped from disk, above all the node executable's code, which other
+ * node processes share and the kernel can drop and read again.
  */
 export function readProc(
   pid: number,
-): { cpuSeconds: number; childCpuSeconds: number; rssBytes: number } | undefined {
+): { cpuSeconds: number; childCpuSeconds: number; rssBytes: number; rssAnonBytes: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -17,11 +20,13 @@ export function readProc(
     const stime = Number(fields[12]);
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const anonKb = Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0);
     const children = Number(fields[13]) + Number(fields[14]);
     return {
       cpuSeconds: (utime + stime) / ticksPerSecond,
       childCpuSeconds: children / ticksPerSecond,
       rssBytes: rssKb * 1024,
+      rssAnonBytes: anonKb * 1024,
     };
   } catch {
     return undefined;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { agentNodeFlags } from '../../agent/src/node/node-flags.js';
 import { agentCli, serverMain } from './paths.js';
 import { waitFor } from './wait.js';
 
@@ -106,8 +107,19 @@ export class AgentProcess {
     extra?: string[];
     /** e.g. an X display's environment, for agents that show or capture screens. */
     env?: NodeJS.ProcessEnv;
+    /** Node/V8 flags before the script (default: the agent's own, as the harbour-agent command has them). */
+    nodeFlags?: string[];
   }) {
-    const argv = [agentCli, '--server', args.server, '--data-dir', args.dataDir, '--log-level', 'info'];
+    const argv = [
+      ...(args.nodeFlags ?? agentNodeFlags),
+      agentCli,
+      '--server',
+      args.server,
+      '--data-dir',
+      args.dataDir,
+      '--log-level',
+      'info',
+    ];
     if (args.token) argv.push('--enroll', args.token);
     if (args.name) argv.push('--name', args.name);
     argv.push(...(args.extra ?? []));

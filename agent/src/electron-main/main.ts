@@ -18,6 +18,7 @@ import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
 import { HealthReporter } from '../node/health-feature.js';
+import { agentV8Flags } from '../node/node-flags.js';
 import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
 import { platformProbes } from '../platform/index.js';
 import { ActivityFeature } from '../core/activity/feature.js';
@@ -35,6 +36,9 @@ import { setUpTellTriggers, tellMenuItem } from './tell.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
 const configRetryMs = 60_000;
+
+// The agent's V8 memory settings (node-flags.ts), before Electron starts V8's isolates.
+app.commandLine.appendSwitch('js-flags', agentV8Flags.join(' '));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
