@@ -3,6 +3,7 @@ import type { InventoryDevice, Room, UpdateDeviceRequest } from '@harbour/shared
 import { api } from '../api';
 import { ErrorAlert } from './ErrorAlert';
 import { SelectField, TextField } from './Field';
+import { useSubmit } from './useAction';
 
 /** Rename a device or move it to another room. What was typed is kept when the server refuses it. */
 export function EditDevicePanel({
@@ -18,8 +19,7 @@ export function EditDevicePanel({
 }) {
   const [name, setName] = useState(device.hostname);
   const [roomId, setRoomId] = useState(device.roomId);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -35,15 +35,9 @@ export function EditDevicePanel({
       onCancel();
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onSaved(await api.patch<InventoryDevice>(`/api/devices/${device.id}`, change), change);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -11,6 +11,7 @@ import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from './ErrorAlert';
 import { formatDateTime } from './time';
+import { useSubmit } from './useAction';
 
 const kindLabel: Record<ControlKind, string> = {
   cover: 'Eyes on me',
@@ -41,25 +42,14 @@ export function SupervisionPanel({
   const user = useUser();
   const [minutes, setMinutes] = useState('60');
   const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useSubmit();
   const mayControl = session !== null && (user.role === 'dsl' || session.teacherId === user.id);
-
-  async function run(work: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const start = (event: FormEvent) => {
     event.preventDefault();
-    void run(() => api.post('/api/supervision', { roomId: room.id, durationMinutes: Number(minutes) }));
+    void run(async () => {
+      await api.post('/api/supervision', { roomId: room.id, durationMinutes: Number(minutes) });
+    });
   };
   const control = (kind: ControlKind, text?: string) =>
     run(async () => {
@@ -136,7 +126,11 @@ export function SupervisionPanel({
               type="button"
               className="button button-quiet"
               disabled={busy}
-              onClick={() => void run(() => api.post(`/api/supervision/${session.id}/end`))}
+              onClick={() =>
+                void run(async () => {
+                  await api.post(`/api/supervision/${session.id}/end`);
+                })
+              }
             >
               End supervision
             </button>

@@ -17,6 +17,7 @@ import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { DateTime } from '../components/time';
+import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { EvidenceSection } from './Evidence';
 import { routeGuidance, suggestedRoutes } from './guidance';
@@ -39,22 +40,16 @@ const detailLabels: Record<keyof IncidentDetails, string> = {
 
 /** Runs a change and shows the incident the server returns (or the error). */
 function useChange(setIncident: (i: Incident) => void) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
   const run = async (fn: () => Promise<Incident>) => {
-    setBusy(true);
-    setError(null);
-    try {
+    let ok = false;
+    await submit.run(async () => {
       setIncident(await fn());
-      return true;
-    } catch (e) {
-      setError(e);
-      return false;
-    } finally {
-      setBusy(false);
-    }
+      ok = true;
+    });
+    return ok;
   };
-  return { error, busy, run };
+  return { error: submit.error, busy: submit.busy, run };
 }
 
 export function IncidentPage() {

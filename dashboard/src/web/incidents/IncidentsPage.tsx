@@ -13,6 +13,7 @@ import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { DateTime } from '../components/time';
+import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 import { pupilOf, sourceLabel, stateLabel } from './labels';
@@ -121,17 +122,14 @@ function RecordIncidentForm() {
   const [name, setName] = useState('');
   const [pupilWords, setPupilWords] = useState('');
   const [category, setCategory] = useState('unsorted');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const categories = settings.data?.categories.filter((c) => !c.retired) ?? [
     { id: 'unsorted', label: 'Not yet categorised' },
   ];
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = {
         summary,
         category,
@@ -141,11 +139,7 @@ function RecordIncidentForm() {
       checkForm(createIncidentRequestSchema, body);
       const created = await api.post<Incident>('/api/incidents', body);
       void navigate(`/incidents/${created.id}`);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

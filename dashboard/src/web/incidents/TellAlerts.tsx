@@ -10,6 +10,7 @@ import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DateTime } from '../components/time';
+import { useRowAction } from '../components/useAction';
 import { createDashboardSocket } from '../live';
 
 function upsert(list: TellAlert[], alert: TellAlert): TellAlert[] {
@@ -36,8 +37,7 @@ export function TellAlerts() {
   const user = useUser();
   const allowed = can(user.role, 'viewIncidents');
   const [alerts, setAlerts] = useState<TellAlert[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { busyId, error, setError, run } = useRowAction();
   const audio = useRef<AudioContext | null>(null);
 
   useEffect(() => {
@@ -82,16 +82,10 @@ export function TellAlerts() {
   if (!allowed || alerts.length === 0) return error ? <ErrorAlert error={error} /> : null;
 
   async function act(alert: TellAlert, what: 'acknowledge' | 'release') {
-    setBusy(`${alert.incidentId}:${what}`);
-    setError(null);
-    try {
+    await run(`${alert.incidentId}:${what}`, async () => {
       const updated = await api.post<TellAlert>(`/api/tell/${alert.incidentId}/${what}`);
       setAlerts((list) => upsert(list, updated));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   return (
@@ -124,7 +118,7 @@ export function TellAlerts() {
                 <button
                   type="button"
                   className="button button-primary"
-                  disabled={busy !== null}
+                  disabled={busyId !== null}
                   onClick={() => void act(a, 'acknowledge')}
                 >
                   I’m on my way
@@ -133,7 +127,7 @@ export function TellAlerts() {
               <button
                 type="button"
                 className="button"
-                disabled={busy !== null}
+                disabled={busyId !== null}
                 onClick={() => void act(a, 'release')}
               >
                 Release the screen

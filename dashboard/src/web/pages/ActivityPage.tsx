@@ -4,11 +4,18 @@ import { api, withQuery } from '../api';
 import { ActivityTable, dayRange, formatDuration, today } from '../components/activity';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
+import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 
 interface Result {
   intervals: ActivityInterval[];
   truncated: boolean;
+}
+
+interface DomainTotal {
+  domain: string;
+  seconds: number;
+  visits: number;
 }
 
 function useRoomsAndDevices() {
@@ -37,6 +44,22 @@ function useRoomsAndDevices() {
   return { rooms, devices, error };
 }
 
+/** A look-up form: `search` shows what the look-up finds, or its error and no result. */
+function useSearch<T>() {
+  const { busy, error, run } = useSubmit();
+  const [result, setResult] = useState<T | null>(null);
+  const search = (lookUp: () => Promise<T>) =>
+    run(async () => {
+      try {
+        setResult(await lookUp());
+      } catch (err) {
+        setResult(null);
+        throw err;
+      }
+    });
+  return { busy, error, result, search };
+}
+
 /** Timeline of a computer or a pupil for a day, search, and top websites per room. Every read is audited. */
 export function ActivityPage() {
   usePageTitle('Activity');
@@ -61,9 +84,7 @@ function Timeline({ devices }: { devices: Device[] }) {
   const [deviceId, setDeviceId] = useState('');
   const [user, setUser] = useState('');
   const [date, setDate] = useState(today());
-  const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, result, search } = useSearch<Result>();
   const options = useMemo(
     () => [
       { value: '', label: 'Choose a computer' },
@@ -74,17 +95,10 @@ function Timeline({ devices }: { devices: Device[] }) {
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await search(async () => {
       const query = who === 'device' ? { deviceId } : { user };
-      setResult(await api.get<Result>(withQuery('/api/activity', { ...query, ...dayRange(date) })));
-    } catch (err) {
-      setError(err);
-      setResult(null);
-    } finally {
-      setBusy(false);
-    }
+      return api.get<Result>(withQuery('/api/activity', { ...query, ...dayRange(date) }));
+    });
   }
 
   return (
@@ -135,24 +149,15 @@ function Search({ rooms }: { rooms: Room[] }) {
   const [date, setDate] = useState(today());
   const [fromTime, setFromTime] = useState('00:00');
   const [toTime, setToTime] = useState('23:59');
-  const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, result, search } = useSearch<Result>();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await search(async () => {
       const from = new Date(`${date}T${fromTime}`).toISOString();
       const to = new Date(`${date}T${toTime}`).toISOString();
-      setResult(await api.get<Result>(withQuery('/api/activity/search', { domain, user, roomId, from, to })));
-    } catch (err) {
-      setError(err);
-      setResult(null);
-    } finally {
-      setBusy(false);
-    }
+      return api.get<Result>(withQuery('/api/activity/search', { domain, user, roomId, from, to }));
+    });
   }
 
   return (
@@ -188,26 +193,17 @@ function Search({ rooms }: { rooms: Room[] }) {
 function TopDomains({ rooms }: { rooms: Room[] }) {
   const [roomId, setRoomId] = useState('');
   const [date, setDate] = useState(today());
-  const [domains, setDomains] = useState<{ domain: string; seconds: number; visits: number }[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, result: domains, search } = useSearch<DomainTotal[]>();
   const room = roomId || rooms[0]?.id || '';
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const data = await api.get<{ domains: { domain: string; seconds: number; visits: number }[] }>(
+    await search(async () => {
+      const data = await api.get<{ domains: DomainTotal[] }>(
         withQuery('/api/activity/top-domains', { roomId: room, ...dayRange(date) }),
       );
-      setDomains(data.domains);
-    } catch (err) {
-      setError(err);
-      setDomains(null);
-    } finally {
-      setBusy(false);
-    }
+      return data.domains;
+    });
   }
 
   return (

@@ -11,6 +11,7 @@ import {
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
+import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
@@ -152,8 +153,7 @@ function PolicyEditor({
   const [content, setContent] = useState<AupContent | null>(audience?.published?.content ?? null);
   const [publish, setPublish] = useState(true);
   const [showNow, setShowNow] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   useEffect(() => {
     if (!audience) return;
@@ -174,19 +174,13 @@ function PolicyEditor({
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!audience || !content) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { audience: audience.id, content, publish, showNow: publish && showNow };
       checkForm(createAupVersionRequestSchema, body);
       const doc = await api.post<AupDocument>('/api/aup/documents', body);
       setVersions((v) => [doc, ...v]);
       onSaved(doc);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function publishVersion(doc: AupDocument) {

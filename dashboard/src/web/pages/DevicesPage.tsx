@@ -9,6 +9,7 @@ import { SelectField } from '../components/Field';
 import { HealthList } from '../components/HealthList';
 import { OnlineStatus } from '../components/OnlineStatus';
 import { DateTime, RelativeTime, useNow } from '../components/time';
+import { useRowAction } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 
 /** Shown where a feature that fills a column is not installed yet. */
@@ -29,9 +30,7 @@ export function DevicesPage() {
   const [show, setShow] = useState<'all' | 'problems'>('all');
   const [devices, setDevices] = useState<InventoryDevice[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
-  const [confirmation, setConfirmation] = useState<string | null>(null);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  const rows = useRowAction();
   const [editing, setEditing] = useState<InventoryDevice | null>(null);
 
   useEffect(() => {
@@ -79,19 +78,12 @@ export function DevicesPage() {
       `Revoke ${device.hostname}?\n\nIt will stop reporting to Harbour at once. To use it again it must be enrolled again with a new token.`,
     );
     if (!sure) return;
-    setBusyId(device.id);
-    setActionError(null);
-    setConfirmation(null);
-    try {
+    await rows.run(device.id, async () => {
       await api.post(`/api/devices/${device.id}/revoke`);
       setDevices((current) => (current ?? []).filter((d) => d.id !== device.id));
       if (editing?.id === device.id) setEditing(null);
-      setConfirmation(`${device.hostname} has been revoked.`);
-    } catch (error) {
-      setActionError(error);
-    } finally {
-      setBusyId(null);
-    }
+      return `${device.hostname} has been revoked.`;
+    });
   }
 
   function saved(before: InventoryDevice, after: InventoryDevice, change: UpdateDeviceRequest) {
@@ -104,7 +96,7 @@ export function DevicesPage() {
     const parts = [];
     if (change.hostname !== undefined) parts.push(`renamed to ${after.hostname}`);
     if (change.roomId !== undefined) parts.push(`moved to ${roomNames.get(after.roomId) ?? 'another room'}`);
-    setConfirmation(`${before.hostname} ${parts.join(' and ')}.`);
+    rows.setConfirmation(`${before.hostname} ${parts.join(' and ')}.`);
   }
 
   return (
@@ -127,9 +119,9 @@ export function DevicesPage() {
         />
       </div>
       <ErrorAlert error={loadError} />
-      <ErrorAlert error={actionError} />
+      <ErrorAlert error={rows.error} />
       <div role="status" className="confirmation">
-        {confirmation !== null && <p>{confirmation}</p>}
+        {rows.confirmation !== null && <p>{rows.confirmation}</p>}
       </div>
       {editing && (
         <EditDevicePanel
@@ -236,7 +228,7 @@ export function DevicesPage() {
                             type="button"
                             className="button button-small"
                             onClick={() => {
-                              setConfirmation(null);
+                              rows.setConfirmation(null);
                               setEditing(device);
                             }}
                             aria-label={`Change ${device.hostname}`}
@@ -247,7 +239,7 @@ export function DevicesPage() {
                             type="button"
                             className="button button-danger button-small"
                             onClick={() => void revoke(device)}
-                            disabled={busyId === device.id}
+                            disabled={rows.busyId === device.id}
                             aria-label={`Revoke ${device.hostname}`}
                           >
                             Revoke

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { NewTokenPanel } from '../components/NewTokenPanel';
 import { DateTime, useNow } from '../components/time';
+import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
@@ -31,8 +32,7 @@ export function EnrolmentPage() {
   const [tokens, setTokens] = useState<EnrolmentToken[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [created, setCreated] = useState<{ token: CreatedToken; roomName: string } | null>(null);
-  const [revokeError, setRevokeError] = useState<unknown>(null);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  const rows = useRowAction();
 
   useEffect(() => {
     let cancelled = false;
@@ -57,16 +57,10 @@ export function EnrolmentPage() {
   const roomNames = useMemo(() => new Map((rooms ?? []).map((r) => [r.id, r.name])), [rooms]);
 
   async function revoke(token: EnrolmentToken) {
-    setBusyId(token.id);
-    setRevokeError(null);
-    try {
+    await rows.run(token.id, async () => {
       const updated = await api.post<EnrolmentToken>(`/api/enrolment-tokens/${token.id}/revoke`);
       setTokens((current) => (current ?? []).map((t) => (t.id === updated.id ? updated : t)));
-    } catch (error) {
-      setRevokeError(error);
-    } finally {
-      setBusyId(null);
-    }
+    });
   }
 
   return (
@@ -97,7 +91,7 @@ export function EnrolmentPage() {
 
       <section>
         <h2 id="tokens-heading">Enrolment tokens</h2>
-        <ErrorAlert error={revokeError} />
+        <ErrorAlert error={rows.error} />
         {tokens === null ? (
           loadError === null && <p className="muted">Loading tokens…</p>
         ) : tokens.length === 0 ? (
@@ -145,7 +139,7 @@ export function EnrolmentPage() {
                             type="button"
                             className="button button-danger button-small"
                             onClick={() => void revoke(token)}
-                            disabled={busyId === token.id}
+                            disabled={rows.busyId === token.id}
                             aria-label={`Revoke token ${tokenName(token)}`}
                           >
                             Revoke
@@ -176,20 +170,17 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState('168');
   const [maxUses, setMaxUses] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   const options = useMemo(() => rooms.map((r) => ({ value: r.id, label: r.name })), [rooms]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const body: Record<string, unknown> = { roomId };
-    if (label.trim() !== '') body.label = label;
-    if (hours.trim() !== '') body.expiresInHours = Number(hours);
-    if (maxUses.trim() !== '') body.maxUses = Number(maxUses);
-    try {
+    await run(async () => {
+      const body: Record<string, unknown> = { roomId };
+      if (label.trim() !== '') body.label = label;
+      if (hours.trim() !== '') body.expiresInHours = Number(hours);
+      if (maxUses.trim() !== '') body.maxUses = Number(maxUses);
       checkWholeNumber(hours, 1, 24 * 90, '“Valid for” must be a whole number of hours from 1 to 2160.');
       if (maxUses.trim() !== '') {
         checkWholeNumber(
@@ -204,11 +195,7 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
       onCreated(token);
       setLabel('');
       setMaxUses('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

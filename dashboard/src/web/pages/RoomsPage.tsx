@@ -5,6 +5,7 @@ import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
+import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
@@ -67,26 +68,19 @@ export function RoomsPage() {
 
 function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
   const [name, setName] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setCreated(null);
-    try {
+    await run(async () => {
+      setCreated(null);
       checkForm(createRoomRequestSchema, { name });
       const room = await api.post<Room>('/api/rooms', { name });
       onCreated(room);
       setCreated(room.name);
       setName('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

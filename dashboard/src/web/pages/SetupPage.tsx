@@ -5,6 +5,7 @@ import { api } from '../api';
 import { useAuth } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
+import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
@@ -16,23 +17,17 @@ export function SetupPage() {
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { email, displayName, password };
       checkForm(setupRequestSchema, body);
       const { user } = await api.post<{ user: User }>('/api/setup', body);
       signedIn(user);
       void navigate('/rooms', { replace: true });
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -4,6 +4,7 @@ import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
+import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
@@ -16,9 +17,7 @@ export function UsersPage() {
   const me = useUser();
   const [users, setUsers] = useState<User[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
-  const [confirmation, setConfirmation] = useState<string | null>(null);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  const rows = useRowAction();
 
   useEffect(() => {
     let cancelled = false;
@@ -40,22 +39,13 @@ export function UsersPage() {
   }
 
   async function setDisabled(user: User, disabled: boolean) {
-    setBusyId(user.id);
-    setActionError(null);
-    setConfirmation(null);
-    try {
+    await rows.run(user.id, async () => {
       const { user: updated } = await api.patch<{ user: User }>(`/api/users/${user.id}`, { disabled });
       replace(updated);
-      setConfirmation(
-        disabled
-          ? `${updated.displayName}'s account is disabled and has been signed out.`
-          : `${updated.displayName}'s account is active again.`,
-      );
-    } catch (error) {
-      setActionError(error);
-    } finally {
-      setBusyId(null);
-    }
+      return disabled
+        ? `${updated.displayName}'s account is disabled and has been signed out.`
+        : `${updated.displayName}'s account is active again.`;
+    });
   }
 
   return (
@@ -65,9 +55,9 @@ export function UsersPage() {
         Everyone who can sign in to Harbour. Disabling an account signs that person out everywhere at once.
       </p>
       <ErrorAlert error={loadError} />
-      <ErrorAlert error={actionError} />
+      <ErrorAlert error={rows.error} />
       <div role="status" className="confirmation">
-        {confirmation !== null && <p>{confirmation}</p>}
+        {rows.confirmation !== null && <p>{rows.confirmation}</p>}
       </div>
       {users === null ? (
         loadError === null && <p className="muted">Loading accounts…</p>
@@ -106,7 +96,7 @@ export function UsersPage() {
                           user.disabled ? 'button button-small' : 'button button-danger button-small'
                         }
                         onClick={() => void setDisabled(user, !user.disabled)}
-                        disabled={busyId === user.id}
+                        disabled={rows.busyId === user.id}
                       >
                         {user.disabled ? `Enable ${user.displayName}` : `Disable ${user.displayName}`}
                       </button>
@@ -121,8 +111,8 @@ export function UsersPage() {
       <CreateUserForm
         onCreated={(user) => {
           setUsers((current) => [...(current ?? []), user].sort(byName));
-          setActionError(null);
-          setConfirmation(
+          rows.setError(null);
+          rows.setConfirmation(
             `Account created for ${user.displayName}. Give them their email address and temporary password.`,
           );
         }}
@@ -136,14 +126,11 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('teacher');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { email, displayName, role, password };
       checkForm(createUserRequestSchema, body);
       const { user } = await api.post<{ user: User }>('/api/users', body);
@@ -152,11 +139,7 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
       setDisplayName('');
       setRole('teacher');
       setPassword('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -12,6 +12,7 @@ import {
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
+import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
@@ -22,9 +23,7 @@ export function WatchlistsPage() {
   usePageTitle('Watch lists');
   const [list, setList] = useState<Watchlist | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
-  const [confirmation, setConfirmation] = useState<string | null>(null);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  const rows = useRowAction();
 
   async function load() {
     try {
@@ -45,18 +44,11 @@ export function WatchlistsPage() {
 
   async function remove(entry: WatchEntry) {
     if (!window.confirm(`Remove “${entry.pattern}” from the watch list?`)) return;
-    setBusyId(entry.id);
-    setActionError(null);
-    setConfirmation(null);
-    try {
+    await rows.run(entry.id, async () => {
       await api.del(`/api/watchlists/entries/${entry.id}`);
-      setConfirmation(`“${entry.pattern}” removed.`);
+      rows.setConfirmation(`“${entry.pattern}” removed.`);
       await load();
-    } catch (err) {
-      setActionError(err);
-    } finally {
-      setBusyId(null);
-    }
+    });
   }
 
   return (
@@ -69,20 +61,20 @@ export function WatchlistsPage() {
       <ErrorAlert error={error} />
       <AddEntryForm
         onAdded={(e) => {
-          setConfirmation(`“${e.pattern}” added.`);
+          rows.setConfirmation(`“${e.pattern}” added.`);
           void load();
         }}
       />
       <ImportExport
         onImported={(message) => {
-          setConfirmation(message);
+          rows.setConfirmation(message);
           void load();
         }}
       />
       <div role="status" className="confirmation">
-        {confirmation !== null && <p>{confirmation}</p>}
+        {rows.confirmation !== null && <p>{rows.confirmation}</p>}
       </div>
-      <ErrorAlert error={actionError} />
+      <ErrorAlert error={rows.error} />
       {list === null
         ? error === null && <p className="muted">Loading watch lists…</p>
         : watchCategories.map((category) => {
@@ -124,7 +116,7 @@ export function WatchlistsPage() {
                                 type="button"
                                 className="button button-danger button-small"
                                 onClick={() => void remove(e)}
-                                disabled={busyId === e.id}
+                                disabled={rows.busyId === e.id}
                                 aria-label={`Remove ${e.pattern}`}
                               >
                                 Remove
@@ -149,25 +141,18 @@ function AddEntryForm({ onAdded }: { onAdded: (e: WatchEntry) => void }) {
   const [category, setCategory] = useState<string>('extremism');
   const [severity, setSeverity] = useState<string>('high');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const body = { kind, pattern, category, severity, ...(note.trim() === '' ? {} : { note }) };
-    try {
+    await run(async () => {
+      const body = { kind, pattern, category, severity, ...(note.trim() === '' ? {} : { note }) };
       checkForm(watchEntryInputSchema, body);
       const entry = await api.post<WatchEntry>('/api/watchlists/entries', body);
       onAdded(entry);
       setPattern('');
       setNote('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -212,26 +197,19 @@ function AddEntryForm({ onAdded }: { onAdded: (e: WatchEntry) => void }) {
 function ImportExport({ onImported }: { onImported: (message: string) => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [replace, setReplace] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const csv = await file.text();
       const r = await api.post<{ added: number; updated: number; removed: number }>(
         '/api/watchlists/import',
         { csv, replace },
       );
       onImported(`Imported: ${r.added} added, ${r.updated} updated, ${r.removed} removed.`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
