@@ -110,20 +110,24 @@ function footprintSection(r: Results): string {
   active window in-process through one long-lived X connection (an X11 binding, or one long-running helper that
   reports changes by listening to \`_NET_ACTIVE_WINDOW\` property events instead of polling), or sample every 2–3 s.`);
   if (!rssMet)
-    notes.push(`- **Memory.** A bare Node.js 20 process is about 40 MB resident here, and the agent is about 100 MB. No one
-  part dominates: imported alone into a bare process, socket.io-client adds about 23 MB, the zod schemas of
-  \`shared/\` about 22 MB, Fastify (the local UI server for the pupil-facing pages) about 18 MB, pino, get-windows,
-  node-screenshots and better-sqlite3 about 7–12 MB each (they share much of that, so the sum is smaller).
-  Bundling the agent into one file (esbuild) did not help (about 101 MB before, 103 MB after). What does: V8's
-  settings for a small, long-running process. Single readings of the headless agent 8 s after start (not this
-  benchmark): 97 MB as it runs; \`--max-semi-space-size=1\` 90 MB; with \`--v8-pool-size=1\` 84 MB; with
-  \`--max-lazy --no-opt\` as well 79 MB, at some cost in CPU. Starting the UI server only when a page is first shown
-  would save its share, but the AUP is shown at every logon, so it would be started at once anyway.
-  What would meet it: those flags in the agent's launcher, measured over this benchmark's 5 minutes for their CPU
-  cost; in the tray app the core shares Electron's main process, where the same flags go in \`js-flags\`.`);
+    notes.push(`- **Memory.** RSS counts the pages of files a process has mapped, and here that is mostly the node
+  executable's own code: in \`/proc/<pid>/smaps\` about 43 MB of the agent's RSS is \`/usr/bin/node\` (file-backed,
+  clean, shared with every other node process, and dropped and read again by the kernel under memory pressure). The
+  agent's own memory is the "anonymous" row: heaps, stacks and buffers. A bare Node.js 20 process is about 40 MB
+  resident here. Imported alone into a bare process, socket.io-client adds about 23 MB, the zod schemas of
+  \`shared/\` about 22 MB, Fastify (the local UI server for the pupil-facing pages) about 18 MB, and pino,
+  get-windows, node-screenshots and better-sqlite3 about 7–12 MB each. They share much of that, so the sum is
+  smaller. Bundling the agent into one file (esbuild) did not help (about 101 MB before, 103 MB after). V8's
+  settings did: the agent now runs with \`${(f.nodeFlags ?? []).join(' ') || 'no flags'}\` (\`agent/src/node/node-flags.ts\`).
+  Trying them over this benchmark's 5 minutes before they became the default: 87 MB mean, 90 MB peak, against
+  99 / 108 MB without them (the full run at 1d56076), and no more CPU (0.89% against 0.98%). \`--lite-mode\` would save more, but it turns off WebAssembly, which Node's \`fetch\` needs
+  (the agent did not come online). Starting the UI server only when a page is first shown would save its share, but
+  the AUP is shown at every logon, so it would start at once anyway. What would meet 80 MB of RSS: a smaller runtime
+  for the core (the Node executable alone is half of it). In the tray app the core shares Electron's main process
+  and adds only its anonymous part.`);
   return `## Agent footprint
 
-The real headless agent (\`node agent/dist/cli.js\`), enrolled with a real server, on Xvfb + openbox with two xterm
+The real headless agent (\`node ${(f.nodeFlags ?? []).join(' ')} agent/dist/cli.js\`, as the \`harbour-agent\` command starts it), enrolled with a real server, on Xvfb + openbox with two xterm
 windows that xdotool switches between every 10 s; activity on, sampling the foreground once a second (the default),
 monitoring hours off so that the day of the week does not matter. CPU and RSS of the agent process sampled once a
 second from /proc over ${f.seconds} s (${f.samples} samples), after 5 s of start-up; ${f.windowSwitches} window switches,
@@ -135,7 +139,7 @@ ${f.activityIntervalsStored} activity intervals stored by the server.
 | CPU, programs it runs (xprop, xwininfo; xprintidle about once a minute) | ${f.childCpuPercentMean} | | |
 | CPU, busiest second | ${f.cpuPercentMaxPerSecond} | | |
 | RSS MB (mean / peak) | ${f.rssMeanMb} / ${f.rssPeakMb} | < ${t.rssMb} | ${verdict(rssMet)} |
-
+${f.rssAnonMeanMb === undefined ? '' : `| of which anonymous: the agent's own memory, MB (mean / peak) | ${f.rssAnonMeanMb} / ${f.rssAnonPeakMb} | | |\n`}
 ${notes.join('\n')}
 `;
 }
