@@ -181,6 +181,8 @@ describe('every dashboard socket event against every role', () => {
       const may = allowed.includes(caller);
       it(`${event} as ${caller}: ${may ? 'allowed' : 'refused'}`, async () => {
         const room = await clients.admin.createRoom(`Room ${randomUUID()}`);
+        // Activity is also scoped by room: a teacher reads only rooms they supervise (tested below).
+        if (event === 'activity:watch' && caller === 'teacher') await assignTeacher(room.id);
         const socket = await connected(dashboardSocket(harbour.url, clients[caller].cookieHeader));
         try {
           const result = await socket.emitWithAck(event as 'room:watch', { roomId: room.id });
@@ -192,4 +194,38 @@ describe('every dashboard socket event against every role', () => {
       });
     }
   }
+});
+
+async function assignTeacher(roomId: string): Promise<void> {
+  const me = await clients.teacher.json<{ user: { id: string } }>('GET', '/api/auth/me');
+  const r = await clients.admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [me.body.user.id] });
+  expect(r.status).toBe(200);
+}
+
+describe('activity is scoped to the rooms a teacher supervises', () => {
+  it('a teacher not assigned to a room cannot watch, search or chart its activity, nor read its flags', async () => {
+    const room = await clients.admin.createRoom(`Room ${randomUUID()}`);
+    const socket = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
+    try {
+      const refused = await socket.emitWithAck('activity:watch', { roomId: room.id });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(refused.ok ? '' : refused.error.message).toMatch(/rooms you are assigned to supervise/);
+    } finally {
+      socket.close();
+    }
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date().toISOString();
+    for (const url of [
+      `/api/activity/top-domains?roomId=${room.id}&from=${from}&to=${to}`,
+      `/api/activity/search?roomId=${room.id}&from=${from}&to=${to}`,
+      `/api/flags?roomId=${room.id}`,
+    ]) {
+      const r = await clients.teacher.request('GET', url);
+      expect(r.status, url).toBe(403);
+    }
+    // The DSL reads any room; once assigned, so does the teacher.
+    expect((await clients.dsl.request('GET', `/api/flags?roomId=${room.id}`)).status).toBe(200);
+    await assignTeacher(room.id);
+    expect((await clients.teacher.request('GET', `/api/flags?roomId=${room.id}`)).status).toBe(200);
+  });
 });

@@ -112,6 +112,11 @@ beforeAll(async () => {
   clients = await staffClients(harbour);
   admin = clients.admin;
   roomId = (await admin.createRoom('Year 6 Ash')).id;
+  // The teacher supervises this room (a teacher reads only the activity of rooms they supervise).
+  const teacher = await clients.teacher.json<{ user: { id: string } }>('GET', '/api/auth/me');
+  expect(
+    (await admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [teacher.body.user.id] })).status,
+  ).toBe(200);
   // Monitor at all hours (the default is the school day) and sample every second.
   const settings = await admin.json('PUT', '/api/activity/settings', {
     sampleSeconds: 1,
@@ -234,6 +239,36 @@ describe('the active window on a real X display', () => {
     expect(health.find((p) => p.code === 'activity.xprop-missing')?.message).toMatch(/x11-utils/);
     // Teachers do not see technical health data.
     expect((await clients.teacher.request('GET', '/api/device-health')).status).toBe(403);
+  });
+});
+
+describe('who may read it', () => {
+  it('a teacher reads the timeline of the rooms they supervise only; unassigned, the same device shows them nothing', async () => {
+    const [device] = await admin.devices(roomId);
+    expect(device).toBeDefined();
+    const url = `/api/activity?deviceId=${device!.id}&${dayRange()}`;
+    const teacherSees = async () =>
+      (await clients.teacher.json<{ intervals: ActivityInterval[] }>('GET', url)).body.intervals.length;
+    const adminSees = (await admin.json<{ intervals: ActivityInterval[] }>('GET', url)).body.intervals.length;
+    expect(adminSees).toBeGreaterThan(0);
+    expect(await teacherSees()).toBe(adminSees);
+
+    const me = await clients.teacher.json<{ user: { id: string } }>('GET', '/api/auth/me');
+    expect((await admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [] })).status).toBe(200);
+    try {
+      expect(await teacherSees()).toBe(0);
+      const dash = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
+      try {
+        expect(await dash.emitWithAck('activity:watch', { roomId })).toMatchObject({
+          ok: false,
+          error: { code: 'forbidden' },
+        });
+      } finally {
+        dash.close();
+      }
+    } finally {
+      await admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [me.body.user.id] });
+    }
   });
 });
 

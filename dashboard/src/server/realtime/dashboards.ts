@@ -13,6 +13,7 @@ import { notFound } from '../http/errors.js';
 import { toRoom } from '../routes/rooms.js';
 import { runningSessions } from '../services/supervision.js';
 import { activityChannel, watchRoomActivity } from '../services/agent-activity.js';
+import { assertActivityRoom } from '../services/activity-scope.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type DashboardNamespace = Namespace<
@@ -78,6 +79,7 @@ export function setUpDashboardNamespace(
         return {};
       },
       'activity:watch': async ({ roomId }) => {
+        await assertActivityRoom(ctx.db, user, roomId);
         const result = await watchRoomActivity(ctx.db, roomId, user);
         await socket.join(activityChannel(roomId));
         return result;

@@ -12,6 +12,7 @@ import type { App, ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { currentUser } from '../http/plumbing.js';
 import { findActivity, topDomains } from '../services/activity.js';
+import { activityRooms, assertActivityRoom } from '../services/activity-scope.js';
 import { getActivitySettings, saveActivitySettings } from '../services/activity-settings.js';
 import { audit } from '../services/audit.js';
 import { listHealth } from '../services/device-health.js';
@@ -42,7 +43,9 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
           .executeTakeFirst();
         if (!device) throw notFound('Device');
       }
-      const result = await findActivity(ctx.db, { deviceId, user, from, to });
+      // A teacher sees only what happened in the rooms they supervise.
+      const roomIds = await activityRooms(ctx.db, actor);
+      const result = await findActivity(ctx.db, { deviceId, user, from, to, roomIds });
       await audit(ctx.db, {
         actor: actor.id,
         action: 'activity.read',
@@ -66,7 +69,9 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      const result = await findActivity(ctx.db, request.query);
+      if (request.query.roomId) await assertActivityRoom(ctx.db, actor, request.query.roomId);
+      const roomIds = await activityRooms(ctx.db, actor);
+      const result = await findActivity(ctx.db, { ...request.query, roomIds });
       await audit(ctx.db, {
         actor: actor.id,
         action: 'activity.search',
@@ -96,6 +101,7 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
         .where('id', '=', request.query.roomId)
         .executeTakeFirst();
       if (!room) throw notFound('Room');
+      await assertActivityRoom(ctx.db, actor, request.query.roomId);
       const domains = await topDomains(ctx.db, request.query);
       await audit(ctx.db, {
         actor: actor.id,

@@ -4,6 +4,7 @@ import { HarbourError, notFound } from '../http/errors.js';
 import { currentUser } from '../http/plumbing.js';
 import { audit } from '../services/audit.js';
 import { EvidenceTampered, readEvidence } from '../services/evidence.js';
+import { activityRooms, assertActivityRoom } from '../services/activity-scope.js';
 import { getFlagById, listFlags } from '../services/flags.js';
 
 /** Flags raised by watch-list matches. Reading them is audited. */
@@ -21,7 +22,11 @@ export function flagRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      const flags = await listFlags(ctx.db, request.query);
+      if (request.query.roomId) await assertActivityRoom(ctx.db, actor, request.query.roomId);
+      const flags = await listFlags(ctx.db, {
+        ...request.query,
+        roomIds: await activityRooms(ctx.db, actor),
+      });
       await audit(ctx.db, {
         actor: actor.id,
         action: 'flags.read',
@@ -46,6 +51,7 @@ export function flagRoutes(app: App, ctx: ServerContext): void {
       const { id, sha256 } = request.params;
       const flag = await getFlagById(ctx.db, id);
       if (!flag?.evidence.some((e) => e.sha256 === sha256)) throw notFound('Screenshot');
+      await assertActivityRoom(ctx.db, actor, flag.roomId);
       let evidence;
       try {
         evidence = await readEvidence(ctx.db, ctx.dataDir, sha256);

@@ -132,6 +132,8 @@ export interface ActivityFilter {
   deviceId?: string | undefined;
   user?: string | undefined;
   roomId?: string | undefined;
+  /** Only these rooms (a teacher's; services/activity-scope.ts); undefined or null: every room. */
+  roomIds?: string[] | null | undefined;
   domain?: string | undefined;
   from: string;
   to: string;
@@ -154,6 +156,10 @@ export async function findActivity(
   if (f.deviceId) q = q.where('a.device_id', '=', f.deviceId);
   if (f.user) q = q.where('a.username', '=', f.user);
   if (f.roomId) q = q.where('a.room_id', '=', f.roomId);
+  if (f.roomIds) {
+    if (f.roomIds.length === 0) return { intervals: [], truncated: false };
+    q = q.where('a.room_id', 'in', f.roomIds);
+  }
   if (f.domain) {
     const domain = f.domain.toLowerCase().replace(/^www\./, '');
     q = q.where((eb) => eb.or([eb('a.domain', '=', domain), eb('a.domain', 'like', `%.${domain}`)]));

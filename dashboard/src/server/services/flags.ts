@@ -92,6 +92,8 @@ export async function listFlags(
   db: Db,
   q: {
     roomId?: string | undefined;
+    /** Only these rooms (a teacher's; services/activity-scope.ts); undefined or null: every room. */
+    roomIds?: string[] | null | undefined;
     deviceId?: string | undefined;
     from?: string | undefined;
     to?: string | undefined;
@@ -104,6 +106,10 @@ export async function listFlags(
     .selectAll('f')
     .select('d.hostname');
   if (q.roomId) query = query.where('f.room_id', '=', q.roomId);
+  if (q.roomIds) {
+    if (q.roomIds.length === 0) return [];
+    query = query.where('f.room_id', 'in', q.roomIds);
+  }
   if (q.deviceId) query = query.where('f.device_id', '=', q.deviceId);
   if (q.from) query = query.where('f.occurred_at', '>=', new Date(q.from).toISOString());
   if (q.to) query = query.where('f.occurred_at', '<', new Date(q.to).toISOString());
