@@ -23,6 +23,8 @@ export const dashboardRequests = {
       devices: z.array(deviceSchema),
       /** The supervised session running in the room now, if any. */
       supervision: supervisionSessionSchema.nullable(),
+      /** What the signed-in member of staff may do in this room (a teacher: only rooms they are assigned to). */
+      access: z.object({ supervise: z.boolean(), readActivity: z.boolean() }),
     }),
   },
   'room:unwatch': {

@@ -113,6 +113,9 @@ beforeAll(async () => {
   await page.getByRole('link', { name: roomName }).click();
   await page.getByRole('heading', { name: roomName, level: 1 }).waitFor();
   await page.getByText('Y3-PC-07').first().waitFor();
+  // Mr Class is not assigned to supervise this room: the page does not offer what the server would refuse.
+  await page.getByTestId('activity-not-yours').waitFor();
+  expect(await page.getByRole('button', { name: 'Start supervising' }).count()).toBe(0);
 });
 
 afterAll(async () => {

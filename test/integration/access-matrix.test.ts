@@ -207,6 +207,11 @@ describe('activity is scoped to the rooms a teacher supervises', () => {
     const room = await clients.admin.createRoom(`Room ${randomUUID()}`);
     const socket = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
     try {
+      // The room view tells the page what not to offer.
+      expect(await socket.emitWithAck('room:watch', { roomId: room.id })).toMatchObject({
+        ok: true,
+        data: { access: { supervise: false, readActivity: false } },
+      });
       const refused = await socket.emitWithAck('activity:watch', { roomId: room.id });
       expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       expect(refused.ok ? '' : refused.error.message).toMatch(/rooms you are assigned to supervise/);
@@ -227,5 +232,14 @@ describe('activity is scoped to the rooms a teacher supervises', () => {
     expect((await clients.dsl.request('GET', `/api/flags?roomId=${room.id}`)).status).toBe(200);
     await assignTeacher(room.id);
     expect((await clients.teacher.request('GET', `/api/flags?roomId=${room.id}`)).status).toBe(200);
+    const again = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
+    try {
+      expect(await again.emitWithAck('room:watch', { roomId: room.id })).toMatchObject({
+        ok: true,
+        data: { access: { supervise: true, readActivity: true } },
+      });
+    } finally {
+      again.close();
+    }
   });
 });

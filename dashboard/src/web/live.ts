@@ -35,6 +35,8 @@ export interface RoomLive {
   error: string | null;
   /** The supervised session running now, if any. */
   supervision: SupervisionSession | null;
+  /** What the signed-in member of staff may do in this room; null until the server answered. */
+  access: { supervise: boolean; readActivity: boolean } | null;
   /** Latest live thumbnail per device (data: URLs; never stored anywhere). */
   thumbnails: Record<string, { src: string; capturedAt: string }>;
   /** The teacher's controls seen on this connection, newest first, with each device's answer. */
@@ -58,6 +60,7 @@ export function useRoomLive(roomId: string): RoomLive {
   const [everConnected, setEverConnected] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [supervision, setSupervision] = useState<SupervisionSession | null>(null);
+  const [access, setAccess] = useState<RoomLive['access']>(null);
   const [thumbnails, setThumbnails] = useState<RoomLive['thumbnails']>({});
   const [actions, setActions] = useState<ControlAction[]>([]);
 
@@ -69,6 +72,7 @@ export function useRoomLive(roomId: string): RoomLive {
     setEverConnected(false);
     setError(null);
     setSupervision(null);
+    setAccess(null);
     setThumbnails({});
     setActions([]);
 
@@ -81,6 +85,7 @@ export function useRoomLive(roomId: string): RoomLive {
           setRoom(result.data.room);
           setDevices(result.data.devices.filter((d) => !d.revoked));
           setSupervision(result.data.supervision);
+          setAccess(result.data.access);
           setConnected(true);
           setEverConnected(true);
           setError(null);
@@ -153,5 +158,5 @@ export function useRoomLive(roomId: string): RoomLive {
   }, [roomId, sessionEnded, refresh]);
 
   const status: LiveStatus = connected ? 'live' : everConnected ? 'reconnecting' : 'connecting';
-  return { room, devices, connected, status, error, supervision, thumbnails, actions };
+  return { room, devices, connected, status, error, supervision, access, thumbnails, actions };
 }

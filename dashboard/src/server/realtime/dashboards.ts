@@ -11,9 +11,9 @@ import { sessionCookie, userForSession, type SessionUser } from '../auth/session
 import type { ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { toRoom } from '../routes/rooms.js';
-import { runningSessions } from '../services/supervision.js';
+import { maySupervise, runningSessions } from '../services/supervision.js';
 import { activityChannel, watchRoomActivity } from '../services/agent-activity.js';
-import { assertActivityRoom } from '../services/activity-scope.js';
+import { activityRooms, assertActivityRoom } from '../services/activity-scope.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type DashboardNamespace = Namespace<
@@ -68,10 +68,16 @@ export function setUpDashboardNamespace(
         if (!room) throw notFound('Room');
         await socket.join(roomChannel(roomId));
         const [supervision] = await runningSessions(ctx.db, { roomId });
+        const activityScope = await activityRooms(ctx.db, user);
         return {
           room: toRoom(room),
           devices: await ctx.hub.list({ roomId }),
           supervision: supervision ?? null,
+          access: {
+            supervise: await maySupervise(ctx.db, user, roomId),
+            readActivity:
+              allows('readActivity', user.role) && (activityScope === null || activityScope.includes(roomId)),
+          },
         };
       },
       'room:unwatch': async ({ roomId }) => {

@@ -27,12 +27,15 @@ const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' });
  */
 export function SupervisionPanel({
   room,
+  mayStart,
   session,
   actions,
   chosen,
   hostnames,
 }: {
   room: Room;
+  /** Whether this member of staff may supervise this room (a teacher: only if assigned to it). */
+  mayStart: boolean;
   session: SupervisionSession | null;
   actions: ControlAction[];
   /** Device ids the teacher ticked; empty means the whole room. */
@@ -71,7 +74,13 @@ export function SupervisionPanel({
       <section className="supervision-panel" aria-labelledby="supervision-heading">
         <h2 id="supervision-heading">Supervision</h2>
         <p>Nobody is supervising this room now.</p>
-        {can(user.role, 'supervise') && (
+        {can(user.role, 'supervise') && !mayStart && (
+          <p className="muted">
+            You are not assigned to supervise this room. The designated safeguarding lead or an administrator
+            can add you on this page.
+          </p>
+        )}
+        {can(user.role, 'supervise') && mayStart && (
           <form className="inline-form" onSubmit={start} noValidate>
             <div className="field">
               <label htmlFor="lesson-length">Lesson length</label>

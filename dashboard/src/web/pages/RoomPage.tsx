@@ -41,7 +41,7 @@ type FilterKey = keyof typeof filters;
 export function RoomPage() {
   const { roomId = '' } = useParams();
   const user = useUser();
-  const { room, devices, status, error, supervision, thumbnails, actions } = useRoomLive(roomId);
+  const { room, devices, status, error, supervision, access, thumbnails, actions } = useRoomLive(roomId);
   const now = useNow();
   const [sort, setSort] = useState<SortKey>('presence');
   const [filter, setFilter] = useState<FilterKey>('all');
@@ -111,6 +111,7 @@ export function RoomPage() {
           ) : null}
           <SupervisionPanel
             room={room}
+            mayStart={access?.supervise ?? false}
             session={supervision}
             actions={actions}
             chosen={mayChoose ? chosen.filter((id) => id in hostnames) : []}
@@ -172,7 +173,17 @@ export function RoomPage() {
             />
           )}
           {can(user.role, 'manageSupervision') && <RoomStaff roomId={room.id} />}
-          {can(user.role, 'readActivity') && <RoomActivity roomId={roomId} devices={sorted} />}
+          {can(user.role, 'readActivity') &&
+            (access?.readActivity ? (
+              <RoomActivity roomId={roomId} devices={sorted} />
+            ) : (
+              access && (
+                <p className="muted" data-testid="activity-not-yours">
+                  What pupils are doing here is shown only to the teachers assigned to supervise this room and
+                  to the designated safeguarding lead.
+                </p>
+              )
+            ))}
         </>
       )}
     </>
