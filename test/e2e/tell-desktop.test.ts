@@ -208,9 +208,10 @@ describe('one click hides the page, keeps the evidence and brings the teacher', 
   });
 
   it('offline: the server is down at the click; the cover still comes, and the report arrives once after it restarts', async () => {
-    await server.stop();
-    // After the release the agent made the cover ready again.
+    // After the release the agent made the cover ready again. Waited for before the server
+    // stops: a long outage grows the agent's reconnection back-off, and the test would wait on it.
     await prepared(2);
+    await server.stop();
     await clickBadge();
     await waitFor(covered, { timeoutMs: 30_000, intervalMs: 100, what: 'the cover with the server down' });
     expect(colourShare(x.snapshot('tell-offline-covered'), pageColour)).toBe(0);
@@ -231,5 +232,6 @@ describe('one click hides the page, keeps the evidence and brings the teacher', 
     });
     await new Promise((r) => setTimeout(r, 2000));
     expect(await incidents()).toHaveLength(2);
-  });
+    // Several waits in a row (the cover prepared again, the server's restart, the outbox's back-off).
+  }, 240_000);
 });

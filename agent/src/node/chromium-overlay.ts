@@ -36,8 +36,8 @@ interface Instance {
 
 /** How long a prepared window may take to appear (a cold Chromium start on a busy machine). */
 const prepareTimeoutMs = 60_000;
-/** After a prepared window fails or dies, how long to wait before preparing again. */
-const prepareRetryMs = 30_000;
+/** After a prepared window fails or dies, the wait before preparing again: doubling from the first to the last. */
+const prepareRetryMs = { first: 2000, last: 30_000 };
 
 /**
  * The screen overlay as Chromium in kiosk mode: one full-screen app window per display,
@@ -66,6 +66,8 @@ export class ChromiumOverlay implements ScreenOverlay {
   private readonly abort = new AbortController();
   private standbyGeneration = 0;
   private retry: NodeJS.Timeout | undefined;
+  /** Preparations that failed in a row (for the back-off). */
+  private failures = 0;
   private closed = false;
   /** How many windows have been re-opened after being closed or killed (for tests and logs). */
   respawns = 0;
@@ -170,6 +172,7 @@ export class ChromiumOverlay implements ScreenOverlay {
       const instances = targets.map((display) => this.spawn(view, display));
       // Each window is minimised the moment it appears: only a brief flicker is seen.
       // Minimised, not unmapped: a withdrawn window loses its full-screen state (EWMH).
+      let reason = '';
       const hidden = await Promise.all(
         instances.map(async (i) => {
           const found = await run(
@@ -179,9 +182,17 @@ export class ChromiumOverlay implements ScreenOverlay {
             prepareTimeoutMs,
             this.abort.signal,
           );
-          if (found === undefined) this.xdotool = false;
-          i.window = found?.split('\n')[0]?.trim() || undefined;
-          if (!i.window) return false;
+          if (found === undefined) {
+            this.xdotool = false;
+            reason = 'xdotool is not installed';
+            return false;
+          }
+          i.window = found.split('\n')[0]?.trim() || undefined;
+          if (!i.window) {
+            const gone = i.proc.exitCode ?? i.proc.signalCode;
+            reason = gone !== null ? `Chromium exited (${gone})` : `no window within ${prepareTimeoutMs} ms`;
+            return false;
+          }
           return (await run('xdotool', ['windowminimize', '--sync', i.window], env)) !== undefined;
         }),
       );
@@ -190,11 +201,15 @@ export class ChromiumOverlay implements ScreenOverlay {
       if (stale || !alive || !hidden.every(Boolean)) {
         await Promise.all(instances.map((i) => killGroup(i.proc)));
         if (!stale) {
-          this.options.logger.warn('overlay: could not prepare hidden windows; trying again later');
+          this.options.logger.warn(
+            { reason: reason || 'Chromium exited while starting', attempt: this.failures + 1 },
+            'overlay: could not prepare hidden windows; trying again soon',
+          );
           this.retryWarm();
         }
         return;
       }
+      this.failures = 0;
       this.standby = { view, instances };
       this.options.logger.info({ view: view.path, windows: instances.length }, 'overlay: prepared, hidden');
       for (const instance of instances) {
@@ -212,7 +227,8 @@ export class ChromiumOverlay implements ScreenOverlay {
 
   private retryWarm(): void {
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.warm(), prepareRetryMs);
+    const wait = Math.min(prepareRetryMs.last, prepareRetryMs.first * 2 ** this.failures++);
+    this.retry = setTimeout(() => void this.warm(), wait);
     this.retry.unref();
   }
 
