@@ -13,7 +13,7 @@ import { notFound } from '../http/errors.js';
 import { toRoom } from '../routes/rooms.js';
 import { maySupervise, runningSessions } from '../services/supervision.js';
 import { activityChannel, watchRoomActivity } from '../services/agent-activity.js';
-import { activityRooms, assertActivityRoom } from '../services/activity-scope.js';
+import { activityRooms, assertActivityRoom, inActivityScope } from '../services/activity-scope.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type DashboardNamespace = Namespace<
@@ -75,8 +75,7 @@ export function setUpDashboardNamespace(
           supervision: supervision ?? null,
           access: {
             supervise: await maySupervise(ctx.db, user, roomId),
-            readActivity:
-              allows('readActivity', user.role) && (activityScope === null || activityScope.includes(roomId)),
+            readActivity: allows('readActivity', user.role) && inActivityScope(activityScope, roomId),
           },
         };
       },

@@ -12,7 +12,7 @@ import type { App, ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { currentUser } from '../http/plumbing.js';
 import { findActivity, topDomains } from '../services/activity.js';
-import { activityRooms, assertActivityRoom } from '../services/activity-scope.js';
+import { activityRooms, assertActivityRoom, checkActivityRoom } from '../services/activity-scope.js';
 import { getActivitySettings, saveActivitySettings } from '../services/activity-settings.js';
 import { audit } from '../services/audit.js';
 import { listHealth } from '../services/device-health.js';
@@ -69,8 +69,8 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      if (request.query.roomId) await assertActivityRoom(ctx.db, actor, request.query.roomId);
       const roomIds = await activityRooms(ctx.db, actor);
+      if (request.query.roomId) checkActivityRoom(roomIds, request.query.roomId);
       const result = await findActivity(ctx.db, { ...request.query, roomIds });
       await audit(ctx.db, {
         actor: actor.id,

@@ -4,7 +4,7 @@ import { HarbourError, notFound } from '../http/errors.js';
 import { currentUser } from '../http/plumbing.js';
 import { audit } from '../services/audit.js';
 import { EvidenceTampered, readEvidence } from '../services/evidence.js';
-import { activityRooms, assertActivityRoom } from '../services/activity-scope.js';
+import { activityRooms, assertActivityRoom, checkActivityRoom } from '../services/activity-scope.js';
 import { getFlagById, listFlags } from '../services/flags.js';
 
 /** Flags raised by watch-list matches. Reading them is audited. */
@@ -22,11 +22,9 @@ export function flagRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      if (request.query.roomId) await assertActivityRoom(ctx.db, actor, request.query.roomId);
-      const flags = await listFlags(ctx.db, {
-        ...request.query,
-        roomIds: await activityRooms(ctx.db, actor),
-      });
+      const roomIds = await activityRooms(ctx.db, actor);
+      if (request.query.roomId) checkActivityRoom(roomIds, request.query.roomId);
+      const flags = await listFlags(ctx.db, { ...request.query, roomIds });
       await audit(ctx.db, {
         actor: actor.id,
         action: 'flags.read',

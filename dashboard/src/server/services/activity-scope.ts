@@ -18,8 +18,16 @@ export async function activityRooms(db: Db, user: SessionUser): Promise<string[]
 export const notYourRoom = () =>
   new HarbourError('forbidden', 'You can only see the activity of rooms you are assigned to supervise.');
 
+/** Whether `roomId` is among `rooms` (from activityRooms; null: every room). */
+export const inActivityScope = (rooms: string[] | null, roomId: string): boolean =>
+  rooms === null || rooms.includes(roomId);
+
+/** Throws 403 unless `roomId` is among `rooms` (from activityRooms). */
+export function checkActivityRoom(rooms: string[] | null, roomId: string): void {
+  if (!inActivityScope(rooms, roomId)) throw notYourRoom();
+}
+
 /** Throws 403 unless `user` may read `roomId`'s activity. */
 export async function assertActivityRoom(db: Db, user: SessionUser, roomId: string): Promise<void> {
-  const rooms = await activityRooms(db, user);
-  if (rooms !== null && !rooms.includes(roomId)) throw notYourRoom();
+  checkActivityRoom(await activityRooms(db, user), roomId);
 }
