@@ -83,14 +83,7 @@ export class ElectronOverlay implements ScreenOverlay {
     )
       return;
     for (const win of this.standby?.windows ?? []) if (!win.isDestroyed()) win.destroy();
-    const primary = screen.getPrimaryDisplay().id;
-    this.standby = {
-      view,
-      displays: displayKey(),
-      windows: screen
-        .getAllDisplays()
-        .map((display) => this.open(view, display, display.id === primary, false)),
-    };
+    this.standby = { view, displays: displayKey(), windows: this.openAll(view, false) };
   }
 
   hide(): Promise<void> {
@@ -106,8 +99,15 @@ export class ElectronOverlay implements ScreenOverlay {
 
   private rebuild(view: OverlayView): void {
     this.closeAll();
+    this.windows = this.openAll(view, true);
+  }
+
+  /** One window per display, shown when ready or (visible false) kept hidden. */
+  private openAll(view: OverlayView, visible: boolean): BrowserWindow[] {
     const primary = screen.getPrimaryDisplay().id;
-    this.windows = screen.getAllDisplays().map((display) => this.open(view, display, display.id === primary));
+    return screen
+      .getAllDisplays()
+      .map((display) => this.open(view, display, display.id === primary, visible));
   }
 
   /** One cover window on `display`; shown when its page is ready, or (visible false) kept hidden for show(). */

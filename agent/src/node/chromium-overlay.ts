@@ -82,12 +82,22 @@ export class ChromiumOverlay implements ScreenOverlay {
 
   /** The Chromium browser processes' ids, one per display. */
   get pids(): number[] {
-    return this.instances.flatMap((i) => (i.proc.pid === undefined ? [] : [i.proc.pid]));
+    return pidsOf(this.instances);
+  }
+
+  private get env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
+  }
+
+  /** One window per display; one window wherever Chromium puts it if no display is known. */
+  private async targets(): Promise<(Display | null)[]> {
+    const displays = await (this.options.displays ?? listDisplays)();
+    return displays.length > 0 ? displays : [null];
   }
 
   /** The prepared (hidden) windows' browser processes. */
   get standbyPids(): number[] {
-    return (this.standby?.instances ?? []).flatMap((i) => (i.proc.pid === undefined ? [] : [i.proc.pid]));
+    return pidsOf(this.standby?.instances ?? []);
   }
 
   async show(view: OverlayView): Promise<void> {
@@ -100,7 +110,7 @@ export class ChromiumOverlay implements ScreenOverlay {
       const generation = ++this.generation;
       this.instances = standby.instances;
       for (const instance of this.instances) this.watch(instance, generation);
-      const env = this.options.env ?? process.env;
+      const env = this.env;
       // Logged first: the windows may be painted before xdotool returns.
       this.options.logger.info({ view: view.path }, 'overlay: showing prepared windows');
       await Promise.all(
@@ -115,9 +125,8 @@ export class ChromiumOverlay implements ScreenOverlay {
     await this.killAll();
     this.view = view;
     const generation = ++this.generation;
-    const displays = await (this.options.displays ?? listDisplays)();
+    const targets = await this.targets();
     if (generation !== this.generation) return;
-    const targets: (Display | null)[] = displays.length > 0 ? displays : [null];
     for (const display of targets) this.instances.push(this.launch(display, generation));
     this.startGuard();
   }
@@ -165,11 +174,9 @@ export class ChromiumOverlay implements ScreenOverlay {
     if (this.closed || !view || this.standby || this.warming || this.view || this.xdotool === false)
       return this.warming ?? Promise.resolve();
     const generation = ++this.standbyGeneration;
-    const env = this.options.env ?? process.env;
+    const env = this.env;
     this.warming = (async () => {
-      const displays = await (this.options.displays ?? listDisplays)();
-      const targets: (Display | null)[] = displays.length > 0 ? displays : [null];
-      const instances = targets.map((display) => this.spawn(view, display));
+      const instances = (await this.targets()).map((display) => this.spawn(view, display));
       // Each window is minimised the moment it appears: only a brief flicker is seen.
       // Minimised, not unmapped: a withdrawn window loses its full-screen state (EWMH).
       let reason = '';
@@ -274,7 +281,7 @@ export class ChromiumOverlay implements ScreenOverlay {
       // Its own process group, so hide() ends the renderers and helpers too.
       detached: true,
       stdio: 'ignore',
-      env: this.options.env ?? process.env,
+      env: this.env,
     });
     const instance: Instance = { display, proc, dataDir, startedAt: Date.now() };
     proc.once('error', (error) =>
@@ -328,7 +335,7 @@ export class ChromiumOverlay implements ScreenOverlay {
   /** If a window that is not ours has the focus, give it back to the overlay. */
   private async refocus(): Promise<void> {
     if (this.xdotool === false || !this.view) return;
-    const env = this.options.env ?? process.env;
+    const env = this.env;
     const active = await run('xdotool', ['getactivewindow', 'getwindowpid'], env);
     if (active === undefined) {
       // Not installed: run() gives undefined only when the command cannot start.
@@ -344,6 +351,10 @@ export class ChromiumOverlay implements ScreenOverlay {
       .find((w) => w.trim() !== '');
     if (window) await run('xdotool', ['windowactivate', window.trim()], env);
   }
+}
+
+function pidsOf(instances: Instance[]): number[] {
+  return instances.flatMap((i) => (i.proc.pid === undefined ? [] : [i.proc.pid]));
 }
 
 /** Runs a command; resolves its stdout ('' on a non-zero exit), or undefined if it cannot start. */
