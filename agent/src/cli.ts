@@ -30,7 +30,9 @@ import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
 import { TellFeature } from './core/tell.js';
-import { ChromiumBadge } from './node/chromium-badge.js';
+import { X11Desktop } from './platform/x11/desktop.js';
+import { X11Badge } from './platform/x11/badge.js';
+import { X11HelpShortcut } from './platform/x11/hotkey.js';
 import { grabDisplays } from './platform/grab.js';
 import { ActivityFeature } from './core/activity/feature.js';
 import { captureDisplays } from './platform/capture.js';
@@ -135,8 +137,17 @@ async function main(): Promise<void> {
   // without one it has no screens (and says so to the teacher by not acknowledging).
   const ui = new UiServer({ logger });
   const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
-  const overlay = hasScreens
-    ? new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
+  // One X connection for the session: screens, badge, Ctrl+Alt+H and the foreground probe.
+  const desktop = hasScreens ? new X11Desktop(logger.child({ part: 'x11' })) : null;
+  const help = (trigger: 'badge' | 'shortcut') => void tell?.tell(trigger);
+  const overlay = desktop
+    ? new ChromiumOverlay({
+        url: (p) => ui.entryUrl(p),
+        logger,
+        desktop,
+        extraArgs: ['--disable-gpu'],
+        onHelpShortcut: () => help('shortcut'),
+      })
     : null;
   const arbiter = overlay ? new ScreenArbiter(overlay) : null;
   const teacherScreens = arbiter
@@ -150,7 +161,7 @@ async function main(): Promise<void> {
 
   // "Turn the screen off and tell": its cover has the top lane; the badge is opt-in here.
   // One foreground-window probe, shared by activity reporting and tell (the window at the click).
-  const foreground = foregroundProbe();
+  const foreground = foregroundProbe(process.platform, { desktop: desktop ?? undefined });
   const tell = arbiter
     ? new TellFeature({
         grab: grabDisplays,
@@ -162,9 +173,10 @@ async function main(): Promise<void> {
       })
     : null;
   const badge =
-    tell && values['help-badge']
-      ? new ChromiumBadge({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
+    tell && desktop && values['help-badge']
+      ? new X11Badge({ desktop, logger, onPress: () => help('badge') })
       : null;
+  const shortcut = tell && desktop ? new X11HelpShortcut(desktop, () => help('shortcut'), logger) : null;
   if (values.aup !== 'on' && values.aup !== 'off') fail('--aup must be on or off');
   if (values.aup === 'on' && !arbiter)
     fail('--aup on needs a screen: run it in a graphical session (DISPLAY)');
@@ -229,7 +241,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
 
   ui.start()
-    .then(() => badge?.show())
+    .then(() => Promise.all([badge?.show(), shortcut?.start()]))
     .then(() => agent.start())
     .then(
       (credentials) =>

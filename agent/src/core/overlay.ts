@@ -7,19 +7,27 @@
  *
  * Implementations:
  * - agent/src/electron-main/overlay.ts: Electron windows (the tray app on Windows and macOS)
- * - agent/src/node/chromium-overlay.ts: Chromium in kiosk mode (Linux, and the tests on Xvfb)
+ * - agent/src/node/chromium-overlay.ts: one Chromium over the DevTools pipe, inside Harbour's own
+ *   X11 windows that hold the keyboard and pointer (Linux, and the tests on Xvfb)
  */
 export interface OverlayView {
   /** A page of the agent's local UI server, e.g. "/aup". */
   path: string;
   /** The window title screen readers announce. */
   title?: string;
+  /**
+   * The page's background colour ("#rrggbb"): the overlay paints the screen in it the
+   * instant it covers it, before the page has painted, so that the first frame is already
+   * the cover's colour.
+   */
+  background?: string;
 }
 
 export interface ScreenOverlay {
   /**
    * Covers every display with `view`. Showing the view already shown keeps the windows
-   * (and what the user typed); another view replaces them.
+   * (and what the user typed); another view replaces them. Resolves once the view is
+   * painted on every display (so a caller may say "done"); rejects if it could not be.
    */
   show(view: OverlayView): Promise<void>;
   /** Removes the cover from every display. */

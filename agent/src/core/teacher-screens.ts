@@ -36,7 +36,7 @@ export class OverlayScreenControls implements ScreenControls {
 
   async cover(message: string | null, teacherName: string): Promise<void> {
     this.state = { ...this.state, cover: { message, teacherName } };
-    await this.lanes.teacher.show({ path: '/eyes', title: 'Eyes on your teacher' });
+    await this.lanes.teacher.show({ path: '/eyes', title: 'Eyes on your teacher', background: '#0b4f6c' });
   }
 
   async release(): Promise<void> {
@@ -46,6 +46,10 @@ export class OverlayScreenControls implements ScreenControls {
 
   async message(text: string, teacherName: string): Promise<void> {
     this.state = { ...this.state, message: { text, teacherName } };
-    await this.lanes.message.show({ path: '/message', title: `A message from ${teacherName}` });
+    await this.lanes.message.show({
+      path: '/message',
+      title: `A message from ${teacherName}`,
+      background: '#5a636b',
+    });
   }
 }

@@ -83,7 +83,11 @@ interface ActiveTell {
   told: boolean;
 }
 
-export const coverView = { path: '/cover', title: 'Harbour: a grown-up is coming' } as const;
+export const coverView = {
+  path: '/cover',
+  title: 'Harbour: a grown-up is coming',
+  background: '#eaf4ef',
+} as const;
 const stateKey = 'tell.active';
 
 const detailsSchema = z.strictObject({

@@ -1,15 +1,22 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { OverlayUrl, OverlayView, ScreenOverlay } from '../core/overlay.js';
 import { listDisplays, type Display } from '../platform/displays.js';
+import { X11Covers, type CoverInput } from '../platform/x11/covers.js';
+import type { X11Desktop } from '../platform/x11/desktop.js';
+import { isHelpShortcut, pageKey } from '../platform/x11/keys.js';
+import { CdpPipe, type CdpEvent } from './cdp.js';
 
 export interface ChromiumOverlayOptions {
-  /** Builds the URL each window opens (UiServer.entryUrl: a fresh one-time ticket each time). */
+  /** Builds the URL each page opens (UiServer.entryUrl: a fresh one-time ticket each time). */
   url: OverlayUrl;
   logger: Logger;
+  /** The session's X connection (shared with the badge, the shortcut and the foreground probe). */
+  desktop: X11Desktop;
   /** Default /usr/bin/chromium. */
   executable?: string;
   /** Default: every display node-screenshots finds. */
@@ -18,240 +25,304 @@ export interface ChromiumOverlayOptions {
   extraArgs?: string[];
   /** The environment Chromium runs in (DISPLAY...). Default: this process's. */
   env?: NodeJS.ProcessEnv;
-  /**
-   * How often to take the focus back if another window got it (Alt+Tab, a window that
-   * opened later), using xdotool where it is installed. 0 turns it off. Default 400 ms.
-   */
-  guardIntervalMs?: number;
+  /** Ctrl+Alt+H pressed while a screen holds the keyboard (the passive grab cannot see it then). */
+  onHelpShortcut?: () => void;
+  /** How long show() waits for every display's page to paint before it fails. Default 15 s. */
+  paintTimeoutMs?: number;
+  /** With no view to keep prepared, Chromium ends this long after the last hide(). Default 10 s. */
+  idleStopMs?: number;
 }
 
-interface Instance {
-  display: Display | null;
+interface Slot {
+  display: number;
+  targetId: string;
+  sessionId: string;
+  /** The X window Chromium made for this page (adopted into our cover window). */
+  window: number;
+  /** The view loaded in it now. */
+  loaded: string | null;
+  loading: Promise<void> | null;
+}
+
+interface Browser {
   proc: ChildProcess;
+  cdp: CdpPipe;
   dataDir: string;
+  slots: Slot[];
   startedAt: number;
-  /** The X window, once known (prepared windows). */
-  window?: string;
+  /** The UI server's origin: the only one its pages may navigate to. */
+  origin: string | null;
+  /** Pages Harbour opened, and how many it is opening now. */
+  own: Set<string>;
+  creating: number;
 }
 
-/** How long a prepared window may take to appear (a cold Chromium start on a busy machine). */
-const prepareTimeoutMs = 60_000;
-/** After a prepared window fails or dies, the wait before preparing again: doubling from the first to the last. */
-const prepareRetryMs = { first: 2000, last: 30_000 };
+/** The page's own "I have painted my content" check: rendered, fonts in, and two frames produced since. */
+const paintedCheck = `new Promise((resolve) => {
+  const check = () => {
+    const root = document.getElementById('root') ?? document.body;
+    if (document.readyState === 'complete' && root && root.childElementCount > 0) {
+      document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))));
+    } else setTimeout(check, 10);
+  };
+  check();
+})`;
+
+const defaultBackground = 0xeef6fb;
+
+/** "#eaf4ef" → 0xeaf4ef (a TrueColor pixel); the default when absent or not a colour. */
+export function backgroundPixel(colour: string | undefined): number {
+  const m = /^#([0-9a-f]{6})$/i.exec(colour ?? '');
+  return m?.[1] ? parseInt(m[1], 16) : defaultBackground;
+}
 
 /**
- * The screen overlay as Chromium in kiosk mode: one full-screen app window per display,
- * each its own Chromium process (own temporary profile) placed with --window-position.
- * A window that is closed or killed while the overlay should be shown is opened again at
- * once; a guard takes the focus back from any other window. Used on Linux desktops and
- * in the tests on Xvfb; see docs/aup.md for what it cannot prevent.
+ * The screen overlay on Linux: one Chromium for all of the session's screens, driven over
+ * the DevTools protocol through a pipe, its page windows held inside Harbour's own
+ * override-redirect windows (platform/x11/covers.ts), which hold the keyboard and pointer
+ * while shown. Keys and clicks reach the page only as Harbour hands them on
+ * (Input.dispatchKeyEvent / dispatchMouseEvent), and only the keys the pages need
+ * (platform/x11/keys.ts): no browser, window-manager or desktop shortcut acts.
  *
- * A cold Chromium start takes one to four seconds here before it paints, far too slow for
- * the pupil's "turn the screen off" cover. `prepare(view)` starts that view's windows ahead
- * of time and minimises each as soon as it appears (xdotool), so `show(view)` only restores them
- * again: a window raise and one paint (tens of milliseconds). The price is a Chromium
- * kept running, and a flicker while it starts (at agent start and after each use).
+ * - Nothing shows through: the X server paints our windows in the view's colour the moment
+ *   they are mapped; if Chromium or its window is killed, they stay, solid, while Chromium
+ *   starts again and its pages load.
+ * - No browser chrome: pages are full screen with no tab strip or toolbar; new windows
+ *   (window.open, Ctrl+N never gets there anyway) are closed, navigation anywhere but the
+ *   agent's UI server is refused, file choosers, downloads and dialogs are refused.
+ * - No secret on a command line: pages are opened with Page.navigate over the pipe; the
+ *   command line carries only about:blank (issue 12 item 5).
+ * - Ready before the click: prepare(view) loads the view's pages in the hidden windows, so
+ *   show(view) is a map request (the X server paints at once) and the page's repaint.
+ * - Honest: show() resolves only once every display's page has painted its content.
+ * - Crash-safe: if the agent dies its X connection goes and the X server destroys the
+ *   windows; Chromium exits when its DevTools pipe closes.
  */
 export class ChromiumOverlay implements ScreenOverlay {
   private view: OverlayView | null = null;
-  private instances: Instance[] = [];
-  private guard: NodeJS.Timeout | undefined;
-  private xdotool: boolean | undefined;
-  private generation = 0;
-  /** The view to keep ready (prepare()), its hidden windows once they are ready, and the attempt under way. */
   private standbyView: OverlayView | null = null;
-  private standby: { view: OverlayView; instances: Instance[] } | null = null;
-  private warming: Promise<void> | null = null;
-  /** Ends the xdotool searches of a preparation under way (close()). */
-  private readonly abort = new AbortController();
-  private standbyGeneration = 0;
-  private retry: NodeJS.Timeout | undefined;
-  /** Preparations that failed in a row (for the back-off). */
-  private failures = 0;
+  private browser: Browser | null = null;
+  private starting: Promise<Browser> | null = null;
+  private readonly covers: X11Covers;
+  private displays: Display[] = [];
   private closed = false;
-  /** How many windows have been re-opened after being closed or killed (for tests and logs). */
+  private crashes: number[] = [];
+  /** The display whose page gets the keys (the last one clicked; the primary at first). */
+  private keyTarget = 0;
+  /** Pointer buttons held now (for the mouse events' `buttons`). */
+  private buttons = 0;
+  private queue: Promise<void> = Promise.resolve();
+  /** How many times Chromium or one of its pages was started again after it closed or was killed. */
   respawns = 0;
-  /** How many times show() mapped prepared windows instead of starting Chromium. */
+  /** How many times show() found the view already loaded (prepared) rather than loading it. */
   raised = 0;
 
-  constructor(private readonly options: ChromiumOverlayOptions) {}
+  constructor(private readonly options: ChromiumOverlayOptions) {
+    this.covers = new X11Covers(options.desktop, options.logger);
+    this.covers.on('input', (input: CoverInput) => void this.forward(input));
+    this.covers.on('child-gone', (display: number) => this.pageWindowGone(display));
+    this.covers.on('lost', () => {
+      // Our X connection went, and with it every window: Chromium's page windows too.
+      if (this.browser) void this.restartBrowser('the X connection was lost');
+    });
+  }
 
   get current(): OverlayView | null {
     return this.view;
   }
 
-  /** The Chromium browser processes' ids, one per display. */
+  /** Chromium's browser process (one for every display), while it runs. */
   get pids(): number[] {
-    return pidsOf(this.instances);
+    const pid = this.browser?.proc.pid;
+    return pid === undefined ? [] : [pid];
   }
 
-  private get env(): NodeJS.ProcessEnv {
-    return this.options.env ?? process.env;
-  }
-
-  /** One window per display; one window wherever Chromium puts it if no display is known. */
-  private async targets(): Promise<(Display | null)[]> {
-    const displays = await (this.options.displays ?? listDisplays)();
-    return displays.length > 0 ? displays : [null];
-  }
-
-  /** The prepared (hidden) windows' browser processes. */
+  /** The same process when it holds a prepared view (kept for the tests' wording). */
   get standbyPids(): number[] {
-    return pidsOf(this.standby?.instances ?? []);
+    return this.standbyView &&
+      !this.view &&
+      this.browser?.slots.every((s) => s.loaded === this.standbyView?.path)
+      ? this.pids
+      : [];
   }
 
-  async show(view: OverlayView): Promise<void> {
-    if (this.view && this.view.path === view.path && this.instances.length > 0) return;
-    const standby = this.standby;
-    if (standby?.view.path === view.path) {
-      this.standby = null;
-      await this.killAll();
-      this.view = view;
-      const generation = ++this.generation;
-      this.instances = standby.instances;
-      for (const instance of this.instances) this.watch(instance, generation);
-      const env = this.env;
-      // Logged first: the windows may be painted before xdotool returns.
-      this.options.logger.info({ view: view.path }, 'overlay: showing prepared windows');
-      await Promise.all(
-        this.instances.map((i) =>
-          run('xdotool', ['windowmap', i.window ?? '', 'windowactivate', i.window ?? ''], env),
-        ),
-      );
-      this.raised++;
-      this.startGuard();
-      return;
-    }
-    await this.killAll();
-    this.view = view;
-    const generation = ++this.generation;
-    const targets = await this.targets();
-    if (generation !== this.generation) return;
-    for (const display of targets) this.instances.push(this.launch(display, generation));
-    this.startGuard();
+  /** Our cover windows and the grabs they hold (for tests). */
+  get screens(): { windows: number[]; pages: number[]; grabs: { keyboard: boolean; pointer: boolean } } {
+    return { windows: this.covers.windows, pages: this.covers.adopted, grabs: this.covers.grabs };
   }
 
-  async hide(): Promise<void> {
-    this.view = null;
-    this.generation++;
-    this.stopGuard();
-    await this.killAll();
-    void this.warm();
+  show(view: OverlayView): Promise<void> {
+    return this.serial(() => this.doShow(view));
   }
 
-  /**
-   * Keeps `view` ready to show at once: its windows started now, hidden, and started again
-   * after each use. Needs xdotool; without it show() starts Chromium as usual.
-   */
-  async prepare(view: OverlayView): Promise<void> {
-    if (this.closed) return;
-    if (this.standby && this.standby.view.path !== view.path) await this.dropStandby();
+  hide(): Promise<void> {
+    return this.serial(() => this.doHide());
+  }
+
+  /** Keeps `view` loaded in the hidden windows, so that show(view) is immediate. */
+  prepare(view: OverlayView): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.standbyView = view;
-    await this.warm();
+    return this.serial(async () => {
+      if (this.view) return;
+      const browser = await this.ensureBrowser();
+      this.covers.setBackground(backgroundPixel(view.background));
+      await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
+      this.options.logger.info(
+        { view: view.path, windows: browser.slots.length },
+        'overlay: prepared, hidden',
+      );
+    }).catch((error: Error) =>
+      this.options.logger.warn({ err: error.message }, 'overlay: could not prepare the view yet'),
+    );
   }
 
-  /** Ends every window, the prepared ones too (the agent is stopping). */
+  /** Ends Chromium and the windows (the agent is stopping). */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     this.standbyView = null;
-    clearTimeout(this.retry);
-    this.abort.abort();
-    await this.hide();
-    await this.warming;
-    await this.dropStandby();
+    await this.serial(() => this.doHide()).catch(() => undefined);
+    await this.stopBrowser();
   }
 
-  private async dropStandby(): Promise<void> {
-    this.standbyGeneration++;
-    const instances = this.standby?.instances ?? [];
-    this.standby = null;
-    await Promise.all(instances.map((i) => killGroup(i.proc)));
+  /** Changes run one at a time, in order. */
+  private serial(task: () => Promise<void>): Promise<void> {
+    const next = this.queue.catch(() => undefined).then(task);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
-  /** Starts the prepared view's hidden windows, unless they exist, are starting, or a view is shown. */
-  private warm(): Promise<void> {
-    const view = this.standbyView;
-    if (this.closed || !view || this.standby || this.warming || this.view || this.xdotool === false)
-      return this.warming ?? Promise.resolve();
-    const generation = ++this.standbyGeneration;
-    const env = this.env;
-    this.warming = (async () => {
-      const instances = (await this.targets()).map((display) => this.spawn(view, display));
-      // Each window is minimised the moment it appears: only a brief flicker is seen.
-      // Minimised, not unmapped: a withdrawn window loses its full-screen state (EWMH).
-      let reason = '';
-      const hidden = await Promise.all(
-        instances.map(async (i) => {
-          const found = await run(
-            'xdotool',
-            ['search', '--sync', '--onlyvisible', '--pid', String(i.proc.pid)],
-            env,
-            prepareTimeoutMs,
-            this.abort.signal,
-          );
-          if (found === undefined) {
-            this.xdotool = false;
-            reason = 'xdotool is not installed';
-            return false;
-          }
-          i.window = found.split('\n')[0]?.trim() || undefined;
-          if (!i.window) {
-            const gone = i.proc.exitCode ?? i.proc.signalCode;
-            reason = gone !== null ? `Chromium exited (${gone})` : `no window within ${prepareTimeoutMs} ms`;
-            return false;
-          }
-          return (await run('xdotool', ['windowminimize', '--sync', i.window], env)) !== undefined;
-        }),
+  private async doShow(view: OverlayView): Promise<void> {
+    if (this.closed) return;
+    clearTimeout(this.idleTimer);
+    const same = this.view?.path === view.path && this.covers.shown;
+    this.view = view;
+    if (same) return;
+    await this.layout();
+    // The first frame: our windows, solid in the view's colour, above everything, holding the input.
+    this.covers.setBackground(backgroundPixel(view.background));
+    await this.covers.show();
+    this.options.logger.info({ view: view.path }, 'overlay: covered');
+    this.keyTarget = Math.max(
+      0,
+      this.displays.findIndex((d) => d.primary),
+    );
+    const browser = await this.ensureBrowser();
+    if (browser.slots.every((s) => s.loaded === view.path && !s.loading)) this.raised++;
+    await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
+    await this.painted(browser);
+    this.options.logger.info({ view: view.path, displays: browser.slots.length }, 'overlay: page painted');
+  }
+
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  private async doHide(): Promise<void> {
+    this.view = null;
+    await this.covers.hide();
+    const standby = this.standbyView;
+    const browser = this.browser;
+    clearTimeout(this.idleTimer);
+    if (!standby && browser) {
+      // Nothing to keep ready: the memory goes back to the lesson's software.
+      this.idleTimer = setTimeout(() => {
+        if (!this.view && !this.standbyView && this.browser === browser)
+          void this.serial(() => (this.view ? Promise.resolve() : this.stopBrowser()));
+      }, this.options.idleStopMs ?? 10_000);
+      this.idleTimer.unref();
+    }
+    if (standby && browser && !this.closed) {
+      // Hidden windows load the prepared view again: nothing of it shows meanwhile.
+      this.covers.setBackground(backgroundPixel(standby.background));
+      void Promise.all(browser.slots.map((s) => this.load(browser, s, standby))).then(
+        () =>
+          this.options.logger.info(
+            { view: standby.path, windows: browser.slots.length },
+            'overlay: prepared, hidden',
+          ),
+        (error: Error) =>
+          this.options.logger.warn({ err: error.message }, 'overlay: could not prepare again'),
       );
-      const stale = generation !== this.standbyGeneration || this.closed;
-      const alive = instances.every((i) => i.proc.exitCode === null && i.proc.signalCode === null);
-      if (stale || !alive || !hidden.every(Boolean)) {
-        await Promise.all(instances.map((i) => killGroup(i.proc)));
-        if (!stale) {
-          this.options.logger.warn(
-            { reason: reason || 'Chromium exited while starting', attempt: this.failures + 1 },
-            'overlay: could not prepare hidden windows; trying again soon',
-          );
-          this.retryWarm();
-        }
-        return;
-      }
-      this.failures = 0;
-      this.standby = { view, instances };
-      this.options.logger.info({ view: view.path, windows: instances.length }, 'overlay: prepared, hidden');
-      for (const instance of instances) {
-        instance.proc.once('exit', () => {
-          if (!this.standby?.instances.includes(instance)) return;
-          this.options.logger.warn('overlay: a prepared window closed; preparing again later');
-          void this.dropStandby().then(() => this.retryWarm());
-        });
-      }
-    })().finally(() => {
-      this.warming = null;
+    }
+  }
+
+  private async layout(): Promise<void> {
+    const displays = await (this.options.displays ?? listDisplays)();
+    this.displays =
+      displays.length > 0
+        ? displays
+        : [{ id: 0, name: 'screen', x: 0, y: 0, width: 1024, height: 768, primary: true }];
+    await this.covers.layout(this.displays);
+  }
+
+  /** Resolves once every page has painted (its own check, in the page), or fails after the timeout. */
+  private async painted(browser: Browser): Promise<void> {
+    const timeout = this.options.paintTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`a display was not painted within ${timeout} ms`)), timeout);
     });
-    return this.warming;
+    try {
+      await Promise.race([
+        Promise.all(
+          browser.slots.map(async (slot) => {
+            await slot.loading;
+            await browser.cdp.send(
+              'Runtime.evaluate',
+              { expression: paintedCheck, awaitPromise: true, returnByValue: true },
+              slot.sessionId,
+            );
+          }),
+        ),
+        expired,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  private retryWarm(): void {
-    clearTimeout(this.retry);
-    const wait = Math.min(prepareRetryMs.last, prepareRetryMs.first * 2 ** this.failures++);
-    this.retry = setTimeout(() => void this.warm(), wait);
-    this.retry.unref();
+  /** Navigates a page to `view` unless it is there already (or on its way). */
+  private load(browser: Browser, slot: Slot, view: OverlayView): Promise<void> {
+    if (slot.loaded === view.path && slot.loading) return slot.loading;
+    if (slot.loaded === view.path) return Promise.resolve();
+    slot.loaded = view.path;
+    const url = this.options.url(view.path);
+    browser.origin ??= new URL(url).origin;
+    const loading = (async () => {
+      const loaded = new Promise<void>((resolve) => {
+        const onEvent = (e: CdpEvent) => {
+          if (e.sessionId === slot.sessionId && e.method === 'Page.loadEventFired') {
+            browser.cdp.off('event', onEvent);
+            resolve();
+          }
+        };
+        browser.cdp.on('event', onEvent);
+        browser.cdp.once('close', () => resolve());
+      });
+      await browser.cdp.send('Page.navigate', { url }, slot.sessionId);
+      await loaded;
+    })().finally(() => {
+      if (slot.loading === loading) slot.loading = null;
+    });
+    slot.loading = loading;
+    return loading;
   }
 
-  private launch(display: Display | null, generation: number): Instance {
-    const view = this.view;
-    if (!view) throw new Error('overlay: nothing to show');
-    const instance = this.spawn(view, display);
-    this.watch(instance, generation);
-    return instance;
+  private ensureBrowser(): Promise<Browser> {
+    if (this.browser && !this.browser.cdp.closed) return Promise.resolve(this.browser);
+    this.starting ??= this.startBrowser().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
   }
 
-  /** Starts one kiosk window for `view` on `display`, in its own process group and profile. */
-  private spawn(view: OverlayView, display: Display | null): Instance {
+  private async startBrowser(): Promise<Browser> {
+    if (this.displays.length === 0) await this.layout();
+    await this.covers.layout(this.displays);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-overlay-'));
     const args = [
-      `--app=${this.options.url(view.path)}`,
+      '--remote-debugging-pipe',
+      '--no-startup-window',
       '--kiosk',
       `--user-data-dir=${dataDir}`,
       '--no-first-run',
@@ -260,117 +331,300 @@ export class ChromiumOverlay implements ScreenOverlay {
       '--disable-component-update',
       '--disable-sync',
       '--disable-translate',
-      // A prepared cover waits minimised: keep its renderer at normal priority so it paints at once.
-      '--disable-renderer-backgrounding',
-      '--disable-background-timer-throttling',
-      '--disable-features=Translate,MediaRouter',
+      '--disable-extensions',
+      '--disable-default-apps',
+      '--disable-features=Translate,MediaRouter,OptimizationHints',
       '--disable-session-crashed-bubble',
       '--disable-infobars',
       '--noerrdialogs',
       '--disable-pinch',
       '--overscroll-history-navigation=0',
       '--password-store=basic',
+      '--use-mock-keychain',
+      // A page in a hidden window must stay ready to paint at once.
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
+      '--disable-backgrounding-occluded-windows',
+      // Memory: every screen's page in one renderer, the GPU thread inside the browser process.
+      '--renderer-process-limit=1',
+      '--in-process-gpu',
       // Chromium refuses to run as root without --no-sandbox; --test-type drops its warning bar.
       ...(process.getuid?.() === 0 ? ['--no-sandbox', '--test-type'] : []),
-      ...(display
-        ? [`--window-position=${display.x},${display.y}`, `--window-size=${display.width},${display.height}`]
-        : []),
       ...(this.options.extraArgs ?? []),
+      'about:blank',
     ];
+    // fd 3: commands to Chromium; fd 4: its answers. Only this process holds them.
     const proc = spawn(this.options.executable ?? '/usr/bin/chromium', args, {
-      // Its own process group, so hide() ends the renderers and helpers too.
       detached: true,
-      stdio: 'ignore',
-      env: this.env,
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+      env: this.options.env ?? process.env,
     });
-    const instance: Instance = { display, proc, dataDir, startedAt: Date.now() };
-    proc.once('error', (error) =>
-      this.options.logger.error({ err: error }, 'overlay: cannot start Chromium'),
-    );
+    const cdp = new CdpPipe(proc.stdio[3] as Writable, proc.stdio[4] as Readable);
+    const browser: Browser = {
+      proc,
+      cdp,
+      dataDir,
+      slots: [],
+      startedAt: Date.now(),
+      origin: null,
+      own: new Set(),
+      creating: 0,
+    };
+    proc.once('error', (error) => {
+      this.options.logger.error({ err: error }, 'overlay: cannot start Chromium');
+      cdp.close(error);
+    });
     proc.once('exit', () => {
-      // The browser process is gone; end its renderers and helpers too, then its profile.
+      cdp.close(new Error('Chromium exited'));
       signalGroup(proc, 'SIGKILL');
       setTimeout(() => removeDir(dataDir), 500).unref();
     });
-    return instance;
-  }
-
-  /** While `generation` is shown, a window that closes is opened again. */
-  private watch(instance: Instance, generation: number): void {
-    const { proc, display } = instance;
-    proc.once('exit', (code, signal) => {
-      if (generation !== this.generation || !this.instances.includes(instance)) return;
-      // Closed (Alt+F4, a kill, a crash) while it should be shown: open it again.
-      this.options.logger.warn({ code, signal, display: display?.name }, 'overlay window closed; reopening');
-      const quick = Date.now() - instance.startedAt < 2000;
-      setTimeout(
-        () => {
-          if (generation !== this.generation || !this.instances.includes(instance)) return;
-          this.respawns++;
-          this.instances[this.instances.indexOf(instance)] = this.launch(display, generation);
-        },
-        quick ? 1000 : 50,
-      );
+    cdp.on('event', (e: CdpEvent) => void this.onBrowserEvent(browser, e));
+    cdp.once('close', () => {
+      if (this.browser === browser) {
+        this.browser = null;
+        if (!this.closed) void this.browserGone(browser);
+      }
     });
+    try {
+      await cdp.send('Target.setDiscoverTargets', { discover: true });
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'deny' }).catch(() => undefined);
+      for (let display = 0; display < this.displays.length; display++) {
+        browser.slots.push(await this.openPage(browser, display));
+      }
+    } catch (error) {
+      signalGroup(proc, 'SIGKILL');
+      throw error;
+    }
+    this.browser = browser;
+    return browser;
   }
 
-  private async killAll(): Promise<void> {
-    const instances = this.instances;
-    this.instances = [];
-    await Promise.all(instances.map((i) => killGroup(i.proc)));
+  /** One full-screen page for `display`, its window adopted into our cover window. */
+  private async openPage(browser: Browser, display: number): Promise<Slot> {
+    const { cdp, dataDir } = browser;
+    const d = this.displays[display];
+    const adopted = this.covers.adopt(display, dataDir);
+    browser.creating++;
+    let targetId: string;
+    try {
+      ({ targetId } = await cdp.send<{ targetId: string }>('Target.createTarget', {
+        url: 'about:blank',
+        newWindow: true,
+        ...(d ? { left: d.x, top: d.y, width: d.width, height: d.height } : {}),
+      }));
+      browser.own.add(targetId);
+    } finally {
+      browser.creating--;
+    }
+    const window = await adopted;
+    const { sessionId } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', {
+      targetId,
+      flatten: true,
+    });
+    const slot: Slot = { display, targetId, sessionId, window, loaded: null, loading: null };
+    await Promise.all([
+      cdp.send('Page.enable', {}, sessionId),
+      // The page behaves as focused (focus rings, caret) though the X focus stays where it was.
+      cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true }, sessionId),
+      cdp.send('Page.setInterceptFileChooserDialog', { enabled: true }, sessionId),
+      // Every navigation of a page passes here: only the agent's own pages may load.
+      cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document' }] }, sessionId),
+    ]);
+    // Full screen as Chromium sees it: no tab strip, no toolbar.
+    const { windowId } = await cdp.send<{ windowId: number }>('Browser.getWindowForTarget', { targetId });
+    await cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'fullscreen' } });
+    return slot;
   }
 
-  private startGuard(): void {
-    const interval = this.options.guardIntervalMs ?? 400;
-    if (interval <= 0 || this.guard || process.platform !== 'linux') return;
-    this.guard = setInterval(() => void this.refocus(), interval);
-    this.guard.unref();
+  private async onBrowserEvent(browser: Browser, e: CdpEvent): Promise<void> {
+    const { cdp } = browser;
+    switch (e.method) {
+      case 'Target.targetCreated': {
+        const info = e.params.targetInfo as { targetId: string; type: string; openerId?: string };
+        if (info.type !== 'page') return;
+        // A page Harbour did not open (window.open, a link with target=_blank): never part of a
+        // cover. Harbour's own are known once their createTarget answers.
+        if (!info.openerId) {
+          for (let i = 0; i < 300 && browser.creating > 0; i++) await new Promise((r) => setTimeout(r, 100));
+          if (browser.own.has(info.targetId)) return;
+        }
+        this.options.logger.warn(
+          { opener: info.openerId ?? null },
+          'overlay: closed a window Harbour did not open',
+        );
+        await cdp.send('Target.closeTarget', { targetId: info.targetId }).catch(() => undefined);
+        return;
+      }
+      case 'Target.targetDestroyed':
+      case 'Target.detachedFromTarget': {
+        const targetId = (e.params.targetId ??
+          (e.params.targetInfo as { targetId?: string } | undefined)?.targetId) as string | undefined;
+        const slot = browser.slots.find((s) => s.targetId === targetId || s.sessionId === e.params.sessionId);
+        if (slot && !cdp.closed && !this.closed && this.browser === browser)
+          await this.restartBrowser('a page closed');
+        return;
+      }
+      case 'Fetch.requestPaused': {
+        const { requestId, request } = e.params as { requestId: string; request: { url: string } };
+        const allowed = URL.canParse(request.url) && new URL(request.url).origin === browser.origin;
+        if (!allowed)
+          this.options.logger.warn({ url: request.url.slice(0, 200) }, 'overlay: navigation refused');
+        await cdp
+          .send(
+            allowed ? 'Fetch.continueRequest' : 'Fetch.failRequest',
+            allowed ? { requestId } : { requestId, errorReason: 'BlockedByClient' },
+            e.sessionId,
+          )
+          .catch(() => undefined);
+        return;
+      }
+      case 'Page.javascriptDialogOpening':
+        await cdp.send('Page.handleJavaScriptDialog', { accept: false }, e.sessionId).catch(() => undefined);
+        return;
+      default:
+        return;
+    }
   }
 
-  private stopGuard(): void {
-    clearInterval(this.guard);
-    this.guard = undefined;
+  /**
+   * A page's window was closed or destroyed (xdotool windowkill kills Chromium's X
+   * connection; windowclose destroys the window): Chromium is started again whole, while
+   * the cover windows stay, solid. Simpler and surer than mending one page.
+   */
+  private pageWindowGone(display: number): void {
+    const browser = this.browser;
+    if (!browser || this.closed) return;
+    setTimeout(() => {
+      if (this.browser !== browser || browser.cdp.closed || this.closed) return;
+      void this.restartBrowser(`the page window on display ${display} went away`);
+    }, 300);
   }
 
-  /** If a window that is not ours has the focus, give it back to the overlay. */
-  private async refocus(): Promise<void> {
-    if (this.xdotool === false || !this.view) return;
-    const env = this.env;
-    const active = await run('xdotool', ['getactivewindow', 'getwindowpid'], env);
-    if (active === undefined) {
-      // Not installed: run() gives undefined only when the command cannot start.
-      this.xdotool = await run('xdotool', ['--version'], env).then((v) => v !== undefined);
+  /** Chromium exited (killed, crashed, its window's connection killed): start it again. */
+  private async browserGone(browser: Browser): Promise<void> {
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now];
+    this.respawns++;
+    // Straight away the first times; if it keeps dying, wait a little longer each time.
+    const wait = this.crashes.length <= 3 ? 0 : Math.min(30_000, 500 * 2 ** (this.crashes.length - 4));
+    this.options.logger.warn(
+      { code: browser.proc.exitCode, signal: browser.proc.signalCode, waitMs: wait },
+      'overlay: Chromium closed; starting it again (the screens stay covered meanwhile)',
+    );
+    await new Promise((r) => setTimeout(r, wait));
+    if (this.closed) return;
+    const view = this.view ?? this.standbyView;
+    if (!view) return;
+    try {
+      const fresh = await this.ensureBrowser();
+      await Promise.all(fresh.slots.map((s) => this.load(fresh, s, view)));
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'overlay: Chromium did not start again');
+      if (!this.browser) void this.browserGone(browser);
+    }
+  }
+
+  private async restartBrowser(reason: string): Promise<void> {
+    const browser = this.browser;
+    if (!browser) return;
+    this.options.logger.warn({ reason }, 'overlay: restarting Chromium');
+    signalGroup(browser.proc, 'SIGKILL');
+    await new Promise<void>((resolve) =>
+      browser.cdp.closed ? resolve() : browser.cdp.once('close', () => resolve()),
+    );
+  }
+
+  private async stopBrowser(): Promise<void> {
+    const browser = this.browser;
+    this.browser = null;
+    if (!browser) return;
+    const exited = new Promise<void>((resolve) =>
+      browser.proc.exitCode !== null || browser.proc.signalCode !== null
+        ? resolve()
+        : browser.proc.once('exit', () => resolve()),
+    );
+    browser.cdp.close();
+    signalGroup(browser.proc, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(browser.proc, 'SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Hands a key or click the grab took to the page, if the pages need it. */
+  private async forward(input: CoverInput): Promise<void> {
+    const browser = this.browser;
+    if (input.kind === 'key') {
+      if (input.press && isHelpShortcut(input.keysym, input.state)) {
+        this.options.onHelpShortcut?.();
+        return;
+      }
+      const key = pageKey(input.keysym, input.state);
+      const slot = browser?.slots.find((s) => s.display === this.keyTarget) ?? browser?.slots[0];
+      if (!key || !browser || !slot || !this.view) return;
+      const base = {
+        key: key.key,
+        code: key.code,
+        windowsVirtualKeyCode: key.keyCode,
+        nativeVirtualKeyCode: key.keyCode,
+        modifiers: key.shift ? 8 : 0,
+      };
+      const event = input.press
+        ? key.text !== undefined
+          ? { type: 'keyDown', text: key.text, unmodifiedText: key.text, ...base }
+          : { type: 'rawKeyDown', ...base }
+        : { type: 'keyUp', ...base };
+      await browser.cdp.send('Input.dispatchKeyEvent', event, slot.sessionId).catch(() => undefined);
       return;
     }
-    const pid = Number(active);
-    const ours = this.pids;
-    if (ours.length === 0 || ours.includes(pid)) return;
-    const first = ours[0];
-    const window = (await run('xdotool', ['search', '--onlyvisible', '--pid', String(first)], env))
-      ?.split('\n')
-      .find((w) => w.trim() !== '');
-    if (window) await run('xdotool', ['windowactivate', window.trim()], env);
+    const slot = browser?.slots.find((s) => s.display === input.display);
+    if (!browser || !slot || !this.view) return;
+    const names: Record<number, 'left' | 'middle' | 'right'> = { 1: 'left', 2: 'middle', 3: 'right' };
+    const bits: Record<number, number> = { 1: 1, 2: 4, 3: 2 };
+    if (input.type !== 'move' && (input.button === 4 || input.button === 5)) {
+      if (input.type === 'press')
+        await browser.cdp
+          .send(
+            'Input.dispatchMouseEvent',
+            {
+              type: 'mouseWheel',
+              x: input.x,
+              y: input.y,
+              deltaX: 0,
+              deltaY: input.button === 4 ? -100 : 100,
+            },
+            slot.sessionId,
+          )
+          .catch(() => undefined);
+      return;
+    }
+    const button = names[input.button];
+    if (input.type === 'press') {
+      this.keyTarget = input.display;
+      this.buttons |= bits[input.button] ?? 0;
+    }
+    if (input.type === 'release') this.buttons &= ~(bits[input.button] ?? 0);
+    if (input.type !== 'move' && !button) return;
+    await browser.cdp
+      .send(
+        'Input.dispatchMouseEvent',
+        {
+          type:
+            input.type === 'press'
+              ? 'mousePressed'
+              : input.type === 'release'
+                ? 'mouseReleased'
+                : 'mouseMoved',
+          x: input.x,
+          y: input.y,
+          button: input.type === 'move' ? 'none' : button,
+          buttons: this.buttons,
+          clickCount: input.type === 'move' ? 0 : 1,
+        },
+        slot.sessionId,
+      )
+      .catch(() => undefined);
   }
-}
-
-function pidsOf(instances: Instance[]): number[] {
-  return instances.flatMap((i) => (i.proc.pid === undefined ? [] : [i.proc.pid]));
-}
-
-/** Runs a command; resolves its stdout ('' on a non-zero exit), or undefined if it cannot start. */
-function run(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeout = 2000,
-  signal?: AbortSignal,
-): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout, signal }, (error, stdout) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') resolve(undefined);
-      else resolve(error ? '' : stdout.trim());
-    });
-  });
 }
 
 /** Signals every process in the group Chromium leads (it was spawned detached). */
@@ -390,13 +644,4 @@ function removeDir(dir: string): void {
   } catch {
     // left in the temp folder; the OS clears it
   }
-}
-
-async function killGroup(proc: ChildProcess): Promise<void> {
-  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  signalGroup(proc, 'SIGTERM');
-  const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,65 +1,49 @@
-import { activeWindow } from 'get-windows';
 import type { HealthProblem } from '@harbour/shared';
+import pino from 'pino';
 import { run } from './common.js';
-import { onPath, type ForegroundProbe } from './foreground.js';
+import type { ForegroundProbe } from './foreground.js';
+import { X11Desktop } from './x11/desktop.js';
+import { X11Foreground } from './x11/foreground.js';
 
 /**
- * X11: get-windows (xprop + xwininfo) for the window, xprintidle (the XScreenSaver
- * extension) for idle time, systemd-logind's LockedHint for the lock screen.
+ * X11: the active window, its title and idle time from X events over one long-lived X
+ * connection (platform/x11/foreground.ts: no program is started to read them);
+ * systemd-logind's LockedHint for the lock screen, asked at most every 10 seconds.
  * Wayland sessions do not let one program see another's windows.
  */
-export function linuxForeground(env: NodeJS.ProcessEnv = process.env): ForegroundProbe {
+export function linuxForeground(env: NodeJS.ProcessEnv = process.env, desktop?: X11Desktop): ForegroundProbe {
   const session = env.XDG_SESSION_ID;
-  return {
-    async activeWindow() {
-      const w = await activeWindow();
-      if (!w) return null;
-      return {
-        app: w.owner.name || 'Unknown application',
-        title: w.title || null,
-        exePath: w.owner.path || null,
-        url: null,
-      };
-    },
-    async idleSeconds() {
-      const out = await run('xprintidle', [], 2000);
-      const ms = out === null ? NaN : Number(out);
-      return Number.isFinite(ms) ? ms / 1000 : null;
-    },
-    async locked() {
-      if (!session) return false;
-      const out = await run('loginctl', ['show-session', session, '-p', 'LockedHint', '--value'], 2000);
-      return out === 'yes';
-    },
-    problems() {
-      const problems: HealthProblem[] = [];
-      if (env.XDG_SESSION_TYPE === 'wayland') {
-        problems.push({
-          code: 'activity.wayland',
-          message:
-            'This is a Wayland session: Harbour cannot see the active window. Use an X11 (Xorg) session.',
+  const wayland = env.XDG_SESSION_TYPE === 'wayland';
+  const noDisplay = !env.DISPLAY;
+  const x11 =
+    wayland || noDisplay
+      ? null
+      : new X11Foreground({
+          desktop: desktop ?? new X11Desktop(pino({ level: 'silent' }), env.DISPLAY),
+          locked: session
+            ? async () =>
+                (await run('loginctl', ['show-session', session, '-p', 'LockedHint', '--value'], 2000)) ===
+                'yes'
+            : undefined,
         });
-      } else if (!env.DISPLAY) {
-        problems.push({
+  const problem: HealthProblem | null = wayland
+    ? {
+        code: 'activity.wayland',
+        message:
+          'This is a Wayland session: Harbour cannot see the active window. Use an X11 (Xorg) session.',
+      }
+    : noDisplay
+      ? {
           code: 'activity.no-display',
           message: 'No X display (DISPLAY is not set): the active window cannot be read.',
-        });
-      }
-      for (const tool of ['xprop', 'xwininfo']) {
-        if (!onPath(tool, env)) {
-          problems.push({
-            code: `activity.${tool}-missing`,
-            message: `${tool} is not installed (Debian/Ubuntu package x11-utils): the active window cannot be read.`,
-          });
         }
-      }
-      if (!onPath('xprintidle', env)) {
-        problems.push({
-          code: 'activity.xprintidle-missing',
-          message: 'xprintidle is not installed (package xprintidle): idle time cannot be told.',
-        });
-      }
-      return Promise.resolve(problems);
-    },
+      : null;
+  return {
+    activeWindow: () => x11?.activeWindow() ?? Promise.resolve(null),
+    idleSeconds: () => x11?.idleSeconds() ?? Promise.resolve(null),
+    locked: () => x11?.locked() ?? Promise.resolve(false),
+    problems: async () => (problem ? [problem] : ((await x11?.problems()) ?? [])),
+    onChange: (listener) => x11?.onChange(listener) ?? (() => undefined),
+    close: () => x11?.close(),
   };
 }

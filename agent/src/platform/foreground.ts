@@ -4,6 +4,7 @@ import type { HealthProblem } from '@harbour/shared';
 import { darwinForeground } from './foreground-darwin.js';
 import { linuxForeground } from './foreground-linux.js';
 import { win32Foreground } from './foreground-win32.js';
+import type { X11Desktop } from './x11/desktop.js';
 
 /** The window in front of the user, as the operating system tells it. */
 export interface ForegroundWindow {
@@ -25,17 +26,31 @@ export interface ForegroundProbe {
   locked(): Promise<boolean>;
   /** Prerequisites that are missing (reported to the server as device health problems). */
   problems(): Promise<HealthProblem[]>;
+  /**
+   * Optional: calls `listener` the moment the foreground window or its title changes, where
+   * the platform tells (X11 events), so the activity feature need not wait for its next
+   * sample. Returns a function that stops the calls.
+   */
+  onChange?(listener: () => void): () => void;
   close?(): void;
 }
 
-export function foregroundProbe(platform: NodeJS.Platform = process.platform): ForegroundProbe {
+export interface ForegroundOptions {
+  /** Linux: the session's X connection, shared with the screens (one is made if not given). */
+  desktop?: X11Desktop;
+}
+
+export function foregroundProbe(
+  platform: NodeJS.Platform = process.platform,
+  options: ForegroundOptions = {},
+): ForegroundProbe {
   switch (platform) {
     case 'win32':
       return win32Foreground();
     case 'darwin':
       return darwinForeground();
     default:
-      return linuxForeground();
+      return linuxForeground(process.env, options.desktop);
   }
 }
 

@@ -67,6 +67,7 @@ export class ActivityFeature implements AgentFeature {
   private bridge: BrowserBridge | undefined;
   private problems: HealthProblem[] = [];
   private readonly idle: IdleBound;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: ActivityFeatureOptions) {
     this.idle = new IdleBound(() => options.probe.idleSeconds());
@@ -105,6 +106,8 @@ export class ActivityFeature implements AgentFeature {
       }
     }
     for (const p of this.problems) ctx.logger.warn(p, 'activity prerequisite missing');
+    // Where the platform says at once that the window changed (X11), sample then too.
+    this.unsubscribe = this.options.probe.onChange?.(() => this.sampleSoon());
     this.aliveTimer = setInterval(() => this.noteAlive(), aliveEveryMs);
     this.aliveTimer.unref();
     this.schedule(0);
@@ -114,6 +117,7 @@ export class ActivityFeature implements AgentFeature {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     clearTimeout(this.configRetry);
     clearInterval(this.aliveTimer);

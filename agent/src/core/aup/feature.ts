@@ -20,6 +20,8 @@ import {
   type ShownPolicy,
 } from './policies.js';
 
+/** The AUP page's background (styles.css), for the overlay's first frame. */
+const aupBackground = '#eef6fb';
 export interface AupFeatureDeps {
   ui: UiServer;
   overlay: ScreenOverlay;
@@ -180,7 +182,7 @@ export class AupFeature implements AgentFeature {
     }
     if (this.gate?.key === key && this.gate.policy.textHash === policy.textHash) {
       this.gate.policy = policy; // the same words, perhaps now known by their server version
-      await this.deps.overlay.show({ path: '/aup', title: policy.content.title }); // reopen if needed
+      await this.deps.overlay.show({ path: '/aup', title: policy.content.title, background: aupBackground }); // reopen if needed
       return;
     }
     // A gate already up for a newer text keeps its windows: the page notices the new text itself.
@@ -189,7 +191,7 @@ export class AupFeature implements AgentFeature {
       { user: formatOsUser(user), audience, version: policy.version, source: policy.source },
       'aup: showing the policy',
     );
-    await this.deps.overlay.show({ path: '/aup', title: policy.content.title });
+    await this.deps.overlay.show({ path: '/aup', title: policy.content.title, background: aupBackground });
   }
 
   private acceptedLocally(user: OsUser, policy: ShownPolicy, cutoff: Date): boolean {
