@@ -199,17 +199,26 @@ export class ChromiumOverlay implements ScreenOverlay {
     const same = this.view?.path === view.path && this.covers.shown;
     this.view = view;
     if (same) return;
+    const ready = this.browser;
+    const prepared =
+      ready !== null &&
+      !ready.cdp.closed &&
+      ready.slots.length > 0 &&
+      ready.slots.every((s) => s.loaded === view.path && !s.loading);
     await this.layout();
     // The first frame: our windows, solid in the view's colour, above everything, holding the input.
     this.covers.setBackground(backgroundPixel(view.background));
     await this.covers.show();
-    this.options.logger.info({ view: view.path }, 'overlay: covered');
+    this.options.logger.info(
+      { view: view.path },
+      prepared ? 'overlay: showing prepared windows' : 'overlay: covered; loading the view',
+    );
+    if (prepared) this.raised++;
     this.keyTarget = Math.max(
       0,
       this.displays.findIndex((d) => d.primary),
     );
     const browser = await this.ensureBrowser();
-    if (browser.slots.every((s) => s.loaded === view.path && !s.loading)) this.raised++;
     await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
     await this.painted(browser);
     this.options.logger.info({ view: view.path, displays: browser.slots.length }, 'overlay: page painted');
@@ -246,7 +255,16 @@ export class ChromiumOverlay implements ScreenOverlay {
     }
   }
 
+  /** The displays, as last known; asked again in the background so that a click never waits for it. */
   private async layout(): Promise<void> {
+    if (this.displays.length > 0) {
+      void this.relayout();
+      return;
+    }
+    await this.relayout();
+  }
+
+  private async relayout(): Promise<void> {
     const displays = await (this.options.displays ?? listDisplays)();
     this.displays =
       displays.length > 0
@@ -333,7 +351,10 @@ export class ChromiumOverlay implements ScreenOverlay {
       '--disable-translate',
       '--disable-extensions',
       '--disable-default-apps',
-      '--disable-features=Translate,MediaRouter,OptimizationHints',
+      // Memory: no second renderer kept warm, no preloaded browser WebUI (the omnibox popup's
+      // still gets one of its own in Chromium 156), the network service inside the browser process.
+      '--disable-features=Translate,MediaRouter,OptimizationHints,SpareRendererForSitePerProcess,PreloadTopChromeWebUI,WebUIOmniboxPopup',
+      '--enable-features=NetworkServiceInProcess2,NetworkServiceInProcess',
       '--disable-session-crashed-bubble',
       '--disable-infobars',
       '--noerrdialogs',
@@ -351,7 +372,6 @@ export class ChromiumOverlay implements ScreenOverlay {
       // Chromium refuses to run as root without --no-sandbox; --test-type drops its warning bar.
       ...(process.getuid?.() === 0 ? ['--no-sandbox', '--test-type'] : []),
       ...(this.options.extraArgs ?? []),
-      'about:blank',
     ];
     // fd 3: commands to Chromium; fd 4: its answers. Only this process holds them.
     const proc = spawn(this.options.executable ?? '/usr/bin/chromium', args, {
@@ -506,8 +526,9 @@ export class ChromiumOverlay implements ScreenOverlay {
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now];
     this.respawns++;
-    // Straight away the first times; if it keeps dying, wait a little longer each time.
-    const wait = this.crashes.length <= 3 ? 0 : Math.min(30_000, 500 * 2 ** (this.crashes.length - 4));
+    // Straight away the first times; if it keeps dying, wait a little longer each time (at most
+    // 5 s: the screens stay covered meanwhile, but the page is what the pupil or adult uses).
+    const wait = this.crashes.length <= 5 ? 0 : Math.min(5000, 250 * 2 ** (this.crashes.length - 6));
     this.options.logger.warn(
       { code: browser.proc.exitCode, signal: browser.proc.signalCode, waitMs: wait },
       'overlay: Chromium closed; starting it again (the screens stay covered meanwhile)',
