@@ -132,20 +132,20 @@ export class X11Foreground implements ForegroundProbe {
   }
 
   private async describe(conn: X11Connection, wid: number): Promise<ForegroundWindow | null> {
-    const [netName, utf8, wmClass, pidAtom] = await Promise.all([
+    const [netName, wmClass, pidAtom] = await Promise.all([
       conn.atom('_NET_WM_NAME'),
-      conn.atom('UTF8_STRING'),
       conn.atom('WM_CLASS'),
       conn.atom('_NET_WM_PID'),
     ]);
+    // Any type: EWMH says UTF8_STRING, but some programs (xdotool among them) write STRING.
     const [title8, titleLatin, cls, pidProp] = await Promise.all([
-      conn.property(wid, netName, utf8),
+      conn.property(wid, netName),
       conn.property(wid, conn.X.atoms.WM_NAME ?? 39),
       conn.property(wid, wmClass),
       conn.property(wid, pidAtom),
     ]);
     if (!title8 && !titleLatin && !cls && !pidProp && !(await conn.attributes(wid))) return null; // gone
-    const title = title8 ? title8.data.toString('utf8') : titleLatin ? decodeText(titleLatin) : null;
+    const title = title8?.data.length ? decodeText(title8) : titleLatin ? decodeText(titleLatin) : null;
     // WM_CLASS is "instance\0Class\0"; the class names the application ("Firefox", "Chromium").
     const [instance, klass] = cls ? cls.data.toString('latin1').split('\0') : [];
     const pid = pidProp && pidProp.data.length >= 4 ? pidProp.data.readUInt32LE(0) : null;
