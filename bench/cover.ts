@@ -1,37 +1,69 @@
 /**
- * Click to every display covered, for real: the agent's Chromium help badge on Xvfb +
- * openbox, clicked with xdotool like a pupil's mouse; the cover is detected by polling
- * screen captures (node-screenshots) for the cover page's calm colour with none of the
- * upsetting page left. Each round is released from the dashboard by the DSL.
+ * Click to every display covered, for real: the agent's help badge on Xvfb + openbox,
+ * clicked with xdotool like a pupil's mouse; the cover is detected by polling screen
+ * captures (node-screenshots). Two moments are reported per click: the first frame with no
+ * pixel of the upsetting page left and the cover's colour on the screen (Harbour's own
+ * window, painted by the X server), and the first frame that shows the cover page's content
+ * (its words: dark text on the cover colour). Each round is released from the dashboard.
+ *
+ * Also: the PSS of the agent's whole process tree with the cover ready and the badge on
+ * (and, when HARBOUR_BENCH_BASELINE_AGENT names another build's agent/dist/cli.js, the same
+ * for that build: "before"), and the foreground probe's cost: programs started per second
+ * and the delay from a window switch to the probe's change event.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
+import { agentNodeFlags } from '../agent/src/node/node-flags.js';
+import { X11Connection } from '../agent/src/platform/x11/connection.js';
+import { X11Desktop } from '../agent/src/platform/x11/desktop.js';
+import { X11Foreground } from '../agent/src/platform/x11/foreground.js';
 import { ApiClient } from '../test/support/api.js';
 import { AgentProcess, ServerProcess } from '../test/support/processes.js';
-import { centreOf, colourShare, XDisplay, type Rgb } from '../test/support/xdisplay.js';
+import { centreOf, colourShare, XDisplay, type Capture, type Rgb } from '../test/support/xdisplay.js';
+import { processTree, treePss } from './lib/proc.js';
 import { round, summarise } from './lib/stats.js';
 import { until } from './lib/wait.js';
 
 const pageColour: Rgb = [255, 128, 0]; // the upsetting page: bright orange
 const coverColour: Rgb = [234, 244, 239]; // the cover's background (#eaf4ef)
+const ink: Rgb = [20, 32, 43]; // the pupil pages' text (#14202b)
 const badgeColour: Rgb = [255, 183, 3]; // the help badge (#ffb703)
 const adminEmail = 'cover-admin@harbour.test';
 const dslEmail = 'cover-dsl@harbour.test';
 const password = 'cover password long enough';
 
 type Summary = { count: number; p50: number; p95: number; p99: number; max: number };
+export interface Footprint {
+  /** PSS of the agent and every process under it (Chromium's included), MB. */
+  totalMb: number;
+  chromiumMb: number;
+  processes: number;
+}
 export interface CoverResult {
   rounds: number;
   screen: string;
-  /** From the click to the start of the first capture that shows every display covered. */
+  /** From the click to the first capture showing every display covered in the cover's colour (no page pixel). */
   clickToCoveredMs: Summary;
+  /** From the click to the first capture that shows the cover page's content (its text), not a blank page. */
+  clickToContentMs?: Summary;
   /** How long one screen capture (and its colour check) takes: the measurement's resolution. */
   captureMs: Summary;
   /** The agent's own log: from the badge press to the cover requested (the screen grab included). */
   agentCoverRequestedMs: Summary;
-  /** Rounds in which the agent showed its prepared (hidden) cover windows rather than starting Chromium. */
+  /** Rounds in which the agent showed its prepared cover rather than loading it. */
   preparedRounds?: number;
+  /** PSS of the agent's process tree with the cover ready and the badge on. */
+  pss?: Footprint;
+  /** The same for the baseline build (HARBOUR_BENCH_BASELINE_AGENT), if measured. */
+  baselinePss?: Footprint & { agent: string };
+  /** Programs the agent started per second (Chromium's own processes aside) over `probeSeconds`. */
+  spawnsPerSecond?: number;
+  probeSeconds?: number;
+  /** Window switch (the window manager told to activate a window) → the X11 probe's change event. */
+  switchToEventMs?: Summary;
 }
 
 const summary = (v: number[]): Summary => {
@@ -39,7 +71,15 @@ const summary = (v: number[]): Summary => {
   return { count: s.count, p50: round(s.p50), p95: round(s.p95), p99: round(s.p99), max: round(s.max) };
 };
 
-export async function runCover(opts: { rounds: number; log?: (l: string) => void }): Promise<CoverResult> {
+const covered = (shot: Capture) =>
+  colourShare(shot, pageColour) === 0 && colourShare(shot, coverColour, 6) > 0.5;
+const content = (shot: Capture) => covered(shot) && colourShare(shot, ink, 40) > 0.002;
+
+export async function runCover(opts: {
+  rounds: number;
+  probeSeconds?: number;
+  log?: (l: string) => void;
+}): Promise<CoverResult> {
   const log = opts.log ?? (() => undefined);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-cover-'));
   const screen = '1280x800';
@@ -57,7 +97,6 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
     const dsl = new ApiClient(server.url);
     await dsl.login(dslEmail, password);
     const room = await admin.createRoom('Cover');
-    const { token } = await admin.createToken(room.id);
 
     x.launch('chromium', [
       '--no-sandbox',
@@ -73,6 +112,21 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
       `--app=data:text/html,${encodeURIComponent('<title>page</title><body style="margin:0;background:rgb(255,128,0)">')}`,
     ]);
     await until(() => colourShare(x.capture(), pageColour) > 0.3, 30_000, 'the page');
+
+    // Before: another build's agent, if named, measured the same way (cover ready, badge on).
+    const baselineCli = process.env.HARBOUR_BENCH_BASELINE_AGENT;
+    let baselinePss: CoverResult['baselinePss'];
+    if (baselineCli && fs.existsSync(baselineCli)) {
+      const { token } = await admin.createToken(room.id);
+      baselinePss = {
+        ...(await measureBaseline(baselineCli, server.url, token, tmp, x, log)),
+        agent: baselineCli,
+      };
+      log(`  baseline agent tree: ${baselinePss.totalMb} MB PSS (${baselinePss.chromiumMb} MB Chromium)`);
+      await until(() => colourShare(x.capture(), pageColour) > 0.3, 30_000, 'the page again');
+    }
+
+    const { token } = await admin.createToken(room.id);
     agent = new AgentProcess({
       server: server.url,
       dataDir: path.join(tmp, 'agent'),
@@ -82,15 +136,19 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
       env: x.env,
     });
     await until(async () => (await admin.devices(room.id))[0]?.online === true, 30_000, 'the agent online');
+    const count = (text: string, what: string) => text.split(what).length - 1;
+    await until(() => count(agent!.output, 'overlay: prepared, hidden') > 0, 60_000, 'the cover prepared');
+    await new Promise((r) => setTimeout(r, 5000));
+    const pss = treePss(agent.proc.pid ?? 0);
+    log(`  agent tree: ${pss.totalMb} MB PSS (${pss.chromiumMb} MB Chromium, ${pss.processes} processes)`);
 
     const clickToCovered: number[] = [];
+    const clickToContent: number[] = [];
     const captureMs: number[] = [];
     const agentMs: number[] = [];
     let preparedRounds = 0;
-    const count = (text: string, what: string) => text.split(what).length - 1;
     for (let round = 0; round < opts.rounds; round++) {
-      // The agent keeps the cover ready, hidden, and prepares it again after each release
-      // (a few seconds); a pupil's click comes at any time, so each round waits for it.
+      // A pupil's click comes at any time: each round waits only for the cover to be ready again.
       await until(
         () => count(agent!.output, 'overlay: prepared, hidden') > round,
         60_000,
@@ -104,24 +162,25 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
       const clicked = performance.now();
       await x.run('xdotool', ['click', '1']);
       let coveredAt = 0;
+      let contentAt = 0;
       await until(
         () => {
           const started = performance.now();
           const shot = x.capture();
-          const covered = colourShare(shot, pageColour) === 0 && colourShare(shot, coverColour, 6) > 0.5;
+          if (!coveredAt && covered(shot)) coveredAt = started;
+          if (!contentAt && content(shot)) contentAt = started;
           captureMs.push(performance.now() - started);
-          if (covered) coveredAt = started;
-          return covered;
+          return contentAt > 0;
         },
         30_000,
         'the cover',
         0,
       );
       clickToCovered.push(coveredAt - clicked);
+      clickToContent.push(contentAt - clicked);
       await until(() => /"coverMs":([\d.]+)/.test(agent!.output.slice(logBefore)), 10_000, 'the agent log');
       agentMs.push(Number(/"coverMs":([\d.]+)/.exec(agent.output.slice(logBefore))![1]));
       if (agent.output.slice(logBefore).includes('overlay: showing prepared windows')) preparedRounds++;
-      // The DSL releases the screen from the dashboard; the page comes back for the next round.
       const alerts = await until(
         async () => {
           const r = await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts');
@@ -132,15 +191,38 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
       );
       for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
       await until(() => colourShare(x.capture(), pageColour) > 0.3, 30_000, 'the page again');
-      log(`  round ${round + 1}: click to covered ${Math.round(coveredAt - clicked)} ms`);
+      const said = (what: string) => {
+        const line = agent!.output
+          .slice(logBefore)
+          .split('\n')
+          .find((l) => l.includes(what));
+        return line ? Number(/"time":(\d+)/.exec(line)?.[1]) : NaN;
+      };
+      const pressed = said('help badge pressed');
+      log(
+        `  round ${round + 1}: covered ${Math.round(coveredAt - clicked)} ms, content ${Math.round(contentAt - clicked)} ms` +
+          ` (agent: press → cover windows mapped ${said('overlay: showing prepared windows') - pressed} ms, → page painted ${said('overlay: page painted') - pressed} ms)`,
+      );
     }
+
+    // The foreground probe's cost: programs the agent starts while windows switch.
+    const probeSeconds = opts.probeSeconds ?? 20;
+    const spawned = await countSpawns(agent.proc.pid ?? 0, probeSeconds, x);
+    log(`  programs started by the agent: ${spawned} in ${probeSeconds} s`);
+    const switchToEvent = await foregroundLatency(x, opts.rounds < 5 ? 5 : 30);
     return {
       rounds: opts.rounds,
       screen,
       clickToCoveredMs: summary(clickToCovered),
+      clickToContentMs: summary(clickToContent),
       captureMs: summary(captureMs),
       agentCoverRequestedMs: summary(agentMs),
       preparedRounds,
+      pss,
+      ...(baselinePss ? { baselinePss } : {}),
+      spawnsPerSecond: round(spawned / probeSeconds),
+      probeSeconds,
+      switchToEventMs: summary(switchToEvent),
     };
   } finally {
     await agent?.kill('SIGTERM');
@@ -148,4 +230,127 @@ export async function runCover(opts: { rounds: number; log?: (l: string) => void
     await x.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Another build's agent with its badge, until its cover is ready; then its tree's PSS. */
+async function measureBaseline(
+  cli: string,
+  server: string,
+  token: string,
+  tmp: string,
+  x: XDisplay,
+  log: (l: string) => void,
+): Promise<Footprint> {
+  const output: string[] = [];
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...agentNodeFlags,
+      cli,
+      '--server',
+      server,
+      '--enroll',
+      token,
+      '--data-dir',
+      path.join(tmp, 'baseline'),
+      '--help-badge',
+    ],
+    { env: x.env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  proc.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  try {
+    await until(
+      () => output.join('').includes('overlay: prepared, hidden'),
+      90_000,
+      'the baseline cover prepared',
+    );
+    await new Promise((r) => setTimeout(r, 5000));
+    return treePss(proc.pid ?? 0);
+  } catch (error) {
+    log(`  baseline not measured: ${(error as Error).message}`);
+    return { totalMb: 0, chromiumMb: 0, processes: 0 };
+  } finally {
+    const gone = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+  }
+}
+
+/** New processes under the agent, Chromium's own aside, while xdotool switches windows every 2 s. */
+async function countSpawns(agentPid: number, seconds: number, x: XDisplay): Promise<number> {
+  const chromium = (pid: number) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chromium');
+    } catch {
+      return true;
+    }
+  };
+  const seen = new Set(processTree(agentPid));
+  let spawned = 0;
+  const end = performance.now() + seconds * 1000;
+  let next = 0;
+  while (performance.now() < end) {
+    if (performance.now() > next) {
+      next = performance.now() + 2000;
+      void x
+        .run('xdotool', ['search', '--onlyvisible', '--name', 'page', 'windowactivate'])
+        .catch(() => undefined);
+    }
+    for (const pid of processTree(agentPid)) {
+      if (seen.has(pid)) continue;
+      seen.add(pid);
+      if (!chromium(pid)) spawned++;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return spawned;
+}
+
+/**
+ * Window switch → the X11 probe's change event, in process: another X client asks the window
+ * manager to activate a window (a _NET_ACTIVE_WINDOW client message, as a click or Alt+Tab
+ * makes it do), and the time to the probe's event is taken.
+ */
+async function foregroundLatency(x: XDisplay, switches: number): Promise<number[]> {
+  for (const [i, colour] of ['#334455', '#554433'].entries())
+    x.launch('xmessage', ['-bg', colour, '-geometry', `300x200+${60 + i * 340}+60`, `probe ${i}`]);
+  const ids = await until(
+    async () => {
+      const found = (await x.run('xdotool', ['search', '--name', '^xmessage$']).catch(() => '')).split('\n');
+      return found.filter(Boolean).length >= 2 ? found.filter(Boolean).map(Number) : false;
+    },
+    15_000,
+    'the probe windows',
+  );
+  const desktop = new X11Desktop(pino({ level: 'silent' }), x.display);
+  const probe = new X11Foreground({ desktop });
+  const asker = await X11Connection.open(x.display);
+  const out: number[] = [];
+  try {
+    await probe.activeWindow();
+    const active = await asker.atom('_NET_ACTIVE_WINDOW');
+    for (let i = 0; i < switches; i++) {
+      const wid = ids[i % 2]!;
+      let changed = 0;
+      const off = probe.onChange(() => (changed ||= performance.now()));
+      const started = performance.now();
+      // SubstructureRedirect | SubstructureNotify: the EWMH way to ask the window manager.
+      asker.X.SendEvent(asker.root, false, 0x180000, {
+        name: 'ClientMessage',
+        format: 32,
+        wid,
+        message_type: active,
+        data: [2, 0, 0, 0, 0],
+      });
+      await until(() => changed > 0, 5000, 'the change event', 1);
+      out.push(changed - started);
+      off();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    probe.close();
+    desktop.close();
+    asker.close();
+  }
+  return out;
 }

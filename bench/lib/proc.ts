@@ -65,3 +65,50 @@ export function machine() {
     node: process.version,
   };
 }
+
+/** A process and every process under it (from /proc's parent links). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
+  return out;
+}
+
+/**
+ * PSS (proportional set size: each shared page divided among the processes sharing it) of
+ * a process tree, in MB, from /proc/<pid>/smaps_rollup; `chromium` is the part in Chromium
+ * processes. PSS adds up across processes, unlike RSS.
+ */
+export function treePss(root: number): { totalMb: number; chromiumMb: number; processes: number } {
+  let total = 0;
+  let chromium = 0;
+  let processes = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const kb = Number(
+        /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0,
+      );
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      total += kb;
+      if (cmd.includes('chromium')) chromium += kb;
+      processes++;
+    } catch {
+      // gone
+    }
+  }
+  return {
+    totalMb: Math.round(total / 102.4) / 10,
+    chromiumMb: Math.round(chromium / 102.4) / 10,
+    processes,
+  };
+}

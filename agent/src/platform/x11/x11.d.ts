@@ -174,6 +174,12 @@ declare module 'x11' {
     ): boolean;
     UngrabKey(wid: number, key: number, modifiers: number): boolean;
     GetKeyboardMapping(first: number, count: number, cb: Callback<number[][]>): void;
+    SendEvent(
+      destination: number,
+      propagate: boolean,
+      eventMask: number,
+      event: Record<string, unknown>,
+    ): boolean;
     GetInputFocus(cb: Callback<{ focus: number; revertTo: number }>): void;
     CreateGC(
       gc: number,
