@@ -46,9 +46,13 @@ describe('benchmark smoke run', () => {
   }, 120_000);
 
   it('clicks the real help badge on Xvfb and sees every display covered', async () => {
-    const result = await runCover({ rounds: 1 });
+    const result = await runCover({ rounds: 1, probeSeconds: 2 });
     expect(result.clickToCoveredMs.count).toBe(1);
     expect(result.clickToCoveredMs.p50).toBeGreaterThan(0);
+    expect(result.clickToContentMs?.count).toBe(1);
     expect(result.agentCoverRequestedMs.count).toBe(1);
+    expect(result.pss?.totalMb).toBeGreaterThan(0);
+    expect(result.spawnsPerSecond).toBe(0);
+    expect(result.switchToEventMs?.count).toBeGreaterThan(0);
   }, 120_000);
 });
