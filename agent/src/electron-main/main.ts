@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, Menu, Tray, nativeImage } from 'electron';
+import { app, Menu, Tray, nativeImage, powerMonitor } from 'electron';
 import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
@@ -24,6 +24,7 @@ import { platformProbes } from '../platform/index.js';
 import { ActivityFeature } from '../core/activity/feature.js';
 import { captureDisplays } from '../platform/capture.js';
 import { foregroundProbe } from '../platform/foreground.js';
+import { withPowerMonitor } from '../platform/power-idle.js';
 import { machineConfig } from './machine-config.js';
 import { AupFeature } from '../core/aup/feature.js';
 import { UiServer } from '../core/ui-server.js';
@@ -86,9 +87,13 @@ async function start(): Promise<void> {
   // Pupil screens (the AUP at logon): pages from the local UI server, full screen on every display.
   const ui = new UiServer({ logger });
   // One overlay, shared by lanes in priority order (screens.ts): the AUP is one of them.
-  const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
-  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
-  const foreground = foregroundProbe();
+  const overlay = new ElectronOverlay((p) => ui.entryUrl(p), logger);
+  const arbiter = new ScreenArbiter(overlay);
+  // One foreground-window probe, shared by activity reporting and tell (the window at the click);
+  // idle and lock from powerMonitor. After an unlock (Ctrl+Alt+Del → Lock) a cover comes back on top.
+  const foreground = withPowerMonitor(foregroundProbe(), powerMonitor, (locked) => {
+    if (!locked) overlay.recover();
+  });
   // The tell cover has the top lane: nothing but an adult uncovers it.
   const tell = new TellFeature({
     grab: grabDisplays,

@@ -9,6 +9,7 @@
 import { BrowserWindow, globalShortcut, screen, type Display } from 'electron';
 import type { Logger } from 'pino';
 import type { OverlayUrl, OverlayView, ScreenOverlay } from '../core/overlay.js';
+import { pageMayHave } from '../platform/screen-keys.js';
 
 /** Shortcuts that would leave or switch away from the cover, swallowed while it is shown where the OS lets us. */
 const swallowed = [
@@ -65,6 +66,14 @@ export class ElectronOverlay implements ScreenOverlay {
     screen.on('display-removed', this.onDisplaysChanged);
     screen.on('display-metrics-changed', this.onDisplaysChanged);
     return Promise.resolve();
+  }
+
+  /**
+   * After the session was locked and unlocked (Ctrl+Alt+Del → Lock, Win+L): the windows are
+   * made again above everything and take the focus, in case the OS put anything over them.
+   */
+  recover(): void {
+    if (this.view) this.rebuild(this.view);
   }
 
   /** Creates `view`'s windows now, hidden with the page loaded, so that show(view) is immediate. */
@@ -155,12 +164,8 @@ export class ElectronOverlay implements ScreenOverlay {
     });
     win.on('leave-full-screen', () => win.setFullScreen(true));
     win.webContents.on('before-input-event', (event, input) => {
-      // Keys that would reload, navigate or open tools are the page's only escape hatches.
-      const key = input.key.toLowerCase();
-      if ((input.control || input.meta) && ['r', 'w', 'q', 'n', 't', 'l'].includes(key))
-        event.preventDefault();
-      if (key === 'f5' || key === 'f11' || key === 'f12' || (input.alt && key === 'f4'))
-        event.preventDefault();
+      // Only the keys the pages need; no shortcut (new window, open, print, reload, devtools...).
+      if (!pageMayHave(input)) event.preventDefault();
     });
     win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
     win.webContents.on('will-navigate', (event, target) => {
