@@ -1,6 +1,6 @@
 /**
  * Click to every display covered, for real: the agent's help badge on Xvfb + openbox,
- * clicked with xdotool like a pupil's mouse; the cover is detected by polling screen
+ * clicked through XTEST like a pupil's mouse; the cover is detected by polling screen
  * captures (node-screenshots). Two moments are reported per click: the first frame with no
  * pixel of the upsetting page left and the cover's colour on the screen (Harbour's own
  * window, painted by the X server), and the first frame that shows the cover page's content
@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { agentNodeFlags } from '../agent/src/node/node-flags.js';
+import type { XTestExt } from 'x11';
 import { X11Connection } from '../agent/src/platform/x11/connection.js';
 import { X11Desktop } from '../agent/src/platform/x11/desktop.js';
 import { X11Foreground } from '../agent/src/platform/x11/foreground.js';
@@ -142,6 +143,12 @@ export async function runCover(opts: {
     const pss = treePss(agent.proc.pid ?? 0);
     log(`  agent tree: ${pss.totalMb} MB PSS (${pss.chromiumMb} MB Chromium, ${pss.processes} processes)`);
 
+    // The click comes from this process's own X connection (XTEST, as xdotool makes it), so
+    // that starting a program is not part of the time measured: a pupil's mouse starts none.
+    const mouse = await X11Connection.open(x.display);
+    const xtest = await new Promise<XTestExt>((resolve, reject) =>
+      mouse.X.require('xtest', (e, ext) => (e ? reject(e) : resolve(ext))),
+    );
     const clickToCovered: number[] = [];
     const clickToContent: number[] = [];
     const captureMs: number[] = [];
@@ -157,10 +164,13 @@ export async function runCover(opts: {
       let at: { x: number; y: number } | null = null;
       await until(() => (at = centreOf(x.capture(), badgeColour)) !== null, 30_000, 'the help badge');
       const target = at as unknown as { x: number; y: number };
-      await x.run('xdotool', ['mousemove', String(target.x), String(target.y)]);
+      xtest.FakeInput(xtest.MotionNotify, 0, 0, mouse.root, target.x, target.y);
+      await mouse.X.sync();
       const logBefore = agent.output.length;
       const clicked = performance.now();
-      await x.run('xdotool', ['click', '1']);
+      xtest.FakeInput(xtest.ButtonPress, 1, 0, 0, 0, 0);
+      xtest.FakeInput(xtest.ButtonRelease, 1, 0, 0, 0, 0);
+      await mouse.X.flush();
       let coveredAt = 0;
       let contentAt = 0;
       await until(
@@ -205,6 +215,7 @@ export async function runCover(opts: {
       );
     }
 
+    mouse.close();
     // The foreground probe's cost: programs the agent starts while windows switch.
     const probeSeconds = opts.probeSeconds ?? 20;
     const spawned = await countSpawns(agent.proc.pid ?? 0, probeSeconds, x);

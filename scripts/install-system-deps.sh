@@ -2,9 +2,10 @@
 # System packages Harbour's tests need on Debian/Ubuntu: Chromium (end-to-end tests drive
 # it with Playwright), Xvfb + openbox (a real X display and window manager for the
 # desktop parts), x11-utils (xprop/xwininfo/xmessage), x11-xserver-utils (xsetroot) and xdotool
-# (the screen-overlay tests press keys and close windows with it; the Linux overlay uses it to keep focus),
-# xprintidle (the activity probe's idle time), xterm (a real window to switch to in activity tests)
-# and wmctrl (keeps the Linux "help" badge above other windows).
+# (the screen tests press keys, click and close windows with it), xprintidle (kept for older
+# agents; the agent reads idle time over its own X connection now), xterm (a real window to switch
+# to and type into in activity and screen tests) and wmctrl (the screen tests ask the window
+# manager to close windows, show the desktop and switch desktops with it).
 # Run as root, or it uses sudo. Installs only what is missing.
 set -euo pipefail
 packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl)

@@ -170,7 +170,8 @@ ${t.failed.length > 0 ? `\nFailures: ${t.failed.slice(0, 5).join('; ')}\n` : ''}
     const pss = c.pss;
     const base = c.baselinePss;
     out.push(`**Click to every display covered**, for real on Xvfb (${c.screen}) + openbox: the real agent process with its
-help badge (drawn by the agent on its own X connection); xdotool clicks the badge like a pupil's mouse; the bench
+help badge (drawn by the agent on its own X connection); the bench clicks it through XTEST on its own X connection,
+like a pupil's mouse (no program started for the click, so its start-up is not in the time); the bench
 polls full-screen captures (node-screenshots, as fast as they run) from the click. Two moments: the first capture
 with no pixel of the upsetting page left and more than half the screen in the cover's colour (Harbour's own
 override-redirect window, painted by the X server the instant it is mapped), and the first capture that also shows

@@ -88,6 +88,15 @@ declare module 'x11' {
     QueryInfo(drawable: number, cb: Callback<ScreenSaverInfo>): void;
   }
 
+  export interface XTestExt {
+    KeyPress: number;
+    KeyRelease: number;
+    ButtonPress: number;
+    ButtonRelease: number;
+    MotionNotify: number;
+    FakeInput(type: number, detail: number, time: number, window: number, x: number, y: number): void;
+  }
+
   export interface XClient extends EventEmitter {
     AllocID(): number;
     ReleaseID(id: number): void;
@@ -208,6 +217,7 @@ declare module 'x11' {
     FreePixmap(pixmap: number): boolean;
     ClearArea(wid: number, x: number, y: number, width: number, height: number, exposures: number): boolean;
     require(name: 'screen-saver', cb: Callback<ScreenSaverExt>): void;
+    require(name: 'xtest', cb: Callback<XTestExt>): void;
     sync(): Promise<void>;
     flush(): Promise<void>;
     terminate(): void;
