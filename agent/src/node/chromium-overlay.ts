@@ -271,6 +271,10 @@ export class ChromiumOverlay implements ScreenOverlay {
         ? displays
         : [{ id: 0, name: 'screen', x: 0, y: 0, width: 1024, height: 768, primary: true }];
     await this.covers.layout(this.displays);
+    // A display added or removed: one page per display again (the covers stay meanwhile).
+    const browser = this.browser;
+    if (browser && !this.starting && browser.slots.length !== this.displays.length)
+      void this.restartBrowser('the displays changed');
   }
 
   /** Resolves once every page has painted (its own check, in the page), or fails after the timeout. */
