@@ -139,7 +139,10 @@ async function main(): Promise<void> {
   const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
   // One X connection for the session: screens, badge, Ctrl+Alt+H and the foreground probe.
   const desktop = hasScreens ? new X11Desktop(logger.child({ part: 'x11' })) : null;
-  const help = (trigger: 'badge' | 'shortcut') => void tell?.tell(trigger);
+  const help = (trigger: 'badge' | 'shortcut') =>
+    void tell
+      ?.tell(trigger)
+      .catch((error: Error) => logger.error({ err: error, trigger }, 'help: the report failed'));
   const overlay = desktop
     ? new ChromiumOverlay({
         url: (p) => ui.entryUrl(p),
@@ -237,6 +240,8 @@ async function main(): Promise<void> {
       .then(() => agent.stop())
       .then(() => ui.stop())
       .then(() => process.exit(0));
+  // A promise nobody waited on must not end the agent (and with it the pupil's cover).
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 

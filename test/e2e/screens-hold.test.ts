@@ -151,7 +151,8 @@ async function tryEverything(watch: ScreenWatch): Promise<void> {
     await settle(300);
   }
   for (let round = 0; round < 6; round++) {
-    const pid = await waitFor(() => harbourChromium(), { timeoutMs: 30_000, what: 'Harbour’s Chromium' });
+    // A machine as loaded as CI's can take a while to start Chromium again after the last kill.
+    const pid = await waitFor(() => harbourChromium(), { timeoutMs: 60_000, what: 'Harbour’s Chromium' });
     watch.during = `kill -9 Chromium (${round + 1} of 6)`;
     process.kill(pid, 'SIGKILL');
     await settle(round % 2 === 0 ? 150 : 700);

@@ -136,7 +136,8 @@ export class TellFeature implements AgentFeature {
     const stored = ctx.getState(stateKey);
     if (stored && !this.active) {
       this.active = JSON.parse(stored) as ActiveTell;
-      void this.deps.overlay.show(coverView);
+      // The overlay keeps trying to paint its page; the screen is covered meanwhile.
+      void this.deps.overlay.show(coverView).catch(() => undefined);
     }
     if (this.deps.prepareCover) void this.deps.overlay.prepare?.(coverView);
     for (const send of this.waiting.splice(0)) send();
@@ -186,8 +187,16 @@ export class TellFeature implements AgentFeature {
     } catch (error) {
       captureError = (error as Error).message.slice(0, 400) || 'capture failed';
     }
-    // 2. Cover every display at once. Nothing above waits for the network.
-    const covered = this.deps.overlay.show(coverView);
+    // 2. Cover every display at once. Nothing above waits for the network. A page that cannot
+    // be painted (Chromium failing to start) does not stop the report.
+    const covered = this.deps.overlay
+      .show(coverView)
+      .catch((error: Error) =>
+        this.ctx?.logger.warn(
+          { err: error.message },
+          'tell: the cover page was not painted on every display',
+        ),
+      );
     this.lastCoverMs = performance.now() - clickedAt;
     // 3. Keep the evidence and send the report through the outbox.
     const report = async () => {

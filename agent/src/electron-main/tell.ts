@@ -44,7 +44,9 @@ export function setUpTellTriggers(
       movable: true,
       alwaysOnTop: true,
       skipTaskbar: true,
-      focusable: true,
+      // Never the keyboard focus: what the pupil was using stays the active window (the report
+      // names it, not "Harbour help"), and a click on the badge still reaches it.
+      focusable: false,
       webPreferences: { contextIsolation: true, nodeIntegration: false, sandbox: true, devTools: false },
     });
     badge.setAlwaysOnTop(true, 'floating');

@@ -410,6 +410,11 @@ export class ChromiumOverlay implements ScreenOverlay {
         if (!this.closed) void this.browserGone(browser);
       }
     });
+    // A start that hangs (a loaded machine, a wedged GPU thread) is ended and tried again.
+    const stuck = setTimeout(() => {
+      this.options.logger.warn('overlay: Chromium did not start within 30 s; ending it');
+      signalGroup(proc, 'SIGKILL');
+    }, 30_000);
     try {
       await cdp.send('Target.setDiscoverTargets', { discover: true });
       await cdp.send('Browser.setDownloadBehavior', { behavior: 'deny' }).catch(() => undefined);
@@ -419,6 +424,8 @@ export class ChromiumOverlay implements ScreenOverlay {
     } catch (error) {
       signalGroup(proc, 'SIGKILL');
       throw error;
+    } finally {
+      clearTimeout(stuck);
     }
     this.browser = browser;
     return browser;
@@ -429,6 +436,8 @@ export class ChromiumOverlay implements ScreenOverlay {
     const { cdp, dataDir } = browser;
     const d = this.displays[display];
     const adopted = this.covers.adopt(display, dataDir);
+    // If the browser dies before its window appears, the wait ends by itself (its timeout): not an error then.
+    adopted.catch(() => undefined);
     browser.creating++;
     let targetId: string;
     try {
@@ -438,6 +447,9 @@ export class ChromiumOverlay implements ScreenOverlay {
         ...(d ? { left: d.x, top: d.y, width: d.width, height: d.height } : {}),
       }));
       browser.own.add(targetId);
+    } catch (error) {
+      this.covers.cancelAdopt();
+      throw error;
     } finally {
       browser.creating--;
     }

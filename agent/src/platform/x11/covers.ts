@@ -185,6 +185,11 @@ export class X11Covers extends EventEmitter {
     });
   }
 
+  /** Stops waiting for a browser window (the browser went before making it). */
+  cancelAdopt(): void {
+    this.expecting = null;
+  }
+
   /** Forgets an adopted window that went away (its page closed). */
   release(display: number): void {
     const f = this.frames[display];

@@ -112,8 +112,17 @@ export class X11Foreground implements ForegroundProbe {
   private async read(conn: X11Connection): Promise<Known> {
     const change = this.lastChangeAt;
     const active = await conn.atom('_NET_ACTIVE_WINDOW');
-    const p = await conn.property(conn.root, active);
-    const wid = p && p.data.length >= 4 ? p.data.readUInt32LE(0) : 0;
+    const activeNow = async () => {
+      const p = await conn.property(conn.root, active);
+      return p && p.data.length >= 4 ? p.data.readUInt32LE(0) : 0;
+    };
+    let wid = await activeNow();
+    // Window managers clear _NET_ACTIVE_WINDOW for a moment while focus moves from one window
+    // to the next: a switch is not a visit to an empty desktop.
+    if (wid === 0) {
+      await new Promise((r) => setTimeout(r, 150));
+      wid = await activeNow();
+    }
     let window: ForegroundWindow | null = null;
     if (wid) {
       this.watch(conn, wid);
