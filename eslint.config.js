@@ -7,10 +7,21 @@
 //                      agent's; from @harbour/shared only types
 //   dashboard/src/web  browser: no Node built-ins, no server code
 //   dashboard/src/server  Node: no React, no web code
+// and, across the whole repository, no import cycles (import-x/no-cycle, resolving
+// TypeScript's `.js` specifiers to their `.ts` sources).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+const tsProjects = [
+  './tsconfig.check.json',
+  './dashboard/tsconfig.web.json',
+  './agent/tsconfig.browser.json',
+  './extension/tsconfig.json',
+];
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'url'];
 
@@ -22,12 +33,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        project: [
-          './tsconfig.check.json',
-          './dashboard/tsconfig.web.json',
-          './agent/tsconfig.browser.json',
-          './extension/tsconfig.json',
-        ],
+        project: tsProjects,
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -42,6 +48,21 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
     },
+  },
+  {
+    // No module may (through any chain of imports) import itself. Type-only imports are
+    // erased at build time and so are not counted; the server's layer rule covers them.
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Without these, import-x reads only .js files and sees no edges between .ts modules.
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: tsProjects, noWarnOnMultipleProjects: true }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
