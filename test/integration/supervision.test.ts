@@ -6,7 +6,7 @@ import { HarbourAgent } from '../../agent/src/core/agent.js';
 import { SupervisionFeature, type ScreenControls } from '../../agent/src/core/supervision.js';
 import { platformProbes } from '../../agent/src/platform/index.js';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { endExpiredSessions } from '../../dashboard/src/server/services/supervision.js';
+import { endExpiredSessions } from '../../dashboard/src/server/features/supervision/supervision.js';
 import { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';

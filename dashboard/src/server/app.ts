@@ -16,7 +16,7 @@ import {
 import pino, { type Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import { agentNamespace, dashboardNamespace, harbourVersion, limits } from '@harbour/shared';
-import { purgeExpiredSessions } from './auth/sessions.js';
+import { purgeExpiredSessions } from './features/accounts/sessions.js';
 import type { ServerConfig } from './config.js';
 import type { App, ServerContext } from './context.js';
 import { openDatabase, type Db } from './db/database.js';
@@ -28,28 +28,28 @@ import {
   userChannel,
   type DashboardNamespace,
 } from './realtime/dashboards.js';
-import { aupRoutes } from './routes/aup.js';
-import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
-import { deviceRoutes } from './routes/devices.js';
-import { enrolmentRoutes } from './routes/enrolment.js';
-import { evidenceRoutes } from './routes/evidence.js';
-import { supervisionRoutes } from './routes/supervision.js';
-import { endExpiredSessions } from './services/supervision.js';
-import { roomRoutes } from './routes/rooms.js';
-import { systemRoutes } from './routes/system.js';
-import { userRoutes } from './routes/users.js';
-import { DeviceHub } from './services/devices.js';
+import { aupRoutes } from './features/aup/aup.routes.js';
+import { authRoutes, createFirstAdmin, needsSetup } from './features/accounts/auth.routes.js';
+import { deviceRoutes } from './features/devices/devices.routes.js';
+import { enrolmentRoutes } from './features/devices/enrolment.routes.js';
+import { evidenceRoutes } from './features/evidence/evidence.routes.js';
+import { supervisionRoutes } from './features/supervision/supervision.routes.js';
+import { endExpiredSessions } from './features/supervision/supervision.js';
+import { roomRoutes } from './features/devices/rooms.routes.js';
+import { systemRoutes } from './features/system/system.routes.js';
+import { userRoutes } from './features/accounts/users.routes.js';
+import { DeviceHub } from './features/devices/hub.js';
 import { incidentChannels } from './realtime/incident-channels.js';
-import { incidentRoutes } from './routes/incidents.js';
-import { auditRoutes, incidentReportRoutes } from './routes/incident-reports.js';
-import { safeguardingRoutes } from './routes/safeguarding.js';
-import { tellRoutes } from './routes/tell.js';
-import { flagsBecomeIncidents } from './services/incident-flags.js';
-import { IncidentNotifier } from './services/incident-notify.js';
-import { runRetention } from './services/retention.js';
-import { ActivityHub } from './services/activity-hub.js';
-import { activityChannel } from './services/agent-activity.js';
-import { activityRoutes } from './routes/activity.js';
+import { incidentRoutes } from './features/incidents/incidents.routes.js';
+import { auditRoutes, incidentReportRoutes } from './features/incidents/reports.routes.js';
+import { safeguardingRoutes } from './features/incidents/settings.routes.js';
+import { tellRoutes } from './features/tell/tell.routes.js';
+import { flagsBecomeIncidents } from './features/incidents/flags.js';
+import { IncidentNotifier } from './features/incidents/notify.js';
+import { runRetention } from './features/incidents/retention.js';
+import { ActivityHub } from './features/activity/hub.js';
+import { activityChannel } from './features/activity/agent-activity.js';
+import { activityRoutes } from './features/activity/activity.routes.js';
 
 export interface Harbour {
   app: App;

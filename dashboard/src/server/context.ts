@@ -3,10 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from './db/database.js';
 import type { AgentServerToClient, DashboardServerToClient } from '@harbour/shared';
-import type { ActivityHub } from './services/activity-hub.js';
-import type { DeviceHub } from './services/devices.js';
-import type { IncidentNotifier } from './services/incident-notify.js';
-import type { HealthSettings } from './services/health.js';
+import type { ActivityHub } from './features/activity/hub.js';
+import type { DeviceHub } from './features/devices/hub.js';
+import type { IncidentNotifier } from './features/incidents/notify.js';
+import type { HealthSettings } from './features/devices/health.js';
 
 export type App = FastifyInstance<
   RawServerDefault,

@@ -1,11 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiError, ErrorCode, Issue } from '@harbour/shared';
-import { allows, type Access } from '../auth/access.js';
-import { authenticateDevice, parseDeviceAuthorization, type AuthenticatedDevice } from '../auth/devices.js';
-import { sessionCookie, userForSession, type SessionUser } from '../auth/sessions.js';
+import { allows, type Access } from '../core/access.js';
+import {
+  authenticateDevice,
+  parseDeviceAuthorization,
+  type AuthenticatedDevice,
+} from '../features/devices/device-auth.js';
+import { sessionCookie, userForSession, type SessionUser } from '../features/accounts/sessions.js';
 import type { Db } from '../db/database.js';
-import { HarbourError } from './errors.js';
+import { HarbourError } from '../core/errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -9,21 +9,21 @@ import {
 } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
-import { authenticateDevice } from '../auth/devices.js';
+import { authenticateDevice } from '../features/devices/device-auth.js';
 import type { ServerContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { inGroupTransaction } from '../db/group-commit.js';
-import { storeTellDetails, storeTellReported } from '../services/tell.js';
-import { HarbourError } from '../http/errors.js';
-import { recordActivityChange } from '../services/activity.js';
-import type { ActivityHub } from '../services/activity-hub.js';
-import { agentActivityConfig } from '../services/agent-activity.js';
-import { recordFlag } from '../services/flags.js';
-import { reportHealth } from '../services/health.js';
-import { acknowledgeControl, stateForRoom } from '../services/supervision.js';
+import { storeTellDetails, storeTellReported } from '../features/tell/tell.js';
+import { HarbourError } from '../core/errors.js';
+import { recordActivityChange } from '../features/activity/activity.js';
+import type { ActivityHub } from '../features/activity/hub.js';
+import { agentActivityConfig } from '../features/activity/agent-activity.js';
+import { recordFlag } from '../features/activity/flags.js';
+import { reportHealth } from '../features/devices/health.js';
+import { acknowledgeControl, stateForRoom } from '../features/supervision/supervision.js';
 import { dispatch, type Handlers } from './dispatch.js';
-import { tellAgentHandlers } from './tell-agent.js';
-import * as aup from '../services/aup.js';
+import { tellAgentHandlers } from '../features/tell/tell.agent.js';
+import * as aup from '../features/aup/aup.js';
 
 export type AgentNamespace = Namespace<
   AgentClientToServer,

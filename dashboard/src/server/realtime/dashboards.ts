@@ -6,14 +6,14 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
-import { allows, type Access } from '../auth/access.js';
-import { sessionCookie, userForSession, type SessionUser } from '../auth/sessions.js';
+import { allows, type Access } from '../core/access.js';
+import { sessionCookie, userForSession, type SessionUser } from '../features/accounts/sessions.js';
 import type { ServerContext } from '../context.js';
-import { notFound } from '../http/errors.js';
-import { toRoom } from '../routes/rooms.js';
-import { maySupervise, runningSessions } from '../services/supervision.js';
-import { activityChannel, watchRoomActivity } from '../services/agent-activity.js';
-import { activityRooms, assertActivityRoom, inActivityScope } from '../services/activity-scope.js';
+import { notFound } from '../core/errors.js';
+import { toRoom } from '../features/devices/rooms.routes.js';
+import { maySupervise, runningSessions } from '../features/supervision/supervision.js';
+import { activityChannel, watchRoomActivity } from '../features/activity/agent-activity.js';
+import { activityRooms, assertActivityRoom, inActivityScope } from '../features/activity/scope.js';
 import { dispatch, type Handlers } from './dispatch.js';
 
 export type DashboardNamespace = Namespace<

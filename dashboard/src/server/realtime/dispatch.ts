@@ -10,7 +10,7 @@ import {
 } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import { HarbourError } from '../http/errors.js';
+import { HarbourError } from '../core/errors.js';
 
 export type Handlers<S extends RequestSpecs, C> = {
   [K in keyof S & string]: (payload: RequestOf<S, K>, context: C) => Promise<ResponseOf<S, K>>;

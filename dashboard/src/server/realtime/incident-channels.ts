@@ -4,7 +4,7 @@
  * channel, to teachers' own sockets, and to the pupil's computer.
  */
 import type { TellAlert } from '@harbour/shared';
-import type { IncidentChannels } from '../services/incident-notify.js';
+import type { IncidentChannels } from '../features/incidents/notify.js';
 import { deviceRoom, type AgentNamespace } from './agents.js';
 import { roomChannel, userChannel, type DashboardNamespace } from './dashboards.js';
 
