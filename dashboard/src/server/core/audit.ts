@@ -85,3 +85,21 @@ export async function verifyAuditChain(db: Db): Promise<AuditVerify> {
   }
   return { ok: true, entries };
 }
+
+/**
+ * The entries about any of `subjects` (optionally only some actions): an incident's
+ * history, a pupil's chronology. `ordered` sorts them by id, the order they were written.
+ */
+export async function entriesAbout(
+  db: Db,
+  subjects: readonly string[],
+  options: { actions?: readonly string[]; ordered?: boolean } = {},
+) {
+  let q = db
+    .selectFrom('audit_log')
+    .select(['id', 'at', 'actor', 'action', 'subject', 'detail'])
+    .where('subject', 'in', [...subjects]);
+  if (options.actions) q = q.where('action', 'in', [...options.actions]);
+  if (options.ordered) q = q.orderBy('id');
+  return q.execute();
+}

@@ -1,66 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import {
   loginRequestSchema,
   meSchema,
   okSchema,
   setupRequestSchema,
   setupStatusSchema,
-  type User,
 } from '@harbour/shared';
-import type { Selectable } from 'kysely';
-import { decoyHash, hashPassword, verifyPassword } from '../../core/passwords.js';
-import { createSession, deleteSession, sessionCookie, sessionHours } from './sessions.js';
-import type { App, ServerContext } from '../../context.js';
-import type { Db } from '../../db/database.js';
-import type { UsersTable } from '../../db/schema.js';
 import { HarbourError } from '../../core/errors.js';
+import type { App } from '../../core/feature.js';
+import { sessionCookie } from '../../core/identity.js';
+import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
-import { audit } from '../../core/audit.js';
+import { createFirstAdmin, signIn } from './accounts.js';
+import { createSession, deleteSession, sessionHours } from './sessions.repository.js';
+import { needsSetup, toUser, userById } from './users.repository.js';
 
-export function toUser(row: Selectable<UsersTable>): User {
-  return {
-    id: row.id,
-    email: row.email,
-    displayName: row.display_name,
-    role: row.role,
-    disabled: row.disabled_at !== null,
-    createdAt: row.created_at,
-  };
-}
-
-export async function needsSetup(db: Db): Promise<boolean> {
-  const row = await db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0) === 0;
-}
-
-/** Creates the first admin if there is no user yet; returns undefined if someone beat us to it. */
-export async function createFirstAdmin(
-  db: Db,
-  input: { email: string; displayName: string; password: string },
-): Promise<Selectable<UsersTable> | undefined> {
-  const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
-    if (!(await needsSetup(trx))) return undefined;
-    const row = {
-      id: randomUUID(),
-      email: input.email,
-      display_name: input.displayName,
-      role: 'admin' as const,
-      password_hash: passwordHash,
-      disabled_at: null,
-      created_at: new Date().toISOString(),
-    };
-    await trx.insertInto('users').values(row).execute();
-    await audit(trx, { actor: row.id, action: 'user.setup', subject: row.id });
-    return row;
-  });
-}
-
-export function authRoutes(app: App, ctx: ServerContext): void {
-  const loginLimit = { max: ctx.rateLimits.login, timeWindow: '1 minute' };
+export function authRoutes(app: App, db: Db, loginRateLimit: number): void {
+  const loginLimit = { max: loginRateLimit, timeWindow: '1 minute' };
   const cookieOptions = {
     httpOnly: true,
     sameSite: 'lax' as const,
@@ -79,7 +34,7 @@ export function authRoutes(app: App, ctx: ServerContext): void {
         response: { 200: setupStatusSchema },
       },
     },
-    async () => ({ needsSetup: await needsSetup(ctx.db) }),
+    async () => ({ needsSetup: await needsSetup(db) }),
   );
 
   app.post(
@@ -94,9 +49,9 @@ export function authRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request, reply) => {
-      const row = await createFirstAdmin(ctx.db, request.body);
+      const row = await createFirstAdmin(db, request.body);
       if (!row) throw new HarbourError('conflict', 'Harbour is already set up. Sign in instead.');
-      const token = await createSession(ctx.db, row.id);
+      const token = await createSession(db, row.id);
       void reply.setCookie(sessionCookie, token, cookieOptions);
       return reply.status(201).send({ user: toUser(row) });
     },
@@ -115,14 +70,7 @@ export function authRoutes(app: App, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const { email, password } = request.body;
-      const row = await ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-      const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
-      if (!row || !ok || row.disabled_at !== null) {
-        await audit(ctx.db, { actor: 'anonymous', action: 'auth.login_failed', detail: { email } });
-        throw new HarbourError('unauthenticated', 'That email and password do not match an active account.');
-      }
-      const token = await createSession(ctx.db, row.id);
-      await audit(ctx.db, { actor: row.id, action: 'auth.login' });
+      const { row, token } = await signIn(db, email, password);
       void reply.setCookie(sessionCookie, token, cookieOptions);
       return { user: toUser(row) };
     },
@@ -136,7 +84,7 @@ export function authRoutes(app: App, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const token = request.cookies[sessionCookie];
-      if (token) await deleteSession(ctx.db, token);
+      if (token) await deleteSession(db, token);
       void reply.clearCookie(sessionCookie, { path: '/' });
       return { ok: true as const };
     },
@@ -150,11 +98,8 @@ export function authRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const me = currentUser(request);
-      const row = await ctx.db
-        .selectFrom('users')
-        .selectAll()
-        .where('id', '=', me.id)
-        .executeTakeFirstOrThrow();
+      const row = await userById(db, me.id);
+      if (!row) throw new Error(`the signed-in user ${me.id} has no account`);
       return { user: toUser(row) };
     },
   );

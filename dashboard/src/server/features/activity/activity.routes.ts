@@ -3,24 +3,22 @@ import {
   activityQuerySchema,
   activitySearchQuerySchema,
   activitySettingsSchema,
-  deviceHealthListSchema,
-  deviceHealthQuerySchema,
   topDomainsQuerySchema,
   topDomainsSchema,
 } from '@harbour/shared';
-import type { App, ServerContext } from '../../context.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import { deviceExists, roomExists } from '../devices/index.js';
+import type { ActivityHub } from './hub.js';
 import { notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { findActivity, topDomains } from './activity.js';
 import { activityRooms, assertActivityRoom, checkActivityRoom } from './scope.js';
 import { getActivitySettings, saveActivitySettings } from './settings.js';
 import { audit } from '../../core/audit.js';
-import { listHealth } from '../devices/health-history.js';
-import { flagRoutes } from './flags.routes.js';
-import { watchlistRoutes } from './watchlists.routes.js';
 
-/** The activity timeline, its settings, device health; with watch lists and flags. Every read of activity is audited. */
-export function activityRoutes(app: App, ctx: ServerContext): void {
+/** The activity timeline and its settings. Every read of activity is audited. */
+export function activityRoutes(app: App, db: Db, hub: ActivityHub): void {
   app.get(
     '/api/activity',
     {
@@ -36,17 +34,12 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
       const actor = currentUser(request);
       const { deviceId, user, from, to } = request.query;
       if (deviceId) {
-        const device = await ctx.db
-          .selectFrom('devices')
-          .select('id')
-          .where('id', '=', deviceId)
-          .executeTakeFirst();
-        if (!device) throw notFound('Device');
+        if (!(await deviceExists(db, deviceId))) throw notFound('Device');
       }
       // A teacher sees only what happened in the rooms they supervise.
-      const roomIds = await activityRooms(ctx.db, actor);
-      const result = await findActivity(ctx.db, { deviceId, user, from, to, roomIds });
-      await audit(ctx.db, {
+      const roomIds = await activityRooms(db, actor);
+      const result = await findActivity(db, { deviceId, user, from, to, roomIds });
+      await audit(db, {
         actor: actor.id,
         action: 'activity.read',
         subject: deviceId ?? user ?? null,
@@ -69,10 +62,10 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      const roomIds = await activityRooms(ctx.db, actor);
+      const roomIds = await activityRooms(db, actor);
       if (request.query.roomId) checkActivityRoom(roomIds, request.query.roomId);
-      const result = await findActivity(ctx.db, { ...request.query, roomIds });
-      await audit(ctx.db, {
+      const result = await findActivity(db, { ...request.query, roomIds });
+      await audit(db, {
         actor: actor.id,
         action: 'activity.search',
         subject: request.query.roomId ?? null,
@@ -95,15 +88,10 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      const room = await ctx.db
-        .selectFrom('rooms')
-        .select('id')
-        .where('id', '=', request.query.roomId)
-        .executeTakeFirst();
-      if (!room) throw notFound('Room');
-      await assertActivityRoom(ctx.db, actor, request.query.roomId);
-      const domains = await topDomains(ctx.db, request.query);
-      await audit(ctx.db, {
+      if (!(await roomExists(db, request.query.roomId))) throw notFound('Room');
+      await assertActivityRoom(db, actor, request.query.roomId);
+      const domains = await topDomains(db, request.query);
+      await audit(db, {
         actor: actor.id,
         action: 'activity.top-domains',
         subject: request.query.roomId,
@@ -123,7 +111,7 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
         response: { 200: activitySettingsSchema },
       },
     },
-    async () => getActivitySettings(ctx.db),
+    async () => getActivitySettings(db),
   );
 
   app.put(
@@ -139,32 +127,10 @@ export function activityRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      await saveActivitySettings(ctx.db, request.body, actor.id);
-      await audit(ctx.db, { actor: actor.id, action: 'activity.settings', detail: request.body });
-      ctx.activity.configChanged();
+      await saveActivitySettings(db, request.body, actor.id);
+      await audit(db, { actor: actor.id, action: 'activity.settings', detail: request.body });
+      hub.configChanged();
       return request.body;
     },
   );
-
-  app.get(
-    '/api/device-health',
-    {
-      config: { access: 'manageDevices' },
-      schema: {
-        summary: 'Problems agents report about themselves (missing prerequisites)',
-        tags: ['devices'],
-        querystring: deviceHealthQuerySchema,
-        response: { 200: deviceHealthListSchema },
-      },
-    },
-    async (request) => ({
-      problems: await listHealth(ctx.db, {
-        deviceId: request.query.deviceId,
-        includeCleared: request.query.includeCleared === 'true',
-      }),
-    }),
-  );
-
-  watchlistRoutes(app, ctx);
-  flagRoutes(app, ctx);
 }

@@ -15,6 +15,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { ActivityIntervalsTable } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
+import { devicePlace, purgeClearedHealth } from '../devices/index.js';
 import { getActivitySettings } from './settings.js';
 
 /** How far ahead of the server's clock a device's clock may be before its events are refused. */
@@ -39,13 +40,9 @@ export function checkEventTime(occurredAt: string, now = Date.now()): void {
 }
 
 export async function deviceRoom(db: Db, deviceId: string): Promise<{ roomId: string; hostname: string }> {
-  const row = await db
-    .selectFrom('devices')
-    .select(['room_id', 'hostname'])
-    .where('id', '=', deviceId)
-    .executeTakeFirst();
-  if (!row) throw notFound('Device');
-  return { roomId: row.room_id, hostname: row.hostname };
+  const place = await devicePlace(db, deviceId);
+  if (!place) throw notFound('Device');
+  return place;
 }
 
 /** Records one change; runs inside the event's transaction. Returns what the device shows now. */
@@ -241,10 +238,38 @@ export async function purgeOldActivity(db: Db, now = Date.now()): Promise<number
     .where('ended_at', 'is not', null)
     .where('ended_at', '<', cutoff)
     .executeTakeFirst();
-  await db
-    .deleteFrom('device_health')
-    .where('cleared_at', 'is not', null)
-    .where('cleared_at', '<', cutoff)
-    .execute();
+  await purgeClearedHealth(db, cutoff);
   return Number(result.numDeletedRows);
+}
+
+/**
+ * When each device's browser extension last reported a page (an activity interval with a
+ * URL). A device where a browser was used but no URL ever arrived maps to null: the
+ * extension is expected but not reporting. Devices with no browser use are left out ("—").
+ */
+export async function extensionReports(
+  db: Db,
+  deviceIds: readonly string[],
+): Promise<Map<string, string | null>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('activity_intervals')
+    .select((eb) => [
+      'device_id',
+      eb.fn.max(sql<string | null>`case when url is not null then started_at end`).as('last_url'),
+      eb.fn
+        .max(
+          sql<number>`case when lower(app) like '%chrom%' or lower(app) like '%edge%' or lower(app) like '%firefox%' then 1 else 0 end`,
+        )
+        .as('browser_seen'),
+    ])
+    .where('device_id', 'in', [...deviceIds])
+    .groupBy('device_id')
+    .execute();
+  const out = new Map<string, string | null>();
+  for (const r of rows) {
+    if (r.last_url) out.set(r.device_id, r.last_url);
+    else if (Number(r.browser_seen) === 1) out.set(r.device_id, null);
+  }
+  return out;
 }

@@ -1,19 +1,14 @@
 /** What the agent and the live dashboard ask of the activity feature over socket.io. */
 import type { AgentActivityConfig, DeviceActivity, Flag } from '@harbour/shared';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../core/errors.js';
+import { roomExists } from '../devices/index.js';
 import { currentActivity } from './activity.js';
 import { getActivitySettings } from './settings.js';
 import { audit } from '../../core/audit.js';
 import { listFlags } from './flags.js';
 import { getWatchlist } from './watchlists.js';
-
-/**
- * Staff who may read activity join this channel with `activity:watch`; activity and flag
- * pushes go here, not to the room's device channel, which technicians may also watch.
- */
-export const activityChannel = (roomId: string) => `activity:${roomId}`;
 
 export async function agentActivityConfig(db: Db): Promise<AgentActivityConfig> {
   const [settings, watchlist] = await Promise.all([getActivitySettings(db), getWatchlist(db)]);
@@ -38,8 +33,7 @@ export async function watchRoomActivity(
   roomId: string,
   user: SessionUser,
 ): Promise<{ current: DeviceActivity[]; flags: Flag[] }> {
-  const room = await db.selectFrom('rooms').select('id').where('id', '=', roomId).executeTakeFirst();
-  if (!room) throw notFound('Room');
+  if (!(await roomExists(db, roomId))) throw notFound('Room');
   const since = new Date(Date.now() - 86_400_000).toISOString();
   const [current, flags] = await Promise.all([
     currentActivity(db, roomId),

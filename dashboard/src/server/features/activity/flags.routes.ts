@@ -1,14 +1,15 @@
 import { flagEvidenceParamsSchema, flagListQuerySchema, flagListSchema } from '@harbour/shared';
-import type { App, ServerContext } from '../../context.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
-import { EvidenceTampered, readEvidence } from '../evidence/store.js';
+import { EvidenceTampered, readEvidence } from '../evidence/index.js';
 import { activityRooms, assertActivityRoom, checkActivityRoom } from './scope.js';
 import { getFlagById, listFlags } from './flags.js';
 
 /** Flags raised by watch-list matches. Reading them is audited. */
-export function flagRoutes(app: App, ctx: ServerContext): void {
+export function flagRoutes(app: App, db: Db, dataDir: string): void {
   app.get(
     '/api/flags',
     {
@@ -22,10 +23,10 @@ export function flagRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      const roomIds = await activityRooms(ctx.db, actor);
+      const roomIds = await activityRooms(db, actor);
       if (request.query.roomId) checkActivityRoom(roomIds, request.query.roomId);
-      const flags = await listFlags(ctx.db, { ...request.query, roomIds });
-      await audit(ctx.db, {
+      const flags = await listFlags(db, { ...request.query, roomIds });
+      await audit(db, {
         actor: actor.id,
         action: 'flags.read',
         detail: { ...request.query, rows: flags.length },
@@ -47,12 +48,12 @@ export function flagRoutes(app: App, ctx: ServerContext): void {
     async (request, reply) => {
       const actor = currentUser(request);
       const { id, sha256 } = request.params;
-      const flag = await getFlagById(ctx.db, id);
+      const flag = await getFlagById(db, id);
       if (!flag?.evidence.some((e) => e.sha256 === sha256)) throw notFound('Screenshot');
-      await assertActivityRoom(ctx.db, actor, flag.roomId);
+      await assertActivityRoom(db, actor, flag.roomId);
       let evidence;
       try {
-        evidence = await readEvidence(ctx.db, ctx.dataDir, sha256);
+        evidence = await readEvidence(db, dataDir, sha256);
       } catch (error) {
         if (error instanceof EvidenceTampered) {
           request.log.error({ sha256 }, 'evidence file no longer matches its hash');
@@ -64,7 +65,7 @@ export function flagRoutes(app: App, ctx: ServerContext): void {
         throw error;
       }
       if (!evidence) throw notFound('Screenshot');
-      await audit(ctx.db, {
+      await audit(db, {
         actor: actor.id,
         action: 'evidence.read',
         subject: sha256,

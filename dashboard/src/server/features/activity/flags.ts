@@ -2,9 +2,9 @@
  * Flags: watch-list matches the agent raised, with their screenshots. Stored once per
  * event (the agent's outbox may deliver twice); pushed live to staff watching the room.
  *
- * For the incident work (issue 7): `ActivityHub.onFlagStored(hook)` runs `hook(trx, flag)`
+ * For the incident work: `ActivityFeature.onFlagStored(hook)` runs `hook(trx, flag)`
  * inside the transaction that stores the flag, so whatever it writes (an incident record)
- * exists exactly when the flag does. `ActivityHub.onFlagRaised(listener)` is told after commit.
+ * exists exactly when the flag does; what the hook returns runs once that has committed.
  */
 import { randomUUID } from 'node:crypto';
 import { evidenceRefSchema, formatOsUser, type ActivityFlag, type Flag } from '@harbour/shared';
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import type { FlagsTable } from '../../db/schema.js';
 import { HarbourError } from '../../core/errors.js';
+import { holdsEvidence } from '../evidence/index.js';
 import { checkEventTime, deviceRoom } from './activity.js';
 
 const evidenceList = z.array(evidenceRefSchema);
@@ -50,12 +51,7 @@ export async function recordFlag(
   const { roomId, hostname } = await deviceRoom(trx, deviceId);
   // The agent uploads a flag's screenshots before the flag itself; until they are here, not yet.
   for (const ref of body.evidence) {
-    const held = await trx
-      .selectFrom('evidence')
-      .select('sha256')
-      .where('sha256', '=', ref.sha256)
-      .executeTakeFirst();
-    if (!held) {
+    if (!(await holdsEvidence(trx, ref.sha256))) {
       throw new HarbourError(
         'conflict',
         `Screenshot ${ref.sha256} has not been uploaded yet; send it first.`,

@@ -4,29 +4,24 @@
  */
 import type { DeviceActivity, Flag } from '@harbour/shared';
 import type { Logger } from 'pino';
+import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import { purgeOldActivity } from './activity.js';
 import { seedStarterWatchlist } from './watchlists.js';
 
-export interface ActivityPushes {
-  activity(activity: DeviceActivity): void;
-  flag(flag: Flag): void;
-  /** Tells every connected agent to fetch settings and watch lists again. */
-  configChanged(): void;
-}
-
-/** Runs inside the transaction that stores a flag; a throw rolls the flag back (the agent retries). */
-export type FlagStoredHook = (trx: Db, flag: Flag) => Promise<void>;
-export type FlagRaisedListener = (flag: Flag) => void;
+/**
+ * Runs inside the transaction that stores a flag; a throw rolls the flag back (the agent
+ * retries). What it returns runs once the flag is committed (an alert about what it wrote).
+ */
+export type FlagStoredHook = (trx: Db, flag: Flag) => Promise<(() => void) | void>;
 
 export class ActivityHub {
   private readonly storedHooks: FlagStoredHook[] = [];
-  private readonly raisedListeners: FlagRaisedListener[] = [];
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Db,
-    private readonly pushes: ActivityPushes,
+    private readonly push: Push,
     private readonly log: Logger,
   ) {}
 
@@ -56,20 +51,22 @@ export class ActivityHub {
     this.storedHooks.push(hook);
   }
 
-  /** For other features: be told of each new flag once it is stored. */
-  onFlagRaised(listener: FlagRaisedListener): void {
-    this.raisedListeners.push(listener);
+  /** Runs the hooks; returns what each asked to run after commit. */
+  async flagStored(trx: Db, flag: Flag): Promise<(() => void)[]> {
+    const effects: (() => void)[] = [];
+    for (const hook of this.storedHooks) {
+      const effect = await hook(trx, flag);
+      if (effect) effects.push(effect);
+    }
+    return effects;
   }
 
-  async flagStored(trx: Db, flag: Flag): Promise<void> {
-    for (const hook of this.storedHooks) await hook(trx, flag);
-  }
-
-  flagRaised(flag: Flag): void {
-    this.pushes.flag(flag);
-    for (const listener of this.raisedListeners) {
+  /** Once a flag is committed: staff watching the room see it, then the hooks' effects run. */
+  flagRaised(flag: Flag, effects: readonly (() => void)[]): void {
+    this.push.toStaff(channel.activity(flag.roomId), 'flag:raised', flag);
+    for (const effect of effects) {
       try {
-        listener(flag);
+        effect();
       } catch (error) {
         this.log.error({ err: error, flagId: flag.id }, 'flag listener failed');
       }
@@ -77,10 +74,11 @@ export class ActivityHub {
   }
 
   activityChanged(activity: DeviceActivity): void {
-    this.pushes.activity(activity);
+    this.push.toStaff(channel.activity(activity.roomId), 'activity:changed', activity);
   }
 
+  /** Tells every connected agent to fetch settings and watch lists again. */
   configChanged(): void {
-    this.pushes.configChanged();
+    this.push.toAgents(channel.everyAgent, 'activity:config-changed', {});
   }
 }

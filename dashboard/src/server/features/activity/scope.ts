@@ -4,15 +4,15 @@
  * teacher only the rooms they are assigned to supervise (`room_staff`, set on a room's page).
  * Every activity and flag route and the live `activity:watch` channel go through here.
  */
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { HarbourError } from '../../core/errors.js';
+import { roomsOfStaff } from '../devices/index.js';
 
 /** The rooms `user` may read activity of, or null for every room. */
 export async function activityRooms(db: Db, user: SessionUser): Promise<string[] | null> {
   if (user.role !== 'teacher') return null;
-  const rows = await db.selectFrom('room_staff').select('room_id').where('user_id', '=', user.id).execute();
-  return rows.map((r) => r.room_id);
+  return roomsOfStaff(db, user.id);
 }
 
 export const notYourRoom = () =>

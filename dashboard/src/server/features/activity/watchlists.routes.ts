@@ -7,7 +7,9 @@ import {
   watchlistSchema,
   watchLimits,
 } from '@harbour/shared';
-import type { App, ServerContext } from '../../context.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import type { ActivityHub } from './hub.js';
 import { currentUser, noContent } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
 import {
@@ -21,8 +23,8 @@ import {
 } from './watchlists.js';
 
 /** The DSL's watch lists. Every change reaches connected agents at once. */
-export function watchlistRoutes(app: App, ctx: ServerContext): void {
-  const changed = () => ctx.activity.configChanged();
+export function watchlistRoutes(app: App, db: Db, hub: ActivityHub): void {
+  const changed = () => hub.configChanged();
 
   app.get(
     '/api/watchlists',
@@ -34,7 +36,7 @@ export function watchlistRoutes(app: App, ctx: ServerContext): void {
         response: { 200: watchlistSchema },
       },
     },
-    async () => getWatchlist(ctx.db),
+    async () => getWatchlist(db),
   );
 
   app.post(
@@ -50,8 +52,8 @@ export function watchlistRoutes(app: App, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const actor = currentUser(request);
-      const entry = await createEntry(ctx.db, request.body, actor.id);
-      await audit(ctx.db, {
+      const entry = await createEntry(db, request.body, actor.id);
+      await audit(db, {
         actor: actor.id,
         action: 'watchlist.add',
         subject: entry.id,
@@ -76,8 +78,8 @@ export function watchlistRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      const entry = await updateEntry(ctx.db, request.params.id, request.body, actor.id);
-      await audit(ctx.db, {
+      const entry = await updateEntry(db, request.params.id, request.body, actor.id);
+      await audit(db, {
         actor: actor.id,
         action: 'watchlist.change',
         subject: entry.id,
@@ -96,8 +98,8 @@ export function watchlistRoutes(app: App, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const actor = currentUser(request);
-      await deleteEntry(ctx.db, request.params.id, actor.id);
-      await audit(ctx.db, { actor: actor.id, action: 'watchlist.remove', subject: request.params.id });
+      await deleteEntry(db, request.params.id, actor.id);
+      await audit(db, { actor: actor.id, action: 'watchlist.remove', subject: request.params.id });
       changed();
       return noContent(reply);
     },
@@ -114,8 +116,8 @@ export function watchlistRoutes(app: App, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const actor = currentUser(request);
-      const { entries } = await getWatchlist(ctx.db);
-      await audit(ctx.db, {
+      const { entries } = await getWatchlist(db);
+      await audit(db, {
         actor: actor.id,
         action: 'watchlist.export',
         detail: { entries: entries.length },
@@ -142,8 +144,8 @@ export function watchlistRoutes(app: App, ctx: ServerContext): void {
     async (request) => {
       const actor = currentUser(request);
       const entries = parseWatchlistCsv(request.body.csv);
-      const result = await importEntries(ctx.db, entries, request.body.replace, actor.id);
-      await audit(ctx.db, {
+      const result = await importEntries(db, entries, request.body.replace, actor.id);
+      await audit(db, {
         actor: actor.id,
         action: 'watchlist.import',
         detail: { ...result, replace: request.body.replace },

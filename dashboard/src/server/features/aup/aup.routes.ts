@@ -17,11 +17,12 @@ import {
   publishAupRequestSchema,
   type AupRegisterEntry,
 } from '@harbour/shared';
-import type { App, ServerContext } from '../../context.js';
-import { currentUser } from '../../http/plumbing.js';
-import type { AgentNamespace } from '../../realtime/agents.js';
-import * as aup from './aup.js';
 import { audit } from '../../core/audit.js';
+import type { App } from '../../core/feature.js';
+import { channel, type Push } from '../../core/ports.js';
+import type { Db } from '../../db/database.js';
+import { currentUser } from '../../http/plumbing.js';
+import * as aup from './aup.js';
 
 const tags = ['acceptable use'];
 
@@ -66,9 +67,8 @@ export function registerCsv(entries: AupRegisterEntry[]): string {
  * acceptance register (with its CSV export, a stable interface) and pushes to agents.
  * Also adds each signed-in user's AUP standing to devices in live room views.
  */
-export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace): void {
-  ctx.hub.decorators.push((devices) => aup.decorateDevices(ctx.db, devices));
-  const notifyAgents = (showNow: boolean) => agents.emit('aup:changed', { showNow });
+export function aupRoutes(app: App, db: Db, push: Push): void {
+  const notifyAgents = (showNow: boolean) => push.toAgents(channel.everyAgent, 'aup:changed', { showNow });
 
   app.get(
     '/api/aup/overview',
@@ -81,14 +81,9 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
       },
     },
     async () => {
-      const audiences = await aup.listAudiences(ctx.db);
-      const published = new Map((await aup.publishedDocuments(ctx.db)).map((d) => [d.audience_id, d]));
-      const counts = await ctx.db
-        .selectFrom('aup_documents')
-        .select(['audience_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .groupBy('audience_id')
-        .execute();
-      const count = new Map(counts.map((c) => [c.audience_id, Number(c.n)]));
+      const audiences = await aup.listAudiences(db);
+      const published = new Map((await aup.publishedDocuments(db)).map((d) => [d.audience_id, d]));
+      const count = await aup.versionCounts(db);
       return {
         audiences: audiences.map((a) => {
           const row = published.get(a.id);
@@ -117,8 +112,8 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
     },
     async (request, reply) => {
       const actor = currentUser(request);
-      await aup.createAudience(ctx.db, request.body);
-      await audit(ctx.db, { actor: actor.id, action: 'aup.audience.create', subject: request.body.id });
+      await aup.createAudience(db, request.body);
+      await audit(db, { actor: actor.id, action: 'aup.audience.create', subject: request.body.id });
       return reply.status(201).send({ ok: true });
     },
   );
@@ -134,7 +129,7 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
         response: { 200: aupDocumentListSchema },
       },
     },
-    async (request) => ({ documents: await aup.listDocuments(ctx.db, request.query.audience) }),
+    async (request) => ({ documents: await aup.listDocuments(db, request.query.audience) }),
   );
 
   app.get(
@@ -148,7 +143,7 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
         response: { 200: aupDocumentSchema },
       },
     },
-    async (request) => aup.getDocument(ctx.db, request.params.id),
+    async (request) => aup.getDocument(db, request.params.id),
   );
 
   app.post(
@@ -165,8 +160,8 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
     async (request, reply) => {
       const actor = currentUser(request);
       const { audience, content, publish, showNow } = request.body;
-      const doc = await aup.createVersion(ctx.db, { audience, content, publish }, actor.displayName);
-      await audit(ctx.db, {
+      const doc = await aup.createVersion(db, { audience, content, publish }, actor.displayName);
+      await audit(db, {
         actor: actor.id,
         action: publish ? 'aup.version.publish' : 'aup.version.create',
         subject: doc.id,
@@ -191,8 +186,8 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
     },
     async (request) => {
       const actor = currentUser(request);
-      const doc = await aup.publish(ctx.db, request.params.id);
-      await audit(ctx.db, {
+      const doc = await aup.publish(db, request.params.id);
+      await audit(db, {
         actor: actor.id,
         action: 'aup.version.publish',
         subject: doc.id,
@@ -213,7 +208,7 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
         response: { 200: aupSettingsViewSchema },
       },
     },
-    async () => aup.getSettings(ctx.db),
+    async () => aup.getSettings(db),
   );
 
   app.put(
@@ -229,8 +224,8 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
     },
     async (request) => {
       const actor = currentUser(request);
-      const saved = await aup.putSettings(ctx.db, request.body);
-      await audit(ctx.db, { actor: actor.id, action: 'aup.settings.update', detail: saved });
+      const saved = await aup.putSettings(db, request.body);
+      await audit(db, { actor: actor.id, action: 'aup.settings.update', detail: saved });
       notifyAgents(false);
       return saved;
     },
@@ -249,8 +244,8 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
     },
     async (request) => {
       const actor = currentUser(request);
-      const entries = await aup.register(ctx.db, request.query);
-      await audit(ctx.db, { actor: actor.id, action: 'aup.register.view', detail: request.query });
+      const entries = await aup.register(db, request.query);
+      await audit(db, { actor: actor.id, action: 'aup.register.view', detail: request.query });
       return { entries };
     },
   );
@@ -268,8 +263,8 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
     },
     async (request, reply) => {
       const actor = currentUser(request);
-      const entries = await aup.register(ctx.db, request.query, 1_000_000);
-      await audit(ctx.db, { actor: actor.id, action: 'aup.register.export', detail: request.query });
+      const entries = await aup.register(db, request.query, 1_000_000);
+      await audit(db, { actor: actor.id, action: 'aup.register.export', detail: request.query });
       const day = new Date().toISOString().slice(0, 10);
       return reply
         .type('text/csv; charset=utf-8')
@@ -291,8 +286,8 @@ export function aupRoutes(app: App, ctx: ServerContext, agents: AgentNamespace):
     },
     async (request) => {
       const actor = currentUser(request);
-      const users = await aup.userStatuses(ctx.db, request.query);
-      await audit(ctx.db, { actor: actor.id, action: 'aup.status.view', detail: request.query });
+      const users = await aup.userStatuses(db, request.query);
+      await audit(db, { actor: actor.id, action: 'aup.status.view', detail: request.query });
       return { users };
     },
   );

@@ -21,6 +21,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { AupDocumentsTable, Database } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
+import { devicePlace, roomExists, sessionPlaces, signedInUsers } from '../devices/index.js';
 
 type DocRow = Selectable<AupDocumentsTable>;
 type Executor = Db | Transaction<Database>;
@@ -72,6 +73,16 @@ export async function createAudience(
       created_at: new Date().toISOString(),
     })
     .execute();
+}
+
+/** How many versions each audience's policy has. */
+export async function versionCounts(db: Db): Promise<Map<string, number>> {
+  const counts = await db
+    .selectFrom('aup_documents')
+    .select(['audience_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('audience_id')
+    .execute();
+  return new Map(counts.map((c) => [c.audience_id, Number(c.n)]));
 }
 
 /** Published documents, one per audience. */
@@ -179,8 +190,8 @@ export async function putSettings(db: Db, settings: AupSettings): Promise<AupSet
   }
   const rooms = settings.rules.filter((r) => r.kind === 'room').map((r) => r.pattern);
   for (const room of rooms) {
-    const exists = await db.selectFrom('rooms').select('id').where('id', '=', room).executeTakeFirst();
-    if (!exists) throw new HarbourError('validation_failed', `A room rule names a room that does not exist.`);
+    if (!(await roomExists(db, room)))
+      throw new HarbourError('validation_failed', `A room rule names a room that does not exist.`);
   }
   await db
     .updateTable('aup_settings')
@@ -239,7 +250,7 @@ export async function userDecisions(db: Db, user: OsUser) {
  * stored, so the agent sets the event aside rather than retrying it for ever.
  */
 export async function recordDecision(
-  trx: Transaction<Database>,
+  trx: Db,
   deviceId: string,
   event: AgentEvent & { body: AupDecisionEvent },
 ): Promise<void> {
@@ -258,17 +269,13 @@ export async function recordDecision(
       'This policy version was never published (or its text does not match); the decision is not recorded.',
     );
   }
-  const device = await trx
-    .selectFrom('devices')
-    .select('room_id')
-    .where('id', '=', deviceId)
-    .executeTakeFirst();
+  const device = await devicePlace(trx, deviceId);
   await trx
     .insertInto('aup_decisions')
     .values({
       device_id: deviceId,
       event_id: event.id,
-      room_id: device?.room_id ?? null,
+      room_id: device?.roomId ?? null,
       username: formatOsUser(body.user),
       display_name: body.user.displayName ?? null,
       audience: body.audience,
@@ -388,12 +395,7 @@ export async function userStatuses(
 ): Promise<AupUserStatus[]> {
   const { latest, published, cutoff } = await standing(db, null, now);
   // Where each user was last seen: their latest session, or their latest decision.
-  const sessions = await db
-    .selectFrom('device_sessions as s')
-    .innerJoin('devices as d', 'd.id', 's.device_id')
-    .leftJoin('rooms as r', 'r.id', 'd.room_id')
-    .select(['s.username', 's.started_at as at', 'd.room_id', 'r.name as room_name'])
-    .execute();
+  const sessions = await sessionPlaces(db);
   const decisionsPlaces = await db
     .selectFrom('aup_decisions as a')
     .leftJoin('rooms as r', 'r.id', 'a.room_id')
@@ -453,12 +455,7 @@ export async function deviceStates(
   deviceIds: readonly string[],
 ): Promise<Map<string, { state: AupStatus; label: string }>> {
   if (deviceIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('devices')
-    .select(['id', 'current_user'])
-    .where('id', 'in', [...deviceIds])
-    .where('current_user', 'is not', null)
-    .execute();
+  const rows = await signedInUsers(db, deviceIds);
   const { latest, published, cutoff } = await standing(db, [
     ...new Set(rows.map((r) => r.current_user ?? '')),
   ]);

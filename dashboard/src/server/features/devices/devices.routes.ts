@@ -1,4 +1,6 @@
 import {
+  deviceHealthListSchema,
+  deviceHealthQuerySchema,
   deviceListQuerySchema,
   deviceSchema,
   idParamsSchema,
@@ -6,13 +8,21 @@ import {
   inventoryListSchema,
   updateDeviceRequestSchema,
 } from '@harbour/shared';
-import type { App, ServerContext } from '../../context.js';
-import { HarbourError, notFound } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
-import { audit } from '../../core/audit.js';
-import { inventory, withInventory } from './inventory.js';
+import { changeDevice, revokeDevice } from './devices.js';
+import type { HealthSettings } from './health.js';
+import { listHealth } from './health-history.js';
+import type { DeviceHub } from './hub.js';
+import { inventory, withInventory, type InventorySources } from './inventory.js';
 
-export function deviceRoutes(app: App, ctx: ServerContext): void {
+export function deviceRoutes(
+  app: App,
+  deps: { db: Db; hub: DeviceHub; sources: InventorySources; health: HealthSettings },
+): void {
+  const { db, hub, sources, health } = deps;
   app.get(
     '/api/devices',
     {
@@ -25,7 +35,7 @@ export function deviceRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => ({
-      devices: await inventory(ctx.db, ctx.hub, ctx.health, { roomId: request.query.roomId }),
+      devices: await inventory(db, hub, sources, health, { roomId: request.query.roomId }),
     }),
   );
 
@@ -42,36 +52,8 @@ export function deviceRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const actor = currentUser(request);
-      const { hostname, roomId } = request.body;
-      const before = await ctx.hub.get(request.params.id);
-      if (!before) throw notFound('Device');
-      if (before.revoked) {
-        throw new HarbourError('conflict', 'This device has been revoked; enrol it again to use it.');
-      }
-      if (roomId !== undefined) {
-        const room = await ctx.db
-          .selectFrom('rooms')
-          .select('id')
-          .where('id', '=', roomId)
-          .executeTakeFirst();
-        if (!room) throw notFound('Room');
-      }
-      const device = await ctx.hub.update(before.id, {
-        ...(hostname !== undefined && { hostname }),
-        ...(roomId !== undefined && { roomId }),
-      });
-      if (!device) throw notFound('Device');
-      await audit(ctx.db, {
-        actor: actor.id,
-        action: 'device.update',
-        subject: device.id,
-        detail: {
-          ...(hostname !== undefined && { hostname: { from: before.hostname, to: hostname } }),
-          ...(roomId !== undefined && { roomId: { from: before.roomId, to: roomId } }),
-        },
-      });
-      const [row] = await withInventory(ctx.db, [device], ctx.health);
+      const device = await changeDevice(db, hub, currentUser(request), request.params.id, request.body);
+      const [row] = await withInventory(db, sources, [device], health);
       if (!row) throw notFound('Device');
       return row;
     },
@@ -88,12 +70,28 @@ export function deviceRoutes(app: App, ctx: ServerContext): void {
         response: { 200: deviceSchema },
       },
     },
-    async (request) => {
-      const actor = currentUser(request);
-      const device = await ctx.hub.revoke(request.params.id);
-      if (!device) throw notFound('Device');
-      await audit(ctx.db, { actor: actor.id, action: 'device.revoke', subject: device.id });
-      return device;
+    async (request) => revokeDevice(db, hub, currentUser(request), request.params.id),
+  );
+}
+
+/** The history of the problems agents reported. */
+export function deviceHealthRoutes(app: App, db: Db): void {
+  app.get(
+    '/api/device-health',
+    {
+      config: { access: 'manageDevices' },
+      schema: {
+        summary: 'Problems agents report about themselves (missing prerequisites)',
+        tags: ['devices'],
+        querystring: deviceHealthQuerySchema,
+        response: { 200: deviceHealthListSchema },
+      },
     },
+    async (request) => ({
+      problems: await listHealth(db, {
+        deviceId: request.query.deviceId,
+        includeCleared: request.query.includeCleared === 'true',
+      }),
+    }),
   );
 }

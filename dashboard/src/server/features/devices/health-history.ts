@@ -1,6 +1,6 @@
 /**
  * The history of device health problems (table `device_health`, written by
- * services/health.ts `reportHealth` from each agent's `agent:health` report), for
+ * health.ts `reportHealth` from each agent's `agent:health` report), for
  * GET /api/device-health. The inventory shows the open ones with GET /api/devices.
  */
 import type { Db } from '../../db/database.js';

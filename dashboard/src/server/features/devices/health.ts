@@ -54,6 +54,15 @@ export async function reportHealth(
   });
 }
 
+/** Deletes problems cleared before `cutoff` (the activity retention period decides it). */
+export async function purgeClearedHealth(db: Db, cutoff: string): Promise<void> {
+  await db
+    .deleteFrom('device_health')
+    .where('cleared_at', 'is not', null)
+    .where('cleared_at', '<', cutoff)
+    .execute();
+}
+
 /** Every open reported problem of the given devices, oldest first. */
 export async function openProblems(
   db: Db,

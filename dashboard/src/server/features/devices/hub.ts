@@ -1,15 +1,10 @@
 import type { Device } from '@harbour/shared';
-import type { Selectable } from 'kysely';
+import { channel, type Clock, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
-import type { DevicesTable } from '../../db/schema.js';
+import { deviceById, listDevices, markRevoked, updateDevice, type DeviceRow } from './devices.repository.js';
 
-type DeviceRow = Selectable<DevicesTable>;
-
-export interface DeviceEvents {
-  changed(device: Device): void;
-  removed(device: { id: string; roomId: string }): void;
-  revoked(deviceId: string): void;
-}
+/** Adds facts another feature owns (e.g. the signed-in user's AUP standing) to devices before they go out. */
+export type DeviceDecorator = (devices: Device[]) => Promise<void>;
 
 /**
  * Knows which devices are connected now and tells live views when anything changes.
@@ -18,13 +13,17 @@ export interface DeviceEvents {
  */
 export class DeviceHub {
   private readonly connections = new Map<string, number>();
-  /** Add facts other services own (e.g. the signed-in user's AUP standing) to devices before they go out. */
-  readonly decorators: ((devices: Device[]) => Promise<void>)[] = [];
+  private readonly decorators: DeviceDecorator[] = [];
 
   constructor(
     private readonly db: Db,
-    private readonly events: DeviceEvents,
+    private readonly push: Push,
+    private readonly clock: Clock,
   ) {}
+
+  decorate(decorator: DeviceDecorator): void {
+    this.decorators.push(decorator);
+  }
 
   isOnline(deviceId: string): boolean {
     return (this.connections.get(deviceId) ?? 0) > 0;
@@ -47,13 +46,10 @@ export class DeviceHub {
   }
 
   async list(filter: { roomId?: string | undefined; includeRevoked?: boolean }): Promise<Device[]> {
-    let q = this.db.selectFrom('devices').selectAll().orderBy('hostname').orderBy('id');
-    if (filter.roomId) q = q.where('room_id', '=', filter.roomId);
-    if (!filter.includeRevoked) q = q.where('revoked_at', 'is', null);
-    return this.decorate((await q.execute()).map((row) => this.toDevice(row)));
+    return this.decorated((await listDevices(this.db, filter)).map((row) => this.toDevice(row)));
   }
 
-  private async decorate(devices: Device[]): Promise<Device[]> {
+  private async decorated(devices: Device[]): Promise<Device[]> {
     for (const decorator of this.decorators) await decorator(devices);
     return devices;
   }
@@ -64,17 +60,13 @@ export class DeviceHub {
   }
 
   async get(deviceId: string): Promise<Device | undefined> {
-    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
-    return row && (await this.decorate([this.toDevice(row)]))[0];
+    const row = await deviceById(this.db, deviceId);
+    return row && (await this.decorated([this.toDevice(row)]))[0];
   }
 
   async connected(deviceId: string, agentVersion: string): Promise<void> {
     this.connections.set(deviceId, (this.connections.get(deviceId) ?? 0) + 1);
-    await this.db
-      .updateTable('devices')
-      .set({ last_seen: new Date().toISOString(), agent_version: agentVersion })
-      .where('id', '=', deviceId)
-      .execute();
+    await updateDevice(this.db, deviceId, { last_seen: this.now(), agent_version: agentVersion });
     await this.publish(deviceId);
   }
 
@@ -87,20 +79,12 @@ export class DeviceHub {
   }
 
   async setUser(deviceId: string, user: string | null): Promise<void> {
-    await this.db
-      .updateTable('devices')
-      .set({ current_user: user, last_seen: new Date().toISOString() })
-      .where('id', '=', deviceId)
-      .execute();
+    await updateDevice(this.db, deviceId, { current_user: user, last_seen: this.now() });
     await this.publish(deviceId);
   }
 
   async touch(deviceId: string): Promise<void> {
-    await this.db
-      .updateTable('devices')
-      .set({ last_seen: new Date().toISOString() })
-      .where('id', '=', deviceId)
-      .execute();
+    await updateDevice(this.db, deviceId, { last_seen: this.now() });
   }
 
   /** Renames and/or moves a device. Live views of its old room see it leave, the new room's see it arrive. */
@@ -110,38 +94,38 @@ export class DeviceHub {
   ): Promise<Device | undefined> {
     const before = await this.get(deviceId);
     if (!before) return undefined;
-    await this.db
-      .updateTable('devices')
-      .set({
-        ...(change.hostname !== undefined && { hostname: change.hostname }),
-        ...(change.roomId !== undefined && { room_id: change.roomId }),
-      })
-      .where('id', '=', deviceId)
-      .execute();
+    await updateDevice(this.db, deviceId, {
+      ...(change.hostname !== undefined && { hostname: change.hostname }),
+      ...(change.roomId !== undefined && { room_id: change.roomId }),
+    });
     if (change.roomId !== undefined && change.roomId !== before.roomId) {
-      this.events.removed({ id: before.id, roomId: before.roomId });
+      this.removed({ id: before.id, roomId: before.roomId });
     }
     await this.publish(deviceId);
     return this.get(deviceId);
   }
 
   async revoke(deviceId: string): Promise<Device | undefined> {
-    const now = new Date().toISOString();
-    await this.db
-      .updateTable('devices')
-      .set({ revoked_at: now })
-      .where('id', '=', deviceId)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await markRevoked(this.db, deviceId, this.now());
     const device = await this.get(deviceId);
     if (!device) return undefined;
-    this.events.revoked(deviceId);
-    this.events.removed({ id: device.id, roomId: device.roomId });
+    const agent = channel.device(deviceId);
+    this.push.toAgents(agent, 'server:revoked', { reason: 'This device was revoked by a technician.' });
+    this.push.disconnect(agent);
+    this.removed({ id: device.id, roomId: device.roomId });
     return device;
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  private removed(device: { id: string; roomId: string }): void {
+    this.push.toStaff(channel.room(device.roomId), 'device:removed', device);
   }
 
   private async publish(deviceId: string): Promise<void> {
     const device = await this.get(deviceId);
-    if (device && !device.revoked) this.events.changed(device);
+    if (device && !device.revoked) this.push.toStaff(channel.room(device.roomId), 'device:changed', device);
   }
 }

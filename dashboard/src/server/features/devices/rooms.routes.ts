@@ -1,29 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { createRoomRequestSchema, roomListSchema, roomSchema, type Room } from '@harbour/shared';
-import type { Selectable } from 'kysely';
-import type { App, ServerContext } from '../../context.js';
-import type { RoomsTable } from '../../db/schema.js';
-import { HarbourError } from '../../core/errors.js';
+import { createRoomRequestSchema, roomListSchema, roomSchema } from '@harbour/shared';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
-import { audit } from '../../core/audit.js';
+import { createRoom } from './rooms.js';
+import { listRooms, toRoom } from './rooms.repository.js';
 
-export const toRoom = (row: Selectable<RoomsTable>): Room => ({
-  id: row.id,
-  name: row.name,
-  createdAt: row.created_at,
-});
-
-export function roomRoutes(app: App, ctx: ServerContext): void {
+export function roomRoutes(app: App, db: Db): void {
   app.get(
     '/api/rooms',
     {
       config: { access: 'viewRooms' },
       schema: { summary: 'List rooms', tags: ['rooms'], response: { 200: roomListSchema } },
     },
-    async () => {
-      const rows = await ctx.db.selectFrom('rooms').selectAll().orderBy('name').execute();
-      return { rooms: rows.map(toRoom) };
-    },
+    async () => ({ rooms: (await listRooms(db)).map(toRoom) }),
   );
 
   app.post(
@@ -37,15 +26,7 @@ export function roomRoutes(app: App, ctx: ServerContext): void {
         response: { 201: roomSchema },
       },
     },
-    async (request, reply) => {
-      const actor = currentUser(request);
-      const { name } = request.body;
-      const clash = await ctx.db.selectFrom('rooms').select('id').where('name', '=', name).executeTakeFirst();
-      if (clash) throw new HarbourError('conflict', `There is already a room called "${name}".`);
-      const row = { id: randomUUID(), name, created_at: new Date().toISOString() };
-      await ctx.db.insertInto('rooms').values(row).execute();
-      await audit(ctx.db, { actor: actor.id, action: 'room.create', subject: row.id });
-      return reply.status(201).send(toRoom(row));
-    },
+    async (request, reply) =>
+      reply.status(201).send(await createRoom(db, currentUser(request), request.body.name)),
   );
 }

@@ -5,12 +5,13 @@ import {
   maxEvidenceBytes,
   type EvidenceMime,
 } from '@harbour/shared';
-import type { App, ServerContext } from '../../context.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
 import { HarbourError } from '../../core/errors.js';
 import { currentDevice } from '../../http/plumbing.js';
 import { storeEvidence } from './store.js';
 
-export function evidenceRoutes(app: App, ctx: ServerContext): void {
+export function evidenceRoutes(app: App, db: Db, dataDir: string): void {
   // Images arrive as raw bytes; JSON routes keep their small body limit.
   app.addContentTypeParser(
     [...evidenceMimeTypes],
@@ -45,7 +46,7 @@ export function evidenceRoutes(app: App, ctx: ServerContext): void {
         );
       }
       if (request.body.length === 0) throw new HarbourError('bad_request', 'The evidence is empty.');
-      const result = await storeEvidence(ctx.db, ctx.dataDir, {
+      const result = await storeEvidence(db, dataDir, {
         deviceId: device.id,
         bytes: request.body,
         mime,

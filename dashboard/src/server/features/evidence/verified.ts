@@ -1,12 +1,12 @@
 /**
- * Incidents' view of the evidence store (services/evidence.ts): which files have arrived,
- * and reading one with its hash re-checked, as errors a route can show.
+ * Other features' view of the evidence store (store.ts): which files have arrived, reading
+ * one with its hash re-checked (as errors a route can show), and forgetting one.
  */
-import type { Db } from '../../db/database.js';
 import { HarbourError } from '../../core/errors.js';
-import { EvidenceTampered, readEvidence } from './store.js';
-
-export { evidencePath, sha256Of } from './store.js';
+import type { Db } from '../../db/database.js';
+import fs from 'node:fs';
+import type { EvidenceMime } from '@harbour/shared';
+import { EvidenceTampered, evidencePath, readEvidence } from './store.js';
 
 /** The hashes among `sha256s` whose files the server holds. */
 export async function receivedEvidence(db: Db, sha256s: string[]): Promise<Set<string>> {
@@ -31,4 +31,20 @@ export async function readVerifiedEvidence(db: Db, dataDir: string, sha256: stri
   }
   if (!found) throw new HarbourError('not_found', 'This evidence has not reached the server yet.');
   return found.bytes;
+}
+
+/** Whether the server holds the file with this hash. */
+export async function holdsEvidence(db: Db, sha256: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('evidence').select('sha256').where('sha256', '=', sha256).executeTakeFirst()) !==
+    undefined
+  );
+}
+
+/** Deletes an evidence file and its register entry (once nothing refers to it any more). */
+export async function forgetEvidence(db: Db, dataDir: string, sha256: string): Promise<void> {
+  const row = await db.selectFrom('evidence').select('mime').where('sha256', '=', sha256).executeTakeFirst();
+  if (!row) return;
+  fs.rmSync(evidencePath(dataDir, sha256, row.mime as EvidenceMime), { force: true });
+  await db.deleteFrom('evidence').where('sha256', '=', sha256).execute();
 }

@@ -7,7 +7,7 @@
  * - A teacher sees the incidents they raised; those from a room they were supervising
  *   (a supervised session, issue 5) when it happened; and those they were given access
  *   to: a pupil's report from a room whose live view they had open when the pupil asked
- *   for help (services/incident-notify.ts). Evidence stays hidden from teachers until
+ *   for help (features/tell). Evidence stays hidden from teachers until
  *   the DSL shares it.
  * - Technicians and admins who are not the DSL see none (their role lacks the permission).
  *
@@ -15,10 +15,10 @@
  * the two in step when the rule changes.
  */
 import type { ExpressionBuilder } from 'kysely';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
-import { supervisorsAt } from '../supervision/supervision.js';
+import { supervisorsAt } from '../supervision/index.js';
 
 export interface IncidentRowForAccess {
   id: string;
@@ -60,7 +60,8 @@ export function teacherVisibleIds(user: SessionUser) {
           .select('incident_access.incident_id')
           .where('incident_access.user_id', '=', user.id),
       ),
-      // Supervised at the time (the same rule as supervisorsAt in services/supervision.ts).
+      // Supervised at the time: the same rule as supervisorsAt (features/supervision), as a
+      // subquery so that a list is one query.
       eb.exists(
         eb
           .selectFrom('supervision_sessions as s')
@@ -97,4 +98,14 @@ export async function grantIncidentAccess(
     .values({ incident_id: incidentId, user_id: userId, reason, granted_at: new Date().toISOString() })
     .onConflict((oc) => oc.doNothing())
     .execute();
+}
+
+/** The members of staff given access to one incident. */
+export async function accessGrantees(db: Db, incidentId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('incident_access')
+    .select('user_id')
+    .where('incident_id', '=', incidentId)
+    .execute();
+  return rows.map((r) => r.user_id);
 }

@@ -8,12 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { attachmentMimes, maxAttachmentBytes, sniffEvidenceMime, type EvidenceMime } from '@harbour/shared';
 import * as tar from 'tar';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
-import { storeEvidence } from '../evidence/store.js';
-import { readVerifiedEvidence, sha256Of } from '../evidence/verified.js';
+import { readVerifiedEvidence, sha256Of, storeEvidence } from '../evidence/index.js';
 import { incidentRef, mayViewEvidence, visibleIncidentRow } from './incidents.js';
 
 const illegalMessage =

@@ -1,13 +1,13 @@
 /**
- * Watch-list flags (issue 4) become incidents (source "flag"): each flag makes one
- * incident, written in the same transaction as the flag, and the DSL is alerted once the
- * flag is committed.
+ * Watch-list flags become incidents (source "flag"): each flag makes one incident,
+ * written in the same transaction as the flag, and the DSL is alerted once the flag is
+ * committed.
  */
-import { watchCategoryLabels, type Flag, type WatchCategory } from '@harbour/shared';
-import type { Db } from '../../db/database.js';
-import type { ActivityHub } from '../activity/hub.js';
-import type { IncidentNotifier } from './notify.js';
+import { watchCategoryLabels, type WatchCategory } from '@harbour/shared';
+import type { Logger } from 'pino';
+import type { ActivityFeature } from '../activity/index.js';
 import { createIncidentFromFlag } from './incidents.js';
+import type { IncidentNotifier } from './notify.js';
 
 /** The incident category a watch-list category starts in; the DSL can change it. */
 const categoryFor: Record<WatchCategory, string> = {
@@ -20,9 +20,13 @@ const categoryFor: Record<WatchCategory, string> = {
   games: 'gaming',
 };
 
-export function flagsBecomeIncidents(activity: ActivityHub, db: Db, notifier: IncidentNotifier): void {
+export function flagsBecomeIncidents(
+  activity: ActivityFeature,
+  notifier: IncidentNotifier,
+  log: Logger,
+): void {
   activity.onFlagStored(async (trx, flag) => {
-    await createIncidentFromFlag(trx, {
+    const row = await createIncidentFromFlag(trx, {
       flagId: flag.id,
       deviceId: flag.deviceId,
       occurredAt: flag.occurredAt,
@@ -36,14 +40,11 @@ export function flagsBecomeIncidents(activity: ActivityHub, db: Db, notifier: In
       window: { title: flag.title, app: flag.app, url: flag.url },
       evidence: flag.evidence,
     });
-  });
-  activity.onFlagRaised((flag: Flag) => {
-    void db
-      .selectFrom('incidents')
-      .select('id')
-      .where('source', '=', 'flag')
-      .where('source_ref', '=', flag.id)
-      .executeTakeFirst()
-      .then((row) => (row ? notifier.created(row.id) : undefined));
+    return () =>
+      void notifier
+        .created(row)
+        .catch((error: unknown) =>
+          log.error({ err: error, flagId: flag.id }, 'could not announce the flag’s incident'),
+        );
   });
 }

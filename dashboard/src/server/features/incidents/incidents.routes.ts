@@ -21,8 +21,10 @@ import {
   updateIncidentRequestSchema,
 } from '@harbour/shared';
 import { z } from 'zod';
-import type { SessionUser } from '../accounts/sessions.js';
-import type { App, ServerContext } from '../../context.js';
+import type { SessionUser } from '../../core/identity.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import type { IncidentNotifier } from './notify.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
 import {
@@ -37,12 +39,16 @@ import { createIncident, listIncidents, loadIncident, visibleIncidentRow } from 
 
 const tags = ['incidents'];
 
-export function incidentRoutes(app: App, ctx: ServerContext): void {
+export function incidentRoutes(
+  app: App,
+  deps: { db: Db; dataDir: string; notifier: IncidentNotifier },
+): void {
+  const { db, dataDir, notifier } = deps;
   /** Loads the incident for this viewer (row-level check) and records the read. */
   async function read(id: string, viewer: SessionUser) {
-    const row = await visibleIncidentRow(ctx.db, id, viewer);
-    await audit(ctx.db, { actor: viewer.id, action: 'incident.view', subject: id });
-    return loadIncident(ctx.db, row, viewer);
+    const row = await visibleIncidentRow(db, id, viewer);
+    await audit(db, { actor: viewer.id, action: 'incident.view', subject: id });
+    return loadIncident(db, row, viewer);
   }
 
   app.get(
@@ -58,8 +64,8 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const viewer = currentUser(request);
-      const incidents = await listIncidents(ctx.db, viewer, request.query);
-      await audit(ctx.db, {
+      const incidents = await listIncidents(db, viewer, request.query);
+      await audit(db, {
         actor: viewer.id,
         action: 'incident.list',
         detail: { filter: request.query, ids: incidents.map((i) => i.id) },
@@ -82,8 +88,8 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     async (request, reply) => {
       const actor = currentUser(request);
       const body = request.body;
-      await workflow.checkCategory(ctx.db, body.category);
-      const id = await ctx.db.transaction().execute((trx) =>
+      await workflow.checkCategory(db, body.category);
+      const row = await db.transaction().execute((trx) =>
         createIncident(trx, {
           source: 'manual',
           category: body.category,
@@ -97,8 +103,8 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
           sourceRef: randomUUID(),
         }),
       );
-      await ctx.incidentEvents.created(id);
-      return reply.status(201).send(await read(id, actor));
+      await notifier.created(row);
+      return reply.status(201).send(await read(row.id, actor));
     },
   );
 
@@ -141,38 +147,38 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     '',
     'Change the record’s fields (every change is kept)',
     updateIncidentRequestSchema,
-    (id, a, b) => workflow.updateIncident(ctx.db, id, a, b),
+    (id, a, b) => workflow.updateIncident(db, id, a, b),
     'PATCH',
   );
   manage(
     '/state',
     'Move the incident on (closing needs an outcome; closed incidents must be reopened)',
     changeStateRequestSchema,
-    (id, a, b) => workflow.changeState(ctx.db, id, a, b.state, b.outcome, b.note),
+    (id, a, b) => workflow.changeState(db, id, a, b.state, b.outcome, b.note),
   );
   manage('/reopen', 'Reopen a closed incident, with a reason (recorded)', reopenRequestSchema, (id, a, b) =>
-    workflow.reopenIncident(ctx.db, id, a, b.reason),
+    workflow.reopenIncident(db, id, a, b.reason),
   );
   manage('/assign', 'Assign the incident to the DSL or a deputy', assignRequestSchema, (id, a, b) =>
-    workflow.assignIncident(ctx.db, id, a, b.userId),
+    workflow.assignIncident(db, id, a, b.userId),
   );
   manage('/actions', 'Add an action (what, who, due date)', addActionRequestSchema, (id, a, b) =>
-    workflow.addAction(ctx.db, id, a, b),
+    workflow.addAction(db, id, a, b),
   );
   manage('/escalations', 'Record the escalation route taken', addEscalationRequestSchema, (id, a, b) =>
-    workflow.addEscalation(ctx.db, id, a, b.route, b.note),
+    workflow.addEscalation(db, id, a, b.route, b.note),
   );
   manage('/links', 'Link this incident to another', addLinkRequestSchema, (id, a, b) =>
-    workflow.addLink(ctx.db, id, a, b.incidentId),
+    workflow.addLink(db, id, a, b.incidentId),
   );
   manage('/people', 'Record another pupil or person involved', addPersonRequestSchema, (id, a, b) =>
-    workflow.addPerson(ctx.db, id, a, b),
+    workflow.addPerson(db, id, a, b),
   );
   manage(
     '/share-evidence',
     'Share (or stop sharing) the evidence with teachers who can see the incident',
     shareEvidenceRequestSchema,
-    (id, a, b) => workflow.shareEvidence(ctx.db, id, a, b.shared),
+    (id, a, b) => workflow.shareEvidence(db, id, a, b.shared),
   );
 
   app.patch(
@@ -189,7 +195,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      await workflow.updateAction(ctx.db, request.params.id, request.params.actionId, actor, request.body);
+      await workflow.updateAction(db, request.params.id, request.params.actionId, actor, request.body);
       return read(request.params.id, actor);
     },
   );
@@ -208,8 +214,8 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      await visibleIncidentRow(ctx.db, request.params.id, actor);
-      await workflow.addNote(ctx.db, request.params.id, actor, request.body.text);
+      await visibleIncidentRow(db, request.params.id, actor);
+      await workflow.addNote(db, request.params.id, actor, request.body.text);
       return read(request.params.id, actor);
     },
   );
@@ -229,8 +235,8 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     async (request, reply) => {
       const viewer = currentUser(request);
       const { data, mime } = await readEvidenceForDisplay(
-        ctx.db,
-        ctx.dataDir,
+        db,
+        dataDir,
         request.params.id,
         request.params.sha256,
         viewer,
@@ -255,7 +261,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      await recordReveal(ctx.db, request.params.id, request.params.sha256, currentUser(request));
+      await recordReveal(db, request.params.id, request.params.sha256, currentUser(request));
       return { ok: true as const };
     },
   );
@@ -274,7 +280,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      await markSuspectedIllegal(ctx.db, request.params.id, request.params.sha256, actor, request.body.note);
+      await markSuspectedIllegal(db, request.params.id, request.params.sha256, actor, request.body.note);
       return read(request.params.id, actor);
     },
   );
@@ -290,7 +296,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request, reply) => {
-      const pkg = await sealedExport(ctx.db, ctx.dataDir, request.params.id, currentUser(request));
+      const pkg = await sealedExport(db, dataDir, request.params.id, currentUser(request));
       return reply
         .header('content-type', 'application/gzip')
         .header('content-disposition', `attachment; filename="${pkg.fileName}"`)
@@ -326,7 +332,7 @@ export function incidentRoutes(app: App, ctx: ServerContext): void {
       async (request, reply) => {
         const actor = currentUser(request);
         const data = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        await addAttachment(ctx.db, ctx.dataDir, request.params.id, actor, {
+        await addAttachment(db, dataDir, request.params.id, actor, {
           data,
           contentType: request.headers['content-type'],
           label: request.query.label ?? null,

@@ -19,12 +19,14 @@ import {
   type IncidentSummary,
 } from '@harbour/shared';
 import type { Selectable } from 'kysely';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import type { IncidentsTable } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
-import { audit } from '../../core/audit.js';
-import { receivedEvidence } from '../evidence/verified.js';
+import { audit, entriesAbout } from '../../core/audit.js';
+import { longestServingDsl, userNames } from '../accounts/index.js';
+import { deviceWithRoom } from '../devices/index.js';
+import { receivedEvidence } from '../evidence/index.js';
 import { canSeeIncident, isDsl, teacherVisibleIds } from './access.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -55,24 +57,11 @@ export const subjectKey = (username: string | null | undefined, name?: string | 
 
 export const incidentRef = (seq: number) => `INC-${String(seq).padStart(4, '0')}`;
 
-/** The DSL new incidents are assigned to by default: the longest-standing enabled DSL account. */
-async function defaultAssignee(db: Db): Promise<string | null> {
-  const row = await db
-    .selectFrom('users')
-    .select('id')
-    .where('role', '=', 'dsl')
-    .where('disabled_at', 'is', null)
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
 /**
  * Records a new incident. Call inside a transaction with whatever caused it (an agent
- * event, a flag), so the incident exists exactly once. Returns its id.
+ * event, a flag), so the incident exists exactly once. Returns the row it stored.
  */
-export async function createIncident(db: Db, input: NewIncident): Promise<string> {
+export async function createIncident(db: Db, input: NewIncident): Promise<IncidentRow> {
   const id = randomUUID();
   const now = new Date().toISOString();
   const last = await db
@@ -82,53 +71,46 @@ export async function createIncident(db: Db, input: NewIncident): Promise<string
   const seq = Number(last?.seq ?? 0) + 1;
   let device: { name: string; serial: string | null; roomId: string; roomName: string } | null = null;
   if (input.deviceId) {
-    const row = await db
-      .selectFrom('devices')
-      .innerJoin('rooms', 'rooms.id', 'devices.room_id')
-      .select(['devices.hostname', 'devices.serial', 'rooms.id as room_id', 'rooms.name as room_name'])
-      .where('devices.id', '=', input.deviceId)
-      .executeTakeFirst();
-    if (!row) throw new HarbourError('validation_failed', 'That device is not enrolled.');
-    device = { name: row.hostname, serial: row.serial, roomId: row.room_id, roomName: row.room_name };
+    const found = await deviceWithRoom(db, input.deviceId);
+    if (!found) throw new HarbourError('validation_failed', 'That device is not enrolled.');
+    device = found;
   }
   const subject = input.subject ?? {};
   const details = incidentDetailsSchema.parse(input.details ?? {});
-  await db
-    .insertInto('incidents')
-    .values({
-      id,
-      seq,
-      source: input.source,
-      category: input.category,
-      state: 'new',
-      outcome: null,
-      summary: input.summary,
-      created_at: now,
-      occurred_at: input.occurredAt,
-      created_by: input.createdBy,
-      assigned_to: await defaultAssignee(db),
-      device_id: input.deviceId ?? null,
-      device_name: device?.name ?? null,
-      device_serial: device?.serial ?? null,
-      room_id: device?.roomId ?? null,
-      room_name: device?.roomName ?? null,
-      subject_username: subject.username ?? null,
-      subject_key: subjectKey(subject.username, subject.name),
-      subject_name: subject.name ?? null,
-      subject_year_group: subject.yearGroup ?? 'unknown',
-      subject_dob: subject.dateOfBirth ?? null,
-      subject_sex: subject.sex ?? 'not_recorded',
-      details: JSON.stringify(details),
-      window: input.window ? JSON.stringify(input.window) : null,
-      pupil_choice: input.pupilChoice ?? null,
-      tell_id: input.tellId ?? null,
-      tell_status: input.tellId ? 'covered' : null,
-      tell_acknowledged_by: null,
-      evidence_shared_at: null,
-      closed_at: null,
-      source_ref: input.sourceRef ?? null,
-    })
-    .execute();
+  const row: IncidentRow = {
+    id,
+    seq,
+    source: input.source,
+    category: input.category,
+    state: 'new',
+    outcome: null,
+    summary: input.summary,
+    created_at: now,
+    occurred_at: input.occurredAt,
+    created_by: input.createdBy,
+    assigned_to: await longestServingDsl(db),
+    device_id: input.deviceId ?? null,
+    device_name: device?.name ?? null,
+    device_serial: device?.serial ?? null,
+    room_id: device?.roomId ?? null,
+    room_name: device?.roomName ?? null,
+    subject_username: subject.username ?? null,
+    subject_key: subjectKey(subject.username, subject.name),
+    subject_name: subject.name ?? null,
+    subject_year_group: subject.yearGroup ?? 'unknown',
+    subject_dob: subject.dateOfBirth ?? null,
+    subject_sex: subject.sex ?? 'not_recorded',
+    details: JSON.stringify(details),
+    window: input.window ? JSON.stringify(input.window) : null,
+    pupil_choice: input.pupilChoice ?? null,
+    tell_id: input.tellId ?? null,
+    tell_status: input.tellId ? 'covered' : null,
+    tell_acknowledged_by: null,
+    evidence_shared_at: null,
+    closed_at: null,
+    source_ref: input.sourceRef ?? null,
+  };
+  await db.insertInto('incidents').values(row).execute();
   for (const e of input.evidence ?? []) {
     await db
       .insertInto('incident_evidence')
@@ -163,14 +145,14 @@ export async function createIncident(db: Db, input: NewIncident): Promise<string
       sourceRef: input.sourceRef ?? null,
     },
   });
-  return id;
+  return row;
 }
 
 /**
  * For watch-list flags (issue 4): records a flag as an incident (source "flag").
  * Call it inside the transaction that stores the flag, so each flag makes one incident;
- * the same `flagId` given twice returns the first incident's id. After the transaction
- * commits, call `ctx.incidentEvents.created(id)` to alert the DSL.
+ * the same `flagId` given twice returns the first incident. After the transaction
+ * commits, call the notifier's `created(row)` to alert the DSL.
  */
 export async function createIncidentFromFlag(
   db: Db,
@@ -186,14 +168,14 @@ export async function createIncidentFromFlag(
     window?: ActiveWindow | null;
     evidence?: EvidenceRef[];
   },
-): Promise<string> {
+): Promise<IncidentRow> {
   const existing = await db
     .selectFrom('incidents')
-    .select('id')
+    .selectAll()
     .where('source', '=', 'flag')
     .where('source_ref', '=', flag.flagId)
     .executeTakeFirst();
-  if (existing) return existing.id;
+  if (existing) return existing;
   return createIncident(db, {
     source: 'flag',
     category: flag.category ?? 'unsorted',
@@ -210,17 +192,6 @@ export async function createIncidentFromFlag(
 }
 
 // ---- reading ------------------------------------------------------------------
-
-async function userNames(db: Db, ids: (string | null)[]): Promise<Map<string, string>> {
-  const wanted = [...new Set(ids.filter((i): i is string => i !== null))];
-  if (wanted.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'display_name'])
-    .where('id', 'in', wanted)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}
 
 async function evidenceOf(db: Db, incidentIds: string[]) {
   const map = new Map<string, IncidentEvidence[]>();
@@ -369,12 +340,7 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
     )
     .select(['incidents.id', 'incidents.seq', 'incidents.category', 'incidents.state'])
     .execute();
-  const history = await db
-    .selectFrom('audit_log')
-    .select(['id', 'at', 'actor', 'action', 'detail'])
-    .where('subject', '=', row.id)
-    .orderBy('id')
-    .execute();
+  const history = await entriesAbout(db, [row.id], { ordered: true });
   const names = await userNames(db, [
     ...actions.map((a) => a.created_by),
     ...escalations.map((e) => e.by),
@@ -424,4 +390,55 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
     })),
     canManage: isDsl(viewer),
   };
+}
+
+/** Every category some incident is filed under. */
+export async function usedCategories(db: Db): Promise<string[]> {
+  const used = await db.selectFrom('incidents').select('category').distinct().execute();
+  return used.map((u) => u.category);
+}
+
+// ---- pupils' reports (features/tell keeps a report's state in its incident) ----------
+
+export function incidentById(db: Db, id: string): Promise<IncidentRow | undefined> {
+  return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The incident a pupil's report made, by its tellId (and from that device, when given). */
+export function incidentByTell(db: Db, tellId: string, deviceId?: string): Promise<IncidentRow | undefined> {
+  let q = db.selectFrom('incidents').selectAll().where('tell_id', '=', tellId);
+  if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);
+  return q.executeTakeFirst();
+}
+
+/** Reports whose screen is still covered or acknowledged, that this viewer may see, oldest first. */
+export function openTellIncidents(db: Db, viewer: SessionUser): Promise<IncidentRow[]> {
+  let q = db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('tell_status', 'in', ['covered', 'acknowledged'])
+    .orderBy('occurred_at');
+  if (!isDsl(viewer)) q = q.where(teacherVisibleIds(viewer));
+  return q.execute();
+}
+
+/** Moves a report on; with `from`, only if it is still in that state. */
+export async function setTellStatus(
+  db: Db,
+  id: string,
+  set: Partial<Pick<IncidentRow, 'tell_status' | 'tell_acknowledged_by'>>,
+  from?: IncidentRow['tell_status'],
+): Promise<void> {
+  let q = db.updateTable('incidents').set(set).where('id', '=', id);
+  if (from) q = q.where('tell_status', '=', from);
+  await q.execute();
+}
+
+/** What the pupil said on the cover page. */
+export async function setPupilSaid(
+  db: Db,
+  id: string,
+  set: Pick<IncidentRow, 'pupil_choice' | 'details'>,
+): Promise<void> {
+  await db.updateTable('incidents').set(set).where('id', '=', id).execute();
 }

@@ -1,5 +1,4 @@
 import {
-  auditVerifySchema,
   chronologySchema,
   governorsQuerySchema,
   governorsReportSchema,
@@ -7,13 +6,14 @@ import {
   purgeListSchema,
 } from '@harbour/shared';
 import { z } from 'zod';
-import type { App, ServerContext } from '../../context.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
-import { audit, verifyAuditChain } from '../../core/audit.js';
+import { audit } from '../../core/audit.js';
 import { chronology, governorsReport, incidentLogCsv, subjectAccessExport } from './reports.js';
-import { runRetention } from './retention.js';
+import { listPurges, runRetention } from './retention.js';
 
-export function incidentReportRoutes(app: App, ctx: ServerContext): void {
+export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
   app.get(
     '/api/incidents/export.csv',
     {
@@ -21,7 +21,7 @@ export function incidentReportRoutes(app: App, ctx: ServerContext): void {
       schema: { summary: 'The incident log as CSV (recorded)', tags: ['reports'] },
     },
     async (request, reply) => {
-      const csv = await incidentLogCsv(ctx.db, currentUser(request));
+      const csv = await incidentLogCsv(db, currentUser(request));
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header(
@@ -44,7 +44,7 @@ export function incidentReportRoutes(app: App, ctx: ServerContext): void {
         response: { 200: chronologySchema },
       },
     },
-    async (request) => chronology(ctx.db, request.query.pupil, currentUser(request)),
+    async (request) => chronology(db, request.query.pupil, currentUser(request)),
   );
 
   app.get(
@@ -58,7 +58,7 @@ export function incidentReportRoutes(app: App, ctx: ServerContext): void {
         response: { 200: governorsReportSchema },
       },
     },
-    async (request) => governorsReport(ctx.db, request.query, currentUser(request)),
+    async (request) => governorsReport(db, request.query, currentUser(request)),
   );
 
   app.get(
@@ -72,7 +72,7 @@ export function incidentReportRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request, reply) => {
-      const data = await subjectAccessExport(ctx.db, request.query.pupil, currentUser(request));
+      const data = await subjectAccessExport(db, request.query.pupil, currentUser(request));
       return reply
         .header('content-disposition', 'attachment; filename="subject-access.json"')
         .header('cache-control', 'no-store')
@@ -90,23 +90,7 @@ export function incidentReportRoutes(app: App, ctx: ServerContext): void {
         response: { 200: purgeListSchema },
       },
     },
-    async () => {
-      const rows = await ctx.db
-        .selectFrom('retention_purges')
-        .selectAll()
-        .orderBy('id', 'desc')
-        .limit(500)
-        .execute();
-      return {
-        purges: rows.map((r) => ({
-          id: r.id,
-          at: r.at,
-          recordType: r.record_type,
-          count: r.count,
-          detail: r.detail,
-        })),
-      };
-    },
+    async () => ({ purges: await listPurges(db) }),
   );
 
   app.post(
@@ -120,24 +104,9 @@ export function incidentReportRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const result = await runRetention(ctx.db, ctx.dataDir);
-      await audit(ctx.db, { actor: currentUser(request).id, action: 'retention.run', detail: result });
+      const result = await runRetention(db, dataDir);
+      await audit(db, { actor: currentUser(request).id, action: 'retention.run', detail: result });
       return result;
     },
-  );
-}
-
-export function auditRoutes(app: App, ctx: ServerContext): void {
-  app.get(
-    '/api/audit/verify',
-    {
-      config: { access: 'verifyAudit' },
-      schema: {
-        summary: 'Check the audit trail’s hash chain; names the first broken entry',
-        tags: ['audit'],
-        response: { 200: auditVerifySchema },
-      },
-    },
-    async () => verifyAuditChain(ctx.db),
   );
 }

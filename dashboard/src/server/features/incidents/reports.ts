@@ -12,10 +12,11 @@ import {
 } from '@harbour/shared';
 import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import { changeTrackerOf } from '../../db/change-tracker.js';
 import type { Db } from '../../db/database.js';
-import { audit } from '../../core/audit.js';
+import { audit, entriesAbout } from '../../core/audit.js';
+import { sessionsOf } from '../devices/index.js';
 import { incidentRef, subjectKey } from './incidents.js';
 import { categories } from './settings.js';
 
@@ -135,18 +136,15 @@ export async function chronology(db: Db, pupil: string, actor: SessionUser): Pro
     });
   }
   if (ids.length > 0) {
-    const trail = await db
-      .selectFrom('audit_log')
-      .select(['subject', 'at', 'action', 'detail'])
-      .where('subject', 'in', ids)
-      .where('action', 'in', [
+    const trail = await entriesAbout(db, ids, {
+      actions: [
         'incident.state',
         'incident.escalate',
         'incident.action_add',
         'incident.note',
         'incident.reopen',
-      ])
-      .execute();
+      ],
+    });
     const subjectIds = new Set(asSubject.map((r) => r.id));
     for (const t of trail) {
       const detail = t.detail ? (JSON.parse(t.detail) as Record<string, unknown>) : {};
@@ -339,17 +337,8 @@ export async function subjectAccessExport(
       .execute(),
     db.selectFrom('incident_actions').selectAll().where('incident_id', 'in', nonEmpty).execute(),
     db.selectFrom('incident_escalations').selectAll().where('incident_id', 'in', nonEmpty).execute(),
-    db
-      .selectFrom('audit_log')
-      .select(['id', 'at', 'actor', 'action', 'subject', 'detail'])
-      .where('subject', 'in', nonEmpty)
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('device_sessions')
-      .selectAll()
-      .where((eb) => eb(eb.fn('lower', ['username']), '=', key))
-      .execute(),
+    entriesAbout(db, nonEmpty, { ordered: true }),
+    sessionsOf(db, key),
   ]);
   await audit(db, {
     actor: actor.id,

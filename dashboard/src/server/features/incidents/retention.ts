@@ -10,11 +10,9 @@
  * The audit trail itself is never purged: deleting entries would break the hash chain
  * that proves nothing else was changed (see docs/incidents.md).
  */
-import fs from 'node:fs';
 import type { Db } from '../../db/database.js';
 import { audit } from '../../core/audit.js';
-import { evidencePath } from '../evidence/store.js';
-import type { EvidenceMime } from '@harbour/shared';
+import { forgetEvidence } from '../evidence/index.js';
 import { incidentRef } from './incidents.js';
 import { getSetting } from './settings.js';
 
@@ -124,8 +122,17 @@ async function forgetFile(db: Db, dataDir: string, sha256: string): Promise<void
     .where('sha256', '=', sha256)
     .executeTakeFirst();
   if (stillUsed) return;
-  const row = await db.selectFrom('evidence').select('mime').where('sha256', '=', sha256).executeTakeFirst();
-  if (!row) return;
-  fs.rmSync(evidencePath(dataDir, sha256, row.mime as EvidenceMime), { force: true });
-  await db.deleteFrom('evidence').where('sha256', '=', sha256).execute();
+  await forgetEvidence(db, dataDir, sha256);
+}
+
+/** What retention purged, newest first. */
+export async function listPurges(db: Db) {
+  const rows = await db.selectFrom('retention_purges').selectAll().orderBy('id', 'desc').limit(500).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    recordType: r.record_type,
+    count: r.count,
+    detail: r.detail,
+  }));
 }

@@ -5,7 +5,9 @@ import {
   updateSafeguardingSettingsSchema,
 } from '@harbour/shared';
 import { hashPassword } from '../../core/passwords.js';
-import type { App, ServerContext } from '../../context.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import { usedCategories } from './incidents.js';
 import { HarbourError } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
@@ -13,7 +15,7 @@ import { getSetting, publicSettings, setSetting } from './settings.js';
 
 const tags = ['safeguarding'];
 
-export function safeguardingRoutes(app: App, ctx: ServerContext): void {
+export function safeguardingRoutes(app: App, db: Db): void {
   app.get(
     '/api/safeguarding/settings',
     {
@@ -24,7 +26,7 @@ export function safeguardingRoutes(app: App, ctx: ServerContext): void {
         response: { 200: safeguardingSettingsSchema },
       },
     },
-    async () => publicSettings(ctx.db),
+    async () => publicSettings(db),
   );
 
   app.patch(
@@ -41,14 +43,13 @@ export function safeguardingRoutes(app: App, ctx: ServerContext): void {
     async (request) => {
       const actor = currentUser(request);
       const b = request.body;
-      await ctx.db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         if (b.categories) {
           const ids = b.categories.map((c) => c.id);
           if (new Set(ids).size !== ids.length)
             throw new HarbourError('validation_failed', 'Each category needs its own id.');
           // Categories already used by incidents can be retired but never removed, so old records still read.
-          const used = await trx.selectFrom('incidents').select('category').distinct().execute();
-          const missing = used.map((u) => u.category).filter((c) => !ids.includes(c));
+          const missing = (await usedCategories(trx)).filter((c) => !ids.includes(c));
           if (missing.length > 0) {
             throw new HarbourError(
               'conflict',
@@ -79,7 +80,7 @@ export function safeguardingRoutes(app: App, ctx: ServerContext): void {
         };
         await audit(trx, { actor: actor.id, action: 'safeguarding.settings', detail: recorded });
       });
-      return publicSettings(ctx.db);
+      return publicSettings(db);
     },
   );
 
@@ -97,8 +98,8 @@ export function safeguardingRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      await setSetting(ctx.db, 'staffPinHash', await hashPassword(request.body.pin), actor.id);
-      await audit(ctx.db, { actor: actor.id, action: 'safeguarding.staff_pin' });
+      await setSetting(db, 'staffPinHash', await hashPassword(request.body.pin), actor.id);
+      await audit(db, { actor: actor.id, action: 'safeguarding.staff_pin' });
       return { ok: true as const };
     },
   );

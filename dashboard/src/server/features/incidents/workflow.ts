@@ -12,10 +12,11 @@ import {
   type IncidentState,
   type IncidentSubject,
 } from '@harbour/shared';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
+import { userStanding } from '../accounts/index.js';
 import { categories } from './settings.js';
 import { subjectKey, type IncidentRow } from './incidents.js';
 
@@ -167,11 +168,7 @@ export async function reopenIncident(db: Db, id: string, actor: SessionUser, rea
 export async function assignIncident(db: Db, id: string, actor: SessionUser, userId: string): Promise<void> {
   await tx(db, async (trx) => {
     const row = await openRow(trx, id);
-    const user = await trx
-      .selectFrom('users')
-      .select(['id', 'role', 'disabled_at'])
-      .where('id', '=', userId)
-      .executeTakeFirst();
+    const user = await userStanding(trx, userId);
     if (!user || user.disabled_at)
       throw new HarbourError('validation_failed', 'That member of staff was not found.');
     if (user.role !== 'dsl') {

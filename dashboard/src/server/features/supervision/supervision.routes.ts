@@ -13,8 +13,11 @@ import {
   supervisionSettingsSchema,
   updateSupervisionSettingsSchema,
 } from '@harbour/shared';
-import type { SessionUser } from '../accounts/sessions.js';
-import type { App, ServerContext } from '../../context.js';
+import type { SessionUser } from '../../core/identity.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import { activeStaff, countExisting } from '../accounts/index.js';
+import { roomExists, roomStaff, setRoomStaff } from '../devices/index.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
@@ -26,14 +29,15 @@ import {
   saveSupervisionSettings,
   sendControl,
   startSupervision,
-  stateForRoom,
+  tellRoomDevices,
+  type SupervisionPorts,
   supervisedPupils,
   supervisionSettings,
 } from './supervision.js';
 
 /** Teachers see their own sessions; the DSL and admins see every one. */
-async function visibleSession(ctx: ServerContext, user: SessionUser, id: string) {
-  const session = await getSession(ctx.db, id);
+async function visibleSession(db: Db, user: SessionUser, id: string) {
+  const session = await getSession(db, id);
   if (!session) throw notFound('Supervised session');
   if (user.role === 'teacher' && session.teacherId !== user.id) {
     throw new HarbourError('forbidden', 'This is another teacher’s supervised session.');
@@ -41,7 +45,8 @@ async function visibleSession(ctx: ServerContext, user: SessionUser, id: string)
   return session;
 }
 
-export function supervisionRoutes(app: App, ctx: ServerContext): void {
+export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
+  const { db } = ports;
   app.get(
     '/api/supervision',
     {
@@ -55,7 +60,7 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
     async (request) => {
       const user = currentUser(request);
       return {
-        sessions: await runningSessions(ctx.db, user.role === 'teacher' ? { teacherId: user.id } : {}),
+        sessions: await runningSessions(db, user.role === 'teacher' ? { teacherId: user.id } : {}),
       };
     },
   );
@@ -72,7 +77,7 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await startSupervision(ctx, currentUser(request), request.body)),
+      reply.status(201).send(await startSupervision(ports, currentUser(request), request.body)),
   );
 
   app.get(
@@ -87,8 +92,8 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const session = await visibleSession(ctx, currentUser(request), request.params.id);
-      return { ...session, pupils: await supervisedPupils(ctx.db, session) };
+      const session = await visibleSession(db, currentUser(request), request.params.id);
+      return { ...session, pupils: await supervisedPupils(db, session) };
     },
   );
 
@@ -103,7 +108,7 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
         response: { 200: supervisionSessionSchema },
       },
     },
-    async (request) => endSupervision(ctx, request.params.id, currentUser(request)),
+    async (request) => endSupervision(ports, request.params.id, currentUser(request)),
   );
 
   app.post(
@@ -119,7 +124,7 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await sendControl(ctx, currentUser(request), request.params.id, request.body)),
+      reply.status(201).send(await sendControl(ports, currentUser(request), request.params.id, request.body)),
   );
 
   app.get(
@@ -134,8 +139,8 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const session = await visibleSession(ctx, currentUser(request), request.params.id);
-      return { actions: await listActions(ctx.db, session.id) };
+      const session = await visibleSession(db, currentUser(request), request.params.id);
+      return { actions: await listActions(db, session.id) };
     },
   );
 
@@ -151,12 +156,7 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const rows = await ctx.db
-        .selectFrom('room_staff')
-        .select('user_id')
-        .where('room_id', '=', request.params.id)
-        .execute();
-      return { userIds: rows.map((r) => r.user_id) };
+      return { userIds: await roomStaff(db, request.params.id) };
     },
   );
 
@@ -175,24 +175,12 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
     async (request) => {
       const actor = currentUser(request);
       const roomId = request.params.id;
-      const room = await ctx.db.selectFrom('rooms').select('id').where('id', '=', roomId).executeTakeFirst();
-      if (!room) throw notFound('Room');
+      if (!(await roomExists(db, roomId))) throw notFound('Room');
       const userIds = [...new Set(request.body.userIds)];
-      if (userIds.length > 0) {
-        const found = await ctx.db.selectFrom('users').select('id').where('id', 'in', userIds).execute();
-        if (found.length !== userIds.length)
-          throw new HarbourError('bad_request', 'Some of those staff accounts do not exist.');
-      }
-      await ctx.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('room_staff').where('room_id', '=', roomId).execute();
-        if (userIds.length > 0) {
-          await trx
-            .insertInto('room_staff')
-            .values(userIds.map((user_id) => ({ room_id: roomId, user_id })))
-            .execute();
-        }
-      });
-      await audit(ctx.db, { actor: actor.id, action: 'room.staff', subject: roomId, detail: { userIds } });
+      if ((await countExisting(db, userIds)) !== userIds.length)
+        throw new HarbourError('bad_request', 'Some of those staff accounts do not exist.');
+      await setRoomStaff(db, roomId, userIds);
+      await audit(db, { actor: actor.id, action: 'room.staff', subject: roomId, detail: { userIds } });
       return { userIds };
     },
   );
@@ -208,13 +196,7 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
       },
     },
     async () => {
-      const rows = await ctx.db
-        .selectFrom('users')
-        .select(['id', 'display_name', 'role'])
-        .where('role', 'in', ['teacher', 'dsl'])
-        .where('disabled_at', 'is', null)
-        .orderBy('display_name')
-        .execute();
+      const rows = await activeStaff(db, ['teacher', 'dsl']);
       return { staff: rows.map((r) => ({ id: r.id, displayName: r.display_name, role: r.role })) };
     },
   );
@@ -229,7 +211,7 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
         response: { 200: supervisionSettingsSchema },
       },
     },
-    async () => supervisionSettings(ctx.db),
+    async () => supervisionSettings(db),
   );
 
   app.patch(
@@ -245,19 +227,11 @@ export function supervisionRoutes(app: App, ctx: ServerContext): void {
     },
     async (request) => {
       const actor = currentUser(request);
-      await saveSupervisionSettings(ctx.db, request.body);
-      await audit(ctx.db, { actor: actor.id, action: 'supervision.settings', detail: request.body });
+      await saveSupervisionSettings(db, request.body);
+      await audit(db, { actor: actor.id, action: 'supervision.settings', detail: request.body });
       // Devices in supervised rooms follow the new thumbnail setting at once.
-      for (const session of await runningSessions(ctx.db)) {
-        const state = await stateForRoom(ctx.db, session.roomId);
-        const devices = await ctx.db
-          .selectFrom('devices')
-          .select('id')
-          .where('room_id', '=', session.roomId)
-          .execute();
-        for (const d of devices) ctx.push.device(d.id, 'supervision:state', state);
-      }
-      return supervisionSettings(ctx.db);
+      for (const session of await runningSessions(db)) await tellRoomDevices(ports, session.roomId);
+      return supervisionSettings(db);
     },
   );
 }

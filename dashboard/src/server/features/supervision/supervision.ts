@@ -6,11 +6,25 @@ import type {
   SupervisionSettings,
   SupervisionState,
 } from '@harbour/shared';
-import type { SessionUser } from '../accounts/sessions.js';
-import type { ServerContext } from '../../context.js';
+import type { SessionUser } from '../../core/identity.js';
+import { channel, type Push } from '../../core/ports.js';
+import {
+  deviceIdsInRoom,
+  isRoomStaff,
+  roomExists,
+  sessionsInRoom,
+  type DeviceHub,
+} from '../devices/index.js';
 import type { Db } from '../../db/database.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
+
+/** What supervision's services need: the database, live pushes, and who is connected. */
+export interface SupervisionPorts {
+  db: Db;
+  push: Push;
+  hub: Pick<DeviceHub, 'isOnline'>;
+}
 
 /** How long a device has to acknowledge a control before it is marked "did not reach". */
 export const controlAckTimeoutMs = 10_000;
@@ -89,13 +103,7 @@ export async function getSession(db: Db, id: string): Promise<SupervisionSession
 export async function maySupervise(db: Db, user: SessionUser, roomId: string): Promise<boolean> {
   if (user.role === 'dsl') return true;
   if (user.role !== 'teacher') return false;
-  const row = await db
-    .selectFrom('room_staff')
-    .select('user_id')
-    .where('room_id', '=', roomId)
-    .where('user_id', '=', user.id)
-    .executeTakeFirst();
-  return row !== undefined;
+  return isRoomStaff(db, roomId, user.id);
 }
 
 /** Who supervised a room at a moment (for incident records). */
@@ -124,27 +132,24 @@ export async function stateForRoom(db: Db, roomId: string): Promise<SupervisionS
   };
 }
 
-async function tellRoomDevices(ctx: ServerContext, roomId: string): Promise<void> {
-  const state = await stateForRoom(ctx.db, roomId);
-  const devices = await ctx.db.selectFrom('devices').select('id').where('room_id', '=', roomId).execute();
-  for (const d of devices) ctx.push.device(d.id, 'supervision:state', state);
+/** Tells every computer in a room what supervision asks of it now. */
+export async function tellRoomDevices(ports: SupervisionPorts, roomId: string): Promise<void> {
+  const state = await stateForRoom(ports.db, roomId);
+  for (const id of await deviceIdsInRoom(ports.db, roomId)) {
+    ports.push.toAgents(channel.device(id), 'supervision:state', state);
+  }
 }
 
 export async function startSupervision(
-  ctx: ServerContext,
+  ports: SupervisionPorts,
   user: SessionUser,
   input: { roomId: string; durationMinutes: number },
 ): Promise<SupervisionSession> {
-  const room = await ctx.db
-    .selectFrom('rooms')
-    .select('id')
-    .where('id', '=', input.roomId)
-    .executeTakeFirst();
-  if (!room) throw notFound('Room');
-  if (!(await maySupervise(ctx.db, user, input.roomId))) {
+  if (!(await roomExists(ports.db, input.roomId))) throw notFound('Room');
+  if (!(await maySupervise(ports.db, user, input.roomId))) {
     throw new HarbourError('forbidden', 'You are not one of the staff who may supervise this room.');
   }
-  const [already] = await runningSessions(ctx.db, { roomId: input.roomId });
+  const [already] = await runningSessions(ports.db, { roomId: input.roomId });
   if (already) {
     throw new HarbourError(
       'conflict',
@@ -153,7 +158,7 @@ export async function startSupervision(
   }
   const now = new Date();
   const id = randomUUID();
-  await ctx.db
+  await ports.db
     .insertInto('supervision_sessions')
     .values({
       id,
@@ -165,54 +170,50 @@ export async function startSupervision(
       ended_by: null,
     })
     .execute();
-  await audit(ctx.db, { actor: user.id, action: 'supervision.start', subject: id, detail: input });
-  const session = (await getSession(ctx.db, id))!;
-  ctx.push.room(session.roomId, 'supervision:changed', session);
-  await tellRoomDevices(ctx, session.roomId);
+  await audit(ports.db, { actor: user.id, action: 'supervision.start', subject: id, detail: input });
+  const session = (await getSession(ports.db, id))!;
+  ports.push.toStaff(channel.room(session.roomId), 'supervision:changed', session);
+  await tellRoomDevices(ports, session.roomId);
   return session;
 }
 
 export async function endSupervision(
-  ctx: ServerContext,
+  ports: SupervisionPorts,
   sessionId: string,
   by: SessionUser | 'timer',
 ): Promise<SupervisionSession> {
-  const session = await getSession(ctx.db, sessionId);
+  const session = await getSession(ports.db, sessionId);
   if (!session) throw notFound('Supervised session');
   if (by !== 'timer' && by.role !== 'dsl' && by.id !== session.teacherId) {
     throw new HarbourError('forbidden', 'Only the supervising teacher or the DSL can end this session.');
   }
   if (session.endedAt) return session;
   const endedAt = by === 'timer' ? session.endsAt : nowIso();
-  await ctx.db
+  await ports.db
     .updateTable('supervision_sessions')
     .set({ ended_at: endedAt, ended_by: by === 'timer' ? 'timer' : by.id })
     .where('id', '=', sessionId)
     .where('ended_at', 'is', null)
     .execute();
-  await audit(ctx.db, {
+  await audit(ports.db, {
     actor: by === 'timer' ? 'system' : by.id,
     action: 'supervision.end',
     subject: sessionId,
   });
-  const ended = (await getSession(ctx.db, sessionId))!;
-  ctx.push.room(ended.roomId, 'supervision:changed', ended);
+  const ended = (await getSession(ports.db, sessionId))!;
+  ports.push.toStaff(channel.room(ended.roomId), 'supervision:changed', ended);
   // Nothing a teacher put on the screens outlives the lesson.
-  const covered = await ctx.db
+  const covered = await ports.db
     .selectFrom('control_actions')
     .select('kind')
     .where('session_id', '=', sessionId)
     .where('kind', 'in', ['cover', 'release'])
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
-  const devices = await ctx.db
-    .selectFrom('devices')
-    .select('id')
-    .where('room_id', '=', ended.roomId)
-    .execute();
+  const devices = await deviceIdsInRoom(ports.db, ended.roomId);
   if (covered?.kind === 'cover') {
-    for (const d of devices) {
-      ctx.push.device(d.id, 'control:apply', {
+    for (const id of devices) {
+      ports.push.toAgents(channel.device(id), 'control:apply', {
         actionId: randomUUID(),
         kind: 'release',
         message: null,
@@ -220,34 +221,26 @@ export async function endSupervision(
       });
     }
   }
-  await tellRoomDevices(ctx, ended.roomId);
+  await tellRoomDevices(ports, ended.roomId);
   return ended;
 }
 
 /** Ends sessions whose time is up. Run by a timer; safe to run at any time. */
-export async function endExpiredSessions(ctx: ServerContext): Promise<number> {
-  const expired = await ctx.db
+export async function endExpiredSessions(ports: SupervisionPorts): Promise<number> {
+  const expired = await ports.db
     .selectFrom('supervision_sessions')
     .select('id')
     .where('ended_at', 'is', null)
     .where('ends_at', '<=', nowIso())
     .execute();
-  for (const s of expired) await endSupervision(ctx, s.id, 'timer');
+  for (const s of expired) await endSupervision(ports, s.id, 'timer');
   return expired.length;
 }
 
 /** The pupils supervised in a session: device sessions in the room that overlap it. */
 export async function supervisedPupils(db: Db, session: SupervisionSession) {
   const end = session.endedAt ?? session.endsAt;
-  const rows = await db
-    .selectFrom('device_sessions as ds')
-    .innerJoin('devices as d', 'd.id', 'ds.device_id')
-    .select(['ds.device_id', 'd.hostname', 'ds.username', 'ds.started_at', 'ds.ended_at'])
-    .where('d.room_id', '=', session.roomId)
-    .where('ds.started_at', '<=', end)
-    .where((eb) => eb.or([eb('ds.ended_at', 'is', null), eb('ds.ended_at', '>=', session.startedAt)]))
-    .orderBy('ds.started_at')
-    .execute();
+  const rows = await sessionsInRoom(db, session.roomId, session.startedAt, end);
   return rows.map((r) => ({
     deviceId: r.device_id,
     hostname: r.hostname,
@@ -311,12 +304,12 @@ export async function listActions(db: Db, sessionId: string): Promise<ControlAct
  * "did not reach" at once; online ones that don't acknowledge in time are marked too.
  */
 export async function sendControl(
-  ctx: ServerContext,
+  ports: SupervisionPorts,
   user: SessionUser,
   sessionId: string,
   input: { kind: ControlKind; deviceIds?: string[] | undefined; message?: string | undefined },
 ): Promise<ControlAction> {
-  const session = await getSession(ctx.db, sessionId);
+  const session = await getSession(ports.db, sessionId);
   if (!session) throw notFound('Supervised session');
   if (user.role !== 'dsl' && user.id !== session.teacherId) {
     throw new HarbourError('forbidden', 'Only the teacher supervising this room can use its controls.');
@@ -324,13 +317,7 @@ export async function sendControl(
   if (session.endedAt || session.endsAt <= nowIso()) {
     throw new HarbourError('conflict', 'This supervised session has ended; start a new one first.');
   }
-  const roomDevices = await ctx.db
-    .selectFrom('devices')
-    .select('id')
-    .where('room_id', '=', session.roomId)
-    .where('revoked_at', 'is', null)
-    .execute();
-  const inRoom = new Set(roomDevices.map((d) => d.id));
+  const inRoom = new Set(await deviceIdsInRoom(ports.db, session.roomId, { includeRevoked: false }));
   const chosen = input.deviceIds ?? [...inRoom];
   const strangers = chosen.filter((id) => !inRoom.has(id));
   if (strangers.length > 0) {
@@ -339,7 +326,7 @@ export async function sendControl(
   if (chosen.length === 0) throw new HarbourError('conflict', 'There are no devices in this room.');
   const id = randomUUID();
   const at = nowIso();
-  await ctx.db.transaction().execute(async (trx) => {
+  await ports.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('control_actions')
       .values({
@@ -363,40 +350,40 @@ export async function sendControl(
         chosen.map((deviceId) => ({
           action_id: id,
           device_id: deviceId,
-          state: ctx.hub.isOnline(deviceId) ? ('sent' as const) : ('not_reached' as const),
+          state: ports.hub.isOnline(deviceId) ? ('sent' as const) : ('not_reached' as const),
           at,
         })),
       )
       .execute();
   });
-  await audit(ctx.db, {
+  await audit(ports.db, {
     actor: user.id,
     action: `control.${input.kind}`,
     subject: id,
     detail: { devices: chosen.length },
   });
-  const action = (await loadAction(ctx.db, id))!;
+  const action = (await loadAction(ports.db, id))!;
   for (const target of action.targets) {
     if (target.state !== 'sent') continue;
-    ctx.push.device(target.deviceId, 'control:apply', {
+    ports.push.toAgents(channel.device(target.deviceId), 'control:apply', {
       actionId: id,
       kind: action.kind,
       message: action.message,
       teacherName: user.displayName,
     });
   }
-  ctx.push.room(session.roomId, 'control:updated', action);
-  const timer = setTimeout(() => void markUnacknowledged(ctx, id), controlAckTimeoutMs);
+  ports.push.toStaff(channel.room(session.roomId), 'control:updated', action);
+  const timer = setTimeout(() => void markUnacknowledged(ports, id), controlAckTimeoutMs);
   timer.unref();
   return action;
 }
 
 export async function acknowledgeControl(
-  ctx: ServerContext,
+  ports: SupervisionPorts,
   deviceId: string,
   actionId: string,
 ): Promise<void> {
-  const result = await ctx.db
+  const result = await ports.db
     .updateTable('control_targets')
     .set({ state: 'acknowledged', at: nowIso() })
     .where('action_id', '=', actionId)
@@ -404,7 +391,7 @@ export async function acknowledgeControl(
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) {
     // Releases sent when a session ends carry their own ids and are not recorded actions.
-    const release = await ctx.db
+    const release = await ports.db
       .selectFrom('control_actions')
       .select('id')
       .where('id', '=', actionId)
@@ -412,17 +399,17 @@ export async function acknowledgeControl(
     if (release) throw new HarbourError('forbidden', 'That control was not sent to this device.');
     return;
   }
-  const action = await loadAction(ctx.db, actionId);
-  if (action) ctx.push.room(action.roomId, 'control:updated', action);
+  const action = await loadAction(ports.db, actionId);
+  if (action) ports.push.toStaff(channel.room(action.roomId), 'control:updated', action);
 }
 
-async function markUnacknowledged(ctx: ServerContext, actionId: string): Promise<void> {
-  await ctx.db
+async function markUnacknowledged(ports: SupervisionPorts, actionId: string): Promise<void> {
+  await ports.db
     .updateTable('control_targets')
     .set({ state: 'not_reached', at: nowIso() })
     .where('action_id', '=', actionId)
     .where('state', '=', 'sent')
     .execute();
-  const action = await loadAction(ctx.db, actionId);
-  if (action) ctx.push.room(action.roomId, 'control:updated', action);
+  const action = await loadAction(ports.db, actionId);
+  if (action) ports.push.toStaff(channel.room(action.roomId), 'control:updated', action);
 }

@@ -1,12 +1,14 @@
 import { idParamsSchema, tellAlertListSchema, tellAlertSchema } from '@harbour/shared';
-import type { App, ServerContext } from '../../context.js';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import type { TellAlerts } from './alerts.js';
 import { HarbourError } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { acknowledgeTell, openTellAlerts, releaseTell, toTellAlert } from './tell.js';
 
 const tags = ['tell'];
 
-export function tellRoutes(app: App, ctx: ServerContext): void {
+export function tellRoutes(app: App, db: Db, alerts: TellAlerts): void {
   app.get(
     '/api/tell/alerts',
     {
@@ -17,7 +19,7 @@ export function tellRoutes(app: App, ctx: ServerContext): void {
         response: { 200: tellAlertListSchema },
       },
     },
-    async (request) => ({ alerts: await openTellAlerts(ctx.db, currentUser(request)) }),
+    async (request) => ({ alerts: await openTellAlerts(db, currentUser(request)) }),
   );
 
   for (const [path, summary, run] of [
@@ -35,8 +37,8 @@ export function tellRoutes(app: App, ctx: ServerContext): void {
         schema: { summary, tags, params: idParamsSchema, response: { 200: tellAlertSchema } },
       },
       async (request) => {
-        const row = await run(ctx.db, request.params.id, currentUser(request));
-        await ctx.incidentEvents.tellChanged(row.id);
+        const row = await run(db, request.params.id, currentUser(request));
+        await alerts.changed(row);
         const alert = toTellAlert(row);
         if (!alert) throw new HarbourError('conflict', 'This incident is not a pupil’s report.');
         return alert;

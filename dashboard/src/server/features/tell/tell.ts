@@ -12,27 +12,36 @@ import {
   type TellDetails,
   type TellReported,
 } from '@harbour/shared';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../core/identity.js';
 import { verifyPassword } from '../../core/passwords.js';
-import type { Db } from '../../db/database.js';
-import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
-import { isDsl, teacherVisibleIds } from '../incidents/access.js';
-import { createIncident, incidentRef, visibleIncidentRow, type IncidentRow } from '../incidents/incidents.js';
-import { getSetting } from '../incidents/settings.js';
+import { HarbourError, notFound } from '../../core/errors.js';
+import type { Db } from '../../db/database.js';
+import { devicePlace } from '../devices/index.js';
+import {
+  createIncident,
+  getSetting,
+  incidentById,
+  incidentByTell,
+  incidentRef,
+  openTellIncidents,
+  setPupilSaid,
+  setTellStatus,
+  visibleIncidentRow,
+  type IncidentRow,
+} from '../incidents/index.js';
 
-/** Stores a report once (by its tellId) as a new incident. Runs inside storeEvent's transaction. */
+/**
+ * Stores a report once (by its tellId) as a new incident. Runs inside the agent event's
+ * transaction. Returns the incident it made, or null for a report already recorded.
+ */
 export async function storeTellReported(
   db: Db,
   deviceId: string,
   event: AgentEvent,
   body: TellReported,
-): Promise<void> {
-  const existing = await db
-    .selectFrom('incidents')
-    .select('id')
-    .where('tell_id', '=', body.tellId)
-    .executeTakeFirst();
+): Promise<IncidentRow | null> {
+  const existing = await incidentByTell(db, body.tellId);
   if (existing) {
     // The same report replayed under a new event id: already recorded once; keep a note of the replay.
     await audit(db, {
@@ -41,14 +50,10 @@ export async function storeTellReported(
       subject: existing.id,
       detail: { eventId: event.id },
     });
-    return;
+    return null;
   }
-  const device = await db
-    .selectFrom('devices')
-    .select('hostname')
-    .where('id', '=', deviceId)
-    .executeTakeFirst();
-  await createIncident(db, {
+  const device = await devicePlace(db, deviceId);
+  return createIncident(db, {
     source: 'report',
     category: 'unsorted',
     summary: `A pupil asked for help at ${device?.hostname ?? 'a computer'}`,
@@ -67,12 +72,7 @@ export async function storeTellReported(
 
 /** What the pupil added on the cover page: a picture choice and maybe a few words. */
 export async function storeTellDetails(db: Db, deviceId: string, body: TellDetails): Promise<void> {
-  const row = await db
-    .selectFrom('incidents')
-    .select(['id', 'details', 'pupil_choice'])
-    .where('tell_id', '=', body.tellId)
-    .where('device_id', '=', deviceId)
-    .executeTakeFirst();
+  const row = await incidentByTell(db, body.tellId, deviceId);
   if (!row) {
     await audit(db, {
       actor: `device:${deviceId}`,
@@ -84,14 +84,10 @@ export async function storeTellDetails(db: Db, deviceId: string, body: TellDetai
   const details = JSON.parse(row.details) as Record<string, unknown>;
   const words = body.words && body.words !== '' ? body.words : null;
   const pupilWords = words ?? (details.pupilWords as string | null | undefined) ?? null;
-  await db
-    .updateTable('incidents')
-    .set({
-      pupil_choice: body.choice ?? row.pupil_choice,
-      details: JSON.stringify({ ...details, pupilWords }),
-    })
-    .where('id', '=', row.id)
-    .execute();
+  await setPupilSaid(db, row.id, {
+    pupil_choice: body.choice ?? row.pupil_choice,
+    details: JSON.stringify({ ...details, pupilWords }),
+  });
   await audit(db, {
     actor: `device:${deviceId}`,
     action: 'tell.pupil_said',
@@ -119,13 +115,7 @@ export function toTellAlert(row: IncidentRow): TellAlert | null {
 
 /** Covered screens this user should still see alerts for (after a page reload, for example). */
 export async function openTellAlerts(db: Db, viewer: SessionUser): Promise<TellAlert[]> {
-  let q = db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('tell_status', 'in', ['covered', 'acknowledged'])
-    .orderBy('occurred_at');
-  if (!isDsl(viewer)) q = q.where(teacherVisibleIds(viewer));
-  return (await q.execute()).map(toTellAlert).filter((a): a is TellAlert => a !== null);
+  return (await openTellIncidents(db, viewer)).map(toTellAlert).filter((a): a is TellAlert => a !== null);
 }
 
 /** A teacher (or the DSL) acknowledges: the pupil's cover then says the teacher is on the way. */
@@ -134,12 +124,12 @@ export async function acknowledgeTell(db: Db, incidentId: string, user: SessionU
   if (!row.tell_id) throw new HarbourError('conflict', 'This incident is not a pupil’s report.');
   if (row.tell_status !== 'covered') return row;
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('incidents')
-      .set({ tell_status: 'acknowledged', tell_acknowledged_by: user.displayName })
-      .where('id', '=', incidentId)
-      .where('tell_status', '=', 'covered')
-      .execute();
+    await setTellStatus(
+      trx,
+      incidentId,
+      { tell_status: 'acknowledged', tell_acknowledged_by: user.displayName },
+      'covered',
+    );
     await audit(trx, { actor: user.id, action: 'tell.acknowledge', subject: incidentId });
   });
   return visibleIncidentRow(db, incidentId, user);
@@ -151,11 +141,10 @@ export async function releaseTell(db: Db, incidentId: string, user: SessionUser)
   if (!row.tell_id) throw new HarbourError('conflict', 'This incident is not a pupil’s report.');
   if (row.tell_status === 'released') return row;
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('incidents')
-      .set({ tell_status: 'released', tell_acknowledged_by: row.tell_acknowledged_by ?? user.displayName })
-      .where('id', '=', incidentId)
-      .execute();
+    await setTellStatus(trx, incidentId, {
+      tell_status: 'released',
+      tell_acknowledged_by: row.tell_acknowledged_by ?? user.displayName,
+    });
     await audit(trx, {
       actor: user.id,
       action: 'tell.release',
@@ -181,12 +170,7 @@ export async function releaseAtComputer(
   tellId: string,
   pin: string | undefined,
 ): Promise<{ released: boolean; message: string; row?: IncidentRow }> {
-  const row = await db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('tell_id', '=', tellId)
-    .where('device_id', '=', deviceId)
-    .executeTakeFirst();
+  const row = await incidentByTell(db, tellId, deviceId);
   if (!row) throw notFound('This report');
   if (row.tell_status === 'released') return { released: true, message: 'Already released.', row };
   let how: string;
@@ -217,7 +201,7 @@ export async function releaseAtComputer(
     how = 'staff PIN';
   }
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('incidents').set({ tell_status: 'released' }).where('id', '=', row.id).execute();
+    await setTellStatus(trx, row.id, { tell_status: 'released' });
     await audit(trx, {
       actor: `device:${deviceId}`,
       action: 'tell.release',
@@ -225,10 +209,7 @@ export async function releaseAtComputer(
       detail: { where: 'computer', how },
     });
   });
-  const updated = await db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('id', '=', row.id)
-    .executeTakeFirstOrThrow();
+  const updated = await incidentById(db, row.id);
+  if (!updated) throw new Error(`incident ${row.id} vanished while being released`);
   return { released: true, message: 'Released.', row: updated };
 }

@@ -1,17 +1,10 @@
-import type { Role } from '@harbour/shared';
-import type { Db } from '../../db/database.js';
+/** The `sessions` table: staff sign-ins, stored as the SHA-256 of the cookie's secret. */
+import type { SessionUser } from '../../core/identity.js';
 import { hashSecret, newSecret } from '../../core/secrets.js';
+import type { Db } from '../../db/database.js';
 
-export const sessionCookie = 'harbour_session';
 /** A session lasts a school day and a bit; staff sign in again after that. */
 export const sessionHours = 12;
-
-export interface SessionUser {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-}
 
 export async function createSession(db: Db, userId: string, now = new Date()): Promise<string> {
   const token = newSecret('hs_');
