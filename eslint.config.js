@@ -6,7 +6,10 @@
 //   agent/src/browser  pupil-facing pages: browser code, no Node built-ins, nothing of the
 //                      agent's; from @harbour/shared only types
 //   dashboard/src/web  browser: no Node built-ins, no server code
-//   dashboard/src/server  Node: no React, no web code
+//   dashboard/src/server  Node: no React, no web code; inside it, layers by folder
+//                      (.eslint-plugin-local/server-layers.js):
+//                      db <- core <- http, realtime <- features/* <- app.ts, main.ts
+//                      and a feature reaches another only through its index.ts
 // and, across the whole repository, no import cycles (import-x/no-cycle, resolving
 // TypeScript's `.js` specifiers to their `.ts` sources).
 import js from '@eslint/js';
@@ -15,6 +18,7 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import harbourLocal from './.eslint-plugin-local/server-layers.js';
 
 const tsProjects = [
   './tsconfig.check.json',
@@ -180,6 +184,27 @@ export default tseslint.config(
         {
           paths: [{ name: 'react', message: 'No React on the server.' }],
           patterns: [{ group: ['**/web/**'], message: 'The server does not import web code.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The layer map inside the server (docs/architecture.md). The composition root (the
+    // files directly in the folder: app.ts, main.ts, config.ts) may use every layer.
+    files: ['dashboard/src/server/**/*.ts'],
+    plugins: { 'harbour-local': harbourLocal },
+    rules: {
+      'harbour-local/server-layers': [
+        'error',
+        {
+          root: 'dashboard/src/server',
+          layers: {
+            db: [],
+            core: ['db'],
+            http: ['core', 'db'],
+            realtime: ['core', 'db'],
+            features: ['core', 'db', 'http'],
+          },
         },
       ],
     },
