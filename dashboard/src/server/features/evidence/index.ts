@@ -7,7 +7,7 @@ import type { ServerFeature } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import { evidenceRoutes } from './evidence.routes.js';
 
-export { EvidenceTampered, readEvidence, sha256Of, storeEvidence } from './store.js';
+export { EvidenceTampered, evidencePath, readEvidence, sha256Of, storeEvidence } from './store.js';
 export { forgetEvidence, holdsEvidence, readVerifiedEvidence, receivedEvidence } from './verified.js';
 
 export function evidenceFeature(deps: { db: Db; dataDir: string }): ServerFeature {
