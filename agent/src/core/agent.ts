@@ -312,7 +312,11 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     return {
       logger: this.deps.logger,
       dataDir: this.options.dataDir,
-      credentials,
+      device: {
+        serverUrl: credentials.serverUrl,
+        deviceId: credentials.deviceId,
+        roomId: credentials.roomId,
+      },
       get user() {
         return agent.currentUser;
       },

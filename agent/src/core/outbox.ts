@@ -58,6 +58,18 @@ export class Outbox {
     return event;
   }
 
+  /**
+   * Commits an event made elsewhere (a session helper) under its own id: sending the same
+   * event again is harmless. Returns false if that id was already queued or delivered
+   * recently (still in the outbox).
+   */
+  enqueueEvent(event: AgentEvent): boolean {
+    const result = this.db
+      .prepare('insert or ignore into outbox (id, occurred_at, body) values (?, ?, ?)')
+      .run(event.id, event.occurredAt, JSON.stringify(event.body));
+    return result.changes > 0;
+  }
+
   /** The oldest events not yet acknowledged, in the order they were enqueued. */
   peek(limit = 1): AgentEvent[] {
     const rows = this.db.prepare('select * from outbox order by seq limit ?').all(limit) as Row[];
