@@ -221,4 +221,9 @@ async function main(): Promise<void> {
     );
 }
 
-void main();
+// Subcommands: the machine service and the session helper (issue 12); anything else is the
+// single-process agent (a try-out on one desktop, and the tests).
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'service') void import('./service/main.js').then((m) => m.runService(rest));
+else if (command === 'session') void import('./session/main.js').then((m) => m.runSession(rest));
+else void main();

@@ -118,6 +118,14 @@ export class Outbox {
     else this.db.prepare('insert or replace into state (key, value) values (?, ?)').run(key, value);
   }
 
+  /** Every state entry whose key starts with `prefix` (a session's own namespace). */
+  stateWithPrefix(prefix: string): [string, string][] {
+    const rows = this.db
+      .prepare('select key, value from state where substr(key, 1, ?) = ? order by key')
+      .all(prefix.length, prefix) as { key: string; value: string }[];
+    return rows.map((r) => [r.key, r.value]);
+  }
+
   /** Runs `fn` in one transaction: events enqueued and state set inside it land together or not at all. */
   atomically<T>(fn: () => T): T {
     return this.db.transaction(fn)();

@@ -64,7 +64,10 @@ export const helperStateSchema = z.strictObject({
   t: z.literal('state'),
   seq: z.number().int().nonnegative(),
   key: z.string().min(1).max(200),
-  value: z.string().max(256 * 1024).nullable(),
+  value: z
+    .string()
+    .max(256 * 1024)
+    .nullable(),
 });
 
 /** A request to the server, relayed by the service (only the kinds a session may make). */
@@ -167,7 +170,8 @@ export function jsonDepth(text: string, limit = Infinity): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
       continue;
     }
@@ -243,6 +247,9 @@ export class LineReader {
 }
 
 /** A reply to a relayed request when the service itself refuses it (same shape as the server's). */
-export function refusal(code: string, message: string): { ok: false; error: { code: string; message: string } } {
+export function refusal(
+  code: string,
+  message: string,
+): { ok: false; error: { code: string; message: string } } {
   return { ok: false, error: { code, message } };
 }

@@ -49,7 +49,10 @@ export async function readSecretStdin(stdin: NodeJS.ReadableStream = process.std
  * Rewrites this process's command line so that the values of `secretFlags` read "***".
  * On Linux process.title overwrites the memory /proc/<pid>/cmdline is read from.
  */
-export function scrubCommandLine(secretFlags: readonly string[], argv: readonly string[] = process.argv): void {
+export function scrubCommandLine(
+  secretFlags: readonly string[],
+  argv: readonly string[] = process.argv,
+): void {
   const out: string[] = [];
   let hide = false;
   let changed = false;
