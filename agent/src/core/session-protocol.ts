@@ -201,7 +201,7 @@ export function decodeLine<S extends z.ZodType>(schema: S, line: string): z.outp
       `message refused: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
     );
   }
-  return parsed.data as z.output<S>;
+  return parsed.data;
 }
 
 export function encodeLine(message: HelperMessage | ServiceMessage): string {

@@ -104,7 +104,7 @@ export class Doors {
   async stop(): Promise<void> {
     const servers = [this.knock, ...[...this.doors.values()].map((d) => d.server)];
     this.knock = undefined;
-    await Promise.all(servers.map((s) => (s ? close(s) : undefined)));
+    await Promise.all(servers.map((s) => (s ? close(s) : Promise.resolve())));
     for (const door of this.doors.values()) this.retire(door);
     this.doors.clear();
     fs.rmSync(this.options.socketPath, { force: true });
@@ -230,7 +230,7 @@ export function knockFor(socketPath: string, uid: number, timeoutMs = 5000): Pro
         if (answer.t === 'door') resolve(answer.path);
         else reject(new Error(answer.message));
       } catch (error) {
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
   });

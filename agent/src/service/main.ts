@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a command-line program: its errors and help go to the terminal */
 /**
  * `harbour-agent service --server <url> [--enroll <token>|--enroll-file <file>] --data-dir <dir> [--socket <path>]`:
  * the machine service (one per computer, as root; the systemd unit runs it). See service.ts.

@@ -181,7 +181,7 @@ export class MachineService {
     this.doors = new Doors({
       socketPath: options.socketPath,
       logger: options.logger,
-      account: options.account,
+      account: (uid) => options.account(uid),
       onConnection: (socket, account) => this.accept(socket, account),
     });
   }
@@ -228,7 +228,7 @@ export class MachineService {
     this.online = ctx.online;
     for (const event of Object.keys(agentPushes) as (keyof typeof agentPushes)[]) {
       if (event === 'server:revoked' || event === 'server:error') continue;
-      ctx.onPush(event, ((payload: unknown) => this.forwardPush(event, payload)) as never);
+      ctx.onPush(event, (payload: unknown) => this.forwardPush(event, payload));
     }
   }
 

@@ -219,7 +219,7 @@ export class ServiceLink extends EventEmitter<LinkEvents> {
 
   /** Sends a message that must not be lost; it is kept until the service acknowledges it. */
   durable(message: DurableBody): void {
-    const full = { ...message, seq: this.nextSeq++ } as Durable;
+    const full = { ...message, seq: this.nextSeq++ };
     this.unacked.set(full.seq, full);
     if (this.connected) this.write(full);
   }

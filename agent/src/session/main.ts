@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a command-line program: its errors and help go to the terminal */
 /**
  * `harbour-agent session [--socket <path>]`: the session helper, started in every
  * graphical session at logon (the XDG autostart entry) and again by the machine service
