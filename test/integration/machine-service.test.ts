@@ -25,6 +25,7 @@ let roomId: string;
 let service: ChildProcess;
 let serviceLog = '';
 let runDir: string;
+let enrolToken: string;
 let dataDir: string;
 const displays: XDisplay[] = [];
 const helpers: ChildProcess[] = [];
@@ -75,6 +76,7 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
     await admin.login(adminEmail, password);
     roomId = (await admin.createRoom('Class 4')).id;
     const { token } = await admin.createToken(roomId);
+    enrolToken = token;
     runDir = fs.mkdtempSync('/tmp/harbour-run-');
     fs.chmodSync(runDir, 0o755);
     dataDir = tempDir('service');
@@ -186,6 +188,27 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
       },
       { timeoutMs: 10_000, what: 'the health problem on the dashboard' },
     );
+  });
+
+  it('no process Harbour started has a token or credential on its command line', () => {
+    const credential = (
+      JSON.parse(fs.readFileSync(path.join(dataDir, 'device.json'), 'utf8')) as { credential: string }
+    ).credential;
+    // Every process on the machine: the service, the helpers and their Chromium windows among them.
+    const seen: string[] = [];
+    for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      let cmdline: string;
+      try {
+        cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      } catch {
+        continue; // gone
+      }
+      if (cmdline.includes('harbour') || cmdline.includes('chromium')) seen.push(cmdline);
+      expect(cmdline.includes(enrolToken), `pid ${pid}: ${cmdline.slice(0, 200)}`).toBe(false);
+      expect(cmdline.includes(credential), `pid ${pid}`).toBe(false);
+    }
+    expect(seen.some((c) => c.includes('cli.js\0service') || c.includes('cli.js service'))).toBe(true);
+    expect(seen.some((c) => c.includes('session'))).toBe(true);
   });
 
   it('refuses a door for nobody and garbage on the knock socket, and keeps running', async () => {
