@@ -13,6 +13,8 @@ export type DeviceDecorator = (devices: Device[]) => Promise<void>;
  */
 export class DeviceHub {
   private readonly connections = new Map<string, number>();
+  /** Devices whose service stopped while someone was signed in (until they connect again). */
+  private readonly stopped = new Map<string, { user: string; at: string }>();
   private readonly decorators: DeviceDecorator[] = [];
 
   constructor(
@@ -42,6 +44,7 @@ export class DeviceHub {
       online: row.revoked_at === null && this.isOnline(row.id),
       user: this.isOnline(row.id) ? row.current_user : null,
       revoked: row.revoked_at !== null,
+      stoppedInUse: this.isOnline(row.id) ? null : (this.stopped.get(row.id) ?? null),
     };
   }
 
@@ -65,6 +68,7 @@ export class DeviceHub {
   }
 
   async connected(deviceId: string, agentVersion: string): Promise<void> {
+    this.stopped.delete(deviceId);
     this.connections.set(deviceId, (this.connections.get(deviceId) ?? 0) + 1);
     await updateDevice(this.db, deviceId, { last_seen: this.now(), agent_version: agentVersion });
     await this.publish(deviceId);
@@ -80,6 +84,12 @@ export class DeviceHub {
 
   async setUser(deviceId: string, user: string | null): Promise<void> {
     await updateDevice(this.db, deviceId, { current_user: user, last_seen: this.now() });
+    await this.publish(deviceId);
+  }
+
+  /** The machine service said it is stopping while `user` was signed in: kept until it connects again. */
+  async stoppedInUse(deviceId: string, user: string): Promise<void> {
+    this.stopped.set(deviceId, { user, at: this.now() });
     await this.publish(deviceId);
   }
 

@@ -92,6 +92,10 @@ export function devicesFeature(deps: {
         await hub.setUser(deviceId, user ? formatOsUser(user) : null);
         return {};
       },
+      'agent:goodbye': async ({ user }, { deviceId }) => {
+        await hub.stoppedInUse(deviceId, formatOsUser(user));
+        return {};
+      },
       'agent:heartbeat': async (_payload, { deviceId }) => {
         await hub.touch(deviceId);
         return { serverTime: clock.now().toISOString() };
