@@ -84,6 +84,7 @@ export class AupFeature implements AgentFeature {
     this.ctx = ctx;
     const cached = readCache(ctx.dataDir);
     if (cached.ok) this.latest = fromBundle(cached.bundle, 'cache');
+    this.deps.ui.language = this.latest.settings.language ?? null;
     else if (cached.reason !== 'missing') {
       ctx.logger.warn({ reason: cached.reason }, 'aup: cached policies refused; using the built-in samples');
     }
@@ -117,6 +118,7 @@ export class AupFeature implements AgentFeature {
       const result = await ctx.request('aup:bundle', {});
       if (!result.ok) throw new Error(result.error.message);
       this.latest = fromBundle(result.data, 'server');
+      this.deps.ui.language = this.latest.settings.language ?? null;
       writeCache(ctx.dataDir, result.data);
       this.askedServer.clear();
     } catch (error) {
@@ -250,6 +252,7 @@ export class AupFeature implements AgentFeature {
       textHash: gate.policy.textHash,
       content: gate.policy.content,
       source: gate.policy.source,
+      language: this.latest.settings.language ?? null,
     };
   }
 

@@ -16,6 +16,7 @@ import type { UsersTable } from '../db/schema.js';
 import { HarbourError } from '../http/errors.js';
 import { currentUser } from '../http/plumbing.js';
 import { audit } from '../services/audit.js';
+import { getSettings as getAupSettings } from '../services/aup.js';
 
 export function toUser(row: Selectable<UsersTable>): User {
   return {
@@ -74,12 +75,16 @@ export function authRoutes(app: App, ctx: ServerContext): void {
     {
       config: { access: 'public' },
       schema: {
-        summary: 'Whether first-run setup is needed',
+        summary: 'Whether first-run setup is needed, and the school’s language',
         tags: ['auth'],
         response: { 200: setupStatusSchema },
       },
     },
-    async () => ({ needsSetup: await needsSetup(ctx.db) }),
+    // The school's language is public: the sign-in page is shown in it.
+    async () => ({
+      needsSetup: await needsSetup(ctx.db),
+      language: (await getAupSettings(ctx.db)).language ?? 'en',
+    }),
   );
 
   app.post(
