@@ -176,13 +176,21 @@ export const samplePoliciesCy: Record<string, AupContent> = {
     layout: 'large',
     intro: 'Mae’r rheolau hyn yn ein cadw ni’n ddiogel ar y cyfrifiadur.',
     rules: [
-      { icon: 'ask', iconLabel: 'Llaw i fyny i ofyn', text: 'Dw i’n gofyn i oedolyn cyn defnyddio’r cyfrifiadur.' },
+      {
+        icon: 'ask',
+        iconLabel: 'Llaw i fyny i ofyn',
+        text: 'Dw i’n gofyn i oedolyn cyn defnyddio’r cyfrifiadur.',
+      },
       {
         icon: 'click',
         iconLabel: 'Bys yn pwyso',
         text: 'Dw i ond yn pwyso ar bethau mae fy athro’n dweud sy’n iawn.',
       },
-      { icon: 'secret', iconLabel: 'Bys ar wefusau', text: 'Dw i’n cadw fy enw a fy nghyfrinair yn gyfrinach.' },
+      {
+        icon: 'secret',
+        iconLabel: 'Bys ar wefusau',
+        text: 'Dw i’n cadw fy enw a fy nghyfrinair yn gyfrinach.',
+      },
       { icon: 'kind', iconLabel: 'Calon', text: 'Dw i’n garedig wrth bawb.' },
       {
         icon: 'screen',

@@ -32,10 +32,17 @@ export function fieldPath(path: string): string {
 }
 
 /** Server messages made by the validation layer, never shown as they are. */
-const raw = /^(Invalid (body|querystring|params|headers|request)\b|No route |Send JSON|Unexpected|body\/|querystring\/)/;
+const raw =
+  /^(Invalid (body|querystring|params|headers|request)\b|No route |Send JSON|Unexpected|body\/|querystring\/)/;
 
 /** Codes whose server sentence names something specific worth keeping as a detail. */
-const specific = new Set<ErrorKind>(['conflict', 'forbidden', 'bad_request', 'validation_failed', 'not_found']);
+const specific = new Set<ErrorKind>([
+  'conflict',
+  'forbidden',
+  'bad_request',
+  'validation_failed',
+  'not_found',
+]);
 
 export function describeError(
   error: unknown,
@@ -43,14 +50,23 @@ export function describeError(
   overrides: Partial<Record<ErrorKind, string>> = {},
 ): Described {
   if (!(error instanceof ApiRequestError)) {
-    return { kind: 'unknown', message: overrides.unknown ?? t('errors.code.unknown'), detail: null, issues: [] };
+    return {
+      kind: 'unknown',
+      message: overrides.unknown ?? t('errors.code.unknown'),
+      detail: null,
+      issues: [],
+    };
   }
   const kind: ErrorKind = error.code;
   const issues = error.issues.map((i: Issue) => ({ path: fieldPath(i.path), message: i.message }));
   const message = overrides[kind] ?? t(`errors.code.${kind}`);
   const fromClient = error.status === 0; // checkForm: its issues are shown per field, not as a detail
   const detail =
-    !fromClient && specific.has(kind) && !raw.test(error.message) && issues.length === 0 && overrides[kind] === undefined
+    !fromClient &&
+    specific.has(kind) &&
+    !raw.test(error.message) &&
+    issues.length === 0 &&
+    overrides[kind] === undefined
       ? error.message
       : null;
   return { kind, message, detail, issues };

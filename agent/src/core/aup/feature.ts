@@ -84,10 +84,10 @@ export class AupFeature implements AgentFeature {
     this.ctx = ctx;
     const cached = readCache(ctx.dataDir);
     if (cached.ok) this.latest = fromBundle(cached.bundle, 'cache');
-    this.deps.ui.language = this.latest.settings.language ?? null;
     else if (cached.reason !== 'missing') {
       ctx.logger.warn({ reason: cached.reason }, 'aup: cached policies refused; using the built-in samples');
     }
+    this.deps.ui.language = this.latest.settings.language ?? null;
     ctx.onPush('aup:changed', ({ showNow }) => void this.refresh(showNow));
     this.timer = setInterval(() => void this.check(), this.deps.checkIntervalMs ?? 2000);
     this.timer.unref();

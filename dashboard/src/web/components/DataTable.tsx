@@ -39,7 +39,9 @@ export function DataTable<T>({
   return (
     <div className="table-wrap">
       <table className={`data-table${className ? ` ${className}` : ''}`} aria-label={label}>
-        {caption !== undefined && <caption className={hideCaption ? 'visually-hidden' : undefined}>{caption}</caption>}
+        {caption !== undefined && (
+          <caption className={hideCaption ? 'visually-hidden' : undefined}>{caption}</caption>
+        )}
         <thead>
           <tr>
             {columns.map((c) => (
@@ -58,11 +60,7 @@ export function DataTable<T>({
                     {c.cell(row)}
                   </th>
                 ) : (
-                  <td
-                    key={c.key}
-                    data-label={c.hideHeader ? undefined : c.header}
-                    className={c.className}
-                  >
+                  <td key={c.key} data-label={c.hideHeader ? undefined : c.header} className={c.className}>
                     {c.cell(row)}
                   </td>
                 ),

@@ -41,7 +41,11 @@ export function DeviceCard({
         )}
       </div>
       {thumbnail && (
-        <img className="device-thumbnail" src={thumbnail.src} alt={t('device.screenOf', { name: device.hostname })} />
+        <img
+          className="device-thumbnail"
+          src={thumbnail.src}
+          alt={t('device.screenOf', { name: device.hostname })}
+        />
       )}
       <OnlineStatus online={device.online} />
       <dl className="device-facts">

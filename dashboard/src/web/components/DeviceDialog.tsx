@@ -28,7 +28,11 @@ export function DeviceDialog({
       <p>{device.user ?? t('device.nobody')}</p>
       {thumbnail ? (
         <figure>
-          <img className="device-large" src={thumbnail.src} alt={t('device.screenOf', { name: device.hostname })} />
+          <img
+            className="device-large"
+            src={thumbnail.src}
+            alt={t('device.screenOf', { name: device.hostname })}
+          />
           <figcaption>{t('device.captured', { when: f.dateTime(thumbnail.capturedAt) })}</figcaption>
         </figure>
       ) : (

@@ -117,7 +117,16 @@ interface TextAreaProps extends CommonProps {
   id?: string;
 }
 
-export function TextAreaField({ label, hint, name, invalid, value, onChange, required, ...rest }: TextAreaProps) {
+export function TextAreaField({
+  label,
+  hint,
+  name,
+  invalid,
+  value,
+  onChange,
+  required,
+  ...rest
+}: TextAreaProps) {
   const generated = useId();
   const id = rest.id ?? generated;
   const problem = useProblemText(name, invalid);
@@ -163,7 +172,13 @@ export function SelectField({
   const id = useId();
   const problem = useProblemText(name, invalid);
   return (
-    <Frame id={id} label={label} hint={hint} problem={problem} className={inline ? 'field-inline' : undefined}>
+    <Frame
+      id={id}
+      label={label}
+      hint={hint}
+      problem={problem}
+      className={inline ? 'field-inline' : undefined}
+    >
       <select
         id={id}
         name={name}

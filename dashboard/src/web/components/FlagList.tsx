@@ -19,7 +19,10 @@ export function FlagList({ flags, showRoom }: { flags: Flag[]; showRoom?: (roomI
                   device: f.hostname,
                   room: showRoom(f.roomId),
                 })
-              : t('flags.heading', { category: t(`enums.watchCategory.${f.category}`), device: f.hostname })}{' '}
+              : t('flags.heading', {
+                  category: t(`enums.watchCategory.${f.category}`),
+                  device: f.hostname,
+                })}{' '}
             · <DateTime iso={f.occurredAt} />
           </p>
           <dl className="device-facts">

@@ -64,7 +64,12 @@ export function RoomActivity({ roomId, devices }: { roomId: string; devices: Dev
             rowKey={(d) => d.id}
             rowProps={(d) => ({ 'data-device-id': d.id })}
             columns={[
-              { key: 'computer', header: t('activity.columns.computer'), rowHeader: true, cell: (d) => d.hostname },
+              {
+                key: 'computer',
+                header: t('activity.columns.computer'),
+                rowHeader: true,
+                cell: (d) => d.hostname,
+              },
               {
                 key: 'app',
                 header: t('activity.columns.app'),
@@ -73,7 +78,8 @@ export function RoomActivity({ roomId, devices }: { roomId: string; devices: Dev
               {
                 key: 'title',
                 header: t('activity.columns.title'),
-                cell: (d) => (state(d) === null ? (current.get(d.id)?.title ?? '–') : <span className="muted">–</span>),
+                cell: (d) =>
+                  state(d) === null ? (current.get(d.id)?.title ?? '–') : <span className="muted">–</span>,
               },
               {
                 key: 'website',

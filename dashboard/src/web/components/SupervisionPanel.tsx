@@ -69,7 +69,9 @@ export function SupervisionPanel({
       <section className="supervision-panel" aria-labelledby="supervision-heading">
         <h2 id="supervision-heading">{t('supervision.panel.title')}</h2>
         <p>{t('supervision.panel.nobody')}</p>
-        {can(user.role, 'supervise') && !mayStart && <p className="muted">{t('supervision.panel.notAssigned')}</p>}
+        {can(user.role, 'supervise') && !mayStart && (
+          <p className="muted">{t('supervision.panel.notAssigned')}</p>
+        )}
         {can(user.role, 'supervise') && mayStart && (
           <form className="inline-form" onSubmit={start} noValidate>
             <div className="field">

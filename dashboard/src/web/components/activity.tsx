@@ -76,11 +76,22 @@ export function ActivityTable({
         {
           key: 'to',
           header: t('activity.columns.to'),
-          cell: (i) => (i.end === null ? <strong>{t('time.now')}</strong> : <time dateTime={i.end}>{f.time(i.end)}</time>),
+          cell: (i) =>
+            i.end === null ? <strong>{t('time.now')}</strong> : <time dateTime={i.end}>{f.time(i.end)}</time>,
         },
-        { key: 'duration', header: t('activity.columns.duration'), cell: (i) => formatDuration(t, seconds(i)) },
+        {
+          key: 'duration',
+          header: t('activity.columns.duration'),
+          cell: (i) => formatDuration(t, seconds(i)),
+        },
         ...(showDevice
-          ? [{ key: 'computer', header: t('activity.columns.computer'), cell: (i: ActivityInterval) => i.hostname }]
+          ? [
+              {
+                key: 'computer',
+                header: t('activity.columns.computer'),
+                cell: (i: ActivityInterval) => i.hostname,
+              },
+            ]
           : []),
         {
           key: 'user',
@@ -91,9 +102,17 @@ export function ActivityTable({
           key: 'app',
           header: t('activity.columns.app'),
           cell: (i) =>
-            i.state === 'active' ? i.app : <span className="muted">{t(`enums.activityState.${i.state}`)}</span>,
+            i.state === 'active' ? (
+              i.app
+            ) : (
+              <span className="muted">{t(`enums.activityState.${i.state}`)}</span>
+            ),
         },
-        { key: 'title', header: t('activity.columns.title'), cell: (i) => i.title ?? <span className="muted">–</span> },
+        {
+          key: 'title',
+          header: t('activity.columns.title'),
+          cell: (i) => i.title ?? <span className="muted">–</span>,
+        },
         {
           key: 'website',
           header: t('activity.columns.website'),

@@ -32,7 +32,9 @@ export function FormProblems({ error, children }: { error: unknown; children: Re
 export function useFieldProblem(name: string | undefined): FieldIssue | undefined {
   const issues = useContext(ProblemsContext);
   if (name === undefined) return undefined;
-  return issues.find((i) => i.path === name || i.path.startsWith(`${name}.`) || i.path.startsWith(`${name}[`));
+  return issues.find(
+    (i) => i.path === name || i.path.startsWith(`${name}.`) || i.path.startsWith(`${name}[`),
+  );
 }
 
 const sentence = (text: string) => (text === '' ? text : `${text.charAt(0).toUpperCase()}${text.slice(1)}`);

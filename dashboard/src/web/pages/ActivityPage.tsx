@@ -111,7 +111,9 @@ function Timeline({ devices }: { devices: Device[] }) {
         ...(who === 'device' && deviceId === ''
           ? [{ path: 'deviceId', message: t('activity.timeline.computerMissing') }]
           : []),
-        ...(who === 'user' && user.trim() === '' ? [{ path: 'user', message: t('activity.userMissing') }] : []),
+        ...(who === 'user' && user.trim() === ''
+          ? [{ path: 'user', message: t('activity.userMissing') }]
+          : []),
         ...(isDay(date) ? [] : [{ path: 'date', message: t('activity.dayInvalid') }]),
       ]);
       const query = who === 'device' ? { deviceId } : { user: user.trim() };
@@ -240,8 +242,20 @@ function Search({ rooms }: { rooms: Room[] }) {
             onChange={setDate}
             required
           />
-          <TimeField label={t('activity.columns.from')} name="fromTime" value={fromTime} onChange={setFromTime} required />
-          <TimeField label={t('activity.columns.to')} name="toTime" value={toTime} onChange={setToTime} required />
+          <TimeField
+            label={t('activity.columns.from')}
+            name="fromTime"
+            value={fromTime}
+            onChange={setFromTime}
+            required
+          />
+          <TimeField
+            label={t('activity.columns.to')}
+            name="toTime"
+            value={toTime}
+            onChange={setToTime}
+            required
+          />
           <button type="submit" className="button button-primary" disabled={busy}>
             {t('activity.search.submit')}
           </button>
@@ -307,8 +321,17 @@ function TopDomains({ rooms }: { rooms: Room[] }) {
             rows={domains}
             rowKey={(d) => d.domain}
             columns={[
-              { key: 'domain', header: t('activity.columns.website'), rowHeader: true, cell: (d) => d.domain },
-              { key: 'time', header: t('activity.columns.duration'), cell: (d) => formatDuration(t, d.seconds) },
+              {
+                key: 'domain',
+                header: t('activity.columns.website'),
+                rowHeader: true,
+                cell: (d) => d.domain,
+              },
+              {
+                key: 'time',
+                header: t('activity.columns.duration'),
+                cell: (d) => formatDuration(t, d.seconds),
+              },
               { key: 'visits', header: t('activity.top.visits'), cell: (d) => d.visits },
             ]}
           />

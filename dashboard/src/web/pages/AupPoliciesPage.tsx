@@ -80,7 +80,10 @@ export function AupPoliciesPage() {
               header: t('policies.published'),
               cell: (a) =>
                 a.published
-                  ? t('policies.versionTitle', { version: a.published.version, title: a.published.content.title })
+                  ? t('policies.versionTitle', {
+                      version: a.published.version,
+                      title: a.published.content.title,
+                    })
                   : t('common.none'),
             },
             { key: 'versions', header: t('policies.versions'), cell: (a) => a.versions },
@@ -454,7 +457,10 @@ function SettingsForm({
               onClick={() =>
                 setSettings({
                   ...settings,
-                  rules: [...settings.rules, { kind: 'group', pattern: '', audience: settings.defaultAudience }],
+                  rules: [
+                    ...settings.rules,
+                    { kind: 'group', pattern: '', audience: settings.defaultAudience },
+                  ],
                 })
               }
             >
@@ -472,7 +478,10 @@ function SettingsForm({
             hint={t('policies.settings.monthHint')}
             value={String(settings.expiryMonth)}
             onChange={(v) => setSettings({ ...settings, expiryMonth: Number(v) })}
-            options={Array.from({ length: 12 }, (_, i) => ({ value: String(i + 1), label: f.monthName(i + 1) }))}
+            options={Array.from({ length: 12 }, (_, i) => ({
+              value: String(i + 1),
+              label: f.monthName(i + 1),
+            }))}
           />
           <TextField
             label={t('policies.settings.day')}

@@ -87,7 +87,10 @@ export function AupRegisterPage() {
           label={t('common.room')}
           value={roomId}
           onChange={setRoomId}
-          options={[{ value: '', label: t('common.allRooms') }, ...rooms.map((r) => ({ value: r.id, label: r.name }))]}
+          options={[
+            { value: '', label: t('common.allRooms') },
+            ...rooms.map((r) => ({ value: r.id, label: r.name })),
+          ]}
         />
         <SelectField
           label={t('register.status')}
@@ -95,7 +98,10 @@ export function AupRegisterPage() {
           onChange={setStatus}
           options={[
             { value: '', label: t('register.anyStatus') },
-            ...aupStatusSchema.options.map((s: AupStatus) => ({ value: s, label: t(`enums.aupStatus.${s}`) })),
+            ...aupStatusSchema.options.map((s: AupStatus) => ({
+              value: s,
+              label: t(`enums.aupStatus.${s}`),
+            })),
           ]}
         />
         <TextField
@@ -165,7 +171,11 @@ export function AupRegisterPage() {
                 </>
               ),
             },
-            { key: 'decision', header: t('register.decision'), cell: (e) => t(`enums.aupDecision.${e.decision}`) },
+            {
+              key: 'decision',
+              header: t('register.decision'),
+              cell: (e) => t(`enums.aupDecision.${e.decision}`),
+            },
             { key: 'audience', header: t('register.audience'), cell: (e) => audience(e.audience) },
             { key: 'version', header: t('register.version'), cell: (e) => e.version },
             {

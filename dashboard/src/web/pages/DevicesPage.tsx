@@ -152,7 +152,9 @@ export function DevicesPage() {
       ) : (
         <>
           <p className={needAttention > 0 ? 'notice' : 'muted'} data-testid="attention-summary">
-            {needAttention === 0 ? t('devices.noAttention') : t('devices.attention', { count: needAttention })}
+            {needAttention === 0
+              ? t('devices.noAttention')
+              : t('devices.attention', { count: needAttention })}
           </p>
           <DataTable
             className="inventory"
@@ -166,7 +168,10 @@ export function DevicesPage() {
                       count: shown.length,
                       room: roomNames.get(roomId) ?? t('devices.thisRoom'),
                     })
-                  : t('devices.captionRoom', { count: shown.length, room: roomNames.get(roomId) ?? t('devices.thisRoom') })
+                  : t('devices.captionRoom', {
+                      count: shown.length,
+                      room: roomNames.get(roomId) ?? t('devices.thisRoom'),
+                    })
             }
             rows={shown}
             rowKey={(d) => d.id}
@@ -176,7 +181,9 @@ export function DevicesPage() {
               {
                 key: 'room',
                 header: t('common.room'),
-                cell: (d) => <Link to={`/rooms/${d.roomId}`}>{roomNames.get(d.roomId) ?? t('common.unknownRoom')}</Link>,
+                cell: (d) => (
+                  <Link to={`/rooms/${d.roomId}`}>{roomNames.get(d.roomId) ?? t('common.unknownRoom')}</Link>
+                ),
               },
               {
                 key: 'computer',
@@ -241,7 +248,11 @@ export function DevicesPage() {
                     t('devices.notReporting')
                   ),
               },
-              { key: 'health', header: t('devices.columns.health'), cell: (d) => <HealthList health={d.health} /> },
+              {
+                key: 'health',
+                header: t('devices.columns.health'),
+                cell: (d) => <HealthList health={d.health} />,
+              },
               ...(canManage
                 ? [
                     {

@@ -117,8 +117,16 @@ export function EnrolmentPage() {
                 header: t('common.room'),
                 cell: (token) => roomNames.get(token.roomId) ?? t('common.unknownRoom'),
               },
-              { key: 'created', header: t('enrolment.columns.created'), cell: (token) => <DateTime iso={token.createdAt} /> },
-              { key: 'expires', header: t('enrolment.columns.expires'), cell: (token) => <DateTime iso={token.expiresAt} /> },
+              {
+                key: 'created',
+                header: t('enrolment.columns.created'),
+                cell: (token) => <DateTime iso={token.createdAt} />,
+              },
+              {
+                key: 'expires',
+                header: t('enrolment.columns.expires'),
+                cell: (token) => <DateTime iso={token.expiresAt} />,
+              },
               {
                 key: 'uses',
                 header: t('enrolment.columns.uses'),

@@ -48,7 +48,10 @@ export function FlagsPage() {
           label={t('common.room')}
           value={roomId}
           onChange={setRoomId}
-          options={[{ value: '', label: t('common.allRooms') }, ...rooms.map((r) => ({ value: r.id, label: r.name }))]}
+          options={[
+            { value: '', label: t('common.allRooms') },
+            ...rooms.map((r) => ({ value: r.id, label: r.name })),
+          ]}
         />
       </div>
       <ErrorAlert error={error} />

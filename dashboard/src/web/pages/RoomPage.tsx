@@ -44,10 +44,7 @@ export function RoomPage() {
   const [filter, setFilter] = useState<FilterKey>('all');
   const [chosen, setChosen] = useState<string[]>([]);
   const [open, setOpen] = useState<string | null>(null);
-  const sorted = useMemo(
-    () => devices.filter(filters[filter]).sort(sorts[sort]),
-    [devices, filter, sort],
-  );
+  const sorted = useMemo(() => devices.filter(filters[filter]).sort(sorts[sort]), [devices, filter, sort]);
   const hostnames = useMemo(() => Object.fromEntries(devices.map((d) => [d.id, d.hostname])), [devices]);
   const mayChoose = supervision !== null && (user.role === 'dsl' || supervision.teacherId === user.id);
   const openDevice = devices.find((d) => d.id === open);
@@ -87,7 +84,9 @@ export function RoomPage() {
           {notAgreed.length > 0 && (
             <p className="notice" data-testid="aup-pending">
               {t('room.notAgreed', {
-                list: notAgreed.map((d) => t('room.userAt', { user: d.user ?? '', device: d.hostname })).join(', '),
+                list: notAgreed
+                  .map((d) => t('room.userAt', { user: d.user ?? '', device: d.hostname }))
+                  .join(', '),
               })}
             </p>
           )}

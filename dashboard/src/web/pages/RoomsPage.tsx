@@ -11,7 +11,8 @@ import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
-const byName = (a: Room, b: Room) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
+const byName = (a: Room, b: Room) =>
+  a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
 
 export function RoomsPage() {
   const { t } = useTranslation();
@@ -44,8 +45,7 @@ export function RoomsPage() {
         loadError === null && <p className="muted">{t('rooms.loading')}</p>
       ) : rooms.length === 0 ? (
         <p className="empty">
-          {t('rooms.none')}{' '}
-          {can(user.role, 'manageRooms') ? t('rooms.noneManage') : t('rooms.noneAsk')}
+          {t('rooms.none')} {can(user.role, 'manageRooms') ? t('rooms.noneManage') : t('rooms.noneAsk')}
         </p>
       ) : (
         <ul className="room-list">

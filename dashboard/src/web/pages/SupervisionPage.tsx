@@ -39,7 +39,9 @@ export function SupervisionPage() {
   return (
     <>
       <h1>{t('supervision.title')}</h1>
-      <p className="lead">{user.role === 'teacher' ? t('supervision.leadTeacher') : t('supervision.leadAll')}</p>
+      <p className="lead">
+        {user.role === 'teacher' ? t('supervision.leadTeacher') : t('supervision.leadAll')}
+      </p>
       <ErrorAlert error={error} />
       {sessions !== null &&
         (sessions.length === 0 ? (
@@ -58,7 +60,11 @@ export function SupervisionPage() {
                 cell: (s) => <Link to={`/rooms/${s.roomId}`}>{s.roomName}</Link>,
               },
               { key: 'by', header: t('supervision.by'), cell: (s) => s.teacherName },
-              { key: 'started', header: t('supervision.started'), cell: (s) => <DateTime iso={s.startedAt} /> },
+              {
+                key: 'started',
+                header: t('supervision.started'),
+                cell: (s) => <DateTime iso={s.startedAt} />,
+              },
               { key: 'ends', header: t('supervision.ends'), cell: (s) => <DateTime iso={s.endsAt} /> },
             ]}
           />

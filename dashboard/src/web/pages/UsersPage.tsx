@@ -70,7 +70,11 @@ export function UsersPage() {
           rowProps={(u) => ({ 'data-user-id': u.id })}
           columns={[
             { key: 'name', header: t('users.columns.name'), rowHeader: true, cell: (u) => u.displayName },
-            { key: 'email', header: t('login.email'), cell: (u) => <span className="address">{u.email}</span> },
+            {
+              key: 'email',
+              header: t('login.email'),
+              cell: (u) => <span className="address">{u.email}</span>,
+            },
             { key: 'role', header: t('users.columns.role'), cell: (u) => t(`enums.role.${u.role}`) },
             {
               key: 'status',
@@ -95,7 +99,9 @@ export function UsersPage() {
                     onClick={() => void setDisabled(u, !u.disabled)}
                     disabled={rows.busyId === u.id}
                   >
-                    {u.disabled ? t('users.enable', { name: u.displayName }) : t('users.disable', { name: u.displayName })}
+                    {u.disabled
+                      ? t('users.enable', { name: u.displayName })
+                      : t('users.disable', { name: u.displayName })}
                   </button>
                 ),
             },

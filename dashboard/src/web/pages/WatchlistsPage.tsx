@@ -93,13 +93,24 @@ export function WatchlistsPage() {
                     rows={entries}
                     rowKey={(e) => e.id}
                     columns={[
-                      { key: 'pattern', header: t('watchlists.columns.pattern'), rowHeader: true, cell: (e) => e.pattern },
-                      { key: 'kind', header: t('watchlists.columns.kind'), cell: (e) => t(`enums.watchKind.${e.kind}`) },
+                      {
+                        key: 'pattern',
+                        header: t('watchlists.columns.pattern'),
+                        rowHeader: true,
+                        cell: (e) => e.pattern,
+                      },
+                      {
+                        key: 'kind',
+                        header: t('watchlists.columns.kind'),
+                        cell: (e) => t(`enums.watchKind.${e.kind}`),
+                      },
                       {
                         key: 'severity',
                         header: t('watchlists.columns.severity'),
                         cell: (e) => (
-                          <span className={`badge badge-severity-${e.severity}`}>{t(`enums.severity.${e.severity}`)}</span>
+                          <span className={`badge badge-severity-${e.severity}`}>
+                            {t(`enums.severity.${e.severity}`)}
+                          </span>
                         ),
                       },
                       { key: 'note', header: t('watchlists.columns.note'), cell: (e) => e.note ?? '' },
@@ -202,7 +213,13 @@ function AddEntryForm({ onAdded, onTried }: { onAdded: (e: WatchEntry) => void; 
   );
 }
 
-function ImportExport({ onImported, onTried }: { onImported: (message: string) => void; onTried: () => void }) {
+function ImportExport({
+  onImported,
+  onTried,
+}: {
+  onImported: (message: string) => void;
+  onTried: () => void;
+}) {
   const { t } = useTranslation();
   const [file, setFile] = useState<File | null>(null);
   const [replace, setReplace] = useState(false);
@@ -228,7 +245,11 @@ function ImportExport({ onImported, onTried }: { onImported: (message: string) =
       <p>
         <Trans
           i18nKey="watchlists.csv.columns"
-          values={{ kinds: watchKinds.join(', '), categories: watchCategories.join(', '), severities: severities.join(', ') }}
+          values={{
+            kinds: watchKinds.join(', '),
+            categories: watchCategories.join(', '),
+            severities: severities.join(', '),
+          }}
           components={{ code: <code /> }}
         />
       </p>
