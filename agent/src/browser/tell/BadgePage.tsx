@@ -14,6 +14,7 @@ export function BadgePage() {
   }, []);
   return (
     <main className="badge-page">
+      <h1 className="visually-hidden">{t('badge.help')}</h1>
       <div className="badge-drag" aria-hidden="true" />
       <button
         type="button"

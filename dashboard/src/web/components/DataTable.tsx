@@ -25,6 +25,7 @@ export function DataTable<T>({
   label,
   rowProps,
   className,
+  cards = 'phone',
 }: {
   rows: readonly T[];
   columns: Column<T>[];
@@ -35,10 +36,15 @@ export function DataTable<T>({
   label?: string;
   rowProps?: (row: T) => HTMLAttributes<HTMLTableRowElement> & Record<`data-${string}`, string>;
   className?: string;
+  /** 'wide': a table of many columns becomes cards below 72rem too (a 1024 px laptop), not only on a phone. */
+  cards?: 'phone' | 'wide';
 }) {
   return (
     <div className="table-wrap">
-      <table className={`data-table${className ? ` ${className}` : ''}`} aria-label={label}>
+      <table
+        className={`data-table${cards === 'wide' ? ' data-table-wide' : ''}${className ? ` ${className}` : ''}`}
+        aria-label={label}
+      >
         {caption !== undefined && (
           <caption className={hideCaption ? 'visually-hidden' : undefined}>{caption}</caption>
         )}

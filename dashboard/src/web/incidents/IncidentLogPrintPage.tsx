@@ -29,7 +29,7 @@ export function IncidentLogPrintPage() {
       <ErrorAlert error={error} />
       {data && (
         <div className="table-wrap">
-          <table className="print-table">
+          <table className="print-table data-table">
             <thead>
               <tr>
                 <th scope="col">{t('incidents.columns.ref')}</th>
@@ -45,12 +45,12 @@ export function IncidentLogPrintPage() {
             <tbody>
               {data.incidents.map((i) => (
                 <tr key={i.id}>
-                  <td>{i.ref}</td>
-                  <td>
+                  <td data-label={t('incidents.columns.ref')}>{i.ref}</td>
+                  <td data-label={t('printLog.when')}>
                     <DateTime iso={i.occurredAt} />
                   </td>
-                  <td>{pupilOf(t, i)}</td>
-                  <td>
+                  <td data-label={t('incidents.columns.pupil')}>{pupilOf(t, i)}</td>
+                  <td data-label={t('printLog.where')}>
                     {[
                       i.roomName,
                       i.deviceName,
@@ -59,10 +59,10 @@ export function IncidentLogPrintPage() {
                       .filter(Boolean)
                       .join(', ')}
                   </td>
-                  <td>{i.summary}</td>
-                  <td>{categories.label(i.category)}</td>
-                  <td>{t(`enums.incidentSource.${i.source}`)}</td>
-                  <td>
+                  <td data-label={t('printLog.details')}>{i.summary}</td>
+                  <td data-label={t('incidents.columns.category')}>{categories.label(i.category)}</td>
+                  <td data-label={t('incidents.columns.source')}>{t(`enums.incidentSource.${i.source}`)}</td>
+                  <td data-label={t('incidents.columns.state')}>
                     {t(`enums.incidentState.${i.state}`)}
                     {i.outcome && ` · ${t(`enums.incidentOutcome.${i.outcome}`)}`}
                   </td>

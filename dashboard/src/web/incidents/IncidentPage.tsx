@@ -415,7 +415,7 @@ function Actions({ incident, setIncident }: Props) {
         <p className="muted">{t('incident.actions.none')}</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="data-table">
             <thead>
               <tr>
                 <th scope="col">{t('incident.actions.what')}</th>
@@ -428,10 +428,10 @@ function Actions({ incident, setIncident }: Props) {
             <tbody>
               {incident.actions.map((a) => (
                 <tr key={a.id}>
-                  <td>{a.what}</td>
-                  <td>{a.who}</td>
-                  <td>{a.due ? f.date(a.due) : t('common.dash')}</td>
-                  <td>
+                  <td data-label={t('incident.actions.what')}>{a.what}</td>
+                  <td data-label={t('incident.actions.who')}>{a.who}</td>
+                  <td data-label={t('incident.actions.due')}>{a.due ? f.date(a.due) : t('common.dash')}</td>
+                  <td data-label={t('incident.actions.done')}>
                     {a.done ? (
                       t('incident.actions.doneYes')
                     ) : incident.canManage && incident.state !== 'closed' ? (
@@ -455,7 +455,7 @@ function Actions({ incident, setIncident }: Props) {
                       t('incident.actions.notYet')
                     )}
                   </td>
-                  <td>{a.outcome ?? t('common.dash')}</td>
+                  <td data-label={t('incident.workflow.outcome')}>{a.outcome ?? t('common.dash')}</td>
                 </tr>
               ))}
             </tbody>

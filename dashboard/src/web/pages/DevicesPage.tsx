@@ -158,6 +158,7 @@ export function DevicesPage() {
           </p>
           <DataTable
             className="inventory"
+            cards="wide"
             caption={
               roomId === ''
                 ? show === 'problems'
