@@ -19,22 +19,13 @@ import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
 import { agentConfigShape, loadAgentConfig, machinePaths, type ConfigKey } from './node/config/index.js';
 import { HealthReporter } from './node/health-feature.js';
-import { ScreenArbiter } from './core/screens.js';
-import { SupervisionFeature } from './core/supervision.js';
-import { OverlayScreenControls } from './core/teacher-screens.js';
 import { UiServer } from './core/ui-server.js';
-import { AupFeature } from './core/aup/feature.js';
-import { platformSession } from './platform/session.js';
 import { ChromiumOverlay } from './node/chromium-overlay.js';
-import { primaryThumbnail } from './platform/thumbnail.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
-import { TellFeature } from './core/tell.js';
 import { ChromiumBadge } from './node/chromium-badge.js';
-import { grabDisplays } from './platform/grab.js';
-import { ActivityFeature } from './core/activity/feature.js';
-import { captureDisplays } from './platform/capture.js';
-import { foregroundProbe } from './platform/foreground.js';
+import { composeFeatures, nodeShellProbes } from './node/compose.js';
+import { readSecretFile, readSecretStdin, scrubCommandLine } from './node/secrets.js';
 
 const usage = `Usage: harbour-agent [--server <url>] [--enroll <token>] [options]
 
@@ -42,7 +33,10 @@ Settings not given here come from policy, then the machine-wide config file, the
 defaults (see docs/agent-configuration.md).
 
   --server <url>          the Harbour server, e.g. http://harbour.school.local:8080
-  --enroll <token>        enrolment token from the dashboard (first start only)
+  --enroll <token>        enrolment token from the dashboard (first start only). Other local
+                          users can read a command line: prefer --enroll-file, or --enroll -
+                          to read it from standard input
+  --enroll-file <file>    read the enrolment token from a file only you can read (chmod 600)
   --data-dir <dir>        where the credential and outbox live (default ./harbour-agent-data)
   --name <name>           device name to report instead of the hostname
   --heartbeat <seconds>   heartbeat interval (default 30)
@@ -79,6 +73,7 @@ async function main(): Promise<void> {
       options: {
         server: { type: 'string' },
         enroll: { type: 'string' },
+        'enroll-file': { type: 'string' },
         'data-dir': { type: 'string' },
         name: { type: 'string' },
         heartbeat: { type: 'string' },
@@ -98,6 +93,14 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(usage);
     return;
+  }
+  // Before anything slow: the token must not stay readable in /proc/<pid>/cmdline.
+  scrubCommandLine(['--enroll']);
+  try {
+    if (values['enroll-file'] !== undefined) values.enroll = readSecretFile(values['enroll-file']);
+    else if (values.enroll === '-') values.enroll = await readSecretStdin();
+  } catch (error) {
+    fail((error as Error).message);
   }
 
   // What was typed on the command line is checked strictly: a mistake here is refused at once.
@@ -133,61 +136,36 @@ async function main(): Promise<void> {
   // Pupil-facing screens: the local UI server's pages, full screen through the overlay.
   // The headless agent shows them with Chromium in kiosk mode where there is an X display;
   // without one it has no screens (and says so to the teacher by not acknowledging).
-  const ui = new UiServer({ logger });
-  const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
-  const overlay = hasScreens
-    ? new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
-    : null;
-  const arbiter = overlay ? new ScreenArbiter(overlay) : null;
-  const teacherScreens = arbiter
-    ? new OverlayScreenControls({ teacher: arbiter.lane('teacher'), message: arbiter.lane('message') }, ui)
-    : null;
-  const supervision = new SupervisionFeature({
-    // Thumbnails need a screen: on Linux, only when there is an X display.
-    thumbnail: process.platform !== 'linux' || process.env.DISPLAY ? primaryThumbnail : undefined,
-    screens: teacherScreens,
-  });
-
-  // "Turn the screen off and tell": its cover has the top lane; the badge is opt-in here.
-  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
-  const foreground = foregroundProbe();
-  const tell = arbiter
-    ? new TellFeature({
-        grab: grabDisplays,
-        overlay: arbiter.lane('tell'),
-        ui,
-        activeWindow: foreground,
-        // Only the badge lets a pupil press "help" here: keep the cover ready only then.
-        prepareCover: Boolean(values['help-badge']),
-      })
-    : null;
-  const badge =
-    tell && values['help-badge']
-      ? new ChromiumBadge({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
-      : null;
   if (values.aup !== 'on' && values.aup !== 'off') fail('--aup must be on or off');
-  if (values.aup === 'on' && !arbiter)
+  if (values.activity !== 'on' && values.activity !== 'off') fail('--activity must be on or off');
+  const hasScreens = process.platform === 'linux' && Boolean(process.env.DISPLAY);
+  if (values.aup === 'on' && !hasScreens)
     fail('--aup on needs a screen: run it in a graphical session (DISPLAY)');
-  const aup =
-    arbiter && values.aup === 'on'
-      ? new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() })
-      : null;
-
+  const ui = new UiServer({ logger });
   const probes = platformProbes();
   const health = new HealthReporter(
     config.problems.map((p) => ({ code: p.code, message: p.message })),
     probes,
   );
-  if (values.activity !== 'on' && values.activity !== 'off') fail('--activity must be on or off');
-  const activity =
-    values.activity === 'on'
-      ? new ActivityFeature({
-          probe: foreground,
-          capture: captureDisplays,
-          bridgeDir: values['bridge-dir'] ? path.resolve(values['bridge-dir']) : undefined,
-          health,
-        })
-      : null;
+  // The same composition the session helper and the tray app use (node/compose.ts).
+  const composition = composeFeatures(
+    {
+      overlay: hasScreens
+        ? new ChromiumOverlay({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] })
+        : null,
+      badge: new ChromiumBadge({ url: (p) => ui.entryUrl(p), logger, extraArgs: ['--disable-gpu'] }),
+      probes: nodeShellProbes(),
+    },
+    {
+      ui,
+      health,
+      aup: values.aup === 'on',
+      // Only the badge lets a pupil press "help" here: keep the cover ready only then.
+      help: Boolean(values['help-badge']),
+      activity: values.activity === 'on',
+      bridgeDir: values['bridge-dir'] ? path.resolve(values['bridge-dir']) : undefined,
+    },
+  );
   const agent = new HarbourAgent(
     {
       serverUrl: settings.serverUrl,
@@ -200,13 +178,7 @@ async function main(): Promise<void> {
     {
       probes,
       logger,
-      features: [
-        health,
-        supervision,
-        ...(activity ? [activity] : []),
-        ...(aup ? [aup] : []),
-        ...(tell ? [tell] : []),
-      ],
+      features: [health, ...composition.features],
     },
   );
   agent.on('status', (status, detail) => {
@@ -221,15 +193,16 @@ async function main(): Promise<void> {
 
   // The windows go first (the prepared ones too, so none is started again as features stop).
   const shutdown = () =>
-    void Promise.all([badge?.hide(), overlay?.close()])
+    void composition
+      .closeWindows()
       .then(() => agent.stop())
       .then(() => ui.stop())
       .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  ui.start()
-    .then(() => badge?.show())
+  composition
+    .open()
     .then(() => agent.start())
     .then(
       (credentials) =>
@@ -248,4 +221,9 @@ async function main(): Promise<void> {
     );
 }
 
-void main();
+// Subcommands: the machine service and the session helper (issue 12); anything else is the
+// single-process agent (a try-out on one desktop, and the tests).
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'service') void import('./service/main.js').then((m) => m.runService(rest));
+else if (command === 'session') void import('./session/main.js').then((m) => m.runSession(rest));
+else void main();

@@ -100,6 +100,14 @@ export const agentRequests = {
   'agent:thumbnail': { request: thumbnailRequestSchema, response: z.object({}) },
   /** The agent's current health problems (state: re-sent on every connection). */
   'agent:health': { request: agentHealthReportSchema, response: z.object({}) },
+  /**
+   * The machine service is stopping while someone is signed in (an administrator stopped
+   * it, or the computer is shutting down): the dashboard says "stopped while in use".
+   */
+  'agent:goodbye': {
+    request: z.strictObject({ reason: z.literal('service-stopped'), user: osUserSchema }),
+    response: z.object({}),
+  },
   /** Activity settings and watch lists (at start, and after `activity:config-changed`). */
   'agent:activity-config': { request: z.strictObject({}), response: agentActivityConfigSchema },
 } as const;

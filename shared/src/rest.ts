@@ -133,6 +133,10 @@ export const deviceSchema = z.object({
   revoked: z.boolean(),
   /** The signed-in user's standing with the acceptable use policy; null when nobody is signed in. */
   aup: deviceAupSchema.nullable().optional(),
+  /** Offline because its Harbour service was stopped while this user was signed in (not just offline). */
+  stoppedInUse: z.object({ user: z.string(), at: isoTimeSchema }).nullable().optional(),
+  /** Tamper evidence shown on the room tile: e.g. "helper stopped in pupil1's session at …". */
+  tamper: z.array(z.string()).optional(),
 });
 export type Device = z.infer<typeof deviceSchema>;
 export const deviceListQuerySchema = z.strictObject({ roomId: idSchema.optional() });

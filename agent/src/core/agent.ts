@@ -118,6 +118,11 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     return this.state;
   }
 
+  /** The stored credential, for the machine service's own calls (never handed to a feature). */
+  get credentialsForService(): Credentials | undefined {
+    return this.credentials;
+  }
+
   get outbox(): Outbox {
     if (!this.outboxStore) throw new Error('agent not started');
     return this.outboxStore;
@@ -312,7 +317,11 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
     return {
       logger: this.deps.logger,
       dataDir: this.options.dataDir,
-      credentials,
+      device: {
+        serverUrl: credentials.serverUrl,
+        deviceId: credentials.deviceId,
+        roomId: credentials.roomId,
+      },
       get user() {
         return agent.currentUser;
       },

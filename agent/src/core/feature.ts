@@ -11,9 +11,15 @@ import type {
   ResponseOf,
 } from '@harbour/shared';
 import type { Logger } from 'pino';
-import type { Credentials } from './credentials.js';
 
 export type AgentRequests = typeof agentRequests;
+
+/** The enrolled device, without its credential. */
+export interface DeviceIdentity {
+  readonly serverUrl: string;
+  readonly deviceId: string;
+  readonly roomId: string;
+}
 
 /**
  * What the agent core offers a feature (the AUP gate, activity reporting, the tell
@@ -22,8 +28,10 @@ export type AgentRequests = typeof agentRequests;
  */
 export interface AgentContext {
   readonly logger: Logger;
+  /** Where this feature may keep caches (in a session helper: the user's own folder, never the service's). */
   readonly dataDir: string;
-  readonly credentials: Credentials;
+  /** Which device and room this is. Never the device's secret: a session helper does not hold it. */
+  readonly device: DeviceIdentity;
   /** The user signed in now, or null at the logon screen. */
   readonly user: OsUser | null;
   /** Whether the server connection is up right now. */

@@ -58,6 +58,18 @@ export class Outbox {
     return event;
   }
 
+  /**
+   * Commits an event made elsewhere (a session helper) under its own id: sending the same
+   * event again is harmless. Returns false if that id was already queued or delivered
+   * recently (still in the outbox).
+   */
+  enqueueEvent(event: AgentEvent): boolean {
+    const result = this.db
+      .prepare('insert or ignore into outbox (id, occurred_at, body) values (?, ?, ?)')
+      .run(event.id, event.occurredAt, JSON.stringify(event.body));
+    return result.changes > 0;
+  }
+
   /** The oldest events not yet acknowledged, in the order they were enqueued. */
   peek(limit = 1): AgentEvent[] {
     const rows = this.db.prepare('select * from outbox order by seq limit ?').all(limit) as Row[];
@@ -104,6 +116,14 @@ export class Outbox {
   setState(key: string, value: string | null): void {
     if (value === null) this.db.prepare('delete from state where key = ?').run(key);
     else this.db.prepare('insert or replace into state (key, value) values (?, ?)').run(key, value);
+  }
+
+  /** Every state entry whose key starts with `prefix` (a session's own namespace). */
+  stateWithPrefix(prefix: string): [string, string][] {
+    const rows = this.db
+      .prepare('select key, value from state where substr(key, 1, ?) = ? order by key')
+      .all(prefix.length, prefix) as { key: string; value: string }[];
+    return rows.map((r) => [r.key, r.value]);
   }
 
   /** Runs `fn` in one transaction: events enqueued and state set inside it land together or not at all. */

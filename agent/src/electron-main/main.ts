@@ -21,17 +21,11 @@ import { HealthReporter } from '../node/health-feature.js';
 import { agentV8Flags } from '../node/node-flags.js';
 import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
 import { platformProbes } from '../platform/index.js';
-import { ActivityFeature } from '../core/activity/feature.js';
-import { captureDisplays } from '../platform/capture.js';
-import { foregroundProbe } from '../platform/foreground.js';
 import { machineConfig } from './machine-config.js';
-import { AupFeature } from '../core/aup/feature.js';
 import { UiServer } from '../core/ui-server.js';
-import { platformSession } from '../platform/session.js';
 import { ElectronOverlay } from './overlay.js';
-import { ScreenArbiter } from '../core/screens.js';
-import { TellFeature } from '../core/tell.js';
-import { grabDisplays } from '../platform/grab.js';
+import type { TellFeature } from '../core/tell.js';
+import { composeFeatures, nodeShellProbes } from '../node/compose.js';
 import { setUpTellTriggers, tellMenuItem } from './tell.js';
 
 /** How often the tray app looks again for a server URL when none is configured yet. */
@@ -83,25 +77,25 @@ async function start(): Promise<void> {
     config.problems.map((p) => ({ code: p.code, message: p.message })),
     probes,
   );
-  // Pupil screens (the AUP at logon): pages from the local UI server, full screen on every display.
+  // Pupil screens: pages from the local UI server, full screen on every display, through the
+  // one composition every shell uses (node/compose.ts): supervision included.
   const ui = new UiServer({ logger });
-  // One overlay, shared by lanes in priority order (screens.ts): the AUP is one of them.
-  const arbiter = new ScreenArbiter(new ElectronOverlay((p) => ui.entryUrl(p), logger));
-  // One foreground-window probe, shared by activity reporting and tell (the window at the click).
-  const foreground = foregroundProbe();
-  // The tell cover has the top lane: nothing but an adult uncovers it.
-  const tell = new TellFeature({
-    grab: grabDisplays,
-    overlay: arbiter.lane('tell'),
-    ui,
-    activeWindow: foreground,
+  const composition = composeFeatures(
+    {
+      overlay: new ElectronOverlay((p) => ui.entryUrl(p), logger),
+      // The badge, the tray item and the shortcut are the tray app's own triggers.
+      badge: null,
+      registerTriggers: (tell) => {
+        tellRef.current = tell;
+        setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
+        tray.setContextMenu(menu('starting'));
+      },
+      probes: nodeShellProbes(),
+    },
     // The tray and the shortcut are always there: keep the cover's windows ready, hidden.
-    prepareCover: true,
-  });
-  tellRef.current = tell;
-  await ui.start();
-  setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
-  tray.setContextMenu(menu('starting'));
+    { ui, health, aup: true, help: true, activity: true },
+  );
+  await composition.open();
   const agent = new HarbourAgent(
     {
       serverUrl: config.values.serverUrl,
@@ -111,16 +105,7 @@ async function start(): Promise<void> {
       deviceName: config.values.deviceName,
       heartbeatSeconds: config.values.heartbeatSeconds,
     },
-    {
-      probes,
-      logger,
-      features: [
-        health,
-        new ActivityFeature({ probe: foreground, capture: captureDisplays, health }),
-        new AupFeature({ ui, overlay: arbiter.lane('aup'), session: platformSession() }),
-        tell,
-      ],
-    },
+    { probes, logger, features: [health, ...composition.features] },
   );
   agent.on('status', (status, detail) => {
     tray.setContextMenu(menu(status));

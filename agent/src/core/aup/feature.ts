@@ -173,7 +173,7 @@ export class AupFeature implements AgentFeature {
     const audience = resolveAudience(set.settings, {
       username: user.username,
       groups: await this.groupsOf(user),
-      roomId: ctx.credentials.roomId,
+      roomId: ctx.device.roomId,
     });
     const policy = policyFor(set, audience);
     const cutoff = aupExpiryCutoff(this.now(), set.settings.expiryMonth, set.settings.expiryDay);

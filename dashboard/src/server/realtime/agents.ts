@@ -83,6 +83,10 @@ export function setUpAgentNamespace(nsp: AgentNamespace, ctx: ServerContext, log
         await ctx.hub.setUser(id, user ? formatOsUser(user) : null);
         return {};
       },
+      'agent:goodbye': async ({ user }, id) => {
+        await ctx.hub.stoppedInUse(id, formatOsUser(user));
+        return {};
+      },
       'agent:heartbeat': async (_payload, id) => {
         await ctx.hub.touch(id);
         return { serverTime: new Date().toISOString() };

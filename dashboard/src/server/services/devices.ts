@@ -18,6 +18,8 @@ export interface DeviceEvents {
  */
 export class DeviceHub {
   private readonly connections = new Map<string, number>();
+  /** Devices whose service stopped while someone was signed in (until they connect again). */
+  private readonly stopped = new Map<string, { user: string; at: string }>();
   /** Add facts other services own (e.g. the signed-in user's AUP standing) to devices before they go out. */
   readonly decorators: ((devices: Device[]) => Promise<void>)[] = [];
 
@@ -43,6 +45,7 @@ export class DeviceHub {
       online: row.revoked_at === null && this.isOnline(row.id),
       user: this.isOnline(row.id) ? row.current_user : null,
       revoked: row.revoked_at !== null,
+      stoppedInUse: this.isOnline(row.id) ? null : (this.stopped.get(row.id) ?? null),
     };
   }
 
@@ -69,6 +72,7 @@ export class DeviceHub {
   }
 
   async connected(deviceId: string, agentVersion: string): Promise<void> {
+    this.stopped.delete(deviceId);
     this.connections.set(deviceId, (this.connections.get(deviceId) ?? 0) + 1);
     await this.db
       .updateTable('devices')
@@ -92,6 +96,12 @@ export class DeviceHub {
       .set({ current_user: user, last_seen: new Date().toISOString() })
       .where('id', '=', deviceId)
       .execute();
+    await this.publish(deviceId);
+  }
+
+  /** The machine service said it is stopping while `user` was signed in: kept until it connects again. */
+  async stoppedInUse(deviceId: string, user: string): Promise<void> {
+    this.stopped.set(deviceId, { user, at: new Date().toISOString() });
     await this.publish(deviceId);
   }
 

@@ -1,0 +1,149 @@
+/* eslint-disable no-console -- a command-line program: its errors and help go to the terminal */
+/**
+ * `harbour-agent service --server <url> [--enroll <token>|--enroll-file <file>] --data-dir <dir> [--socket <path>]`:
+ * the machine service (one per computer, as root; the systemd unit runs it). See service.ts.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { harbourVersion } from '@harbour/shared';
+import { agentConfigShape, loadAgentConfig, type ConfigKey } from '../node/config/index.js';
+import { readSecretFile, readSecretStdin, scrubCommandLine } from '../node/secrets.js';
+import { platformProbes } from '../platform/index.js';
+import { lookupAccount } from './accounts.js';
+import { servicePlatform } from './platform.js';
+import { MachineService } from './service.js';
+import { adoptLegacy, candidateHomes, findLegacy, mergeLegacy } from './upgrade.js';
+
+const flags: Record<ConfigKey, string> = {
+  serverUrl: 'server',
+  enrolmentToken: 'enroll',
+  dataDir: 'data-dir',
+  deviceName: 'name',
+  heartbeatSeconds: 'heartbeat',
+  logLevel: 'log-level',
+};
+
+function fail(message: string, code = 2): never {
+  console.error(`harbour-agent service: ${message}`);
+  process.exit(code);
+}
+
+export async function runService(argv: string[]): Promise<void> {
+  const platform = servicePlatform();
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        server: { type: 'string' },
+        enroll: { type: 'string' },
+        'enroll-file': { type: 'string' },
+        'data-dir': { type: 'string' },
+        name: { type: 'string' },
+        heartbeat: { type: 'string' },
+        'log-level': { type: 'string' },
+        socket: { type: 'string', default: platform.defaultSocketPath },
+        root: { type: 'string', default: '/' },
+        aup: { type: 'string', default: 'off' },
+        'help-badge': { type: 'boolean', default: false },
+        activity: { type: 'string', default: 'on' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  scrubCommandLine(['--enroll']);
+  try {
+    if (values['enroll-file'] !== undefined) values.enroll = readSecretFile(values['enroll-file']);
+    else if (values.enroll === '-') values.enroll = await readSecretStdin();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (!['on', 'off'].includes(values.aup) || !['on', 'off'].includes(values.activity))
+    fail('--aup and --activity must be on or off');
+  // Everything the service writes is its own: the outbox, evidence and credential files too.
+  process.umask(0o077);
+  const commandLine: Record<string, unknown> = {};
+  for (const [key, flag] of Object.entries(flags) as [ConfigKey, string][]) {
+    const raw = values[flag as keyof typeof values];
+    if (typeof raw !== 'string' || raw === '') continue;
+    const value = key === 'heartbeatSeconds' && /^\d+$/.test(raw) ? Number(raw) : raw;
+    const parsed = agentConfigShape[key].safeParse(value);
+    if (!parsed.success) fail(`--${flag} ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
+    commandLine[key] = parsed.data;
+  }
+  const config = await loadAgentConfig({
+    commandLine,
+    root: path.resolve(values.root),
+    defaults: { dataDir: platform.defaultDataDir, deviceName: undefined },
+  });
+  const settings = config.values;
+  const logger = pino({ level: settings.logLevel, base: { service: 'harbour-service' } });
+  if (!settings.serverUrl) fail('--server is required (or set serverUrl by policy or in the config file)');
+  const dataDir = path.resolve(settings.dataDir);
+  await platform.secureDataDir(dataDir);
+
+  // The upgrade from per-user agents: adopt one credential, retire the others on the server.
+  const legacy = findLegacy(
+    platform.legacyDataDirs(candidateHomes(path.resolve(values.root))),
+    settings.serverUrl,
+    logger,
+  );
+  if (legacy.length > 0) adoptLegacy(dataDir, legacy, logger);
+
+  const socketPath = path.resolve(values.socket);
+  const script = process.argv[1] ?? '';
+  const service = new MachineService({
+    agent: {
+      serverUrl: settings.serverUrl,
+      dataDir,
+      agentVersion: harbourVersion,
+      enrolmentToken: settings.enrolmentToken,
+      deviceName: settings.deviceName,
+      heartbeatSeconds: settings.heartbeatSeconds,
+    },
+    socketPath,
+    features: {
+      aup: values.aup === 'on',
+      helpBadge: values['help-badge'],
+      activity: values.activity === 'on',
+    },
+    logger,
+    probes: platformProbes(),
+    problems: config.problems.map((p) => ({ code: p.code, message: p.message })),
+    helper: {
+      command: process.execPath,
+      args: [
+        ...process.execArgv,
+        script,
+        'session',
+        '--socket',
+        socketPath,
+        '--log-level',
+        settings.logLevel,
+      ],
+    },
+    account: lookupAccount,
+    watcher: platform.watcher(),
+  });
+  const stop = () => void service.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await service.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'service failed to start');
+    process.exit(error instanceof Error && error.name === 'EnrolmentRefused' ? 3 : 1);
+  }
+  logger.info({ socket: socketPath, dataDir }, 'service running');
+  service.agent.on('status', (status) => {
+    if (status !== 'online') return;
+    const credentials = service.agent.credentialsForService;
+    if (credentials)
+      void mergeLegacy(dataDir, credentials, logger).catch((error: unknown) =>
+        logger.warn({ err: (error as Error).message }, 'upgrade: merge not done yet; trying again later'),
+      );
+  });
+}
