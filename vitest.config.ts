@@ -21,6 +21,7 @@ export default defineConfig({
             'agent/src/**/*.test.ts',
             'dashboard/src/server/**/*.test.ts',
             'dashboard/src/web/**/*.test.ts',
+            '.eslint-plugin-local/**/*.test.ts',
           ],
           environment: 'node',
         },

@@ -10,7 +10,7 @@ import { SupervisionPanel } from '../components/SupervisionPanel';
 import { RoomActivity } from '../components/RoomActivity';
 import { usePageTitle } from '../components/usePageTitle';
 import { useNow } from '../components/time';
-import { useRoomLive, type LiveStatus } from '../live';
+import { useRoomLive } from '../live';
 import { ErrorText } from '../components/ErrorAlert';
 
 const byName = (a: Device, b: Device) =>
@@ -62,7 +62,7 @@ export function RoomPage() {
         {(room !== null || error === null) && (
           <div role="status" className={`live-status live-status-${status}`}>
             <span className="live-dot" aria-hidden="true" />
-            {t(`room.status.${status}` as `room.status.${LiveStatus}`)}
+            {t(`room.status.${status}`)}
           </div>
         )}
       </div>
