@@ -20,6 +20,7 @@ export default defineConfig({
             'shared/src/**/*.test.ts',
             'agent/src/**/*.test.ts',
             'dashboard/src/server/**/*.test.ts',
+            'dashboard/src/web/**/*.test.ts',
             '.eslint-plugin-local/**/*.test.ts',
           ],
           environment: 'node',

@@ -10,6 +10,7 @@ import type { App } from '../../core/feature.js';
 import { sessionCookie } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
+import { schoolLanguage } from '../aup/index.js';
 import { createFirstAdmin, signIn } from './accounts.js';
 import { createSession, deleteSession, sessionHours } from './sessions.repository.js';
 import { needsSetup, toUser, userById } from './users.repository.js';
@@ -29,12 +30,13 @@ export function authRoutes(app: App, db: Db, loginRateLimit: number): void {
     {
       config: { access: 'public' },
       schema: {
-        summary: 'Whether first-run setup is needed',
+        summary: 'Whether first-run setup is needed, and the school’s language',
         tags: ['auth'],
         response: { 200: setupStatusSchema },
       },
     },
-    async () => ({ needsSetup: await needsSetup(db) }),
+    // The school's language is public: the sign-in page is shown in it.
+    async () => ({ needsSetup: await needsSetup(db), language: await schoolLanguage(db) }),
   );
 
   app.post(

@@ -3,6 +3,7 @@
  * acceptance register, pushes to agents, and each signed-in user's standing in live room
  * views and the inventory. Tables `aup_audiences`, `aup_documents`, `aup_settings`, `aup_decisions`.
  */
+import type { UiLanguage } from '@harbour/shared';
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import type { Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
@@ -11,6 +12,11 @@ import * as aup from './aup.js';
 import { aupRoutes } from './aup.routes.js';
 
 export { hashAupContent } from './aup.js';
+
+/** The school's language (the AUP settings hold it): the sign-in page and pupil screens use it. */
+export async function schoolLanguage(db: Db): Promise<UiLanguage> {
+  return (await aup.getSettings(db)).language ?? 'en';
+}
 
 export function aupFeature(deps: { db: Db; push: Push; devices: DevicesFeature }): ServerFeature {
   const { db, push, devices } = deps;
