@@ -103,7 +103,7 @@ describe('the AUP gate on a real X display', () => {
     // a click on the heading puts it back where a pupil who never clicked has it.
     await settle();
     await x.run('xdotool', ['mousemove', '100', '125', 'click', '1']);
-    await settle(300);
+    await settle();
     await x.run('xdotool', ['key', 'Tab', 'Tab', 'Return']);
     await waitFor(
       () => {
