@@ -10,6 +10,12 @@ describe('the agent’s Node flags', () => {
     expect(read('../cli.ts').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${agentNodeFlags.join(' ')}`);
   });
 
+  it('are the ones the installed harbour-agent wrapper starts the app runtime with', () => {
+    expect(read('../../../build/bin/harbour-agent')).toContain(
+      `exec "$app" ${agentNodeFlags.join(' ')} "$here/app.asar/dist/cli.js" "$@"`,
+    );
+  });
+
   it('are the ones `npm run agent` starts with', () => {
     const scripts = (JSON.parse(read('../../../package.json')) as { scripts: Record<string, string> })
       .scripts;

@@ -549,6 +549,9 @@ export class MachineService {
       USER: account.username,
       LOGNAME: account.username,
       LANG: process.env.LANG ?? 'C.UTF-8',
+      // Installed, the runtime is the app's Electron run as Node (build/bin/harbour-agent):
+      // without this a helper would start the tray app's window instead.
+      ...(process.env.ELECTRON_RUN_AS_NODE ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
       ...(facts.display ? { DISPLAY: facts.display } : {}),
       ...(facts.xauthority ? { XAUTHORITY: facts.xauthority } : {}),
       ...(facts.runtimeDir ? { XDG_RUNTIME_DIR: facts.runtimeDir } : {}),
