@@ -842,4 +842,32 @@ describe('the CI workflow', () => {
     );
     expect(job.steps.some((s) => s.uses?.startsWith('actions/upload-artifact'))).toBe(true);
   });
+
+  it('downloads WinSW before packaging and smoke-installs the MSI on Windows: service, ACL, enrolment, uninstall', () => {
+    const workflow = yaml.load(read('.github/workflows/installers.yml')) as {
+      jobs: { installers: { steps: { name?: string; if?: string; run?: string }[] } };
+    };
+    const steps = workflow.jobs.installers.steps;
+    const at = (name: string) => steps.findIndex((s) => s.name?.startsWith(name));
+    const winsw = steps[at('Download WinSW')];
+    const smoke = steps[at('Smoke-install the MSI')];
+    expect(winsw?.if).toBe("runner.os == 'Windows'");
+    expect(winsw?.run).toContain('build/win/HarbourService.exe');
+    expect(at('Download WinSW')).toBeLessThan(at('Package'));
+    expect(smoke?.if).toBe("runner.os == 'Windows'");
+    expect(at('Smoke-install the MSI')).toBeGreaterThan(at('Package'));
+    const run = smoke?.run ?? '';
+    for (const check of [
+      'SERVER_URL=$base',
+      "StartName -ne 'LocalSystem'",
+      "PathName.StartsWith('\"')",
+      'qfailure HarbourAgent',
+      "Status -ne 'Running'",
+      "'S-1-5-18,S-1-5-32-544'",
+      'AreAccessRulesProtected',
+      'PURGE=1',
+      'Get-Service HarbourAgent -ErrorAction SilentlyContinue',
+    ])
+      expect(run, check).toContain(check);
+  });
 });
