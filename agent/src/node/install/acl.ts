@@ -6,7 +6,7 @@
  * a byte of the settings is written, so no user can open it in between.
  */
 import { execFile } from 'node:child_process';
-import { windowsSids } from '../../service/platform.js';
+import { windowsSids } from '../../service/win32/sids.js';
 
 export interface FileSecurity {
   /** Leaves `file` (which exists, still empty) to the machine's administrators alone. */
