@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionFacts, StartedHelper } from '../service.js';
 import {
   accountsOf,
+  detachedCommandLine,
   helperSessions,
   windowsArg,
   windowsCommandLine,
@@ -73,13 +74,13 @@ describe('Windows sessions (WTS)', () => {
     );
   });
 
-  it('starts the helper in the session the OS named, with its command line, and reports its exit', async () => {
+  it('starts the helper in the session the OS named, through a launcher that leaves it no parent', async () => {
     const calls: [number, string][] = [];
     let finish: (code: number) => void = () => undefined;
     const starter = wtsStarter((id, line) => {
       calls.push([id, line]);
       return { pid: 42, exit: new Promise<number>((r) => (finish = r)) };
-    });
+    }, 'C:\\Windows');
     const facts: SessionFacts = {
       accountId: 'SCHOOL\\pupil1',
       display: 'session-1',
@@ -92,15 +93,22 @@ describe('Windows sessions (WTS)', () => {
       command: 'C:\\Program Files\\Harbour\\Harbour.exe',
       args: [],
     });
-    expect(calls).toEqual([[1, '"C:\\Program Files\\Harbour\\Harbour.exe"']]);
+    expect(calls).toEqual([
+      [1, 'C:\\Windows\\System32\\cmd.exe /d /c start "" "C:\\Program Files\\Harbour\\Harbour.exe"'],
+    ]);
+    // Only a launcher: the service waits for the helper's hello, not for this exit.
+    expect(helper.launcher).toBe(true);
     const exited = new Promise((r) => helper.once('exit', (code) => r(code)));
-    finish(3);
-    expect(await exited).toBe(3);
+    finish(0);
+    expect(await exited).toBe(0);
     // Never in session 0 (services, no desktop), nor in a session that is not a number.
     for (const sessionId of ['0', 'console', null])
       expect(() => starter.start(account, { ...facts, sessionId }, { command: 'x', args: [] })).toThrow(
         /not a user session/,
       );
+    expect(detachedCommandLine('D:\\Win dows\\', 'C:\\H\\Harbour.exe', ['--a b'])).toBe(
+      '"D:\\Win dows\\System32\\cmd.exe" /d /c start "" C:\\H\\Harbour.exe "--a b"',
+    );
   });
 
   it('polls WTS and survives a failing poll', () => {

@@ -103,6 +103,17 @@ export function windowsCommandLine(command: string, args: string[]): string {
   return [command, ...args].map(windowsArg).join(' ');
 }
 
+/**
+ * The helper started through `cmd /c start`, which returns at once: the helper's parent is
+ * then a process that has ended, not the service. WinSW ends the service's whole process
+ * tree when the service stops, and a helper must outlive a service restart (the pupils'
+ * screens stay covered while it is back), as on Linux (KillMode=process).
+ */
+export function detachedCommandLine(systemRoot: string, command: string, args: string[]): string {
+  const cmd = `${systemRoot.replace(/\\+$/, '')}\\System32\\cmd.exe`;
+  return `${windowsArg(cmd)} /d /c start "" ${windowsCommandLine(command, args)}`;
+}
+
 // ---- the calls (Windows only) --------------------------------------------------------
 
 const WTS_CURRENT_SERVER_HANDLE = 0;
@@ -110,6 +121,8 @@ const WTSUserName = 5;
 const WTSDomainName = 7;
 const CREATE_UNICODE_ENVIRONMENT = 0x400;
 const CREATE_NEW_PROCESS_GROUP = 0x200;
+/** cmd.exe, which only starts the helper, gets no console window. */
+const CREATE_NO_WINDOW = 0x08000000;
 const INFINITE = 0xffffffff;
 
 interface Win32Api {
@@ -236,7 +249,7 @@ export function win32Api(): Win32Api {
           null,
           null,
           false,
-          CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP,
+          CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW,
           environment[0],
           null,
           { cb: koffi.sizeof(StartupInfo), lpDesktop: 'winsta0\\default' },
@@ -278,9 +291,14 @@ export function currentSessionId(): number {
   return session[0] ?? 0;
 }
 
-/** Starts the helper (the tray app) in a Windows session, as the session's user. */
+/**
+ * Starts the helper (the tray app) in a Windows session, as the session's user. What runs
+ * is only a launcher (detachedCommandLine): the service knows the helper by its hello, and
+ * asks again if none comes.
+ */
 export function wtsStarter(
   startInSession = (id: number, line: string) => win32Api().startInSession(id, line),
+  systemRoot = process.env.SystemRoot ?? 'C:\\Windows',
 ): HelperStarter {
   return {
     start(_account: OsAccount, facts: SessionFacts, launch: HelperLaunch): StartedHelper {
@@ -288,9 +306,9 @@ export function wtsStarter(
       if (!Number.isInteger(session) || session <= 0)
         throw new Error(`not a user session: ${facts.sessionId}`);
       const events = new EventEmitter();
-      const started = startInSession(session, windowsCommandLine(launch.command, launch.args));
+      const started = startInSession(session, detachedCommandLine(systemRoot, launch.command, launch.args));
       void started.exit.then((code) => events.emit('exit', code, null));
-      return events;
+      return Object.assign(events, { launcher: true as const });
     },
   };
 }
