@@ -289,7 +289,7 @@ describe.skipIf(!asRoot)('the pupils’ screens through the machine service, two
     await waitFor(() => bare(xa), { timeoutMs: 30_000, what: 'the screen given back after release' });
   }, 120_000);
 
-  it("neither pupil can read the other's report or AUP decisions through the service", async () => {
+  it("neither pupil can read the other's report or AUP decisions through the service", () => {
     const [a, b] = users;
     // A's report, by the id A's helper gave it: the service keeps who made it (read as root).
     const db = new SQLite(path.join(dataDir, 'outbox.sqlite'), { readonly: true });
