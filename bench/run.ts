@@ -18,6 +18,7 @@ import { runDatabase, type DatabaseResult } from './database.js';
 import { runFleet, type FleetResult } from './fleet.js';
 import { runCover } from './cover.js';
 import { runFootprint, type FootprintResult } from './footprint.js';
+import { runMachine } from './machine.js';
 import { fleetChart } from './lib/chart.js';
 import { machine } from './lib/proc.js';
 import { markdown, type Results } from './lib/report.js';
@@ -83,6 +84,19 @@ async function main() {
       `  CPU ${footprint.cpuPercentMean} % (+ ${footprint.childCpuPercentMean} % in helpers), RSS ${footprint.rssPeakMb} MB`,
     );
     results.footprint = footprint;
+    console.log('the machine: service + helper + Chromium, whole trees (Linux as root)');
+    const machineResult = await runMachine({
+      idleSeconds: quick ? 10 : 60,
+      lessonSeconds: quick ? 15 : 60,
+      afterSeconds: quick ? 10 : 60,
+      log: console.log,
+    });
+    console.log(
+      machineResult.skipped
+        ? `  skipped: ${machineResult.skipped}`
+        : `  idle ${machineResult.idle?.total?.pssMeanMb} MB PSS, ${machineResult.idle?.total?.cpuPercent} % CPU; restart ${machineResult.restart?.connectedMs} ms`,
+    );
+    results.machineService = machineResult;
   }
   if (only.has('database')) {
     console.log('database at school scale');
@@ -122,7 +136,10 @@ async function main() {
     const rerun = { commit, date: results.date, finishedAt: results.finishedAt, mode: results.mode };
     written = { ...previous, reruns: { ...previous.reruns } };
     if (only.has('fleet')) written.fleet = results.fleet;
-    if (only.has('footprint')) written.footprint = results.footprint;
+    if (only.has('footprint')) {
+      written.footprint = results.footprint;
+      written.machineService = results.machineService;
+    }
     if (only.has('database')) written.database = results.database;
     if (only.has('tell')) {
       written.tell = results.tell;
