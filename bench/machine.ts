@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultActivitySettings } from '@harbour/shared';
 import { agentNodeFlags } from '../agent/src/node/node-flags.js';
+import { helperMallocMmapThreshold } from '../agent/src/service/service.js';
 import { ApiClient } from '../test/support/api.js';
 import { agentCli } from '../test/support/paths.js';
 import { ServerProcess } from '../test/support/processes.js';
@@ -144,6 +145,8 @@ export async function runMachine(opts: {
           'env',
           `DISPLAY=${x.display}`,
           `HOME=/home/${user}`,
+          // As the installed harbour-agent wrapper (and the service, for helpers it starts) sets it.
+          `MALLOC_MMAP_THRESHOLD_=${helperMallocMmapThreshold}`,
           process.execPath,
           ...agentNodeFlags,
           agentCli,

@@ -2,7 +2,7 @@
  * `npm run bench` — Harbour's benchmarks, separate from the tests.
  *   npm run bench              full run
  *   npm run bench -- --quick   a small run, within two minutes
- *   npm run bench -- --only fleet,footprint,database,tell   some sections only
+ *   npm run bench -- --only fleet,footprint,machine,database,tell   some sections only
  *   npm run bench -- --only database --merge   re-run some sections, keeping the others from docs/benchmarks.json
  *   npx tsx bench/run.ts --report-only   rewrite the Markdown from docs/benchmarks.json
  * Writes docs/benchmarks.json (machine-readable), docs/benchmarks.md (table) and
@@ -38,7 +38,7 @@ const { values } = parseArgs({
 const quick = values.quick;
 // Each benchmark's helpers (test/support) make sure their processes end with this one.
 process.setMaxListeners(100);
-const only = new Set((values.only ?? 'fleet,footprint,database,tell').split(','));
+const only = new Set((values.only ?? 'fleet,footprint,machine,database,tell').split(','));
 
 async function rewrite() {
   const docs = path.join(repo, 'docs');
@@ -84,6 +84,8 @@ async function main() {
       `  CPU ${footprint.cpuPercentMean} % (+ ${footprint.childCpuPercentMean} % in helpers), RSS ${footprint.rssPeakMb} MB`,
     );
     results.footprint = footprint;
+  }
+  if (only.has('machine')) {
     console.log('the machine: service + helper + Chromium, whole trees (Linux as root)');
     const machineResult = await runMachine({
       idleSeconds: quick ? 10 : 60,
@@ -136,10 +138,8 @@ async function main() {
     const rerun = { commit, date: results.date, finishedAt: results.finishedAt, mode: results.mode };
     written = { ...previous, reruns: { ...previous.reruns } };
     if (only.has('fleet')) written.fleet = results.fleet;
-    if (only.has('footprint')) {
-      written.footprint = results.footprint;
-      written.machineService = results.machineService;
-    }
+    if (only.has('footprint')) written.footprint = results.footprint;
+    if (only.has('machine')) written.machineService = results.machineService;
     if (only.has('database')) written.database = results.database;
     if (only.has('tell')) {
       written.tell = results.tell;

@@ -327,8 +327,12 @@ ${veyon ? `| veyon-server tree, same display | | | | | **${veyon.pssMeanMb} MB**
 - **Target: a lesson adds under ${t.lessonAddsMb} MB, and nothing stays**: the helper (which captures and encodes the
   thumbnails) went from ${helperIdle} MB to ${helperLesson} MB during the lesson and ${helperAfter} MB after it
   (${verdict(helperLesson - helperIdle < t.lessonAddsMb && helperAfter - helperIdle < 2)}). Thumbnails no longer load sharp: the capture is
-  taken raw, shrunk in JavaScript and encoded by jpeg-js (\`agent/src/platform/thumbnail.ts\`); what remains after the
-  lesson is V8's heap and the allocator's arenas, which Node keeps for reuse.
+  taken raw, shrunk in JavaScript and encoded by jpeg-js (\`agent/src/platform/thumbnail.ts\`). Each capture is a
+  width × height × 4 byte buffer; glibc's malloc, after the first one is freed, raises its mmap threshold and keeps
+  every later one in its heap for good, so helpers run with \`MALLOC_MMAP_THRESHOLD_=131072\` (the service sets it for
+  the helpers it starts, \`build/bin/harbour-agent\` for the others), and freed captures go back to the system.
+  "After" is measured from 10 s after the lesson ended. What the lesson adds while it runs is mostly V8's heap
+  (jpeg-js builds its tables again for every image), collected as it goes.
 - **Target: the helper back within ${t.restartMs / 1000} s of a kill**: connected again after ${m.restart?.connectedMs} ms, its
   cover prepared again after ${m.restart?.coverPreparedMs ?? '—'} ms (${verdict((m.restart?.connectedMs ?? Infinity) < t.restartMs)}).
 `;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { helperMallocMmapThreshold } from '../service/service.js';
 import { agentNodeFlags } from './node-flags.js';
 
 const read = (relative: string) => fs.readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8');
@@ -11,6 +12,10 @@ describe('the agent’s Node flags', () => {
   });
 
   it('are the ones the installed harbour-agent wrapper starts the app runtime with', () => {
+    // The wrapper's helpers give freed captures back as the service's own helpers do.
+    expect(read('../../../build/bin/harbour-agent')).toContain(
+      `MALLOC_MMAP_THRESHOLD_=${helperMallocMmapThreshold}\n`,
+    );
     expect(read('../../../build/bin/harbour-agent')).toContain(
       `exec "$app" ${agentNodeFlags.join(' ')} "$here/app.asar/dist/cli.js" "$@"`,
     );

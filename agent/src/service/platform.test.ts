@@ -134,6 +134,7 @@ describe('the service platforms', () => {
       USER: 'pupil1',
       LOGNAME: 'pupil1',
       LANG: 'C.UTF-8',
+      MALLOC_MMAP_THRESHOLD_: '131072',
       ELECTRON_RUN_AS_NODE: '1',
       DISPLAY: ':3',
       XAUTHORITY: '/home/pupil1/.Xauthority',

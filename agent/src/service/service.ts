@@ -105,6 +105,9 @@ export interface HelperStarter {
   start(account: OsAccount, facts: SessionFacts, launch: HelperLaunch): StartedHelper;
 }
 
+/** Bytes (glibc's default, fixed): see helperEnvironment and build/bin/harbour-agent. */
+export const helperMallocMmapThreshold = '131072';
+
 /** The environment of a helper the service starts on Linux: that user's, that session's display. */
 export function helperEnvironment(
   account: OsAccount,
@@ -117,6 +120,10 @@ export function helperEnvironment(
     USER: account.username,
     LOGNAME: account.username,
     LANG: parent.LANG ?? 'C.UTF-8',
+    // Large buffers (a screen capture is width × height × 4 bytes) always get their own
+    // mapping, so freeing one gives the memory back: glibc's malloc otherwise raises this
+    // threshold after the first free and keeps every later capture in its heap for good.
+    MALLOC_MMAP_THRESHOLD_: helperMallocMmapThreshold,
     // Installed, the runtime is the app's Electron run as Node (build/bin/harbour-agent):
     // without this a helper would start the tray app's window instead.
     ...(parent.ELECTRON_RUN_AS_NODE ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
