@@ -6,11 +6,26 @@
 //   agent/src/browser  pupil-facing pages: browser code, no Node built-ins, nothing of the
 //                      agent's; from @harbour/shared only types
 //   dashboard/src/web  browser: no Node built-ins, no server code
-//   dashboard/src/server  Node: no React, no web code
+//   dashboard/src/server  Node: no React, no web code; inside it, layers by folder
+//                      (.eslint-plugin-local/server-layers.js):
+//                      db <- core <- http, realtime <- features/* <- app.ts, main.ts
+//                      and a feature reaches another only through its index.ts
+// and, across the whole repository, no import cycles (import-x/no-cycle, resolving
+// TypeScript's `.js` specifiers to their `.ts` sources).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import harbourLocal from './.eslint-plugin-local/server-layers.js';
+
+const tsProjects = [
+  './tsconfig.check.json',
+  './dashboard/tsconfig.web.json',
+  './agent/tsconfig.browser.json',
+  './extension/tsconfig.json',
+];
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'url'];
 
@@ -22,12 +37,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        project: [
-          './tsconfig.check.json',
-          './dashboard/tsconfig.web.json',
-          './agent/tsconfig.browser.json',
-          './extension/tsconfig.json',
-        ],
+        project: tsProjects,
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -42,6 +52,21 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
     },
+  },
+  {
+    // No module may (through any chain of imports) import itself. Type-only imports are
+    // erased at build time and so are not counted; the server's layer rule covers them.
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Without these, import-x reads only .js files and sees no edges between .ts modules.
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: tsProjects, noWarnOnMultipleProjects: true }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
@@ -159,6 +184,27 @@ export default tseslint.config(
         {
           paths: [{ name: 'react', message: 'No React on the server.' }],
           patterns: [{ group: ['**/web/**'], message: 'The server does not import web code.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The layer map inside the server (docs/architecture.md). The composition root (the
+    // files directly in the folder: app.ts, main.ts, config.ts) may use every layer.
+    files: ['dashboard/src/server/**/*.ts'],
+    plugins: { 'harbour-local': harbourLocal },
+    rules: {
+      'harbour-local/server-layers': [
+        'error',
+        {
+          root: 'dashboard/src/server',
+          layers: {
+            db: [],
+            core: ['db'],
+            http: ['core', 'db'],
+            realtime: ['core', 'db'],
+            features: ['core', 'db', 'http'],
+          },
         },
       ],
     },

@@ -16,7 +16,13 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'agent/src/**/*.test.ts', 'dashboard/src/server/**/*.test.ts'],
+          include: [
+            'shared/src/**/*.test.ts',
+            'agent/src/**/*.test.ts',
+            'dashboard/src/server/**/*.test.ts',
+            'dashboard/src/web/**/*.test.ts',
+            '.eslint-plugin-local/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

@@ -1,7 +1,7 @@
 /**
  * A school year of incidents, written with the columns `createIncident` writes
- * (dashboard/src/server/services/incidents.ts), each with its `incident.create` audit entry
- * and, for those that moved on, `incident.state` entries — chained exactly as services/audit.ts
+ * (dashboard/src/server/features/incidents/incidents.ts), each with its `incident.create` audit entry
+ * and, for those that moved on, `incident.state` entries — chained exactly as core/audit.ts
  * chains them, so the trail verifies. Sources, categories, states and year groups follow a
  * primary school's mix; a fifth carry a screenshot.
  */

@@ -215,7 +215,7 @@ function governorsNote(d: DatabaseResult): string {
 incidents; even counted from the covering index, SQLite groups some 30,000 index entries (the "just after an
 incident was recorded" row). The
 report changes only when incidents do, so the server keeps each term's counts until an incident is written
-(\`services/incident-reports.ts\`): a Kysely plugin sees every INSERT, UPDATE and DELETE on the table whichever
+(\`features/incidents/reports.ts\`): a Kysely plugin sees every INSERT, UPDATE and DELETE on the table whichever
 service makes it, and SQLite's \`data_version\` catches a commit by another connection
 (\`db/change-tracker.ts\`; tested both ways). The benchmark's requests ask for the same term, so after the
 warm-up they measure the kept counts plus the audit entry each request still writes; the first request after an
@@ -266,7 +266,7 @@ ${rows}
 - Governors' report: a term's incidents were found by scanning the whole table, then read one by one into
   JavaScript to be counted. A covering index \`incidents_occurred\` on \`incidents(occurred_at, category,
   subject_year_group, outcome, state, source)\`: p95 280.2 → 121.3 ms; counting in SQL with GROUP BY instead
-  (\`services/incident-reports.ts\`, same report): → about 76 ms.
+  (\`features/incidents/reports.ts\`, same report): → about 76 ms.
 
 ${governorsNote(d)}
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { hashSecret } from '../../dashboard/src/server/auth/secrets.js';
+import { hashSecret } from '../../dashboard/src/server/core/secrets.js';
 import { openDatabase } from '../../dashboard/src/server/db/database.js';
 
 export interface SeededDevice {

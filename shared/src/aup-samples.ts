@@ -1,10 +1,13 @@
 /**
- * Harbour's sample acceptable use policies, one per audience, written for Harbour. The
- * server seeds them as version 1 (published) on first start; the agent carries them as
- * its built-in fallback for a first start with nothing cached. Schools edit them in the
- * dashboard, which makes new versions.
+ * Harbour's sample acceptable use policies, one per audience, written for Harbour, in
+ * English and in Welsh (the same rules, each written in its own language; the Welsh is to
+ * be reviewed by a native speaker before release, see docs/i18n.md). The server seeds the
+ * English ones as version 1 (published) on first start; the agent carries them as its
+ * built-in fallback for a first start with nothing cached. Schools start from either in the
+ * dashboard and edit them, which makes new versions.
  */
 import type { AupAudience, AupContent, AupSettings } from './aup.js';
+import type { UiLanguage } from './language.js';
 
 export const sampleAudiences: AupAudience[] = [
   { id: 'ks1', name: 'Key Stage 1 pupils', description: 'Pupils aged 5 to 7' },
@@ -38,6 +41,7 @@ export const samplePolicies: Record<string, AupContent> = {
       { icon: 'eyes', iconLabel: 'Eyes looking', text: 'The school can see what I do on the computer.' },
     ],
     closing: 'I will follow these rules.',
+    language: 'en',
   },
   ks2: {
     title: 'Using computers at school',
@@ -98,6 +102,7 @@ export const samplePolicies: Record<string, AupContent> = {
     ],
     closing:
       'If I do not follow these rules, I may not be allowed to use the computers for a while, and my parents or carers may be told.',
+    language: 'en',
   },
   staff: {
     title: 'Acceptable use of school ICT: staff',
@@ -135,6 +140,7 @@ export const samplePolicies: Record<string, AupContent> = {
     ],
     closing:
       'I understand that breaking this agreement may lead to disciplinary action and, where the law is broken, referral to the police.',
+    language: 'en',
   },
   visitors: {
     title: 'Acceptable use of school ICT: visitors and governors',
@@ -159,5 +165,175 @@ export const samplePolicies: Record<string, AupContent> = {
       },
     ],
     closing: 'I understand that access can be withdrawn at any time.',
+    language: 'en',
   },
+};
+
+/** The same four policies in Welsh: the rules of the English ones, written afresh in Welsh. */
+export const samplePoliciesCy: Record<string, AupContent> = {
+  ks1: {
+    title: 'Ein rheolau cyfrifiadur',
+    layout: 'large',
+    intro: 'Mae’r rheolau hyn yn ein cadw ni’n ddiogel ar y cyfrifiadur.',
+    rules: [
+      {
+        icon: 'ask',
+        iconLabel: 'Llaw i fyny i ofyn',
+        text: 'Dw i’n gofyn i oedolyn cyn defnyddio’r cyfrifiadur.',
+      },
+      {
+        icon: 'click',
+        iconLabel: 'Bys yn pwyso',
+        text: 'Dw i ond yn pwyso ar bethau mae fy athro’n dweud sy’n iawn.',
+      },
+      {
+        icon: 'secret',
+        iconLabel: 'Bys ar wefusau',
+        text: 'Dw i’n cadw fy enw a fy nghyfrinair yn gyfrinach.',
+      },
+      { icon: 'kind', iconLabel: 'Calon', text: 'Dw i’n garedig wrth bawb.' },
+      {
+        icon: 'screen',
+        iconLabel: 'Sgrin wedi’i diffodd',
+        text: 'Os dw i’n gweld rhywbeth dw i ddim yn ei hoffi, dw i’n diffodd y sgrin ac yn dweud wrth oedolyn.',
+      },
+      {
+        icon: 'eyes',
+        iconLabel: 'Llygaid yn edrych',
+        text: 'Mae’r ysgol yn gallu gweld beth dw i’n ei wneud ar y cyfrifiadur.',
+      },
+    ],
+    closing: 'Bydda i’n dilyn y rheolau hyn.',
+    language: 'cy',
+  },
+  ks2: {
+    title: 'Defnyddio cyfrifiaduron yn yr ysgol',
+    layout: 'standard',
+    intro:
+      'Mae cyfrifiaduron a rhyngrwyd yr ysgol yma i dy helpu di i ddysgu. Mae’r rheolau hyn yn dy gadw di a phawb arall yn ddiogel. Darllena nhw’n ofalus, os gweli di’n dda.',
+    rules: [
+      {
+        icon: 'ask',
+        iconLabel: 'Llaw wedi’i chodi',
+        text: 'Bydda i ond yn defnyddio’r cyfrifiaduron pan fydd oedolyn wedi dweud y ca i.',
+      },
+      {
+        icon: 'lock',
+        iconLabel: 'Clo clap',
+        text: 'Bydda i’n mewngofnodi gyda fy nghyfrif fy hun ac yn cadw fy nghyfrinair i fi fy hun. Fydda i byth yn defnyddio cyfrif rhywun arall.',
+      },
+      {
+        icon: 'click',
+        iconLabel: 'Pwyntydd llygoden',
+        text: 'Bydda i ond yn mynd i wefannau, gemau ac apiau mae fy athro wedi cytuno iddyn nhw. Fydda i ddim yn ceisio mynd heibio i hidlwyr yr ysgol.',
+      },
+      {
+        icon: 'secret',
+        iconLabel: 'Bys ar wefusau',
+        text: 'Fydda i ddim yn rhannu fy enw llawn, fy nghyfeiriad, fy rhif ffôn, fy ysgol na lluniau ohona i fy hun gyda phobl ar-lein.',
+      },
+      {
+        icon: 'kind',
+        iconLabel: 'Calon',
+        text: 'Bydda i’n gwrtais ac yn garedig ym mhopeth dw i’n ei ysgrifennu neu’n ei anfon. Fydda i ddim yn anfon dim byd a allai ypsetio rhywun.',
+      },
+      {
+        icon: 'email',
+        iconLabel: 'Amlen',
+        text: 'Fydda i ddim yn agor negeseuon nac atodiadau gan bobl dw i ddim yn eu hadnabod, a bydda i’n dweud wrth oedolyn amdanyn nhw.',
+      },
+      {
+        icon: 'download',
+        iconLabel: 'Saeth lawrlwytho',
+        text: 'Fydda i ddim yn lawrlwytho nac yn gosod dim byd heb ofyn i oedolyn yn gyntaf.',
+      },
+      {
+        icon: 'camera',
+        iconLabel: 'Camera',
+        text: 'Bydda i ond yn tynnu neu’n rhannu lluniau a fideos pan fydd fy athro’n dweud y ca i.',
+      },
+      {
+        icon: 'screen',
+        iconLabel: 'Sgrin wedi’i diffodd',
+        text: 'Os gwela i unrhyw beth sy’n fy mhoeni neu’n gwneud i fi deimlo’n anghyfforddus, bydda i’n diffodd y sgrin ac yn dweud wrth oedolyn ar unwaith.',
+      },
+      {
+        icon: 'eyes',
+        iconLabel: 'Llygaid yn edrych',
+        text: 'Dw i’n gwybod bod yr ysgol yn gwirio sut mae’r cyfrifiaduron a’r rhyngrwyd yn cael eu defnyddio, gan gynnwys y gwefannau dw i’n mynd iddyn nhw.',
+      },
+    ],
+    closing:
+      'Os na fydda i’n dilyn y rheolau hyn, efallai na cha i ddefnyddio’r cyfrifiaduron am gyfnod, ac efallai y bydd fy rhieni neu fy ngofalwyr yn cael gwybod.',
+    language: 'cy',
+  },
+  staff: {
+    title: 'Defnydd derbyniol o TGCh yr ysgol: staff',
+    layout: 'standard',
+    intro:
+      'Mae dyfeisiau, cyfrifon a mynediad i’r rhyngrwyd yr ysgol yn cael eu darparu ar gyfer eich gwaith gyda disgyblion a’r ysgol. Drwy gytuno, rydych chi’n cadarnhau y byddwch chi’n eu defnyddio’n broffesiynol ac yn helpu i gadw disgyblion yn ddiogel ar-lein.',
+    rules: [
+      {
+        text: 'Rwy’n deall bod fy nefnydd o ddyfeisiau, rhwydweithiau a chyfrifon yr ysgol yn cael ei fonitro a’i gofnodi, ac y gall y cofnodion gael eu hadolygu.',
+      },
+      {
+        text: 'Bydda i’n cadw fy nghyfrineiriau’n breifat, yn cloi neu’n allgofnodi o ddyfeisiau rwy’n eu gadael, ac yn rhoi gwybod i’r technegydd neu’r person diogelu dynodedig am unrhyw achos posibl o dorri diogelwch.',
+      },
+      {
+        text: 'Bydda i’n goruchwylio disgyblion pryd bynnag y byddan nhw ar-lein, ac yn dysgu rheolau eu cytundeb eu hunain iddyn nhw.',
+      },
+      {
+        text: 'Bydda i’n rhoi gwybod i’r person diogelu dynodedig am unrhyw bryder diogelwch ar-lein am ddisgybl ar yr un diwrnod, gan gynnwys unrhyw beth mae plentyn yn ei ddweud wrtha i neu rwy’n ei weld ar sgrin.',
+      },
+      {
+        text: 'Os dof i o hyd i ddeunydd anaddas, bydda i’n diffodd neu’n cau’r sgrin, heb ei archwilio ymhellach, ac yn nodi’r ddyfais, y defnyddiwr a’r amser.',
+      },
+      {
+        text: 'Bydda i ond yn cyfathrebu â disgyblion a rhieni drwy sianeli sydd wedi’u cymeradwyo gan yr ysgol, a fydda i ddim yn cysylltu â disgyblion ar gyfryngau cymdeithasol personol.',
+      },
+      {
+        text: 'Bydda i’n trin data personol yn unol â chyfraith diogelu data a pholisi’r ysgol: ar systemau cymeradwy yn unig, wedi’u storio’n ddiogel, ac wedi’u hamgryptio os ydyn nhw’n gadael yr ysgol.',
+      },
+      {
+        text: 'Bydda i ond yn tynnu lluniau o ddisgyblion ar offer yr ysgol ac at ddibenion yr ysgol, gan barchu caniatâd rhieni.',
+      },
+      {
+        text: 'Fydda i ddim yn gosod meddalwedd, yn osgoi’r hidlo, nac yn defnyddio systemau’r ysgol ar gyfer unrhyw beth anghyfreithlon, sarhaus neu er budd personol.',
+      },
+    ],
+    closing:
+      'Rwy’n deall y gall torri’r cytundeb hwn arwain at gamau disgyblu ac, os yw’r gyfraith yn cael ei thorri, at atgyfeirio i’r heddlu.',
+    language: 'cy',
+  },
+  visitors: {
+    title: 'Defnydd derbyniol o TGCh yr ysgol: ymwelwyr a llywodraethwyr',
+    layout: 'standard',
+    intro:
+      'Rydych chi’n cael mynediad i gyfrifiaduron neu rwydwaith yr ysgol am gyfnod byr. Darllenwch y telerau hyn a chytuno iddyn nhw yn gyntaf, os gwelwch yn dda.',
+    rules: [
+      {
+        text: 'Rwy’n deall bod pob defnydd o ddyfeisiau a mynediad i’r rhyngrwyd yr ysgol yn cael ei fonitro ac y gall gael ei gofnodi.',
+      },
+      {
+        text: 'Bydda i’n defnyddio’r mynediad at y diben y cafodd ei roi yn unig, ac yn allgofnodi pan fydda i wedi gorffen.',
+      },
+      {
+        text: 'Fydda i ddim yn tynnu lluniau o ddisgyblion, nac yn copïo neu’n symud unrhyw wybodaeth am ddisgyblion neu staff.',
+      },
+      {
+        text: 'Fydda i ddim yn ceisio osgoi’r hidlo na’r diogelwch, nac yn gosod meddalwedd ar ddyfeisiau’r ysgol.',
+      },
+      {
+        text: 'Os gwela i unrhyw beth sy’n awgrymu y gallai plentyn fod mewn perygl, neu os dof i o hyd i ddeunydd anaddas, bydda i’n dweud wrth y person diogelu dynodedig neu’r swyddfa ar unwaith.',
+      },
+    ],
+    closing: 'Rwy’n deall y gall y mynediad gael ei dynnu’n ôl ar unrhyw adeg.',
+    language: 'cy',
+  },
+};
+
+/** Harbour's samples by language, for "start from the sample" in the dashboard's policy editor. */
+export const samplePoliciesByLanguage: Record<UiLanguage, Record<string, AupContent>> = {
+  en: samplePolicies,
+  cy: samplePoliciesCy,
 };

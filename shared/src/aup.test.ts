@@ -6,7 +6,7 @@ import {
   resolveAudience,
   type AupMatchRule,
 } from './aup.js';
-import { samplePolicies } from './aup-samples.js';
+import { sampleAudiences, samplePolicies, samplePoliciesCy } from './aup-samples.js';
 
 const rules: AupMatchRule[] = [
   { kind: 'group', pattern: 'Staff', audience: 'staff' },
@@ -63,6 +63,23 @@ describe('policy text', () => {
   it('every sample is a valid policy', () => {
     for (const content of Object.values(samplePolicies))
       expect(aupContentSchema.safeParse(content).success).toBe(true);
+  });
+
+  it('the Welsh samples have the same rules as the English ones, each in its own language', () => {
+    for (const { id } of sampleAudiences) {
+      const en = samplePolicies[id];
+      const cy = samplePoliciesCy[id];
+      if (!en || !cy) throw new Error(`no sample for ${id}`);
+      expect(aupContentSchema.safeParse(cy).success).toBe(true);
+      expect([en.language, cy.language]).toEqual(['en', 'cy']);
+      expect(cy.layout).toBe(en.layout);
+      // Rule for rule: the same picture in the same place, and different words.
+      expect(cy.rules.map((r) => r.icon ?? null)).toEqual(en.rules.map((r) => r.icon ?? null));
+      expect(cy.rules.map((r) => Boolean(r.iconLabel))).toEqual(en.rules.map((r) => Boolean(r.iconLabel)));
+      cy.rules.forEach((rule, i) => expect(rule.text).not.toBe(en.rules[i]?.text));
+      expect(cy.title).not.toBe(en.title);
+    }
+    expect(Object.keys(samplePoliciesCy).sort()).toEqual(Object.keys(samplePolicies).sort());
   });
 
   it('the canonical text changes with any word, and only then', () => {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
+import { uiLanguageSchema } from './language.js';
 import { safeMultilineText, safeText } from './text.js';
 
 // ---- audiences ----------------------------------------------------------
@@ -66,6 +67,8 @@ export const aupContentSchema = z.strictObject({
     .min(1, { error: 'a policy needs at least one rule' })
     .max(40, { error: 'a policy has at most 40 rules' }),
   closing: safeMultilineText(3000, 'closing text'),
+  /** The language the policy is written in; the pupil page's own words follow it. */
+  language: uiLanguageSchema.optional(),
 });
 export type AupContent = z.infer<typeof aupContentSchema>;
 
@@ -78,6 +81,7 @@ export const aupContentViewSchema = z.object({
     z.object({ icon: aupIconSchema.optional(), iconLabel: z.string().optional(), text: z.string() }),
   ),
   closing: z.string(),
+  language: uiLanguageSchema.optional(),
 });
 
 /**
@@ -150,6 +154,11 @@ export const aupSettingsSchema = z.strictObject({
   /** Acceptances expire each year on this date (the start of the school year). */
   expiryMonth: z.number().int().min(1).max(12),
   expiryDay: z.number().int().min(1).max(31),
+  /**
+   * The school's language: pupils' screens use it (a pupil can switch on the AUP gate), and
+   * so does the dashboard for anyone who has not chosen their own. Absent means English.
+   */
+  language: uiLanguageSchema.optional(),
 });
 export type AupSettings = z.infer<typeof aupSettingsSchema>;
 export const aupSettingsViewSchema = z.object({
@@ -157,6 +166,7 @@ export const aupSettingsViewSchema = z.object({
   rules: z.array(z.object({ kind: aupMatchKindSchema, pattern: z.string(), audience: z.string() })),
   expiryMonth: z.number().int(),
   expiryDay: z.number().int(),
+  language: uiLanguageSchema.optional(),
 });
 
 function globMatches(pattern: string, value: string): boolean {
@@ -321,6 +331,8 @@ export const aupPageSchema = z.object({
   textHash: z.string(),
   content: aupContentViewSchema,
   source: aupSourceSchema,
+  /** The school's language (null: not known, the page follows the computer's). */
+  language: uiLanguageSchema.nullable().optional(),
 });
 export type AupPage = z.infer<typeof aupPageSchema>;
 export const aupPageDecisionSchema = z.strictObject({

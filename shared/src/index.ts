@@ -3,6 +3,7 @@ export * from './text.js';
 export * from './result.js';
 export * from './parse.js';
 export * from './roles.js';
+export * from './language.js';
 export * from './common.js';
 export * from './rest.js';
 export * from './socket.js';

@@ -3,6 +3,7 @@
  * publishes them in its OpenAPI document; the web app and scripts use the types.
  */
 import { z } from 'zod';
+import { uiLanguageSchema } from './language.js';
 import {
   emailSchema,
   hostnameSchema,
@@ -35,7 +36,8 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
-export const setupStatusSchema = z.object({ needsSetup: z.boolean() });
+/** `language`: the school's default language (staff can each choose another in the dashboard). */
+export const setupStatusSchema = z.object({ needsSetup: z.boolean(), language: uiLanguageSchema.optional() });
 export const setupRequestSchema = z.strictObject({
   email: emailSchema,
   displayName: nameSchema,

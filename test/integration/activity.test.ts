@@ -14,7 +14,7 @@ import { foregroundProbe, type ForegroundProbe } from '../../agent/src/platform/
 import { linuxForeground } from '../../agent/src/platform/foreground-linux.js';
 import { platformProbes } from '../../agent/src/platform/index.js';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { readEvidence } from '../../dashboard/src/server/services/evidence.js';
+import { readEvidence } from '../../dashboard/src/server/features/evidence/index.js';
 import type { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { repoRoot, tempDir } from '../support/paths.js';
@@ -650,7 +650,7 @@ describe('retention', () => {
         ended_at: old,
       })
       .execute();
-    const { purgeOldActivity } = await import('../../dashboard/src/server/services/activity.js');
+    const { purgeOldActivity } = await import('../../dashboard/src/server/features/activity/index.js');
     expect(await purgeOldActivity(harbour.db)).toBeGreaterThanOrEqual(1);
     const left = await harbour.db
       .selectFrom('activity_intervals')

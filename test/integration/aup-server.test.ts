@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePolicies, type AupDocument } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { hashAupContent } from '../../dashboard/src/server/services/aup.js';
+import { hashAupContent } from '../../dashboard/src/server/features/aup/index.js';
 import type { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess } from '../support/harbour.js';
 import { agentSocket, connected, dashboardSocket, type AgentSocket } from '../support/sockets.js';

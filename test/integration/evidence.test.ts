@@ -9,7 +9,7 @@ import {
   EvidenceTampered,
   readEvidence,
   sha256Of,
-} from '../../dashboard/src/server/services/evidence.js';
+} from '../../dashboard/src/server/features/evidence/index.js';
 import type { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryDevice } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { reportHealth } from '../../dashboard/src/server/services/health.js';
+import { reportHealth } from '../../dashboard/src/server/features/devices/index.js';
 import type { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { agentSocket, connected, dashboardSocket, type AgentSocket } from '../support/sockets.js';

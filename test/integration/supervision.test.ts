@@ -6,7 +6,6 @@ import { HarbourAgent } from '../../agent/src/core/agent.js';
 import { SupervisionFeature, type ScreenControls } from '../../agent/src/core/supervision.js';
 import { platformProbes } from '../../agent/src/platform/index.js';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { endExpiredSessions } from '../../dashboard/src/server/services/supervision.js';
 import { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
@@ -269,7 +268,7 @@ describe('a supervised lesson', () => {
       .set({ ends_at: new Date(Date.now() - 1000).toISOString() })
       .where('id', '=', sessionId)
       .execute();
-    expect(await endExpiredSessions(harbour.context)).toBe(1);
+    expect(await harbour.features.supervision.endExpiredSessions()).toBe(1);
     await waitFor(() => !pc1.feature.supervised, { what: 'the agent to learn supervision ended' });
     await waitFor(() => screens1.calls.at(-1) === 'release', { what: 'covered screens released' });
     expect(

@@ -16,7 +16,7 @@ import { TellFeature } from '../../agent/src/core/tell.js';
 import { UiServer } from '../../agent/src/core/ui-server.js';
 import { platformProbes } from '../../agent/src/platform/index.js';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { sha256Of } from '../../dashboard/src/server/services/evidence.js';
+import { sha256Of } from '../../dashboard/src/server/features/evidence/index.js';
 import type { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';

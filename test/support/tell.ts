@@ -1,7 +1,7 @@
 /** Helpers for tests of pupils' reports and incidents: a real enrolled device on a real server. */
 import { randomUUID } from 'node:crypto';
 import type { TellReported } from '@harbour/shared';
-import { sha256Of } from '../../dashboard/src/server/services/evidence.js';
+import { sha256Of } from '../../dashboard/src/server/features/evidence/index.js';
 import type { ApiClient } from './api.js';
 import { agentSocket, connected, type AgentSocket } from './sockets.js';
 

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
 import { BadgePage } from './tell/BadgePage';
 import { CoverPage } from './tell/CoverPage';
 import { AupPage } from './pages/AupPage';
@@ -18,12 +19,13 @@ const pages: Record<string, ComponentType> = {
 };
 
 export function App() {
+  const { t } = useTranslation();
   const Page = pages[window.location.pathname];
   if (!Page) {
     return (
       <main className="page">
         <h1>Harbour</h1>
-        <p>There is nothing to show here.</p>
+        <p>{t('app.nothing')}</p>
       </main>
     );
   }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ui } from './api';
 
 interface TeacherState {
@@ -27,8 +28,12 @@ function useTeacherState(): TeacherState | null {
 
 /** "Eyes on me": the whole screen asks the class to look at their teacher. */
 export function EyesPage() {
+  const { t } = useTranslation();
   const state = useTeacherState();
   const cover = state?.cover;
+  useEffect(() => {
+    document.title = t('eyes.title');
+  }, [t]);
   return (
     <main className="page page-eyes" aria-live="polite">
       <svg className="eyes-icon" viewBox="0 0 120 60" width="180" height="90" aria-hidden="true">
@@ -37,24 +42,24 @@ export function EyesPage() {
         <circle cx="38" cy="32" r="10" fill="#14202b" />
         <circle cx="94" cy="32" r="10" fill="#14202b" />
       </svg>
-      <h1>Eyes on your teacher</h1>
-      {cover?.message ? (
-        <p className="big-text">{cover.message}</p>
-      ) : (
-        <p className="big-text">Please look up and listen.</p>
-      )}
-      {cover && <p className="from">— {cover.teacherName}</p>}
+      <h1>{t('eyes.title')}</h1>
+      <p className="big-text">{cover?.message ? cover.message : t('eyes.listen')}</p>
+      {cover && <p className="from">{t('eyes.from', { name: cover.teacherName })}</p>}
     </main>
   );
 }
 
 /** A teacher's message, shown on top until the pupil presses OK. */
 export function MessagePage() {
+  const { t } = useTranslation();
   const state = useTeacherState();
   const message = state?.message;
-  const [error, setError] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
   const dismiss = () =>
-    ui.post('/api/teacher/message/dismiss', {}).catch((err: unknown) => setError((err as Error).message));
+    ui.post('/api/teacher/message/dismiss', {}).then(
+      () => setFailed(false),
+      () => setFailed(true),
+    );
   return (
     <main className="page page-message">
       <div
@@ -63,14 +68,16 @@ export function MessagePage() {
         aria-labelledby="message-title"
         aria-describedby="message-text"
       >
-        <h1 id="message-title">A message from {message?.teacherName ?? 'your teacher'}</h1>
+        <h1 id="message-title">
+          {message ? t('message.from', { name: message.teacherName }) : t('message.fromTeacher')}
+        </h1>
         <p id="message-text" className="big-text">
           {message?.text ?? ''}
         </p>
         <button type="button" className="big-button" onClick={() => void dismiss()} autoFocus>
-          OK
+          {t('message.ok')}
         </button>
-        {error && <p role="alert">{error}</p>}
+        {failed && <p role="alert">{t('errors.askAdult')}</p>}
       </div>
     </main>
   );

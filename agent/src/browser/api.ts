@@ -1,12 +1,14 @@
 /**
  * JSON calls to the agent's local UI server (same origin; its cookie authenticates).
- * Failures become an UiRequestError whose message can be shown as it is.
+ * Failures become a UiRequestError; pages say what happened in their own words (by code),
+ * never the server's English message.
  */
-import type { ApiError } from '@harbour/shared';
+import type { ApiError, ErrorCode } from '@harbour/shared';
 
 export class UiRequestError extends Error {
   constructor(
     readonly status: number,
+    readonly code: ErrorCode | 'network',
     message: string,
   ) {
     super(message);
@@ -24,12 +26,12 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new UiRequestError(0, 'Harbour is not answering. Please ask an adult.');
+    throw new UiRequestError(0, 'network', 'Harbour is not answering.');
   }
   const data = (await response.json().catch(() => undefined)) as unknown;
   if (!response.ok) {
-    const message = (data as ApiError | undefined)?.error?.message;
-    throw new UiRequestError(response.status, message ?? 'Something went wrong. Please ask an adult.');
+    const error = (data as ApiError | undefined)?.error;
+    throw new UiRequestError(response.status, error?.code ?? 'internal', error?.message ?? '');
   }
   return data as T;
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { describeIssues, type ApiError, type ErrorCode, type Issue } from '@harbour/shared';
+import { describeIssues, type ApiError, type ErrorCode, type Issue, type UiLanguage } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 
@@ -63,6 +63,11 @@ export class UiServer {
   private readonly routes: UiRoute<z.ZodType | undefined>[] = [];
   private app: FastifyInstance | undefined;
   private base: string | undefined;
+  /**
+   * The school's language for the pupil pages (from the AUP settings the server sends);
+   * null until known, when the pages follow the computer's own language.
+   */
+  language: UiLanguage | null = null;
 
   constructor(private readonly options: UiServerOptions) {}
 
@@ -134,6 +139,8 @@ export class UiServer {
       reply.setCookie(uiCookie, this.secret, { httpOnly: true, sameSite: 'strict', path: '/' });
       return reply.redirect(safePath(typeof query.next === 'string' ? query.next : '/'), 303);
     });
+
+    app.get('/api/ui/language', () => ({ language: this.language }));
 
     for (const route of this.routes) {
       app.route({

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { OsUser } from '@harbour/shared';
 
 /** Runs a command and returns its trimmed stdout, or null if it fails or times out. */
@@ -24,4 +26,20 @@ export function cleanSerial(raw: string | null | undefined): string | null {
   if (/^(to be filled.*|default string|system serial number|none|0+|not specified)$/i.test(value))
     return null;
   return value.slice(0, 120);
+}
+
+/** Whether `command` is an executable on PATH. */
+export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    for (const ext of exts) {
+      try {
+        fs.accessSync(path.join(dir, command + ext), fs.constants.X_OK);
+        return true;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
 import { activeWindow } from 'get-windows';
 import type { HealthProblem } from '@harbour/shared';
-import { run } from './common.js';
-import { onPath, type ForegroundProbe } from './foreground.js';
+import { onPath, run } from './common.js';
+import type { ForegroundProbe } from './foreground.js';
 
 /**
  * X11: get-windows (xprop + xwininfo) for the window, xprintidle (the XScreenSaver

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { HealthProblem } from '@harbour/shared';
 import { darwinForeground } from './foreground-darwin.js';
 import { linuxForeground } from './foreground-linux.js';
 import { win32Foreground } from './foreground-win32.js';
+
+export { onPath } from './common.js';
 
 /** The window in front of the user, as the operating system tells it. */
 export interface ForegroundWindow {
@@ -37,20 +37,4 @@ export function foregroundProbe(platform: NodeJS.Platform = process.platform): F
     default:
       return linuxForeground();
   }
-}
-
-/** Whether `command` is an executable on PATH. */
-export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    for (const ext of exts) {
-      try {
-        fs.accessSync(path.join(dir, command + ext), fs.constants.X_OK);
-        return true;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return false;
 }

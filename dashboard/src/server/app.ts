@@ -16,47 +16,32 @@ import {
 import pino, { type Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import { agentNamespace, dashboardNamespace, harbourVersion, limits } from '@harbour/shared';
-import { purgeExpiredSessions } from './auth/sessions.js';
 import type { ServerConfig } from './config.js';
-import type { App, ServerContext } from './context.js';
+import type { App, ServerFeature } from './core/feature.js';
+import type { Authenticators } from './core/identity.js';
+import { systemClock } from './core/ports.js';
 import { openDatabase, type Db } from './db/database.js';
+import { accountsFeature } from './features/accounts/index.js';
+import { activityFeature } from './features/activity/index.js';
+import { aupFeature } from './features/aup/index.js';
+import { devicesFeature } from './features/devices/index.js';
+import { evidenceFeature } from './features/evidence/index.js';
+import { incidentsFeature } from './features/incidents/index.js';
+import { supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
+import { systemFeature } from './features/system/index.js';
+import { tellFeature } from './features/tell/index.js';
 import { installPlumbing, type RouteInfo } from './http/plumbing.js';
-import { deviceRoom, setUpAgentNamespace, type AgentNamespace } from './realtime/agents.js';
-import {
-  roomChannel,
-  setUpDashboardNamespace,
-  userChannel,
-  type DashboardNamespace,
-} from './realtime/dashboards.js';
-import { aupRoutes } from './routes/aup.js';
-import { authRoutes, createFirstAdmin, needsSetup } from './routes/auth.js';
-import { deviceRoutes } from './routes/devices.js';
-import { enrolmentRoutes } from './routes/enrolment.js';
-import { evidenceRoutes } from './routes/evidence.js';
-import { supervisionRoutes } from './routes/supervision.js';
-import { endExpiredSessions } from './services/supervision.js';
-import { roomRoutes } from './routes/rooms.js';
-import { systemRoutes } from './routes/system.js';
-import { userRoutes } from './routes/users.js';
-import { DeviceHub } from './services/devices.js';
-import { incidentChannels } from './realtime/incident-channels.js';
-import { incidentRoutes } from './routes/incidents.js';
-import { auditRoutes, incidentReportRoutes } from './routes/incident-reports.js';
-import { safeguardingRoutes } from './routes/safeguarding.js';
-import { tellRoutes } from './routes/tell.js';
-import { flagsBecomeIncidents } from './services/incident-flags.js';
-import { IncidentNotifier } from './services/incident-notify.js';
-import { runRetention } from './services/retention.js';
-import { ActivityHub } from './services/activity-hub.js';
-import { activityChannel } from './services/agent-activity.js';
-import { activityRoutes } from './routes/activity.js';
+import { agentEventRegistry } from './realtime/agent-events.js';
+import { setUpAgentNamespace } from './realtime/agents.js';
+import { setUpDashboardNamespace } from './realtime/dashboards.js';
+import { socketPush, type AgentNamespace, type DashboardNamespace } from './realtime/socket-push.js';
 
 export interface Harbour {
   app: App;
   io: SocketServer;
   db: Db;
-  /** What handlers get: for tests and scripts that drive services directly. */
-  context: ServerContext;
+  /** The features, for tests and scripts that drive them directly. */
+  features: { supervision: SupervisionFeature };
   dbFile: string;
   routes: RouteInfo[];
   logger: Logger;
@@ -78,11 +63,6 @@ export async function startHarbour(
   const opened = await openDatabase(config.dataDir, log);
   const { db, file: dbFile } = opened;
 
-  if (config.bootstrapAdmin && (await needsSetup(db))) {
-    await createFirstAdmin(db, { ...config.bootstrapAdmin, displayName: 'Administrator' });
-    log.info({ email: config.bootstrapAdmin.email }, 'first administrator created from the environment');
-  }
-
   const fastifyLogger: FastifyBaseLogger = log;
   const app = Fastify({
     loggerInstance: fastifyLogger,
@@ -103,51 +83,44 @@ export async function startHarbour(
   const agents = io.of(agentNamespace) as AgentNamespace;
   const dashboards = io.of(dashboardNamespace) as DashboardNamespace;
 
-  const hub = new DeviceHub(db, {
-    changed: (device) => dashboards.to(roomChannel(device.roomId)).emit('device:changed', device),
-    removed: (device) => dashboards.to(roomChannel(device.roomId)).emit('device:removed', device),
-    revoked: (deviceId) => {
-      agents
-        .to(deviceRoom(deviceId))
-        .emit('server:revoked', { reason: 'This device was revoked by a technician.' });
-      agents.in(deviceRoom(deviceId)).disconnectSockets(true);
-    },
+  // The ports every feature is given, and the features, in the order they depend on each other.
+  const push = socketPush(agents, dashboards);
+  const clock = systemClock;
+  const { dataDir } = config;
+  const accounts = accountsFeature({
+    db,
+    push,
+    log,
+    loginRateLimit: config.loginRateLimit,
+    bootstrapAdmin: config.bootstrapAdmin,
   });
-  const incidentEvents = new IncidentNotifier(
+  const devices = devicesFeature({
     db,
-    incidentChannels(dashboards, agents),
-    log.child({ part: 'incidents' }),
-  );
-  const activity = new ActivityHub(
-    db,
-    {
-      activity: (a) => dashboards.to(activityChannel(a.roomId)).emit('activity:changed', a),
-      flag: (f) => dashboards.to(activityChannel(f.roomId)).emit('flag:raised', f),
-      configChanged: () => agents.emit('activity:config-changed', {}),
-    },
-    log.child({ service: 'activity' }),
-  );
-  await activity.start();
-  flagsBecomeIncidents(activity, db, incidentEvents);
-  const ctx: ServerContext = {
-    db,
-    hub,
-    activity,
-    incidentEvents,
-    version: harbourVersion,
-    push: {
-      device: (deviceId, event, ...args) => agents.to(deviceRoom(deviceId)).emit(event, ...args),
-      room: (roomId, event, ...args) => dashboards.to(roomChannel(roomId)).emit(event, ...args),
-    },
-    dataDir: config.dataDir,
-    rateLimits: { login: config.loginRateLimit, enrol: config.enrolRateLimit },
+    push,
+    clock,
+    log: log.child({ nsp: 'agent' }),
+    enrolRateLimit: config.enrolRateLimit,
     health: {
       staleDays: config.deviceStaleDays ?? 7,
       expectedAgentVersion: harbourVersion,
       extensionSilentHours: 24,
     },
-    disconnectUser: (userId) => dashboards.in(userChannel(userId)).disconnectSockets(true),
-  };
+  });
+  const activity = activityFeature({ db, push, log: log.child({ service: 'activity' }), dataDir, devices });
+  const supervision = supervisionFeature({ db, push, log, devices });
+  const incidents = incidentsFeature({ db, push, log, dataDir, activity });
+  const features: ServerFeature[] = [
+    systemFeature({ db, version: harbourVersion }),
+    accounts,
+    devices,
+    evidenceFeature({ db, dataDir }),
+    aupFeature({ db, push, devices }),
+    activity,
+    supervision,
+    incidents,
+    tellFeature({ db, push, incidents }),
+  ];
+  const authenticate: Authenticators = { staff: accounts.staff, device: devices.device };
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -174,22 +147,8 @@ export async function startHarbour(
     transform: jsonSchemaTransform,
   });
 
-  const routes = installPlumbing(app, db);
-  systemRoutes(app, ctx);
-  authRoutes(app, ctx);
-  userRoutes(app, ctx);
-  roomRoutes(app, ctx);
-  enrolmentRoutes(app, ctx);
-  deviceRoutes(app, ctx);
-  incidentRoutes(app, ctx);
-  incidentReportRoutes(app, ctx);
-  tellRoutes(app, ctx);
-  safeguardingRoutes(app, ctx);
-  auditRoutes(app, ctx);
-  aupRoutes(app, ctx, agents);
-  activityRoutes(app, ctx);
-  evidenceRoutes(app, ctx);
-  supervisionRoutes(app, ctx);
+  const routes = installPlumbing(app, authenticate);
+  for (const feature of features) feature.routes?.(app);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {
@@ -207,39 +166,34 @@ export async function startHarbour(
     log.warn({ webRoot }, 'the web app is not built; run `npm run build`');
   }
 
-  setUpAgentNamespace(agents, ctx, log.child({ nsp: 'agent' }));
-  setUpDashboardNamespace(dashboards, app, ctx, log.child({ nsp: 'dashboard' }));
+  setUpAgentNamespace(agents, {
+    db,
+    push,
+    clock,
+    log: log.child({ nsp: 'agent' }),
+    authenticate,
+    features,
+    events: agentEventRegistry(features),
+  });
+  setUpDashboardNamespace(dashboards, app, {
+    push,
+    log: log.child({ nsp: 'dashboard' }),
+    authenticate,
+    features,
+  });
+  for (const feature of features) await feature.start?.();
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${address.port}`;
 
-  const sweeper = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 3600_000);
-  sweeper.unref();
-  const retention = () =>
-    void runRetention(db, config.dataDir).catch((error: unknown) =>
-      log.error({ err: error }, 'retention purge failed'),
-    );
-  retention();
-  const retentionTimer = setInterval(retention, 24 * 3600_000);
-  retentionTimer.unref();
-  // Supervised sessions end by themselves at the time the teacher set.
-  const lessonBell = setInterval(
-    () =>
-      void endExpiredSessions(ctx).catch((error: unknown) =>
-        log.error({ err: error }, 'ending sessions failed'),
-      ),
-    10_000,
-  );
-  lessonBell.unref();
-
   let closed = false;
   return {
     app,
     io,
     db,
-    context: ctx,
+    features: { supervision },
     dbFile,
     routes,
     logger: log,
@@ -247,11 +201,7 @@ export async function startHarbour(
     close: async () => {
       if (closed) return;
       closed = true;
-      clearInterval(sweeper);
-      clearInterval(retentionTimer);
-      await incidentEvents.idle();
-      clearInterval(lessonBell);
-      activity.stop();
+      for (const feature of features) await feature.stop?.();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
       await opened.close();

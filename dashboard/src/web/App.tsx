@@ -1,7 +1,10 @@
 import { lazy, Suspense, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from './auth';
+import { ErrorAlert } from './components/ErrorAlert';
+import { LanguageSwitch } from './components/LanguageSwitch';
 import { Layout } from './components/Layout';
 import { usePageTitle } from './components/usePageTitle';
 import { ActivityPage } from './pages/ActivityPage';
@@ -30,24 +33,24 @@ const GovernorsReportPage = lazy(() =>
 
 export function App() {
   const { state, refresh } = useAuth();
+  const { t } = useTranslation();
 
   switch (state.status) {
     case 'loading':
       return (
         <main id="main" className="auth-page">
-          <p className="muted">Loading Harbour…</p>
+          <p className="muted">{t('app.loading')}</p>
         </main>
       );
     case 'unavailable':
       return (
         <main id="main" className="auth-page">
           <div className="auth-card">
-            <h1>Harbour is not available</h1>
-            <div role="alert" className="alert alert-error">
-              <p>{state.message}</p>
-            </div>
+            <LanguageSwitch />
+            <h1>{t('app.unavailable')}</h1>
+            <ErrorAlert error={state.error} />
             <button type="button" className="button button-primary" onClick={() => void refresh()}>
-              Try again
+              {t('common.tryAgain')}
             </button>
           </div>
         </main>
@@ -112,7 +115,7 @@ export function App() {
               path="reports/governors"
               element={
                 <Allowed permission="manageIncidents">
-                  <Suspense fallback={<p className="muted">Loading…</p>}>
+                  <Suspense fallback={<Loading />}>
                     <GovernorsReportPage />
                   </Suspense>
                 </Allowed>
@@ -204,22 +207,29 @@ function Allowed({ permission, children }: { permission: Permission; children: R
   return <NotAllowed />;
 }
 
+function Loading() {
+  const { t } = useTranslation();
+  return <p className="muted">{t('common.loading')}</p>;
+}
+
 function NotAllowed() {
-  usePageTitle('Not available');
+  const { t } = useTranslation();
+  usePageTitle(t('app.notAllowed.title'));
   return (
     <>
-      <h1>Not available</h1>
-      <p>Your role does not include this page. If you need it, ask your Harbour administrator.</p>
+      <h1>{t('app.notAllowed.title')}</h1>
+      <p>{t('app.notAllowed.text')}</p>
     </>
   );
 }
 
 function NotFound() {
-  usePageTitle('Page not found');
+  const { t } = useTranslation();
+  usePageTitle(t('app.notFound.title'));
   return (
     <>
-      <h1>Page not found</h1>
-      <p>There is nothing at this address. Use the links above to find what you need.</p>
+      <h1>{t('app.notFound.title')}</h1>
+      <p>{t('app.notFound.text')}</p>
     </>
   );
 }

@@ -4,11 +4,12 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { User } from '@harbour/shared';
-import { ApiRequestError, api, errorMessage, setSessionEndedHandler } from './api';
+import { ApiRequestError, api, setSessionEndedHandler } from './api';
+import { applySchoolDefault, isLanguage } from './i18n';
 
 export type AuthState =
   | { status: 'loading' }
-  | { status: 'unavailable'; message: string }
+  | { status: 'unavailable'; error: unknown }
   | { status: 'needsSetup' }
   | { status: 'signedOut'; sessionEnded: boolean }
   | { status: 'signedIn'; user: User };
@@ -29,7 +30,8 @@ const AuthContext = createContext<AuthContextValue | undefined>(undefined);
 
 async function loadState(): Promise<AuthState> {
   try {
-    const { needsSetup } = await api.get<{ needsSetup: boolean }>('/api/setup');
+    const { needsSetup, language } = await api.get<{ needsSetup: boolean; language?: string }>('/api/setup');
+    applySchoolDefault(isLanguage(language) ? language : null);
     if (needsSetup) return { status: 'needsSetup' };
     const { user } = await api.get<{ user: User }>('/api/auth/me');
     return { status: 'signedIn', user };
@@ -37,7 +39,7 @@ async function loadState(): Promise<AuthState> {
     if (error instanceof ApiRequestError && error.status === 401) {
       return { status: 'signedOut', sessionEnded: false };
     }
-    return { status: 'unavailable', message: errorMessage(error) };
+    return { status: 'unavailable', error };
   }
 }
 

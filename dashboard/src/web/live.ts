@@ -13,6 +13,7 @@ import {
   type Room,
   type SupervisionSession,
 } from '@harbour/shared';
+import { ApiRequestError } from './api';
 import { useAuth } from './auth';
 
 export type DashboardSocket = Socket<DashboardServerToClient, DashboardClientToServer>;
@@ -32,7 +33,8 @@ export interface RoomLive {
   /** True once the server has answered room:watch on the current connection. */
   connected: boolean;
   status: LiveStatus;
-  error: string | null;
+  /** 'notFound' for a room that does not exist (or a bad link); else what the server refused. */
+  error: 'notFound' | ApiRequestError | null;
   /** The supervised session running now, if any. */
   supervision: SupervisionSession | null;
   /** What the signed-in member of staff may do in this room; null until the server answered. */
@@ -58,7 +60,7 @@ export function useRoomLive(roomId: string): RoomLive {
   const [devices, setDevices] = useState<Device[]>([]);
   const [connected, setConnected] = useState(false);
   const [everConnected, setEverConnected] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<RoomLive['error']>(null);
   const [supervision, setSupervision] = useState<SupervisionSession | null>(null);
   const [access, setAccess] = useState<RoomLive['access']>(null);
   const [thumbnails, setThumbnails] = useState<RoomLive['thumbnails']>({});
@@ -90,9 +92,9 @@ export function useRoomLive(roomId: string): RoomLive {
           setEverConnected(true);
           setError(null);
         } else if (result.error.code === 'not_found' || result.error.code === 'validation_failed') {
-          setError('This room could not be found. It may have been removed, or the link may be wrong.');
+          setError('notFound');
         } else {
-          setError(result.error.message);
+          setError(new ApiRequestError(400, result.error.code, result.error.message));
         }
       });
     };
@@ -146,7 +148,7 @@ export function useRoomLive(roomId: string): RoomLive {
       setActions((current) => [action, ...current.filter((a) => a.id !== action.id)].slice(0, 20));
     });
     socket.on('server:error', ({ message }) => {
-      if (!disposed) setError(message);
+      if (!disposed) setError(new ApiRequestError(500, 'internal', message));
     });
 
     return () => {

@@ -1,40 +1,59 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { AupPage as AupData, AupPageDecision } from '@harbour/shared';
 import { ui, UiRequestError } from '../api';
+import {
+  currentLanguage,
+  isLanguage,
+  languageNames,
+  languages,
+  locales,
+  setLanguage,
+  type Language,
+} from '../i18n';
 import { RuleIcon } from './icons';
 
 type Step = 'reading' | 'confirm-decline' | 'sending' | 'agreed' | 'declined';
 
+function monitoredText(t: TFunction, data: AupData): string {
+  return data.content.layout === 'large' ? t('aup.monitoredLarge') : t('aup.monitored');
+}
+
 /** Everything the page says, in order, for "Read it to me". */
-function spoken(data: AupData): string {
+function spoken(t: TFunction, data: AupData): string {
   const { content } = data;
   return [
     content.title,
     content.intro,
     ...content.rules.map((r) => r.text),
     content.closing,
-    monitoredText(data),
+    monitoredText(t, data),
   ]
     .filter(Boolean)
     .join('. ');
 }
 
-function monitoredText(data: AupData): string {
-  return data.content.layout === 'large'
-    ? 'The school can see what you do on this computer, to keep you safe.'
-    : 'This computer is monitored: the school can see how it is used, including the websites visited.';
+/** The page's words follow the pupil's choice, else the policy's own language, else the school's. */
+function languageFor(data: AupData, chosen: Language | null): Language {
+  if (chosen) return chosen;
+  if (isLanguage(data.content.language)) return data.content.language;
+  if (isLanguage(data.language)) return data.language;
+  return currentLanguage();
 }
 
 /**
  * The acceptable use policy, full screen at logon. Keyboard only works throughout (Tab,
  * Enter, Space); the page starts at its heading; the KS1 layout is large type with a
- * picture for each rule and can be read aloud.
+ * picture for each rule and can be read aloud. A pupil can switch between English and Welsh.
  */
 export function AupPage() {
+  const { t } = useTranslation();
   const [data, setData] = useState<AupData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [step, setStep] = useState<Step>('reading');
   const [speaking, setSpeaking] = useState(false);
+  const [chosen, setChosen] = useState<Language | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const confirmHeading = useRef<HTMLHeadingElement>(null);
   const hash = useRef<string | null>(null);
@@ -51,15 +70,19 @@ export function AupPage() {
       }
     } catch (err) {
       if (err instanceof UiRequestError && err.status === 404) return; // nothing to agree to any more
-      setError(err instanceof Error ? err.message : 'Something went wrong. Please ask an adult.');
+      setError(t('errors.askAdult'));
     }
-  }, [data?.user.username]);
+  }, [data?.user.username, t]);
 
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), 3000);
     return () => clearInterval(timer);
   }, [load]);
+
+  useEffect(() => {
+    if (data) setLanguage(languageFor(data, chosen));
+  }, [data, chosen]);
 
   useEffect(() => {
     if (data) {
@@ -69,7 +92,11 @@ export function AupPage() {
   }, [data]);
 
   useEffect(() => {
-    if (step === 'confirm-decline') confirmHeading.current?.focus();
+    if (step === 'confirm-decline') {
+      // The question may be below the fold on a small screen: bring it into view, then focus it.
+      confirmHeading.current?.scrollIntoView({ block: 'center' });
+      confirmHeading.current?.focus({ preventScroll: true });
+    }
     if (step === 'reading') heading.current?.focus();
   }, [step]);
 
@@ -83,7 +110,9 @@ export function AupPage() {
       await ui.post('/api/aup/decision', { decision, textHash: data.textHash });
       setStep(decision === 'accepted' ? 'agreed' : 'declined');
     } catch (err) {
-      setError(err instanceof Error ? err.message : 'Something went wrong. Please try again.');
+      setError(
+        err instanceof UiRequestError && err.code === 'conflict' ? t('aup.changed') : t('errors.tryAgain'),
+      );
       setStep('reading');
       void load();
     }
@@ -96,8 +125,8 @@ export function AupPage() {
       setSpeaking(false);
       return;
     }
-    const utterance = new SpeechSynthesisUtterance(spoken(data));
-    utterance.lang = 'en-GB';
+    const utterance = new SpeechSynthesisUtterance(spoken(t, data));
+    utterance.lang = locales[isLanguage(data.content.language) ? data.content.language : currentLanguage()];
     utterance.rate = 0.9;
     utterance.onend = () => setSpeaking(false);
     utterance.onerror = () => setSpeaking(false);
@@ -108,7 +137,7 @@ export function AupPage() {
   if (!data) {
     return (
       <main className="page">
-        <p role="status">{error ?? 'Loading…'}</p>
+        <p role="status">{error ?? t('app.loading')}</p>
       </main>
     );
   }
@@ -117,28 +146,45 @@ export function AupPage() {
   const large = content.layout === 'large';
   const name = data.user.displayName ?? data.user.username;
   const canSpeak = typeof window !== 'undefined' && 'speechSynthesis' in window;
+  const contentLang = isLanguage(content.language) ? locales[content.language] : undefined;
 
   if (step === 'agreed') {
     return (
       <main className="page aup aup-done">
-        <h1 tabIndex={-1}>Thank you, {name}!</h1>
-        <p role="status">You can use the computer now.</p>
+        <h1 tabIndex={-1}>{t('aup.thanks', { name })}</h1>
+        <p role="status">{t('aup.thanksText')}</p>
       </main>
     );
   }
   if (step === 'declined') {
     return (
       <main className="page aup aup-done">
-        <h1 tabIndex={-1}>You did not agree</h1>
-        <p role="status">You are being signed out. Please tell an adult.</p>
+        <h1 tabIndex={-1}>{t('aup.declinedTitle')}</h1>
+        <p role="status">{t('aup.declinedText')}</p>
       </main>
     );
   }
 
   return (
     <main className={large ? 'page aup aup-large' : 'page aup'} aria-labelledby="aup-title">
-      <p className="aup-hello">Hello, {name}.</p>
-      <h1 id="aup-title" ref={heading} tabIndex={-1}>
+      <div className="aup-top">
+        <p className="aup-hello">{t('aup.hello', { name })}</p>
+        <div className="language-switch" role="group" aria-label={t('aup.language')}>
+          {languages.map((language) => (
+            <button
+              key={language}
+              type="button"
+              lang={locales[language]}
+              className="language-option"
+              aria-pressed={language === currentLanguage()}
+              onClick={() => setChosen(language)}
+            >
+              {languageNames[language]}
+            </button>
+          ))}
+        </div>
+      </div>
+      <h1 id="aup-title" ref={heading} tabIndex={-1} lang={contentLang}>
         {content.title}
       </h1>
       {canSpeak && (
@@ -148,11 +194,15 @@ export function AupPage() {
           onClick={readAloud}
           aria-pressed={speaking}
         >
-          {speaking ? 'Stop reading' : 'Read it to me'}
+          {speaking ? t('aup.stopReading') : t('aup.readAloud')}
         </button>
       )}
-      {content.intro && <p className="aup-intro">{content.intro}</p>}
-      <ol className="aup-rules" aria-label="The rules">
+      {content.intro && (
+        <p className="aup-intro" lang={contentLang}>
+          {content.intro}
+        </p>
+      )}
+      <ol className="aup-rules" aria-label={t('aup.rules')} lang={contentLang}>
         {content.rules.map((rule, index) => (
           <li key={index} className="aup-rule">
             {rule.icon && <RuleIcon icon={rule.icon} label={rule.iconLabel} />}
@@ -160,9 +210,13 @@ export function AupPage() {
           </li>
         ))}
       </ol>
-      {content.closing && <p className="aup-closing">{content.closing}</p>}
+      {content.closing && (
+        <p className="aup-closing" lang={contentLang}>
+          {content.closing}
+        </p>
+      )}
       <p className="aup-monitored">
-        <strong>{monitoredText(data)}</strong>
+        <strong>{monitoredText(t, data)}</strong>
       </p>
       {error && (
         <div role="alert" className="alert">
@@ -172,15 +226,15 @@ export function AupPage() {
       {step === 'confirm-decline' ? (
         <section className="aup-confirm" aria-labelledby="aup-confirm-title">
           <h2 id="aup-confirm-title" ref={confirmHeading} tabIndex={-1}>
-            Are you sure?
+            {t('aup.sure')}
           </h2>
-          <p>If you do not agree, you cannot use the computer and you will be signed out.</p>
+          <p>{t('aup.sureText')}</p>
           <div className="aup-actions">
             <button type="button" className="button button-agree" onClick={() => setStep('reading')}>
-              Go back
+              {t('aup.goBack')}
             </button>
             <button type="button" className="button button-decline" onClick={() => void send('declined')}>
-              Yes, sign me out
+              {t('aup.signMeOut')}
             </button>
           </div>
         </section>
@@ -192,7 +246,7 @@ export function AupPage() {
             disabled={step === 'sending'}
             onClick={() => void send('accepted')}
           >
-            <span aria-hidden="true">✓</span> I agree
+            <span aria-hidden="true">✓</span> {t('aup.agree')}
           </button>
           <button
             type="button"
@@ -200,7 +254,7 @@ export function AupPage() {
             disabled={step === 'sending'}
             onClick={() => setStep('confirm-decline')}
           >
-            I don’t agree
+            {t('aup.disagree')}
           </button>
         </div>
       )}

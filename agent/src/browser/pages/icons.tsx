@@ -3,18 +3,67 @@ import type { AupIcon } from '@harbour/shared';
 
 /** Simple pictures for the rules, drawn inline (no fonts or files needed). */
 const shapes: Record<AupIcon, ReactNode> = {
+  // A child putting a hand up: how a five-year-old asks a grown-up in class.
   ask: (
     <>
-      <circle cx="24" cy="32" r="10" fill="#c98a45" />
-      <rect x="20" y="4" width="8" height="26" rx="4" fill="#c98a45" />
+      <path d="M5 47 Q6 36 19 36 Q31 36 32 47 Z" fill="#2a7ab0" stroke="#14202b" strokeWidth="2" />
+      <path d="M27 39 L34 19" stroke="#14202b" strokeWidth="7" strokeLinecap="round" />
+      <path d="M27 39 L34 19" stroke="#f2c9a0" strokeWidth="4" strokeLinecap="round" />
+      <g fill="#f2c9a0" stroke="#14202b" strokeWidth="1.5">
+        <rect x="29.5" y="4" width="3.4" height="10" rx="1.7" />
+        <rect x="33" y="2.5" width="3.4" height="11" rx="1.7" />
+        <rect x="36.5" y="3.5" width="3.4" height="10" rx="1.7" />
+        <rect x="40" y="6" width="3.2" height="8.5" rx="1.6" transform="rotate(12 41.6 10)" />
+        <rect x="26" y="11" width="3.2" height="8" rx="1.6" transform="rotate(-40 27.6 15)" />
+        <rect x="29.5" y="10" width="13" height="11" rx="4.5" />
+      </g>
+      <circle cx="19" cy="26" r="9.5" fill="#f2c9a0" stroke="#14202b" strokeWidth="2" />
+      <path d="M9.6 24 Q11 15 19 15.5 Q27 15 28.4 24 Q24 19 19 19 Q13 19 9.6 24 Z" fill="#6b3e1f" />
+      <circle cx="15.8" cy="26" r="1.4" fill="#14202b" />
+      <circle cx="22.2" cy="26" r="1.4" fill="#14202b" />
+      <path
+        d="M15.5 30 Q19 33 22.5 30"
+        stroke="#14202b"
+        strokeWidth="1.6"
+        fill="none"
+        strokeLinecap="round"
+      />
     </>
   ),
-  click: <path d="M14 6 L34 26 L25 27 L30 40 L25 42 L20 29 L14 35 Z" fill="#0b4f6c" />,
+  // A mouse pointer clicking: the thing a child presses.
+  click: (
+    <>
+      <path
+        d="M16 10 L36 30 L27 31 L32 42 L27 44.5 L22 33 L16 39 Z"
+        fill="#0b4f6c"
+        stroke="#14202b"
+        strokeWidth="2"
+        strokeLinejoin="round"
+      />
+      <path d="M12 6 L9 3 M16 5 V1 M8 10 H4" stroke="#b7791f" strokeWidth="2.5" strokeLinecap="round" />
+    </>
+  ),
+  // "Shh": a finger over the lips, so a child reads "keep it secret".
   secret: (
     <>
-      <circle cx="24" cy="24" r="18" fill="#e8b25f" />
-      <rect x="14" y="28" width="20" height="4" rx="2" fill="#7a3b12" />
-      <rect x="22" y="16" width="4" height="20" rx="2" fill="#7a3b12" />
+      <circle cx="24" cy="21" r="17" fill="#ffd166" stroke="#14202b" strokeWidth="2" />
+      <path d="M15 16 Q18 13.5 21 16" stroke="#14202b" strokeWidth="1.8" fill="none" strokeLinecap="round" />
+      <path d="M27 16 Q30 13.5 33 16" stroke="#14202b" strokeWidth="1.8" fill="none" strokeLinecap="round" />
+      <circle cx="18" cy="20" r="1.8" fill="#14202b" />
+      <circle cx="30" cy="20" r="1.8" fill="#14202b" />
+      <ellipse cx="24" cy="30" rx="5.5" ry="3" fill="#c0392b" stroke="#14202b" strokeWidth="1.5" />
+      <rect
+        x="21.3"
+        y="22"
+        width="5.4"
+        height="18"
+        rx="2.7"
+        fill="#f2c9a0"
+        stroke="#14202b"
+        strokeWidth="1.6"
+      />
+      <rect x="22.6" y="23.2" width="2.8" height="3" rx="1" fill="#fbe3cb" />
+      <rect x="16" y="36" width="16" height="11" rx="5" fill="#f2c9a0" stroke="#14202b" strokeWidth="1.6" />
     </>
   ),
   kind: (
@@ -23,11 +72,20 @@ const shapes: Record<AupIcon, ReactNode> = {
       fill="#c0392b"
     />
   ),
+  // A computer screen, dark, with the "off" sign on it: turn the screen off.
   screen: (
     <>
-      <rect x="6" y="8" width="36" height="24" rx="3" fill="#14202b" />
-      <rect x="20" y="32" width="8" height="6" fill="#3d4a57" />
-      <rect x="14" y="38" width="20" height="3" rx="1.5" fill="#3d4a57" />
+      <rect x="5" y="7" width="38" height="26" rx="3" fill="#14202b" stroke="#3d4a57" strokeWidth="2" />
+      <path d="M24 13 V20" stroke="#ffffff" strokeWidth="2.8" strokeLinecap="round" />
+      <path
+        d="M19.3 15.6 A7 7 0 1 0 28.7 15.6"
+        stroke="#ffffff"
+        strokeWidth="2.8"
+        fill="none"
+        strokeLinecap="round"
+      />
+      <rect x="20" y="33" width="8" height="6" fill="#3d4a57" />
+      <rect x="13" y="39" width="22" height="4" rx="2" fill="#3d4a57" />
     </>
   ),
   eyes: (

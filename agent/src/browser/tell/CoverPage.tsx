@@ -2,7 +2,8 @@
  * The cover a pupil sees after pressing "help": calm, big, readable by a five-year-old.
  * Nothing here is required; the report has already gone to the teacher.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { TellChoice } from '@harbour/shared';
 import { ui } from '../api';
 import { pictures } from './pictures';
@@ -16,21 +17,20 @@ interface TellState {
 }
 
 // The same four choices as shared/src/tell.ts (pupil pages take only types from shared/).
-const choices: { id: TellChoice; label: string }[] = [
-  { id: 'scary_or_rude', label: 'Something scary or rude' },
-  { id: 'unkind', label: 'Someone being unkind' },
-  { id: 'stranger', label: 'Someone I don’t know' },
-  { id: 'something_else', label: 'Something else' },
-];
+const choices: TellChoice[] = ['scary_or_rude', 'unkind', 'stranger', 'something_else'];
 
 export function CoverPage() {
+  const { t } = useTranslation();
   const [state, setState] = useState<TellState | null>(null);
   const [choice, setChoice] = useState<TellChoice | null>(null);
   const [words, setWords] = useState('');
   const [sent, setSent] = useState(false);
+  const [sendFailed, setSendFailed] = useState(false);
   const [adult, setAdult] = useState(false);
   const [pin, setPin] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
+  // What the grown-up reads after a try: calm words, never an error in red for the child to see.
+  const [adultNote, setAdultNote] = useState<string | null>(null);
+  const pinInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let stop = false;
@@ -56,105 +56,116 @@ export function CoverPage() {
     };
   }, []);
 
+  useEffect(() => {
+    if (adult) pinInput.current?.focus();
+  }, [adult]);
+
   async function send(nextChoice: TellChoice | null, text: string) {
-    setMessage(null);
+    setSendFailed(false);
     try {
       await ui.post('/api/tell/details', { choice: nextChoice, words: text.trim() === '' ? null : text });
       setSent(true);
-    } catch (e) {
-      setMessage((e as Error).message);
+    } catch {
+      setSendFailed(true);
     }
   }
 
   async function release(event?: FormEvent) {
     event?.preventDefault();
-    setMessage(null);
+    setAdultNote(null);
     try {
       const r = await ui.post<{ released: boolean; message: string }>(
         '/api/tell/release',
         pin ? { pin } : {},
       );
-      if (!r.released) setMessage(r.message);
+      if (!r.released) setAdultNote(adult ? t('cover.adult.notReleased') : t('cover.stay'));
       setPin('');
-    } catch (e) {
-      setMessage((e as Error).message);
+    } catch {
+      setAdultNote(t('cover.adult.notReleased'));
     }
   }
 
   const onTheWay = state?.status === 'acknowledged';
   useEffect(() => {
     // Screen readers announce the title; the Linux shell and the tests can read it too.
-    document.title = onTheWay ? 'Harbour: your teacher is on the way' : 'Harbour: a grown-up is coming';
-  }, [onTheWay]);
+    document.title = onTheWay ? t('cover.titleOnTheWay') : t('cover.titleComing');
+  }, [onTheWay, t]);
+  const canSend = choice !== null || words.trim() !== '';
   return (
     <main className="page cover" data-status={state?.status ?? 'covered'}>
       <div className="cover-hero">{pictures.heart}</div>
-      <h1 className="cover-title">You did the right thing.</h1>
+      <h1 className="cover-title">{t('cover.rightThing')}</h1>
       <p className="cover-message" role="status">
-        {onTheWay ? 'Your teacher is on the way.' : 'A grown-up is coming.'}
+        {onTheWay ? t('cover.onTheWay') : t('cover.coming')}
       </p>
 
-      {!sent ? (
-        <section aria-labelledby="what-heading" className="cover-choices">
-          <h2 id="what-heading">Do you want to tell us what happened? You don’t have to.</h2>
-          <div className="choice-grid">
-            {choices.map(({ id: c, label }) => (
+      <div className="cover-body">
+        {!sent ? (
+          <section aria-labelledby="what-heading" className="cover-choices">
+            <h2 id="what-heading">{t('cover.tellUs')}</h2>
+            <div className="choice-grid">
+              {choices.map((c) => (
+                <button
+                  key={c}
+                  type="button"
+                  className={`choice ${choice === c ? 'choice-picked' : ''}`}
+                  aria-pressed={choice === c}
+                  onClick={() => setChoice(c)}
+                >
+                  <span className="choice-picture" aria-hidden="true">
+                    {pictures[c]}
+                  </span>
+                  {t(`cover.choice.${c}`)}
+                </button>
+              ))}
+            </div>
+            <div className="cover-send">
+              <label htmlFor="words" className="words-label">
+                {t('cover.words')}
+              </label>
+              <textarea
+                id="words"
+                rows={2}
+                maxLength={280}
+                value={words}
+                onChange={(e) => setWords(e.target.value)}
+              />
               <button
-                key={c}
                 type="button"
-                className={`choice ${choice === c ? 'choice-picked' : ''}`}
-                aria-pressed={choice === c}
-                onClick={() => {
-                  setChoice(c);
-                }}
+                className="button button-agree"
+                disabled={!canSend}
+                aria-describedby={canSend ? undefined : 'send-hint'}
+                onClick={() => void send(choice, words)}
               >
-                <span className="choice-picture" aria-hidden="true">
-                  {pictures[c]}
-                </span>
-                {label}
+                {t('cover.send')}
               </button>
-            ))}
-          </div>
-          <label htmlFor="words" className="words-label">
-            You can type a few words if you want.
-          </label>
-          <textarea
-            id="words"
-            rows={2}
-            maxLength={280}
-            value={words}
-            onChange={(e) => setWords(e.target.value)}
-          />
-          <p>
-            <button
-              type="button"
-              className="button button-agree"
-              disabled={choice === null && words.trim() === ''}
-              onClick={() => void send(choice, words)}
-            >
-              Send
-            </button>
-          </p>
-        </section>
-      ) : (
-        <p className="cover-thanks">Thank you for telling us.</p>
-      )}
+              <p id="send-hint" className="send-hint">
+                {canSend ? '\u00a0' : t('cover.sendHint')}
+              </p>
+              {sendFailed && <p className="cover-note">{t('cover.sendFailed')}</p>}
+            </div>
+          </section>
+        ) : (
+          <p className="cover-thanks">{t('cover.thanks')}</p>
+        )}
+      </div>
 
-      <section className="cover-adult" aria-label="For grown-ups">
+      <section className="cover-adult" aria-label={t('cover.adult.label')}>
         {state?.pupilsMayRelease && (
           <button type="button" className="button button-quiet" onClick={() => void release()}>
-            I’m OK now
+            {t('cover.okNow')}
           </button>
         )}
         {!adult ? (
           <button type="button" className="button button-quiet" onClick={() => setAdult(true)}>
-            For grown-ups
+            {t('cover.adult.open')}
           </button>
         ) : (
           <form onSubmit={(e) => void release(e)} className="pin-form">
-            <label htmlFor="pin">Staff PIN</label>
+            <label htmlFor="pin">{t('cover.adult.pin')}</label>
             <input
               id="pin"
+              ref={pinInput}
               type="password"
               inputMode="numeric"
               autoComplete="off"
@@ -162,15 +173,13 @@ export function CoverPage() {
               onChange={(e) => setPin(e.target.value)}
             />
             <button type="submit" className="button button-quiet">
-              Uncover the screen
+              {t('cover.adult.uncover')}
             </button>
           </form>
         )}
-        {message && (
-          <p role="alert" className="alert">
-            {message}
-          </p>
-        )}
+        <p className="cover-note" aria-live="polite">
+          {adultNote ?? '\u00a0'}
+        </p>
       </section>
     </main>
   );

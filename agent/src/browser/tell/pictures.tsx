@@ -25,7 +25,7 @@ export const pictures = {
     <>
       <circle cx="22" cy="26" r="3" fill="#14202b" />
       <circle cx="42" cy="26" r="3" fill="#14202b" />
-      <path d="M42 31 q-2 6 0 8 q2 -2 0 -8" fill="#4aa3df" />
+      <path d="M42 30 q-4 7 0 10 q4 -3 0 -10" fill="#4aa3df" stroke="#14202b" strokeWidth="1" />
     </>,
     '#ffd166',
   ),

@@ -28,6 +28,8 @@ export interface AupFeatureDeps {
   now?: () => Date;
   /** How often to re-check the signed-in user (expiry, a user switch the probes saw). Default 2 s. */
   checkIntervalMs?: number;
+  /** How long the page's "Thank you" stays before the computer is given back. Default 2.5 s. */
+  thanksMs?: number;
 }
 
 interface Accepted {
@@ -60,6 +62,7 @@ export class AupFeature implements AgentFeature {
   private session: { key: string; set: PolicySet } | null = null;
   private gate: Gate | null = null;
   private timer: NodeJS.Timeout | undefined;
+  private thanks: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private rerun = false;
   private readonly askedServer = new Set<string>();
@@ -87,6 +90,7 @@ export class AupFeature implements AgentFeature {
     else if (cached.reason !== 'missing') {
       ctx.logger.warn({ reason: cached.reason }, 'aup: cached policies refused; using the built-in samples');
     }
+    this.deps.ui.language = this.latest.settings.language ?? null;
     ctx.onPush('aup:changed', ({ showNow }) => void this.refresh(showNow));
     this.timer = setInterval(() => void this.check(), this.deps.checkIntervalMs ?? 2000);
     this.timer.unref();
@@ -95,8 +99,11 @@ export class AupFeature implements AgentFeature {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    const thanking = this.thanks !== undefined;
+    clearTimeout(this.thanks);
+    this.thanks = undefined;
     await this.running;
-    if (this.gate) await this.deps.overlay.hide();
+    if (this.gate || thanking) await this.deps.overlay.hide();
     this.gate = null;
   }
 
@@ -117,6 +124,7 @@ export class AupFeature implements AgentFeature {
       const result = await ctx.request('aup:bundle', {});
       if (!result.ok) throw new Error(result.error.message);
       this.latest = fromBundle(result.data, 'server');
+      this.deps.ui.language = this.latest.settings.language ?? null;
       writeCache(ctx.dataDir, result.data);
       this.askedServer.clear();
     } catch (error) {
@@ -250,6 +258,7 @@ export class AupFeature implements AgentFeature {
       textHash: gate.policy.textHash,
       content: gate.policy.content,
       source: gate.policy.source,
+      language: this.latest.settings.language ?? null,
     };
   }
 
@@ -282,7 +291,14 @@ export class AupFeature implements AgentFeature {
     if (decision === 'accepted') {
       this.remember(user, { audience: policy.audience, textHash: policy.textHash, at: at.toISOString() });
       this.gate = null;
-      await this.deps.overlay.hide();
+      // The decision is already safe in the outbox; the child reads "Thank you" before the
+      // cover goes (a gate shown meanwhile, for another user, keeps its windows).
+      clearTimeout(this.thanks);
+      this.thanks = setTimeout(() => {
+        this.thanks = undefined;
+        if (!this.gate) void this.deps.overlay.hide();
+      }, this.deps.thanksMs ?? 2500);
+      this.thanks.unref();
       return { ok: true };
     }
     // Declined: the cover stays until the session ends; signing out ends it.

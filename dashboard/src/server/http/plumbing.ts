@@ -1,11 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiError, ErrorCode, Issue } from '@harbour/shared';
-import { allows, type Access } from '../auth/access.js';
-import { authenticateDevice, parseDeviceAuthorization, type AuthenticatedDevice } from '../auth/devices.js';
-import { sessionCookie, userForSession, type SessionUser } from '../auth/sessions.js';
-import type { Db } from '../db/database.js';
-import { HarbourError } from './errors.js';
+import { allows, type Access } from '../core/access.js';
+import {
+  sessionCookie,
+  type AuthenticatedDevice,
+  type Authenticators,
+  type SessionUser,
+} from '../core/identity.js';
+import { HarbourError } from '../core/errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,7 +31,7 @@ export interface RouteInfo {
  * Wires authentication, per-route access checks and uniform error responses into `app`.
  * Returns the list of every /api route with its declared access (tests walk it).
  */
-export function installPlumbing(app: FastifyInstance, db: Db): RouteInfo[] {
+export function installPlumbing(app: FastifyInstance, authenticate: Authenticators): RouteInfo[] {
   const routes: RouteInfo[] = [];
   app.decorateRequest('user', null);
   app.decorateRequest('device', null);
@@ -45,10 +48,10 @@ export function installPlumbing(app: FastifyInstance, db: Db): RouteInfo[] {
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access) return;
-    request.user = await userForSession(db, request.cookies[sessionCookie]);
+    request.user = await authenticate.staff(request.cookies[sessionCookie]);
     if (access === 'device') {
       const claimed = parseDeviceAuthorization(request.headers.authorization);
-      const result = claimed ? await authenticateDevice(db, claimed.deviceId, claimed.credential) : null;
+      const result = claimed ? await authenticate.device(claimed.deviceId, claimed.credential) : null;
       if (result?.ok) {
         request.device = result.device;
         return;
@@ -138,4 +141,12 @@ export function currentUser(request: FastifyRequest): SessionUser {
 
 export function noContent(reply: FastifyReply) {
   return reply.status(204).send();
+}
+
+/** Parses `Authorization: Device <deviceId>:<credential>`. */
+export function parseDeviceAuthorization(
+  header: string | undefined,
+): { deviceId: string; credential: string } | null {
+  const match = /^Device ([0-9a-f-]{36}):(\S{16,128})$/i.exec(header ?? '');
+  return match?.[1] && match[2] ? { deviceId: match[1].toLowerCase(), credential: match[2] } : null;
 }

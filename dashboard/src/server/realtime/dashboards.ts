@@ -1,48 +1,60 @@
-import {
-  dashboardRequests,
-  type DashboardClientToServer,
-  type DashboardServerToClient,
-} from '@harbour/shared';
+/**
+ * Staff live views: the handshake (the same session cookie as the REST API), then
+ * validated dispatch of dashboard requests to the features that answer them, each checked
+ * against the access it declares.
+ */
+import { dashboardRequests } from '@harbour/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Namespace } from 'socket.io';
-import { allows, type Access } from '../auth/access.js';
-import { sessionCookie, userForSession, type SessionUser } from '../auth/sessions.js';
-import type { ServerContext } from '../context.js';
-import { notFound } from '../http/errors.js';
-import { toRoom } from '../routes/rooms.js';
-import { maySupervise, runningSessions } from '../services/supervision.js';
-import { activityChannel, watchRoomActivity } from '../services/agent-activity.js';
-import { activityRooms, assertActivityRoom, inActivityScope } from '../services/activity-scope.js';
-import { dispatch, type Handlers } from './dispatch.js';
+import { allows } from '../core/access.js';
+import type { DashboardRequestHandlers, Handlers, ServerFeature } from '../core/feature.js';
+import { sessionCookie, type Authenticators } from '../core/identity.js';
+import { channel, type Push, type StaffConnection } from '../core/ports.js';
+import { dispatch } from './dispatch.js';
+import type { DashboardNamespace } from './socket-push.js';
 
-export type DashboardNamespace = Namespace<
-  DashboardClientToServer,
-  DashboardServerToClient,
-  Record<string, never>,
-  { user: SessionUser }
->;
+export interface DashboardTransport {
+  push: Push;
+  log: Logger;
+  authenticate: Authenticators;
+  features: readonly ServerFeature[];
+}
 
-export const roomChannel = (roomId: string) => `room:${roomId}`;
-export const userChannel = (userId: string) => `user:${userId}`;
+type Declared = Required<DashboardRequestHandlers>;
 
-/** Who may send each dashboard event. The role-matrix test walks this table. */
-export const dashboardEventAccess: Record<keyof typeof dashboardRequests, Access> = {
-  'room:watch': 'watchRooms',
-  'room:unwatch': 'watchRooms',
-  'activity:watch': 'readActivity',
-};
+/** Every dashboard request, with its declared access, from the one feature that answers it. */
+export function dashboardHandlers(features: readonly ServerFeature[]): Declared {
+  const declared: DashboardRequestHandlers = {};
+  const owner = new Map<string, string>();
+  for (const feature of features) {
+    for (const [event, handler] of Object.entries(feature.dashboardRequests ?? {})) {
+      const other = owner.get(event);
+      if (other)
+        throw new Error(`dashboard request ${event} is answered by both ${other} and ${feature.name}`);
+      owner.set(event, feature.name);
+      Object.assign(declared, { [event]: handler });
+    }
+  }
+  const missing = Object.keys(dashboardRequests).filter((e) => !owner.has(e));
+  if (missing.length > 0) throw new Error(`no feature answers dashboard requests ${missing.join(', ')}`);
+  return declared as Declared;
+}
 
-/** Staff live views: authenticated by the same session cookie as the REST API. */
 export function setUpDashboardNamespace(
   nsp: DashboardNamespace,
   app: FastifyInstance,
-  ctx: ServerContext,
-  log: Logger,
+  t: DashboardTransport,
 ): void {
+  const { log } = t;
+  const declared = dashboardHandlers(t.features);
+  const handlers = Object.fromEntries(
+    Object.entries(declared).map(([event, d]) => [event, d.handle]),
+  ) as Handlers<typeof dashboardRequests, StaffConnection>;
+
   nsp.use((socket, next) => {
     const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
-    userForSession(ctx.db, cookies[sessionCookie])
+    t.authenticate
+      .staff(cookies[sessionCookie])
       .then((user) => {
         if (!user) {
           log.warn({ ip: socket.handshake.address }, 'dashboard connection refused: not signed in');
@@ -59,39 +71,12 @@ export function setUpDashboardNamespace(
 
   nsp.on('connection', (socket) => {
     const user = socket.data.user;
-    void socket.join(userChannel(user.id));
-    // The DSL receives every new incident and pupil's report live (realtime/incident-channels.ts).
-    if (user.role === 'dsl') void socket.join('role:dsl');
-    const handlers: Handlers<typeof dashboardRequests, SessionUser> = {
-      'room:watch': async ({ roomId }) => {
-        const room = await ctx.db.selectFrom('rooms').selectAll().where('id', '=', roomId).executeTakeFirst();
-        if (!room) throw notFound('Room');
-        await socket.join(roomChannel(roomId));
-        const [supervision] = await runningSessions(ctx.db, { roomId });
-        const activityScope = await activityRooms(ctx.db, user);
-        return {
-          room: toRoom(room),
-          devices: await ctx.hub.list({ roomId }),
-          supervision: supervision ?? null,
-          access: {
-            supervise: await maySupervise(ctx.db, user, roomId),
-            readActivity: allows('readActivity', user.role) && inActivityScope(activityScope, roomId),
-          },
-        };
-      },
-      'room:unwatch': async ({ roomId }) => {
-        await socket.leave(roomChannel(roomId));
-        return {};
-      },
-      'activity:watch': async ({ roomId }) => {
-        await assertActivityRoom(ctx.db, user, roomId);
-        const result = await watchRoomActivity(ctx.db, roomId, user);
-        await socket.join(activityChannel(roomId));
-        return result;
-      },
-    };
-    dispatch(socket, dashboardRequests, handlers, user, log.child({ userId: user.id }), (event) =>
-      allows(dashboardEventAccess[event], user.role),
+    const connection: StaffConnection = { kind: 'staff', id: socket.id, user };
+    void t.push.join(connection, channel.user(user.id));
+    // The DSL receives every new incident and pupil's report live.
+    if (user.role === 'dsl') void t.push.join(connection, channel.dsl);
+    dispatch(socket, dashboardRequests, handlers, connection, log.child({ userId: user.id }), (event) =>
+      allows(declared[event].access, user.role),
     );
   });
 }

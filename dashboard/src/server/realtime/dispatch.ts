@@ -5,16 +5,12 @@ import {
   type Ack,
   type ApiError,
   type RequestSpecs,
-  type ResponseOf,
   type RequestOf,
 } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import { HarbourError } from '../http/errors.js';
-
-export type Handlers<S extends RequestSpecs, C> = {
-  [K in keyof S & string]: (payload: RequestOf<S, K>, context: C) => Promise<ResponseOf<S, K>>;
-};
+import { HarbourError } from '../core/errors.js';
+import type { Handlers } from '../core/feature.js';
 
 type ErrorBody = ApiError['error'];
 

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { Device } from '@harbour/shared';
 import { AupBadge } from './aupStatus';
 import { OnlineStatus } from './OnlineStatus';
@@ -19,6 +20,7 @@ export function DeviceCard({
   chooser?: { chosen: boolean; onChange: (chosen: boolean) => void } | undefined;
   onOpen?: (() => void) | undefined;
 }) {
+  const { t } = useTranslation();
   return (
     <li
       role="listitem"
@@ -34,34 +36,38 @@ export function DeviceCard({
               checked={chooser.chosen}
               onChange={(e) => chooser.onChange(e.target.checked)}
             />
-            <span className="visually-hidden">Choose {device.hostname}</span>
+            <span className="visually-hidden">{t('device.choose', { name: device.hostname })}</span>
           </label>
         )}
       </div>
       {thumbnail && (
-        <img className="device-thumbnail" src={thumbnail.src} alt={`Screen of ${device.hostname}`} />
+        <img
+          className="device-thumbnail"
+          src={thumbnail.src}
+          alt={t('device.screenOf', { name: device.hostname })}
+        />
       )}
       <OnlineStatus online={device.online} />
       <dl className="device-facts">
         <div>
-          <dt>User</dt>
-          <dd>{device.user ?? <span className="muted">Nobody signed in</span>}</dd>
+          <dt>{t('device.user')}</dt>
+          <dd>{device.user ?? <span className="muted">{t('device.nobody')}</span>}</dd>
         </div>
         {device.aup && (
           <div>
-            <dt>Computer rules</dt>
+            <dt>{t('device.aup')}</dt>
             <dd>
               <AupBadge status={device.aup.status} />
             </dd>
           </div>
         )}
         <div>
-          <dt>Last seen</dt>
+          <dt>{t('device.lastSeen')}</dt>
           <dd>
             {device.online ? (
-              'Now'
+              t('time.now')
             ) : device.lastSeen === null ? (
-              'Never'
+              t('time.never')
             ) : (
               <RelativeTime iso={device.lastSeen} now={now} />
             )}
@@ -70,7 +76,7 @@ export function DeviceCard({
       </dl>
       {onOpen && (
         <button type="button" className="button button-quiet button-small" onClick={onOpen}>
-          Open {device.hostname}
+          {t('device.open', { name: device.hostname })}
         </button>
       )}
     </li>

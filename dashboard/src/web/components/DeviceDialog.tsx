@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Device } from '@harbour/shared';
+import { useFormat } from '../i18n/format';
 import { OnlineStatus } from './OnlineStatus';
-import { formatDateTime } from './time';
 
 /** A larger live view of one computer. */
 export function DeviceDialog({
@@ -14,6 +15,8 @@ export function DeviceDialog({
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const { t } = useTranslation();
+  const f = useFormat();
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
@@ -22,20 +25,22 @@ export function DeviceDialog({
     <dialog ref={ref} className="device-dialog" aria-labelledby="device-dialog-title" onClose={onClose}>
       <h2 id="device-dialog-title">{device.hostname}</h2>
       <OnlineStatus online={device.online} />
-      <p>{device.user ?? 'Nobody signed in'}</p>
+      <p>{device.user ?? t('device.nobody')}</p>
       {thumbnail ? (
         <figure>
-          <img className="device-large" src={thumbnail.src} alt={`Screen of ${device.hostname}`} />
-          <figcaption>Captured {formatDateTime(thumbnail.capturedAt)}</figcaption>
+          <img
+            className="device-large"
+            src={thumbnail.src}
+            alt={t('device.screenOf', { name: device.hostname })}
+          />
+          <figcaption>{t('device.captured', { when: f.dateTime(thumbnail.capturedAt) })}</figcaption>
         </figure>
       ) : (
-        <p className="muted">
-          No live picture: the room is not supervised, or the school has pictures turned off.
-        </p>
+        <p className="muted">{t('device.noPicture')}</p>
       )}
       <form method="dialog">
         <button type="submit" className="button">
-          Close
+          {t('common.close')}
         </button>
       </form>
     </dialog>

@@ -1,21 +1,46 @@
-import type { Issue } from '@harbour/shared';
-import { ApiRequestError, errorMessage } from '../api';
+import { useTranslation } from 'react-i18next';
+import { describeError, type ErrorKind } from '../errors';
 
-/** A problem the user needs to know about, announced by screen readers as it appears. */
-export function ErrorAlert({ error }: { error: unknown }) {
+/**
+ * A problem the user needs to know about, in plain words, announced by screen readers as it
+ * appears. `overrides` gives a page's own words for a code (e.g. a wrong password at sign-in).
+ */
+export function ErrorAlert({
+  error,
+  overrides,
+}: {
+  error: unknown;
+  overrides?: Partial<Record<ErrorKind, string>>;
+}) {
+  const { t, i18n } = useTranslation();
   if (error === null || error === undefined) return null;
-  const issues: Issue[] = error instanceof ApiRequestError ? error.issues : [];
-  // A single issue is already named in the message; list them only when there are several.
+  const described = describeError(error, t, overrides);
+  const english = i18n.language === 'en';
+  const issues = english ? [...new Set(described.issues.map((i) => i.message))] : [];
   return (
     <div role="alert" className="alert alert-error">
-      <p>{errorMessage(error)}</p>
-      {issues.length > 1 && (
+      <p>{described.message}</p>
+      {described.detail !== null &&
+        (english ? (
+          <p>{described.detail}</p>
+        ) : (
+          <p>
+            {t('errors.detailInEnglish')} <span lang="en">{described.detail}</span>
+          </p>
+        ))}
+      {issues.length > 0 && (
         <ul>
-          {issues.map((issue) => (
-            <li key={`${issue.path}:${issue.message}`}>{issue.message}</li>
+          {issues.map((message) => (
+            <li key={message}>{message.charAt(0).toUpperCase() + message.slice(1)}</li>
           ))}
         </ul>
       )}
     </div>
   );
+}
+
+/** Just the plain headline for an error, for places that frame it themselves. */
+export function ErrorText({ error }: { error: unknown }) {
+  const { t } = useTranslation();
+  return <>{describeError(error, t).message}</>;
 }

@@ -1,9 +1,39 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
-import { can, roleLabels } from '@harbour/shared';
+import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from '../auth';
 import { TellAlerts } from '../incidents/TellAlerts';
 import { ErrorAlert } from './ErrorAlert';
+import { LanguageSwitch } from './LanguageSwitch';
+
+const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
+  { to: '/rooms', key: 'rooms', permission: null },
+  { to: '/devices', key: 'devices', permission: null },
+  { to: '/incidents', key: 'incidents', permission: 'viewIncidents' },
+  { to: '/safeguarding', key: 'safeguarding', permission: 'manageIncidents' },
+  { to: '/supervision', key: 'supervision', permission: 'viewSupervision' },
+  { to: '/activity', key: 'activity', permission: 'readActivity' },
+  { to: '/flags', key: 'flags', permission: 'viewFlags' },
+  { to: '/watchlists', key: 'watchlists', permission: 'manageWatchlists' },
+  { to: '/enrolment', key: 'enrolment', permission: 'manageDevices' },
+  { to: '/aup/policies', key: 'aupPolicies', permission: 'manageAup' },
+  { to: '/aup/register', key: 'aupRegister', permission: 'viewAupRegister' },
+  { to: '/users', key: 'users', permission: 'manageUsers' },
+];
+type NavKey =
+  | 'rooms'
+  | 'devices'
+  | 'incidents'
+  | 'safeguarding'
+  | 'supervision'
+  | 'activity'
+  | 'flags'
+  | 'watchlists'
+  | 'enrolment'
+  | 'aupPolicies'
+  | 'aupRegister'
+  | 'users';
 
 /** The signed-in frame: header with navigation and account, then the page. */
 export function Layout() {
@@ -13,6 +43,7 @@ export function Layout() {
   const mainRef = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
   const [error, setError] = useState<unknown>(null);
+  const { t } = useTranslation();
 
   // After moving between pages, put keyboard and screen-reader focus at the start of the new page.
   useEffect(() => {
@@ -35,80 +66,32 @@ export function Layout() {
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to main content
+        {t('nav.skip')}
       </a>
       <header className="site-header">
         <div className="site-header-inner">
           <Link to="/rooms" className="brand">
-            Harbour
+            {t('app.name')}
           </Link>
-          <nav aria-label="Main" className="site-nav">
+          <nav aria-label={t('nav.label')} className="site-nav">
             <ul>
-              <li>
-                <NavLink to="/rooms">Rooms</NavLink>
-              </li>
-              <li>
-                <NavLink to="/devices">Devices</NavLink>
-              </li>
-              {can(user.role, 'viewIncidents') && (
-                <li>
-                  <NavLink to="/incidents">Incidents</NavLink>
-                </li>
-              )}
-              {can(user.role, 'manageIncidents') && (
-                <li>
-                  <NavLink to="/safeguarding">Safeguarding</NavLink>
-                </li>
-              )}
-              {can(user.role, 'viewSupervision') && (
-                <li>
-                  <NavLink to="/supervision">Supervision</NavLink>
-                </li>
-              )}
-              {can(user.role, 'readActivity') && (
-                <li>
-                  <NavLink to="/activity">Activity</NavLink>
-                </li>
-              )}
-              {can(user.role, 'viewFlags') && (
-                <li>
-                  <NavLink to="/flags">Flags</NavLink>
-                </li>
-              )}
-              {can(user.role, 'manageWatchlists') && (
-                <li>
-                  <NavLink to="/watchlists">Watch lists</NavLink>
-                </li>
-              )}
-              {can(user.role, 'manageDevices') && (
-                <li>
-                  <NavLink to="/enrolment">Enrolment</NavLink>
-                </li>
-              )}
-              {can(user.role, 'manageAup') && (
-                <li>
-                  <NavLink to="/aup/policies">Computer rules</NavLink>
-                </li>
-              )}
-              {can(user.role, 'viewAupRegister') && (
-                <li>
-                  <NavLink to="/aup/register">Register</NavLink>
-                </li>
-              )}
-              {can(user.role, 'manageUsers') && (
-                <li>
-                  <NavLink to="/users">Users</NavLink>
-                </li>
-              )}
+              {navItems
+                .filter((item) => item.permission === null || can(user.role, item.permission))
+                .map((item) => (
+                  <li key={item.to}>
+                    <NavLink to={item.to}>{t(`nav.${item.key}`)}</NavLink>
+                  </li>
+                ))}
             </ul>
           </nav>
           <div className="account">
             <p className="account-who">
               <span className="account-name">{user.displayName}</span>
-              <span className="account-role">{roleLabels[user.role]}</span>
+              <span className="account-role">{t(`enums.role.${user.role}`)}</span>
             </p>
+            <LanguageSwitch />
             <button type="button" className="button button-quiet" onClick={handleSignOut}>
-              Sign out
+              {t('nav.signOut')}
             </button>
           </div>
         </div>

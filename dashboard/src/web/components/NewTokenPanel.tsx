@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 
 /** Where the agent keeps its credentials on the computer being enrolled. */
 const dataDir = './harbour-agent-data';
@@ -7,6 +8,7 @@ const dataDir = './harbour-agent-data';
 export function NewTokenPanel({ token, roomName }: { token: string; roomName: string }) {
   const command = `npm run agent -- --server ${window.location.origin} --enroll ${token} --data-dir ${dataDir}`;
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const { t } = useTranslation();
 
   // Move focus here so keyboard and screen-reader users find the token straight away.
   useEffect(() => {
@@ -16,29 +18,25 @@ export function NewTokenPanel({ token, roomName }: { token: string; roomName: st
   return (
     <section className="panel panel-highlight">
       <h2 id="created-token-heading" ref={headingRef} tabIndex={-1}>
-        Token created for {roomName}
+        {t('enrolment.created.title', { room: roomName })}
       </h2>
       <p className="notice">
-        <strong>This token is shown only once.</strong> Copy it now: Harbour keeps only a fingerprint of it
-        and cannot show it again. Treat it like a password.
+        <Trans i18nKey="enrolment.created.once" components={{ strong: <strong /> }} />
       </p>
-      <h3>Token</h3>
+      <h3>{t('enrolment.created.token')}</h3>
       <div className="copy-row">
         <code className="secret" data-testid="new-token">
           {token}
         </code>
-        <CopyButton text={token} label="Copy token" />
+        <CopyButton text={token} label={t('enrolment.created.copyToken')} />
       </div>
-      <h3>Command to run on each computer</h3>
-      <p className="hint">
-        Run this in the Harbour agent&rsquo;s folder on the computer you are enrolling. The data folder is
-        where the agent keeps its own credentials; change it if you like.
-      </p>
+      <h3>{t('enrolment.created.command')}</h3>
+      <p className="hint">{t('enrolment.created.commandHint')}</p>
       <div className="copy-row">
         <code className="command" data-testid="enrol-command">
           {command}
         </code>
-        <CopyButton text={command} label="Copy command" />
+        <CopyButton text={command} label={t('enrolment.created.copyCommand')} />
       </div>
     </section>
   );
@@ -46,6 +44,7 @@ export function NewTokenPanel({ token, roomName }: { token: string; roomName: st
 
 function CopyButton({ text, label }: { text: string; label: string }) {
   const [result, setResult] = useState<'copied' | 'failed' | null>(null);
+  const { t } = useTranslation();
 
   async function copy() {
     try {
@@ -62,8 +61,8 @@ function CopyButton({ text, label }: { text: string; label: string }) {
         {label}
       </button>
       <span aria-live="polite" className="copy-result">
-        {result === 'copied' && 'Copied'}
-        {result === 'failed' && 'Could not copy: select the text and copy it yourself'}
+        {result === 'copied' && t('enrolment.created.copied')}
+        {result === 'failed' && t('enrolment.created.copyFailed')}
       </span>
     </span>
   );

@@ -1,5 +1,8 @@
+import { useTranslation } from 'react-i18next';
+
 /** "Online" or "Offline", told by text, colour and shape (never colour alone). */
 export function OnlineStatus({ online }: { online: boolean }) {
+  const { t } = useTranslation();
   return (
     <span className={online ? 'presence presence-online' : 'presence presence-offline'}>
       <svg
@@ -16,7 +19,7 @@ export function OnlineStatus({ online }: { online: boolean }) {
           <circle cx="8" cy="8" r="5" fill="none" stroke="currentColor" strokeWidth="2" />
         )}
       </svg>
-      <span className="presence-text">{online ? 'Online' : 'Offline'}</span>
+      <span className="presence-text">{online ? t('device.online') : t('device.offline')}</span>
     </span>
   );
 }

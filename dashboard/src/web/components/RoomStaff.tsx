@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -14,6 +15,7 @@ export function RoomStaff({ roomId }: { roomId: string }) {
   const [allowed, setAllowed] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
+  const { t } = useTranslation();
 
   useEffect(() => {
     let live = true;
@@ -50,9 +52,9 @@ export function RoomStaff({ roomId }: { roomId: string }) {
   const teachers = staff?.filter((s) => s.role === 'teacher') ?? [];
   return (
     <details className="room-staff">
-      <summary>Teachers who may supervise this room</summary>
+      <summary>{t('room.staff.title')}</summary>
       <ErrorAlert error={error} />
-      {staff !== null && teachers.length === 0 && <p>There are no teacher accounts yet.</p>}
+      {staff !== null && teachers.length === 0 && <p>{t('room.staff.noTeachers')}</p>}
       <ul className="checkbox-list">
         {teachers.map((t) => (
           <li key={t.id}>
@@ -70,7 +72,7 @@ export function RoomStaff({ roomId }: { roomId: string }) {
         ))}
       </ul>
       <p className="hint" aria-live="polite">
-        {saved ? 'Saved.' : 'The DSL may supervise any room.'}
+        {saved ? t('common.saved') : t('room.staff.dslAny')}
       </p>
     </details>
   );

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   can,
   maxControlMessage,
@@ -10,16 +11,8 @@ import {
 import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from './ErrorAlert';
-import { formatDateTime } from './time';
+import { useFormat } from '../i18n/format';
 import { useSubmit } from './useAction';
-
-const kindLabel: Record<ControlKind, string> = {
-  cover: 'Eyes on me',
-  release: 'Screens released',
-  message: 'Message',
-};
-
-const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' });
 
 /**
  * The teacher's bar above the room grid: start or end supervising, and the controls
@@ -46,6 +39,8 @@ export function SupervisionPanel({
   const [minutes, setMinutes] = useState('60');
   const [message, setMessage] = useState('');
   const { busy, error, run } = useSubmit();
+  const { t } = useTranslation();
+  const f = useFormat();
   const mayControl = session !== null && (user.role === 'dsl' || session.teacherId === user.id);
 
   const start = (event: FormEvent) => {
@@ -72,28 +67,25 @@ export function SupervisionPanel({
   if (!session) {
     return (
       <section className="supervision-panel" aria-labelledby="supervision-heading">
-        <h2 id="supervision-heading">Supervision</h2>
-        <p>Nobody is supervising this room now.</p>
+        <h2 id="supervision-heading">{t('supervision.panel.title')}</h2>
+        <p>{t('supervision.panel.nobody')}</p>
         {can(user.role, 'supervise') && !mayStart && (
-          <p className="muted">
-            You are not assigned to supervise this room. The designated safeguarding lead or an administrator
-            can add you on this page.
-          </p>
+          <p className="muted">{t('supervision.panel.notAssigned')}</p>
         )}
         {can(user.role, 'supervise') && mayStart && (
           <form className="inline-form" onSubmit={start} noValidate>
             <div className="field">
-              <label htmlFor="lesson-length">Lesson length</label>
+              <label htmlFor="lesson-length">{t('supervision.panel.length')}</label>
               <select id="lesson-length" value={minutes} onChange={(e) => setMinutes(e.target.value)}>
                 {[30, 45, 60, 90, 120].map((m) => (
                   <option key={m} value={m}>
-                    {m} minutes
+                    {t('supervision.panel.minutes', { count: m })}
                   </option>
                 ))}
               </select>
             </div>
             <button type="submit" className="button button-primary" disabled={busy}>
-              Start supervising
+              {t('supervision.panel.start')}
             </button>
           </form>
         )}
@@ -104,20 +96,20 @@ export function SupervisionPanel({
 
   const target =
     chosen.length === 0
-      ? 'the whole room'
+      ? t('supervision.panel.wholeRoom')
       : chosen.length === 1
-        ? (hostnames[chosen[0] ?? ''] ?? '1 computer')
-        : `${chosen.length} chosen computers`;
+        ? (hostnames[chosen[0] ?? ''] ?? t('supervision.panel.chosen', { count: 1 }))
+        : t('supervision.panel.chosen', { count: chosen.length });
 
   return (
     <section className="supervision-panel supervision-on" aria-labelledby="supervision-heading">
       <h2 id="supervision-heading">
-        Supervised by {session.teacherName} until {time.format(new Date(session.endsAt))}
+        {t('supervision.panel.by', { name: session.teacherName, until: f.shortTime(session.endsAt) })}
       </h2>
       {mayControl ? (
         <>
           <p className="hint" aria-live="polite">
-            Controls act on {target}. Tick computers below to choose some.
+            {t('supervision.panel.target', { target })}
           </p>
           <div className="button-row">
             <button
@@ -126,14 +118,14 @@ export function SupervisionPanel({
               disabled={busy}
               onClick={() => void control('cover')}
             >
-              Eyes on me
+              {t('supervision.panel.eyes')}
             </button>
             <button type="button" className="button" disabled={busy} onClick={() => void control('release')}>
-              Release screens
+              {t('supervision.panel.release')}
             </button>
             <button
               type="button"
-              className="button button-quiet"
+              className="button button-danger"
               disabled={busy}
               onClick={() =>
                 void run(async () => {
@@ -141,12 +133,12 @@ export function SupervisionPanel({
                 })
               }
             >
-              End supervision
+              {t('supervision.panel.end')}
             </button>
           </div>
           <form className="inline-form" onSubmit={sendMessage} noValidate>
             <div className="field">
-              <label htmlFor="teacher-message">Message to {target}</label>
+              <label htmlFor="teacher-message">{t('supervision.panel.messageTo', { target })}</label>
               <input
                 id="teacher-message"
                 value={message}
@@ -155,18 +147,18 @@ export function SupervisionPanel({
               />
             </div>
             <button type="submit" className="button" disabled={busy || message.trim() === ''}>
-              Send message
+              {t('supervision.panel.send')}
             </button>
           </form>
         </>
       ) : (
-        <p>Only {session.teacherName} or the DSL can use this room’s controls.</p>
+        <p>{t('supervision.panel.onlyThem', { name: session.teacherName })}</p>
       )}
       <ErrorAlert error={error} />
       {actions.length > 0 && (
         <div className="control-log">
-          <h3>What the computers did</h3>
-          <ul aria-label="Controls sent">
+          <h3>{t('supervision.panel.log')}</h3>
+          <ul aria-label={t('supervision.panel.logLabel')}>
             {actions.map((a) => (
               <ControlLine key={a.id} action={a} />
             ))}
@@ -178,18 +170,25 @@ export function SupervisionPanel({
 }
 
 function ControlLine({ action }: { action: ControlAction }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const done = action.targets.filter((t) => t.state === 'acknowledged');
   const waiting = action.targets.filter((t) => t.state === 'sent');
   const missed = action.targets.filter((t) => t.state === 'not_reached');
   return (
     <li data-action-id={action.id}>
-      <strong>{kindLabel[action.kind]}</strong>
+      <strong>{t(`enums.controlKind.${action.kind}`)}</strong>
       {action.message !== null && <> “{action.message}”</>} ·{' '}
-      <span title={formatDateTime(action.createdAt)}>{time.format(new Date(action.createdAt))}</span> ·{' '}
-      {done.length} done
-      {waiting.length > 0 && <> · {waiting.length} waiting</>}
+      <time dateTime={action.createdAt} title={f.full(action.createdAt)}>
+        {f.time(action.createdAt)}
+      </time>{' '}
+      · {t('supervision.panel.done', { count: done.length })}
+      {waiting.length > 0 && <> · {t('supervision.panel.waiting', { count: waiting.length })}</>}
       {missed.length > 0 && (
-        <span className="did-not-reach"> · did not reach: {missed.map((t) => t.hostname).join(', ')}</span>
+        <span className="did-not-reach">
+          {' '}
+          · {t('supervision.panel.missed', { names: missed.map((m) => m.hostname).join(', ') })}
+        </span>
       )}
     </li>
   );

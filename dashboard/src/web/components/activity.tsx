@@ -1,12 +1,9 @@
-import type { ActivityInterval, ActivityState } from '@harbour/shared';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import type { ActivityInterval } from '@harbour/shared';
+import { useFormat } from '../i18n/format';
+import { DataTable } from './DataTable';
 import { DateTime } from './time';
-
-const stateText: Record<ActivityState, string> = {
-  active: 'In use',
-  idle: 'Idle (no typing or mouse)',
-  locked: 'Screen locked',
-  off: 'Not monitored',
-};
 
 /** The local day containing `date` (YYYY-MM-DD) as an ISO [from, to) range. */
 export function dayRange(date: string): { from: string; to: string } {
@@ -21,11 +18,12 @@ export function today(): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
 
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
+/** "45 s", "12 min", "1 h 5 min", in the chosen language. */
+export function formatDuration(t: TFunction, seconds: number): string {
+  if (seconds < 60) return t('duration.seconds', { n: Math.max(0, Math.round(seconds)) });
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return t('duration.minutes', { n: minutes });
+  return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
 }
 
 /** A web address shown as text (never a link: staff should not open a flagged page by accident). */
@@ -38,61 +36,89 @@ export function Address({
   domain: string | null;
   isPrivate: boolean;
 }) {
+  const { t } = useTranslation();
   if (url) return <span className="address">{url}</span>;
   if (domain)
     return (
       <span className="address">
         {domain}
-        {isPrivate && <span className="muted"> (private window: website only)</span>}
+        {isPrivate && <span className="muted"> {t('activity.privateWindow')}</span>}
       </span>
     );
   return <span className="muted">–</span>;
 }
 
-/** Activity intervals as a table: when, who, where, what. */
+/** Activity intervals as a table: when (to the second), how long, who, where, what. */
 export function ActivityTable({
   intervals,
   caption,
   showDevice,
+  now = Date.now(),
 }: {
   intervals: ActivityInterval[];
   caption: string;
   showDevice: boolean;
+  now?: number;
 }) {
-  if (intervals.length === 0) return <p className="empty">Nothing was recorded for this choice.</p>;
+  const { t } = useTranslation();
+  const f = useFormat();
+  if (intervals.length === 0) return <p className="empty">{t('activity.nothing')}</p>;
+  const seconds = (i: ActivityInterval) =>
+    ((i.end === null ? now : Date.parse(i.end)) - Date.parse(i.start)) / 1000;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            {showDevice && <th scope="col">Computer</th>}
-            <th scope="col">User</th>
-            <th scope="col">Application</th>
-            <th scope="col">Title</th>
-            <th scope="col">Website</th>
-          </tr>
-        </thead>
-        <tbody>
-          {intervals.map((i) => (
-            <tr key={i.id} data-state={i.state}>
-              <td>
-                <DateTime iso={i.start} />
-              </td>
-              <td>{i.end === null ? <strong>Now</strong> : <DateTime iso={i.end} />}</td>
-              {showDevice && <td>{i.hostname}</td>}
-              <td>{i.user ?? <span className="muted">Nobody</span>}</td>
-              <td>{i.state === 'active' ? i.app : <span className="muted">{stateText[i.state]}</span>}</td>
-              <td>{i.title ?? <span className="muted">–</span>}</td>
-              <td>
-                <Address url={i.url} domain={i.domain} isPrivate={i.private} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      rows={intervals}
+      rowKey={(i) => String(i.id)}
+      rowProps={(i) => ({ 'data-state': i.state })}
+      columns={[
+        { key: 'from', header: t('activity.columns.from'), cell: (i) => <DateTime iso={i.start} /> },
+        {
+          key: 'to',
+          header: t('activity.columns.to'),
+          cell: (i) =>
+            i.end === null ? <strong>{t('time.now')}</strong> : <time dateTime={i.end}>{f.time(i.end)}</time>,
+        },
+        {
+          key: 'duration',
+          header: t('activity.columns.duration'),
+          cell: (i) => formatDuration(t, seconds(i)),
+        },
+        ...(showDevice
+          ? [
+              {
+                key: 'computer',
+                header: t('activity.columns.computer'),
+                cell: (i: ActivityInterval) => i.hostname,
+              },
+            ]
+          : []),
+        {
+          key: 'user',
+          header: t('activity.columns.user'),
+          cell: (i) => i.user ?? <span className="muted">{t('activity.nobody')}</span>,
+        },
+        {
+          key: 'app',
+          header: t('activity.columns.app'),
+          cell: (i) =>
+            i.state === 'active' ? (
+              i.app
+            ) : (
+              <span className="muted">{t(`enums.activityState.${i.state}`)}</span>
+            ),
+        },
+        {
+          key: 'title',
+          header: t('activity.columns.title'),
+          cell: (i) => i.title ?? <span className="muted">–</span>,
+        },
+        {
+          key: 'website',
+          header: t('activity.columns.website'),
+          cell: (i) => <Address url={i.url} domain={i.domain} isPrivate={i.private} />,
+        },
+      ]}
+    />
   );
 }

@@ -1,11 +1,5 @@
+import { useTranslation } from 'react-i18next';
 import type { AupStatus } from '@harbour/shared';
-
-export const aupStatusText: Record<AupStatus, string> = {
-  current: 'Agreed',
-  outdated: 'Must agree again',
-  never: 'Not agreed yet',
-  declined: 'Did not agree',
-};
 
 const tone: Record<AupStatus, string> = {
   current: 'badge-good',
@@ -16,5 +10,6 @@ const tone: Record<AupStatus, string> = {
 
 /** A user's standing with the acceptable use policy, as a badge. */
 export function AupBadge({ status }: { status: AupStatus }) {
-  return <span className={`badge ${tone[status]}`}>{aupStatusText[status]}</span>;
+  const { t } = useTranslation();
+  return <span className={`badge ${tone[status]}`}>{t(`enums.aupStatus.${status}`)}</span>;
 }

@@ -1,8 +1,11 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 
-/** Sets the browser tab title to "<title> – Harbour". */
+/** Sets the browser tab title to "<title> – Harbour" (the title is already translated). */
 export function usePageTitle(title: string): void {
+  const { t } = useTranslation();
+  const full = title === '' ? t('app.name') : t('app.pageTitle', { title });
   useEffect(() => {
-    document.title = title === '' ? 'Harbour' : `${title} – Harbour`;
-  }, [title]);
+    document.title = full;
+  }, [full]);
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { Chronology } from '@harbour/shared';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -8,7 +9,8 @@ import { usePageTitle } from '../components/usePageTitle';
 import { useLoad } from './useLoad';
 
 export function ChronologyPage() {
-  usePageTitle('Pupil chronology');
+  const { t } = useTranslation();
+  usePageTitle(t('chronology.title'));
   const [params, setParams] = useSearchParams();
   const pupil = params.get('pupil') ?? '';
   const [input, setInput] = useState(pupil);
@@ -24,31 +26,31 @@ export function ChronologyPage() {
   return (
     <>
       <p className="breadcrumb">
-        <Link to="/incidents">All incidents</Link>
+        <Link to="/incidents">{t('incidents.all')}</Link>
       </p>
-      <h1>Pupil chronology</h1>
-      <p className="lead">Everything recorded about one pupil, across all incidents, in date order.</p>
+      <h1>{t('chronology.title')}</h1>
+      <p className="lead">{t('chronology.lead')}</p>
       <form onSubmit={submit} className="inline-form no-print" noValidate>
-        <TextField label="Pupil’s username or name" value={input} onChange={setInput} />
+        <TextField label={t('chronology.pupil')} value={input} onChange={setInput} />
         <button type="submit" className="button button-primary">
-          Show
+          {t('common.show')}
         </button>
         {pupil && (
           <a className="button" href={`/api/subject-access?pupil=${encodeURIComponent(pupil)}`} download>
-            Subject-access export (JSON)
+            {t('chronology.export')}
           </a>
         )}
       </form>
       <ErrorAlert error={error} />
       {data &&
         (data.entries.length === 0 ? (
-          <p className="empty">Nothing is recorded for “{pupil}”.</p>
+          <p className="empty">{t('chronology.nothing', { pupil })}</p>
         ) : (
-          <ol className="history" aria-label={`Chronology for ${pupil}`}>
+          <ol className="history" aria-label={t('chronology.label', { pupil })}>
             {data.entries.map((e, i) => (
               <li key={`${e.incidentId}-${i}`}>
                 <DateTime iso={e.at} /> — <Link to={`/incidents/${e.incidentId}`}>{e.ref}</Link>
-                {e.involvement === 'involved' && ' (involved)'}: {e.text}
+                {e.involvement === 'involved' && ` ${t('chronology.involved')}`}: {e.text}
               </li>
             ))}
           </ol>

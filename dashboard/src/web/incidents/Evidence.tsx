@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { Incident, IncidentEvidence } from '@harbour/shared';
+import { ApiRequestError } from '../api';
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DateTime } from '../components/time';
@@ -29,6 +31,7 @@ function EvidenceCard({
   const [checked, setChecked] = useState<boolean | null>(null);
   const [revealed, setRevealed] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const { t } = useTranslation();
   const show = !evidence.suspectedIllegal && evidence.received;
 
   useEffect(() => {
@@ -40,7 +43,16 @@ function EvidenceCard({
         const res = await fetch(`/api/incidents/${incident.id}/evidence/${evidence.sha256}`, {
           credentials: 'same-origin',
         });
-        if (!res.ok) throw new Error(((await res.json()) as { error: { message: string } }).error.message);
+        if (!res.ok) {
+          const body = (await res.json().catch(() => null)) as {
+            error?: { code: string; message: string };
+          } | null;
+          throw new ApiRequestError(
+            res.status,
+            res.status === 403 ? 'forbidden' : 'internal',
+            body?.error?.message ?? '',
+          );
+        }
         const buffer = await res.arrayBuffer();
         const ok = (await sha256Hex(buffer)) === evidence.sha256;
         if (cancelled) return;
@@ -70,9 +82,7 @@ function EvidenceCard({
   }
 
   async function markIllegal() {
-    const sure = window.confirm(
-      'Mark this as a suspected illegal image? From now on nobody, including you, can view it in Harbour. It can only be exported as a sealed package for the police. This cannot be undone.',
-    );
+    const sure = window.confirm(t('evidence.illegalConfirm'));
     if (!sure) return;
     try {
       onChanged(
@@ -88,42 +98,47 @@ function EvidenceCard({
 
   return (
     <li className="evidence-card" data-sha256={evidence.sha256}>
-      <h3>{evidence.kind === 'screenshot' ? 'Screenshot' : (evidence.label ?? 'Attachment')}</h3>
+      <h3>
+        {evidence.kind === 'screenshot'
+          ? t('evidence.screenshot')
+          : (evidence.label ?? t('evidence.attachment'))}
+      </h3>
       {evidence.suspectedIllegal ? (
         <div role="note" className="alert alert-error evidence-illegal">
           <p>
-            <strong>Suspected illegal image.</strong> It cannot be shown in Harbour. Do not look for it
-            elsewhere; it leaves only in the sealed package for the police.
+            <Trans i18nKey="evidence.illegal" components={{ strong: <strong /> }} />
           </p>
         </div>
       ) : !evidence.received ? (
-        <p className="muted">This screenshot has not reached the server yet.</p>
+        <p className="muted">{t('evidence.notReceived')}</p>
       ) : (
         <>
           <div className={`evidence-frame ${revealed ? '' : 'evidence-blurred'}`}>
             {url ? (
-              <img src={url} alt={revealed ? 'Screenshot from the pupil’s computer' : 'Blurred screenshot'} />
+              <img src={url} alt={revealed ? t('evidence.revealedAlt') : t('evidence.blurredAlt')} />
             ) : (
-              <span className="muted">Loading…</span>
+              <span className="muted">{t('common.loading')}</span>
             )}
           </div>
           {checked === false && (
             <p role="alert" className="alert alert-error">
-              This file does not match its recorded hash and is not shown.
+              {t('evidence.hashMismatch')}
             </p>
           )}
           {!revealed && url && (
             <button type="button" className="button button-small" onClick={() => void reveal()}>
-              Reveal (recorded)
+              {t('evidence.reveal')}
             </button>
           )}
         </>
       )}
       <p className="hash">
-        SHA-256 {evidence.sha256} {checked === true && <span className="badge badge-good">hash checked</span>}
+        SHA-256 <code>{evidence.sha256}</code>{' '}
+        {checked === true && <span className="badge badge-good">{t('evidence.hashChecked')}</span>}
       </p>
       <p className="hint">
-        Added <DateTime iso={evidence.addedAt} /> · {Math.round(evidence.bytes / 1024)} KB
+        {t('evidence.added')} <DateTime iso={evidence.addedAt} /> ·{' '}
+        {t('evidence.kb', { n: Math.round(evidence.bytes / 1024) })}
       </p>
       {canManage && !evidence.suspectedIllegal && (
         <button
@@ -131,7 +146,7 @@ function EvidenceCard({
           className="button button-danger button-small"
           onClick={() => void markIllegal()}
         >
-          Mark as suspected illegal image
+          {t('evidence.markIllegal')}
         </button>
       )}
       <ErrorAlert error={error} />
@@ -147,6 +162,7 @@ export function EvidenceSection({
   onChanged: (i: Incident) => void;
 }) {
   const [error, setError] = useState<unknown>(null);
+  const { t } = useTranslation();
   const canManage = incident.canManage;
 
   async function attach(file: File) {
@@ -161,8 +177,14 @@ export function EvidenceSection({
           body: file,
         },
       );
-      const body = (await res.json()) as Incident & { error?: { message: string } };
-      if (!res.ok) throw new Error(body.error?.message ?? 'The attachment was refused.');
+      const body = (await res.json().catch(() => ({}))) as Incident & {
+        error?: { code: string; message: string };
+      };
+      if (!res.ok) {
+        const code =
+          res.status === 413 ? 'payload_too_large' : res.status === 403 ? 'forbidden' : 'bad_request';
+        throw new ApiRequestError(res.status, code, body.error?.message ?? '');
+      }
       onChanged(body);
     } catch (e) {
       setError(e);
@@ -179,18 +201,12 @@ export function EvidenceSection({
 
   return (
     <section aria-labelledby="evidence-heading">
-      <h2 id="evidence-heading">Evidence</h2>
+      <h2 id="evidence-heading">{t('evidence.title')}</h2>
       {incident.evidenceWithheld > 0 && (
-        <p className="notice">
-          There{' '}
-          {incident.evidenceWithheld === 1
-            ? 'is 1 screenshot'
-            : `are ${incident.evidenceWithheld} screenshots`}{' '}
-          the DSL has not shared with you.
-        </p>
+        <p className="notice">{t('evidence.withheld', { count: incident.evidenceWithheld })}</p>
       )}
       {incident.evidence.length === 0 && incident.evidenceWithheld === 0 && (
-        <p className="muted">No screenshots or attachments.</p>
+        <p className="muted">{t('evidence.none')}</p>
       )}
       <ul className="evidence-grid">
         {incident.evidence.map((e) => (
@@ -207,19 +223,17 @@ export function EvidenceSection({
         <div className="toolbar">
           {incident.evidence.length > 0 && (
             <a className="button" href={`/api/incidents/${incident.id}/sealed-export`} download>
-              Sealed package for the police
+              {t('evidence.sealed')}
             </a>
           )}
           {incident.evidence.length > 0 && (
             <button type="button" className="button" onClick={() => void share(!incident.evidenceShared)}>
-              {incident.evidenceShared
-                ? 'Stop sharing evidence with teachers'
-                : 'Share evidence with teachers'}
+              {incident.evidenceShared ? t('evidence.unshare') : t('evidence.share')}
             </button>
           )}
           {incident.state !== 'closed' && (
             <label className="button">
-              Attach an image
+              {t('evidence.attach')}
               <input
                 type="file"
                 accept="image/png,image/jpeg"

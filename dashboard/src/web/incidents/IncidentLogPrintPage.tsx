@@ -1,61 +1,76 @@
-import { type IncidentSummary } from '@harbour/shared';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
+import type { IncidentSummary } from '@harbour/shared';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
-import { pupilOf, sourceLabel, stateLabel } from './labels';
+import { useCategories } from './categories';
+import { pupilOf } from './labels';
 import { useLoad } from './useLoad';
 
 /** The incident log laid out for paper (or the browser's "Save as PDF"). */
 export function IncidentLogPrintPage() {
-  usePageTitle('Incident log');
+  const { t } = useTranslation();
+  usePageTitle(t('printLog.title'));
   const { data, error } = useLoad<{ incidents: IncidentSummary[] }>('/api/incidents?limit=1000');
+  const categories = useCategories();
   return (
     <div className="print-log">
       <p className="no-print toolbar">
-        <Link to="/incidents">Back to incidents</Link>
+        <Link to="/incidents">{t('printLog.back')}</Link>
         <button type="button" className="button button-primary" onClick={() => window.print()}>
-          Print
+          {t('common.print')}
         </button>
       </p>
-      <h1>Incident log</h1>
+      <h1>{t('printLog.title')}</h1>
       <p>
-        Printed <DateTime iso={new Date().toISOString()} />. Confidential: safeguarding records.
+        {t('printLog.printed')} <DateTime iso={new Date().toISOString()} />. {t('printLog.confidential')}
       </p>
       <ErrorAlert error={error} />
       {data && (
-        <table className="print-table">
-          <thead>
-            <tr>
-              <th scope="col">Ref</th>
-              <th scope="col">Date and time</th>
-              <th scope="col">Pupil</th>
-              <th scope="col">Room and device</th>
-              <th scope="col">Details</th>
-              <th scope="col">Source</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.incidents.map((i) => (
-              <tr key={i.id}>
-                <td>{i.ref}</td>
-                <td>
-                  <DateTime iso={i.occurredAt} />
-                </td>
-                <td>{pupilOf(i)}</td>
-                <td>
-                  {[i.roomName, i.deviceName, i.deviceSerial && `serial ${i.deviceSerial}`]
-                    .filter(Boolean)
-                    .join(', ')}
-                </td>
-                <td>{i.summary}</td>
-                <td>{sourceLabel[i.source]}</td>
-                <td>{stateLabel(i.state)}</td>
+        <div className="table-wrap">
+          <table className="print-table data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('incidents.columns.ref')}</th>
+                <th scope="col">{t('printLog.when')}</th>
+                <th scope="col">{t('incidents.columns.pupil')}</th>
+                <th scope="col">{t('printLog.where')}</th>
+                <th scope="col">{t('printLog.details')}</th>
+                <th scope="col">{t('incidents.columns.category')}</th>
+                <th scope="col">{t('incidents.columns.source')}</th>
+                <th scope="col">{t('incidents.columns.state')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.incidents.map((i) => (
+                <tr key={i.id}>
+                  <td data-label={t('incidents.columns.ref')}>{i.ref}</td>
+                  <td data-label={t('printLog.when')}>
+                    <DateTime iso={i.occurredAt} />
+                  </td>
+                  <td data-label={t('incidents.columns.pupil')}>{pupilOf(t, i)}</td>
+                  <td data-label={t('printLog.where')}>
+                    {[
+                      i.roomName,
+                      i.deviceName,
+                      i.deviceSerial && t('incidents.serial', { serial: i.deviceSerial }),
+                    ]
+                      .filter(Boolean)
+                      .join(', ')}
+                  </td>
+                  <td data-label={t('printLog.details')}>{i.summary}</td>
+                  <td data-label={t('incidents.columns.category')}>{categories.label(i.category)}</td>
+                  <td data-label={t('incidents.columns.source')}>{t(`enums.incidentSource.${i.source}`)}</td>
+                  <td data-label={t('incidents.columns.state')}>
+                    {t(`enums.incidentState.${i.state}`)}
+                    {i.outcome && ` · ${t(`enums.incidentOutcome.${i.outcome}`)}`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

@@ -1,9 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import {
-  escalationRouteLabels,
   escalationRoutes,
-  incidentOutcomeLabels,
   incidentOutcomes,
   incidentStates,
   yearGroups,
@@ -15,28 +15,31 @@ import {
 } from '@harbour/shared';
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { SelectField, TextField } from '../components/Field';
+import { DateField, SelectField, TextAreaField, TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { EvidenceSection } from './Evidence';
-import { routeGuidance, suggestedRoutes } from './guidance';
-import { TextAreaField } from './IncidentsPage';
-import { choiceLabel, pupilOf, sourceLabel, stateLabel } from './labels';
+import { categoryLabel, yearGroupLabel } from '../labels';
+import { useCategories } from './categories';
+import { suggestedRoutes } from './guidance';
+import { choiceLabel, pupilOf } from './labels';
 import { useLoad } from './useLoad';
+import { useFormat } from '../i18n/format';
 
-const detailLabels: Record<keyof IncidentDetails, string> = {
-  pupilWords: 'The pupil’s own words',
-  concern: 'Why the adult is concerned',
-  observed: 'What was observed, and when',
-  websites: 'Websites, games and films',
-  onlineNames: 'Avatar and online names',
-  heardAndTold: 'What was heard and told, by whom, when',
-  othersPresent: 'Other staff or children present',
-  location: 'Where (if not at a computer)',
-  recorderName: 'Recorded by',
-  recorderPosition: 'Recorder’s position',
-};
+const detailKeys: (keyof IncidentDetails)[] = [
+  'pupilWords',
+  'concern',
+  'observed',
+  'websites',
+  'onlineNames',
+  'heardAndTold',
+  'othersPresent',
+  'location',
+  'recorderName',
+  'recorderPosition',
+];
 
 /** Runs a change and shows the incident the server returns (or the error). */
 function useChange(setIncident: (i: Incident) => void) {
@@ -54,19 +57,20 @@ function useChange(setIncident: (i: Incident) => void) {
 
 export function IncidentPage() {
   const { incidentId = '' } = useParams();
+  const { t } = useTranslation();
   const { data: incident, error, set } = useLoad<Incident>(`/api/incidents/${incidentId}`);
-  usePageTitle(incident?.ref ?? 'Incident');
-  const settings = useLoad<SafeguardingSettings>(incident?.canManage ? '/api/safeguarding/settings' : null);
-  const categoryLabel = (id: string) => settings.data?.categories.find((c) => c.id === id)?.label ?? id;
+  usePageTitle(incident?.ref ?? t('incident.title'));
+  const categories = useCategories();
+  const f = useFormat();
 
   if (!incident) {
     return (
       <>
         <p className="breadcrumb">
-          <Link to="/incidents">All incidents</Link>
+          <Link to="/incidents">{t('incidents.all')}</Link>
         </p>
         <ErrorAlert error={error} />
-        {error === null && <p className="muted">Loading…</p>}
+        {error === null && <p className="muted">{t('common.loading')}</p>}
       </>
     );
   }
@@ -74,69 +78,71 @@ export function IncidentPage() {
   return (
     <>
       <p className="breadcrumb">
-        <Link to="/incidents">All incidents</Link>
+        <Link to="/incidents">{t('incidents.all')}</Link>
       </p>
       <div className="page-heading">
         <h1>
           {incident.ref}: {incident.summary}
         </h1>
         <span className={`badge state-${incident.state}`} data-testid="incident-state">
-          {stateLabel(incident.state)}
-          {incident.outcome && ` · ${incidentOutcomeLabels[incident.outcome]}`}
+          {t(`enums.incidentState.${incident.state}`)}
+          {incident.outcome && ` · ${t(`enums.incidentOutcome.${incident.outcome}`)}`}
         </span>
       </div>
       <dl className="facts">
-        <Fact term="Pupil">
-          {pupilOf(incident)}
+        <Fact term={t('incidents.columns.pupil')}>
+          {pupilOf(t, incident)}
           {incident.subject.username && incident.subject.name && ` (${incident.subject.username})`}
         </Fact>
-        <Fact term="Year group">
-          {incident.subject.yearGroup === 'unknown' ? 'Not recorded' : incident.subject.yearGroup}
-        </Fact>
-        {incident.subject.dateOfBirth && <Fact term="Date of birth">{incident.subject.dateOfBirth}</Fact>}
-        <Fact term="When">
+        <Fact term={t('incident.yearGroup')}>{yearGroupLabel(t, incident.subject.yearGroup)}</Fact>
+        {incident.subject.dateOfBirth && (
+          <Fact term={t('incident.dob')}>{f.date(incident.subject.dateOfBirth)}</Fact>
+        )}
+        <Fact term={t('incidents.columns.when')}>
           <DateTime iso={incident.occurredAt} />
         </Fact>
-        <Fact term="Where">
+        <Fact term={t('incidents.columns.where')}>
           {[
             incident.roomName,
             incident.deviceName,
-            incident.deviceSerial && `serial ${incident.deviceSerial}`,
+            incident.deviceSerial && t('incidents.serial', { serial: incident.deviceSerial }),
           ]
             .filter(Boolean)
-            .join(', ') || 'Not at a Harbour computer'}
+            .join(', ') || t('incident.notAtComputer')}
         </Fact>
-        <Fact term="Category">{categoryLabel(incident.category)}</Fact>
-        <Fact term="Source">{sourceLabel[incident.source]}</Fact>
+        <Fact term={t('incidents.columns.category')}>{categories.label(incident.category)}</Fact>
+        <Fact term={t('incidents.columns.source')}>{t(`enums.incidentSource.${incident.source}`)}</Fact>
         {incident.window && (
-          <Fact term="On screen">
-            {[incident.window.title, incident.window.url].filter(Boolean).join(' — ') || 'Unknown'}
+          <Fact term={t('incident.onScreen')}>
+            {[incident.window.title, incident.window.url].filter(Boolean).join(' — ') ||
+              t('incident.unknown')}
           </Fact>
         )}
-        {incident.pupilChoice && <Fact term="The pupil chose">{choiceLabel(incident.pupilChoice)}</Fact>}
-        <Fact term="Assigned to">{incident.assignedTo?.name ?? 'Nobody yet'}</Fact>
-        <Fact term="Recorded">
-          <DateTime iso={incident.createdAt} /> {incident.createdBy && `by ${incident.createdBy.name}`}
+        {incident.pupilChoice && (
+          <Fact term={t('incident.pupilChose')}>{choiceLabel(t, incident.pupilChoice)}</Fact>
+        )}
+        <Fact term={t('incidents.columns.assigned')}>
+          {incident.assignedTo?.name ?? t('incidents.nobodyYet')}
+        </Fact>
+        <Fact term={t('incident.recorded')}>
+          <DateTime iso={incident.createdAt} />{' '}
+          {incident.createdBy && t('incident.recordedBy', { name: incident.createdBy.name })}
         </Fact>
       </dl>
 
       <section aria-labelledby="record-heading">
-        <h2 id="record-heading">Record of concern</h2>
+        <h2 id="record-heading">{t('incident.recordOfConcern')}</h2>
         <dl className="facts">
-          {(Object.keys(detailLabels) as (keyof IncidentDetails)[])
+          {detailKeys
             .filter((k) => incident.details[k])
             .map((k) => (
-              <Fact key={k} term={detailLabels[k]}>
+              <Fact key={k} term={t(`incidents.details.${k}`)}>
                 {incident.details[k]}
               </Fact>
             ))}
         </dl>
         {incident.canManage && incident.state !== 'closed' && (
-          <EditRecord
-            incident={incident}
-            setIncident={setIncident}
-            categories={settings.data?.categories ?? []}
-          />
+          <EditRecord incident={incident} setIncident={setIncident} categories={categories.list ?? []} />
         )}
       </section>
 
@@ -168,21 +174,20 @@ function EditRecord({
   setIncident,
   categories,
 }: Props & { categories: SafeguardingSettings['categories'] }) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [category, setCategory] = useState(incident.category);
   const [name, setName] = useState(incident.subject.name ?? '');
   const [yearGroup, setYearGroup] = useState<string>(incident.subject.yearGroup);
   const [dob, setDob] = useState(incident.subject.dateOfBirth ?? '');
   const [details, setDetails] = useState<Record<string, string>>(
-    Object.fromEntries(
-      Object.keys(detailLabels).map((k) => [k, incident.details[k as keyof IncidentDetails] ?? '']),
-    ),
+    Object.fromEntries(detailKeys.map((k) => [k, incident.details[k] ?? ''])),
   );
   const { error, busy, run } = useChange(setIncident);
   if (!open) {
     return (
       <button type="button" className="button" onClick={() => setOpen(true)}>
-        Edit the record
+        {t('incident.edit.open')}
       </button>
     );
   }
@@ -198,47 +203,60 @@ function EditRecord({
     if (ok) setOpen(false);
   }
   return (
-    <form onSubmit={submit} noValidate className="panel">
-      <p className="hint">Every change is kept in the history; nothing is overwritten.</p>
-      <SelectField
-        label="Category"
-        value={category}
-        onChange={setCategory}
-        options={categories
-          .filter((c) => !c.retired || c.id === category)
-          .map((c) => ({ value: c.id, label: c.label }))}
-      />
-      <TextField label="Pupil’s name" value={name} onChange={setName} />
-      <SelectField
-        label="Year group"
-        value={yearGroup}
-        onChange={setYearGroup}
-        options={yearGroups.map((y) => ({ value: y, label: y === 'unknown' ? 'Not recorded' : y }))}
-      />
-      <TextField label="Date of birth (YYYY-MM-DD)" value={dob} onChange={setDob} />
-      {Object.entries(detailLabels).map(([k, label]) => (
-        <TextAreaField
-          key={k}
-          id={`detail-${k}`}
-          label={label}
-          value={details[k] ?? ''}
-          onChange={(v) => setDetails((d) => ({ ...d, [k]: v }))}
+    <FormProblems error={error}>
+      <form onSubmit={submit} noValidate className="panel">
+        <p className="hint">{t('incident.edit.hint')}</p>
+        <SelectField
+          label={t('incidents.columns.category')}
+          name="category"
+          value={category}
+          onChange={setCategory}
+          options={categories
+            .filter((c) => !c.retired || c.id === category)
+            .map((c) => ({ value: c.id, label: categoryLabel(t, c.id, c.label) }))}
         />
-      ))}
-      <div className="toolbar">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Save the record
-        </button>
-        <button type="button" className="button button-quiet" onClick={() => setOpen(false)}>
-          Cancel
-        </button>
-      </div>
-      <ErrorAlert error={error} />
-    </form>
+        <TextField label={t('incidents.record.name')} name="subject.name" value={name} onChange={setName} />
+        <SelectField
+          label={t('incident.yearGroup')}
+          name="subject.yearGroup"
+          value={yearGroup}
+          onChange={setYearGroup}
+          options={yearGroups.map((y) => ({ value: y, label: yearGroupLabel(t, y) }))}
+        />
+        <DateField
+          label={t('incident.dob')}
+          name="subject.dateOfBirth"
+          invalid={t('incident.edit.dobInvalid')}
+          max={new Date().toISOString().slice(0, 10)}
+          value={dob}
+          onChange={setDob}
+        />
+        {detailKeys.map((k) => (
+          <TextAreaField
+            key={k}
+            id={`detail-${k}`}
+            name={`details.${k}`}
+            label={t(`incidents.details.${k}`)}
+            value={details[k] ?? ''}
+            onChange={(v) => setDetails((d) => ({ ...d, [k]: v }))}
+          />
+        ))}
+        <div className="toolbar">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('incident.edit.save')}
+          </button>
+          <button type="button" className="button button-quiet" onClick={() => setOpen(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+        <ErrorAlert error={error} />
+      </form>
+    </FormProblems>
   );
 }
 
 function Workflow({ incident, setIncident }: Props) {
+  const { t } = useTranslation();
   const next = incidentStates.filter((s) => s !== 'new' && s !== incident.state);
   const [state, setState] = useState<string>(next[0] ?? 'closed');
   const [outcome, setOutcome] = useState<string>('resolved_in_school');
@@ -247,7 +265,7 @@ function Workflow({ incident, setIncident }: Props) {
   const { error, busy, run } = useChange(setIncident);
   return (
     <section aria-labelledby="workflow-heading" className="panel">
-      <h2 id="workflow-heading">Progress</h2>
+      <h2 id="workflow-heading">{t('incident.workflow.title')}</h2>
       {incident.state === 'closed' ? (
         <form
           onSubmit={(e) => {
@@ -256,10 +274,18 @@ function Workflow({ incident, setIncident }: Props) {
           }}
           noValidate
         >
-          <p>This incident is closed. Reopening it is recorded with your reason.</p>
-          <TextField label="Why reopen it?" value={reason} onChange={setReason} required />
+          <p>{t('incident.workflow.closed')}</p>
+          <FormProblems error={error}>
+            <TextField
+              label={t('incident.workflow.why')}
+              name="reason"
+              value={reason}
+              onChange={setReason}
+              required
+            />
+          </FormProblems>
           <button type="submit" className="button" disabled={busy}>
-            Reopen
+            {t('incident.workflow.reopen')}
           </button>
         </form>
       ) : (
@@ -277,22 +303,27 @@ function Workflow({ incident, setIncident }: Props) {
           noValidate
         >
           <SelectField
-            label="Move to"
+            label={t('incident.workflow.moveTo')}
             value={state}
             onChange={setState}
-            options={next.map((s) => ({ value: s, label: stateLabel(s) }))}
+            options={next.map((s) => ({ value: s, label: t(`enums.incidentState.${s}`) }))}
           />
           {state === 'closed' && (
             <SelectField
-              label="Outcome"
+              label={t('incident.workflow.outcome')}
               value={outcome}
               onChange={setOutcome}
-              options={incidentOutcomes.map((o) => ({ value: o, label: incidentOutcomeLabels[o] }))}
+              options={incidentOutcomes.map((o) => ({ value: o, label: t(`enums.incidentOutcome.${o}`) }))}
             />
           )}
-          <TextAreaField id="state-note" label="Note (optional)" value={note} onChange={setNote} />
+          <TextAreaField
+            id="state-note"
+            label={t('incident.workflow.note')}
+            value={note}
+            onChange={setNote}
+          />
           <button type="submit" className="button button-primary" disabled={busy}>
-            Save progress
+            {t('incident.workflow.save')}
           </button>
         </form>
       )}
@@ -302,31 +333,32 @@ function Workflow({ incident, setIncident }: Props) {
 }
 
 function Escalation({ incident, setIncident }: Props) {
+  const { t } = useTranslation();
   const suggested = suggestedRoutes(incident.category);
   const [route, setRoute] = useState<EscalationRoute>(suggested[0] ?? 'dsl_decision');
   const [note, setNote] = useState('');
   const { error, busy, run } = useChange(setIncident);
   return (
     <section aria-labelledby="escalation-heading" className="panel">
-      <h2 id="escalation-heading">Escalation</h2>
+      <h2 id="escalation-heading">{t('incident.escalation.title')}</h2>
       <ul className="guidance">
         {escalationRoutes.map((r) => (
           <li key={r}>
-            <strong>{escalationRouteLabels[r]}</strong>
+            <strong>{t(`enums.escalationRoute.${r}`)}</strong>
             {suggested.includes(r) && (
-              <span className="badge badge-neutral"> suggested for this category</span>
+              <span className="badge badge-neutral"> {t('incident.escalation.suggested')}</span>
             )}
-            : {routeGuidance[r]}
+            : {t(`incidents.guidance.${r}`)}
           </li>
         ))}
       </ul>
       {incident.escalations.length > 0 && (
         <>
-          <h3>Routes taken</h3>
+          <h3>{t('incident.escalation.taken')}</h3>
           <ul>
             {incident.escalations.map((e) => (
               <li key={e.id}>
-                {escalationRouteLabels[e.route]} — {e.by}, <DateTime iso={e.at} />
+                {t(`enums.escalationRoute.${e.route}`)} — {e.by}, <DateTime iso={e.at} />
                 {e.note && `: ${e.note}`}
               </li>
             ))}
@@ -347,19 +379,19 @@ function Escalation({ incident, setIncident }: Props) {
           noValidate
         >
           <SelectField
-            label="Route taken"
+            label={t('incident.escalation.route')}
             value={route}
             onChange={(v) => setRoute(v as EscalationRoute)}
-            options={escalationRoutes.map((r) => ({ value: r, label: escalationRouteLabels[r] }))}
+            options={escalationRoutes.map((r) => ({ value: r, label: t(`enums.escalationRoute.${r}`) }))}
           />
           <TextAreaField
             id="escalation-note"
-            label="Note (reference numbers, who you spoke to)"
+            label={t('incident.escalation.note')}
             value={note}
             onChange={setNote}
           />
           <button type="submit" className="button button-primary" disabled={busy}>
-            Record the escalation
+            {t('incident.escalation.submit')}
           </button>
         </form>
       )}
@@ -369,6 +401,8 @@ function Escalation({ incident, setIncident }: Props) {
 }
 
 function Actions({ incident, setIncident }: Props) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const [what, setWhat] = useState('');
   const [who, setWho] = useState('');
   const [due, setDue] = useState('');
@@ -376,37 +410,37 @@ function Actions({ incident, setIncident }: Props) {
   if (!incident.canManage && incident.actions.length === 0) return null;
   return (
     <section aria-labelledby="actions-heading">
-      <h2 id="actions-heading">Actions</h2>
+      <h2 id="actions-heading">{t('incident.actions.title')}</h2>
       {incident.actions.length === 0 ? (
-        <p className="muted">No actions yet.</p>
+        <p className="muted">{t('incident.actions.none')}</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="data-table">
             <thead>
               <tr>
-                <th scope="col">What</th>
-                <th scope="col">Who</th>
-                <th scope="col">Due</th>
-                <th scope="col">Done</th>
-                <th scope="col">Outcome</th>
+                <th scope="col">{t('incident.actions.what')}</th>
+                <th scope="col">{t('incident.actions.who')}</th>
+                <th scope="col">{t('incident.actions.due')}</th>
+                <th scope="col">{t('incident.actions.done')}</th>
+                <th scope="col">{t('incident.workflow.outcome')}</th>
               </tr>
             </thead>
             <tbody>
               {incident.actions.map((a) => (
                 <tr key={a.id}>
-                  <td>{a.what}</td>
-                  <td>{a.who}</td>
-                  <td>{a.due ?? '—'}</td>
-                  <td>
+                  <td data-label={t('incident.actions.what')}>{a.what}</td>
+                  <td data-label={t('incident.actions.who')}>{a.who}</td>
+                  <td data-label={t('incident.actions.due')}>{a.due ? f.date(a.due) : t('common.dash')}</td>
+                  <td data-label={t('incident.actions.done')}>
                     {a.done ? (
-                      'Done'
+                      t('incident.actions.doneYes')
                     ) : incident.canManage && incident.state !== 'closed' ? (
                       <button
                         type="button"
                         className="button button-small"
                         disabled={busy}
                         onClick={() => {
-                          const outcome = window.prompt('What was the outcome of this action?') ?? '';
+                          const outcome = window.prompt(t('incident.actions.outcomePrompt')) ?? '';
                           void run(() =>
                             api.patch<Incident>(`/api/incidents/${incident.id}/actions/${a.id}`, {
                               done: true,
@@ -415,13 +449,13 @@ function Actions({ incident, setIncident }: Props) {
                           );
                         }}
                       >
-                        Mark done
+                        {t('incident.actions.markDone')}
                       </button>
                     ) : (
-                      'Not yet'
+                      t('incident.actions.notYet')
                     )}
                   </td>
-                  <td>{a.outcome ?? '—'}</td>
+                  <td data-label={t('incident.workflow.outcome')}>{a.outcome ?? t('common.dash')}</td>
                 </tr>
               ))}
             </tbody>
@@ -449,12 +483,26 @@ function Actions({ incident, setIncident }: Props) {
           }}
           noValidate
         >
-          <h3>Add an action</h3>
-          <TextField label="What needs doing" value={what} onChange={setWhat} required />
-          <TextField label="Who" value={who} onChange={setWho} required />
-          <TextField label="Due date (YYYY-MM-DD)" value={due} onChange={setDue} />
+          <h3>{t('incident.actions.add')}</h3>
+          <FormProblems error={error}>
+            <TextField
+              label={t('incident.actions.whatField')}
+              name="what"
+              value={what}
+              onChange={setWhat}
+              required
+            />
+            <TextField label={t('incident.actions.who')} name="who" value={who} onChange={setWho} required />
+            <DateField
+              label={t('incident.actions.dueField')}
+              name="due"
+              invalid={t('incident.actions.dueInvalid')}
+              value={due}
+              onChange={setDue}
+            />
+          </FormProblems>
           <button type="submit" className="button button-primary" disabled={busy}>
-            Add the action
+            {t('incident.actions.submit')}
           </button>
         </form>
       )}
@@ -464,6 +512,7 @@ function Actions({ incident, setIncident }: Props) {
 }
 
 function People({ incident, setIncident }: Props) {
+  const { t } = useTranslation();
   const [name, setName] = useState('');
   const [linkTo, setLinkTo] = useState('');
   const others = useLoad<{ incidents: IncidentSummary[] }>(
@@ -473,10 +522,12 @@ function People({ incident, setIncident }: Props) {
   const pupilKey = incident.subject.username ?? incident.subject.name;
   return (
     <section aria-labelledby="people-heading">
-      <h2 id="people-heading">People and linked incidents</h2>
+      <h2 id="people-heading">{t('incident.people.title')}</h2>
       {pupilKey && incident.canManage && (
         <p>
-          <Link to={`/chronology?pupil=${encodeURIComponent(pupilKey)}`}>This pupil’s chronology</Link>
+          <Link to={`/chronology?pupil=${encodeURIComponent(pupilKey)}`}>
+            {t('incident.people.chronology')}
+          </Link>
         </p>
       )}
       {incident.people.length > 0 && (
@@ -484,7 +535,7 @@ function People({ incident, setIncident }: Props) {
           {incident.people.map((p) => (
             <li key={p.id}>
               {p.name} ({p.role}
-              {p.yearGroup !== 'unknown' && `, ${p.yearGroup}`})
+              {p.yearGroup !== 'unknown' && `, ${yearGroupLabel(t, p.yearGroup)}`})
             </li>
           ))}
         </ul>
@@ -493,7 +544,8 @@ function People({ incident, setIncident }: Props) {
         <ul>
           {incident.links.map((l) => (
             <li key={l.id}>
-              Linked: <Link to={`/incidents/${l.id}`}>{l.ref}</Link> ({stateLabel(l.state)})
+              {t('incident.people.linked')} <Link to={`/incidents/${l.id}`}>{l.ref}</Link> (
+              {t(`enums.incidentState.${l.state}`)})
             </li>
           ))}
         </ul>
@@ -510,9 +562,9 @@ function People({ incident, setIncident }: Props) {
             noValidate
             className="inline-form"
           >
-            <TextField label="Another pupil or person involved" value={name} onChange={setName} />
+            <TextField label={t('incident.people.another')} value={name} onChange={setName} />
             <button type="submit" className="button" disabled={busy}>
-              Add
+              {t('common.add')}
             </button>
           </form>
           <form
@@ -527,18 +579,18 @@ function People({ incident, setIncident }: Props) {
             className="inline-form"
           >
             <SelectField
-              label="Link to another incident"
+              label={t('incident.people.linkTo')}
               value={linkTo}
               onChange={setLinkTo}
               options={[
-                { value: '', label: 'Choose…' },
+                { value: '', label: t('incident.people.choose') },
                 ...(others.data?.incidents ?? [])
                   .filter((o) => o.id !== incident.id)
                   .map((o) => ({ value: o.id, label: `${o.ref}: ${o.summary}` })),
               ]}
             />
             <button type="submit" className="button" disabled={busy}>
-              Link
+              {t('incident.people.link')}
             </button>
           </form>
         </div>
@@ -549,11 +601,12 @@ function People({ incident, setIncident }: Props) {
 }
 
 function Notes({ incident, setIncident }: Props) {
+  const { t } = useTranslation();
   const [text, setText] = useState('');
   const { error, busy, run } = useChange(setIncident);
   return (
     <section aria-labelledby="notes-heading">
-      <h2 id="notes-heading">Add a note</h2>
+      <h2 id="notes-heading">{t('incident.notes.title')}</h2>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -565,13 +618,14 @@ function Notes({ incident, setIncident }: Props) {
       >
         <TextAreaField
           id="note-text"
-          label="Note"
-          hint="What was heard and told, a follow-up, a conversation."
+          label={t('incident.notes.label')}
+          name="text"
+          hint={t('incident.notes.hint')}
           value={text}
           onChange={setText}
         />
         <button type="submit" className="button" disabled={busy}>
-          Add the note
+          {t('incident.notes.submit')}
         </button>
       </form>
       <ErrorAlert error={error} />
@@ -579,70 +633,61 @@ function Notes({ incident, setIncident }: Props) {
   );
 }
 
-const actionText: Record<string, string> = {
-  'incident.create': 'Recorded',
-  'incident.view': 'Viewed',
-  'incident.update': 'Changed the record',
-  'incident.state': 'Changed the state',
-  'incident.reopen': 'Reopened',
-  'incident.assign': 'Assigned',
-  'incident.action_add': 'Added an action',
-  'incident.action_update': 'Updated an action',
-  'incident.escalate': 'Recorded an escalation',
-  'incident.note': 'Added a note',
-  'incident.link': 'Linked an incident',
-  'incident.person_add': 'Added a person involved',
-  'evidence.view': 'Viewed evidence',
-  'evidence.reveal': 'Revealed a screenshot',
-  'evidence.view_refused': 'Was refused evidence',
-  'evidence.share': 'Shared evidence with teachers',
-  'evidence.unshare': 'Stopped sharing evidence',
-  'evidence.suspected_illegal': 'Marked a suspected illegal image',
-  'evidence.sealed_export': 'Exported the sealed package',
-  'evidence.attach': 'Attached an image',
-  'tell.acknowledge': 'Acknowledged the pupil’s report',
-  'tell.release': 'Released the covered screen',
-  'tell.pupil_said': 'The pupil added',
-  'tell.pin_refused': 'A wrong PIN was typed',
-};
-
-function describe(detail: unknown): string {
+function describe(t: TFunction, detail: unknown): string {
   if (!detail || typeof detail !== 'object') return '';
   const d = detail as Record<string, unknown>;
   if (typeof d.text === 'string') return d.text;
   if (typeof d.reason === 'string') return d.reason;
   if (typeof d.to === 'string' && typeof d.from === 'string') {
-    const outcome = typeof d.outcome === 'string' ? ` (${d.outcome})` : '';
-    return `${d.from} → ${d.to}${outcome}`;
+    const state = (v: string) =>
+      t(`enums.incidentState.${v}` as 'enums.incidentState.new', { defaultValue: v });
+    const outcome =
+      typeof d.outcome === 'string'
+        ? ` (${t(`enums.incidentOutcome.${d.outcome}` as 'enums.incidentOutcome.unfounded', { defaultValue: d.outcome })})`
+        : '';
+    return `${state(d.from)} → ${state(d.to)}${outcome}`;
   }
-  if (typeof d.route === 'string') return escalationRouteLabels[d.route as EscalationRoute] ?? d.route;
+  if (typeof d.route === 'string')
+    return t(`enums.escalationRoute.${d.route}` as 'enums.escalationRoute.iwf', { defaultValue: d.route });
   if (typeof d.what === 'string') return d.what;
   if (d.changes && typeof d.changes === 'object') return Object.keys(d.changes).join(', ');
-  if (typeof d.words === 'string' || typeof d.choiceLabel === 'string')
-    return [d.choiceLabel, d.words].filter(Boolean).join(': ');
+  if (typeof d.words === 'string' || typeof d.choiceLabel === 'string') {
+    const choice =
+      typeof d.choice === 'string'
+        ? choiceLabel(t, d.choice)
+        : typeof d.choiceLabel === 'string'
+          ? d.choiceLabel
+          : null;
+    return [choice, d.words].filter(Boolean).join(': ');
+  }
   return '';
 }
 
 function History({ incident }: { incident: Incident }) {
+  const { t } = useTranslation();
   const [showViews, setShowViews] = useState(false);
   const entries = incident.history.filter(
     (h) => showViews || (h.action !== 'incident.view' && h.action !== 'evidence.view'),
   );
   return (
     <section aria-labelledby="history-heading">
-      <h2 id="history-heading">History</h2>
-      <p className="hint">
-        Every change is added here and kept; the trail is hash-chained so any alteration is detected.
-      </p>
+      <h2 id="history-heading">{t('incident.history.title')}</h2>
+      <p className="hint">{t('incident.history.hint')}</p>
       <label className="check">
-        <input type="checkbox" checked={showViews} onChange={(e) => setShowViews(e.target.checked)} /> Show
-        who viewed it
+        <input type="checkbox" checked={showViews} onChange={(e) => setShowViews(e.target.checked)} />{' '}
+        {t('incident.history.showViews')}
       </label>
       <ol className="history">
         {entries.map((h) => (
           <li key={h.id}>
-            <DateTime iso={h.at} /> — <strong>{h.actor}</strong>: {actionText[h.action] ?? h.action}
-            {describe(h.detail) && ` — ${describe(h.detail)}`}
+            <DateTime iso={h.at} /> — <strong>{h.actor}</strong>:{' '}
+            {t(
+              `incident.history.action.${h.action.replace('.', '_')}` as 'incident.history.action.incident_view',
+              {
+                defaultValue: h.action,
+              },
+            )}
+            {describe(t, h.detail) && ` — ${describe(t, h.detail)}`}
           </li>
         ))}
       </ol>

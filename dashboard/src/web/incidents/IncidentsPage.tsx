@@ -1,26 +1,31 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import {
   can,
   createIncidentRequestSchema,
+  defaultIncidentCategories,
   incidentStates,
   type Incident,
   type IncidentSummary,
-  type SafeguardingSettings,
 } from '@harbour/shared';
 import { api, withQuery } from '../api';
 import { useUser } from '../auth';
+import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { SelectField, TextField } from '../components/Field';
+import { SelectField, TextAreaField, TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
-import { pupilOf, sourceLabel, stateLabel } from './labels';
+import { useCategories } from './categories';
+import { pupilOf } from './labels';
 import { useLoad } from './useLoad';
 
 export function IncidentsPage() {
-  usePageTitle('Incidents');
+  const { t } = useTranslation();
+  usePageTitle(t('incidents.title'));
   const user = useUser();
   const isDsl = can(user.role, 'manageIncidents');
   const [state, setState] = useState('');
@@ -28,42 +33,38 @@ export function IncidentsPage() {
 
   return (
     <>
-      <h1>Incidents</h1>
-      <p className="lead">
-        {isDsl
-          ? 'Every concern recorded in Harbour, newest first.'
-          : 'Concerns you recorded, and pupils’ reports from rooms you were supervising.'}
-      </p>
+      <h1>{t('incidents.title')}</h1>
+      <p className="lead">{isDsl ? t('incidents.leadDsl') : t('incidents.leadTeacher')}</p>
       {isDsl && (
         <p className="toolbar">
           <a className="button" href="/api/incidents/export.csv" download>
-            Download the log (CSV)
+            {t('incidents.csv')}
           </a>
           <Link className="button" to="/incidents/print">
-            Printable log
+            {t('incidents.printable')}
           </Link>
           <Link className="button" to="/reports/governors">
-            Governors’ report
+            {t('governors.title')}
           </Link>
           <Link className="button" to="/chronology">
-            Pupil chronology
+            {t('chronology.title')}
           </Link>
         </p>
       )}
       <SelectField
-        label="Show"
+        label={t('common.show')}
         value={state}
         onChange={setState}
         options={[
-          { value: '', label: 'All incidents' },
-          ...incidentStates.map((s) => ({ value: s, label: stateLabel(s) })),
+          { value: '', label: t('incidents.allStates') },
+          ...incidentStates.map((s) => ({ value: s, label: t(`enums.incidentState.${s}`) })),
         ]}
       />
       <ErrorAlert error={error} />
       {data === null ? (
-        error === null && <p className="muted">Loading incidents…</p>
+        error === null && <p className="muted">{t('incidents.loading')}</p>
       ) : data.incidents.length === 0 ? (
-        <p className="empty">No incidents to show.</p>
+        <p className="empty">{t('incidents.none')}</p>
       ) : (
         <IncidentTable incidents={data.incidents} />
       )}
@@ -73,59 +74,70 @@ export function IncidentsPage() {
 }
 
 export function IncidentTable({ incidents }: { incidents: IncidentSummary[] }) {
+  const { t } = useTranslation();
+  const categories = useCategories();
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">Incidents</caption>
-        <thead>
-          <tr>
-            <th scope="col">Reference</th>
-            <th scope="col">When</th>
-            <th scope="col">Pupil</th>
-            <th scope="col">What</th>
-            <th scope="col">Where</th>
-            <th scope="col">Source</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {incidents.map((i) => (
-            <tr key={i.id}>
-              <th scope="row">
-                <Link to={`/incidents/${i.id}`}>{i.ref}</Link>
-              </th>
-              <td>
-                <DateTime iso={i.occurredAt} />
-              </td>
-              <td>{pupilOf(i)}</td>
-              <td>{i.summary}</td>
-              <td>{[i.roomName, i.deviceName].filter(Boolean).join(', ') || '—'}</td>
-              <td>{sourceLabel[i.source]}</td>
-              <td>
-                <span className={`badge state-${i.state}`}>{stateLabel(i.state)}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={t('incidents.title')}
+      hideCaption
+      rows={incidents}
+      rowKey={(i) => i.id}
+      columns={[
+        {
+          key: 'ref',
+          header: t('incidents.columns.ref'),
+          rowHeader: true,
+          cell: (i) => <Link to={`/incidents/${i.id}`}>{i.ref}</Link>,
+        },
+        { key: 'when', header: t('incidents.columns.when'), cell: (i) => <DateTime iso={i.occurredAt} /> },
+        { key: 'pupil', header: t('incidents.columns.pupil'), cell: (i) => pupilOf(t, i) },
+        { key: 'what', header: t('incidents.columns.what'), cell: (i) => i.summary },
+        {
+          key: 'category',
+          header: t('incidents.columns.category'),
+          cell: (i) => categories.label(i.category),
+        },
+        {
+          key: 'where',
+          header: t('incidents.columns.where'),
+          cell: (i) => [i.roomName, i.deviceName].filter(Boolean).join(', ') || t('common.dash'),
+        },
+        {
+          key: 'source',
+          header: t('incidents.columns.source'),
+          cell: (i) => t(`enums.incidentSource.${i.source}`),
+        },
+        {
+          key: 'assigned',
+          header: t('incidents.columns.assigned'),
+          cell: (i) => i.assignedTo?.name ?? <span className="muted">{t('incidents.nobodyYet')}</span>,
+        },
+        {
+          key: 'state',
+          header: t('incidents.columns.state'),
+          cell: (i) => (
+            <span className={`badge state-${i.state}`}>{t(`enums.incidentState.${i.state}`)}</span>
+          ),
+        },
+      ]}
+    />
   );
 }
 
 function RecordIncidentForm() {
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const user = useUser();
-  const settings = useLoad<SafeguardingSettings>(
-    can(user.role, 'manageIncidents') ? '/api/safeguarding/settings' : null,
-  );
+  const categories = useCategories();
   const [summary, setSummary] = useState('');
   const [name, setName] = useState('');
   const [pupilWords, setPupilWords] = useState('');
   const [category, setCategory] = useState('unsorted');
   const { busy, error, run } = useSubmit();
-  const categories = settings.data?.categories.filter((c) => !c.retired) ?? [
-    { id: 'unsorted', label: 'Not yet categorised' },
-  ];
+  // A teacher cannot read the school's settings: offer Harbour's categories (the server checks).
+  const options =
+    categories.list?.filter((c) => !c.retired).map((c) => ({ value: c.id, label: categories.label(c.id) })) ??
+    defaultIncidentCategories.map((c) => ({ value: c.id, label: categories.label(c.id) }));
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -144,55 +156,39 @@ function RecordIncidentForm() {
 
   return (
     <section className="panel">
-      <h2>Record a concern</h2>
-      <p className="hint">For example a pupil’s disclosure. The DSL is told at once.</p>
-      <form onSubmit={submit} noValidate>
-        <TextField label="What happened, in a few words" value={summary} onChange={setSummary} required />
-        <TextField label="Pupil’s name" value={name} onChange={setName} />
-        <TextAreaField
-          label="The pupil’s own words"
-          hint="Write down exactly what they said: who, what, where, when."
-          value={pupilWords}
-          onChange={setPupilWords}
-        />
-        <SelectField
-          label="Category"
-          value={category}
-          onChange={setCategory}
-          options={categories.map((c) => ({ value: c.id, label: c.label }))}
-        />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Record the concern
-        </button>
-      </form>
+      <h2>{t('incidents.record.title')}</h2>
+      <p className="hint">{t('incidents.record.hint')}</p>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate>
+          <TextField
+            label={t('incidents.record.summary')}
+            name="summary"
+            invalid={t('incidents.record.summaryInvalid')}
+            value={summary}
+            onChange={setSummary}
+            required
+          />
+          <TextField label={t('incidents.record.name')} name="subject.name" value={name} onChange={setName} />
+          <TextAreaField
+            label={t('incidents.details.pupilWords')}
+            name="details.pupilWords"
+            hint={t('incidents.record.wordsHint')}
+            value={pupilWords}
+            onChange={setPupilWords}
+          />
+          <SelectField
+            label={t('incidents.columns.category')}
+            name="category"
+            value={category}
+            onChange={setCategory}
+            options={options}
+          />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('incidents.record.submit')}
+          </button>
+        </form>
+      </FormProblems>
       <ErrorAlert error={error} />
     </section>
-  );
-}
-
-export function TextAreaField(props: {
-  label: string;
-  hint?: string;
-  value: string;
-  onChange: (v: string) => void;
-  id?: string;
-}) {
-  const id = props.id ?? `ta-${props.label.replace(/\W+/g, '-').toLowerCase()}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      {props.hint && (
-        <p id={`${id}-hint`} className="hint">
-          {props.hint}
-        </p>
-      )}
-      <textarea
-        id={id}
-        rows={4}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        aria-describedby={props.hint ? `${id}-hint` : undefined}
-      />
-    </div>
   );
 }

@@ -1,15 +1,18 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AuditVerify, SafeguardingSettings } from '@harbour/shared';
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { TextField } from '../components/Field';
+import { TextAreaField, TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { useLoad } from './useLoad';
 
 /** The DSL's settings: categories, retention, email, screen release, and the trail check. */
 export function SafeguardingPage() {
-  usePageTitle('Safeguarding settings');
+  const { t } = useTranslation();
+  usePageTitle(t('safeguarding.title'));
   const { data, error, set } = useLoad<SafeguardingSettings>('/api/safeguarding/settings');
   const purges = useLoad<{
     purges: { id: number; at: string; recordType: string; count: number; detail: string }[];
@@ -40,12 +43,12 @@ export function SafeguardingPage() {
     }
   }, [data]);
 
-  async function save(body: unknown, what: string) {
+  async function save(body: unknown, done: string) {
     setSaveError(null);
     setSaved(null);
     try {
       set(await api.patch<SafeguardingSettings>('/api/safeguarding/settings', body));
-      setSaved(`${what} saved.`);
+      setSaved(done);
     } catch (e) {
       setSaveError(e);
     }
@@ -65,48 +68,55 @@ export function SafeguardingPage() {
 
   return (
     <>
-      <h1>Safeguarding settings</h1>
+      <h1>{t('safeguarding.title')}</h1>
       <ErrorAlert error={error} />
       <ErrorAlert error={saveError} />
-      <div role="status">{saved && <p className="confirmation">{saved}</p>}</div>
+      <div role="status">{saved && saveError === null && <p className="confirmation">{saved}</p>}</div>
       {data && (
-        <>
+        <FormProblems error={saveError}>
           <section className="panel">
-            <h2>Incident categories</h2>
-            <p className="hint">
-              One per line, as “id: label”. Add “(retired)” to stop using one; categories in use cannot be
-              removed.
-            </p>
-            <label htmlFor="categories">Categories</label>
-            <textarea
+            <h2>{t('safeguarding.categories.title')}</h2>
+            <TextAreaField
               id="categories"
+              label={t('safeguarding.categories.label')}
+              name="categories"
+              invalid={t('safeguarding.categories.invalid')}
+              hint={t('safeguarding.categories.hint')}
               rows={14}
               value={categories}
-              onChange={(e) => setCategories(e.target.value)}
+              onChange={setCategories}
             />
             <button
               type="button"
               className="button button-primary"
-              onClick={() => void save({ categories: parsedCategories() }, 'Categories')}
+              onClick={() =>
+                void save({ categories: parsedCategories() }, t('safeguarding.categories.saved'))
+              }
             >
-              Save categories
+              {t('safeguarding.categories.save')}
             </button>
           </section>
 
           <section className="panel">
-            <h2>Retention</h2>
-            <p className="hint">
-              Closed records are purged automatically after these many years; each purge is recorded below.
-            </p>
+            <h2>{t('safeguarding.retention.title')}</h2>
+            <p className="hint">{t('safeguarding.retention.hint')}</p>
             <TextField
-              label="Incidents (years after closing)"
+              label={t('safeguarding.retention.incidents')}
+              name="retention.incidents"
+              invalid={t('safeguarding.retention.invalid')}
               type="number"
+              min={1}
+              max={100}
               value={retention.incidents}
               onChange={(v) => setRetention((r) => ({ ...r, incidents: v }))}
             />
             <TextField
-              label="Screenshots and attachments (years after closing)"
+              label={t('safeguarding.retention.evidence')}
+              name="retention.evidence"
+              invalid={t('safeguarding.retention.invalid')}
               type="number"
+              min={1}
+              max={100}
               value={retention.evidence}
               onChange={(v) => setRetention((r) => ({ ...r, evidence: v }))}
             />
@@ -121,50 +131,56 @@ export function SafeguardingPage() {
                       evidence: Number(retention.evidence),
                     },
                   },
-                  'Retention',
+                  t('safeguarding.retention.saved'),
                 )
               }
             >
-              Save retention
+              {t('safeguarding.retention.save')}
             </button>
-            <h3>What has been purged</h3>
+            <h3>{t('safeguarding.retention.purged')}</h3>
             {purges.data?.purges.length ? (
               <ul>
                 {purges.data.purges.map((p) => (
                   <li key={p.id}>
-                    <DateTime iso={p.at} />: {p.count} {p.recordType} ({p.detail})
+                    <DateTime iso={p.at} />:{' '}
+                    {t('safeguarding.retention.purge', {
+                      count: p.count,
+                      what: t(
+                        `safeguarding.retention.type.${p.recordType === 'evidence' ? 'evidence' : 'incidents'}`,
+                      ),
+                      detail: p.detail,
+                    })}
                   </li>
                 ))}
               </ul>
             ) : (
-              <p className="muted">Nothing yet.</p>
+              <p className="muted">{t('safeguarding.retention.nothing')}</p>
             )}
           </section>
 
           <section className="panel">
-            <h2>Covered screens</h2>
+            <h2>{t('safeguarding.cover.title')}</h2>
             <label className="check">
               <input
                 type="checkbox"
                 checked={data.pupilsMayRelease}
-                onChange={(e) => void save({ pupilsMayRelease: e.target.checked }, 'Setting')}
+                onChange={(e) =>
+                  void save({ pupilsMayRelease: e.target.checked }, t('safeguarding.cover.saved'))
+                }
               />{' '}
-              Let pupils release their own covered screen (for older pupils)
+              {t('safeguarding.cover.pupilsMayRelease')}
             </label>
-            <p>
-              {data.staffPinSet
-                ? 'A staff PIN is set.'
-                : 'No staff PIN is set yet: adults can only release screens from the dashboard.'}
-            </p>
+            <p>{data.staffPinSet ? t('safeguarding.cover.pinSet') : t('safeguarding.cover.noPin')}</p>
             <form
               className="inline-form"
               onSubmit={(e) => {
                 e.preventDefault();
                 setSaveError(null);
+                setSaved(null);
                 api.put('/api/safeguarding/staff-pin', { pin }).then(
                   () => {
                     setPin('');
-                    setSaved('Staff PIN saved.');
+                    setSaved(t('safeguarding.cover.pinSaved'));
                     set({ ...data, staffPinSet: true });
                   },
                   (err: unknown) => setSaveError(err),
@@ -173,7 +189,9 @@ export function SafeguardingPage() {
               noValidate
             >
               <TextField
-                label="New staff PIN (4 to 8 digits)"
+                label={t('safeguarding.cover.pin')}
+                name="pin"
+                invalid={t('safeguarding.cover.pinInvalid')}
                 type="password"
                 inputMode="numeric"
                 autoComplete="new-password"
@@ -181,47 +199,50 @@ export function SafeguardingPage() {
                 onChange={setPin}
               />
               <button type="submit" className="button">
-                Set PIN
+                {t('safeguarding.cover.setPin')}
               </button>
             </form>
           </section>
 
           <section className="panel">
-            <h2>Email</h2>
-            <p className="hint">
-              When a concern is recorded, Harbour emails these addresses through the school’s mail server. The
-              email names no pupil.
-            </p>
+            <h2>{t('safeguarding.email.title')}</h2>
+            <p className="hint">{t('safeguarding.email.hint')}</p>
             <TextField
-              label="SMTP server"
+              label={t('safeguarding.email.host')}
+              name="smtp.host"
               value={smtp.host}
               onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
             />
             <TextField
-              label="Port"
+              label={t('safeguarding.email.port')}
+              name="smtp.port"
               type="number"
               value={smtp.port}
               onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
             />
             <TextField
-              label="Username"
+              label={t('safeguarding.email.username')}
+              name="smtp.username"
               value={smtp.username}
               onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
             />
             <TextField
-              label="Password"
+              label={t('login.password')}
+              name="smtp.password"
               type="password"
               value={smtp.password}
               onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
             />
             <TextField
-              label="From address"
+              label={t('safeguarding.email.from')}
+              name="smtp.from"
               type="email"
               value={smtp.from}
               onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
             />
             <TextField
-              label="Send to (comma-separated)"
+              label={t('safeguarding.email.to')}
+              name="smtp.to"
               value={smtp.to}
               onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
             />
@@ -241,32 +262,30 @@ export function SafeguardingPage() {
                         from: smtp.from,
                         to: smtp.to
                           .split(',')
-                          .map((t) => t.trim())
+                          .map((x) => x.trim())
                           .filter(Boolean),
                       },
                     },
-                    'Email settings',
+                    t('safeguarding.email.saved'),
                   )
                 }
               >
-                Save email settings
+                {t('safeguarding.email.save')}
               </button>
               <button
                 type="button"
                 className="button button-quiet"
-                onClick={() => void save({ smtp: null }, 'Email turned off;')}
+                onClick={() => void save({ smtp: null }, t('safeguarding.email.offDone'))}
               >
-                Turn email off
+                {t('safeguarding.email.off')}
               </button>
             </div>
           </section>
-        </>
+        </FormProblems>
       )}
       <section className="panel">
-        <h2>Audit trail</h2>
-        <p className="hint">
-          Checks every entry of the hash-chained trail. Any entry changed, removed or reordered is named.
-        </p>
+        <h2>{t('safeguarding.audit.title')}</h2>
+        <p className="hint">{t('safeguarding.audit.hint')}</p>
         <button
           type="button"
           className="button"
@@ -275,17 +294,16 @@ export function SafeguardingPage() {
             api.get<AuditVerify>('/api/audit/verify').then(setVerify, (e: unknown) => setSaveError(e));
           }}
         >
-          Check the trail
+          {t('safeguarding.audit.check')}
         </button>
         <div role="status" data-testid="audit-verify">
           {verify &&
             (verify.ok ? (
-              <p className="confirmation">The trail is intact ({verify.entries} entries).</p>
+              <p className="confirmation">{t('safeguarding.audit.intact', { count: verify.entries })}</p>
             ) : (
               <p className="alert alert-error">
-                The trail is broken at entry {verify.brokenAt.id} ({verify.brokenAt.action},{' '}
-                <DateTime iso={verify.brokenAt.at} />
-                ): {verify.reason}
+                {t('safeguarding.audit.broken', { id: verify.brokenAt.id, action: verify.brokenAt.action })}{' '}
+                <DateTime iso={verify.brokenAt.at} />: <span lang="en">{verify.reason}</span>
               </p>
             ))}
         </div>

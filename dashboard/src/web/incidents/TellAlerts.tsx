@@ -4,6 +4,7 @@
  * the pupil their teacher is on the way; releasing uncovers their screen.
  */
 import { useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { can, type TellAlert } from '@harbour/shared';
 import { api } from '../api';
@@ -39,6 +40,7 @@ export function TellAlerts() {
   const [alerts, setAlerts] = useState<TellAlert[]>([]);
   const { busyId, error, setError, run } = useRowAction();
   const audio = useRef<AudioContext | null>(null);
+  const { t } = useTranslation();
 
   useEffect(() => {
     if (!allowed) return;
@@ -91,7 +93,7 @@ export function TellAlerts() {
   return (
     <section className="tell-alerts" aria-labelledby="tell-alerts-heading">
       <h2 id="tell-alerts-heading" className="visually-hidden">
-        Pupils asking for help
+        {t('tell.heading')}
       </h2>
       <ErrorAlert error={error} />
       <ul>
@@ -103,14 +105,17 @@ export function TellAlerts() {
             data-incident={a.incidentId}
           >
             <p className="tell-alert-title">
-              <strong>{a.pupil ?? 'A pupil'}</strong> has asked for help at <strong>{a.deviceName}</strong> in{' '}
-              <strong>{a.roomName}</strong>.
+              <Trans
+                i18nKey="tell.asked"
+                values={{ pupil: a.pupil ?? t('tell.aPupil'), device: a.deviceName, room: a.roomName }}
+                components={{ strong: <strong /> }}
+              />
             </p>
             <p className="tell-alert-meta">
               <DateTime iso={a.at} /> ·{' '}
               {a.status === 'covered'
-                ? 'Their screen is covered. Nobody has answered yet.'
-                : `${a.acknowledgedBy ?? 'An adult'} is on the way. The screen is still covered.`}{' '}
+                ? t('tell.covered')
+                : t('tell.onTheWay', { name: a.acknowledgedBy ?? t('tell.anAdult') })}{' '}
               · <Link to={`/incidents/${a.incidentId}`}>{a.ref}</Link>
             </p>
             <div className="tell-alert-actions">
@@ -121,7 +126,7 @@ export function TellAlerts() {
                   disabled={busyId !== null}
                   onClick={() => void act(a, 'acknowledge')}
                 >
-                  I’m on my way
+                  {t('tell.acknowledge')}
                 </button>
               )}
               <button
@@ -130,7 +135,7 @@ export function TellAlerts() {
                 disabled={busyId !== null}
                 onClick={() => void act(a, 'release')}
               >
-                Release the screen
+                {t('tell.release')}
               </button>
             </div>
           </li>

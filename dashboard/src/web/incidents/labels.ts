@@ -1,16 +1,11 @@
-import {
-  incidentStateLabels,
-  tellChoiceLabels,
-  type IncidentState,
-  type IncidentSummary,
-  type TellChoice,
-} from '@harbour/shared';
+import type { TFunction } from 'i18next';
+import type { IncidentSummary } from '@harbour/shared';
 
-export const stateLabel = (s: IncidentState) => incidentStateLabels[s];
-export const sourceLabel: Record<IncidentSummary['source'], string> = {
-  report: 'Pupil’s report',
-  flag: 'Monitoring flag',
-  manual: 'Recorded by staff',
-};
-export const choiceLabel = (c: string | null) => (c ? (tellChoiceLabels[c as TellChoice] ?? c) : null);
-export const pupilOf = (i: IncidentSummary) => i.subject.name ?? i.subject.username ?? 'Not recorded';
+export const pupilOf = (t: TFunction, i: IncidentSummary) =>
+  i.subject.name ?? i.subject.username ?? t('common.notRecorded');
+
+/** The pupil's tap on the cover page, in the chosen language (older records may hold other text). */
+export function choiceLabel(t: TFunction, c: string | null): string | null {
+  if (!c) return null;
+  return t(`enums.tellChoice.${c}` as 'enums.tellChoice.unkind', { defaultValue: c });
+}

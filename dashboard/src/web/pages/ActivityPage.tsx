@@ -1,9 +1,12 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ActivityInterval, Device, Room } from '@harbour/shared';
-import { api, withQuery } from '../api';
+import { ApiRequestError, api, withQuery } from '../api';
 import { ActivityTable, dayRange, formatDuration, today } from '../components/activity';
+import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { SelectField, TextField } from '../components/Field';
+import { DateField, SelectField, TextField, TimeField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 
@@ -60,17 +63,24 @@ function useSearch<T>() {
   return { busy, error, result, search };
 }
 
+/** Problems found before asking the server, each tied to its field. */
+function refuse(problems: { path: string; message: string }[]): void {
+  if (problems.length === 0) return;
+  throw new ApiRequestError(0, 'validation_failed', problems[0]?.message ?? '', problems);
+}
+
+const isDay = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+const isTime = (value: string) => /^\d{2}:\d{2}(:\d{2})?$/.test(value);
+
 /** Timeline of a computer or a pupil for a day, search, and top websites per room. Every read is audited. */
 export function ActivityPage() {
-  usePageTitle('Activity');
+  const { t } = useTranslation();
+  usePageTitle(t('activity.title'));
   const { rooms, devices, error } = useRoomsAndDevices();
   return (
     <>
-      <h1>Activity</h1>
-      <p className="lead">
-        What each computer showed: the application, the window title and the website. Pupils never see this.
-        Harbour records every time staff look at it.
-      </p>
+      <h1>{t('activity.title')}</h1>
+      <p className="lead">{t('activity.lead')}</p>
       <ErrorAlert error={error} />
       <Timeline devices={devices} />
       <Search rooms={rooms} />
@@ -80,6 +90,7 @@ export function ActivityPage() {
 }
 
 function Timeline({ devices }: { devices: Device[] }) {
+  const { t } = useTranslation();
   const [who, setWho] = useState<'device' | 'user'>('device');
   const [deviceId, setDeviceId] = useState('');
   const [user, setUser] = useState('');
@@ -87,54 +98,85 @@ function Timeline({ devices }: { devices: Device[] }) {
   const { busy, error, result, search } = useSearch<Result>();
   const options = useMemo(
     () => [
-      { value: '', label: 'Choose a computer' },
+      { value: '', label: t('activity.timeline.chooseComputer') },
       ...devices.map((d) => ({ value: d.id, label: d.hostname })),
     ],
-    [devices],
+    [devices, t],
   );
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     await search(async () => {
-      const query = who === 'device' ? { deviceId } : { user };
+      refuse([
+        ...(who === 'device' && deviceId === ''
+          ? [{ path: 'deviceId', message: t('activity.timeline.computerMissing') }]
+          : []),
+        ...(who === 'user' && user.trim() === ''
+          ? [{ path: 'user', message: t('activity.userMissing') }]
+          : []),
+        ...(isDay(date) ? [] : [{ path: 'date', message: t('activity.dayInvalid') }]),
+      ]);
+      const query = who === 'device' ? { deviceId } : { user: user.trim() };
       return api.get<Result>(withQuery('/api/activity', { ...query, ...dayRange(date) }));
     });
   }
 
   return (
     <section className="panel panel-wide" aria-labelledby="timeline-heading">
-      <h2 id="timeline-heading">Timeline for a day</h2>
-      <form onSubmit={submit} noValidate className="inline-form">
-        <SelectField
-          label="Show"
-          value={who}
-          onChange={(v) => setWho(v === 'user' ? 'user' : 'device')}
-          options={[
-            { value: 'device', label: 'A computer' },
-            { value: 'user', label: 'A pupil (sign-in name)' },
-          ]}
-        />
-        {who === 'device' ? (
-          <SelectField label="Computer" value={deviceId} onChange={setDeviceId} options={options} />
-        ) : (
-          <TextField
-            label="Pupil’s sign-in name"
-            hint="As the computer shows it, e.g. SCHOOL\jsmith"
-            value={user}
-            onChange={setUser}
+      <h2 id="timeline-heading">{t('activity.timeline.title')}</h2>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate className="inline-form">
+          <SelectField
+            label={t('common.show')}
+            value={who}
+            onChange={(v) => setWho(v === 'user' ? 'user' : 'device')}
+            options={[
+              { value: 'device', label: t('activity.timeline.aComputer') },
+              { value: 'user', label: t('activity.timeline.aPupil') },
+            ]}
           />
-        )}
-        <DateField label="Day" value={date} onChange={setDate} />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Show timeline
-        </button>
-      </form>
+          {who === 'device' ? (
+            <SelectField
+              label={t('activity.columns.computer')}
+              name="deviceId"
+              invalid={t('activity.timeline.computerMissing')}
+              value={deviceId}
+              onChange={setDeviceId}
+              options={options}
+            />
+          ) : (
+            <TextField
+              label={t('activity.pupilName')}
+              name="user"
+              invalid={t('activity.userMissing')}
+              hint={t('activity.pupilNameHint')}
+              value={user}
+              onChange={setUser}
+            />
+          )}
+          <DateField
+            label={t('activity.day')}
+            name="date"
+            invalid={t('activity.dayInvalid')}
+            value={date}
+            onChange={setDate}
+            required
+          />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('activity.timeline.submit')}
+          </button>
+        </form>
+      </FormProblems>
       <ErrorAlert error={error} />
       {result && (
         <>
-          <ActivityTable intervals={result.intervals} caption="Timeline" showDevice={who === 'user'} />
+          <ActivityTable
+            intervals={result.intervals}
+            caption={t('activity.timeline.caption')}
+            showDevice={who === 'user'}
+          />
           {result.truncated && (
-            <p className="notice">Only the first {result.intervals.length} entries are shown.</p>
+            <p className="notice">{t('activity.truncated', { count: result.intervals.length })}</p>
           )}
         </>
       )}
@@ -143,6 +185,7 @@ function Timeline({ devices }: { devices: Device[] }) {
 }
 
 function Search({ rooms }: { rooms: Room[] }) {
+  const { t } = useTranslation();
   const [domain, setDomain] = useState('');
   const [user, setUser] = useState('');
   const [roomId, setRoomId] = useState('');
@@ -154,6 +197,14 @@ function Search({ rooms }: { rooms: Room[] }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     await search(async () => {
+      refuse([
+        ...(isDay(date) ? [] : [{ path: 'date', message: t('activity.dayInvalid') }]),
+        ...(isTime(fromTime) ? [] : [{ path: 'fromTime', message: t('activity.timeInvalid') }]),
+        ...(isTime(toTime) ? [] : [{ path: 'toTime', message: t('activity.timeInvalid') }]),
+        ...(isTime(fromTime) && isTime(toTime) && toTime <= fromTime
+          ? [{ path: 'toTime', message: t('activity.search.toBeforeFrom') }]
+          : []),
+      ]);
       const from = new Date(`${date}T${fromTime}`).toISOString();
       const to = new Date(`${date}T${toTime}`).toISOString();
       return api.get<Result>(withQuery('/api/activity/search', { domain, user, roomId, from, to }));
@@ -162,35 +213,64 @@ function Search({ rooms }: { rooms: Room[] }) {
 
   return (
     <section className="panel panel-wide" aria-labelledby="search-heading">
-      <h2 id="search-heading">Search</h2>
-      <form onSubmit={submit} noValidate className="inline-form">
-        <TextField
-          label="Website"
-          hint="e.g. example.org (its sub-sites too)"
-          value={domain}
-          onChange={setDomain}
-        />
-        <TextField label="Pupil’s sign-in name" value={user} onChange={setUser} />
-        <SelectField
-          label="Room"
-          value={roomId}
-          onChange={setRoomId}
-          options={[{ value: '', label: 'All rooms' }, ...rooms.map((r) => ({ value: r.id, label: r.name }))]}
-        />
-        <DateField label="Day" value={date} onChange={setDate} />
-        <TimeField label="From" value={fromTime} onChange={setFromTime} />
-        <TimeField label="To" value={toTime} onChange={setToTime} />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Search
-        </button>
-      </form>
+      <h2 id="search-heading">{t('activity.search.title')}</h2>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate className="inline-form">
+          <TextField
+            label={t('activity.columns.website')}
+            name="domain"
+            hint={t('activity.search.websiteHint')}
+            value={domain}
+            onChange={setDomain}
+          />
+          <TextField label={t('activity.pupilName')} name="user" value={user} onChange={setUser} />
+          <SelectField
+            label={t('common.room')}
+            name="roomId"
+            value={roomId}
+            onChange={setRoomId}
+            options={[
+              { value: '', label: t('common.allRooms') },
+              ...rooms.map((r) => ({ value: r.id, label: r.name })),
+            ]}
+          />
+          <DateField
+            label={t('activity.day')}
+            name="date"
+            invalid={t('activity.dayInvalid')}
+            value={date}
+            onChange={setDate}
+            required
+          />
+          <TimeField
+            label={t('activity.columns.from')}
+            name="fromTime"
+            value={fromTime}
+            onChange={setFromTime}
+            required
+          />
+          <TimeField
+            label={t('activity.columns.to')}
+            name="toTime"
+            value={toTime}
+            onChange={setToTime}
+            required
+          />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('activity.search.submit')}
+          </button>
+        </form>
+      </FormProblems>
       <ErrorAlert error={error} />
-      {result && <ActivityTable intervals={result.intervals} caption="Search results" showDevice />}
+      {result && (
+        <ActivityTable intervals={result.intervals} caption={t('activity.search.caption')} showDevice />
+      )}
     </section>
   );
 }
 
 function TopDomains({ rooms }: { rooms: Room[] }) {
+  const { t } = useTranslation();
   const [roomId, setRoomId] = useState('');
   const [date, setDate] = useState(today());
   const { busy, error, result: domains, search } = useSearch<DomainTotal[]>();
@@ -199,6 +279,7 @@ function TopDomains({ rooms }: { rooms: Room[] }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     await search(async () => {
+      refuse(isDay(date) ? [] : [{ path: 'date', message: t('activity.dayInvalid') }]);
       const data = await api.get<{ domains: DomainTotal[] }>(
         withQuery('/api/activity/top-domains', { roomId: room, ...dayRange(date) }),
       );
@@ -208,82 +289,53 @@ function TopDomains({ rooms }: { rooms: Room[] }) {
 
   return (
     <section className="panel panel-wide" aria-labelledby="top-heading">
-      <h2 id="top-heading">Top websites in a room</h2>
-      <form onSubmit={submit} noValidate className="inline-form">
-        <SelectField
-          label="Room"
-          value={room}
-          onChange={setRoomId}
-          options={rooms.map((r) => ({ value: r.id, label: r.name }))}
-        />
-        <DateField label="Day" value={date} onChange={setDate} />
-        <button type="submit" className="button button-primary" disabled={busy || room === ''}>
-          Show top websites
-        </button>
-      </form>
+      <h2 id="top-heading">{t('activity.top.title')}</h2>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate className="inline-form">
+          <SelectField
+            label={t('common.room')}
+            value={room}
+            onChange={setRoomId}
+            options={rooms.map((r) => ({ value: r.id, label: r.name }))}
+          />
+          <DateField
+            label={t('activity.day')}
+            name="date"
+            invalid={t('activity.dayInvalid')}
+            value={date}
+            onChange={setDate}
+            required
+          />
+          <button type="submit" className="button button-primary" disabled={busy || room === ''}>
+            {t('activity.top.submit')}
+          </button>
+        </form>
+      </FormProblems>
       <ErrorAlert error={error} />
       {domains &&
         (domains.length === 0 ? (
-          <p className="empty">No websites were visited in this room on that day.</p>
+          <p className="empty">{t('activity.top.none')}</p>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <caption>Top websites</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Website</th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Visits</th>
-                </tr>
-              </thead>
-              <tbody>
-                {domains.map((d) => (
-                  <tr key={d.domain}>
-                    <th scope="row">{d.domain}</th>
-                    <td>{formatDuration(d.seconds)}</td>
-                    <td>{d.visits}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t('activity.top.caption')}
+            rows={domains}
+            rowKey={(d) => d.domain}
+            columns={[
+              {
+                key: 'domain',
+                header: t('activity.columns.website'),
+                rowHeader: true,
+                cell: (d) => d.domain,
+              },
+              {
+                key: 'time',
+                header: t('activity.columns.duration'),
+                cell: (d) => formatDuration(t, d.seconds),
+              },
+              { key: 'visits', header: t('activity.top.visits'), cell: (d) => d.visits },
+            ]}
+          />
         ))}
     </section>
-  );
-}
-
-function DateField({
-  label,
-  value,
-  onChange,
-}: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input id={id} type="date" value={value} onChange={(e) => onChange(e.target.value)} required />
-    </div>
-  );
-}
-
-function TimeField({
-  label,
-  value,
-  onChange,
-}: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input id={id} type="time" value={value} onChange={(e) => onChange(e.target.value)} required />
-    </div>
   );
 }

@@ -1,18 +1,26 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   aupIcons,
   aupSettingsSchema,
   createAupVersionRequestSchema,
+  samplePoliciesByLanguage,
+  uiLanguages,
   type AupContent,
   type AupDocument,
   type AupSettings,
   type Room,
+  type UiLanguage,
 } from '@harbour/shared';
 import { api } from '../api';
+import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { SelectField, TextField } from '../components/Field';
+import { SelectField, TextAreaField, TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
+import { useFormat } from '../i18n/format';
+import { audienceDescription, audienceLabel } from '../labels';
 import { checkForm } from '../validate';
 
 interface AudienceOverview {
@@ -23,44 +31,10 @@ interface AudienceOverview {
   versions: number;
 }
 
-const months = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-function TextArea(props: { label: string; value: string; onChange: (v: string) => void; hint?: string }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      {props.hint && (
-        <p id={`${id}-hint`} className="hint">
-          {props.hint}
-        </p>
-      )}
-      <textarea
-        id={id}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        aria-describedby={props.hint ? `${id}-hint` : undefined}
-      />
-    </div>
-  );
-}
-
 /** The acceptable use policies: one per audience, edited as new versions; and who gets which. */
 export function AupPoliciesPage() {
-  usePageTitle('Computer rules');
+  const { t } = useTranslation();
+  usePageTitle(t('policies.title'));
   const [audiences, setAudiences] = useState<AudienceOverview[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -75,69 +49,86 @@ export function AupPoliciesPage() {
 
   return (
     <>
-      <h1>Computer rules</h1>
-      <p className="lead">
-        The acceptable use policy each person agrees to when they sign in to a school computer. Editing a
-        policy makes a new version; publishing it replaces the one computers show. Earlier versions stay
-        readable.
-      </p>
+      <h1>{t('policies.title')}</h1>
+      <p className="lead">{t('policies.lead')}</p>
       <ErrorAlert error={error} />
       <div role="status" className="confirmation">
         {confirmation !== null && <p>{confirmation}</p>}
       </div>
       {audiences === null ? (
-        <p className="muted">Loading…</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : (
-        <div className="table-wrap">
-          <table aria-label="Policies by audience">
-            <thead>
-              <tr>
-                <th scope="col">Audience</th>
-                <th scope="col">Published</th>
-                <th scope="col">Versions</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {audiences.map((a) => (
-                <tr key={a.id}>
-                  <th scope="row">
-                    {a.name}
-                    <br />
-                    <span className="muted">{a.description}</span>
-                  </th>
-                  <td>
-                    {a.published ? `Version ${a.published.version}: ${a.published.content.title}` : 'None'}
-                  </td>
-                  <td>{a.versions}</td>
-                  <td>
-                    <button type="button" className="button button-small" onClick={() => setSelected(a.id)}>
-                      Edit {a.name}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={t('policies.byAudience')}
+          rows={audiences}
+          rowKey={(a) => a.id}
+          columns={[
+            {
+              key: 'audience',
+              header: t('register.audience'),
+              rowHeader: true,
+              cell: (a) => (
+                <>
+                  {audienceLabel(t, a.id, a.name)}
+                  <br />
+                  <span className="muted">{audienceDescription(t, a.id, a.description)}</span>
+                </>
+              ),
+            },
+            {
+              key: 'published',
+              header: t('policies.published'),
+              cell: (a) =>
+                a.published
+                  ? t('policies.versionTitle', {
+                      version: a.published.version,
+                      title: a.published.content.title,
+                    })
+                  : t('common.none'),
+            },
+            { key: 'versions', header: t('policies.versions'), cell: (a) => a.versions },
+            {
+              key: 'actions',
+              header: t('common.actions'),
+              hideHeader: true,
+              cell: (a) => (
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => {
+                    setConfirmation(null);
+                    setSelected(a.id);
+                  }}
+                >
+                  {t('policies.edit', { name: audienceLabel(t, a.id, a.name) })}
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
       {selected && audiences && (
         <PolicyEditor
           key={selected}
           audience={audiences.find((a) => a.id === selected) ?? null}
+          onTried={() => setConfirmation(null)}
           onSaved={(doc) => {
             setConfirmation(
               doc.status === 'published'
-                ? `Version ${doc.version} is published.`
-                : `Version ${doc.version} is saved as a draft.`,
+                ? t('policies.publishedDone', { version: doc.version })
+                : t('policies.draftDone', { version: doc.version }),
             );
             reload();
           }}
         />
       )}
-      {audiences && <SettingsForm audiences={audiences} onSaved={() => setConfirmation('Rules saved.')} />}
+      {audiences && (
+        <SettingsForm
+          audiences={audiences}
+          onTried={() => setConfirmation(null)}
+          onSaved={() => setConfirmation(t('policies.settings.saved'))}
+        />
+      )}
     </>
   );
 }
@@ -145,10 +136,13 @@ export function AupPoliciesPage() {
 function PolicyEditor({
   audience,
   onSaved,
+  onTried,
 }: {
   audience: AudienceOverview | null;
   onSaved: (doc: AupDocument) => void;
+  onTried: () => void;
 }) {
+  const { t } = useTranslation();
   const [versions, setVersions] = useState<AupDocument[]>([]);
   const [content, setContent] = useState<AupContent | null>(audience?.published?.content ?? null);
   const [publish, setPublish] = useState(true);
@@ -163,17 +157,20 @@ function PolicyEditor({
         setVersions(r.documents);
         setContent((c) => c ?? r.documents[0]?.content ?? null);
       }, setError);
-  }, [audience]);
+  }, [audience, setError]);
 
   if (!audience) return null;
-  if (!content) return <p className="muted">Loading…</p>;
+  if (!content) return <p className="muted">{t('common.loading')}</p>;
+  const name = audienceLabel(t, audience.id, audience.name);
   const set = (patch: Partial<AupContent>) => setContent({ ...content, ...patch });
   const setRule = (index: number, patch: Partial<AupContent['rules'][number]>) =>
     set({ rules: content.rules.map((r, i) => (i === index ? { ...r, ...patch } : r)) });
+  const sample = (language: UiLanguage) => samplePoliciesByLanguage[language][audience.id];
 
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!audience || !content) return;
+    onTried();
     await run(async () => {
       const body = { audience: audience.id, content, publish, showNow: publish && showNow };
       checkForm(createAupVersionRequestSchema, body);
@@ -184,108 +181,159 @@ function PolicyEditor({
   }
 
   async function publishVersion(doc: AupDocument) {
-    setError(null);
-    try {
+    onTried();
+    await run(async () => {
       const published = await api.post<AupDocument>(`/api/aup/documents/${doc.id}/publish`, {
         showNow: false,
       });
       onSaved(published);
       const r = await api.get<{ documents: AupDocument[] }>(
-        `/api/aup/documents?audience=${audience?.id ?? ''}`,
+        `/api/aup/documents?audience=${encodeURIComponent(audience?.id ?? '')}`,
       );
       setVersions(r.documents);
-    } catch (err) {
-      setError(err);
-    }
+    });
   }
 
   return (
     <section className="panel" aria-labelledby="editor-title">
-      <h2 id="editor-title">{audience.name}: new version</h2>
-      <form onSubmit={save} noValidate>
-        <TextField label="Title" value={content.title} onChange={(title) => set({ title })} />
-        <SelectField
-          label="Layout"
-          hint="Large: a few short rules in big letters with pictures, for the youngest pupils."
-          value={content.layout}
-          onChange={(v) => set({ layout: v === 'large' ? 'large' : 'standard' })}
-          options={[
-            { value: 'large', label: 'Large, with pictures' },
-            { value: 'standard', label: 'Standard' },
-          ]}
-        />
-        <TextArea label="Introduction" value={content.intro} onChange={(intro) => set({ intro })} />
-        {content.rules.map((rule, index) => (
-          <fieldset key={index} className="rule-editor">
-            <legend>Rule {index + 1}</legend>
-            <TextArea
-              label={`Rule ${index + 1} text`}
-              value={rule.text}
-              onChange={(text) => setRule(index, { text })}
-            />
-            <SelectField
-              label={`Rule ${index + 1} picture`}
-              value={rule.icon ?? ''}
-              onChange={(v) => {
-                const icon = aupIcons.find((i) => i === v);
-                setRule(index, { icon });
-              }}
-              options={[{ value: '', label: 'No picture' }, ...aupIcons.map((i) => ({ value: i, label: i }))]}
-            />
-            {rule.icon && (
-              <TextField
-                label={`Rule ${index + 1} picture description`}
-                hint="Read out by screen readers, e.g. “A raised hand”."
-                value={rule.iconLabel ?? ''}
-                onChange={(iconLabel) => setRule(index, { iconLabel: iconLabel || undefined })}
+      <h2 id="editor-title">{t('policies.editor.title', { name })}</h2>
+      <div className="toolbar">
+        {uiLanguages.map(
+          (language) =>
+            sample(language) && (
+              <button
+                key={language}
+                type="button"
+                className="button button-small"
+                onClick={() => {
+                  const fresh = sample(language);
+                  if (fresh) setContent(fresh);
+                }}
+              >
+                {t('policies.editor.fromSample', { language: t(`enums.language.${language}`) })}
+              </button>
+            ),
+        )}
+      </div>
+      <FormProblems error={error}>
+        <form onSubmit={save} noValidate>
+          <TextField
+            label={t('policies.editor.titleField')}
+            name="content.title"
+            value={content.title}
+            onChange={(title) => set({ title })}
+          />
+          <SelectField
+            label={t('policies.editor.language')}
+            name="content.language"
+            hint={t('policies.editor.languageHint')}
+            value={content.language ?? 'en'}
+            onChange={(v) => set({ language: v === 'cy' ? 'cy' : 'en' })}
+            options={uiLanguages.map((l) => ({ value: l, label: t(`enums.language.${l}`) }))}
+          />
+          <SelectField
+            label={t('policies.editor.layout')}
+            name="content.layout"
+            hint={t('policies.editor.layoutHint')}
+            value={content.layout}
+            onChange={(v) => set({ layout: v === 'large' ? 'large' : 'standard' })}
+            options={[
+              { value: 'large', label: t('policies.editor.large') },
+              { value: 'standard', label: t('policies.editor.standard') },
+            ]}
+          />
+          <TextAreaField
+            label={t('policies.editor.intro')}
+            name="content.intro"
+            value={content.intro}
+            onChange={(intro) => set({ intro })}
+          />
+          {content.rules.map((rule, index) => (
+            <fieldset key={index} className="rule-editor">
+              <legend>{t('policies.editor.rule', { n: index + 1 })}</legend>
+              <TextAreaField
+                label={t('policies.editor.ruleText', { n: index + 1 })}
+                name={`content.rules[${index}].text`}
+                value={rule.text}
+                onChange={(text) => setRule(index, { text })}
               />
-            )}
+              <SelectField
+                label={t('policies.editor.rulePicture', { n: index + 1 })}
+                value={rule.icon ?? ''}
+                onChange={(v) => {
+                  const icon = aupIcons.find((i) => i === v);
+                  setRule(index, { icon });
+                }}
+                options={[
+                  { value: '', label: t('policies.editor.noPicture') },
+                  ...aupIcons.map((i) => ({ value: i, label: t(`policies.icons.${i}`) })),
+                ]}
+              />
+              {rule.icon && (
+                <TextField
+                  label={t('policies.editor.pictureLabel', { n: index + 1 })}
+                  name={`content.rules[${index}].iconLabel`}
+                  hint={t('policies.editor.pictureLabelHint')}
+                  value={rule.iconLabel ?? ''}
+                  onChange={(iconLabel) => setRule(index, { iconLabel: iconLabel || undefined })}
+                />
+              )}
+              <button
+                type="button"
+                className="button button-danger button-small"
+                onClick={() => set({ rules: content.rules.filter((_, i) => i !== index) })}
+              >
+                {t('policies.editor.removeRule', { n: index + 1 })}
+              </button>
+            </fieldset>
+          ))}
+          <p>
             <button
               type="button"
-              className="button button-danger button-small"
-              onClick={() => set({ rules: content.rules.filter((_, i) => i !== index) })}
+              className="button"
+              onClick={() => set({ rules: [...content.rules, { text: '' }] })}
             >
-              Remove rule {index + 1}
+              {t('policies.editor.addRule')}
             </button>
-            <p />
-          </fieldset>
-        ))}
-        <p>
-          <button
-            type="button"
-            className="button"
-            onClick={() => set({ rules: [...content.rules, { text: '' }] })}
-          >
-            Add a rule
-          </button>
-        </p>
-        <TextArea label="Closing words" value={content.closing} onChange={(closing) => set({ closing })} />
-        <label className="check">
-          <input type="checkbox" checked={publish} onChange={(e) => setPublish(e.target.checked)} /> Publish
-          it now (otherwise it is saved as a draft)
-        </label>
-        {publish && (
+          </p>
+          <TextAreaField
+            label={t('policies.editor.closing')}
+            name="content.closing"
+            value={content.closing}
+            onChange={(closing) => set({ closing })}
+          />
           <label className="check">
-            <input type="checkbox" checked={showNow} onChange={(e) => setShowNow(e.target.checked)} /> Show it
-            now to everyone signed in (otherwise at their next sign-in)
+            <input type="checkbox" checked={publish} onChange={(e) => setPublish(e.target.checked)} />{' '}
+            {t('policies.editor.publish')}
           </label>
-        )}
-        <ErrorAlert error={error} />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Save version
-        </button>
-      </form>
-      <h3>Versions</h3>
+          {publish && (
+            <label className="check">
+              <input type="checkbox" checked={showNow} onChange={(e) => setShowNow(e.target.checked)} />{' '}
+              {t('policies.editor.showNow')}
+            </label>
+          )}
+          <ErrorAlert error={error} />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('policies.editor.save')}
+          </button>
+        </form>
+      </FormProblems>
+      <h3>{t('policies.versions')}</h3>
       <ul>
         {versions.map((v) => (
           <li key={v.id}>
-            Version {v.version} ({v.status}), by {v.createdBy}: {v.content.title}{' '}
+            {t('policies.editor.versionLine', {
+              version: v.version,
+              status: t(`enums.aupDocumentStatus.${v.status}`),
+              by: v.createdBy,
+              title: v.content.title,
+            })}{' '}
             <button type="button" className="button button-small" onClick={() => setContent(v.content)}>
-              Start from version {v.version}
+              {t('policies.editor.startFrom', { version: v.version })}
             </button>{' '}
             {v.status !== 'published' && (
               <button type="button" className="button button-small" onClick={() => void publishVersion(v)}>
-                Publish version {v.version}
+                {t('policies.editor.publishVersion', { version: v.version })}
               </button>
             )}
           </li>
@@ -295,133 +343,162 @@ function PolicyEditor({
   );
 }
 
-function SettingsForm({ audiences, onSaved }: { audiences: AudienceOverview[]; onSaved: () => void }) {
+function SettingsForm({
+  audiences,
+  onSaved,
+  onTried,
+}: {
+  audiences: AudienceOverview[];
+  onSaved: () => void;
+  onTried: () => void;
+}) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const [settings, setSettings] = useState<AupSettings | null>(null);
   const [rooms, setRooms] = useState<Room[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
 
   useEffect(() => {
     api.get<AupSettings>('/api/aup/settings').then(setSettings, setError);
     api.get<{ rooms: Room[] }>('/api/rooms').then((r) => setRooms(r.rooms), setError);
-  }, []);
-  if (!settings) return null;
-  const audienceOptions = audiences.map((a) => ({ value: a.id, label: a.name }));
+  }, [setError]);
+  if (!settings) return <ErrorAlert error={error} />;
+  const audienceOptions = audiences.map((a) => ({ value: a.id, label: audienceLabel(t, a.id, a.name) }));
   const setRule = (index: number, patch: Partial<AupSettings['rules'][number]>) =>
     setSettings({ ...settings, rules: settings.rules.map((r, i) => (i === index ? { ...r, ...patch } : r)) });
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    try {
+    onTried();
+    await run(async () => {
       checkForm(aupSettingsSchema, settings);
       setSettings(await api.put<AupSettings>('/api/aup/settings', settings));
       onSaved();
-    } catch (err) {
-      setError(err);
-    }
+    });
   }
 
   return (
     <section className="panel" aria-labelledby="settings-title">
-      <h2 id="settings-title">Who gets which policy</h2>
-      <p className="hint">The first rule that matches decides; anyone else gets the default.</p>
-      <form onSubmit={save} noValidate>
-        {settings.rules.map((rule, index) => (
-          <fieldset key={index} className="rule-editor">
-            <legend>Rule {index + 1}</legend>
-            <SelectField
-              label={`Rule ${index + 1}: match by`}
-              value={rule.kind}
-              onChange={(v) =>
-                setRule(index, {
-                  kind: v === 'group' ? 'group' : v === 'room' ? 'room' : 'username',
-                  pattern: '',
-                })
-              }
-              options={[
-                { value: 'group', label: 'Computer account group' },
-                { value: 'username', label: 'User name pattern (* and ? allowed)' },
-                { value: 'room', label: 'Room' },
-              ]}
-            />
-            {rule.kind === 'room' ? (
+      <h2 id="settings-title">{t('policies.settings.title')}</h2>
+      <p className="hint">{t('policies.settings.hint')}</p>
+      <FormProblems error={error}>
+        <form onSubmit={save} noValidate>
+          <SelectField
+            label={t('policies.settings.language')}
+            name="language"
+            hint={t('policies.settings.languageHint')}
+            value={settings.language ?? 'en'}
+            onChange={(v) => setSettings({ ...settings, language: v === 'cy' ? 'cy' : 'en' })}
+            options={uiLanguages.map((l) => ({ value: l, label: t(`enums.language.${l}`) }))}
+          />
+          {settings.rules.map((rule, index) => (
+            <fieldset key={index} className="rule-editor">
+              <legend>{t('policies.editor.rule', { n: index + 1 })}</legend>
               <SelectField
-                label={`Rule ${index + 1}: room`}
-                value={rule.pattern}
-                onChange={(pattern) => setRule(index, { pattern })}
+                label={t('policies.settings.matchBy', { n: index + 1 })}
+                value={rule.kind}
+                onChange={(v) =>
+                  setRule(index, {
+                    kind: v === 'group' ? 'group' : v === 'room' ? 'room' : 'username',
+                    pattern: '',
+                  })
+                }
                 options={[
-                  { value: '', label: 'Choose a room' },
-                  ...rooms.map((r) => ({ value: r.id, label: r.name })),
+                  { value: 'group', label: t('policies.settings.kind.group') },
+                  { value: 'username', label: t('policies.settings.kind.username') },
+                  { value: 'room', label: t('policies.settings.kind.room') },
                 ]}
               />
-            ) : (
-              <TextField
-                label={rule.kind === 'group' ? `Rule ${index + 1}: group` : `Rule ${index + 1}: pattern`}
-                value={rule.pattern}
-                onChange={(pattern) => setRule(index, { pattern })}
+              {rule.kind === 'room' ? (
+                <SelectField
+                  label={t('policies.settings.room', { n: index + 1 })}
+                  name={`rules[${index}].pattern`}
+                  invalid={t('policies.settings.roomMissing')}
+                  value={rule.pattern}
+                  onChange={(pattern) => setRule(index, { pattern })}
+                  options={[
+                    { value: '', label: t('policies.settings.chooseRoom') },
+                    ...rooms.map((r) => ({ value: r.id, label: r.name })),
+                  ]}
+                />
+              ) : (
+                <TextField
+                  label={
+                    rule.kind === 'group'
+                      ? t('policies.settings.group', { n: index + 1 })
+                      : t('policies.settings.pattern', { n: index + 1 })
+                  }
+                  name={`rules[${index}].pattern`}
+                  value={rule.pattern}
+                  onChange={(pattern) => setRule(index, { pattern })}
+                />
+              )}
+              <SelectField
+                label={t('policies.settings.policy', { n: index + 1 })}
+                value={rule.audience}
+                onChange={(audience) => setRule(index, { audience })}
+                options={audienceOptions}
               />
-            )}
-            <SelectField
-              label={`Rule ${index + 1}: policy`}
-              value={rule.audience}
-              onChange={(audience) => setRule(index, { audience })}
-              options={audienceOptions}
-            />
+              <button
+                type="button"
+                className="button button-danger button-small"
+                onClick={() =>
+                  setSettings({ ...settings, rules: settings.rules.filter((_, i) => i !== index) })
+                }
+              >
+                {t('policies.editor.removeRule', { n: index + 1 })}
+              </button>
+            </fieldset>
+          ))}
+          <p>
             <button
               type="button"
-              className="button button-danger button-small"
+              className="button"
               onClick={() =>
-                setSettings({ ...settings, rules: settings.rules.filter((_, i) => i !== index) })
+                setSettings({
+                  ...settings,
+                  rules: [
+                    ...settings.rules,
+                    { kind: 'group', pattern: '', audience: settings.defaultAudience },
+                  ],
+                })
               }
             >
-              Remove rule {index + 1}
+              {t('policies.editor.addRule')}
             </button>
-            <p />
-          </fieldset>
-        ))}
-        <p>
-          <button
-            type="button"
-            className="button"
-            onClick={() =>
-              setSettings({
-                ...settings,
-                rules: [
-                  ...settings.rules,
-                  { kind: 'group', pattern: '', audience: settings.defaultAudience },
-                ],
-              })
-            }
-          >
-            Add a rule
+          </p>
+          <SelectField
+            label={t('policies.settings.default')}
+            value={settings.defaultAudience}
+            onChange={(defaultAudience) => setSettings({ ...settings, defaultAudience })}
+            options={audienceOptions}
+          />
+          <SelectField
+            label={t('policies.settings.month')}
+            hint={t('policies.settings.monthHint')}
+            value={String(settings.expiryMonth)}
+            onChange={(v) => setSettings({ ...settings, expiryMonth: Number(v) })}
+            options={Array.from({ length: 12 }, (_, i) => ({
+              value: String(i + 1),
+              label: f.monthName(i + 1),
+            }))}
+          />
+          <TextField
+            label={t('policies.settings.day')}
+            name="expiryDay"
+            invalid={t('policies.settings.dayInvalid')}
+            type="number"
+            min={1}
+            max={31}
+            value={String(settings.expiryDay)}
+            onChange={(v) => setSettings({ ...settings, expiryDay: Number(v) })}
+          />
+          <ErrorAlert error={error} />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('policies.settings.save')}
           </button>
-        </p>
-        <SelectField
-          label="Default policy"
-          value={settings.defaultAudience}
-          onChange={(defaultAudience) => setSettings({ ...settings, defaultAudience })}
-          options={audienceOptions}
-        />
-        <SelectField
-          label="Everyone agrees again each year on: month"
-          hint="The start of the school year. Agreements made before this date each year expire."
-          value={String(settings.expiryMonth)}
-          onChange={(v) => setSettings({ ...settings, expiryMonth: Number(v) })}
-          options={months.map((m, i) => ({ value: String(i + 1), label: m }))}
-        />
-        <TextField
-          label="Day of the month"
-          type="number"
-          min={1}
-          max={31}
-          value={String(settings.expiryDay)}
-          onChange={(v) => setSettings({ ...settings, expiryDay: Number(v) })}
-        />
-        <ErrorAlert error={error} />
-        <button type="submit" className="button button-primary">
-          Save rules
-        </button>
-      </form>
+        </form>
+      </FormProblems>
     </section>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   aupStatusSchema,
   type AupRegisterEntry,
@@ -7,18 +8,20 @@ import {
   type Room,
 } from '@harbour/shared';
 import { api, withQuery } from '../api';
-import { AupBadge, aupStatusText } from '../components/aupStatus';
+import { AupBadge } from '../components/aupStatus';
+import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
+import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
-
-const when = (iso: string | null) =>
-  iso === null ? '—' : new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+import { audienceLabel } from '../labels';
 
 /** Who has agreed to the computer rules, per user and per decision, with a CSV export. */
 export function AupRegisterPage() {
-  usePageTitle('Acceptance register');
+  const { t } = useTranslation();
+  usePageTitle(t('register.title'));
   const [rooms, setRooms] = useState<Room[]>([]);
+  const [audiences, setAudiences] = useState<{ id: string; name: string }[]>([]);
   const [roomId, setRoomId] = useState('');
   const [status, setStatus] = useState('');
   const [username, setUsername] = useState('');
@@ -29,7 +32,14 @@ export function AupRegisterPage() {
 
   useEffect(() => {
     api.get<{ rooms: Room[] }>('/api/rooms').then((r) => setRooms(r.rooms), setError);
+    // Audience names instead of their ids ("ks1"); the register works without them.
+    api.get<{ audiences: { id: string; name: string }[] }>('/api/aup/overview').then(
+      (r) => setAudiences(r.audiences),
+      () => undefined,
+    );
   }, []);
+  const audienceNames = useMemo(() => new Map(audiences.map((a) => [a.id, a.name])), [audiences]);
+  const audience = (id: string | null) => audienceLabel(t, id, id === null ? null : audienceNames.get(id));
 
   useEffect(() => {
     let cancelled = false;
@@ -59,134 +69,124 @@ export function AupRegisterPage() {
     roomId: applied.roomId,
     username: applied.username.trim(),
   });
+  const dash = t('common.dash');
 
   return (
     <>
-      <h1>Acceptance register</h1>
-      <p className="lead">
-        Who has agreed to the computer rules (the acceptable use policy), which version, when and where. The
-        register is kept as evidence: every view and export is recorded.
-      </p>
+      <h1>{t('register.title')}</h1>
+      <p className="lead">{t('register.lead')}</p>
       <form
         className="inline-form"
-        aria-label="Filter the register"
+        aria-label={t('register.filter')}
         onSubmit={(event) => {
           event.preventDefault();
           setApplied({ roomId, status, username });
         }}
       >
         <SelectField
-          label="Room"
+          label={t('common.room')}
           value={roomId}
           onChange={setRoomId}
-          options={[{ value: '', label: 'All rooms' }, ...rooms.map((r) => ({ value: r.id, label: r.name }))]}
+          options={[
+            { value: '', label: t('common.allRooms') },
+            ...rooms.map((r) => ({ value: r.id, label: r.name })),
+          ]}
         />
         <SelectField
-          label="Status"
+          label={t('register.status')}
           value={status}
           onChange={setStatus}
           options={[
-            { value: '', label: 'Any status' },
-            ...aupStatusSchema.options.map((s: AupStatus) => ({ value: s, label: aupStatusText[s] })),
+            { value: '', label: t('register.anyStatus') },
+            ...aupStatusSchema.options.map((s: AupStatus) => ({
+              value: s,
+              label: t(`enums.aupStatus.${s}`),
+            })),
           ]}
         />
         <TextField
-          label="User"
+          label={t('register.user')}
           value={username}
           onChange={setUsername}
           autoComplete="off"
           spellCheck={false}
         />
         <button type="submit" className="button button-primary">
-          Show
+          {t('common.show')}
         </button>
       </form>
       <ErrorAlert error={error} />
       <p>
         <a className="button" href={csv} download>
-          Download the register as CSV
+          {t('register.csv')}
         </a>
       </p>
 
-      <h2>People</h2>
+      <h2>{t('register.people')}</h2>
       {users === null ? (
-        <p className="muted">Loading…</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : users.length === 0 ? (
-        <p className="empty">Nobody matches these filters.</p>
+        <p className="empty">{t('register.nobody')}</p>
       ) : (
-        <div className="table-wrap">
-          <table aria-label="People and their standing">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Name</th>
-                <th scope="col">Standing</th>
-                <th scope="col">Audience</th>
-                <th scope="col">Version</th>
-                <th scope="col">Decided</th>
-                <th scope="col">Last room</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.username}>
-                  <th scope="row">{u.username}</th>
-                  <td>{u.displayName ?? '—'}</td>
-                  <td>
-                    <AupBadge status={u.status} />
-                  </td>
-                  <td>{u.audience ?? '—'}</td>
-                  <td>{u.version ?? '—'}</td>
-                  <td>{when(u.decidedAt)}</td>
-                  <td>{u.lastRoomName ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={t('register.peopleLabel')}
+          rows={users}
+          rowKey={(u) => u.username}
+          columns={[
+            { key: 'user', header: t('register.user'), rowHeader: true, cell: (u) => u.username },
+            { key: 'name', header: t('users.columns.name'), cell: (u) => u.displayName ?? dash },
+            { key: 'standing', header: t('register.standing'), cell: (u) => <AupBadge status={u.status} /> },
+            { key: 'audience', header: t('register.audience'), cell: (u) => audience(u.audience) },
+            { key: 'version', header: t('register.version'), cell: (u) => u.version ?? dash },
+            {
+              key: 'decided',
+              header: t('register.decided'),
+              cell: (u) => (u.decidedAt === null ? dash : <DateTime iso={u.decidedAt} />),
+            },
+            { key: 'room', header: t('register.lastRoom'), cell: (u) => u.lastRoomName ?? dash },
+          ]}
+        />
       )}
 
-      <h2>Decisions</h2>
+      <h2>{t('register.decisions')}</h2>
       {entries === null ? (
-        <p className="muted">Loading…</p>
+        <p className="muted">{t('common.loading')}</p>
       ) : entries.length === 0 ? (
-        <p className="empty">No decisions recorded yet.</p>
+        <p className="empty">{t('register.noDecisions')}</p>
       ) : (
-        <div className="table-wrap">
-          <table aria-label="Decisions, newest first">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">User</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Audience</th>
-                <th scope="col">Version</th>
-                <th scope="col">Text hash</th>
-                <th scope="col">Computer</th>
-                <th scope="col">Room</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id}>
-                  <td>{when(e.decidedAt)}</td>
-                  <th scope="row">
-                    {e.username}
-                    {e.displayName && <span className="muted"> ({e.displayName})</span>}
-                  </th>
-                  <td>{e.decision === 'accepted' ? 'Agreed' : 'Did not agree'}</td>
-                  <td>{e.audience}</td>
-                  <td>{e.version}</td>
-                  <td>
-                    <code title={e.textHash}>{e.textHash.slice(0, 12)}…</code>
-                  </td>
-                  <td>{e.deviceName}</td>
-                  <td>{e.roomName ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={t('register.decisionsLabel')}
+          rows={entries}
+          rowKey={(e) => String(e.id)}
+          columns={[
+            { key: 'when', header: t('register.when'), cell: (e) => <DateTime iso={e.decidedAt} /> },
+            {
+              key: 'user',
+              header: t('register.user'),
+              rowHeader: true,
+              cell: (e) => (
+                <>
+                  {e.username}
+                  {e.displayName && <span className="muted"> ({e.displayName})</span>}
+                </>
+              ),
+            },
+            {
+              key: 'decision',
+              header: t('register.decision'),
+              cell: (e) => t(`enums.aupDecision.${e.decision}`),
+            },
+            { key: 'audience', header: t('register.audience'), cell: (e) => audience(e.audience) },
+            { key: 'version', header: t('register.version'), cell: (e) => e.version },
+            {
+              key: 'hash',
+              header: t('register.hash'),
+              cell: (e) => <code title={e.textHash}>{e.textHash.slice(0, 12)}…</code>,
+            },
+            { key: 'computer', header: t('activity.columns.computer'), cell: (e) => e.deviceName },
+            { key: 'room', header: t('common.room'), cell: (e) => e.roomName ?? dash },
+          ]}
+        />
       )}
     </>
   );

@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { can, type InventoryDevice, type Room, type UpdateDeviceRequest } from '@harbour/shared';
 import { api, withQuery } from '../api';
 import { useUser } from '../auth';
+import { DataTable } from '../components/DataTable';
 import { EditDevicePanel } from '../components/EditDevicePanel';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField } from '../components/Field';
@@ -13,15 +15,19 @@ import { useRowAction } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 
 /** Shown where a feature that fills a column is not installed yet. */
-const notAvailable = (
-  <>
-    <span aria-hidden="true">—</span>
-    <span className="visually-hidden">Not available yet</span>
-  </>
-);
+function NotAvailable() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <span aria-hidden="true">—</span>
+      <span className="visually-hidden">{t('devices.notAvailable')}</span>
+    </>
+  );
+}
 
 export function DevicesPage() {
-  usePageTitle('Devices');
+  const { t } = useTranslation();
+  usePageTitle(t('devices.title'));
   const user = useUser();
   const canManage = can(user.role, 'manageDevices');
   const now = useNow();
@@ -67,22 +73,20 @@ export function DevicesPage() {
 
   const roomNames = useMemo(() => new Map(rooms.map((r) => [r.id, r.name])), [rooms]);
   const roomOptions = useMemo(
-    () => [{ value: '', label: 'All rooms' }, ...rooms.map((r) => ({ value: r.id, label: r.name }))],
-    [rooms],
+    () => [{ value: '', label: t('common.allRooms') }, ...rooms.map((r) => ({ value: r.id, label: r.name }))],
+    [rooms, t],
   );
   const needAttention = devices?.filter((d) => d.health.length > 0).length ?? 0;
   const shown = devices?.filter((d) => show === 'all' || d.health.length > 0) ?? [];
 
   async function revoke(device: InventoryDevice) {
-    const sure = window.confirm(
-      `Revoke ${device.hostname}?\n\nIt will stop reporting to Harbour at once. To use it again it must be enrolled again with a new token.`,
-    );
+    const sure = window.confirm(t('devices.revokeConfirm', { name: device.hostname }));
     if (!sure) return;
     await rows.run(device.id, async () => {
       await api.post(`/api/devices/${device.id}/revoke`);
       setDevices((current) => (current ?? []).filter((d) => d.id !== device.id));
       if (editing?.id === device.id) setEditing(null);
-      return `${device.hostname} has been revoked.`;
+      return t('devices.revoked', { name: device.hostname });
     });
   }
 
@@ -93,28 +97,29 @@ export function DevicesPage() {
         .map((d) => (d.id === after.id ? after : d))
         .filter((d) => roomId === '' || d.roomId === roomId),
     );
-    const parts = [];
-    if (change.hostname !== undefined) parts.push(`renamed to ${after.hostname}`);
-    if (change.roomId !== undefined) parts.push(`moved to ${roomNames.get(after.roomId) ?? 'another room'}`);
-    rows.setConfirmation(`${before.hostname} ${parts.join(' and ')}.`);
+    const room = roomNames.get(after.roomId) ?? t('devices.anotherRoom');
+    rows.setConfirmation(
+      change.hostname !== undefined && change.roomId !== undefined
+        ? t('devices.renamedAndMoved', { before: before.hostname, after: after.hostname, room })
+        : change.hostname !== undefined
+          ? t('devices.renamed', { before: before.hostname, after: after.hostname })
+          : t('devices.moved', { before: before.hostname, room }),
+    );
   }
 
   return (
     <>
-      <h1>Devices</h1>
-      <p className="lead">
-        Every enrolled computer, with anything that needs a technician&rsquo;s attention. Open a room to watch
-        its computers live.
-      </p>
+      <h1>{t('devices.title')}</h1>
+      <p className="lead">{t('devices.lead')}</p>
       <div className="toolbar">
-        <SelectField label="Room" value={roomId} onChange={setRoomId} options={roomOptions} />
+        <SelectField label={t('common.room')} value={roomId} onChange={setRoomId} options={roomOptions} />
         <SelectField
-          label="Show"
+          label={t('common.show')}
           value={show}
           onChange={(v) => setShow(v === 'problems' ? 'problems' : 'all')}
           options={[
-            { value: 'all', label: 'All devices' },
-            { value: 'problems', label: 'Only devices with problems' },
+            { value: 'all', label: t('devices.showAll') },
+            { value: 'problems', label: t('devices.showProblems') },
           ]}
         />
       </div>
@@ -133,14 +138,14 @@ export function DevicesPage() {
         />
       )}
       {devices === null ? (
-        loadError === null && <p className="muted">Loading devices…</p>
+        loadError === null && <p className="muted">{t('devices.loading')}</p>
       ) : devices.length === 0 ? (
         <p className="empty">
-          {roomId === '' ? 'No computers have been enrolled yet.' : 'No computers are enrolled in this room.'}
+          {roomId === '' ? t('devices.noneAtAll') : t('devices.noneInRoom')}
           {canManage && (
             <>
               {' '}
-              Enrol one from the <Link to="/enrolment">Enrolment page</Link>.
+              <Trans i18nKey="devices.enrolOne" components={{ link: <Link to="/enrolment" /> }} />
             </>
           )}
         </p>
@@ -148,112 +153,149 @@ export function DevicesPage() {
         <>
           <p className={needAttention > 0 ? 'notice' : 'muted'} data-testid="attention-summary">
             {needAttention === 0
-              ? 'No device needs attention.'
-              : `${needAttention} ${needAttention === 1 ? 'device needs' : 'devices need'} attention.`}
+              ? t('devices.noAttention')
+              : t('devices.attention', { count: needAttention })}
           </p>
-          <div className="table-wrap">
-            <table className="inventory">
-              <caption id="devices-caption">
-                {shown.length} {shown.length === 1 ? 'device' : 'devices'}
-                {roomId === '' ? '' : ` in ${roomNames.get(roomId) ?? 'this room'}`}
-                {show === 'problems' ? ' with problems' : ''}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Room</th>
-                  <th scope="col">Computer</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Acceptable use</th>
-                  <th scope="col">Browser extension</th>
-                  <th scope="col">Health</th>
-                  {canManage && (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((device) => (
-                  <tr key={device.id} data-device-id={device.id}>
-                    <th scope="row">{device.hostname}</th>
-                    <td>
-                      <Link to={`/rooms/${device.roomId}`}>
-                        {roomNames.get(device.roomId) ?? 'Unknown room'}
-                      </Link>
-                    </td>
-                    <td>
-                      <dl className="cell-facts">
-                        <dt>Operating system</dt>
-                        <dd>{device.os}</dd>
-                        <dt>Serial number</dt>
-                        <dd>{device.serial ?? <span className="muted">Not known</span>}</dd>
-                        <dt>Agent version</dt>
-                        <dd>{device.agentVersion}</dd>
-                        <dt>Enrolled</dt>
-                        <dd>
-                          <DateTime iso={device.enrolledAt} />
-                        </dd>
-                      </dl>
-                    </td>
-                    <td>
-                      <OnlineStatus online={device.online} />
-                      <span className="cell-sub">
-                        Last seen{' '}
-                        {device.online ? (
-                          'now'
-                        ) : device.lastSeen === null ? (
-                          'never'
-                        ) : (
-                          <RelativeTime iso={device.lastSeen} now={now} />
-                        )}
-                      </span>
-                    </td>
-                    <td>{device.aup ? device.aup.label : notAvailable}</td>
-                    <td>
-                      {device.extension === null
-                        ? notAvailable
-                        : device.extension.reporting
-                          ? 'Reporting'
-                          : 'Not reporting'}
-                    </td>
-                    <td>
-                      <HealthList health={device.health} />
-                    </td>
-                    {canManage && (
-                      <td>
+          <DataTable
+            className="inventory"
+            cards="wide"
+            caption={
+              roomId === ''
+                ? show === 'problems'
+                  ? t('devices.captionProblems', { count: shown.length })
+                  : t('devices.caption', { count: shown.length })
+                : show === 'problems'
+                  ? t('devices.captionRoomProblems', {
+                      count: shown.length,
+                      room: roomNames.get(roomId) ?? t('devices.thisRoom'),
+                    })
+                  : t('devices.captionRoom', {
+                      count: shown.length,
+                      room: roomNames.get(roomId) ?? t('devices.thisRoom'),
+                    })
+            }
+            rows={shown}
+            rowKey={(d) => d.id}
+            rowProps={(d) => ({ 'data-device-id': d.id })}
+            columns={[
+              { key: 'name', header: t('devices.columns.name'), rowHeader: true, cell: (d) => d.hostname },
+              {
+                key: 'room',
+                header: t('common.room'),
+                cell: (d) => (
+                  <Link to={`/rooms/${d.roomId}`}>{roomNames.get(d.roomId) ?? t('common.unknownRoom')}</Link>
+                ),
+              },
+              {
+                key: 'computer',
+                header: t('devices.columns.computer'),
+                cell: (d) => (
+                  <dl className="cell-facts">
+                    <dt>{t('devices.os')}</dt>
+                    <dd>{d.os}</dd>
+                    <dt>{t('devices.serial')}</dt>
+                    <dd>{d.serial ?? <span className="muted">{t('devices.notKnown')}</span>}</dd>
+                    <dt>{t('devices.agentVersion')}</dt>
+                    <dd>{d.agentVersion}</dd>
+                    <dt>{t('devices.enrolled')}</dt>
+                    <dd>
+                      <DateTime iso={d.enrolledAt} />
+                    </dd>
+                  </dl>
+                ),
+              },
+              {
+                key: 'status',
+                header: t('devices.columns.status'),
+                cell: (d) => (
+                  <>
+                    <OnlineStatus online={d.online} />
+                    <span className="cell-sub">
+                      {t('devices.lastSeen')}{' '}
+                      {d.online ? (
+                        t('devices.now')
+                      ) : d.lastSeen === null ? (
+                        t('devices.never')
+                      ) : (
+                        <RelativeTime iso={d.lastSeen} now={now} />
+                      )}
+                    </span>
+                  </>
+                ),
+              },
+              {
+                key: 'aup',
+                header: t('devices.columns.aup'),
+                cell: (d) =>
+                  d.aup ? (
+                    isAupStatus(d.aup.state) ? (
+                      t(`enums.aupStatus.${d.aup.state}`)
+                    ) : (
+                      d.aup.label
+                    )
+                  ) : (
+                    <NotAvailable />
+                  ),
+              },
+              {
+                key: 'extension',
+                header: t('devices.columns.extension'),
+                cell: (d) =>
+                  d.extension === null ? (
+                    <NotAvailable />
+                  ) : d.extension.reporting ? (
+                    t('devices.reporting')
+                  ) : (
+                    t('devices.notReporting')
+                  ),
+              },
+              {
+                key: 'health',
+                header: t('devices.columns.health'),
+                cell: (d) => <HealthList health={d.health} />,
+              },
+              ...(canManage
+                ? [
+                    {
+                      key: 'actions',
+                      header: t('common.actions'),
+                      hideHeader: true,
+                      cell: (d: InventoryDevice) => (
                         <div className="row-actions">
                           <button
                             type="button"
                             className="button button-small"
                             onClick={() => {
                               rows.setConfirmation(null);
-                              setEditing(device);
+                              setEditing(d);
                             }}
-                            aria-label={`Change ${device.hostname}`}
+                            aria-label={t('devices.changeLabel', { name: d.hostname })}
                           >
-                            Change
+                            {t('devices.change')}
                           </button>
                           <button
                             type="button"
                             className="button button-danger button-small"
-                            onClick={() => void revoke(device)}
-                            disabled={rows.busyId === device.id}
-                            aria-label={`Revoke ${device.hostname}`}
+                            onClick={() => void revoke(d)}
+                            disabled={rows.busyId === d.id}
+                            aria-label={t('devices.revokeLabel', { name: d.hostname })}
                           >
-                            Revoke
+                            {t('devices.revoke')}
                           </button>
                         </div>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                      ),
+                    },
+                  ]
+                : []),
+            ]}
+          />
         </>
       )}
     </>
   );
+}
+
+const aupStates = ['current', 'outdated', 'never', 'declined'] as const;
+function isAupStatus(value: string): value is (typeof aupStates)[number] {
+  return (aupStates as readonly string[]).includes(value);
 }

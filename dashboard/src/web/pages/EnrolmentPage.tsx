@@ -1,23 +1,26 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { createEnrolmentTokenRequestSchema, type EnrolmentToken, type Room } from '@harbour/shared';
 import { ApiRequestError, api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
 import { NewTokenPanel } from '../components/NewTokenPanel';
+import { DataTable } from '../components/DataTable';
+import { FormProblems } from '../components/formProblems';
 import { DateTime, useNow } from '../components/time';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
 type CreatedToken = EnrolmentToken & { token: string };
-type TokenState = 'Active' | 'Expired' | 'Revoked' | 'Used up';
+type TokenState = 'active' | 'expired' | 'revoked' | 'usedUp';
 
 function tokenState(token: EnrolmentToken, now: number): TokenState {
-  if (token.revokedAt !== null) return 'Revoked';
-  if (new Date(token.expiresAt).getTime() <= now) return 'Expired';
-  if (token.maxUses !== null && token.uses >= token.maxUses) return 'Used up';
-  return 'Active';
+  if (token.revokedAt !== null) return 'revoked';
+  if (new Date(token.expiresAt).getTime() <= now) return 'expired';
+  if (token.maxUses !== null && token.uses >= token.maxUses) return 'usedUp';
+  return 'active';
 }
 
 /** How staff can tell tokens apart: the label, or the start of the id. */
@@ -26,7 +29,8 @@ export function tokenName(token: EnrolmentToken): string {
 }
 
 export function EnrolmentPage() {
-  usePageTitle('Enrol devices');
+  const { t } = useTranslation();
+  usePageTitle(t('enrolment.title'));
   const now = useNow();
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [tokens, setTokens] = useState<EnrolmentToken[] | null>(null);
@@ -65,23 +69,19 @@ export function EnrolmentPage() {
 
   return (
     <>
-      <h1>Enrol devices</h1>
-      <p className="lead">
-        To add a computer to Harbour, create an enrolment token for its room, then run the Harbour agent on
-        the computer with that token. One token can enrol a whole suite of computers until it expires.
-      </p>
+      <h1>{t('enrolment.title')}</h1>
+      <p className="lead">{t('enrolment.lead')}</p>
       <ErrorAlert error={loadError} />
       {rooms !== null && rooms.length === 0 ? (
         <p className="empty">
-          There are no rooms yet. <Link to="/rooms">Create a room</Link> first, then come back to enrol its
-          computers.
+          <Trans i18nKey="enrolment.noRooms" components={{ link: <Link to="/rooms" /> }} />
         </p>
       ) : (
         rooms !== null && (
           <CreateTokenForm
             rooms={rooms}
             onCreated={(token) => {
-              setCreated({ token, roomName: roomNames.get(token.roomId) ?? 'the room' });
+              setCreated({ token, roomName: roomNames.get(token.roomId) ?? t('enrolment.theRoom') });
               setTokens((current) => [token, ...(current ?? [])]);
             }}
           />
@@ -90,78 +90,92 @@ export function EnrolmentPage() {
       {created !== null && <NewTokenPanel token={created.token.token} roomName={created.roomName} />}
 
       <section>
-        <h2 id="tokens-heading">Enrolment tokens</h2>
+        <h2 id="tokens-heading">{t('enrolment.tokens')}</h2>
         <ErrorAlert error={rows.error} />
         {tokens === null ? (
-          loadError === null && <p className="muted">Loading tokens…</p>
+          loadError === null && <p className="muted">{t('enrolment.loading')}</p>
         ) : tokens.length === 0 ? (
-          <p className="empty">No enrolment tokens yet.</p>
+          <p className="empty">{t('enrolment.noTokens')}</p>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Label</th>
-                  <th scope="col">Room</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Uses</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((token) => {
+          <DataTable
+            label={t('enrolment.tokens')}
+            rows={tokens}
+            rowKey={(token) => token.id}
+            rowProps={(token) => ({ 'data-token-id': token.id })}
+            columns={[
+              {
+                key: 'label',
+                header: t('enrolment.columns.label'),
+                rowHeader: true,
+                cell: (token) =>
+                  token.label ?? (
+                    <span className="muted">{t('enrolment.noLabel', { id: token.id.slice(0, 8) })}</span>
+                  ),
+              },
+              {
+                key: 'room',
+                header: t('common.room'),
+                cell: (token) => roomNames.get(token.roomId) ?? t('common.unknownRoom'),
+              },
+              {
+                key: 'created',
+                header: t('enrolment.columns.created'),
+                cell: (token) => <DateTime iso={token.createdAt} />,
+              },
+              {
+                key: 'expires',
+                header: t('enrolment.columns.expires'),
+                cell: (token) => <DateTime iso={token.expiresAt} />,
+              },
+              {
+                key: 'uses',
+                header: t('enrolment.columns.uses'),
+                cell: (token) =>
+                  token.maxUses === null
+                    ? token.uses
+                    : t('enrolment.usesOf', { uses: token.uses, max: token.maxUses }),
+              },
+              {
+                key: 'state',
+                header: t('enrolment.columns.state'),
+                cell: (token) => {
                   const state = tokenState(token, now);
                   return (
-                    <tr key={token.id} data-token-id={token.id}>
-                      <th scope="row">
-                        {token.label ?? <span className="muted">No label ({token.id.slice(0, 8)})</span>}
-                      </th>
-                      <td>{roomNames.get(token.roomId) ?? 'Unknown room'}</td>
-                      <td>
-                        <DateTime iso={token.createdAt} />
-                      </td>
-                      <td>
-                        <DateTime iso={token.expiresAt} />
-                      </td>
-                      <td>{token.maxUses === null ? token.uses : `${token.uses} of ${token.maxUses}`}</td>
-                      <td>
-                        <span className={`badge badge-${state === 'Active' ? 'good' : 'neutral'}`}>
-                          {state}
-                        </span>
-                      </td>
-                      <td>
-                        {state === 'Active' && (
-                          <button
-                            type="button"
-                            className="button button-danger button-small"
-                            onClick={() => void revoke(token)}
-                            disabled={rows.busyId === token.id}
-                            aria-label={`Revoke token ${tokenName(token)}`}
-                          >
-                            Revoke
-                          </button>
-                        )}
-                      </td>
-                    </tr>
+                    <span className={`badge badge-${state === 'active' ? 'good' : 'neutral'}`}>
+                      {t(`enrolment.state.${state}`)}
+                    </span>
                   );
-                })}
-              </tbody>
-            </table>
-          </div>
+                },
+              },
+              {
+                key: 'actions',
+                header: t('common.actions'),
+                hideHeader: true,
+                cell: (token) =>
+                  tokenState(token, now) === 'active' && (
+                    <button
+                      type="button"
+                      className="button button-danger button-small"
+                      onClick={() => void revoke(token)}
+                      disabled={rows.busyId === token.id}
+                      aria-label={t('enrolment.revokeLabel', { name: tokenName(token) })}
+                    >
+                      {t('devices.revoke')}
+                    </button>
+                  ),
+              },
+            ]}
+          />
         )}
       </section>
     </>
   );
 }
 
-function checkWholeNumber(text: string, min: number, max: number, message: string): void {
+function checkWholeNumber(text: string, min: number, max: number, path: string, message: string): void {
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ApiRequestError(0, 'validation_failed', message);
+    throw new ApiRequestError(0, 'validation_failed', message, [{ path, message }]);
   }
 }
 
@@ -171,6 +185,7 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
   const [hours, setHours] = useState('168');
   const [maxUses, setMaxUses] = useState('');
   const { busy, error, run } = useSubmit();
+  const { t } = useTranslation();
 
   const options = useMemo(() => rooms.map((r) => ({ value: r.id, label: r.name })), [rooms]);
 
@@ -181,14 +196,9 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
       if (label.trim() !== '') body.label = label;
       if (hours.trim() !== '') body.expiresInHours = Number(hours);
       if (maxUses.trim() !== '') body.maxUses = Number(maxUses);
-      checkWholeNumber(hours, 1, 24 * 90, '“Valid for” must be a whole number of hours from 1 to 2160.');
+      checkWholeNumber(hours, 1, 24 * 90, 'expiresInHours', t('enrolment.form.hoursInvalid'));
       if (maxUses.trim() !== '') {
-        checkWholeNumber(
-          maxUses,
-          1,
-          10_000,
-          '“Maximum devices” must be a whole number from 1 to 10,000, or empty.',
-        );
+        checkWholeNumber(maxUses, 1, 10_000, 'maxUses', t('enrolment.form.maxInvalid'));
       }
       checkForm(createEnrolmentTokenRequestSchema, body);
       const token = await api.post<CreatedToken>('/api/enrolment-tokens', body);
@@ -200,41 +210,55 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
 
   return (
     <section className="panel">
-      <h2 id="new-token-heading">Create an enrolment token</h2>
-      <form onSubmit={submit} noValidate>
-        <SelectField label="Room" value={roomId} onChange={setRoomId} options={options} required />
-        <TextField
-          label="Label"
-          hint="Optional. Helps you tell tokens apart, for example “ICT suite, spring term”."
-          value={label}
-          onChange={setLabel}
-        />
-        <TextField
-          label="Valid for (hours)"
-          type="number"
-          inputMode="numeric"
-          hint="168 hours is one week. At most 2160 (90 days)."
-          min={1}
-          max={24 * 90}
-          value={hours}
-          onChange={setHours}
-          required
-        />
-        <TextField
-          label="Maximum devices"
-          type="number"
-          inputMode="numeric"
-          hint="Optional. Leave empty to allow any number of computers until the token expires."
-          min={1}
-          max={10_000}
-          value={maxUses}
-          onChange={setMaxUses}
-        />
-        <ErrorAlert error={error} />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Create token
-        </button>
-      </form>
+      <h2 id="new-token-heading">{t('enrolment.form.title')}</h2>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate>
+          <SelectField
+            label={t('common.room')}
+            name="roomId"
+            value={roomId}
+            onChange={setRoomId}
+            options={options}
+            required
+          />
+          <TextField
+            label={t('enrolment.form.label')}
+            name="label"
+            hint={t('enrolment.form.labelHint')}
+            value={label}
+            onChange={setLabel}
+          />
+          <TextField
+            label={t('enrolment.form.hours')}
+            name="expiresInHours"
+            invalid={t('enrolment.form.hoursInvalid')}
+            type="number"
+            inputMode="numeric"
+            hint={t('enrolment.form.hoursHint')}
+            min={1}
+            max={24 * 90}
+            value={hours}
+            onChange={setHours}
+            required
+          />
+          <TextField
+            label={t('enrolment.form.max')}
+            name="maxUses"
+            invalid={t('enrolment.form.maxInvalid')}
+            type="number"
+            inputMode="numeric"
+            hint={t('enrolment.form.maxHint')}
+            min={1}
+            max={10_000}
+            value={maxUses}
+            onChange={setMaxUses}
+          />
+          <ErrorAlert error={error} />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('enrolment.form.submit')}
+          </button>
+        </form>
+      </FormProblems>
     </section>
   );
 }

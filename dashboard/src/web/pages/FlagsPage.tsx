@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Flag, Room } from '@harbour/shared';
 import { api, withQuery } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -8,7 +9,8 @@ import { usePageTitle } from '../components/usePageTitle';
 
 /** Every flag raised by watch lists, newest first. */
 export function FlagsPage() {
-  usePageTitle('Flags');
+  const { t } = useTranslation();
+  usePageTitle(t('flags.title'));
   const [rooms, setRooms] = useState<Room[]>([]);
   const [roomId, setRoomId] = useState('');
   const [flags, setFlags] = useState<Flag[] | null>(null);
@@ -39,23 +41,24 @@ export function FlagsPage() {
 
   return (
     <>
-      <h1>Flags</h1>
-      <p className="lead">
-        Each flag is a moment a pupil’s screen matched a watch list, with a screenshot taken at that moment.
-      </p>
+      <h1>{t('flags.title')}</h1>
+      <p className="lead">{t('flags.lead')}</p>
       <div className="toolbar">
         <SelectField
-          label="Room"
+          label={t('common.room')}
           value={roomId}
           onChange={setRoomId}
-          options={[{ value: '', label: 'All rooms' }, ...rooms.map((r) => ({ value: r.id, label: r.name }))]}
+          options={[
+            { value: '', label: t('common.allRooms') },
+            ...rooms.map((r) => ({ value: r.id, label: r.name })),
+          ]}
         />
       </div>
       <ErrorAlert error={error} />
       {flags === null ? (
-        error === null && <p className="muted">Loading flags…</p>
+        error === null && <p className="muted">{t('flags.loading')}</p>
       ) : (
-        <FlagList flags={flags} showRoom={(id) => names.get(id) ?? 'an unknown room'} />
+        <FlagList flags={flags} showRoom={(id) => names.get(id) ?? t('common.unknownRoom')} />
       )}
     </>
   );

@@ -1,16 +1,20 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { loginRequestSchema, type User } from '@harbour/shared';
 import { api } from '../api';
 import { useAuth } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
+import { LanguageSwitch } from '../components/LanguageSwitch';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
 export function LoginPage({ sessionEnded }: { sessionEnded: boolean }) {
-  usePageTitle('Sign in');
+  const { t } = useTranslation();
+  usePageTitle(t('login.pageTitle'));
   const { signedIn } = useAuth();
   const navigate = useNavigate();
   const [email, setEmail] = useState('');
@@ -31,32 +35,39 @@ export function LoginPage({ sessionEnded }: { sessionEnded: boolean }) {
   return (
     <main id="main" className="auth-page">
       <div className="auth-card">
-        <p className="brand brand-large">Harbour</p>
-        <h1>Sign in to Harbour</h1>
-        {sessionEnded && <p className="notice">You have been signed out. Sign in again to carry on.</p>}
-        <form onSubmit={submit} noValidate>
-          <TextField
-            label="Email"
-            type="email"
-            autoComplete="username"
-            value={email}
-            onChange={setEmail}
-            required
-          />
-          <TextField
-            label="Password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={setPassword}
-            required
-          />
-          <ErrorAlert error={error} />
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Sign in
-          </button>
-        </form>
-        <p className="hint">Forgotten your password? Ask your school&rsquo;s Harbour administrator.</p>
+        <LanguageSwitch />
+        <p className="brand brand-large">{t('app.name')}</p>
+        <h1>{t('login.title')}</h1>
+        {sessionEnded && <p className="notice">{t('login.sessionEnded')}</p>}
+        <FormProblems error={error}>
+          <form onSubmit={submit} noValidate>
+            <TextField
+              label={t('login.email')}
+              name="email"
+              invalid={t('login.emailInvalid')}
+              type="email"
+              autoComplete="username"
+              value={email}
+              onChange={setEmail}
+              required
+            />
+            <TextField
+              label={t('login.password')}
+              name="password"
+              invalid={t('login.passwordMissing')}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={setPassword}
+              required
+            />
+            <ErrorAlert error={error} overrides={{ unauthenticated: t('login.wrong') }} />
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {t('login.submit')}
+            </button>
+          </form>
+        </FormProblems>
+        <p className="hint">{t('login.forgotten')}</p>
       </div>
     </main>
   );

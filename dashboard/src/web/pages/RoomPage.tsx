@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { can, type Device } from '@harbour/shared';
 import { useUser } from '../auth';
@@ -9,16 +10,11 @@ import { SupervisionPanel } from '../components/SupervisionPanel';
 import { RoomActivity } from '../components/RoomActivity';
 import { usePageTitle } from '../components/usePageTitle';
 import { useNow } from '../components/time';
-import { useRoomLive, type LiveStatus } from '../live';
-
-const statusText: Record<LiveStatus, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-};
+import { useRoomLive } from '../live';
+import { ErrorText } from '../components/ErrorAlert';
 
 const byName = (a: Device, b: Device) =>
-  a.hostname.localeCompare(b.hostname, 'en-GB', { numeric: true, sensitivity: 'base' });
+  a.hostname.localeCompare(b.hostname, undefined, { numeric: true, sensitivity: 'base' });
 
 /** Online first, then by hostname. */
 function byPresence(a: Device, b: Device): number {
@@ -27,19 +23,20 @@ function byPresence(a: Device, b: Device): number {
 }
 
 const sorts = {
-  presence: { label: 'Online first', fn: byPresence },
-  name: { label: 'Name', fn: byName },
+  presence: byPresence,
+  name: byName,
 } as const;
 type SortKey = keyof typeof sorts;
 const filters = {
-  all: { label: 'All computers', fn: () => true },
-  signedIn: { label: 'Someone signed in', fn: (d: Device) => d.online && d.user !== null },
-  offline: { label: 'Offline', fn: (d: Device) => !d.online },
+  all: () => true,
+  signedIn: (d: Device) => d.online && d.user !== null,
+  offline: (d: Device) => !d.online,
 } as const;
 type FilterKey = keyof typeof filters;
 
 export function RoomPage() {
   const { roomId = '' } = useParams();
+  const { t } = useTranslation();
   const user = useUser();
   const { room, devices, status, error, supervision, access, thumbnails, actions } = useRoomLive(roomId);
   const now = useNow();
@@ -47,36 +44,33 @@ export function RoomPage() {
   const [filter, setFilter] = useState<FilterKey>('all');
   const [chosen, setChosen] = useState<string[]>([]);
   const [open, setOpen] = useState<string | null>(null);
-  const sorted = useMemo(
-    () => devices.filter(filters[filter].fn).sort(sorts[sort].fn),
-    [devices, filter, sort],
-  );
+  const sorted = useMemo(() => devices.filter(filters[filter]).sort(sorts[sort]), [devices, filter, sort]);
   const hostnames = useMemo(() => Object.fromEntries(devices.map((d) => [d.id, d.hostname])), [devices]);
   const mayChoose = supervision !== null && (user.role === 'dsl' || supervision.teacherId === user.id);
   const openDevice = devices.find((d) => d.id === open);
   const onlineCount = devices.filter((d) => d.online).length;
   const notAgreed = devices.filter((d) => d.online && d.aup && d.aup.status !== 'current');
-  usePageTitle(room?.name ?? 'Room');
+  usePageTitle(room?.name ?? t('room.title'));
 
   return (
     <>
       <p className="breadcrumb">
-        <Link to="/rooms">All rooms</Link>
+        <Link to="/rooms">{t('room.back')}</Link>
       </p>
       <div className="page-heading">
-        <h1>{room?.name ?? (error === null ? 'Loading room…' : 'Room')}</h1>
+        <h1>{room?.name ?? (error === null ? t('room.loading') : t('room.title'))}</h1>
         {(room !== null || error === null) && (
           <div role="status" className={`live-status live-status-${status}`}>
             <span className="live-dot" aria-hidden="true" />
-            {statusText[status]}
+            {t(`room.status.${status}`)}
           </div>
         )}
       </div>
       {error !== null && (
         <div role="alert" className="alert alert-error">
-          <p>{error}</p>
+          <p>{error === 'notFound' ? t('room.notFound') : <ErrorText error={error} />}</p>
           <p>
-            <Link to="/rooms">Back to rooms</Link>
+            <Link to="/rooms">{t('room.backToRooms')}</Link>
           </p>
         </div>
       )}
@@ -84,28 +78,27 @@ export function RoomPage() {
         <>
           <p className="lead">
             {devices.length === 0
-              ? 'No computers in this room yet.'
-              : `${onlineCount} of ${devices.length} ${devices.length === 1 ? 'computer' : 'computers'} online.`}
+              ? t('room.noComputers')
+              : t('room.online', { count: devices.length, online: onlineCount })}
           </p>
           {notAgreed.length > 0 && (
             <p className="notice" data-testid="aup-pending">
-              Not yet agreed to the computer rules:{' '}
-              {notAgreed.map((d) => `${d.user ?? ''} (${d.hostname})`).join(', ')}.
+              {t('room.notAgreed', {
+                list: notAgreed
+                  .map((d) => t('room.userAt', { user: d.user ?? '', device: d.hostname }))
+                  .join(', '),
+              })}
             </p>
           )}
           {devices.length === 0 ? (
             <div className="empty">
-              <p>
-                When a computer in this room is enrolled it will appear here, and update by itself as pupils
-                sign in and out.
-              </p>
+              <p>{t('room.emptyHelp')}</p>
               {can(user.role, 'manageDevices') ? (
                 <p>
-                  To add one, create an enrolment token on the <Link to="/enrolment">Enrolment page</Link> and
-                  run the Harbour agent on the computer with it.
+                  <Trans i18nKey="room.emptyManage" components={{ link: <Link to="/enrolment" /> }} />
                 </p>
               ) : (
-                <p>A technician can enrol computers from the Enrolment page.</p>
+                <p>{t('room.emptyAsk')}</p>
               )}
             </div>
           ) : null}
@@ -120,32 +113,32 @@ export function RoomPage() {
           {devices.length > 0 && (
             <div className="grid-tools">
               <div className="field field-inline">
-                <label htmlFor="room-sort">Sort</label>
+                <label htmlFor="room-sort">{t('room.sort')}</label>
                 <select id="room-sort" value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
-                  {Object.entries(sorts).map(([key, s]) => (
+                  {(Object.keys(sorts) as SortKey[]).map((key) => (
                     <option key={key} value={key}>
-                      {s.label}
+                      {t(`room.sorts.${key}`)}
                     </option>
                   ))}
                 </select>
               </div>
               <div className="field field-inline">
-                <label htmlFor="room-filter">Show</label>
+                <label htmlFor="room-filter">{t('common.show')}</label>
                 <select
                   id="room-filter"
                   value={filter}
                   onChange={(e) => setFilter(e.target.value as FilterKey)}
                 >
-                  {Object.entries(filters).map(([key, f]) => (
+                  {(Object.keys(filters) as FilterKey[]).map((key) => (
                     <option key={key} value={key}>
-                      {f.label}
+                      {t(`room.filters.${key}`)}
                     </option>
                   ))}
                 </select>
               </div>
             </div>
           )}
-          <ul role="list" aria-label="Devices" className="device-grid">
+          <ul role="list" aria-label={t('room.devicesLabel')} className="device-grid">
             {sorted.map((device) => (
               <DeviceCard
                 key={device.id}
@@ -179,8 +172,7 @@ export function RoomPage() {
             ) : (
               access && (
                 <p className="muted" data-testid="activity-not-yours">
-                  What pupils are doing here is shown only to the teachers assigned to supervise this room and
-                  to the designated safeguarding lead.
+                  {t('room.activityNotYours')}
                 </p>
               )
             ))}

@@ -1,18 +1,22 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { can, createRoomRequestSchema, type Room } from '@harbour/shared';
 import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
-const byName = (a: Room, b: Room) => a.name.localeCompare(b.name, 'en-GB', { sensitivity: 'base' });
+const byName = (a: Room, b: Room) =>
+  a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
 
 export function RoomsPage() {
-  usePageTitle('Rooms');
+  const { t } = useTranslation();
+  usePageTitle(t('rooms.title'));
   const user = useUser();
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
@@ -34,17 +38,14 @@ export function RoomsPage() {
 
   return (
     <>
-      <h1>Rooms</h1>
-      <p className="lead">Choose a room to see its computers live.</p>
+      <h1>{t('rooms.title')}</h1>
+      <p className="lead">{t('rooms.lead')}</p>
       <ErrorAlert error={loadError} />
       {rooms === null ? (
-        loadError === null && <p className="muted">Loading rooms…</p>
+        loadError === null && <p className="muted">{t('rooms.loading')}</p>
       ) : rooms.length === 0 ? (
         <p className="empty">
-          There are no rooms yet.
-          {can(user.role, 'manageRooms')
-            ? ' Add your first room below: a classroom, the ICT suite or the library.'
-            : ' A technician or administrator can add them.'}
+          {t('rooms.none')} {can(user.role, 'manageRooms') ? t('rooms.noneManage') : t('rooms.noneAsk')}
         </p>
       ) : (
         <ul className="room-list">
@@ -70,6 +71,7 @@ function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
   const [name, setName] = useState('');
   const [created, setCreated] = useState<string | null>(null);
   const { busy, error, run } = useSubmit();
+  const { t } = useTranslation();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -85,22 +87,26 @@ function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
 
   return (
     <section className="panel">
-      <h2 id="add-room-heading">Add a room</h2>
-      <form onSubmit={submit} noValidate className="inline-form">
-        <TextField
-          label="Room name"
-          hint="For example “Class 4 Oak” or “ICT suite”."
-          value={name}
-          onChange={setName}
-          required
-        />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Create room
-        </button>
-      </form>
+      <h2 id="add-room-heading">{t('rooms.add.title')}</h2>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate className="inline-form">
+          <TextField
+            label={t('rooms.add.name')}
+            name="name"
+            invalid={t('rooms.add.nameInvalid')}
+            hint={t('rooms.add.hint')}
+            value={name}
+            onChange={setName}
+            required
+          />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('rooms.add.submit')}
+          </button>
+        </form>
+      </FormProblems>
       <ErrorAlert error={error} />
       <div role="status" className="confirmation">
-        {created !== null && <p>Room “{created}” created.</p>}
+        {created !== null && error === null && <p>{t('rooms.add.created', { name: created })}</p>}
       </div>
     </section>
   );

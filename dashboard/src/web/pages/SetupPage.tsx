@@ -1,17 +1,21 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { limits, setupRequestSchema, type User } from '@harbour/shared';
 import { api } from '../api';
 import { useAuth } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
+import { LanguageSwitch } from '../components/LanguageSwitch';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
 /** First run: create the first administrator, who is then signed in. */
 export function SetupPage() {
-  usePageTitle('Set up');
+  const { t } = useTranslation();
+  usePageTitle(t('setup.pageTitle'));
   const { signedIn } = useAuth();
   const navigate = useNavigate();
   const [email, setEmail] = useState('');
@@ -33,41 +37,48 @@ export function SetupPage() {
   return (
     <main id="main" className="auth-page">
       <div className="auth-card">
-        <p className="brand brand-large">Harbour</p>
-        <h1>Set up Harbour</h1>
-        <p>
-          Create the first administrator account. You can add accounts for other staff once you are signed in.
-        </p>
-        <form onSubmit={submit} noValidate>
-          <TextField
-            label="Email"
-            type="email"
-            autoComplete="email"
-            value={email}
-            onChange={setEmail}
-            required
-          />
-          <TextField
-            label="Your name"
-            autoComplete="name"
-            value={displayName}
-            onChange={setDisplayName}
-            required
-          />
-          <TextField
-            label="Password"
-            type="password"
-            autoComplete="new-password"
-            hint={`At least ${limits.passwordMin} characters. A short sentence is easy to remember.`}
-            value={password}
-            onChange={setPassword}
-            required
-          />
-          <ErrorAlert error={error} />
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Create administrator
-          </button>
-        </form>
+        <LanguageSwitch />
+        <p className="brand brand-large">{t('app.name')}</p>
+        <h1>{t('setup.title')}</h1>
+        <p>{t('setup.intro')}</p>
+        <FormProblems error={error}>
+          <form onSubmit={submit} noValidate>
+            <TextField
+              label={t('login.email')}
+              name="email"
+              invalid={t('login.emailInvalid')}
+              type="email"
+              autoComplete="email"
+              value={email}
+              onChange={setEmail}
+              required
+            />
+            <TextField
+              label={t('setup.name')}
+              name="displayName"
+              invalid={t('setup.nameInvalid')}
+              autoComplete="name"
+              value={displayName}
+              onChange={setDisplayName}
+              required
+            />
+            <TextField
+              label={t('login.password')}
+              name="password"
+              invalid={t('setup.passwordInvalid', { min: limits.passwordMin })}
+              type="password"
+              autoComplete="new-password"
+              hint={t('setup.passwordHint', { min: limits.passwordMin })}
+              value={password}
+              onChange={setPassword}
+              required
+            />
+            <ErrorAlert error={error} />
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {t('setup.submit')}
+            </button>
+          </form>
+        </FormProblems>
       </div>
     </main>
   );

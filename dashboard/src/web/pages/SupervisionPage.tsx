@@ -1,16 +1,19 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { can, type SupervisionSession, type SupervisionSettings } from '@harbour/shared';
 import { api } from '../api';
 import { useUser } from '../auth';
+import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { formatDateTime } from '../components/time';
+import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 
 /** The supervised sessions running now (a teacher's own; the DSL and admins see all). */
 export function SupervisionPage() {
   const user = useUser();
-  usePageTitle('Supervision');
+  const { t } = useTranslation();
+  usePageTitle(t('supervision.title'));
   const [sessions, setSessions] = useState<SupervisionSession[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -18,7 +21,11 @@ export function SupervisionPage() {
     let live = true;
     const load = () =>
       api.get<{ sessions: SupervisionSession[] }>('/api/supervision').then(
-        (r) => live && setSessions(r.sessions),
+        (r) => {
+          if (!live) return;
+          setSessions(r.sessions);
+          setError(null);
+        },
         (err: unknown) => live && setError(err),
       );
     void load();
@@ -31,39 +38,36 @@ export function SupervisionPage() {
 
   return (
     <>
-      <h1>Supervision</h1>
+      <h1>{t('supervision.title')}</h1>
       <p className="lead">
-        {user.role === 'teacher'
-          ? 'Your supervised sessions running now.'
-          : 'Every supervised session running now.'}
+        {user.role === 'teacher' ? t('supervision.leadTeacher') : t('supervision.leadAll')}
       </p>
       <ErrorAlert error={error} />
       {sessions !== null &&
         (sessions.length === 0 ? (
-          <p className="empty">No room is being supervised right now.</p>
+          <p className="empty">{t('supervision.none')}</p>
         ) : (
-          <table className="session-table">
-            <thead>
-              <tr>
-                <th scope="col">Room</th>
-                <th scope="col">Supervised by</th>
-                <th scope="col">Started</th>
-                <th scope="col">Ends</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <Link to={`/rooms/${s.roomId}`}>{s.roomName}</Link>
-                  </td>
-                  <td>{s.teacherName}</td>
-                  <td>{formatDateTime(s.startedAt)}</td>
-                  <td>{formatDateTime(s.endsAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t('supervision.caption')}
+            hideCaption
+            rows={sessions}
+            rowKey={(s) => s.id}
+            columns={[
+              {
+                key: 'room',
+                header: t('common.room'),
+                rowHeader: true,
+                cell: (s) => <Link to={`/rooms/${s.roomId}`}>{s.roomName}</Link>,
+              },
+              { key: 'by', header: t('supervision.by'), cell: (s) => s.teacherName },
+              {
+                key: 'started',
+                header: t('supervision.started'),
+                cell: (s) => <DateTime iso={s.startedAt} />,
+              },
+              { key: 'ends', header: t('supervision.ends'), cell: (s) => <DateTime iso={s.endsAt} /> },
+            ]}
+          />
         ))}
       {can(user.role, 'manageSupervision') && <SettingsForm />}
     </>
@@ -71,6 +75,7 @@ export function SupervisionPage() {
 }
 
 function SettingsForm() {
+  const { t } = useTranslation();
   const [settings, setSettings] = useState<SupervisionSettings | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -93,21 +98,18 @@ function SettingsForm() {
   if (!settings) return <ErrorAlert error={error} />;
   return (
     <section aria-labelledby="settings-heading" className="supervision-panel">
-      <h2 id="settings-heading">Live screen pictures</h2>
-      <p>
-        While a teacher supervises a room, each computer can send a small picture of its screen every few
-        seconds. Pictures are shown live and never stored.
-      </p>
+      <h2 id="settings-heading">{t('supervision.settings.title')}</h2>
+      <p>{t('supervision.settings.text')}</p>
       <label>
         <input
           type="checkbox"
           checked={settings.thumbnailsEnabled}
           onChange={(e) => void save({ thumbnailsEnabled: e.target.checked })}
         />{' '}
-        Show live screen pictures to the supervising teacher
+        {t('supervision.settings.enabled')}
       </label>
       <div className="field field-inline">
-        <label htmlFor="thumb-interval">Seconds between pictures</label>
+        <label htmlFor="thumb-interval">{t('supervision.settings.interval')}</label>
         <select
           id="thumb-interval"
           value={settings.thumbnailIntervalSeconds}
@@ -122,7 +124,7 @@ function SettingsForm() {
       </div>
       <ErrorAlert error={error} />
       <p className="hint" aria-live="polite">
-        {saved ? 'Saved.' : ''}
+        {saved && error === null ? t('common.saved') : ''}
       </p>
     </section>
   );

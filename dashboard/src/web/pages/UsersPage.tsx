@@ -1,19 +1,22 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { createUserRequestSchema, limits, roleLabels, roles, type Role, type User } from '@harbour/shared';
+import { useTranslation } from 'react-i18next';
+import { createUserRequestSchema, limits, roles, type Role, type User } from '@harbour/shared';
 import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { DataTable } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
 const byName = (a: User, b: User) =>
-  a.displayName.localeCompare(b.displayName, 'en-GB', { sensitivity: 'base' });
-const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
+  a.displayName.localeCompare(b.displayName, undefined, { sensitivity: 'base' });
 
 export function UsersPage() {
-  usePageTitle('Staff accounts');
+  const { t } = useTranslation();
+  usePageTitle(t('users.title'));
   const me = useUser();
   const [users, setUsers] = useState<User[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
@@ -43,78 +46,73 @@ export function UsersPage() {
       const { user: updated } = await api.patch<{ user: User }>(`/api/users/${user.id}`, { disabled });
       replace(updated);
       return disabled
-        ? `${updated.displayName}'s account is disabled and has been signed out.`
-        : `${updated.displayName}'s account is active again.`;
+        ? t('users.disabledDone', { name: updated.displayName })
+        : t('users.enabledDone', { name: updated.displayName });
     });
   }
 
   return (
     <>
-      <h1>Staff accounts</h1>
-      <p className="lead">
-        Everyone who can sign in to Harbour. Disabling an account signs that person out everywhere at once.
-      </p>
+      <h1>{t('users.title')}</h1>
+      <p className="lead">{t('users.lead')}</p>
       <ErrorAlert error={loadError} />
       <ErrorAlert error={rows.error} />
       <div role="status" className="confirmation">
         {rows.confirmation !== null && <p>{rows.confirmation}</p>}
       </div>
       {users === null ? (
-        loadError === null && <p className="muted">Loading accounts…</p>
+        loadError === null && <p className="muted">{t('users.loading')}</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((user) => (
-                <tr key={user.id} data-user-id={user.id}>
-                  <th scope="row">{user.displayName}</th>
-                  <td>{user.email}</td>
-                  <td>{roleLabels[user.role]}</td>
-                  <td>
-                    <span className={`badge badge-${user.disabled ? 'neutral' : 'good'}`}>
-                      {user.disabled ? 'Disabled' : 'Active'}
-                    </span>
-                  </td>
-                  <td>
-                    {user.id === me.id ? (
-                      <span className="muted">This is you</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className={
-                          user.disabled ? 'button button-small' : 'button button-danger button-small'
-                        }
-                        onClick={() => void setDisabled(user, !user.disabled)}
-                        disabled={rows.busyId === user.id}
-                      >
-                        {user.disabled ? `Enable ${user.displayName}` : `Disable ${user.displayName}`}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={t('users.title')}
+          rows={users}
+          rowKey={(u) => u.id}
+          rowProps={(u) => ({ 'data-user-id': u.id })}
+          columns={[
+            { key: 'name', header: t('users.columns.name'), rowHeader: true, cell: (u) => u.displayName },
+            {
+              key: 'email',
+              header: t('login.email'),
+              cell: (u) => <span className="address">{u.email}</span>,
+            },
+            { key: 'role', header: t('users.columns.role'), cell: (u) => t(`enums.role.${u.role}`) },
+            {
+              key: 'status',
+              header: t('users.columns.status'),
+              cell: (u) => (
+                <span className={`badge badge-${u.disabled ? 'neutral' : 'good'}`}>
+                  {u.disabled ? t('users.disabled') : t('users.active')}
+                </span>
+              ),
+            },
+            {
+              key: 'actions',
+              header: t('common.actions'),
+              hideHeader: true,
+              cell: (u) =>
+                u.id === me.id ? (
+                  <span className="muted">{t('users.you')}</span>
+                ) : (
+                  <button
+                    type="button"
+                    className={u.disabled ? 'button button-small' : 'button button-danger button-small'}
+                    onClick={() => void setDisabled(u, !u.disabled)}
+                    disabled={rows.busyId === u.id}
+                  >
+                    {u.disabled
+                      ? t('users.enable', { name: u.displayName })
+                      : t('users.disable', { name: u.displayName })}
+                  </button>
+                ),
+            },
+          ]}
+        />
       )}
       <CreateUserForm
         onCreated={(user) => {
           setUsers((current) => [...(current ?? []), user].sort(byName));
           rows.setError(null);
-          rows.setConfirmation(
-            `Account created for ${user.displayName}. Give them their email address and temporary password.`,
-          );
+          rows.setConfirmation(t('users.created', { name: user.displayName }));
         }}
       />
     </>
@@ -127,6 +125,8 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const [role, setRole] = useState<Role>('teacher');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useSubmit();
+  const { t } = useTranslation();
+  const roleOptions = roles.map((r) => ({ value: r, label: t(`enums.role.${r}`) }));
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -144,32 +144,54 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
 
   return (
     <section className="panel">
-      <h2>Add a staff account</h2>
-      <form onSubmit={submit} noValidate>
-        <TextField label="Email" type="email" autoComplete="off" value={email} onChange={setEmail} required />
-        <TextField label="Name" autoComplete="off" value={displayName} onChange={setDisplayName} required />
-        <SelectField
-          label="Role"
-          hint="Teachers watch rooms. Designated safeguarding leads handle concerns. Technicians look after rooms and computers. Administrators also manage accounts."
-          value={role}
-          onChange={(value) => setRole(value as Role)}
-          options={roleOptions}
-          required
-        />
-        <TextField
-          label="Temporary password"
-          type="password"
-          autoComplete="new-password"
-          hint={`At least ${limits.passwordMin} characters. Give it to them in person, not by email.`}
-          value={password}
-          onChange={setPassword}
-          required
-        />
-        <ErrorAlert error={error} />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Create account
-        </button>
-      </form>
+      <h2>{t('users.add.title')}</h2>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate>
+          <TextField
+            label={t('login.email')}
+            name="email"
+            invalid={t('login.emailInvalid')}
+            type="email"
+            autoComplete="off"
+            value={email}
+            onChange={setEmail}
+            required
+          />
+          <TextField
+            label={t('users.columns.name')}
+            name="displayName"
+            invalid={t('setup.nameInvalid')}
+            autoComplete="off"
+            value={displayName}
+            onChange={setDisplayName}
+            required
+          />
+          <SelectField
+            label={t('users.columns.role')}
+            name="role"
+            hint={t('users.add.roleHint')}
+            value={role}
+            onChange={(value) => setRole(value as Role)}
+            options={roleOptions}
+            required
+          />
+          <TextField
+            label={t('users.add.password')}
+            name="password"
+            invalid={t('setup.passwordInvalid', { min: limits.passwordMin })}
+            type="password"
+            autoComplete="new-password"
+            hint={t('users.add.passwordHint', { min: limits.passwordMin })}
+            value={password}
+            onChange={setPassword}
+            required
+          />
+          <ErrorAlert error={error} />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('users.add.submit')}
+          </button>
+        </form>
+      </FormProblems>
     </section>
   );
 }

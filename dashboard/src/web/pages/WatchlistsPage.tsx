@@ -1,26 +1,26 @@
 import { useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import {
   severities,
   watchCategories,
-  watchCategoryLabels,
   watchEntryInputSchema,
-  watchKindLabels,
   watchKinds,
   type WatchEntry,
   type Watchlist,
 } from '@harbour/shared';
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { DataTable } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
+import { FormProblems } from '../components/formProblems';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
 
-const severityLabels = { low: 'Low', medium: 'Medium', high: 'High' } as const;
-
 /** The DSL's watch lists: add, remove, import and export as CSV. */
 export function WatchlistsPage() {
-  usePageTitle('Watch lists');
+  const { t } = useTranslation();
+  usePageTitle(t('watchlists.title'));
   const [list, setList] = useState<Watchlist | null>(null);
   const [error, setError] = useState<unknown>(null);
   const rows = useRowAction();
@@ -43,90 +43,95 @@ export function WatchlistsPage() {
   }, [list]);
 
   async function remove(entry: WatchEntry) {
-    if (!window.confirm(`Remove “${entry.pattern}” from the watch list?`)) return;
+    if (!window.confirm(t('watchlists.removeConfirm', { pattern: entry.pattern }))) return;
     await rows.run(entry.id, async () => {
       await api.del(`/api/watchlists/entries/${entry.id}`);
-      rows.setConfirmation(`“${entry.pattern}” removed.`);
+      rows.setConfirmation(t('watchlists.removed', { pattern: entry.pattern }));
       await load();
     });
   }
 
   return (
     <>
-      <h1>Watch lists</h1>
-      <p className="lead">
-        When a pupil’s screen shows a website, web address or words on these lists, Harbour takes a screenshot
-        and raises a flag at once. Changes reach every computer straight away.
-      </p>
+      <h1>{t('watchlists.title')}</h1>
+      <p className="lead">{t('watchlists.lead')}</p>
       <ErrorAlert error={error} />
       <AddEntryForm
         onAdded={(e) => {
-          rows.setConfirmation(`“${e.pattern}” added.`);
+          rows.setError(null);
+          rows.setConfirmation(t('watchlists.added', { pattern: e.pattern }));
           void load();
         }}
+        onTried={() => rows.setConfirmation(null)}
       />
       <ImportExport
         onImported={(message) => {
+          rows.setError(null);
           rows.setConfirmation(message);
           void load();
         }}
+        onTried={() => rows.setConfirmation(null)}
       />
       <div role="status" className="confirmation">
         {rows.confirmation !== null && <p>{rows.confirmation}</p>}
       </div>
       <ErrorAlert error={rows.error} />
       {list === null
-        ? error === null && <p className="muted">Loading watch lists…</p>
+        ? error === null && <p className="muted">{t('watchlists.loading')}</p>
         : watchCategories.map((category) => {
             const entries = byCategory.get(category) ?? [];
             return (
               <section key={category} aria-labelledby={`cat-${category}`}>
                 <h2 id={`cat-${category}`}>
-                  {watchCategoryLabels[category]} <span className="muted">({entries.length})</span>
+                  {t(`enums.watchCategory.${category}`)} <span className="muted">({entries.length})</span>
                 </h2>
                 {entries.length === 0 ? (
-                  <p className="empty">No entries in this category.</p>
+                  <p className="empty">{t('watchlists.noEntries')}</p>
                 ) : (
-                  <div className="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Watch for</th>
-                          <th scope="col">Kind</th>
-                          <th scope="col">Severity</th>
-                          <th scope="col">Note</th>
-                          <th scope="col">
-                            <span className="visually-hidden">Actions</span>
-                          </th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {entries.map((e) => (
-                          <tr key={e.id}>
-                            <th scope="row">{e.pattern}</th>
-                            <td>{watchKindLabels[e.kind]}</td>
-                            <td>
-                              <span className={`badge badge-severity-${e.severity}`}>
-                                {severityLabels[e.severity]}
-                              </span>
-                            </td>
-                            <td>{e.note ?? ''}</td>
-                            <td>
-                              <button
-                                type="button"
-                                className="button button-danger button-small"
-                                onClick={() => void remove(e)}
-                                disabled={rows.busyId === e.id}
-                                aria-label={`Remove ${e.pattern}`}
-                              >
-                                Remove
-                              </button>
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <DataTable
+                    label={t(`enums.watchCategory.${category}`)}
+                    rows={entries}
+                    rowKey={(e) => e.id}
+                    columns={[
+                      {
+                        key: 'pattern',
+                        header: t('watchlists.columns.pattern'),
+                        rowHeader: true,
+                        cell: (e) => e.pattern,
+                      },
+                      {
+                        key: 'kind',
+                        header: t('watchlists.columns.kind'),
+                        cell: (e) => t(`enums.watchKind.${e.kind}`),
+                      },
+                      {
+                        key: 'severity',
+                        header: t('watchlists.columns.severity'),
+                        cell: (e) => (
+                          <span className={`badge badge-severity-${e.severity}`}>
+                            {t(`enums.severity.${e.severity}`)}
+                          </span>
+                        ),
+                      },
+                      { key: 'note', header: t('watchlists.columns.note'), cell: (e) => e.note ?? '' },
+                      {
+                        key: 'actions',
+                        header: t('common.actions'),
+                        hideHeader: true,
+                        cell: (e) => (
+                          <button
+                            type="button"
+                            className="button button-danger button-small"
+                            onClick={() => void remove(e)}
+                            disabled={rows.busyId === e.id}
+                            aria-label={t('watchlists.removeLabel', { pattern: e.pattern })}
+                          >
+                            {t('common.remove')}
+                          </button>
+                        ),
+                      },
+                    ]}
+                  />
                 )}
               </section>
             );
@@ -135,7 +140,8 @@ export function WatchlistsPage() {
   );
 }
 
-function AddEntryForm({ onAdded }: { onAdded: (e: WatchEntry) => void }) {
+function AddEntryForm({ onAdded, onTried }: { onAdded: (e: WatchEntry) => void; onTried: () => void }) {
+  const { t } = useTranslation();
   const [kind, setKind] = useState<string>('domain');
   const [pattern, setPattern] = useState('');
   const [category, setCategory] = useState<string>('extremism');
@@ -145,6 +151,7 @@ function AddEntryForm({ onAdded }: { onAdded: (e: WatchEntry) => void }) {
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    onTried();
     await run(async () => {
       const body = { kind, pattern, category, severity, ...(note.trim() === '' ? {} : { note }) };
       checkForm(watchEntryInputSchema, body);
@@ -157,44 +164,63 @@ function AddEntryForm({ onAdded }: { onAdded: (e: WatchEntry) => void }) {
 
   return (
     <section className="panel">
-      <h2 id="add-entry-heading">Add to a watch list</h2>
-      <form onSubmit={submit} noValidate>
-        <SelectField
-          label="Kind"
-          value={kind}
-          onChange={setKind}
-          options={watchKinds.map((k) => ({ value: k, label: watchKindLabels[k] }))}
-        />
-        <TextField
-          label="Watch for"
-          hint="A website such as example.org, a web address pattern such as example.org/forum/* (* matches anything), or words such as “knife fight”."
-          value={pattern}
-          onChange={setPattern}
-          required
-        />
-        <SelectField
-          label="Category"
-          value={category}
-          onChange={setCategory}
-          options={watchCategories.map((c) => ({ value: c, label: watchCategoryLabels[c] }))}
-        />
-        <SelectField
-          label="Severity"
-          value={severity}
-          onChange={setSeverity}
-          options={severities.map((s) => ({ value: s, label: severityLabels[s] }))}
-        />
-        <TextField label="Note" hint="Optional." value={note} onChange={setNote} />
-        <ErrorAlert error={error} />
-        <button type="submit" className="button button-primary" disabled={busy}>
-          Add entry
-        </button>
-      </form>
+      <h2 id="add-entry-heading">{t('watchlists.add.title')}</h2>
+      <FormProblems error={error}>
+        <form onSubmit={submit} noValidate>
+          <SelectField
+            label={t('watchlists.columns.kind')}
+            name="kind"
+            value={kind}
+            onChange={setKind}
+            options={watchKinds.map((k) => ({ value: k, label: t(`enums.watchKind.${k}`) }))}
+          />
+          <TextField
+            label={t('watchlists.columns.pattern')}
+            name="pattern"
+            hint={t('watchlists.add.patternHint')}
+            value={pattern}
+            onChange={setPattern}
+            required
+          />
+          <SelectField
+            label={t('watchlists.columns.category')}
+            name="category"
+            value={category}
+            onChange={setCategory}
+            options={watchCategories.map((c) => ({ value: c, label: t(`enums.watchCategory.${c}`) }))}
+          />
+          <SelectField
+            label={t('watchlists.columns.severity')}
+            name="severity"
+            value={severity}
+            onChange={setSeverity}
+            options={severities.map((s) => ({ value: s, label: t(`enums.severity.${s}`) }))}
+          />
+          <TextField
+            label={t('watchlists.columns.note')}
+            name="note"
+            hint={t('watchlists.add.optional')}
+            value={note}
+            onChange={setNote}
+          />
+          <ErrorAlert error={error} />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('watchlists.add.submit')}
+          </button>
+        </form>
+      </FormProblems>
     </section>
   );
 }
 
-function ImportExport({ onImported }: { onImported: (message: string) => void }) {
+function ImportExport({
+  onImported,
+  onTried,
+}: {
+  onImported: (message: string) => void;
+  onTried: () => void;
+}) {
+  const { t } = useTranslation();
   const [file, setFile] = useState<File | null>(null);
   const [replace, setReplace] = useState(false);
   const { busy, error, run } = useSubmit();
@@ -202,32 +228,39 @@ function ImportExport({ onImported }: { onImported: (message: string) => void })
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!file) return;
+    onTried();
     await run(async () => {
       const csv = await file.text();
       const r = await api.post<{ added: number; updated: number; removed: number }>(
         '/api/watchlists/import',
         { csv, replace },
       );
-      onImported(`Imported: ${r.added} added, ${r.updated} updated, ${r.removed} removed.`);
+      onImported(t('watchlists.csv.imported', { added: r.added, updated: r.updated, removed: r.removed }));
     });
   }
 
   return (
     <section className="panel">
-      <h2 id="csv-heading">Import and export (CSV)</h2>
+      <h2 id="csv-heading">{t('watchlists.csv.title')}</h2>
       <p>
-        Columns: <code>kind, pattern, category, severity, note</code>. Kinds: {watchKinds.join(', ')}.
-        Categories: {watchCategories.join(', ')}. Severities: {severities.join(', ')}. If any row has a
-        problem, nothing is imported and each problem is listed by line.
+        <Trans
+          i18nKey="watchlists.csv.columns"
+          values={{
+            kinds: watchKinds.join(', '),
+            categories: watchCategories.join(', '),
+            severities: severities.join(', '),
+          }}
+          components={{ code: <code /> }}
+        />
       </p>
       <p>
         <a className="button" href="/api/watchlists/export" download>
-          Export as CSV
+          {t('watchlists.csv.export')}
         </a>
       </p>
       <form onSubmit={submit} noValidate>
         <div className="field">
-          <label htmlFor="csv-file">CSV file to import</label>
+          <label htmlFor="csv-file">{t('watchlists.csv.file')}</label>
           <input
             id="csv-file"
             type="file"
@@ -237,13 +270,13 @@ function ImportExport({ onImported }: { onImported: (message: string) => void })
         </div>
         <div className="field field-checkbox">
           <label>
-            <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace
-            the whole list with this file (entries not in the file are removed)
+            <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} />{' '}
+            {t('watchlists.csv.replace')}
           </label>
         </div>
         <ErrorAlert error={error} />
         <button type="submit" className="button button-primary" disabled={busy || file === null}>
-          Import
+          {t('watchlists.csv.import')}
         </button>
       </form>
     </section>

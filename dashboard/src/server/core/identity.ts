@@ -1,0 +1,32 @@
+/** Who is calling: a signed-in member of staff or an enrolled device, and how each is recognised. */
+import type { Role } from '@harbour/shared';
+
+/** The cookie that carries a staff session's secret (REST and the dashboard socket alike). */
+export const sessionCookie = 'harbour_session';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface AuthenticatedDevice {
+  id: string;
+  roomId: string;
+}
+
+export type DeviceAuthResult =
+  | { ok: true; device: AuthenticatedDevice }
+  | { ok: false; code: 'unauthenticated' | 'revoked'; message: string };
+
+/**
+ * How the transports (HTTP plumbing, socket handshakes) recognise callers. The accounts
+ * and devices features implement it; the transports only call it.
+ */
+export interface Authenticators {
+  /** The signed-in, enabled member of staff behind a session cookie's secret, or null. */
+  staff(sessionToken: string | undefined): Promise<SessionUser | null>;
+  /** Checks a device's credential. */
+  device(deviceId: string, credential: string): Promise<DeviceAuthResult>;
+}

@@ -1,0 +1,83 @@
+/**
+ * The narrow ports services are given instead of the whole server: the database (`Db`,
+ * from db/), a logger (pino's `Logger`), a clock, and `Push`, the one way to reach live
+ * connections. Each is passed as a parameter, never imported as a global, so a test or
+ * another deployment can hand in its own.
+ */
+import type { AgentServerToClient, DashboardServerToClient } from '@harbour/shared';
+import type { SessionUser } from './identity.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Where a push to agents goes. */
+export type AgentChannel =
+  /** every connection of one device */
+  | { kind: 'device'; deviceId: string }
+  /** every connected agent */
+  | { kind: 'everyAgent' };
+
+/**
+ * Where a push to staff goes. Incidents name pupils, so they never go to a room's general
+ * channel (technicians and admins watch rooms too); activity has its own channel per room.
+ */
+export type StaffChannel =
+  /** staff with a room's live view open */
+  | { kind: 'room'; roomId: string }
+  /** staff allowed to read a room's activity, with its activity view open */
+  | { kind: 'activity'; roomId: string }
+  /** every connection of one member of staff */
+  | { kind: 'user'; userId: string }
+  /** every connection of every DSL */
+  | { kind: 'dsl' };
+
+export const channel = {
+  device: (deviceId: string): AgentChannel => ({ kind: 'device', deviceId }),
+  everyAgent: { kind: 'everyAgent' } as AgentChannel,
+  room: (roomId: string): StaffChannel => ({ kind: 'room', roomId }),
+  activity: (roomId: string): StaffChannel => ({ kind: 'activity', roomId }),
+  user: (userId: string): StaffChannel => ({ kind: 'user', userId }),
+  dsl: { kind: 'dsl' } as StaffChannel,
+};
+
+/** One live socket connection: a device's agent, or a member of staff's dashboard. */
+export type Connection =
+  { kind: 'agent'; id: string; deviceId: string } | { kind: 'staff'; id: string; user: SessionUser };
+export type AgentConnection = Extract<Connection, { kind: 'agent' }>;
+export type StaffConnection = Extract<Connection, { kind: 'staff' }>;
+
+export type AgentPush<K extends keyof AgentServerToClient> = Parameters<AgentServerToClient[K]>[0];
+export type StaffPush<K extends keyof DashboardServerToClient> = Parameters<DashboardServerToClient[K]>[0];
+
+/**
+ * The only way to reach live connections. Its one implementation
+ * (realtime/socket-push.ts) is the only code that emits, joins, leaves or disconnects
+ * through socket.io, so making pushes reach other nodes (a socket.io adapter) or checking
+ * who may join a live channel happens there, once.
+ */
+export interface Push {
+  toAgents<K extends keyof AgentServerToClient>(to: AgentChannel, event: K, payload: AgentPush<K>): void;
+  toStaff<K extends keyof DashboardServerToClient>(
+    to: StaffChannel | readonly StaffChannel[],
+    event: K,
+    payload: StaffPush<K>,
+    options?: { except?: StaffChannel },
+  ): void;
+  /** A push to this one connection only (the answer to what it just asked or did). */
+  toConnection<K extends keyof AgentServerToClient>(
+    connection: AgentConnection,
+    event: K,
+    payload: AgentPush<K>,
+  ): void;
+  /** Who is connected to a staff channel now. */
+  staffIn(to: StaffChannel): Promise<SessionUser[]>;
+  /** Adds a connection to a channel, so that it receives the channel's pushes. */
+  join(connection: AgentConnection, to: AgentChannel): Promise<void>;
+  join(connection: StaffConnection, to: StaffChannel): Promise<void>;
+  leave(connection: StaffConnection, to: StaffChannel): Promise<void>;
+  /** Closes every connection in the channel (a revoked device, a disabled account). */
+  disconnect(to: AgentChannel | StaffChannel): void;
+}

@@ -1,0 +1,119 @@
+/** The `users` table: staff accounts. Every query of it lives here. */
+import { randomUUID } from 'node:crypto';
+import type { Role, User } from '@harbour/shared';
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { UsersTable } from '../../db/schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    disabled: row.disabled_at !== null,
+    createdAt: row.created_at,
+  };
+}
+
+export async function needsSetup(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0) === 0;
+}
+
+export function userById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function userByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export function listUsers(db: Db): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().orderBy('display_name').execute();
+}
+
+export async function insertUser(
+  db: Db,
+  input: { email: string; displayName: string; role: Role; passwordHash: string },
+): Promise<UserRow> {
+  const row: UserRow = {
+    id: randomUUID(),
+    email: input.email,
+    display_name: input.displayName,
+    role: input.role,
+    password_hash: input.passwordHash,
+    disabled_at: null,
+    created_at: new Date().toISOString(),
+  };
+  await db.insertInto('users').values(row).execute();
+  return row;
+}
+
+export function updateUser(
+  db: Db,
+  id: string,
+  set: Partial<Pick<UserRow, 'display_name' | 'role' | 'disabled_at'>>,
+): Promise<UserRow> {
+  return db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Display names by id, for the users among `ids` that exist. */
+export async function userNames(db: Db, ids: (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((i): i is string => i !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'display_name'])
+    .where('id', 'in', wanted)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+/** How many of `ids` are accounts. */
+export async function countExisting(db: Db, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
+  return rows.length;
+}
+
+/** The role and standing of one account (e.g. before assigning it something). */
+export function userStanding(
+  db: Db,
+  id: string,
+): Promise<{ id: string; role: Role; disabled_at: string | null } | undefined> {
+  return db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Enabled accounts with one of `roles`, by name. */
+export function activeStaff(db: Db, roles: Role[]) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'display_name', 'role'])
+    .where('role', 'in', roles)
+    .where('disabled_at', 'is', null)
+    .orderBy('display_name')
+    .execute();
+}
+
+/** The longest-standing enabled DSL account: whom new incidents are assigned to by default. */
+export async function longestServingDsl(db: Db): Promise<string | null> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'dsl')
+    .where('disabled_at', 'is', null)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

@@ -1,0 +1,275 @@
+/**
+ * The activity timeline. The agent sends only changes (`activity.changed`); each change
+ * closes the device's open interval at the moment it happened and opens the next one.
+ * An interval with no end is what the device shows now.
+ */
+import {
+  activityLimits,
+  domainOf,
+  formatOsUser,
+  type ActivityChanged,
+  type ActivityInterval,
+  type DeviceActivity,
+} from '@harbour/shared';
+import { sql, type Selectable } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { ActivityIntervalsTable } from '../../db/schema.js';
+import { HarbourError, notFound } from '../../core/errors.js';
+import { devicePlace, purgeClearedHealth } from '../devices/index.js';
+import { getActivitySettings } from './settings.js';
+
+/** How far ahead of the server's clock a device's clock may be before its events are refused. */
+export const maxClockSkewMs = 5 * 60_000;
+const earliest = Date.parse('2000-01-01T00:00:00Z');
+
+/** Refuses event times no device can have seen: far in the future, or before Harbour existed. */
+export function checkEventTime(occurredAt: string, now = Date.now()): void {
+  const at = Date.parse(occurredAt);
+  if (at > now + maxClockSkewMs) {
+    throw new HarbourError(
+      'validation_failed',
+      `occurredAt ${occurredAt} is in the future (more than ${maxClockSkewMs / 60_000} minutes ahead of the server); check the device's clock.`,
+      [{ path: 'occurredAt', message: 'is in the future' }],
+    );
+  }
+  if (Number.isNaN(at) || at < earliest) {
+    throw new HarbourError('validation_failed', `occurredAt ${occurredAt} is not a possible time.`, [
+      { path: 'occurredAt', message: 'is before the year 2000' },
+    ]);
+  }
+}
+
+export async function deviceRoom(db: Db, deviceId: string): Promise<{ roomId: string; hostname: string }> {
+  const place = await devicePlace(db, deviceId);
+  if (!place) throw notFound('Device');
+  return place;
+}
+
+/** Records one change; runs inside the event's transaction. Returns what the device shows now. */
+export async function recordActivityChange(
+  trx: Db,
+  deviceId: string,
+  occurredAt: string,
+  body: ActivityChanged,
+): Promise<DeviceActivity> {
+  checkEventTime(occurredAt);
+  const { roomId } = await deviceRoom(trx, deviceId);
+  await trx
+    .updateTable('activity_intervals')
+    .set({
+      ended_at: sql<string>`case when started_at > ${occurredAt} then started_at else ${occurredAt} end`,
+    })
+    .where('device_id', '=', deviceId)
+    .where('ended_at', 'is', null)
+    .execute();
+
+  const user = body.user ? formatOsUser(body.user) : null;
+  const w = body.window;
+  let url = w?.url ?? null;
+  let title = w?.title ?? null;
+  const domain = domainOf(url) ?? w?.domain ?? null;
+  if (w?.private && (await getActivitySettings(trx)).privateWindows === 'domainOnly') {
+    // The agent already does this; the server enforces it too.
+    url = null;
+    title = null;
+  }
+  const current: DeviceActivity = {
+    deviceId,
+    roomId,
+    user,
+    state: body.state,
+    app: w?.app ?? null,
+    title,
+    url,
+    domain,
+    private: w?.private ?? false,
+    since: occurredAt,
+  };
+  if (body.state !== 'off') {
+    await trx
+      .insertInto('activity_intervals')
+      .values({
+        device_id: deviceId,
+        room_id: roomId,
+        username: user,
+        state: body.state,
+        app: current.app,
+        title,
+        url,
+        domain,
+        exe_path: w?.exePath ?? null,
+        private: current.private ? 1 : 0,
+        started_at: occurredAt,
+        ended_at: null,
+      })
+      .execute();
+  }
+  return current;
+}
+
+type IntervalRow = Selectable<ActivityIntervalsTable> & { hostname: string };
+
+const toInterval = (r: IntervalRow): ActivityInterval => ({
+  id: r.id,
+  deviceId: r.device_id,
+  hostname: r.hostname,
+  roomId: r.room_id,
+  user: r.username,
+  state: r.state,
+  app: r.app,
+  title: r.title,
+  url: r.url,
+  domain: r.domain,
+  private: r.private === 1,
+  start: r.started_at,
+  end: r.ended_at,
+});
+
+export interface ActivityFilter {
+  deviceId?: string | undefined;
+  user?: string | undefined;
+  roomId?: string | undefined;
+  /** Only these rooms (a teacher's; services/activity-scope.ts); undefined or null: every room. */
+  roomIds?: string[] | null | undefined;
+  domain?: string | undefined;
+  from: string;
+  to: string;
+}
+
+/** Intervals overlapping [from, to) that match every given filter, oldest first. */
+export async function findActivity(
+  db: Db,
+  f: ActivityFilter,
+): Promise<{ intervals: ActivityInterval[]; truncated: boolean }> {
+  const from = new Date(f.from).toISOString();
+  const to = new Date(f.to).toISOString();
+  let q = db
+    .selectFrom('activity_intervals as a')
+    .innerJoin('devices as d', 'd.id', 'a.device_id')
+    .selectAll('a')
+    .select('d.hostname')
+    .where('a.started_at', '<', to)
+    .where((eb) => eb.or([eb('a.ended_at', 'is', null), eb('a.ended_at', '>', from)]));
+  if (f.deviceId) q = q.where('a.device_id', '=', f.deviceId);
+  if (f.user) q = q.where('a.username', '=', f.user);
+  if (f.roomId) q = q.where('a.room_id', '=', f.roomId);
+  if (f.roomIds) {
+    if (f.roomIds.length === 0) return { intervals: [], truncated: false };
+    q = q.where('a.room_id', 'in', f.roomIds);
+  }
+  if (f.domain) {
+    const domain = f.domain.toLowerCase().replace(/^www\./, '');
+    q = q.where((eb) => eb.or([eb('a.domain', '=', domain), eb('a.domain', 'like', `%.${domain}`)]));
+  }
+  const rows = await q
+    .orderBy('a.started_at')
+    .orderBy('a.id')
+    .limit(activityLimits.rows + 1)
+    .execute();
+  return {
+    intervals: rows.slice(0, activityLimits.rows).map(toInterval),
+    truncated: rows.length > activityLimits.rows,
+  };
+}
+
+/** Seconds spent on each domain in a room within [from, to), most first. */
+export async function topDomains(
+  db: Db,
+  q: { roomId: string; from: string; to: string; limit: number },
+  now = Date.now(),
+): Promise<{ domain: string; seconds: number; visits: number }[]> {
+  const from = Date.parse(q.from);
+  const to = Date.parse(q.to);
+  const rows = await db
+    .selectFrom('activity_intervals')
+    .select(['domain', 'started_at', 'ended_at'])
+    .where('room_id', '=', q.roomId)
+    .where('state', '=', 'active')
+    .where('domain', 'is not', null)
+    .where('started_at', '<', new Date(to).toISOString())
+    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', new Date(from).toISOString())]))
+    .execute();
+  const totals = new Map<string, { seconds: number; visits: number }>();
+  for (const r of rows) {
+    if (!r.domain) continue;
+    const start = Math.max(from, Date.parse(r.started_at));
+    const end = Math.min(to, r.ended_at ? Date.parse(r.ended_at) : now);
+    const t = totals.get(r.domain) ?? { seconds: 0, visits: 0 };
+    t.seconds += Math.max(0, end - start) / 1000;
+    t.visits += 1;
+    totals.set(r.domain, t);
+  }
+  return [...totals.entries()]
+    .map(([domain, t]) => ({ domain, seconds: Math.round(t.seconds), visits: t.visits }))
+    .sort((a, b) => b.seconds - a.seconds || b.visits - a.visits || a.domain.localeCompare(b.domain))
+    .slice(0, q.limit);
+}
+
+/** What each device in a room shows now (its open interval). */
+export async function currentActivity(db: Db, roomId: string): Promise<DeviceActivity[]> {
+  const rows = await db
+    .selectFrom('activity_intervals as a')
+    .innerJoin('devices as d', 'd.id', 'a.device_id')
+    .selectAll('a')
+    .where('d.room_id', '=', roomId)
+    .where('d.revoked_at', 'is', null)
+    .where('a.ended_at', 'is', null)
+    .execute();
+  return rows.map((r) => ({
+    deviceId: r.device_id,
+    roomId,
+    user: r.username,
+    state: r.state,
+    app: r.app,
+    title: r.title,
+    url: r.url,
+    domain: r.domain,
+    private: r.private === 1,
+    since: r.started_at,
+  }));
+}
+
+/** Deletes closed intervals (and cleared health problems) older than the retention period. */
+export async function purgeOldActivity(db: Db, now = Date.now()): Promise<number> {
+  const { retentionDays } = await getActivitySettings(db);
+  const cutoff = new Date(now - retentionDays * 86_400_000).toISOString();
+  const result = await db
+    .deleteFrom('activity_intervals')
+    .where('ended_at', 'is not', null)
+    .where('ended_at', '<', cutoff)
+    .executeTakeFirst();
+  await purgeClearedHealth(db, cutoff);
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * When each device's browser extension last reported a page (an activity interval with a
+ * URL). A device where a browser was used but no URL ever arrived maps to null: the
+ * extension is expected but not reporting. Devices with no browser use are left out ("—").
+ */
+export async function extensionReports(
+  db: Db,
+  deviceIds: readonly string[],
+): Promise<Map<string, string | null>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('activity_intervals')
+    .select((eb) => [
+      'device_id',
+      eb.fn.max(sql<string | null>`case when url is not null then started_at end`).as('last_url'),
+      eb.fn
+        .max(
+          sql<number>`case when lower(app) like '%chrom%' or lower(app) like '%edge%' or lower(app) like '%firefox%' then 1 else 0 end`,
+        )
+        .as('browser_seen'),
+    ])
+    .where('device_id', 'in', [...deviceIds])
+    .groupBy('device_id')
+    .execute();
+  const out = new Map<string, string | null>();
+  for (const r of rows) {
+    if (r.last_url) out.set(r.device_id, r.last_url);
+    else if (Number(r.browser_seen) === 1) out.set(r.device_id, null);
+  }
+  return out;
+}

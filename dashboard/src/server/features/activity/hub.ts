@@ -1,0 +1,84 @@
+/**
+ * Connects activity and flags to the rest of the server: live pushes to staff, config
+ * pushes to agents, hooks other features register on flags, and the retention sweep.
+ */
+import type { DeviceActivity, Flag } from '@harbour/shared';
+import type { Logger } from 'pino';
+import { channel, type Push } from '../../core/ports.js';
+import type { Db } from '../../db/database.js';
+import { purgeOldActivity } from './activity.js';
+import { seedStarterWatchlist } from './watchlists.js';
+
+/**
+ * Runs inside the transaction that stores a flag; a throw rolls the flag back (the agent
+ * retries). What it returns runs once the flag is committed (an alert about what it wrote).
+ */
+export type FlagStoredHook = (trx: Db, flag: Flag) => Promise<(() => void) | void>;
+
+export class ActivityHub {
+  private readonly storedHooks: FlagStoredHook[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly push: Push,
+    private readonly log: Logger,
+  ) {}
+
+  /** Seeds the starter watch list on first start and purges old activity now and hourly. */
+  async start(): Promise<void> {
+    await seedStarterWatchlist(this.db);
+    await this.purge();
+    this.sweeper = setInterval(() => void this.purge(), 3600_000);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+
+  async purge(): Promise<void> {
+    try {
+      const removed = await purgeOldActivity(this.db);
+      if (removed > 0) this.log.info({ removed }, 'old activity purged');
+    } catch (error) {
+      this.log.error({ err: error }, 'activity purge failed');
+    }
+  }
+
+  /** For other features (incidents): run `hook` in the transaction that stores each flag. */
+  onFlagStored(hook: FlagStoredHook): void {
+    this.storedHooks.push(hook);
+  }
+
+  /** Runs the hooks; returns what each asked to run after commit. */
+  async flagStored(trx: Db, flag: Flag): Promise<(() => void)[]> {
+    const effects: (() => void)[] = [];
+    for (const hook of this.storedHooks) {
+      const effect = await hook(trx, flag);
+      if (effect) effects.push(effect);
+    }
+    return effects;
+  }
+
+  /** Once a flag is committed: staff watching the room see it, then the hooks' effects run. */
+  flagRaised(flag: Flag, effects: readonly (() => void)[]): void {
+    this.push.toStaff(channel.activity(flag.roomId), 'flag:raised', flag);
+    for (const effect of effects) {
+      try {
+        effect();
+      } catch (error) {
+        this.log.error({ err: error, flagId: flag.id }, 'flag listener failed');
+      }
+    }
+  }
+
+  activityChanged(activity: DeviceActivity): void {
+    this.push.toStaff(channel.activity(activity.roomId), 'activity:changed', activity);
+  }
+
+  /** Tells every connected agent to fetch settings and watch lists again. */
+  configChanged(): void {
+    this.push.toAgents(channel.everyAgent, 'activity:config-changed', {});
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Activity and flags: the timeline of what each computer shows, its settings, watch lists,
+ * and the flags raised when something matches one, pushed live to the staff allowed to
+ * read the room. Tables `activity_intervals`, `activity_settings`, `watchlist_entries`, `flags`.
+ */
+import type { Logger } from 'pino';
+import { agentEvent, type ServerFeature } from '../../core/feature.js';
+import { channel, type Push } from '../../core/ports.js';
+import type { Db } from '../../db/database.js';
+import type { DevicesFeature } from '../devices/index.js';
+import { extensionReports, recordActivityChange } from './activity.js';
+import { activityRoutes } from './activity.routes.js';
+import { agentActivityConfig, watchRoomActivity } from './agent-activity.js';
+import { recordFlag } from './flags.js';
+import { flagRoutes } from './flags.routes.js';
+import { ActivityHub, type FlagStoredHook } from './hub.js';
+import { assertActivityRoom } from './scope.js';
+import { watchlistRoutes } from './watchlists.routes.js';
+
+export type { FlagStoredHook } from './hub.js';
+export { purgeOldActivity } from './activity.js';
+export { activityRooms, inActivityScope } from './scope.js';
+
+export interface ActivityFeature extends ServerFeature {
+  /** For other features (incidents): run `hook` in the transaction that stores each flag. */
+  onFlagStored(hook: FlagStoredHook): void;
+}
+
+export function activityFeature(deps: {
+  db: Db;
+  push: Push;
+  log: Logger;
+  dataDir: string;
+  devices: DevicesFeature;
+}): ActivityFeature {
+  const { db, push } = deps;
+  const hub = new ActivityHub(db, push, deps.log);
+  deps.devices.provide({ extensionReports: (ids) => extensionReports(db, ids) });
+  return {
+    name: 'activity',
+    onFlagStored: (hook) => hub.onFlagStored(hook),
+    start: () => hub.start(),
+    stop: () => hub.stop(),
+    routes(app) {
+      activityRoutes(app, db, hub);
+      watchlistRoutes(app, db, hub);
+      flagRoutes(app, db, deps.dataDir);
+    },
+    agentEvents: [
+      agentEvent({
+        type: 'activity.changed',
+        store: (trx, deviceId, event) => recordActivityChange(trx, deviceId, event.occurredAt, event.body),
+        afterCommit: (current) => hub.activityChanged(current),
+      }),
+      agentEvent({
+        type: 'activity.flag',
+        store: async (trx, deviceId, event) => {
+          const flag = await recordFlag(trx, deviceId, event, event.body);
+          return { flag, effects: await hub.flagStored(trx, flag) };
+        },
+        afterCommit: ({ flag, effects }) => hub.flagRaised(flag, effects),
+      }),
+    ],
+    agentRequests: {
+      'agent:activity-config': async () => agentActivityConfig(db),
+    },
+    dashboardRequests: {
+      'activity:watch': {
+        access: 'readActivity',
+        handle: async ({ roomId }, connection) => {
+          await assertActivityRoom(db, connection.user, roomId);
+          const result = await watchRoomActivity(db, roomId, connection.user);
+          await push.join(connection, channel.activity(roomId));
+          return result;
+        },
+      },
+    },
+  };
+}

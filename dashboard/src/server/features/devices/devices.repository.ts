@@ -1,0 +1,98 @@
+/** The `devices` table: enrolled computers. Every query of it lives here. */
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { DevicesTable } from '../../db/schema.js';
+
+export type DeviceRow = Selectable<DevicesTable>;
+
+export function deviceById(db: Db, id: string): Promise<DeviceRow | undefined> {
+  return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function deviceExists(db: Db, id: string): Promise<boolean> {
+  return (await db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+export function listDevices(
+  db: Db,
+  filter: { roomId?: string | undefined; includeRevoked?: boolean },
+): Promise<DeviceRow[]> {
+  let q = db.selectFrom('devices').selectAll().orderBy('hostname').orderBy('id');
+  if (filter.roomId) q = q.where('room_id', '=', filter.roomId);
+  if (!filter.includeRevoked) q = q.where('revoked_at', 'is', null);
+  return q.execute();
+}
+
+/** Where a device is and what it is called, or undefined for an unknown device. */
+export async function devicePlace(
+  db: Db,
+  id: string,
+): Promise<{ roomId: string; hostname: string } | undefined> {
+  const row = await db
+    .selectFrom('devices')
+    .select(['room_id', 'hostname'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { roomId: row.room_id, hostname: row.hostname };
+}
+
+/** A device with its room's name, as an incident records it. */
+export async function deviceWithRoom(db: Db, id: string) {
+  const row = await db
+    .selectFrom('devices')
+    .innerJoin('rooms', 'rooms.id', 'devices.room_id')
+    .select(['devices.hostname', 'devices.serial', 'rooms.id as room_id', 'rooms.name as room_name'])
+    .where('devices.id', '=', id)
+    .executeTakeFirst();
+  return row && { name: row.hostname, serial: row.serial, roomId: row.room_id, roomName: row.room_name };
+}
+
+/** The ids of the devices in a room (revoked ones too unless told otherwise). */
+export async function deviceIdsInRoom(
+  db: Db,
+  roomId: string,
+  options: { includeRevoked: boolean } = { includeRevoked: true },
+): Promise<string[]> {
+  let q = db.selectFrom('devices').select('id').where('room_id', '=', roomId);
+  if (!options.includeRevoked) q = q.where('revoked_at', 'is', null);
+  return (await q.execute()).map((d) => d.id);
+}
+
+/** The user signed in at each of `ids` that has one. */
+export function signedInUsers(db: Db, ids: readonly string[]) {
+  return db
+    .selectFrom('devices')
+    .select(['id', 'current_user'])
+    .where('id', 'in', [...ids])
+    .where('current_user', 'is not', null)
+    .execute();
+}
+
+export function credentialOf(db: Db, id: string) {
+  return db
+    .selectFrom('devices')
+    .select(['id', 'room_id', 'credential_hash', 'revoked_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function insertDevice(db: Db, row: DeviceRow): Promise<void> {
+  await db.insertInto('devices').values(row).execute();
+}
+
+export async function updateDevice(
+  db: Db,
+  id: string,
+  set: Partial<Pick<DeviceRow, 'last_seen' | 'agent_version' | 'current_user' | 'hostname' | 'room_id'>>,
+): Promise<void> {
+  await db.updateTable('devices').set(set).where('id', '=', id).execute();
+}
+
+export async function markRevoked(db: Db, id: string, at: string): Promise<void> {
+  await db
+    .updateTable('devices')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
+}

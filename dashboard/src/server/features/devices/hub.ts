@@ -1,0 +1,141 @@
+import type { Device } from '@harbour/shared';
+import { channel, type Clock, type Push } from '../../core/ports.js';
+import type { Db } from '../../db/database.js';
+import { deviceById, listDevices, markRevoked, updateDevice, type DeviceRow } from './devices.repository.js';
+
+/** Adds facts another feature owns (e.g. the signed-in user's AUP standing) to devices before they go out. */
+export type DeviceDecorator = (devices: Device[]) => Promise<void>;
+
+/**
+ * Knows which devices are connected now and tells live views when anything changes.
+ * The database holds what must survive a restart (last seen, who was signed in);
+ * "online" is the live connection itself, so a server restart starts every device offline.
+ */
+export class DeviceHub {
+  private readonly connections = new Map<string, number>();
+  /** Devices whose service stopped while someone was signed in (until they connect again). */
+  private readonly stopped = new Map<string, { user: string; at: string }>();
+  private readonly decorators: DeviceDecorator[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly push: Push,
+    private readonly clock: Clock,
+  ) {}
+
+  decorate(decorator: DeviceDecorator): void {
+    this.decorators.push(decorator);
+  }
+
+  isOnline(deviceId: string): boolean {
+    return (this.connections.get(deviceId) ?? 0) > 0;
+  }
+
+  toDevice(row: DeviceRow): Device {
+    return {
+      id: row.id,
+      roomId: row.room_id,
+      hostname: row.hostname,
+      os: row.os,
+      serial: row.serial,
+      agentVersion: row.agent_version,
+      enrolledAt: row.enrolled_at,
+      lastSeen: row.last_seen,
+      online: row.revoked_at === null && this.isOnline(row.id),
+      user: this.isOnline(row.id) ? row.current_user : null,
+      revoked: row.revoked_at !== null,
+      stoppedInUse: this.isOnline(row.id) ? null : (this.stopped.get(row.id) ?? null),
+    };
+  }
+
+  async list(filter: { roomId?: string | undefined; includeRevoked?: boolean }): Promise<Device[]> {
+    return this.decorated((await listDevices(this.db, filter)).map((row) => this.toDevice(row)));
+  }
+
+  private async decorated(devices: Device[]): Promise<Device[]> {
+    for (const decorator of this.decorators) await decorator(devices);
+    return devices;
+  }
+
+  /** Tells live views about a device again (after something a decorator reports changed). */
+  async refresh(deviceId: string): Promise<void> {
+    await this.publish(deviceId);
+  }
+
+  async get(deviceId: string): Promise<Device | undefined> {
+    const row = await deviceById(this.db, deviceId);
+    return row && (await this.decorated([this.toDevice(row)]))[0];
+  }
+
+  async connected(deviceId: string, agentVersion: string): Promise<void> {
+    this.stopped.delete(deviceId);
+    this.connections.set(deviceId, (this.connections.get(deviceId) ?? 0) + 1);
+    await updateDevice(this.db, deviceId, { last_seen: this.now(), agent_version: agentVersion });
+    await this.publish(deviceId);
+  }
+
+  async disconnected(deviceId: string): Promise<void> {
+    const left = (this.connections.get(deviceId) ?? 1) - 1;
+    if (left > 0) this.connections.set(deviceId, left);
+    else this.connections.delete(deviceId);
+    await this.touch(deviceId);
+    await this.publish(deviceId);
+  }
+
+  async setUser(deviceId: string, user: string | null): Promise<void> {
+    await updateDevice(this.db, deviceId, { current_user: user, last_seen: this.now() });
+    await this.publish(deviceId);
+  }
+
+  /** The machine service said it is stopping while `user` was signed in: kept until it connects again. */
+  async stoppedInUse(deviceId: string, user: string): Promise<void> {
+    this.stopped.set(deviceId, { user, at: this.now() });
+    await this.publish(deviceId);
+  }
+
+  async touch(deviceId: string): Promise<void> {
+    await updateDevice(this.db, deviceId, { last_seen: this.now() });
+  }
+
+  /** Renames and/or moves a device. Live views of its old room see it leave, the new room's see it arrive. */
+  async update(
+    deviceId: string,
+    change: { hostname?: string; roomId?: string },
+  ): Promise<Device | undefined> {
+    const before = await this.get(deviceId);
+    if (!before) return undefined;
+    await updateDevice(this.db, deviceId, {
+      ...(change.hostname !== undefined && { hostname: change.hostname }),
+      ...(change.roomId !== undefined && { room_id: change.roomId }),
+    });
+    if (change.roomId !== undefined && change.roomId !== before.roomId) {
+      this.removed({ id: before.id, roomId: before.roomId });
+    }
+    await this.publish(deviceId);
+    return this.get(deviceId);
+  }
+
+  async revoke(deviceId: string): Promise<Device | undefined> {
+    await markRevoked(this.db, deviceId, this.now());
+    const device = await this.get(deviceId);
+    if (!device) return undefined;
+    const agent = channel.device(deviceId);
+    this.push.toAgents(agent, 'server:revoked', { reason: 'This device was revoked by a technician.' });
+    this.push.disconnect(agent);
+    this.removed({ id: device.id, roomId: device.roomId });
+    return device;
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  private removed(device: { id: string; roomId: string }): void {
+    this.push.toStaff(channel.room(device.roomId), 'device:removed', device);
+  }
+
+  private async publish(deviceId: string): Promise<void> {
+    const device = await this.get(deviceId);
+    if (device && !device.revoked) this.push.toStaff(channel.room(device.roomId), 'device:changed', device);
+  }
+}

@@ -1,0 +1,70 @@
+/** The `rooms` and `room_staff` tables: rooms, and the staff assigned to supervise each. */
+import { randomUUID } from 'node:crypto';
+import type { Room } from '@harbour/shared';
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { RoomsTable } from '../../db/schema.js';
+
+export const toRoom = (row: Selectable<RoomsTable>): Room => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+});
+
+export function listRooms(db: Db) {
+  return db.selectFrom('rooms').selectAll().orderBy('name').execute();
+}
+
+export function roomById(db: Db, id: string) {
+  return db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function roomExists(db: Db, id: string): Promise<boolean> {
+  return (await db.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+export async function roomNamed(db: Db, name: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('rooms').select('id').where('name', '=', name).executeTakeFirst()) !== undefined
+  );
+}
+
+export async function insertRoom(db: Db, name: string): Promise<Selectable<RoomsTable>> {
+  const row = { id: randomUUID(), name, created_at: new Date().toISOString() };
+  await db.insertInto('rooms').values(row).execute();
+  return row;
+}
+
+/** The staff assigned to supervise a room. */
+export async function roomStaff(db: Db, roomId: string): Promise<string[]> {
+  const rows = await db.selectFrom('room_staff').select('user_id').where('room_id', '=', roomId).execute();
+  return rows.map((r) => r.user_id);
+}
+
+export async function setRoomStaff(db: Db, roomId: string, userIds: readonly string[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('room_staff').where('room_id', '=', roomId).execute();
+    if (userIds.length > 0) {
+      await trx
+        .insertInto('room_staff')
+        .values(userIds.map((user_id) => ({ room_id: roomId, user_id })))
+        .execute();
+    }
+  });
+}
+
+/** The rooms a member of staff is assigned to supervise. */
+export async function roomsOfStaff(db: Db, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('room_staff').select('room_id').where('user_id', '=', userId).execute();
+  return rows.map((r) => r.room_id);
+}
+
+export async function isRoomStaff(db: Db, roomId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('room_staff')
+    .select('user_id')
+    .where('room_id', '=', roomId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,444 @@
+/**
+ * Incident records: creating them (from a pupil's report, a watch-list flag or by hand)
+ * and reading them as each viewer may see them. Changes live in incident-workflow.ts.
+ *
+ * Nothing is overwritten: the `incidents` row is a projection of the record's current
+ * state, and every change to it is appended to the hash-chained audit trail (subject =
+ * the incident's id) in the same transaction. The incident's history is that trail.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  incidentDetailsSchema,
+  type ActiveWindow,
+  type EvidenceRef,
+  type Incident,
+  type IncidentDetails,
+  type IncidentEvidence,
+  type IncidentSource,
+  type IncidentSubject,
+  type IncidentSummary,
+} from '@harbour/shared';
+import type { Selectable } from 'kysely';
+import type { SessionUser } from '../../core/identity.js';
+import type { Db } from '../../db/database.js';
+import type { IncidentsTable } from '../../db/schema.js';
+import { HarbourError, notFound } from '../../core/errors.js';
+import { audit, entriesAbout } from '../../core/audit.js';
+import { longestServingDsl, userNames } from '../accounts/index.js';
+import { deviceWithRoom } from '../devices/index.js';
+import { receivedEvidence } from '../evidence/index.js';
+import { canSeeIncident, isDsl, teacherVisibleIds } from './access.js';
+
+export type IncidentRow = Selectable<IncidentsTable>;
+
+export interface NewIncident {
+  source: IncidentSource;
+  category: string;
+  summary: string;
+  occurredAt: string;
+  /** The member of staff who recorded it; null for reports and flags. */
+  createdBy: string | null;
+  /** Who the trail names as the author: a user id, `device:<id>` or `system`. */
+  actor: string;
+  deviceId?: string | null;
+  subject?: Partial<IncidentSubject>;
+  details?: Partial<IncidentDetails>;
+  window?: ActiveWindow | null;
+  pupilChoice?: string | null;
+  tellId?: string | null;
+  sourceRef?: string | null;
+  evidence?: (EvidenceRef & { kind?: 'screenshot' | 'attachment'; label?: string | null })[];
+}
+
+export const subjectKey = (username: string | null | undefined, name?: string | null) => {
+  const key = (username ?? name ?? '').trim().toLowerCase();
+  return key === '' ? null : key;
+};
+
+export const incidentRef = (seq: number) => `INC-${String(seq).padStart(4, '0')}`;
+
+/**
+ * Records a new incident. Call inside a transaction with whatever caused it (an agent
+ * event, a flag), so the incident exists exactly once. Returns the row it stored.
+ */
+export async function createIncident(db: Db, input: NewIncident): Promise<IncidentRow> {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  const last = await db
+    .selectFrom('incidents')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
+  const seq = Number(last?.seq ?? 0) + 1;
+  let device: { name: string; serial: string | null; roomId: string; roomName: string } | null = null;
+  if (input.deviceId) {
+    const found = await deviceWithRoom(db, input.deviceId);
+    if (!found) throw new HarbourError('validation_failed', 'That device is not enrolled.');
+    device = found;
+  }
+  const subject = input.subject ?? {};
+  const details = incidentDetailsSchema.parse(input.details ?? {});
+  const row: IncidentRow = {
+    id,
+    seq,
+    source: input.source,
+    category: input.category,
+    state: 'new',
+    outcome: null,
+    summary: input.summary,
+    created_at: now,
+    occurred_at: input.occurredAt,
+    created_by: input.createdBy,
+    assigned_to: await longestServingDsl(db),
+    device_id: input.deviceId ?? null,
+    device_name: device?.name ?? null,
+    device_serial: device?.serial ?? null,
+    room_id: device?.roomId ?? null,
+    room_name: device?.roomName ?? null,
+    subject_username: subject.username ?? null,
+    subject_key: subjectKey(subject.username, subject.name),
+    subject_name: subject.name ?? null,
+    subject_year_group: subject.yearGroup ?? 'unknown',
+    subject_dob: subject.dateOfBirth ?? null,
+    subject_sex: subject.sex ?? 'not_recorded',
+    details: JSON.stringify(details),
+    window: input.window ? JSON.stringify(input.window) : null,
+    pupil_choice: input.pupilChoice ?? null,
+    tell_id: input.tellId ?? null,
+    tell_status: input.tellId ? 'covered' : null,
+    tell_acknowledged_by: null,
+    evidence_shared_at: null,
+    closed_at: null,
+    source_ref: input.sourceRef ?? null,
+  };
+  await db.insertInto('incidents').values(row).execute();
+  for (const e of input.evidence ?? []) {
+    await db
+      .insertInto('incident_evidence')
+      .values({
+        incident_id: id,
+        sha256: e.sha256,
+        kind: e.kind ?? 'screenshot',
+        mime: e.mime,
+        bytes: e.bytes,
+        label: e.label ?? null,
+        added_at: now,
+        added_by: input.actor,
+        suspected_illegal_at: null,
+        suspected_illegal_by: null,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  await audit(db, {
+    actor: input.actor,
+    action: 'incident.create',
+    subject: id,
+    detail: {
+      ref: incidentRef(seq),
+      source: input.source,
+      category: input.category,
+      summary: input.summary,
+      subject,
+      details: input.details ?? {},
+      deviceId: input.deviceId ?? null,
+      evidence: (input.evidence ?? []).map((e) => e.sha256),
+      sourceRef: input.sourceRef ?? null,
+    },
+  });
+  return row;
+}
+
+/**
+ * For watch-list flags (issue 4): records a flag as an incident (source "flag").
+ * Call it inside the transaction that stores the flag, so each flag makes one incident;
+ * the same `flagId` given twice returns the first incident. After the transaction
+ * commits, call the notifier's `created(row)` to alert the DSL.
+ */
+export async function createIncidentFromFlag(
+  db: Db,
+  flag: {
+    flagId: string;
+    deviceId: string;
+    occurredAt: string;
+    /** The OS account signed in, as `DOMAIN\user` or `user`. */
+    username: string | null;
+    /** What matched, in words staff can read, e.g. "Search for a watch-list term: …". */
+    summary: string;
+    category?: string;
+    window?: ActiveWindow | null;
+    evidence?: EvidenceRef[];
+  },
+): Promise<IncidentRow> {
+  const existing = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('source', '=', 'flag')
+    .where('source_ref', '=', flag.flagId)
+    .executeTakeFirst();
+  if (existing) return existing;
+  return createIncident(db, {
+    source: 'flag',
+    category: flag.category ?? 'unsorted',
+    summary: flag.summary,
+    occurredAt: flag.occurredAt,
+    createdBy: null,
+    actor: `device:${flag.deviceId}`,
+    deviceId: flag.deviceId,
+    subject: { username: flag.username },
+    window: flag.window ?? null,
+    sourceRef: flag.flagId,
+    evidence: flag.evidence ?? [],
+  });
+}
+
+// ---- reading ------------------------------------------------------------------
+
+async function evidenceOf(db: Db, incidentIds: string[]) {
+  const map = new Map<string, IncidentEvidence[]>();
+  if (incidentIds.length === 0) return map;
+  const rows = await db
+    .selectFrom('incident_evidence')
+    .selectAll()
+    .where('incident_id', 'in', incidentIds)
+    .orderBy('added_at')
+    .execute();
+  const received = await receivedEvidence(db, [...new Set(rows.map((r) => r.sha256))]);
+  for (const row of rows) {
+    const list = map.get(row.incident_id) ?? [];
+    list.push({
+      sha256: row.sha256,
+      mime: row.mime,
+      bytes: row.bytes,
+      kind: row.kind,
+      label: row.label,
+      addedAt: row.added_at,
+      suspectedIllegal: row.suspected_illegal_at !== null,
+      received: received.has(row.sha256),
+    });
+    map.set(row.incident_id, list);
+  }
+  return map;
+}
+
+/** Whether this viewer may see the incident's evidence (the DSL; teachers once it's shared). */
+export const mayViewEvidence = (row: IncidentRow, viewer: SessionUser | null) =>
+  viewer === null || isDsl(viewer) || row.evidence_shared_at !== null;
+
+const parseJson = <T>(text: string | null, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
+
+export async function toSummaries(
+  db: Db,
+  rows: IncidentRow[],
+  viewer: SessionUser | null,
+): Promise<IncidentSummary[]> {
+  const names = await userNames(
+    db,
+    rows.flatMap((r) => [r.created_by, r.assigned_to]),
+  );
+  const evidence = await evidenceOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  const person = (id: string | null) => (id ? { id, name: names.get(id) ?? 'Unknown' } : null);
+  return rows.map((r) => {
+    const all = evidence.get(r.id) ?? [];
+    const visible = mayViewEvidence(r, viewer);
+    return {
+      id: r.id,
+      ref: incidentRef(r.seq),
+      source: r.source,
+      category: r.category,
+      state: r.state,
+      outcome: (r.outcome as IncidentSummary['outcome']) ?? null,
+      createdAt: r.created_at,
+      occurredAt: r.occurred_at,
+      deviceId: r.device_id,
+      deviceName: r.device_name,
+      deviceSerial: r.device_serial,
+      roomId: r.room_id,
+      roomName: r.room_name,
+      subject: {
+        username: r.subject_username,
+        name: r.subject_name,
+        yearGroup: r.subject_year_group as IncidentSubject['yearGroup'],
+        dateOfBirth: r.subject_dob,
+        sex: r.subject_sex as IncidentSubject['sex'],
+      },
+      summary: r.summary,
+      assignedTo: person(r.assigned_to),
+      createdBy: person(r.created_by),
+      tellStatus: r.tell_status,
+      evidence: visible ? all : [],
+      evidenceWithheld: visible ? 0 : all.length,
+    };
+  });
+}
+
+/** Lists the incidents a viewer may see, newest first. */
+export async function listIncidents(
+  db: Db,
+  viewer: SessionUser,
+  filter: {
+    state?: string | undefined;
+    category?: string | undefined;
+    pupil?: string | undefined;
+    limit: number;
+  },
+): Promise<IncidentSummary[]> {
+  let q = db.selectFrom('incidents').selectAll().orderBy('created_at', 'desc').orderBy('seq', 'desc');
+  if (!isDsl(viewer)) q = q.where(teacherVisibleIds(viewer));
+  if (filter.state) q = q.where('state', '=', filter.state as IncidentRow['state']);
+  if (filter.category) q = q.where('category', '=', filter.category);
+  if (filter.pupil) q = q.where('subject_key', '=', filter.pupil.trim().toLowerCase());
+  const rows = await q.limit(filter.limit).execute();
+  return toSummaries(db, rows, viewer);
+}
+
+/** The incident row, if this viewer may see it; a clear 404 otherwise (no hint that it exists). */
+export async function visibleIncidentRow(db: Db, id: string, viewer: SessionUser): Promise<IncidentRow> {
+  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row || !(await canSeeIncident(db, row, viewer))) throw notFound('Incident');
+  return row;
+}
+
+export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser): Promise<Incident> {
+  const [summary] = await toSummaries(db, [row], viewer);
+  if (!summary) throw notFound('Incident');
+  const actions = await db
+    .selectFrom('incident_actions')
+    .selectAll()
+    .where('incident_id', '=', row.id)
+    .orderBy('created_at')
+    .execute();
+  const escalations = await db
+    .selectFrom('incident_escalations')
+    .selectAll()
+    .where('incident_id', '=', row.id)
+    .orderBy('at')
+    .execute();
+  const people = await db
+    .selectFrom('incident_people')
+    .selectAll()
+    .where('incident_id', '=', row.id)
+    .orderBy('added_at')
+    .execute();
+  const links = await db
+    .selectFrom('incident_links')
+    .innerJoin('incidents', (j) =>
+      j.on((eb) =>
+        eb.or([
+          eb.and([
+            eb('incident_links.incident_a', '=', row.id),
+            eb('incidents.id', '=', eb.ref('incident_links.incident_b')),
+          ]),
+          eb.and([
+            eb('incident_links.incident_b', '=', row.id),
+            eb('incidents.id', '=', eb.ref('incident_links.incident_a')),
+          ]),
+        ]),
+      ),
+    )
+    .select(['incidents.id', 'incidents.seq', 'incidents.category', 'incidents.state'])
+    .execute();
+  const history = await entriesAbout(db, [row.id], { ordered: true });
+  const names = await userNames(db, [
+    ...actions.map((a) => a.created_by),
+    ...escalations.map((e) => e.by),
+    ...history.map((h) => h.actor),
+  ]);
+  const nameOf = (actor: string) =>
+    names.get(actor) ??
+    (actor.startsWith('device:') ? 'The pupil’s computer' : actor === 'system' ? 'Harbour' : actor);
+  return {
+    ...summary,
+    details: incidentDetailsSchema.parse(parseJson(row.details, {})),
+    window: parseJson(row.window, null),
+    pupilChoice: row.pupil_choice,
+    evidenceShared: row.evidence_shared_at !== null,
+    actions: actions.map((a) => ({
+      id: a.id,
+      what: a.what,
+      who: a.who,
+      due: a.due,
+      done: a.done_at !== null,
+      doneAt: a.done_at,
+      outcome: a.outcome,
+      createdAt: a.created_at,
+      createdBy: nameOf(a.created_by),
+    })),
+    escalations: escalations.map((e) => ({
+      id: e.id,
+      route: e.route as Incident['escalations'][number]['route'],
+      note: e.note,
+      at: e.at,
+      by: nameOf(e.by),
+    })),
+    people: people.map((p) => ({
+      id: p.id,
+      name: p.name,
+      username: p.username,
+      yearGroup: p.year_group as IncidentSubject['yearGroup'],
+      role: p.role,
+    })),
+    links: links.map((l) => ({ id: l.id, ref: incidentRef(l.seq), category: l.category, state: l.state })),
+    history: history.map((h) => ({
+      id: h.id,
+      at: h.at,
+      actor: nameOf(h.actor),
+      action: h.action,
+      detail: parseJson<unknown>(h.detail, null),
+    })),
+    canManage: isDsl(viewer),
+  };
+}
+
+/** Every category some incident is filed under. */
+export async function usedCategories(db: Db): Promise<string[]> {
+  const used = await db.selectFrom('incidents').select('category').distinct().execute();
+  return used.map((u) => u.category);
+}
+
+// ---- pupils' reports (features/tell keeps a report's state in its incident) ----------
+
+export function incidentById(db: Db, id: string): Promise<IncidentRow | undefined> {
+  return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The incident a pupil's report made, by its tellId (and from that device, when given). */
+export function incidentByTell(db: Db, tellId: string, deviceId?: string): Promise<IncidentRow | undefined> {
+  let q = db.selectFrom('incidents').selectAll().where('tell_id', '=', tellId);
+  if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);
+  return q.executeTakeFirst();
+}
+
+/** Reports whose screen is still covered or acknowledged, that this viewer may see, oldest first. */
+export function openTellIncidents(db: Db, viewer: SessionUser): Promise<IncidentRow[]> {
+  let q = db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('tell_status', 'in', ['covered', 'acknowledged'])
+    .orderBy('occurred_at');
+  if (!isDsl(viewer)) q = q.where(teacherVisibleIds(viewer));
+  return q.execute();
+}
+
+/** Moves a report on; with `from`, only if it is still in that state. */
+export async function setTellStatus(
+  db: Db,
+  id: string,
+  set: Partial<Pick<IncidentRow, 'tell_status' | 'tell_acknowledged_by'>>,
+  from?: IncidentRow['tell_status'],
+): Promise<void> {
+  let q = db.updateTable('incidents').set(set).where('id', '=', id);
+  if (from) q = q.where('tell_status', '=', from);
+  await q.execute();
+}
+
+/** What the pupil said on the cover page. */
+export async function setPupilSaid(
+  db: Db,
+  id: string,
+  set: Pick<IncidentRow, 'pupil_choice' | 'details'>,
+): Promise<void> {
+  await db.updateTable('incidents').set(set).where('id', '=', id).execute();
+}

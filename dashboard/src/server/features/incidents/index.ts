@@ -1,0 +1,72 @@
+/**
+ * Incidents: safeguarding records (from pupils' reports, flags, or recorded by staff),
+ * who may see which, the DSL's workflow, evidence rules, reports, retention, settings
+ * and notifications. Tables `incidents` and `incident_*`, `safeguarding_settings`,
+ * `retention_purges`.
+ */
+import type { Logger } from 'pino';
+import type { ServerFeature } from '../../core/feature.js';
+import type { Push } from '../../core/ports.js';
+import type { Db } from '../../db/database.js';
+import type { ActivityFeature } from '../activity/index.js';
+import { flagsBecomeIncidents } from './flags.js';
+import type { IncidentRow } from './incidents.js';
+import { incidentRoutes } from './incidents.routes.js';
+import { IncidentNotifier } from './notify.js';
+import { incidentReportRoutes } from './reports.routes.js';
+import { runRetention } from './retention.js';
+import { safeguardingRoutes } from './settings.routes.js';
+
+export { accessGrantees, grantIncidentAccess, isDsl } from './access.js';
+export {
+  createIncident,
+  incidentById,
+  incidentByTell,
+  incidentRef,
+  openTellIncidents,
+  setPupilSaid,
+  setTellStatus,
+  visibleIncidentRow,
+  type IncidentRow,
+} from './incidents.js';
+export { getSetting } from './settings.js';
+
+export interface IncidentsFeature extends ServerFeature {
+  /** After an incident is committed: tell the DSL (live, and by email). */
+  created(row: IncidentRow): Promise<void>;
+}
+
+export function incidentsFeature(deps: {
+  db: Db;
+  push: Push;
+  log: Logger;
+  dataDir: string;
+  activity: ActivityFeature;
+}): IncidentsFeature {
+  const { db, log, dataDir } = deps;
+  const notifier = new IncidentNotifier(db, deps.push, log.child({ part: 'incidents' }));
+  flagsBecomeIncidents(deps.activity, notifier, log.child({ part: 'incidents' }));
+  let retentionTimer: NodeJS.Timeout | undefined;
+  return {
+    name: 'incidents',
+    created: (row) => notifier.created(row),
+    routes(app) {
+      incidentRoutes(app, { db, dataDir, notifier });
+      incidentReportRoutes(app, db, dataDir);
+      safeguardingRoutes(app, db);
+    },
+    start() {
+      const retention = () =>
+        void runRetention(db, dataDir).catch((error: unknown) =>
+          log.error({ err: error }, 'retention purge failed'),
+        );
+      retention();
+      retentionTimer = setInterval(retention, 24 * 3600_000);
+      retentionTimer.unref();
+    },
+    async stop() {
+      clearInterval(retentionTimer);
+      await notifier.idle();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import {
+  chronologySchema,
+  governorsQuerySchema,
+  governorsReportSchema,
+  pupilQuerySchema,
+  purgeListSchema,
+} from '@harbour/shared';
+import { z } from 'zod';
+import type { App } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import { currentUser } from '../../http/plumbing.js';
+import { audit } from '../../core/audit.js';
+import { chronology, governorsReport, incidentLogCsv, subjectAccessExport } from './reports.js';
+import { listPurges, runRetention } from './retention.js';
+
+export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
+  app.get(
+    '/api/incidents/export.csv',
+    {
+      config: { access: 'manageIncidents' },
+      schema: { summary: 'The incident log as CSV (recorded)', tags: ['reports'] },
+    },
+    async (request, reply) => {
+      const csv = await incidentLogCsv(db, currentUser(request));
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="incident-log-${new Date().toISOString().slice(0, 10)}.csv"`,
+        )
+        .header('cache-control', 'no-store')
+        .send(csv);
+    },
+  );
+
+  app.get(
+    '/api/chronology',
+    {
+      config: { access: 'manageIncidents' },
+      schema: {
+        summary: 'One pupil’s chronology across all incidents, in date order',
+        tags: ['reports'],
+        querystring: pupilQuerySchema,
+        response: { 200: chronologySchema },
+      },
+    },
+    async (request) => chronology(db, request.query.pupil, currentUser(request)),
+  );
+
+  app.get(
+    '/api/reports/governors',
+    {
+      config: { access: 'manageIncidents' },
+      schema: {
+        summary: 'Termly governors’ report: anonymised counts, no names',
+        tags: ['reports'],
+        querystring: governorsQuerySchema,
+        response: { 200: governorsReportSchema },
+      },
+    },
+    async (request) => governorsReport(db, request.query, currentUser(request)),
+  );
+
+  app.get(
+    '/api/subject-access',
+    {
+      config: { access: 'manageIncidents' },
+      schema: {
+        summary: 'Subject-access export: everything Harbour holds about one pupil (JSON, evidence as hashes)',
+        tags: ['reports'],
+        querystring: pupilQuerySchema,
+      },
+    },
+    async (request, reply) => {
+      const data = await subjectAccessExport(db, request.query.pupil, currentUser(request));
+      return reply
+        .header('content-disposition', 'attachment; filename="subject-access.json"')
+        .header('cache-control', 'no-store')
+        .send(data);
+    },
+  );
+
+  app.get(
+    '/api/retention/purges',
+    {
+      config: { access: 'manageIncidents' },
+      schema: {
+        summary: 'What retention purged, and when',
+        tags: ['reports'],
+        response: { 200: purgeListSchema },
+      },
+    },
+    async () => ({ purges: await listPurges(db) }),
+  );
+
+  app.post(
+    '/api/retention/run',
+    {
+      config: { access: 'manageIncidents' },
+      schema: {
+        summary: 'Run the retention purge now (it also runs daily)',
+        tags: ['reports'],
+        response: { 200: z.object({ evidence: z.number(), incidents: z.number() }) },
+      },
+    },
+    async (request) => {
+      const result = await runRetention(db, dataDir);
+      await audit(db, { actor: currentUser(request).id, action: 'retention.run', detail: result });
+      return result;
+    },
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * Retention: records are kept for the years the DSL sets per record type, then purged
+ * automatically (daily, and on demand), and each purge is itself recorded: what type,
+ * how many, which references — never their contents.
+ *
+ * - evidence: screenshot and attachment files (and their rows) of incidents closed more
+ *   than `retention.evidence` years ago, unless the same file belongs to a newer incident.
+ * - incidents: incidents closed more than `retention.incidents` years ago, with their
+ *   actions, escalations, people, links and evidence.
+ * The audit trail itself is never purged: deleting entries would break the hash chain
+ * that proves nothing else was changed (see docs/incidents.md).
+ */
+import type { Db } from '../../db/database.js';
+import { audit } from '../../core/audit.js';
+import { forgetEvidence } from '../evidence/index.js';
+import { incidentRef } from './incidents.js';
+import { getSetting } from './settings.js';
+
+const yearsAgo = (years: number, now: Date) => {
+  const d = new Date(now);
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  return d.toISOString();
+};
+
+export interface PurgeResult {
+  evidence: number;
+  incidents: number;
+}
+
+export async function runRetention(db: Db, dataDir: string, now = new Date()): Promise<PurgeResult> {
+  const retention = await getSetting(db, 'retention');
+  const result: PurgeResult = { evidence: 0, incidents: 0 };
+
+  const evidenceCutoff = yearsAgo(retention.evidence, now);
+  const oldEvidence = await db
+    .selectFrom('incident_evidence')
+    .innerJoin('incidents', 'incidents.id', 'incident_evidence.incident_id')
+    .select(['incident_evidence.incident_id', 'incident_evidence.sha256', 'incidents.seq'])
+    .where('incidents.state', '=', 'closed')
+    .where('incidents.closed_at', '<', evidenceCutoff)
+    .execute();
+  if (oldEvidence.length > 0) {
+    await db.transaction().execute(async (trx) => {
+      for (const e of oldEvidence) {
+        await trx
+          .deleteFrom('incident_evidence')
+          .where('incident_id', '=', e.incident_id)
+          .where('sha256', '=', e.sha256)
+          .execute();
+      }
+      await record(
+        trx,
+        'evidence',
+        oldEvidence.length,
+        oldEvidence.map((e) => `${incidentRef(e.seq)}:${e.sha256.slice(0, 12)}`),
+      );
+    });
+    for (const sha256 of new Set(oldEvidence.map((e) => e.sha256))) {
+      await forgetFile(db, dataDir, sha256);
+    }
+    result.evidence = oldEvidence.length;
+  }
+
+  const incidentCutoff = yearsAgo(retention.incidents, now);
+  const oldIncidents = await db
+    .selectFrom('incidents')
+    .select(['id', 'seq'])
+    .where('state', '=', 'closed')
+    .where('closed_at', '<', incidentCutoff)
+    .execute();
+  if (oldIncidents.length > 0) {
+    await db.transaction().execute(async (trx) => {
+      const ids = oldIncidents.map((i) => i.id);
+      const files = await trx
+        .selectFrom('incident_evidence')
+        .select('sha256')
+        .where('incident_id', 'in', ids)
+        .execute();
+      for (const table of [
+        'incident_evidence',
+        'incident_actions',
+        'incident_escalations',
+        'incident_people',
+        'incident_access',
+      ] as const) {
+        await trx.deleteFrom(table).where('incident_id', 'in', ids).execute();
+      }
+      await trx
+        .deleteFrom('incident_links')
+        .where((eb) => eb.or([eb('incident_a', 'in', ids), eb('incident_b', 'in', ids)]))
+        .execute();
+      await trx.deleteFrom('incidents').where('id', 'in', ids).execute();
+      await record(
+        trx,
+        'incidents',
+        ids.length,
+        oldIncidents.map((i) => incidentRef(i.seq)),
+      );
+      for (const f of files) {
+        await forgetFile(trx, dataDir, f.sha256);
+      }
+    });
+    result.incidents = oldIncidents.length;
+  }
+  return result;
+}
+
+async function record(db: Db, recordType: string, count: number, refs: string[]): Promise<void> {
+  const detail = refs.join(', ');
+  await db
+    .insertInto('retention_purges')
+    .values({ at: new Date().toISOString(), record_type: recordType, count, detail })
+    .execute();
+  await audit(db, { actor: 'system', action: 'retention.purge', detail: { recordType, count, refs } });
+}
+
+/** Deletes an evidence file and its register entry once no incident refers to it any more. */
+async function forgetFile(db: Db, dataDir: string, sha256: string): Promise<void> {
+  const stillUsed = await db
+    .selectFrom('incident_evidence')
+    .select('sha256')
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  if (stillUsed) return;
+  await forgetEvidence(db, dataDir, sha256);
+}
+
+/** What retention purged, newest first. */
+export async function listPurges(db: Db) {
+  const rows = await db.selectFrom('retention_purges').selectAll().orderBy('id', 'desc').limit(500).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    recordType: r.record_type,
+    count: r.count,
+    detail: r.detail,
+  }));
+}

@@ -1,0 +1,120 @@
+/**
+ * Supervision: a teacher supervising a room for a lesson, the live room view, the
+ * controls (eyes on me, release, a message) and thumbnails. Tables `supervision_sessions`,
+ * `supervision_settings`, `control_actions`, `control_targets`.
+ */
+import type { Logger } from 'pino';
+import { allows } from '../../core/access.js';
+import { HarbourError, notFound } from '../../core/errors.js';
+import type { ServerFeature } from '../../core/feature.js';
+import { channel, type Push } from '../../core/ports.js';
+import type { Db } from '../../db/database.js';
+import { activityRooms, inActivityScope } from '../activity/index.js';
+import { devicePlace, roomById, toRoom, type DevicesFeature } from '../devices/index.js';
+import {
+  acknowledgeControl,
+  endExpiredSessions,
+  maySupervise,
+  runningSessions,
+  stateForRoom,
+  type SupervisionPorts,
+} from './supervision.js';
+import { supervisionRoutes } from './supervision.routes.js';
+
+export { supervisorsAt } from './supervision.js';
+
+export interface SupervisionFeature extends ServerFeature {
+  /** Ends the sessions whose time is up (a timer runs it every 10 seconds); returns how many. */
+  endExpiredSessions(): Promise<number>;
+}
+
+export function supervisionFeature(deps: {
+  db: Db;
+  push: Push;
+  log: Logger;
+  devices: DevicesFeature;
+}): SupervisionFeature {
+  const { db, push, log } = deps;
+  const ports: SupervisionPorts = { db, push, hub: deps.devices.hub };
+  let lessonBell: NodeJS.Timeout | undefined;
+  return {
+    name: 'supervision',
+    endExpiredSessions: () => endExpiredSessions(ports),
+    start() {
+      // Supervised sessions end by themselves at the time the teacher set.
+      lessonBell = setInterval(
+        () =>
+          void endExpiredSessions(ports).catch((error: unknown) =>
+            log.error({ err: error }, 'ending sessions failed'),
+          ),
+        10_000,
+      );
+      lessonBell.unref();
+    },
+    stop() {
+      clearInterval(lessonBell);
+    },
+    routes: (app) => supervisionRoutes(app, ports),
+    /** A computer that connects learns at once whether its room is supervised. */
+    async agentConnected(connection) {
+      try {
+        const place = await devicePlace(db, connection.deviceId);
+        if (place) push.toConnection(connection, 'supervision:state', await stateForRoom(db, place.roomId));
+      } catch (error) {
+        log
+          .child({ deviceId: connection.deviceId })
+          .error({ err: error }, 'could not send supervision state');
+      }
+    },
+    agentRequests: {
+      'agent:control-ack': async ({ actionId }, { deviceId }) => {
+        await acknowledgeControl(ports, deviceId, actionId);
+        return {};
+      },
+      'agent:thumbnail': async (thumbnail, { deviceId }) => {
+        const place = await devicePlace(db, deviceId);
+        if (!place) throw new Error(`device ${deviceId} is not enrolled`);
+        // Thumbnails exist only while a teacher supervises the room and the school allows them;
+        // they are relayed to the live view and never stored.
+        const state = await stateForRoom(db, place.roomId);
+        if (!state.thumbnails)
+          throw new HarbourError('forbidden', 'This room is not supervised with thumbnails now.');
+        push.toStaff(channel.room(place.roomId), 'device:thumbnail', {
+          ...thumbnail,
+          deviceId,
+          roomId: place.roomId,
+        });
+        return {};
+      },
+    },
+    dashboardRequests: {
+      'room:watch': {
+        access: 'watchRooms',
+        handle: async ({ roomId }, connection) => {
+          const { user } = connection;
+          const room = await roomById(db, roomId);
+          if (!room) throw notFound('Room');
+          await push.join(connection, channel.room(roomId));
+          const [supervision] = await runningSessions(db, { roomId });
+          const activityScope = await activityRooms(db, user);
+          return {
+            room: toRoom(room),
+            devices: await deps.devices.hub.list({ roomId }),
+            supervision: supervision ?? null,
+            access: {
+              supervise: await maySupervise(db, user, roomId),
+              readActivity: allows('readActivity', user.role) && inActivityScope(activityScope, roomId),
+            },
+          };
+        },
+      },
+      'room:unwatch': {
+        access: 'watchRooms',
+        handle: async ({ roomId }, connection) => {
+          await push.leave(connection, channel.room(roomId));
+          return {};
+        },
+      },
+    },
+  };
+}

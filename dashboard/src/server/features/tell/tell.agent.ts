@@ -1,0 +1,24 @@
+/** The agent's tell requests: release at the computer, settings, and status after a reconnection. */
+import type { AgentRequestHandlers } from '../../core/feature.js';
+import type { Db } from '../../db/database.js';
+import { getSetting, incidentByTell } from '../incidents/index.js';
+import type { TellAlerts } from './alerts.js';
+import { releaseAtComputer } from './tell.js';
+
+export function tellAgentHandlers(db: Db, alerts: TellAlerts): AgentRequestHandlers {
+  return {
+    'agent:tell-release': async ({ tellId, pin }, { deviceId }) => {
+      const result = await releaseAtComputer(db, deviceId, tellId, pin);
+      if (result.released && result.row) await alerts.changed(result.row);
+      return { released: result.released, message: result.message };
+    },
+    'agent:tell-settings': async () => ({
+      pupilsMayRelease: await getSetting(db, 'pupilsMayRelease'),
+      staffPinSet: (await getSetting(db, 'staffPinHash')) !== null,
+    }),
+    'agent:tell-status': async ({ tellId }, { deviceId }) => {
+      const row = await incidentByTell(db, tellId, deviceId);
+      return { status: row?.tell_status ?? 'pending', by: row?.tell_acknowledged_by ?? null };
+    },
+  };
+}
