@@ -2,7 +2,7 @@
  * `npm run bench` — Harbour's benchmarks, separate from the tests.
  *   npm run bench              full run
  *   npm run bench -- --quick   a small run, within two minutes
- *   npm run bench -- --only fleet,footprint,database,tell   some sections only
+ *   npm run bench -- --only fleet,footprint,machine,database,tell   some sections only
  *   npm run bench -- --only database --merge   re-run some sections, keeping the others from docs/benchmarks.json
  *   npx tsx bench/run.ts --report-only   rewrite the Markdown from docs/benchmarks.json
  * Writes docs/benchmarks.json (machine-readable), docs/benchmarks.md (table) and
@@ -18,6 +18,7 @@ import { runDatabase, type DatabaseResult } from './database.js';
 import { runFleet, type FleetResult } from './fleet.js';
 import { runCover } from './cover.js';
 import { runFootprint, type FootprintResult } from './footprint.js';
+import { runMachine } from './machine.js';
 import { fleetChart } from './lib/chart.js';
 import { machine } from './lib/proc.js';
 import { markdown, type Results } from './lib/report.js';
@@ -37,7 +38,7 @@ const { values } = parseArgs({
 const quick = values.quick;
 // Each benchmark's helpers (test/support) make sure their processes end with this one.
 process.setMaxListeners(100);
-const only = new Set((values.only ?? 'fleet,footprint,database,tell').split(','));
+const only = new Set((values.only ?? 'fleet,footprint,machine,database,tell').split(','));
 
 async function rewrite() {
   const docs = path.join(repo, 'docs');
@@ -84,6 +85,21 @@ async function main() {
     );
     results.footprint = footprint;
   }
+  if (only.has('machine')) {
+    console.log('the machine: service + helper + Chromium, whole trees (Linux as root)');
+    const machineResult = await runMachine({
+      idleSeconds: quick ? 10 : 60,
+      lessonSeconds: quick ? 15 : 60,
+      afterSeconds: quick ? 10 : 60,
+      log: console.log,
+    });
+    console.log(
+      machineResult.skipped
+        ? `  skipped: ${machineResult.skipped}`
+        : `  idle ${machineResult.idle?.total?.pssMeanMb} MB PSS, ${machineResult.idle?.total?.cpuPercent} % CPU; restart ${machineResult.restart?.connectedMs} ms`,
+    );
+    results.machineService = machineResult;
+  }
   if (only.has('database')) {
     console.log('database at school scale');
     const database: DatabaseResult = await runDatabase({
@@ -126,6 +142,7 @@ async function main() {
     written = { ...previous, reruns: { ...previous.reruns } };
     if (only.has('fleet')) written.fleet = results.fleet;
     if (only.has('footprint')) written.footprint = results.footprint;
+    if (only.has('machine')) written.machineService = results.machineService;
     if (only.has('database')) written.database = results.database;
     if (only.has('tell')) written.tell = results.tell;
     if (only.has('tell') || only.has('cover')) written.cover = results.cover;

@@ -4,16 +4,25 @@
 ;   "Harbour Setup 0.1.0.exe" /S /SERVER_URL=https://harbour.school.local /ENROLMENT_TOKEN=het_...
 ;
 ; After the files are copied, the install-time writer (agent/src/install-cli.ts, run by
-; the app's own runtime with ELECTRON_RUN_AS_NODE=1) writes %ProgramData%\Harbour\config.json,
-; the machine-wide Run value that starts the agent at every logon, the native messaging
-; host registration and the Chrome/Edge ExtensionInstallForcelist policies. Uninstalling
-; runs it again to remove exactly what it wrote (kept in %ProgramData%\Harbour\install-record.json);
-; an update (the old version's uninstaller run by the new installer) leaves them in place.
+; the app's own runtime with ELECTRON_RUN_AS_NODE=1) writes %ProgramData%\Harbour\config.json
+; (an ACL for SYSTEM and Administrators only), the machine-wide Run value that starts the
+; session helper (the tray app) at every logon, the native messaging host registration and
+; the Chrome/Edge ExtensionInstallForcelist policies. Then the Windows service HarbourAgent
+; (WinSW, HarbourService.exe with HarbourService.xml) is registered as LocalSystem with
+; automatic start, given restart-on-failure actions, and started. Uninstalling stops and
+; removes the service and runs the writer again to remove exactly what it wrote (kept in
+; %ProgramData%\Harbour\install-record.json); an update (the old version's uninstaller run
+; by the new installer) stops the service but leaves it and the files it wrote in place.
+;
+; /PURGE on the uninstaller's command line also removes the service's data (the device
+; credential and outbox in %ProgramData%\Harbour\service).
 
 !include "FileFunc.nsh"
 !include "LogicLib.nsh"
 
 !define HARBOUR_INSTALL_CLI "$INSTDIR\resources\app.asar\dist\install-cli.js"
+!define HARBOUR_SERVICE_EXE "$INSTDIR\HarbourService.exe"
+!define HARBOUR_SERVICE_NAME "HarbourAgent"
 
 !macro harbourRunInstallCli ARGS
   ; Run the app's executable as plain Node for the writer, then restore the environment.
@@ -21,6 +30,19 @@
   nsExec::ExecToLog '"$INSTDIR\${APP_EXECUTABLE_FILENAME}" "${HARBOUR_INSTALL_CLI}" ${ARGS}'
   Pop $0
   System::Call 'Kernel32::SetEnvironmentVariable(t "ELECTRON_RUN_AS_NODE", n)i'
+!macroend
+
+; Before files are replaced or removed: the service (which runs Harbour.exe as Node) is
+; stopped and waited for, then any tray app left in users' sessions is ended (the service
+; starts them again, and the Run value at the next logon). This replaces electron-builder's
+; own check, which would find the service's Harbour.exe and ask a technician to close it.
+!macro customCheckAppRunning
+  ${If} ${FileExists} "${HARBOUR_SERVICE_EXE}"
+    nsExec::ExecToLog '"${HARBOUR_SERVICE_EXE}" stopwait'
+    Pop $0
+  ${EndIf}
+  nsExec::ExecToLog '"$SYSDIR\taskkill.exe" /F /T /IM "${APP_EXECUTABLE_FILENAME}"'
+  Pop $0
 !macroend
 
 !macro customInstall
@@ -44,10 +66,34 @@
     ${EndIf}
     SetErrorLevel 2
   ${EndIf}
+  ; The service: registered once (an update finds it there already: "install" then fails
+  ; harmlessly), restarted by the Service Control Manager if WinSW itself ever stops, started.
+  nsExec::ExecToLog '"${HARBOUR_SERVICE_EXE}" install'
+  Pop $0
+  nsExec::ExecToLog '"$SYSDIR\sc.exe" failure ${HARBOUR_SERVICE_NAME} reset= 3600 actions= restart/1000/restart/2000/restart/5000'
+  Pop $0
+  nsExec::ExecToLog '"$SYSDIR\sc.exe" failureflag ${HARBOUR_SERVICE_NAME} 1'
+  Pop $0
+  nsExec::ExecToLog '"${HARBOUR_SERVICE_EXE}" start'
+  Pop $0
+  ${If} $0 != 0
+    DetailPrint "Harbour: the service did not start (exit code $0); see %ProgramData%\Harbour\service\logs."
+  ${EndIf}
 !macroend
 
 !macro customUnInstall
   ${IfNot} ${isUpdated}
-    !insertmacro harbourRunInstallCli 'uninstall --platform win32'
+    nsExec::ExecToLog '"${HARBOUR_SERVICE_EXE}" stopwait'
+    Pop $0
+    nsExec::ExecToLog '"${HARBOUR_SERVICE_EXE}" uninstall'
+    Pop $0
+    ${GetParameters} $R0
+    ClearErrors
+    ${GetOptions} $R0 "/PURGE" $R1
+    ${If} ${Errors}
+      !insertmacro harbourRunInstallCli 'uninstall --platform win32'
+    ${Else}
+      !insertmacro harbourRunInstallCli 'uninstall --platform win32 --purge'
+    ${EndIf}
   ${EndIf}
 !macroend

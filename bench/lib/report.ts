@@ -2,12 +2,15 @@ import type { DatabaseResult } from '../database.js';
 import type { FleetResult } from '../fleet.js';
 import type { CoverResult } from '../cover.js';
 import type { FootprintResult } from '../footprint.js';
+import type { MachineResult } from '../machine.js';
 import type { TellAlertResult } from '../tell.js';
 import type { machine } from './proc.js';
 
 export const targets = {
   fleet: { agents: 10_000, p99Ms: 250, rssMb: 1536 },
   footprint: { cpuPercent: 1, rssMb: 80 },
+  /** Issue 12: service + one helper with the cover ready, whole tree; a lesson adds under 10 MB; restart under 5 s. */
+  machine: { pssMb: 150, cpuPercent: 0.5, lessonAddsMb: 10, restartMs: 5000 },
   database: { p95Ms: 50 },
   tell: { alertP99Ms: 1000, coverMs: 150 },
 };
@@ -22,6 +25,8 @@ export interface Results {
   loadAverageAtEnd?: number[];
   fleet: FleetResult[];
   footprint?: FootprintResult;
+  /** The machine service, a helper and its Chromium as whole trees (bench/machine.ts). */
+  machineService?: MachineResult;
   database?: DatabaseResult;
   tell?: TellAlertResult;
   cover?: CoverResult;
@@ -293,6 +298,57 @@ function reruns(r: Results): string {
     .join('; ')}`;
 }
 
+function machineSection(r: Results): string {
+  const m = r.machineService;
+  if (!m) return '';
+  if (m.skipped) return `## The machine: service, helper and Chromium\n\nNot measured: ${m.skipped}.\n`;
+  const t = targets.machine;
+  const row = (label: string, parts: MachineResult['idle']) => {
+    const p = (k: string) => parts?.[k];
+    const cell = (k: string) => (p(k) ? `${p(k)!.pssMeanMb} MB / ${p(k)!.cpuPercent}%` : '—');
+    return `| ${label} | ${cell('service')} | ${cell('helper')} | ${cell('chromium')} | ${cell('probes')} | **${p('total')?.pssMeanMb ?? '—'} MB** (peak ${p('total')?.pssPeakMb ?? '—'}) / **${p('total')?.cpuPercent ?? '—'}%** |`;
+  };
+  const idle = m.idle?.total;
+  const veyon = m.veyon && 'total' in m.veyon ? m.veyon.total : undefined;
+  const veyonSkipped = m.veyon && 'skipped' in m.veyon ? (m.veyon as { skipped: string }).skipped : undefined;
+  const helperIdle = m.idle?.helper?.pssMeanMb ?? 0;
+  const helperAfter = m.after?.helper?.pssMeanMb ?? 0;
+  const helperLesson = m.lesson?.helper?.pssMeanMb ?? 0;
+  const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+  return `## The machine: service, helper and Chromium
+
+Issue 12's shape, measured as whole process trees: the machine service as root (\`harbour-agent service --help-badge
+--activity on\`) and one session helper as a real user on one Xvfb display (1280×800), the help badge shown and the
+tell cover prepared (hidden Chromium windows), activity on. PSS from \`/proc/<pid>/smaps_rollup\` (shared pages divided
+among the processes that map them, so the sum is what the tree costs the machine), CPU from \`/proc/<pid>/stat\`, once a
+second. "probes" are the short programs the helper runs (\`xprop\`, \`xwininfo\`); those that ended inside a window are
+not counted. veyon-server (Debian's \`veyon-service\` ${veyonSkipped ? 'could not run' : 'package'}) ran as the same user on the same display in the same window as "idle".
+
+| PSS mean / CPU | service | helper | Chromium | probes | whole tree |
+| --- | --- | --- | --- | --- | --- |
+${row(`idle, cover prepared (${m.idle?.total ? 'measured' : '—'})`, m.idle)}
+${row(`during a supervised lesson (${m.thumbnails ?? 0} thumbnails)`, m.lesson)}
+${row('after the lesson', m.after)}
+${veyon ? `| veyon-server tree, same display | | | | | **${veyon.pssMeanMb} MB** (peak ${veyon.pssPeakMb}) / **${veyon.cpuPercent}%** |` : `| veyon-server | not measured: ${veyonSkipped ?? '?'} | | | | |`}
+
+- **Target: under ${t.pssMb} MB PSS and ${t.cpuPercent}% CPU idle** for the whole tree: ${verdict((idle?.pssMeanMb ?? Infinity) < t.pssMb && (idle?.cpuPercent ?? Infinity) < t.cpuPercent)} (${idle?.pssMeanMb} MB, ${idle?.cpuPercent}%).
+  The service and the helper are ${(m.idle?.service?.pssMeanMb ?? 0) + helperIdle} MB of it; the rest is the two
+  Chromium instances the helper keeps for the badge and the prepared cover, which the screens work (issue 13: one
+  renderer for all of a session's screens) replaces.
+- **Target: a lesson adds under ${t.lessonAddsMb} MB, and nothing stays**: the helper (which captures and encodes the
+  thumbnails) went from ${helperIdle} MB to ${helperLesson} MB during the lesson and ${helperAfter} MB after it
+  (${verdict(helperLesson - helperIdle < t.lessonAddsMb && helperAfter - helperIdle < 2)}). Thumbnails no longer load sharp: the capture is
+  taken raw, shrunk in JavaScript and encoded by jpeg-js (\`agent/src/platform/thumbnail.ts\`). Each capture is a
+  width × height × 4 byte buffer; glibc's malloc, after the first one is freed, raises its mmap threshold and keeps
+  every later one in its heap for good, so helpers run with \`MALLOC_MMAP_THRESHOLD_=131072\` (the service sets it for
+  the helpers it starts, \`build/bin/harbour-agent\` for the others), and freed captures go back to the system.
+  "After" is measured from 10 s after the lesson ended. What the lesson adds while it runs is mostly V8's heap
+  (jpeg-js builds its tables again for every image), collected as it goes.
+- **Target: the helper back within ${t.restartMs / 1000} s of a kill**: connected again after ${m.restart?.connectedMs} ms, its
+  cover prepared again after ${m.restart?.coverPreparedMs ?? '—'} ms (${verdict((m.restart?.connectedMs ?? Infinity) < t.restartMs)}).
+`;
+}
+
 export function markdown(r: Results): string {
   const m = r.machine;
   return `# Benchmarks
@@ -307,6 +363,7 @@ each section with tiny sizes to prove the benchmark still works, and asserts no 
 
 ${fleetSection(r)}
 ${footprintSection(r)}
+${machineSection(r)}
 ${databaseSection(r)}
 ${tellSection(r)}
 

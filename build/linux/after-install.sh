@@ -44,10 +44,19 @@ if apparmor_status --enabled > /dev/null 2>&1; then
   fi
 fi
 
-# Harbour: config file, XDG autostart entry, native messaging host, Chrome/Edge policies.
+# Harbour: config file (root only), the machine service's systemd unit, the session
+# helper's XDG autostart entry, native messaging host, Chrome/Edge policies.
 # A failure is reported but does not leave the package half-configured: the writer
 # changes nothing when its input is bad, and can be run again by hand.
 if ! '/opt/${sanitizedProductName}/resources/harbour-agent-install' install --platform linux --install-dir '/opt/${sanitizedProductName}'; then
     echo "Harbour: the machine-wide settings were not written. Run" >&2
     echo "  sudo /opt/${sanitizedProductName}/resources/harbour-agent-install install --server <url> --token <token>" >&2
+fi
+
+# The machine service: enabled at boot and (re)started now, where systemd runs. A restart
+# on upgrade ends the service alone (KillMode=process): helpers keep the pupils' screens.
+if [ -d /run/systemd/system ] && [ -f /etc/systemd/system/harbour-agent.service ]; then
+    systemctl daemon-reload || true
+    systemctl enable harbour-agent.service || true
+    systemctl restart harbour-agent.service || true
 fi

@@ -3,6 +3,7 @@ import { runDatabase } from '../../bench/database.js';
 import { runFleet } from '../../bench/fleet.js';
 import { runCover } from '../../bench/cover.js';
 import { runFootprint } from '../../bench/footprint.js';
+import { runMachine } from '../../bench/machine.js';
 import { runTellAlerts } from '../../bench/tell.js';
 
 // Benchmarks are not timed tests: these only prove `npm run bench` still works end to end,
@@ -25,6 +26,20 @@ describe('benchmark smoke run', () => {
     // The agent really reported activity from the display.
     expect(result.activityIntervalsStored).toBeGreaterThan(0);
   }, 120_000);
+
+  it.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)(
+    'measures the service, a helper and its Chromium as whole trees, through a lesson and a restart',
+    async () => {
+      const result = await runMachine({ idleSeconds: 2, lessonSeconds: 4, afterSeconds: 2, veyon: false });
+      expect(result.skipped).toBeUndefined();
+      for (const part of ['service', 'helper', 'chromium', 'total'])
+        expect(result.idle?.[part]?.pssMeanMb, part).toBeGreaterThan(1);
+      expect(result.lesson?.total?.pssMeanMb).toBeGreaterThan(1);
+      expect(result.restart?.connectedMs).toBeGreaterThan(0);
+      expect(result.veyon).toEqual({ skipped: 'not asked for' });
+    },
+    180_000,
+  );
 
   it('seeds a tiny school and times its queries through the real API', async () => {
     const result = await runDatabase({ activityRows: 3000, incidents: 300, devices: 60, requests: 5 });

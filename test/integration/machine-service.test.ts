@@ -222,4 +222,102 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
     expect(reply).toMatch(/refused/);
     expect(service.exitCode).toBeNull();
   });
+
+  it("upgrades from per-user agents: adopts the newest user's device, and no user's folder keeps a credential", async () => {
+    const [a, b] = users as [string, string];
+    // Today's layout: each user's first logon enrolled the computer again, into that user's folder.
+    const legacy: Record<string, { deviceId: string; credential: string }> = {};
+    for (const [user, enrolledAt] of [
+      [a, '2026-01-05T08:00:00.000Z'],
+      [b, '2026-01-06T08:00:00.000Z'],
+    ] as const) {
+      const { token } = await admin.createToken(roomId);
+      const enrolled = await admin.json<{ deviceId: string; credential: string }>(
+        'POST',
+        '/api/agent/enrol',
+        {
+          token,
+          hostname: `OLD-${user}`,
+          os: 'Linux test',
+          serial: null,
+          agentVersion: '0.0.9',
+        },
+      );
+      expect(enrolled.status).toBe(201);
+      legacy[user] = enrolled.body;
+      const dir = `/home/${user}/.config/Harbour/agent`;
+      execFileSync('runuser', ['-u', user, '--', 'mkdir', '-p', dir]);
+      const file = path.join(dir, 'device.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ serverUrl: server.url, ...enrolled.body, roomId, enrolledAt }),
+        { mode: 0o600 },
+      );
+      execFileSync('chown', [`${user}:${user}`, file]);
+    }
+
+    // The new version's service starts on that computer: no token, a fresh machine data folder.
+    const upgradedDir = tempDir('upgraded');
+    const upgradedRun = fs.mkdtempSync('/tmp/harbour-run-');
+    fs.chmodSync(upgradedRun, 0o755);
+    let upgradedLog = '';
+    const upgraded = spawn(
+      process.execPath,
+      [
+        ...agentNodeFlags,
+        agentCli,
+        'service',
+        '--server',
+        server.url,
+        '--data-dir',
+        upgradedDir,
+        '--socket',
+        path.join(upgradedRun, 'service.sock'),
+        '--activity',
+        'off',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    upgraded.stdout?.on('data', (d: Buffer) => (upgradedLog += d.toString()));
+    upgraded.stderr?.on('data', (d: Buffer) => (upgradedLog += d.toString()));
+    try {
+      await waitFor(() => upgradedLog.includes('service running'), {
+        timeoutMs: 30_000,
+        what: `the upgraded service\n${upgradedLog}`,
+      });
+      // It is the newest per-user device (b's), online, with its history; a's record is left for the merge.
+      await waitFor(
+        async () => (await admin.devices(roomId)).find((d) => d.id === legacy[b]!.deviceId)?.online,
+        { timeoutMs: 20_000, what: "b's device online as the machine" },
+      );
+      const adopted = JSON.parse(fs.readFileSync(path.join(upgradedDir, 'device.json'), 'utf8')) as {
+        deviceId: string;
+      };
+      expect(adopted.deviceId).toBe(legacy[b]!.deviceId);
+      expect((await admin.devices(roomId)).find((d) => d.id === legacy[a]!.deviceId)?.online).toBe(false);
+      // The other credential waits root-only for the server to retire its record.
+      const pending = JSON.parse(fs.readFileSync(path.join(upgradedDir, 'legacy-devices.json'), 'utf8')) as {
+        deviceId: string;
+      }[];
+      expect(pending.map((p) => p.deviceId)).toEqual([legacy[a]!.deviceId]);
+      expect(fs.statSync(path.join(upgradedDir, 'legacy-devices.json')).mode & 0o077).toBe(0);
+      // No user's folder holds a credential any more, and neither user can read the service's copies.
+      for (const user of [a, b]) {
+        expect(fs.existsSync(`/home/${user}/.config/Harbour/agent/device.json`)).toBe(false);
+        const read = execFileSync('runuser', [
+          '-u',
+          user,
+          '--',
+          'sh',
+          '-c',
+          `cat ${upgradedDir}/device.json ${upgradedDir}/legacy-devices.json 2>&1; true`,
+        ]).toString();
+        expect(read).not.toContain(legacy[a]!.credential);
+        expect(read).not.toContain(legacy[b]!.credential);
+      }
+    } finally {
+      upgraded.kill('SIGTERM');
+      await new Promise((r) => upgraded.once('exit', r));
+    }
+  }, 90_000);
 });

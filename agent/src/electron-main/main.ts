@@ -1,12 +1,14 @@
 /**
- * The tray app: a thin Electron shell over the Node core (../core). It owns only what
- * needs Electron: the single-instance lock, the tray icon and its menu. Everything else
- * (settings, enrolment, connection, outbox, probes, health) is the same code the
- * headless agent runs.
+ * The tray app: on Windows and macOS, the session helper (issue 12) in every user's
+ * session. It owns only what needs Electron: the single-instance lock, the tray icon and
+ * its menu, the pupils' screens as Electron windows. It holds no device credential and no
+ * outbox: it reaches the machine service (the Windows service HarbourAgent, the macOS
+ * LaunchDaemon) through its user's door (session/platform.ts), and the features run on
+ * the service's connection through the one composition every shell uses (node/compose.ts).
  *
- * The installers start it at every user's logon (machine-wide Run key, XDG autostart
- * entry, LaunchAgent: agent/src/node/install). There is no Quit item: a pupil cannot
- * stop it from the tray.
+ * The installers start it at every user's logon (the machine-wide Run value, the
+ * LaunchAgent), and the service starts it again in a session where it stopped. There is no
+ * Quit item: a pupil cannot stop it from the tray.
  *
  * Electron's binary cannot be downloaded in Harbour's development environment, so this
  * file is type-checked against Electron's definitions but not run in CI.
@@ -16,21 +18,18 @@ import { fileURLToPath } from 'node:url';
 import { app, Menu, Tray, nativeImage, powerMonitor } from 'electron';
 import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
-import { HarbourAgent, type AgentStatus } from '../core/agent.js';
-import { HealthReporter } from '../node/health-feature.js';
+import type { AgentStatus } from '../core/agent.js';
 import { agentV8Flags } from '../node/node-flags.js';
-import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
-import { platformProbes } from '../platform/index.js';
+import { statusText, trayTooltip } from '../node/status-text.js';
 import { withPowerMonitor } from '../platform/power-idle.js';
-import { machineConfig } from './machine-config.js';
 import { UiServer } from '../core/ui-server.js';
 import { ElectronOverlay } from './overlay.js';
 import type { TellFeature } from '../core/tell.js';
 import { composeFeatures, nodeShellProbes } from '../node/compose.js';
+import { FeatureHost, LinkedHealth } from '../session/host.js';
+import { remoteContext, ServiceLink } from '../session/link.js';
+import { doorOpener, serviceSocketPath, sessionFacts } from '../session/platform.js';
 import { setUpTellTriggers, tellMenuItem } from './tell.js';
-
-/** How often the tray app looks again for a server URL when none is configured yet. */
-const configRetryMs = 60_000;
 
 // The agent's V8 memory settings (node-flags.ts), before Electron starts V8's isolates.
 app.commandLine.appendSwitch('js-flags', agentV8Flags.join(' '));
@@ -43,41 +42,42 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const logger = pino(
-    { level: 'info', base: { service: 'harbour-agent' } },
-    pino.destination({ dest: path.join(app.getPath('userData'), 'agent.log'), mkdir: true, sync: false }),
+    { level: 'info', base: { service: 'harbour-session' } },
+    pino.destination({ dest: path.join(app.getPath('userData'), 'session.log'), mkdir: true, sync: false }),
   );
   const tray = new Tray(nativeImage.createFromPath(trayIconPath()));
   tray.setToolTip('Harbour');
-  // "Turn the screen off and tell" (set up once the settings are known; its item leads the menu).
+  // "Turn the screen off and tell" (set up once the service has answered; its item leads the menu).
   const tellRef: { current?: TellFeature } = {};
-  // No Quit item: pupils must not be able to stop the agent.
-  const menu = (status: AgentStatus) =>
+  let status: AgentStatus = 'starting';
+  // No Quit item: pupils must not be able to stop the helper.
+  const menu = () =>
     Menu.buildFromTemplate([
       ...(tellRef.current ? [tellMenuItem(tellRef.current), { type: 'separator' as const }] : []),
       { label: `Harbour ${harbourVersion}`, enabled: false },
       { label: statusText[status], enabled: false },
     ]);
-  tray.setContextMenu(menu('starting'));
+  const show = (next: AgentStatus) => {
+    status = next;
+    tray.setContextMenu(menu());
+    tray.setToolTip(trayTooltip(status));
+  };
+  show('starting');
   app.on('window-all-closed', () => undefined); // a tray app keeps running without windows
 
-  // Settings problems never stop the agent: it runs on what is valid. With no server
-  // URL at all it waits, looking again every minute, until policy or the file sets one.
-  let config = await machineConfig(app.getPath('userData'));
-  for (const problem of config.problems)
-    logger.warn({ code: problem.code, source: problem.source }, problem.message);
-  while (!config.values.serverUrl) {
-    tray.setToolTip(trayTooltip('starting', undefined, config.problems) + `\n${noServerText}`);
-    logger.error('no server URL configured; looking again in a minute');
-    await new Promise((r) => setTimeout(r, configRetryMs));
-    config = await machineConfig(app.getPath('userData'));
-  }
-  logger.level = config.values.logLevel;
+  // The machine service holds the settings, the credential and the connection; until it
+  // answers (starting at boot, being upgraded) the helper waits, trying again every few seconds.
+  const link = new ServiceLink({
+    socketPath: serviceSocketPath(),
+    facts: sessionFacts(),
+    logger,
+    open: doorOpener(),
+  });
+  link.on('refused', (what, why) => logger.warn({ what, why }, 'session: the service refused'));
+  link.on('online', (online) => show(online ? 'online' : 'offline'));
+  const welcome = await link.start();
+  logger.info({ user: welcome.user.username }, 'session: connected to the service');
 
-  const probes = platformProbes();
-  const health = new HealthReporter(
-    config.problems.map((p) => ({ code: p.code, message: p.message })),
-    probes,
-  );
   // Pupil screens: pages from the local UI server, full screen on every display, through the
   // one composition every shell uses (node/compose.ts): supervision included.
   const ui = new UiServer({ logger });
@@ -91,7 +91,7 @@ async function start(): Promise<void> {
       registerTriggers: (tell) => {
         tellRef.current = tell;
         setUpTellTriggers(tell, (p) => ui.entryUrl(p), logger);
-        tray.setContextMenu(menu('starting'));
+        tray.setContextMenu(menu());
       },
       // Idle and lock from powerMonitor; after an unlock (Ctrl+Alt+Del → Lock) a cover comes back on top.
       probes: {
@@ -102,28 +102,32 @@ async function start(): Promise<void> {
       },
     },
     // The tray and the shortcut are always there: keep the cover's windows ready, hidden.
-    { ui, health, aup: true, help: true, activity: true },
-  );
-  await composition.open();
-  const agent = new HarbourAgent(
     {
-      serverUrl: config.values.serverUrl,
-      dataDir: config.values.dataDir,
-      agentVersion: harbourVersion,
-      enrolmentToken: config.values.enrolmentToken,
-      deviceName: config.values.deviceName,
-      heartbeatSeconds: config.values.heartbeatSeconds,
+      ui,
+      health: new LinkedHealth(link),
+      aup: welcome.features.aup,
+      help: true,
+      activity: welcome.features.activity,
     },
-    { probes, logger, features: [health, ...composition.features] },
   );
-  agent.on('status', (status, detail) => {
-    tray.setContextMenu(menu(status));
-    tray.setToolTip(trayTooltip(status, detail, config.problems));
+  const context = remoteContext(link, welcome, {
+    logger,
+    dataDir: path.join(app.getPath('userData'), 'session'),
   });
-  app.on('before-quit', () => void agent.stop().then(() => ui.stop()));
-  await agent.start().catch((error: unknown) => {
-    logger.error({ err: error }, 'agent failed to start');
-    tray.setToolTip(trayTooltip('refused', (error as Error).message, config.problems));
+  const host = new FeatureHost(composition.features, context, logger);
+  await composition.open();
+  await host.start();
+  link.on('online', (online) => {
+    if (online) host.connected();
+  });
+  if (link.online) host.connected();
+  show(link.online ? 'online' : 'offline');
+  app.on('before-quit', () => {
+    void composition
+      .closeWindows()
+      .then(() => host.stop())
+      .then(() => ui.stop())
+      .finally(() => link.close());
   });
 }
 

@@ -10,7 +10,6 @@ import { harbourVersion } from '@harbour/shared';
 import { agentConfigShape, loadAgentConfig, type ConfigKey } from '../node/config/index.js';
 import { readSecretFile, readSecretStdin, scrubCommandLine } from '../node/secrets.js';
 import { platformProbes } from '../platform/index.js';
-import { lookupAccount } from './accounts.js';
 import { servicePlatform } from './platform.js';
 import { MachineService } from './service.js';
 import { adoptLegacy, candidateHomes, findLegacy, mergeLegacy } from './upgrade.js';
@@ -113,20 +112,16 @@ export async function runService(argv: string[]): Promise<void> {
     logger,
     probes: platformProbes(),
     problems: config.problems.map((p) => ({ code: p.code, message: p.message })),
-    helper: {
-      command: process.execPath,
-      args: [
-        ...process.execArgv,
-        script,
-        'session',
-        '--socket',
-        socketPath,
-        '--log-level',
-        settings.logLevel,
-      ],
-    },
-    account: lookupAccount,
+    helper: platform.helper(
+      { execPath: process.execPath, execArgv: process.execArgv, script },
+      socketPath,
+      settings.logLevel,
+    ),
+    account: (id) => platform.account(id),
     watcher: platform.watcher(),
+    channel: platform.channel(socketPath, logger, (id) => platform.account(id)),
+    starter: platform.starter,
+    sessionAlive: (facts) => platform.sessionAlive(facts),
   });
   const stop = () => void service.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -15,7 +15,7 @@
  *  - tells the server who is signed in (presence: the most recent session, or logind's
  *    active one) and says goodbye when it is stopped while someone is signed in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type net from 'node:net';
 import {
@@ -46,9 +46,9 @@ import {
 } from '../core/session-protocol.js';
 import { HealthReporter } from '../node/health-feature.js';
 import type { PlatformProbes } from '../platform/probes.js';
-import type { UnixAccount } from './accounts.js';
+import { lookupAccount, type OsAccount } from './accounts.js';
 import { Doors } from './doors.js';
-import { displayAlive as defaultDisplayAlive } from './x11.js';
+import { displayAlive } from './x11.js';
 
 export interface ServiceFeatures {
   aup: boolean;
@@ -58,11 +58,12 @@ export interface ServiceFeatures {
 
 /** A graphical session the service knows of, from logind (no helper yet) or from a helper's hello. */
 export interface SessionFacts {
-  uid: number;
+  /** The account's id (accounts.ts): a uid as text, or DOMAIN\\user on Windows. */
+  accountId: string;
   display: string | null;
   xauthority: string | null;
   runtimeDir: string | null;
-  /** logind's id, where it told us. */
+  /** logind's id, or the Windows session's number, where the OS told us. */
   sessionId: string | null;
   /** logind says this session is in front (the seat's active session). */
   active?: boolean;
@@ -79,6 +80,84 @@ export interface HelperLaunch {
   args: string[];
 }
 
+/** A connection whose peer the OS has proved to be `account` (doors.ts, win32/pipe-doors.ts). */
+export type AcceptPeer = (socket: net.Socket, account: OsAccount) => void;
+
+/** Where helpers connect: it hands the service only connections whose user the kernel proved. */
+export interface PeerChannel {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What the service started for a session: the helper itself, or a launcher that asked the OS to. */
+export interface StartedHelper {
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+  /**
+   * The process was only a launcher (launchd, Task Scheduler started the helper): its exit
+   * says nothing of the helper, so the service waits for a hello and tries again without one.
+   */
+  launcher?: boolean;
+}
+
+/** How a platform starts a helper in a user's session (Linux: spawn as the user; Windows: in the session). */
+export interface HelperStarter {
+  start(account: OsAccount, facts: SessionFacts, launch: HelperLaunch): StartedHelper;
+}
+
+/** Bytes (glibc's default, fixed): see helperEnvironment and build/bin/harbour-agent. */
+export const helperMallocMmapThreshold = '131072';
+
+/** The environment of a helper the service starts on Linux: that user's, that session's display. */
+export function helperEnvironment(
+  account: OsAccount,
+  facts: SessionFacts,
+  parent: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return {
+    PATH: parent.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: account.home,
+    USER: account.username,
+    LOGNAME: account.username,
+    LANG: parent.LANG ?? 'C.UTF-8',
+    // Large buffers (a screen capture is width × height × 4 bytes) always get their own
+    // mapping, so freeing one gives the memory back: glibc's malloc otherwise raises this
+    // threshold after the first free and keeps every later capture in its heap for good.
+    MALLOC_MMAP_THRESHOLD_: helperMallocMmapThreshold,
+    // Installed, the runtime is the app's Electron run as Node (build/bin/harbour-agent):
+    // without this a helper would start the tray app's window instead.
+    ...(parent.ELECTRON_RUN_AS_NODE ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+    ...(facts.display ? { DISPLAY: facts.display } : {}),
+    ...(facts.xauthority ? { XAUTHORITY: facts.xauthority } : {}),
+    ...(facts.runtimeDir ? { XDG_RUNTIME_DIR: facts.runtimeDir } : {}),
+    ...(facts.sessionId ? { XDG_SESSION_ID: facts.sessionId } : {}),
+  };
+}
+
+/** Linux (and any POSIX service run as root): the helper as the session's user, in its own process group. */
+export const posixStarter: HelperStarter = {
+  start(account, facts, { command, args }) {
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot && (account.uid === undefined || account.gid === undefined))
+      throw new Error(`no uid for ${account.username}`);
+    const child = spawn(command, args, {
+      env: helperEnvironment(account, facts),
+      cwd: '/',
+      // Its own process group: it outlives a service restart, as the user's screens must.
+      detached: true,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      ...(asRoot ? { uid: account.uid, gid: account.gid } : {}),
+    });
+    child.unref();
+    return child;
+  },
+};
+
+/** A health problem's code for a user (codes are short and plain: healthCodeSchema). */
+export function helperStoppedCode(account: OsAccount): string {
+  return `helper.stopped.${account.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)}`;
+}
+
 export interface ServiceOptions {
   agent: AgentOptions;
   socketPath: string;
@@ -89,9 +168,15 @@ export interface ServiceOptions {
   problems?: HealthProblem[];
   /** How a helper is started (the service runs it as the session's user). */
   helper: HelperLaunch;
-  account(uid: number): Promise<UnixAccount | null>;
+  /** The account behind an id, from the OS (null: none, so no session and no door). */
+  account(id: string): Promise<OsAccount | null>;
   watcher?: SessionWatcher;
-  displayAlive?: (display: string | null) => Promise<boolean>;
+  /** Where helpers connect. Default: Unix doors beside `socketPath` (doors.ts). */
+  channel?: (accept: AcceptPeer) => PeerChannel;
+  /** How a helper is started in a session. Default: spawned as the user (posixStarter). */
+  starter?: HelperStarter;
+  /** Whether a session is still there (its X display; its Windows session; the console). */
+  sessionAlive?: (facts: SessionFacts) => Promise<boolean>;
   /** Wait before starting a stopped helper again. Default 300 ms. */
   restartDelayMs?: number;
   fetch?: typeof fetch;
@@ -99,19 +184,19 @@ export interface ServiceOptions {
 
 interface Session {
   key: string;
-  account: UnixAccount;
+  account: OsAccount;
   facts: SessionFacts;
   /** When it was first seen: the most recent session is the one in front, unless logind says otherwise. */
   seenAt: number;
   conn: HelperConnection | null;
-  child: ChildProcess | null;
+  child: StartedHelper | null;
   restartTimer: NodeJS.Timeout | undefined;
   /** Starts in a row that ended before the helper said hello. */
   failedStarts: number;
   fromWatcher: boolean;
 }
 
-const sessionKey = (uid: number, display: string | null) => `${uid}:${display ?? '-'}`;
+const sessionKey = (id: string, display: string | null) => `${id}:${display ?? '-'}`;
 /** A helper must say hello this soon after connecting. */
 const helloTimeoutMs = 5000;
 /** The helper's exit code when its display has gone (session/helper.ts). */
@@ -131,7 +216,7 @@ const sessionRequests = new Set([
 const frontOnly = new Set(['agent:thumbnail', 'agent:control-ack']);
 
 const tellOwnerKey = (tellId: string) => `tell.owner:${tellId}`;
-const stateKeyOf = (uid: number, key: string) => `session:${uid}:${key}`;
+const stateKeyOf = (id: string, key: string) => `session:${id}:${key}`;
 
 function timeText(at: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -141,20 +226,20 @@ function timeText(at: Date): string {
 export class MachineService {
   readonly agent: HarbourAgent;
   readonly health: HealthReporter;
-  private readonly doors: Doors;
+  private readonly doors: PeerChannel;
   private ctx: AgentContext | undefined;
   private readonly sessions = new Map<string, Session>();
   private readonly conns = new Set<HelperConnection>();
   /** Which users sent which screenshot (a session may cite only its own). */
-  private readonly evidenceBy = new Map<string, Set<number>>();
+  private readonly evidenceBy = new Map<string, Set<string>>();
   private readonly sessionProblems = new Map<string, HealthProblem[]>();
   private reportedSessionCodes = new Set<string>();
   private online = false;
   private stopping = false;
-  private readonly displayAlive: (display: string | null) => Promise<boolean>;
+  private readonly sessionAlive: (facts: SessionFacts) => Promise<boolean>;
 
   constructor(private readonly options: ServiceOptions) {
-    this.displayAlive = options.displayAlive ?? ((d) => defaultDisplayAlive(d));
+    this.sessionAlive = options.sessionAlive ?? ((facts) => displayAlive(facts.display));
     this.health = new HealthReporter(options.problems ?? []);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const service = this;
@@ -178,12 +263,15 @@ export class MachineService {
       this.online = online;
       this.broadcast({ t: 'status', online });
     });
-    this.doors = new Doors({
-      socketPath: options.socketPath,
-      logger: options.logger,
-      account: (uid) => options.account(uid),
-      onConnection: (socket, account) => this.accept(socket, account),
-    });
+    const accept: AcceptPeer = (socket, account) => this.accept(socket, account);
+    this.doors = options.channel
+      ? options.channel(accept)
+      : new Doors({
+          socketPath: options.socketPath,
+          logger: options.logger,
+          account: lookupAccount,
+          onConnection: accept,
+        });
   }
 
   private get log(): Logger {
@@ -238,7 +326,7 @@ export class MachineService {
       const tellId = (payload as { tellId?: unknown }).tellId;
       const owner = typeof tellId === 'string' ? this.ctx?.getState(tellOwnerKey(tellId)) : undefined;
       for (const conn of this.conns) {
-        if (conn.session && String(conn.account.uid) === owner) conn.send({ t: 'push', event, payload });
+        if (conn.session && conn.account.id === owner) conn.send({ t: 'push', event, payload });
       }
       return;
     }
@@ -272,7 +360,7 @@ export class MachineService {
 
   // ---- helpers' connections ----------------------------------------------------------
 
-  private accept(socket: net.Socket, account: UnixAccount): void {
+  private accept(socket: net.Socket, account: OsAccount): void {
     if (this.stopping || !this.ctx) {
       socket.destroy();
       return;
@@ -301,7 +389,7 @@ export class MachineService {
     }
     const session = conn.session;
     if (!session) throw new ProtocolError('say hello first');
-    const uid = conn.account.uid;
+    const uid = conn.account.id;
     switch (message.t) {
       case 'enqueue': {
         const refused = this.enqueue(conn, session, message.event, ctx);
@@ -320,7 +408,7 @@ export class MachineService {
           return;
         }
         ctx.saveEvidence(bytes, message.mime);
-        const owners = this.evidenceBy.get(sha) ?? new Set<number>();
+        const owners = this.evidenceBy.get(sha) ?? new Set<string>();
         owners.add(uid);
         this.evidenceBy.set(sha, owners);
         conn.send({ t: 'ack', seq: message.seq });
@@ -348,11 +436,11 @@ export class MachineService {
 
   private hello(
     conn: HelperConnection,
-    facts: Omit<SessionFacts, 'active' | 'uid'> & { pid: number },
+    facts: Omit<SessionFacts, 'active' | 'accountId'> & { pid: number },
     ctx: AgentContext,
   ): void {
     const { account } = conn;
-    const key = sessionKey(account.uid, facts.display);
+    const key = sessionKey(account.id, facts.display);
     let session = this.sessions.get(key);
     if (session?.conn && session.conn !== conn) {
       conn.send({ t: 'error', message: 'Another Harbour helper already serves this session.' });
@@ -364,7 +452,7 @@ export class MachineService {
       session = {
         key,
         account,
-        facts: { uid: account.uid, display: null, xauthority: null, runtimeDir: null, sessionId: null },
+        facts: { accountId: account.id, display: null, xauthority: null, runtimeDir: null, sessionId: null },
         seenAt: Date.now(),
         conn: null,
         child: null,
@@ -386,7 +474,7 @@ export class MachineService {
     session.failedStarts = 0;
     clearTimeout(session.restartTimer);
     conn.session = session;
-    const prefix = stateKeyOf(account.uid, '');
+    const prefix = stateKeyOf(account.id, '');
     const state: Record<string, string> = {};
     for (const [k, v] of this.agent.outbox.stateWithPrefix(prefix)) state[k.slice(prefix.length)] = v;
     conn.send({
@@ -411,7 +499,7 @@ export class MachineService {
     event: AgentEvent,
     ctx: AgentContext,
   ): string | undefined {
-    const uid = conn.account.uid;
+    const uid = conn.account.id;
     const user: OsUser = { username: conn.account.username };
     let body: AgentEventBody = event.body;
     switch (body.type) {
@@ -427,7 +515,7 @@ export class MachineService {
         body = { ...body, user };
         break;
       case 'tell.details':
-        if (ctx.getState(tellOwnerKey(body.tellId)) !== String(uid)) return 'not a report of this session';
+        if (ctx.getState(tellOwnerKey(body.tellId)) !== uid) return 'not a report of this session';
         break;
       case 'aup.decision':
         body = { ...body, user };
@@ -440,7 +528,7 @@ export class MachineService {
     const stamped: AgentEvent = { ...event, body };
     const stored = this.agent.outbox.atomically(() => {
       const fresh = this.agent.outbox.enqueueEvent(stamped);
-      if (fresh && body.type === 'tell.reported') ctx.setState(tellOwnerKey(body.tellId), String(uid));
+      if (fresh && body.type === 'tell.reported') ctx.setState(tellOwnerKey(body.tellId), uid);
       return fresh;
     });
     if (stored) void this.agent.flush();
@@ -448,7 +536,7 @@ export class MachineService {
   }
 
   /** Drops screenshots this user did not send (a session must not cite another's), saying so in a report. */
-  private ownEvidenceOnly(body: AgentEventBody, uid: number): AgentEventBody {
+  private ownEvidenceOnly(body: AgentEventBody, uid: string): AgentEventBody {
     if (body.type !== 'tell.reported' && body.type !== 'activity.flag') return body;
     const own = (r: EvidenceRef) => this.evidenceBy.get(r.sha256)?.has(uid) === true;
     const kept = body.evidence.filter(own);
@@ -477,12 +565,12 @@ export class MachineService {
     if (!parsed.success)
       return refusal('validation_failed', parsed.error.issues[0]?.message ?? 'invalid request');
     const payload = parsed.data as Record<string, unknown>;
-    const uid = session.account.uid;
+    const uid = session.account.id;
     if (frontOnly.has(event) && this.front() !== session) {
       return refusal('forbidden', 'only the session in front may send this');
     }
     if (event === 'agent:tell-status' || event === 'agent:tell-release') {
-      if (ctx.getState(tellOwnerKey(String(payload.tellId))) !== String(uid)) {
+      if (ctx.getState(tellOwnerKey(String(payload.tellId))) !== uid) {
         return refusal('forbidden', 'not a report of this session');
       }
     }
@@ -517,13 +605,13 @@ export class MachineService {
     const session = conn.session;
     if (!session || session.conn !== conn || this.stopping) return;
     session.conn = null;
-    if (!(await this.displayAlive(session.facts.display))) {
+    if (!(await this.sessionAlive(session.facts))) {
       this.endSession(session, 'its display has gone');
       return;
     }
     const at = new Date();
     this.health.set(
-      `helper.stopped.${session.account.uid}`,
+      helperStoppedCode(session.account),
       `helper stopped in ${session.account.username}'s session at ${timeText(at)}`,
     );
     this.log.warn(
@@ -542,37 +630,22 @@ export class MachineService {
   private startHelper(session: Session): void {
     if (this.stopping || session.conn || !this.sessions.has(session.key)) return;
     const { account, facts } = session;
-    const { command, args } = this.options.helper;
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: account.home,
-      USER: account.username,
-      LOGNAME: account.username,
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      ...(facts.display ? { DISPLAY: facts.display } : {}),
-      ...(facts.xauthority ? { XAUTHORITY: facts.xauthority } : {}),
-      ...(facts.runtimeDir ? { XDG_RUNTIME_DIR: facts.runtimeDir } : {}),
-      ...(facts.sessionId ? { XDG_SESSION_ID: facts.sessionId } : {}),
-    };
-    const asRoot = process.getuid?.() === 0;
-    let child: ChildProcess;
+    let child: StartedHelper;
     try {
-      child = spawn(command, args, {
-        env,
-        cwd: '/',
-        // Its own process group: it outlives a service restart, as the user's screens must.
-        detached: true,
-        stdio: ['ignore', 'inherit', 'inherit'],
-        ...(asRoot ? { uid: account.uid, gid: account.gid } : {}),
-      });
+      child = (this.options.starter ?? posixStarter).start(account, facts, this.options.helper);
     } catch (error) {
       this.log.error({ err: error }, 'service: cannot start a helper');
       this.scheduleStart(session, 4000);
       return;
     }
-    child.unref();
     session.child = child;
     child.once('error', (error) => this.log.error({ err: error }, 'service: cannot start a helper'));
+    if (child.launcher) {
+      // The OS starts the helper: if it has not said hello in a while, ask again.
+      session.failedStarts++;
+      this.scheduleStart(session, Math.min(8000, 2000 * session.failedStarts));
+      return;
+    }
     child.once('exit', (code, signal) => {
       if (session.child === child) session.child = null;
       if (session.conn || this.stopping || !this.sessions.has(session.key)) return;
@@ -595,9 +668,9 @@ export class MachineService {
     this.sessions.delete(session.key);
     this.sessionProblems.delete(session.key);
     this.updateSessionHealth();
-    const uid = session.account.uid;
-    if (![...this.sessions.values()].some((s) => s.account.uid === uid))
-      this.health.clear(`helper.stopped.${uid}`);
+    const id = session.account.id;
+    if (![...this.sessions.values()].some((s) => s.account.id === id))
+      this.health.clear(helperStoppedCode(session.account));
     this.log.info({ user: session.account.username, why }, 'service: session ended');
     this.sessionsChanged();
   }
@@ -606,11 +679,11 @@ export class MachineService {
   private async fromWatcher(list: SessionFacts[]): Promise<void> {
     const seen = new Set<string>();
     for (const facts of list) {
-      const key = sessionKey(facts.uid, facts.display);
+      const key = sessionKey(facts.accountId, facts.display);
       seen.add(key);
       let session = this.sessions.get(key);
       if (!session) {
-        const account = await this.options.account(facts.uid);
+        const account = await this.options.account(facts.accountId);
         if (!account || this.stopping) continue;
         session = {
           key,
@@ -655,7 +728,7 @@ class HelperConnection {
 
   constructor(
     readonly socket: net.Socket,
-    readonly account: UnixAccount,
+    readonly account: OsAccount,
     private readonly log: Logger,
     handle: (message: HelperMessage) => Promise<void>,
   ) {

@@ -26,6 +26,24 @@ import {
 } from '../core/session-protocol.js';
 import { knockFor } from '../service/doors.js';
 
+/** Opens a connection to the service through this user's door; resolves once connected. */
+export type DoorOpener = () => Promise<net.Socket>;
+
+/** Linux and macOS: knock for this uid's door, then connect to the socket inside it. */
+export function unixDoorOpener(socketPath: string, uid: number): DoorOpener {
+  return async () => {
+    const door = await knockFor(socketPath, uid);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(door);
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+    });
+  };
+}
+
 export type Welcome = z.infer<typeof serviceWelcomeSchema>;
 
 export interface SessionFactsForHello {
@@ -73,6 +91,8 @@ export class ServiceLink extends EventEmitter<LinkEvents> {
       facts: SessionFactsForHello;
       logger: Logger;
       uid?: number;
+      /** How to reach the service (default: this uid's Unix door beside socketPath). */
+      open?: DoorOpener;
     },
   ) {
     super();
@@ -101,9 +121,12 @@ export class ServiceLink extends EventEmitter<LinkEvents> {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    let door: string;
+    let socket: net.Socket;
     try {
-      door = await knockFor(this.options.socketPath, this.options.uid ?? process.getuid?.() ?? 0);
+      const open =
+        this.options.open ??
+        unixDoorOpener(this.options.socketPath, this.options.uid ?? process.getuid?.() ?? 0);
+      socket = await open();
     } catch (error) {
       this.options.logger.debug(
         { err: (error as Error).message },
@@ -112,7 +135,10 @@ export class ServiceLink extends EventEmitter<LinkEvents> {
       this.retry();
       return;
     }
-    const socket = net.connect(door);
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
     this.socket = socket;
     const reader = new LineReader(maxLineBytes, (line) => {
       let message: ServiceMessage;
@@ -127,13 +153,11 @@ export class ServiceLink extends EventEmitter<LinkEvents> {
       }
       this.onMessage(message);
     });
-    socket.on('connect', () => {
-      this.retryMs = 250;
-      this.write({
-        t: 'hello',
-        version: sessionProtocolVersion,
-        session: { ...this.options.facts, pid: process.pid },
-      });
+    this.retryMs = 250;
+    this.write({
+      t: 'hello',
+      version: sessionProtocolVersion,
+      session: { ...this.options.facts, pid: process.pid },
     });
     socket.on('data', (data: Buffer) => {
       try {

@@ -85,7 +85,8 @@ export const keyDocs: Record<ConfigKey, KeyDoc> = {
   },
   dataDir: {
     type: 'folder path',
-    default: "tray app: `Harbour/agent` in the user's app-data folder; headless: `./harbour-agent-data`",
+    default:
+      'service: `/var/lib/harbour-agent`, `%ProgramData%\\Harbour\\service`, `/Library/Application Support/Harbour/service`; headless: `./harbour-agent-data`',
     description: 'Where the device credential and the outbox of undelivered reports are kept.',
     flag: '--data-dir',
   },

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { defaultFileSecurity, type FileSecurity } from './acl.js';
 import { entryName, regExeWriter, type RegistryWriter } from './registry.js';
 import { machineDir } from './plan.js';
 import type { InstallPlan, TargetPlatform } from './types.js';
@@ -35,16 +36,34 @@ function ensureDir(dir: string, created: string[]): void {
   created.push(dir);
 }
 
-function writeAtomically(file: string, content: string, mode: number): void {
+async function writeAtomically(
+  file: string,
+  content: string,
+  mode: number,
+  restrict?: FileSecurity,
+): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temp, 'w', mode);
+  fs.rmSync(temp, { force: true });
+  // Created empty (and, for a private file, made private) before any content goes in.
+  fs.closeSync(fs.openSync(temp, 'wx', mode));
+  fs.chmodSync(temp, mode);
+  if (restrict) {
+    try {
+      if (process.getuid?.() === 0) fs.chownSync(temp, 0, 0);
+      await restrict.restrict(temp);
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
+  }
+  const fd = fs.openSync(temp, 'r+');
   try {
     fs.writeSync(fd, content);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fs.chmodSync(temp, mode);
+  // A rename keeps the file's own permissions and ACL (same folder, same volume).
   fs.renameSync(temp, file);
 }
 
@@ -63,6 +82,7 @@ export async function applyInstall(
   plan: InstallPlan,
   registry: RegistryWriter = regExeWriter,
   now = new Date(),
+  security: FileSecurity = defaultFileSecurity(),
 ): Promise<InstallRecord> {
   const previous = readRecord(root, plan.machineDir);
   const created: string[] = [...(previous?.createdDirs ?? [])];
@@ -70,7 +90,7 @@ export async function applyInstall(
   for (const file of plan.files) {
     const target = localPath(root, file.path);
     ensureDir(path.dirname(target), created);
-    writeAtomically(target, file.content, file.mode);
+    await writeAtomically(target, file.content, file.mode, file.private ? security : undefined);
     files.push(target);
   }
   // A file the previous install wrote that this plan no longer wants (e.g. browser policy turned off).
@@ -93,7 +113,7 @@ export async function applyInstall(
   };
   const recordFile = localPath(root, path.join(plan.machineDir, recordFileName));
   ensureDir(path.dirname(recordFile), created);
-  writeAtomically(recordFile, `${JSON.stringify(record, null, 2)}\n`, 0o644);
+  await writeAtomically(recordFile, `${JSON.stringify(record, null, 2)}\n`, 0o644);
   return record;
 }
 

@@ -5,8 +5,9 @@ import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { applyInstall, readRecord, uninstall } from './apply.js';
 import { InstallError, nativeHostName, planInstall } from './plan.js';
+import { windowsPrivateFileAcl, type FileSecurity } from './acl.js';
 import { entryName, regArgs, type RegistryWriter } from './registry.js';
-import { autostartDesktopEntry, desktopExecArg } from './templates.js';
+import { autostartDesktopEntry, desktopExecArg, systemdExecArg } from './templates.js';
 
 const extension = {
   id: 'poemjonjpfaafjpefkaahnhhhooakmkl',
@@ -72,6 +73,7 @@ describe('the Linux plan', () => {
       '/etc/opt/chrome/policies/managed/harbour.json',
       '/etc/opt/edge/native-messaging-hosts/uk.harbour.agent.json',
       '/etc/opt/edge/policies/managed/harbour.json',
+      '/etc/systemd/system/harbour-agent.service',
       '/etc/xdg/autostart/harbour.desktop',
     ]);
     expect(plan.registry).toEqual([]);
@@ -93,7 +95,30 @@ describe('the Linux plan', () => {
     expect(host.path.startsWith('/opt/Harbour/')).toBe(true);
     expect(host.allowed_origins).toEqual([`chrome-extension://${extension.id}/`]);
     expect(byPath.get('/etc/xdg/autostart/harbour.desktop')?.content).toContain(
-      'Exec=/opt/Harbour/harbour\n',
+      'Exec=/opt/Harbour/resources/harbour-agent session\n',
+    );
+  });
+
+  it('keeps the config file (server URL and token) to root alone', () => {
+    const config = byPath.get('/etc/harbour/config.json');
+    expect(config?.mode).toBe(0o600);
+    expect(config?.private).toBe(true);
+    // Nothing else the plan writes is private: browsers and sessions read those files.
+    expect(plan.files.filter((f) => f.private).map((f) => f.path)).toEqual(['/etc/harbour/config.json']);
+  });
+
+  it('runs the machine service from a systemd system unit that outlives its helpers and always comes back', () => {
+    const unit = byPath.get('/etc/systemd/system/harbour-agent.service')?.content ?? '';
+    const lines = unit.split('\n');
+    expect(lines).toContain('ExecStart=/opt/Harbour/resources/harbour-agent service --aup on --help-badge');
+    expect(lines).toContain('KillMode=process');
+    expect(lines).toContain('Restart=always');
+    expect(lines).toContain('WantedBy=multi-user.target');
+    expect(byPath.get('/etc/systemd/system/harbour-agent.service')?.mode).toBe(0o644);
+    // An install directory with a space, a percent or a dollar stays one literal word.
+    const odd = planInstall({ platform: 'linux', installDir: '/opt/My 100% $HOME', extension: null });
+    expect(odd.files.find((f) => f.path.endsWith('.service'))?.content).toContain(
+      'ExecStart="/opt/My 100%% $$HOME/resources/harbour-agent" service',
     );
   });
 
@@ -104,6 +129,7 @@ describe('the Linux plan', () => {
     const none = planInstall({ platform: 'linux', settings, extension: null });
     expect(none.files.map((f) => f.path)).toEqual([
       '/etc/harbour/config.json',
+      '/etc/systemd/system/harbour-agent.service',
       '/etc/xdg/autostart/harbour.desktop',
     ]);
   });
@@ -160,6 +186,24 @@ describe('the macOS plan', () => {
     expect(agent?.content).toMatch(/<key>RunAtLoad<\/key>\s*<true\/>/);
   });
 
+  it('writes a LaunchDaemon that runs the machine service as root from boot and keeps it running', () => {
+    const daemon = plan.files.find((f) => f.path === '/Library/LaunchDaemons/uk.org.harbour.service.plist');
+    const doc = wellFormedXml(daemon?.content ?? '');
+    expect(texts(doc, 'string').slice(1, 6)).toEqual([
+      '/Applications/Harbour.app/Contents/Resources/harbour-agent',
+      'service',
+      '--aup',
+      'on',
+      '--help-badge',
+    ]);
+    expect(daemon?.content).toMatch(/<key>KeepAlive<\/key>\s*<true\/>/);
+    expect(daemon?.content).toMatch(/<key>RunAtLoad<\/key>\s*<true\/>/);
+    // A LaunchDaemon has no UserName: launchd runs it as root.
+    expect(daemon?.content).not.toContain('UserName');
+    const config = plan.files.find((f) => f.path.endsWith('config.json'));
+    expect(config).toMatchObject({ mode: 0o600, private: true });
+  });
+
   it('writes the config under Application Support and managed preferences for Chrome and Edge', () => {
     const paths = plan.files.map((f) => f.path);
     expect(paths).toContain('/Library/Application Support/Harbour/config.json');
@@ -193,6 +237,44 @@ describe('the Windows plan', () => {
       name: null,
       data: 'C:\\ProgramData\\Harbour\\uk.harbour.agent.json',
     });
+    expect(plan.files[0]?.private).toBe(true);
+    expect(plan.files[1]?.private).toBeUndefined();
+  });
+
+  it('makes the config file private before a byte of it is written, with an ACL for SYSTEM and Administrators', async () => {
+    const root = tempRoot();
+    const seen: { file: string; size: number }[] = [];
+    const security: FileSecurity = {
+      restrict(file) {
+        seen.push({ file, size: fs.statSync(file).size });
+        return Promise.resolve();
+      },
+    };
+    await applyInstall(root, plan, memoryRegistry(), new Date(), security);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.size).toBe(0);
+    expect(path.basename(seen[0]?.file ?? '')).toMatch(/^config\.json\.\d+\.tmp$/);
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'ProgramData/Harbour/config.json'), 'utf8'))).toEqual({
+      serverUrl: 'https://harbour.school.test',
+      enrolmentToken: 'het_secret',
+    });
+    // A failure to restrict it leaves no settings behind.
+    const failing: FileSecurity = { restrict: () => Promise.reject(new Error('icacls failed')) };
+    const fresh = tempRoot();
+    await expect(applyInstall(fresh, plan, memoryRegistry(), new Date(), failing)).rejects.toThrow(/icacls/);
+    expect(listFiles(fresh)).toEqual([]);
+  });
+
+  it('builds the icacls arguments: no inheritance, SYSTEM and Administrators by SID, nobody else', () => {
+    expect(windowsPrivateFileAcl('C:\\ProgramData\\Harbour\\config.json')).toEqual([
+      'C:\\ProgramData\\Harbour\\config.json',
+      '/inheritance:r',
+      '/grant:r',
+      '*S-1-5-18:F',
+      '/grant:r',
+      '*S-1-5-32-544:F',
+      '/Q',
+    ]);
   });
 
   it("adds the extension to an existing force-install list without disturbing the school's entries", async () => {
@@ -289,7 +371,7 @@ describe('re-installing and uninstalling on Linux', () => {
     expect(listFiles(root).filter((f) => f.includes('policies'))).toEqual([
       'etc/opt/chrome/policies/managed/school.json',
     ]);
-    expect(fs.statSync(path.join(root, 'etc/harbour/config.json')).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(path.join(root, 'etc/harbour/config.json')).mode & 0o777).toBe(0o600);
     await uninstall(root, 'linux');
     // The school's own policy file, and the folders it lives in, are untouched.
     expect(listFiles(root)).toEqual(['etc/opt/chrome/policies/managed/school.json']);
@@ -299,6 +381,20 @@ describe('re-installing and uninstalling on Linux', () => {
     const root = tempRoot();
     const result = await uninstall(root, 'linux');
     expect(result).toEqual({ removedFiles: [], removedRegistry: [], removedDirs: [], hadRecord: false });
+  });
+});
+
+describe('systemd command-line quoting', () => {
+  it('leaves plain words alone and quotes, escapes and doubles what systemd would read otherwise', () => {
+    expect(systemdExecArg('/opt/Harbour/resources/harbour-agent')).toBe(
+      '/opt/Harbour/resources/harbour-agent',
+    );
+    expect(systemdExecArg('/opt/a b')).toBe('"/opt/a b"');
+    expect(systemdExecArg('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(systemdExecArg('100%')).toBe('100%%');
+    expect(systemdExecArg('$HOME')).toBe('$$HOME');
+    expect(systemdExecArg('a;b')).toBe('"a;b"');
+    expect(systemdExecArg('')).toBe('""');
   });
 });
 

@@ -8,7 +8,17 @@
 import path from 'node:path';
 import { nativeHostName } from '../native-host-manifest.js';
 import { agentConfigShape, configKeys, type ConfigKey } from '../config/index.js';
-import { autostartDesktopEntry, json, launchAgentLabel, launchAgentPlist, plist } from './templates.js';
+import {
+  autostartDesktopEntry,
+  json,
+  launchAgentLabel,
+  launchAgentPlist,
+  launchDaemonLabel,
+  launchDaemonPlist,
+  plist,
+  systemdUnit,
+  systemdUnitName,
+} from './templates.js';
 import type { InstallPlan, NativeHostManifest, PlannedFile, RegistryEntry, TargetPlatform } from './types.js';
 
 /** The native messaging host's name: what the extension passes to `chrome.runtime.connectNative`. */
@@ -63,6 +73,22 @@ export function appExecutable(platform: TargetPlatform, installDir: string): str
       return path.posix.join(installDir, 'harbour');
   }
 }
+
+/**
+ * The `harbour-agent` command inside the install directory (build/bin/harbour-agent): the
+ * app's own runtime as Node, running the agent's command line (`service`, `session`).
+ */
+export function agentCommand(platform: Exclude<TargetPlatform, 'win32'>, installDir: string): string {
+  return platform === 'darwin'
+    ? path.posix.join(installDir, 'Contents', 'Resources', 'harbour-agent')
+    : path.posix.join(installDir, 'resources', 'harbour-agent');
+}
+
+/** What the installed machine service runs with: the pupils' screens on (the AUP gate, the help badge). */
+export const serviceArgs = ['service', '--aup', 'on', '--help-badge'];
+
+/** The Windows service's name (build/win/harbour-service.xml, the MSI's ServiceInstall, the NSIS include). */
+export const windowsServiceName = 'HarbourAgent';
 
 /** The native messaging host executable, shipped inside the install directory. */
 export function nativeHostPath(platform: TargetPlatform, installDir: string): string {
@@ -135,35 +161,60 @@ export function planInstall(options: InstallOptions): InstallPlan {
   files.push({
     path: join(dir, 'config.json'),
     content: json(configFileContent(options.settings ?? {}, options.existingConfig)),
-    // Read by the agent in every user's session, so readable by all; written only by administrators.
-    mode: 0o644,
-    purpose: 'machine-wide agent settings',
+    // Only the machine service reads it: the server URL and the enrolment token are no
+    // pupil's business (root 0600; on Windows an ACL for SYSTEM and Administrators only).
+    mode: 0o600,
+    private: true,
+    purpose: 'machine-wide agent settings (the service only)',
   });
 
   switch (platform) {
-    case 'linux':
-      files.push({
-        path: '/etc/xdg/autostart/harbour.desktop',
-        content: autostartDesktopEntry(executable),
-        mode: 0o644,
-        purpose: 'start the agent at every user logon',
-      });
+    case 'linux': {
+      const command = agentCommand('linux', installDir);
+      files.push(
+        {
+          path: `/etc/systemd/system/${systemdUnitName}`,
+          content: systemdUnit([command, ...serviceArgs]),
+          mode: 0o644,
+          purpose: 'run the machine service (systemd system unit)',
+        },
+        {
+          path: '/etc/xdg/autostart/harbour.desktop',
+          content: autostartDesktopEntry(command, ['session']),
+          mode: 0o644,
+          purpose: 'start the session helper at every user logon',
+        },
+      );
       break;
+    }
     case 'darwin':
-      files.push({
-        path: `/Library/LaunchAgents/${launchAgentLabel}.plist`,
-        content: launchAgentPlist(executable),
-        mode: 0o644,
-        purpose: 'start the agent at every user logon',
-      });
+      files.push(
+        {
+          path: `/Library/LaunchDaemons/${launchDaemonLabel}.plist`,
+          content: launchDaemonPlist(
+            [agentCommand('darwin', installDir), ...serviceArgs],
+            '/Library/Logs/harbour-agent-service.log',
+          ),
+          mode: 0o644,
+          purpose: 'run the machine service (LaunchDaemon)',
+        },
+        {
+          path: `/Library/LaunchAgents/${launchAgentLabel}.plist`,
+          content: launchAgentPlist(executable),
+          mode: 0o644,
+          purpose: 'start the session helper (the tray app) at every user logon',
+        },
+      );
       break;
     case 'win32':
+      // The service itself is installed by the MSI (ServiceInstall) or the NSIS installer
+      // (WinSW's own install command): the Service Control Manager owns it, not a file.
       registry.push({
         key: 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run',
         name: 'Harbour',
         type: 'REG_SZ',
         data: `"${executable}"`,
-        purpose: 'start the agent at every user logon',
+        purpose: 'start the session helper (the tray app) at every user logon',
       });
       break;
   }

@@ -20,6 +20,11 @@ export interface PlannedFile {
   content: string;
   /** POSIX permission bits (ignored on Windows). */
   mode: number;
+  /**
+   * Readable only by the machine's administrators: root-owned 0600 on Linux and macOS, an
+   * ACL for SYSTEM and Administrators alone on Windows (set before anything is written).
+   */
+  private?: boolean;
   /** Why it is there, for logs and docs. */
   purpose: string;
 }
