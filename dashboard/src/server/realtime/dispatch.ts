@@ -1,6 +1,6 @@
 import {
-  jsonByteLength,
   limits,
+  measureJson,
   parseWith,
   type Ack,
   type ApiError,
@@ -44,6 +44,13 @@ export function dispatch<S extends RequestSpecs, C>(
     else socket.emit('server:error', { code: result.error.code, message: result.error.message });
   };
 
+  // A protocol violation (a malformed or absurdly nested binary packet) reaches the socket
+  // as an "error" event; without a listener, Node would throw it and stop the server.
+  socket.on('error', (error) => {
+    log.warn({ reason: error.message }, 'socket protocol error; connection closed');
+    socket.disconnect(true);
+  });
+
   socket.use(([event, ...args], next) => {
     if (!Object.hasOwn(specs, event)) {
       return refuse(event, args, refusal('unknown_event', `Unknown event "${event}".`));
@@ -59,14 +66,20 @@ export function dispatch<S extends RequestSpecs, C>(
         refusal('bad_request', `"${event}" takes one payload and an acknowledgement callback.`),
       );
     }
-    const size = jsonByteLength(args[0]);
-    if (size > limits.maxSocketPayloadBytes) {
+    // Measured without recursion before anything recursive (a schema, a logger) sees the payload.
+    const measured = measureJson(args[0], {
+      depth: limits.maxSocketPayloadDepth,
+      bytes: limits.maxSocketPayloadBytes,
+    });
+    if (!measured.ok) {
       return refuse(
         event,
         args,
         refusal(
           'payload_too_large',
-          `"${event}" payload is ${size} bytes; the limit is ${limits.maxSocketPayloadBytes}.`,
+          measured.reason === 'depth'
+            ? `"${event}" payload is nested more than ${measured.limit} levels deep.`
+            : `"${event}" payload is larger than ${measured.limit} bytes.`,
         ),
       );
     }

@@ -265,7 +265,8 @@ export function SafeguardingPage() {
       <section className="panel">
         <h2>Audit trail</h2>
         <p className="hint">
-          Checks every entry of the hash-chained trail. Any entry changed, removed or reordered is named.
+          Checks every entry of the keyed hash chain and the signed checkpoints kept outside the database. Any
+          entry changed, removed or reordered, and entries cut from the end, are named.
         </p>
         <button
           type="button"
@@ -280,13 +281,27 @@ export function SafeguardingPage() {
         <div role="status" data-testid="audit-verify">
           {verify &&
             (verify.ok ? (
-              <p className="confirmation">The trail is intact ({verify.entries} entries).</p>
-            ) : (
+              <p className="confirmation">
+                The trail is intact ({verify.entries} entries).
+                {verify.checkpoint && (
+                  <>
+                    {' '}
+                    Latest signed checkpoint: {verify.checkpoint.entries} entries, ending in{' '}
+                    <code>{verify.checkpoint.head.slice(0, 16)}</code> (
+                    <DateTime iso={verify.checkpoint.at} />
+                    ). Note it down: a later check showing fewer entries or another ending means the trail was
+                    cut short or replaced.
+                  </>
+                )}
+              </p>
+            ) : verify.brokenAt ? (
               <p className="alert alert-error">
                 The trail is broken at entry {verify.brokenAt.id} ({verify.brokenAt.action},{' '}
                 <DateTime iso={verify.brokenAt.at} />
                 ): {verify.reason}
               </p>
+            ) : (
+              <p className="alert alert-error">The trail is broken: {verify.reason}</p>
             ))}
         </div>
       </section>

@@ -319,7 +319,7 @@ export function incidentRoutes(
     scoped.post(
       '/api/incidents/:id/attachments',
       {
-        config: { access: 'manageIncidents' },
+        config: { access: 'manageIncidents', rawBody: true },
         bodyLimit: maxAttachmentBytes + 1024,
         schema: {
           summary: 'Attach a PNG or JPEG image (raw body, at most 8 MiB)',
