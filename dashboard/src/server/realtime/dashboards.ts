@@ -96,7 +96,8 @@ export function setUpDashboardNamespace(
     const stillSignedIn = async () => {
       const session = await t.authenticate.staffSession(tokenOf(socket));
       if (session?.id === socket.data.sessionId && session.user.role === user.role) return;
-      socket.disconnect(true);
+      // Closed once this refusal's acknowledgement has gone out.
+      setImmediate(() => socket.disconnect(true));
       throw new HarbourError('unauthenticated', 'Your session has ended. Sign in again.');
     };
     const handlers = Object.fromEntries(
