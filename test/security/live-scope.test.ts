@@ -41,7 +41,8 @@ const received = {} as Record<Staff, Set<string>>;
 const watchAnswers = {} as Record<Staff, Record<string, string>>;
 
 /** The room an event is about, from its payload. */
-const roomOf = (payload: Record<string, unknown>) => String(payload.roomId ?? '');
+const roomOf = (payload: Record<string, unknown>) =>
+  typeof payload.roomId === 'string' ? payload.roomId : '';
 
 const window = {
   app: 'Chromium',
