@@ -136,14 +136,22 @@ export async function startHarbour(
       extensionSilentHours: 24,
     },
   });
-  const activity = activityFeature({ db, push, log: log.child({ service: 'activity' }), dataDir, devices });
+  const evidence = evidenceFeature({ db, dataDir });
+  const activity = activityFeature({
+    db,
+    push,
+    log: log.child({ service: 'activity' }),
+    dataDir,
+    devices,
+    evidence,
+  });
   const supervision = supervisionFeature({ db, push, log, devices });
-  const incidents = incidentsFeature({ db, push, log, dataDir, activity });
+  const incidents = incidentsFeature({ db, push, log, dataDir, activity, evidence });
   const features: ServerFeature[] = [
     systemFeature({ db, trail, version: harbourVersion }),
     accounts,
     devices,
-    evidenceFeature({ db, dataDir }),
+    evidence,
     aupFeature({ db, push, devices }),
     activity,
     supervision,

@@ -18,6 +18,7 @@ import { audit } from '../../core/audit.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import type { Db } from '../../db/database.js';
 import { devicePlace } from '../devices/index.js';
+import { deviceHolds, holdsEvidence } from '../evidence/index.js';
 import {
   createIncident,
   getSetting,
@@ -53,6 +54,29 @@ export async function storeTellReported(
     return null;
   }
   const device = await devicePlace(db, deviceId);
+  // A report may cite only screenshots its own computer uploaded (one not here yet may still
+  // come). Another computer's are left out, and the record says so: the report itself is kept.
+  const evidence = [];
+  const foreign = [];
+  for (const ref of body.evidence) {
+    if ((await deviceHolds(db, ref.sha256, deviceId)) || !(await holdsEvidence(db, ref.sha256)))
+      evidence.push(ref);
+    else foreign.push(ref.sha256);
+  }
+  const observed = [
+    body.captureError && `The screen could not be captured: ${body.captureError}`,
+    foreign.length > 0 &&
+      `${foreign.length} screenshot(s) cited by the report were not sent by this computer and were left out.`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (foreign.length > 0) {
+    await audit(db, {
+      actor: `device:${deviceId}`,
+      action: 'tell.evidence_refused',
+      detail: { tellId: body.tellId, sha256: foreign, reason: 'not uploaded by this device' },
+    });
+  }
   return createIncident(db, {
     source: 'report',
     category: 'unsorted',
@@ -65,8 +89,8 @@ export async function storeTellReported(
     window: body.window,
     tellId: body.tellId,
     sourceRef: event.id,
-    evidence: body.evidence.map((e) => ({ ...e, kind: 'screenshot' as const, label: null })),
-    details: body.captureError ? { observed: `The screen could not be captured: ${body.captureError}` } : {},
+    evidence: evidence.map((e) => ({ ...e, kind: 'screenshot' as const, label: null })),
+    details: observed ? { observed } : {},
   });
 }
 
