@@ -268,7 +268,7 @@ export function auditTrail(deps: { db: Db; keys: ServerKeys; dir: string; log: L
     if (longest && longest.entries > result.entries) {
       return broken(
         null,
-        `the trail has ${result.entries} entries, but on ${longest.at} it had ${longest.entries}: entries ${result.entries + 1} to ${longest.entries} were removed`,
+        `on ${longest.at} the trail had ${longest.entries} entries and a checkpoint says so; it now has ${result.entries}: entries were removed from its end, or an older copy of the database was put back`,
       );
     }
     return { ok: true, entries: result.entries, checkpoint: await checkpoint() };

@@ -18,7 +18,7 @@ import { HarbourError } from '../../core/errors.js';
 import type { SessionUser } from '../../core/identity.js';
 import { audit } from '../../core/audit.js';
 import type { Db } from '../../db/database.js';
-import { readVerifiedEvidence } from './verified.js';
+import { holdsEvidence, readVerifiedEvidence } from './verified.js';
 
 /** Where a file is being shown from. `deviceId` is the record's device (null: added by staff). */
 export type EvidenceUse =
@@ -55,7 +55,12 @@ export class EvidenceRules {
   /** Checks every rule; a refusal is recorded and thrown. */
   async check(viewer: SessionUser, sha256: string, use: EvidenceUse): Promise<void> {
     try {
-      if (use.deviceId !== null && !(await deviceHolds(this.db, sha256, use.deviceId))) {
+      // A file not here at all is reported by the read below ("not reached the server yet").
+      if (
+        use.deviceId !== null &&
+        (await holdsEvidence(this.db, sha256)) &&
+        !(await deviceHolds(this.db, sha256, use.deviceId))
+      ) {
         throw new HarbourError(
           'not_found',
           'This screenshot was not sent by the computer this record is about.',
