@@ -216,6 +216,7 @@ export async function startHarbour(
     authenticate,
     features,
     events: agentEventRegistry(features),
+    clockSkewed: (deviceId, claimed, used) => devices.clockSkewed(deviceId, claimed, used),
   });
   setUpDashboardNamespace(dashboards, app, {
     push,

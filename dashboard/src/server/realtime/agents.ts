@@ -10,7 +10,7 @@ import type { Authenticators } from '../core/identity.js';
 import type { AgentConnection, Clock, Push } from '../core/ports.js';
 import { channel } from '../core/ports.js';
 import type { Db } from '../db/database.js';
-import { storeEvent, type AgentEventRegistry } from './agent-events.js';
+import { storeEvent, type AgentEventRegistry, type ClockSkewed } from './agent-events.js';
 import { dispatch } from './dispatch.js';
 import type { AgentNamespace } from './socket-push.js';
 
@@ -22,13 +22,15 @@ export interface AgentTransport {
   authenticate: Authenticators;
   features: readonly ServerFeature[];
   events: AgentEventRegistry;
+  /** An event's time was impossible and the time it was received was used (a device health warning). */
+  clockSkewed?: ClockSkewed;
 }
 
 /** Every agent request has exactly one handler, from one feature (or the transport, for events). */
 function agentHandlers(t: AgentTransport): Handlers<typeof agentRequests, AgentConnection> {
   const handlers: AgentRequestHandlers = {
     'agent:event': async (event, connection) => ({
-      duplicate: !(await storeEvent(t.db, t.events, connection.deviceId, event, t.clock)),
+      duplicate: !(await storeEvent(t.db, t.events, connection.deviceId, event, t.clock, t.clockSkewed)),
     }),
   };
   const owner = new Map<string, string>([['agent:event', 'transport']]);

@@ -52,7 +52,9 @@ export function activityFeature(deps: {
       agentEvent({
         type: 'activity.changed',
         store: (trx, deviceId, event) => recordActivityChange(trx, deviceId, event.occurredAt, event.body),
-        afterCommit: (current) => hub.activityChanged(current),
+        afterCommit: (current) => {
+          if (current) hub.activityChanged(current);
+        },
       }),
       agentEvent({
         type: 'activity.flag',

@@ -434,11 +434,29 @@ export function incidentById(db: Db, id: string): Promise<IncidentRow | undefine
   return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The incident a pupil's report made, by its tellId (and from that device, when given). */
-export function incidentByTell(db: Db, tellId: string, deviceId?: string): Promise<IncidentRow | undefined> {
-  let q = db.selectFrom('incidents').selectAll().where('tell_id', '=', tellId);
-  if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);
-  return q.executeTakeFirst();
+/**
+ * A report's id is the device's: two devices may (by accident or on purpose) use the same
+ * one, and neither report may be lost. The first keeps the id as it is; a later report from
+ * another device is stored under `<tellId>@<deviceId>` (tell_id is unique).
+ */
+export const scopedTellId = (tellId: string, deviceId: string) => `${tellId}@${deviceId}`;
+/** The id the device knows a report by. */
+export const deviceTellId = (stored: string) => stored.split('@')[0] ?? stored;
+
+/** The incident a pupil's report made on this device, by the report's id. */
+export function incidentByTell(db: Db, tellId: string, deviceId: string): Promise<IncidentRow | undefined> {
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('tell_id', 'in', [tellId, scopedTellId(tellId, deviceId)])
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+}
+
+/** Whether any device's report was stored under exactly this id. */
+export async function tellIdTaken(db: Db, tellId: string): Promise<boolean> {
+  const row = await db.selectFrom('incidents').select('id').where('tell_id', '=', tellId).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Reports whose screen is still covered or acknowledged, that this viewer may see, oldest first. */

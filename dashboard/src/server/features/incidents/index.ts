@@ -23,8 +23,11 @@ export { accessGrantees, grantIncidentAccess, isDsl } from './access.js';
 export {
   createIncident,
   incidentById,
+  deviceTellId,
   incidentByTell,
   incidentRef,
+  scopedTellId,
+  tellIdTaken,
   openTellIncidents,
   setPupilSaid,
   setTellStatus,
