@@ -22,6 +22,7 @@ import type { Authenticators } from './core/identity.js';
 import { auditKeyPurpose, auditTrail } from './core/audit.js';
 import { defaultKeyFile, openServerKeys, type ServerKeys } from './core/keys.js';
 import { liveScope } from './core/live-scope.js';
+import { memoryCounters, rateLimit } from './core/rate-limit.js';
 import { systemClock } from './core/ports.js';
 import { databaseFile, openDatabase, type Db } from './db/database.js';
 import { accountsFeature } from './features/accounts/index.js';
@@ -158,6 +159,12 @@ export async function startHarbour(
     incidents,
     tellFeature({ db, push, incidents }),
   ];
+  // One counter store for every limit; the interface lets several nodes share one later.
+  const counters = memoryCounters();
+  const perMinute = config.rateLimits ?? { deviceSocket: 600, deviceUpload: 120, staffSocket: 300 };
+  const deviceRate = rateLimit(counters, { perMinute: perMinute.deviceSocket, what: 'this computer' });
+  const uploadRate = rateLimit(counters, { perMinute: perMinute.deviceUpload, what: 'this computer' });
+  const staffRate = rateLimit(counters, { perMinute: perMinute.staffSocket, what: 'this sign-in' });
   const authenticate: Authenticators = {
     staff: accounts.staff,
     staffSession: accounts.staffSession,
@@ -189,7 +196,7 @@ export async function startHarbour(
     transform: jsonSchemaTransform,
   });
 
-  const routes = installPlumbing(app, authenticate, guard);
+  const routes = installPlumbing(app, authenticate, guard, uploadRate);
   for (const feature of features) feature.routes?.(app);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
@@ -217,12 +224,14 @@ export async function startHarbour(
     features,
     events: agentEventRegistry(features),
     clockSkewed: (deviceId, claimed, used) => devices.clockSkewed(deviceId, claimed, used),
+    rate: deviceRate,
   });
   setUpDashboardNamespace(dashboards, app, {
     push,
     log: log.child({ nsp: 'dashboard' }),
     authenticate,
     features,
+    rate: staffRate,
   });
   for (const feature of features) await feature.start?.();
 

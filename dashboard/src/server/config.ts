@@ -15,6 +15,12 @@ export const serverEnvSchema = z.object({
   HARBOUR_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Device enrolments allowed per client address per minute. */
   HARBOUR_ENROL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Socket requests one device may send a minute (a real agent sends a few; its outbox retries later). */
+  HARBOUR_DEVICE_RATE_LIMIT: z.coerce.number().int().min(10).max(1_000_000).default(600),
+  /** Evidence uploads one device may send a minute. */
+  HARBOUR_DEVICE_UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Live-view requests one staff sign-in may send a minute. */
+  HARBOUR_STAFF_SOCKET_RATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(300),
   /** Days without contact before the inventory warns that a device is not seen. */
   HARBOUR_DEVICE_STALE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Serve HTTPS directly with this certificate (PEM, the chain after it) and its private key. */
@@ -59,6 +65,8 @@ export interface ServerConfig {
   enrolRateLimit: number;
   /** Days without contact before the inventory warns (default 7). */
   deviceStaleDays?: number;
+  /** Per minute: socket requests per device, evidence uploads per device, live-view requests per staff sign-in. */
+  rateLimits?: { deviceSocket: number; deviceUpload: number; staffSocket: number };
   /** Serve HTTPS with these PEM files. */
   tls?: { certFile: string; keyFile: string } | undefined;
   /** Whom to believe about X-Forwarded-* (default: nobody). */
@@ -101,5 +109,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     loginRateLimit: e.HARBOUR_LOGIN_RATE_LIMIT,
     enrolRateLimit: e.HARBOUR_ENROL_RATE_LIMIT,
     deviceStaleDays: e.HARBOUR_DEVICE_STALE_DAYS,
+    rateLimits: {
+      deviceSocket: e.HARBOUR_DEVICE_RATE_LIMIT,
+      deviceUpload: e.HARBOUR_DEVICE_UPLOAD_RATE_LIMIT,
+      staffSocket: e.HARBOUR_STAFF_SOCKET_RATE_LIMIT,
+    },
   };
 }

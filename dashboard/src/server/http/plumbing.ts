@@ -10,6 +10,7 @@ import {
 } from '../core/identity.js';
 import { HarbourError } from '../core/errors.js';
 import type { OriginGuard } from './origin.js';
+import type { RateLimit } from '../core/rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -71,6 +72,8 @@ export function installPlumbing(
   app: FastifyInstance,
   authenticate: Authenticators,
   guard: OriginGuard,
+  /** Requests to device routes (evidence uploads) one device may send a minute. */
+  deviceRate?: RateLimit,
 ): RouteInfo[] {
   const routes: RouteInfo[] = [];
   app.decorateRequest('user', null);
@@ -109,6 +112,8 @@ export function installPlumbing(
       const result = claimed ? await authenticate.device(claimed.deviceId, claimed.credential) : null;
       if (result?.ok) {
         request.device = result.device;
+        const decision = await deviceRate?.take(`device-upload:${result.device.id}`);
+        if (decision && !decision.ok) throw new HarbourError('rate_limited', decision.message);
         return;
       }
       if (result && result.code === 'revoked') throw new HarbourError('revoked', result.message);

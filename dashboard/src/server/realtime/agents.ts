@@ -7,6 +7,7 @@ import { agentAuthSchema, agentRequests, parseWith } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { AgentRequestHandlers, Handlers, ServerFeature } from '../core/feature.js';
 import type { Authenticators } from '../core/identity.js';
+import type { RateLimit } from '../core/rate-limit.js';
 import type { AgentConnection, Clock, Push } from '../core/ports.js';
 import { channel } from '../core/ports.js';
 import type { Db } from '../db/database.js';
@@ -24,6 +25,8 @@ export interface AgentTransport {
   events: AgentEventRegistry;
   /** An event's time was impossible and the time it was received was used (a device health warning). */
   clockSkewed?: ClockSkewed;
+  /** Requests a device may send a minute (over all its connections). */
+  rate?: RateLimit;
 }
 
 /** Every agent request has exactly one handler, from one feature (or the transport, for events). */
@@ -92,6 +95,14 @@ export function setUpAgentNamespace(nsp: AgentNamespace, t: AgentTransport): voi
         );
       }
     });
-    dispatch(socket, agentRequests, handlers, connection, deviceLog);
+    dispatch(
+      socket,
+      agentRequests,
+      handlers,
+      connection,
+      deviceLog,
+      undefined,
+      t.rate && { rate: t.rate, key: `device:${connection.deviceId}` },
+    );
   });
 }

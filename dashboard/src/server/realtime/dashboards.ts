@@ -14,6 +14,7 @@ import { allows } from '../core/access.js';
 import type { DashboardRequestHandlers, Handlers, ServerFeature } from '../core/feature.js';
 import { HarbourError } from '../core/errors.js';
 import { sessionCookie, type Authenticators } from '../core/identity.js';
+import type { RateLimit } from '../core/rate-limit.js';
 import { channel, type Push, type StaffConnection } from '../core/ports.js';
 import { dispatch } from './dispatch.js';
 import type { DashboardNamespace } from './socket-push.js';
@@ -23,6 +24,8 @@ export interface DashboardTransport {
   log: Logger;
   authenticate: Authenticators;
   features: readonly ServerFeature[];
+  /** Requests one sign-in's live connections may send a minute. */
+  rate?: RateLimit;
 }
 
 type Declared = Required<DashboardRequestHandlers>;
@@ -109,8 +112,14 @@ export function setUpDashboardNamespace(
         },
       ]),
     ) as unknown as Handlers<typeof dashboardRequests, StaffConnection>;
-    dispatch(socket, dashboardRequests, handlers, connection, userLog, (event) =>
-      allows(declared[event].access, user.role),
+    dispatch(
+      socket,
+      dashboardRequests,
+      handlers,
+      connection,
+      userLog,
+      (event) => allows(declared[event].access, user.role),
+      t.rate && { rate: t.rate, key: `session:${socket.data.sessionId}` },
     );
   });
 }

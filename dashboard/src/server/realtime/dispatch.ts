@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import { HarbourError } from '../core/errors.js';
 import type { Handlers } from '../core/feature.js';
+import type { RateLimit } from '../core/rate-limit.js';
 
 type ErrorBody = ApiError['error'];
 
@@ -32,6 +33,8 @@ export function dispatch<S extends RequestSpecs, C>(
   log: Logger,
   /** Whether this connection may send `event`; checked before the payload is even looked at. */
   authorize: (event: keyof S & string) => boolean = () => true,
+  /** How many requests this connection's caller (a device, a staff sign-in) may send a minute. */
+  limit?: { rate: RateLimit; key: string },
 ): void {
   const refuse = (event: string, args: unknown[], result: Ack<never>) => {
     if (result.ok) return;
@@ -52,6 +55,20 @@ export function dispatch<S extends RequestSpecs, C>(
   });
 
   socket.use(([event, ...args], next) => {
+    if (!limit) return check(event, args, next);
+    limit.rate.take(limit.key).then(
+      (decision) => {
+        if (decision.ok) return check(event, args, next);
+        refuse(event, args, refusal('rate_limited', decision.message));
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'rate limit check failed');
+        refuse(event, args, refusal('internal', 'Something went wrong on the server.'));
+      },
+    );
+  });
+
+  function check(event: string, args: unknown[], next: (err?: Error) => void): void {
     if (!Object.hasOwn(specs, event)) {
       return refuse(event, args, refusal('unknown_event', `Unknown event "${event}".`));
     }
@@ -84,7 +101,7 @@ export function dispatch<S extends RequestSpecs, C>(
       );
     }
     next();
-  });
+  }
 
   for (const event of Object.keys(specs) as (keyof S & string)[]) {
     const spec = specs[event];

@@ -59,7 +59,12 @@ export const clockSource = 'clock';
 const clockCode = 'clock.wrong';
 
 /** A device sent an event with an impossible time; the time it was received was used instead. */
-export async function reportClockSkew(db: Db, deviceId: string, claimed: string, used: string): Promise<void> {
+export async function reportClockSkew(
+  db: Db,
+  deviceId: string,
+  claimed: string,
+  used: string,
+): Promise<void> {
   await reportHealth(
     db,
     deviceId,

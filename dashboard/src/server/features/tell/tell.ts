@@ -81,12 +81,17 @@ export async function storeTellReported(
     });
   }
   // Another computer already used this report id: this one is kept too, under its own key.
-  const storedTellId = (await tellIdTaken(db, body.tellId)) ? scopedTellId(body.tellId, deviceId) : body.tellId;
+  const storedTellId = (await tellIdTaken(db, body.tellId))
+    ? scopedTellId(body.tellId, deviceId)
+    : body.tellId;
   if (storedTellId !== body.tellId) {
     await audit(db, {
       actor: `device:${deviceId}`,
       action: 'tell.id_reused',
-      detail: { tellId: body.tellId, reason: 'another computer sent a report with the same id; both are kept' },
+      detail: {
+        tellId: body.tellId,
+        reason: 'another computer sent a report with the same id; both are kept',
+      },
     });
   }
   const row = await createIncident(db, {
