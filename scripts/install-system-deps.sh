@@ -4,10 +4,11 @@
 # desktop parts), x11-utils (xprop/xwininfo/xmessage), x11-xserver-utils (xsetroot) and xdotool
 # (the screen-overlay tests press keys and close windows with it; the Linux overlay uses it to keep focus),
 # xprintidle (the activity probe's idle time), xterm (a real window to switch to in activity tests)
-# and wmctrl (keeps the Linux "help" badge above other windows).
+# wmctrl (keeps the Linux "help" badge above other windows) and openssl (the security tests make
+# a school CA and server certificates with it for each run).
 # Run as root, or it uses sudo. Installs only what is missing.
 set -euo pipefail
-packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl)
+packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -15,6 +15,7 @@ const flags: Record<ConfigKey, string> = {
   deviceName: 'name',
   heartbeatSeconds: 'heartbeat',
   logLevel: 'log-level',
+  serverCaFile: 'ca-file',
 };
 
 /** Settings flags given to the tray app (e.g. by a technician testing a machine). Unknown arguments are ignored. */

@@ -18,6 +18,7 @@ import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent, type AgentStatus } from '../core/agent.js';
 import { HealthReporter } from '../node/health-feature.js';
+import { readServerCa } from '../node/server-ca.js';
 import { agentV8Flags } from '../node/node-flags.js';
 import { noServerText, statusText, trayTooltip } from '../node/status-text.js';
 import { platformProbes } from '../platform/index.js';
@@ -104,6 +105,9 @@ async function start(): Promise<void> {
       enrolmentToken: config.values.enrolmentToken,
       deviceName: config.values.deviceName,
       heartbeatSeconds: config.values.heartbeatSeconds,
+      serverCa: readServerCa(config.values.serverCaFile, (message) => {
+        throw new Error(message);
+      }),
     },
     { probes, logger, features: [health, ...composition.features] },
   );
