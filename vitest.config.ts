@@ -6,6 +6,7 @@ const alias = { '@harbour/shared': fileURLToPath(new URL('./shared/src/index.ts'
 // Three projects, one runner:
 //  unit         beside the code, fast, no network
 //  integration  the real server on a real database file, real agent processes, on loopback
+//  security     the real server attacked over loopback as an outsider, a hostile page, a device, an insider
 //  e2e          the built server and real agents driven through the dashboard in real Chromium
 // Integration and e2e expect `npm run build` to have run (the `test` script does it).
 export default defineConfig({
@@ -33,6 +34,16 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },

@@ -25,6 +25,7 @@ import { platformProbes } from './platform/index.js';
 import { composeFeatures, nodeShellProbes } from './node/compose.js';
 import { readSecretFile, readSecretStdin, scrubCommandLine } from './node/secrets.js';
 import { x11ShellParts } from './node/x11-shell.js';
+import { readServerCa } from './node/server-ca.js';
 
 const usage = `Usage: harbour-agent [--server <url>] [--enroll <token>] [options]
 
@@ -40,6 +41,8 @@ defaults (see docs/agent-configuration.md).
   --name <name>           device name to report instead of the hostname
   --heartbeat <seconds>   heartbeat interval (default 30)
   --log-level <level>     fatal, error, warn, info, debug (default info)
+  --ca-file <file>        the school's own CA certificate (PEM), if the server's HTTPS
+                          certificate comes from it
   --root <dir>            look for the machine-wide policy and config files under <dir>
                           instead of / (staging and tests)
   --help-badge            show the pupils' "help" badge (turn the screen off and tell) on
@@ -63,6 +66,7 @@ const flags: Record<ConfigKey, string> = {
   deviceName: 'name',
   heartbeatSeconds: 'heartbeat',
   logLevel: 'log-level',
+  serverCaFile: 'ca-file',
 };
 
 async function main(): Promise<void> {
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
         name: { type: 'string' },
         heartbeat: { type: 'string' },
         'log-level': { type: 'string' },
+        'ca-file': { type: 'string' },
         root: { type: 'string', default: '/' },
         'help-badge': { type: 'boolean', default: false },
         aup: { type: 'string', default: 'off' },
@@ -174,6 +179,7 @@ async function main(): Promise<void> {
       enrolmentToken: settings.enrolmentToken,
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
+      serverCa: readServerCa(settings.serverCaFile, fail),
     },
     {
       probes,

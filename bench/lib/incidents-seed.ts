@@ -10,6 +10,8 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { defaultIncidentCategories, incidentOutcomes } from '@harbour/shared';
 import { chainHash, genesisHash } from '../../dashboard/src/server/db/audit-chain.js';
+import { auditKeyPurpose } from '../../dashboard/src/server/core/audit.js';
+import { defaultKeyFile, openServerKeys } from '../../dashboard/src/server/core/keys.js';
 import type { School } from './school.js';
 
 const yearGroups = ['R', 'Y1', 'Y2', 'Y3', 'Y4', 'Y5', 'Y6'] as const;
@@ -30,6 +32,8 @@ export function seedIncidents(
   opts: { incidents: number; dslId: string },
 ): { incidents: number; auditEntries: number } {
   const sqlite = new SQLite(path.join(dataDir, 'harbour.sqlite'));
+  // The trail is keyed with the server's key, which the server made in this data directory.
+  const auditKey = openServerKeys(defaultKeyFile(dataDir)).keys.derive(auditKeyPurpose);
   const categories = defaultIncidentCategories.map((c) => c.id);
   const devices = sqlite
     .prepare(
@@ -64,7 +68,7 @@ export function seedIncidents(
   const appendAudit = (at: string, actor: string, action: string, subject: string, detail: unknown) => {
     auditId++;
     const fields = { id: auditId, at, actor, action, subject, detail: JSON.stringify(detail) };
-    const hash = chainHash(prev, fields);
+    const hash = chainHash(auditKey, prev, fields);
     insertAudit.run(
       fields.id,
       fields.at,

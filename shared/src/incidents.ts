@@ -425,13 +425,28 @@ export const governorsReportSchema = z.object({
 });
 export type GovernorsReport = z.infer<typeof governorsReportSchema>;
 
+/** A signed checkpoint of the audit trail (kept outside the database): how long it was and its last hash. */
+export const auditCheckpointSchema = z.object({
+  entries: z.number().int(),
+  head: z.string(),
+  at: z.string(),
+});
+export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;
+
 export const auditVerifySchema = z.union([
-  z.object({ ok: z.literal(true), entries: z.number().int() }),
+  z.object({
+    ok: z.literal(true),
+    entries: z.number().int(),
+    /** The newest checkpoint, for the DSL to note down: a later, shorter trail is then plain to see. */
+    checkpoint: auditCheckpointSchema.nullable(),
+  }),
   z.object({
     ok: z.literal(false),
     entries: z.number().int(),
-    brokenAt: z.object({ id: z.number().int(), at: z.string(), action: z.string() }),
+    /** The first entry found wrong; null when entries are missing from the end. */
+    brokenAt: z.object({ id: z.number().int(), at: z.string(), action: z.string() }).nullable(),
     reason: z.string(),
+    checkpoint: auditCheckpointSchema.nullable(),
   }),
 ]);
 export type AuditVerify = z.infer<typeof auditVerifySchema>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** Machine-readable error codes, shared by REST responses and socket acknowledgements. */
 export const errorCodes = [
   'bad_request',
+  'unsupported_media_type',
   'validation_failed',
   'payload_too_large',
   'unauthenticated',

@@ -181,8 +181,8 @@ describe('every dashboard socket event against every role', () => {
       const may = allowed.includes(caller);
       it(`${event} as ${caller}: ${may ? 'allowed' : 'refused'}`, async () => {
         const room = await clients.admin.createRoom(`Room ${randomUUID()}`);
-        // Activity is also scoped by room: a teacher reads only rooms they supervise (tested below).
-        if (event === 'activity:watch' && caller === 'teacher') await assignTeacher(room.id);
+        // Live views are also scoped by room: a teacher watches only rooms they are assigned to (tested below).
+        if (caller === 'teacher') await assignTeacher(room.id);
         const socket = await connected(dashboardSocket(harbour.url, clients[caller].cookieHeader));
         try {
           const result = await socket.emitWithAck(event as 'room:watch', { roomId: room.id });
@@ -203,15 +203,14 @@ async function assignTeacher(roomId: string): Promise<void> {
 }
 
 describe('activity is scoped to the rooms a teacher supervises', () => {
-  it('a teacher not assigned to a room cannot watch, search or chart its activity, nor read its flags', async () => {
+  it('a teacher not assigned to a room cannot watch it live, nor search or chart its activity, nor read its flags', async () => {
     const room = await clients.admin.createRoom(`Room ${randomUUID()}`);
     const socket = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
     try {
-      // The room view tells the page what not to offer.
-      expect(await socket.emitWithAck('room:watch', { roomId: room.id })).toMatchObject({
-        ok: true,
-        data: { access: { supervise: false, readActivity: false } },
-      });
+      // Live data follows the REST rules: not even the room's live view (issue 14).
+      const watch = await socket.emitWithAck('room:watch', { roomId: room.id });
+      expect(watch).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(watch.ok ? '' : watch.error.message).toMatch(/rooms you are assigned to/);
       const refused = await socket.emitWithAck('activity:watch', { roomId: room.id });
       expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       expect(refused.ok ? '' : refused.error.message).toMatch(/rooms you are assigned to supervise/);

@@ -62,7 +62,7 @@ describe('REST bad input: a clear error, and nothing changes', () => {
   });
 
   it('a body that is not JSON at all', async () => {
-    await refused('POST', '/api/rooms', 'name=Year3', 415, 'bad_request', /JSON/, {
+    await refused('POST', '/api/rooms', 'name=Year3', 415, 'unsupported_media_type', /JSON/, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
   });

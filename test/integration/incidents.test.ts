@@ -210,6 +210,11 @@ describe('watch-list flags', () => {
 
 describe('live alerts and the teacher', () => {
   it('reaches the DSL and the teacher watching the room; acknowledging and releasing reach the computer', async () => {
+    // A teacher watches live only the rooms they are assigned to (issue 14).
+    const me = await teacher.json<{ user: { id: string } }>('GET', '/api/auth/me');
+    expect(
+      (await clients.admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [me.body.user.id] })).status,
+    ).toBe(200);
     const dslSocket = await connected(dashboardSocket(harbour.url, dsl.cookieHeader));
     const teacherSocket = await connected(dashboardSocket(harbour.url, teacher.cookieHeader));
     const techSocket = await connected(dashboardSocket(harbour.url, clients.technician.cookieHeader));

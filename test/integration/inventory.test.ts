@@ -210,8 +210,9 @@ describe('PATCH /api/devices/:id', () => {
 
   it('moves a device: live views of the old room see it leave, the new room sees it arrive', async () => {
     const { id } = await enrolDevice('PC-MOVE');
-    const watcherA = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
-    const watcherB = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
+    // The technician's device view (a teacher watches only rooms they are assigned to).
+    const watcherA = await connected(dashboardSocket(harbour.url, clients.technician.cookieHeader));
+    const watcherB = await connected(dashboardSocket(harbour.url, clients.technician.cookieHeader));
     sockets.push(watcherA, watcherB);
     await watcherA.emitWithAck('room:watch', { roomId: roomA });
     await watcherB.emitWithAck('room:watch', { roomId: roomB });

@@ -7,7 +7,9 @@ export class ApiClient {
   async request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookie) headers.set('cookie', this.cookie);
-    if (body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    // As the dashboard does: every change says JSON, even with no body.
+    if ((body !== undefined || method !== 'GET') && !headers.has('content-type'))
+      headers.set('content-type', 'application/json');
     const response = await fetch(new URL(path, this.baseUrl), {
       ...init,
       method,

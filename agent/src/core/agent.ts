@@ -22,6 +22,7 @@ import { enrol, EnrolmentRefused } from './enrol.js';
 import type { AgentContext, AgentFeature } from './feature.js';
 import { EvidenceStore, evidenceOf, uploadEvidence } from './evidence.js';
 import { Outbox } from './outbox.js';
+import { fetchTrusting, trustedCas } from './server-tls.js';
 
 export interface AgentOptions {
   serverUrl: string;
@@ -33,6 +34,8 @@ export interface AgentOptions {
   deviceName?: string | undefined;
   heartbeatSeconds?: number;
   sessionPollSeconds?: number;
+  /** The school's own certificate authority (PEM), trusted for the server's certificate as well as the public ones. */
+  serverCa?: string | undefined;
 }
 
 export interface AgentDeps {
@@ -103,10 +106,11 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
 
   constructor(
     private readonly options: AgentOptions,
-    private readonly deps: AgentDeps,
+    private deps: AgentDeps,
   ) {
     super();
     this.features = deps.features ?? [];
+    if (options.serverCa && !deps.fetch) this.deps = { ...deps, fetch: fetchTrusting(options.serverCa) };
   }
 
   /** The signed-in user, as last probed. */
@@ -237,6 +241,9 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
       },
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
+      // The server's certificate is always verified; a school CA is trusted as well when set.
+      rejectUnauthorized: true,
+      ...(this.options.serverCa && { ca: trustedCas(this.options.serverCa) }),
       reconnectionDelay: 1000,
       reconnectionDelayMax: 30_000,
       randomizationFactor: 0.5,

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
 import { agentConfigShape, loadAgentConfig, type ConfigKey } from '../node/config/index.js';
 import { readSecretFile, readSecretStdin, scrubCommandLine } from '../node/secrets.js';
+import { readServerCa } from '../node/server-ca.js';
 import { platformProbes } from '../platform/index.js';
 import { servicePlatform } from './platform.js';
 import { MachineService } from './service.js';
@@ -21,6 +22,7 @@ const flags: Record<ConfigKey, string> = {
   deviceName: 'name',
   heartbeatSeconds: 'heartbeat',
   logLevel: 'log-level',
+  serverCaFile: 'ca-file',
 };
 
 function fail(message: string, code = 2): never {
@@ -42,6 +44,7 @@ export async function runService(argv: string[]): Promise<void> {
         name: { type: 'string' },
         heartbeat: { type: 'string' },
         'log-level': { type: 'string' },
+        'ca-file': { type: 'string' },
         socket: { type: 'string', default: platform.defaultSocketPath },
         root: { type: 'string', default: '/' },
         aup: { type: 'string', default: 'off' },
@@ -102,6 +105,7 @@ export async function runService(argv: string[]): Promise<void> {
       enrolmentToken: settings.enrolmentToken,
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
+      serverCa: readServerCa(settings.serverCaFile, fail),
     },
     socketPath,
     features: {

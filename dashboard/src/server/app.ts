@@ -19,17 +19,22 @@ import { agentNamespace, dashboardNamespace, harbourVersion, limits } from '@har
 import type { ServerConfig } from './config.js';
 import type { App, ServerFeature } from './core/feature.js';
 import type { Authenticators } from './core/identity.js';
+import { auditKeyPurpose, auditTrail } from './core/audit.js';
+import { defaultKeyFile, openServerKeys, type ServerKeys } from './core/keys.js';
+import { liveScope } from './core/live-scope.js';
+import { memoryCounters, rateLimit } from './core/rate-limit.js';
 import { systemClock } from './core/ports.js';
-import { openDatabase, type Db } from './db/database.js';
+import { databaseFile, openDatabase, type Db } from './db/database.js';
 import { accountsFeature } from './features/accounts/index.js';
 import { activityFeature } from './features/activity/index.js';
 import { aupFeature } from './features/aup/index.js';
-import { devicesFeature } from './features/devices/index.js';
+import { devicesFeature, roomsOfStaff } from './features/devices/index.js';
 import { evidenceFeature } from './features/evidence/index.js';
 import { incidentsFeature } from './features/incidents/index.js';
 import { supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
 import { systemFeature } from './features/system/index.js';
 import { tellFeature } from './features/tell/index.js';
+import { originGuard } from './http/origin.js';
 import { installPlumbing, type RouteInfo } from './http/plumbing.js';
 import { agentEventRegistry } from './realtime/agent-events.js';
 import { setUpAgentNamespace } from './realtime/agents.js';
@@ -40,6 +45,8 @@ export interface Harbour {
   app: App;
   io: SocketServer;
   db: Db;
+  /** The server's keys (outside the database). */
+  keys: ServerKeys;
   /** The features, for tests and scripts that drive them directly. */
   features: { supervision: SupervisionFeature };
   dbFile: string;
@@ -60,13 +67,32 @@ export async function startHarbour(
 ): Promise<Harbour> {
   const { logger, webRoot } = options;
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'harbour-server' } });
-  const opened = await openDatabase(config.dataDir, log);
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const keyFile = config.keyFile ?? defaultKeyFile(config.dataDir);
+  const openedKeys = openServerKeys(keyFile, { forbidden: [databaseFile(config.dataDir)] });
+  if (openedKeys.created) log.info({ keyFile }, 'server key created; back it up apart from the database');
+  if (openedKeys.warning) log.warn({ keyFile }, openedKeys.warning);
+  const { keys } = openedKeys;
+  const opened = await openDatabase(config.dataDir, log, { auditKey: keys.derive(auditKeyPurpose) });
   const { db, file: dbFile } = opened;
+  const trail = auditTrail({
+    db,
+    keys,
+    dir: path.join(config.dataDir, 'audit-checkpoints'),
+    log: log.child({ service: 'audit' }),
+  });
 
+  const guard = originGuard({ publicUrl: config.publicUrl, trustProxy: config.trustProxy ?? false });
   const fastifyLogger: FastifyBaseLogger = log;
   const app = Fastify({
     loggerInstance: fastifyLogger,
     bodyLimit: limits.maxJsonBodyBytes,
+    // Fastify's request.protocol and request.ip (Secure cookies, rate limits per address)
+    // believe X-Forwarded-* exactly as far as the origin guard does.
+    trustProxy: (address: string) => guard.trusts(address),
+    ...(config.tls && {
+      https: { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) },
+    }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,14 +103,19 @@ export async function startHarbour(
     // Browsers send Origin; it must be this server. Agents (Node) send none.
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
-      callback(null, !origin || new URL(origin).host === req.headers.host);
+      if (origin === undefined || guard.isOwnOrigin(origin, req)) return callback(null, true);
+      log.warn({ ip: req.socket.remoteAddress }, 'socket connection refused: from a page on another site');
+      callback('This connection came from a page on another site.', false);
     },
   });
   const agents = io.of(agentNamespace) as AgentNamespace;
   const dashboards = io.of(dashboardNamespace) as DashboardNamespace;
 
   // The ports every feature is given, and the features, in the order they depend on each other.
-  const push = socketPush(agents, dashboards);
+  const push = socketPush(agents, dashboards, {
+    scope: liveScope((userId) => roomsOfStaff(db, userId)),
+    log: log.child({ service: 'push' }),
+  });
   const clock = systemClock;
   const { dataDir } = config;
   const accounts = accountsFeature({
@@ -106,21 +137,39 @@ export async function startHarbour(
       extensionSilentHours: 24,
     },
   });
-  const activity = activityFeature({ db, push, log: log.child({ service: 'activity' }), dataDir, devices });
+  const evidence = evidenceFeature({ db, dataDir });
+  const activity = activityFeature({
+    db,
+    push,
+    log: log.child({ service: 'activity' }),
+    dataDir,
+    devices,
+    evidence,
+  });
   const supervision = supervisionFeature({ db, push, log, devices });
-  const incidents = incidentsFeature({ db, push, log, dataDir, activity });
+  const incidents = incidentsFeature({ db, push, log, dataDir, activity, evidence });
   const features: ServerFeature[] = [
-    systemFeature({ db, version: harbourVersion }),
+    systemFeature({ db, trail, version: harbourVersion }),
     accounts,
     devices,
-    evidenceFeature({ db, dataDir }),
+    evidence,
     aupFeature({ db, push, devices }),
     activity,
     supervision,
     incidents,
     tellFeature({ db, push, incidents }),
   ];
-  const authenticate: Authenticators = { staff: accounts.staff, device: devices.device };
+  // One counter store for every limit; the interface lets several nodes share one later.
+  const counters = memoryCounters();
+  const perMinute = config.rateLimits ?? { deviceSocket: 600, deviceUpload: 120, staffSocket: 300 };
+  const deviceRate = rateLimit(counters, { perMinute: perMinute.deviceSocket, what: 'this computer' });
+  const uploadRate = rateLimit(counters, { perMinute: perMinute.deviceUpload, what: 'this computer' });
+  const staffRate = rateLimit(counters, { perMinute: perMinute.staffSocket, what: 'this sign-in' });
+  const authenticate: Authenticators = {
+    staff: accounts.staff,
+    staffSession: accounts.staffSession,
+    device: devices.device,
+  };
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -147,7 +196,7 @@ export async function startHarbour(
     transform: jsonSchemaTransform,
   });
 
-  const routes = installPlumbing(app, authenticate);
+  const routes = installPlumbing(app, authenticate, guard, uploadRate);
   for (const feature of features) feature.routes?.(app);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 
@@ -174,25 +223,29 @@ export async function startHarbour(
     authenticate,
     features,
     events: agentEventRegistry(features),
+    clockSkewed: (deviceId, claimed, used) => devices.clockSkewed(deviceId, claimed, used),
+    rate: deviceRate,
   });
   setUpDashboardNamespace(dashboards, app, {
     push,
     log: log.child({ nsp: 'dashboard' }),
     authenticate,
     features,
+    rate: staffRate,
   });
   for (const feature of features) await feature.start?.();
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${address.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
 
   let closed = false;
   return {
     app,
     io,
     db,
+    keys,
     features: { supervision },
     dbFile,
     routes,

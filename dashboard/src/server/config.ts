@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { emailSchema, parseWith, passwordSchema } from '@harbour/shared';
+import type { TrustProxy } from './http/origin.js';
 
 /** Server settings, read from the environment (see docs/configuration.md). */
 export const serverEnvSchema = z.object({
@@ -14,8 +15,44 @@ export const serverEnvSchema = z.object({
   HARBOUR_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Device enrolments allowed per client address per minute. */
   HARBOUR_ENROL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Socket requests one device may send a minute (a real agent sends a few; its outbox retries later). */
+  HARBOUR_DEVICE_RATE_LIMIT: z.coerce.number().int().min(10).max(1_000_000).default(600),
+  /** Evidence uploads one device may send a minute. */
+  HARBOUR_DEVICE_UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Live-view requests one staff sign-in may send a minute. */
+  HARBOUR_STAFF_SOCKET_RATE_LIMIT: z.coerce.number().int().min(10).max(100_000).default(300),
   /** Days without contact before the inventory warns that a device is not seen. */
   HARBOUR_DEVICE_STALE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** Serve HTTPS directly with this certificate (PEM, the chain after it) and its private key. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Behind a reverse proxy: whom to believe about X-Forwarded-Proto/-Host/-For. `true` (any
+   * address: only when nothing but the proxy can reach the server), or a comma-separated
+   * list of addresses, CIDR ranges or `loopback`, `linklocal`, `uniquelocal`.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const text = v?.trim() ?? '';
+      if (text === '' || text === 'false') return false;
+      if (text === 'true') return true;
+      const list = text
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      for (const a of list) {
+        if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(a)) {
+          ctx.addIssue({ code: 'custom', message: `"${a}" is not an address, a CIDR range or a known name` });
+        }
+      }
+      return list;
+    }),
+  /** The address staff use, e.g. https://harbour.school.example: the only origin accepted for changes. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The server's master key (outside the database). Default: DATA_DIR/keys/master.key, made on first start. */
+  HARBOUR_KEY_FILE: z.string().min(1).optional(),
 });
 
 export interface ServerConfig {
@@ -28,6 +65,16 @@ export interface ServerConfig {
   enrolRateLimit: number;
   /** Days without contact before the inventory warns (default 7). */
   deviceStaleDays?: number;
+  /** Per minute: socket requests per device, evidence uploads per device, live-view requests per staff sign-in. */
+  rateLimits?: { deviceSocket: number; deviceUpload: number; staffSocket: number };
+  /** Serve HTTPS with these PEM files. */
+  tls?: { certFile: string; keyFile: string } | undefined;
+  /** Whom to believe about X-Forwarded-* (default: nobody). */
+  trustProxy?: TrustProxy;
+  /** The address staff use; when set, the only origin accepted for changes. */
+  publicUrl?: string | undefined;
+  /** The master key's file (default DATA_DIR/keys/master.key). */
+  keyFile?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -42,7 +89,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
       'Harbour cannot start: set both HARBOUR_ADMIN_EMAIL and HARBOUR_ADMIN_PASSWORD, or neither.',
     );
   }
+  if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
+    throw new Error('Harbour cannot start: set both TLS_CERT_FILE and TLS_KEY_FILE, or neither.');
+  }
   return {
+    tls:
+      e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    trustProxy: e.TRUST_PROXY,
+    publicUrl: e.PUBLIC_URL,
+    keyFile: e.HARBOUR_KEY_FILE && path.resolve(e.HARBOUR_KEY_FILE),
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
@@ -54,5 +109,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     loginRateLimit: e.HARBOUR_LOGIN_RATE_LIMIT,
     enrolRateLimit: e.HARBOUR_ENROL_RATE_LIMIT,
     deviceStaleDays: e.HARBOUR_DEVICE_STALE_DAYS,
+    rateLimits: {
+      deviceSocket: e.HARBOUR_DEVICE_RATE_LIMIT,
+      deviceUpload: e.HARBOUR_DEVICE_UPLOAD_RATE_LIMIT,
+      staffSocket: e.HARBOUR_STAFF_SOCKET_RATE_LIMIT,
+    },
   };
 }

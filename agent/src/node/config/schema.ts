@@ -50,6 +50,10 @@ export const agentConfigShape = {
     .min(1, { error: 'must be at least 1' })
     .max(3600, { error: 'must be at most 3600' }),
   logLevel: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
+  serverCaFile: z
+    .string({ error: 'must be text (a file path)' })
+    .trim()
+    .min(1, { error: 'must not be empty' }),
 } as const;
 
 export type ConfigKey = keyof typeof agentConfigShape;
@@ -101,6 +105,13 @@ export const keyDocs: Record<ConfigKey, KeyDoc> = {
     default: '`info`',
     description: 'How much the agent logs.',
     flag: '--log-level',
+  },
+  serverCaFile: {
+    type: 'file path (PEM)',
+    default: 'none: only the public certificate authorities are trusted',
+    description:
+      "The certificate of the school's own certificate authority, when the server's HTTPS certificate comes from it. It is trusted as well as the public ones. The agent always checks the server's certificate and refuses a wrong one.",
+    flag: '--ca-file',
   },
 };
 

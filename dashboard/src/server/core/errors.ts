@@ -2,6 +2,7 @@ import type { ErrorCode, Issue } from '@harbour/shared';
 
 const statusOf: Record<ErrorCode, number> = {
   bad_request: 400,
+  unsupported_media_type: 415,
   validation_failed: 400,
   payload_too_large: 413,
   unauthenticated: 401,

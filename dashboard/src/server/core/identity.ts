@@ -24,9 +24,18 @@ export type DeviceAuthResult =
  * How the transports (HTTP plumbing, socket handshakes) recognise callers. The accounts
  * and devices features implement it; the transports only call it.
  */
+/** One sign-in: its id (not the secret) and when it ends; a live connection ends with it. */
+export interface StaffSession {
+  user: SessionUser;
+  id: string;
+  expiresAt: string;
+}
+
 export interface Authenticators {
   /** The signed-in, enabled member of staff behind a session cookie's secret, or null. */
   staff(sessionToken: string | undefined): Promise<SessionUser | null>;
+  /** The same, with the session itself (for live connections, which end when it does). */
+  staffSession(sessionToken: string | undefined): Promise<StaffSession | null>;
   /** Checks a device's credential. */
   device(deviceId: string, credential: string): Promise<DeviceAuthResult>;
 }

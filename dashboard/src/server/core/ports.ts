@@ -31,6 +31,8 @@ export type StaffChannel =
   | { kind: 'activity'; roomId: string }
   /** every connection of one member of staff */
   | { kind: 'user'; userId: string }
+  /** the connections opened with one sign-in (closed when it ends) */
+  | { kind: 'session'; sessionId: string }
   /** every connection of every DSL */
   | { kind: 'dsl' };
 
@@ -40,6 +42,7 @@ export const channel = {
   room: (roomId: string): StaffChannel => ({ kind: 'room', roomId }),
   activity: (roomId: string): StaffChannel => ({ kind: 'activity', roomId }),
   user: (userId: string): StaffChannel => ({ kind: 'user', userId }),
+  session: (sessionId: string): StaffChannel => ({ kind: 'session', sessionId }),
   dsl: { kind: 'dsl' } as StaffChannel,
 };
 
@@ -74,7 +77,10 @@ export interface Push {
   ): void;
   /** Who is connected to a staff channel now. */
   staffIn(to: StaffChannel): Promise<SessionUser[]>;
-  /** Adds a connection to a channel, so that it receives the channel's pushes. */
+  /**
+   * Adds a connection to a channel, so that it receives the channel's pushes. A member of
+   * staff the live scope (core/live-scope.ts) does not allow there is refused (403).
+   */
   join(connection: AgentConnection, to: AgentChannel): Promise<void>;
   join(connection: StaffConnection, to: StaffChannel): Promise<void>;
   leave(connection: StaffConnection, to: StaffChannel): Promise<void>;

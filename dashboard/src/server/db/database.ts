@@ -7,6 +7,7 @@ import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { ChangeTracker, registerChangeTracker } from './change-tracker.js';
 import { cachingStatements } from './statement-cache.js';
+import { AuditKeyPlugin } from './audit-key.js';
 
 export type Db = Kysely<Database>;
 
@@ -16,10 +17,20 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-/** Opens (creating if needed) the SQLite file in `dataDir` and migrates it to the latest version. */
-export async function openDatabase(dataDir: string, logger: Logger): Promise<OpenedDatabase> {
+/** Where the database file of a data directory is. */
+export const databaseFile = (dataDir: string) => path.join(dataDir, 'harbour.sqlite');
+
+/**
+ * Opens (creating if needed) the SQLite file in `dataDir` and migrates it to the latest
+ * version. With `auditKey`, every handle and transaction from it can write the audit trail.
+ */
+export async function openDatabase(
+  dataDir: string,
+  logger: Logger,
+  options: { auditKey?: Buffer } = {},
+): Promise<OpenedDatabase> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = path.join(dataDir, 'harbour.sqlite');
+  const file = databaseFile(dataDir);
   const sqlite = new SQLite(file);
   // WAL keeps readers (live views) off the writers' backs; NORMAL sync is durable in WAL mode
   // across application crashes, which is the failure the outbox protocol is built for.
@@ -30,7 +41,7 @@ export async function openDatabase(dataDir: string, logger: Logger): Promise<Ope
   const tracker = new ChangeTracker(() => sqlite.pragma('data_version', { simple: true }) as number);
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
-    plugins: [tracker],
+    plugins: options.auditKey ? [tracker, new AuditKeyPlugin(options.auditKey)] : [tracker],
   });
   registerChangeTracker(db, tracker);
   await migrate(db, logger);

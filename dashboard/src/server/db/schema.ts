@@ -78,6 +78,22 @@ export interface EvidenceTable {
   received_at: string;
 }
 
+/** Every device that uploaded a file (migration 0008). */
+export interface EvidenceHoldersTable {
+  sha256: string;
+  device_id: string;
+  received_at: string;
+}
+
+/** A pupil's words for a report that has not arrived yet (migration 0008). */
+export interface TellPendingDetailsTable {
+  device_id: string;
+  tell_id: string;
+  event_id: string;
+  body: string;
+  received_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;
@@ -370,6 +386,8 @@ export interface Database {
   audit_log: AuditLogTable;
   incidents: IncidentsTable;
   incident_evidence: IncidentEvidenceTable;
+  evidence_holders: EvidenceHoldersTable;
+  tell_pending_details: TellPendingDetailsTable;
   incident_actions: IncidentActionsTable;
   incident_escalations: IncidentEscalationsTable;
   incident_people: IncidentPeopleTable;

@@ -9,11 +9,18 @@ import {
   type SessionUser,
 } from '../core/identity.js';
 import { HarbourError } from '../core/errors.js';
+import type { OriginGuard } from './origin.js';
+import type { RateLimit } from '../core/rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call this route. Required for every /api route. */
     access?: Access;
+    /**
+     * The route takes a raw body (an image) rather than JSON. Every other state-changing
+     * route accepts only `Content-Type: application/json`, even when it has no body.
+     */
+    rawBody?: true;
   }
   interface FastifyRequest {
     user: SessionUser | null;
@@ -27,14 +34,64 @@ export interface RouteInfo {
   access: Access;
 }
 
+const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
- * Wires authentication, per-route access checks and uniform error responses into `app`.
- * Returns the list of every /api route with its declared access (tests walk it).
+ * A request that changes something must come from one of our own pages (or from no browser
+ * at all): its Origin, or failing that its Referer, must be this server's. A browser always
+ * sends Origin on a cross-origin POST, so one missing both is a script or an agent, which
+ * carries no ambient cookie of a member of staff. And a JSON route takes only
+ * `application/json`, which no HTML form can send, so a form on another site (or another
+ * port of this host) cannot reach it even where Origin is missing.
  */
-export function installPlumbing(app: FastifyInstance, authenticate: Authenticators): RouteInfo[] {
+export function checkCrossSite(request: FastifyRequest, guard: OriginGuard): void {
+  if (!stateChanging.has(request.method)) return;
+  const { origin, referer } = request.headers;
+  if (origin !== undefined) {
+    if (!guard.isOwnOrigin(origin, request.raw)) {
+      throw new HarbourError('forbidden', 'Refused: this request came from a page on another site.');
+    }
+  } else if (referer !== undefined && !guard.isOwnUrl(referer, request.raw)) {
+    throw new HarbourError('forbidden', 'Refused: this request came from a page on another site.');
+  }
+  if (request.routeOptions.config.rawBody) return;
+  const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new HarbourError(
+      'unsupported_media_type',
+      'Send JSON (Content-Type: application/json), even when there is no body.',
+    );
+  }
+}
+
+/**
+ * Wires cross-site checks, authentication, per-route access checks and uniform error
+ * responses into `app`. Returns the list of every /api route with its declared access (tests walk it).
+ */
+export function installPlumbing(
+  app: FastifyInstance,
+  authenticate: Authenticators,
+  guard: OriginGuard,
+  /** Requests to device routes (evidence uploads) one device may send a minute. */
+  deviceRate?: RateLimit,
+): RouteInfo[] {
   const routes: RouteInfo[] = [];
   app.decorateRequest('user', null);
   app.decorateRequest('device', null);
+
+  // A bodiless POST still says application/json; Fastify's own parser would call an empty body an error.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    void parseJson(request, text, done);
+  });
+
+  // Whenever the browser reached us over HTTPS, it should never again try plain HTTP.
+  app.addHook('onSend', async (request, reply) => {
+    if (guard.isHttps(request.raw)) void reply.header('strict-transport-security', 'max-age=31536000');
+  });
 
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
@@ -48,12 +105,15 @@ export function installPlumbing(app: FastifyInstance, authenticate: Authenticato
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access) return;
+    checkCrossSite(request, guard);
     request.user = await authenticate.staff(request.cookies[sessionCookie]);
     if (access === 'device') {
       const claimed = parseDeviceAuthorization(request.headers.authorization);
       const result = claimed ? await authenticate.device(claimed.deviceId, claimed.credential) : null;
       if (result?.ok) {
         request.device = result.device;
+        const decision = await deviceRate?.take(`device-upload:${result.device.id}`);
+        if (decision && !decision.ok) throw new HarbourError('rate_limited', decision.message);
         return;
       }
       if (result && result.code === 'revoked') throw new HarbourError('revoked', result.message);
@@ -107,7 +167,10 @@ export function toErrorResponse(error: FastifyError): { status: number; body: Ap
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, body: errorBody('payload_too_large', 'The request body is too large.') };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, body: errorBody('bad_request', 'Send JSON (Content-Type: application/json).') };
+      return {
+        status: 415,
+        body: errorBody('unsupported_media_type', 'Send JSON (Content-Type: application/json).'),
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, body: errorBody('bad_request', 'The JSON body is empty.') };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

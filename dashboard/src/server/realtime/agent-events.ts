@@ -31,6 +31,27 @@ export function agentEventRegistry(features: readonly ServerFeature[]): AgentEve
 }
 
 /**
+ * The times a device may claim for an event: up to 5 minutes ahead of the server's clock
+ * (clocks drift), and back to 90 days ago (a laptop offline over the summer holiday still
+ * delivers its outbox). A time outside is the device's clock being wrong, or a lie: the
+ * event is kept (nothing a pupil sent is dropped) at the time it was received, and the
+ * device's health says its clock is wrong.
+ */
+export const eventTimeWindow = { futureMs: 5 * 60_000, pastMs: 90 * 86_400_000 } as const;
+
+export function saneEventTime(claimed: string, now: Date): { at: string; skewed: boolean } {
+  const at = Date.parse(claimed);
+  const t = now.getTime();
+  if (Number.isFinite(at) && at <= t + eventTimeWindow.futureMs && at >= t - eventTimeWindow.pastMs) {
+    return { at: claimed, skewed: false };
+  }
+  return { at: now.toISOString(), skewed: true };
+}
+
+/** Told when an event's time was outside the window and the time it was received was used. */
+export type ClockSkewed = (deviceId: string, claimed: string, used: string) => Promise<void>;
+
+/**
  * Stores an outbox event once: the (device, event id) primary key makes a redelivered
  * event a no-op. Returns false for a duplicate. The owning feature's `store` runs in the
  * same transaction, so its effects too happen exactly once; its `afterCommit` runs once
@@ -41,11 +62,14 @@ export async function storeEvent(
   db: Db,
   registry: AgentEventRegistry,
   deviceId: string,
-  event: AgentEvent,
+  claimed: AgentEvent,
   clock: Clock,
+  clockSkewed?: ClockSkewed,
 ): Promise<boolean> {
-  const handler = registry.get(event.body.type);
-  if (!handler) throw new Error(`no feature stores agent events ${event.body.type}`);
+  const handler = registry.get(claimed.body.type);
+  if (!handler) throw new Error(`no feature stores agent events ${claimed.body.type}`);
+  const time = saneEventTime(claimed.occurredAt, clock.now());
+  const event = time.skewed ? { ...claimed, occurredAt: time.at } : claimed;
   const outcome = await inGroupTransaction(db, async (trx) => {
     const inserted = await trx
       .insertInto('agent_events')
@@ -62,6 +86,7 @@ export async function storeEvent(
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { stored: false as const };
     return { stored: true as const, result: await handler.store(trx, deviceId, event) };
   });
+  if (outcome.stored && time.skewed) await clockSkewed?.(deviceId, claimed.occurredAt, time.at);
   if (outcome.stored) await handler.afterCommit?.(outcome.result, deviceId);
   return outcome.stored;
 }

@@ -7,10 +7,11 @@ import { agentAuthSchema, agentRequests, parseWith } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { AgentRequestHandlers, Handlers, ServerFeature } from '../core/feature.js';
 import type { Authenticators } from '../core/identity.js';
+import type { RateLimit } from '../core/rate-limit.js';
 import type { AgentConnection, Clock, Push } from '../core/ports.js';
 import { channel } from '../core/ports.js';
 import type { Db } from '../db/database.js';
-import { storeEvent, type AgentEventRegistry } from './agent-events.js';
+import { storeEvent, type AgentEventRegistry, type ClockSkewed } from './agent-events.js';
 import { dispatch } from './dispatch.js';
 import type { AgentNamespace } from './socket-push.js';
 
@@ -22,13 +23,17 @@ export interface AgentTransport {
   authenticate: Authenticators;
   features: readonly ServerFeature[];
   events: AgentEventRegistry;
+  /** An event's time was impossible and the time it was received was used (a device health warning). */
+  clockSkewed?: ClockSkewed;
+  /** Requests a device may send a minute (over all its connections). */
+  rate?: RateLimit;
 }
 
 /** Every agent request has exactly one handler, from one feature (or the transport, for events). */
 function agentHandlers(t: AgentTransport): Handlers<typeof agentRequests, AgentConnection> {
   const handlers: AgentRequestHandlers = {
     'agent:event': async (event, connection) => ({
-      duplicate: !(await storeEvent(t.db, t.events, connection.deviceId, event, t.clock)),
+      duplicate: !(await storeEvent(t.db, t.events, connection.deviceId, event, t.clock, t.clockSkewed)),
     }),
   };
   const owner = new Map<string, string>([['agent:event', 'transport']]);
@@ -90,6 +95,14 @@ export function setUpAgentNamespace(nsp: AgentNamespace, t: AgentTransport): voi
         );
       }
     });
-    dispatch(socket, agentRequests, handlers, connection, deviceLog);
+    dispatch(
+      socket,
+      agentRequests,
+      handlers,
+      connection,
+      deviceLog,
+      undefined,
+      t.rate && { rate: t.rate, key: `device:${connection.deviceId}` },
+    );
   });
 }

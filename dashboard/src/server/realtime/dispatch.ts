@@ -1,6 +1,6 @@
 import {
-  jsonByteLength,
   limits,
+  measureJson,
   parseWith,
   type Ack,
   type ApiError,
@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import { HarbourError } from '../core/errors.js';
 import type { Handlers } from '../core/feature.js';
+import type { RateLimit } from '../core/rate-limit.js';
 
 type ErrorBody = ApiError['error'];
 
@@ -32,6 +33,8 @@ export function dispatch<S extends RequestSpecs, C>(
   log: Logger,
   /** Whether this connection may send `event`; checked before the payload is even looked at. */
   authorize: (event: keyof S & string) => boolean = () => true,
+  /** How many requests this connection's caller (a device, a staff sign-in) may send a minute. */
+  limit?: { rate: RateLimit; key: string },
 ): void {
   const refuse = (event: string, args: unknown[], result: Ack<never>) => {
     if (result.ok) return;
@@ -44,7 +47,28 @@ export function dispatch<S extends RequestSpecs, C>(
     else socket.emit('server:error', { code: result.error.code, message: result.error.message });
   };
 
+  // A protocol violation (a malformed or absurdly nested binary packet) reaches the socket
+  // as an "error" event; without a listener, Node would throw it and stop the server.
+  socket.on('error', (error) => {
+    log.warn({ reason: error.message }, 'socket protocol error; connection closed');
+    socket.disconnect(true);
+  });
+
   socket.use(([event, ...args], next) => {
+    if (!limit) return check(event, args, next);
+    limit.rate.take(limit.key).then(
+      (decision) => {
+        if (decision.ok) return check(event, args, next);
+        refuse(event, args, refusal('rate_limited', decision.message));
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'rate limit check failed');
+        refuse(event, args, refusal('internal', 'Something went wrong on the server.'));
+      },
+    );
+  });
+
+  function check(event: string, args: unknown[], next: (err?: Error) => void): void {
     if (!Object.hasOwn(specs, event)) {
       return refuse(event, args, refusal('unknown_event', `Unknown event "${event}".`));
     }
@@ -59,19 +83,25 @@ export function dispatch<S extends RequestSpecs, C>(
         refusal('bad_request', `"${event}" takes one payload and an acknowledgement callback.`),
       );
     }
-    const size = jsonByteLength(args[0]);
-    if (size > limits.maxSocketPayloadBytes) {
+    // Measured without recursion before anything recursive (a schema, a logger) sees the payload.
+    const measured = measureJson(args[0], {
+      depth: limits.maxSocketPayloadDepth,
+      bytes: limits.maxSocketPayloadBytes,
+    });
+    if (!measured.ok) {
       return refuse(
         event,
         args,
         refusal(
           'payload_too_large',
-          `"${event}" payload is ${size} bytes; the limit is ${limits.maxSocketPayloadBytes}.`,
+          measured.reason === 'depth'
+            ? `"${event}" payload is nested more than ${measured.limit} levels deep.`
+            : `"${event}" payload is larger than ${measured.limit} bytes.`,
         ),
       );
     }
     next();
-  });
+  }
 
   for (const event of Object.keys(specs) as (keyof S & string)[]) {
     const spec = specs[event];

@@ -299,11 +299,27 @@ export function SafeguardingPage() {
         <div role="status" data-testid="audit-verify">
           {verify &&
             (verify.ok ? (
-              <p className="confirmation">{t('safeguarding.audit.intact', { count: verify.entries })}</p>
-            ) : (
+              <p className="confirmation">
+                {t('safeguarding.audit.intact', { count: verify.entries })}
+                {verify.checkpoint && (
+                  <>
+                    {' '}
+                    {t('safeguarding.audit.checkpoint', {
+                      entries: verify.checkpoint.entries,
+                      head: verify.checkpoint.head.slice(0, 16),
+                    })}{' '}
+                    (<DateTime iso={verify.checkpoint.at} />)
+                  </>
+                )}
+              </p>
+            ) : verify.brokenAt ? (
               <p className="alert alert-error">
                 {t('safeguarding.audit.broken', { id: verify.brokenAt.id, action: verify.brokenAt.action })}{' '}
                 <DateTime iso={verify.brokenAt.at} />: <span lang="en">{verify.reason}</span>
+              </p>
+            ) : (
+              <p className="alert alert-error">
+                {t('safeguarding.audit.brokenPlain')} <span lang="en">{verify.reason}</span>
               </p>
             ))}
         </div>

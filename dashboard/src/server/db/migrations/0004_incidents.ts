@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { chainHash, genesisHash } from '../audit-chain.js';
+import { genesisHash, legacyChainHash } from '../audit-chain.js';
 
 /**
  * Incidents (issue 7) and the pupil's "tell" reports (issue 6).
@@ -22,7 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }>`select id, at, actor, action, subject, detail from audit_log order by id`.execute(db);
   let prev = genesisHash;
   for (const row of rows.rows) {
-    const hash = chainHash(prev, row);
+    const hash = legacyChainHash(prev, row);
     await sql`update audit_log set prev_hash = ${prev}, hash = ${hash} where id = ${row.id}`.execute(db);
     prev = hash;
   }

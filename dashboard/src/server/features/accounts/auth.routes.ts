@@ -8,14 +8,15 @@ import {
 import { HarbourError } from '../../core/errors.js';
 import type { App } from '../../core/feature.js';
 import { sessionCookie } from '../../core/identity.js';
+import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
 import { schoolLanguage } from '../aup/index.js';
 import { createFirstAdmin, signIn } from './accounts.js';
-import { createSession, deleteSession, sessionHours } from './sessions.repository.js';
+import { createSession, deleteSession, sessionHours, sessionIdOf } from './sessions.repository.js';
 import { needsSetup, toUser, userById } from './users.repository.js';
 
-export function authRoutes(app: App, db: Db, loginRateLimit: number): void {
+export function authRoutes(app: App, db: Db, push: Push, loginRateLimit: number): void {
   const loginLimit = { max: loginRateLimit, timeWindow: '1 minute' };
   const cookieOptions = {
     httpOnly: true,
@@ -86,7 +87,11 @@ export function authRoutes(app: App, db: Db, loginRateLimit: number): void {
     },
     async (request, reply) => {
       const token = request.cookies[sessionCookie];
-      if (token) await deleteSession(db, token);
+      if (token) {
+        await deleteSession(db, token);
+        // The live channel opened with this sign-in ends with it.
+        push.disconnect(channel.session(sessionIdOf(token)));
+      }
       void reply.clearCookie(sessionCookie, { path: '/' });
       return { ok: true as const };
     },

@@ -9,7 +9,7 @@ import type { Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import { createFirstAdmin } from './accounts.js';
 import { authRoutes } from './auth.routes.js';
-import { purgeExpiredSessions, userForSession } from './sessions.repository.js';
+import { purgeExpiredSessions, sessionForToken, userForSession } from './sessions.repository.js';
 import { needsSetup } from './users.repository.js';
 import { userRoutes } from './users.routes.js';
 
@@ -24,6 +24,7 @@ export {
 export interface AccountsFeature extends ServerFeature {
   /** Recognises a staff session cookie's secret (for the HTTP plumbing and the dashboard socket). */
   readonly staff: Authenticators['staff'];
+  readonly staffSession: Authenticators['staffSession'];
 }
 
 export function accountsFeature(deps: {
@@ -39,6 +40,7 @@ export function accountsFeature(deps: {
   return {
     name: 'accounts',
     staff: (token) => userForSession(db, token),
+    staffSession: (token) => sessionForToken(db, token),
     async start() {
       const admin = deps.bootstrapAdmin;
       if (admin && (await needsSetup(db))) {
@@ -52,7 +54,7 @@ export function accountsFeature(deps: {
       clearInterval(sweeper);
     },
     routes(app) {
-      authRoutes(app, db, deps.loginRateLimit);
+      authRoutes(app, db, push, deps.loginRateLimit);
       userRoutes(app, db, push);
     },
   };

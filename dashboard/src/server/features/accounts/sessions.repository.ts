@@ -1,5 +1,5 @@
 /** The `sessions` table: staff sign-ins, stored as the SHA-256 of the cookie's secret. */
-import type { SessionUser } from '../../core/identity.js';
+import type { SessionUser, StaffSession } from '../../core/identity.js';
 import { hashSecret, newSecret } from '../../core/secrets.js';
 import type { Db } from '../../db/database.js';
 
@@ -20,18 +20,31 @@ export async function createSession(db: Db, userId: string, now = new Date()): P
   return token;
 }
 
-/** The signed-in, enabled user behind a session cookie, or null. */
-export async function userForSession(db: Db, token: string | undefined): Promise<SessionUser | null> {
+/** A session's id: the hash of its secret, as stored (never the secret itself). */
+export const sessionIdOf = (token: string) => hashSecret(token);
+
+/** The signed-in, enabled user behind a session cookie, with the session, or null. */
+export async function sessionForToken(db: Db, token: string | undefined): Promise<StaffSession | null> {
   if (!token || token.length > 200) return null;
+  const id = sessionIdOf(token);
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['users.id', 'users.email', 'users.display_name', 'users.role', 'sessions.expires_at'])
-    .where('sessions.token_hash', '=', hashSecret(token))
+    .where('sessions.token_hash', '=', id)
     .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row || row.expires_at <= new Date().toISOString()) return null;
-  return { id: row.id, email: row.email, displayName: row.display_name, role: row.role };
+  return {
+    user: { id: row.id, email: row.email, displayName: row.display_name, role: row.role },
+    id,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** The signed-in, enabled user behind a session cookie, or null. */
+export async function userForSession(db: Db, token: string | undefined): Promise<SessionUser | null> {
+  return (await sessionForToken(db, token))?.user ?? null;
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {

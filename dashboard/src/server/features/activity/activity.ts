@@ -45,15 +45,40 @@ export async function deviceRoom(db: Db, deviceId: string): Promise<{ roomId: st
   return place;
 }
 
-/** Records one change; runs inside the event's transaction. Returns what the device shows now. */
+/**
+ * Records one change; runs inside the event's transaction. Returns what the device shows
+ * now, or null for a change that arrived after later ones (it takes its place in the past
+ * and what the device shows now is unchanged): intervals never overlap, and none is
+ * stretched over the time a later change already accounts for.
+ */
 export async function recordActivityChange(
   trx: Db,
   deviceId: string,
   occurredAt: string,
   body: ActivityChanged,
-): Promise<DeviceActivity> {
+): Promise<DeviceActivity | null> {
   checkEventTime(occurredAt);
   const { roomId } = await deviceRoom(trx, deviceId);
+  const later = await trx
+    .selectFrom('activity_intervals')
+    .select('started_at')
+    .where('device_id', '=', deviceId)
+    .where('started_at', '>', occurredAt)
+    .orderBy('started_at')
+    .limit(1)
+    .executeTakeFirst();
+  if (later) {
+    // The interval running at that moment ends there; this one runs until the next began.
+    await trx
+      .updateTable('activity_intervals')
+      .set({ ended_at: occurredAt })
+      .where('device_id', '=', deviceId)
+      .where('started_at', '<=', occurredAt)
+      .where('ended_at', '>', occurredAt)
+      .execute();
+    if (body.state !== 'off') await insertInterval(trx, deviceId, roomId, occurredAt, later.started_at, body);
+    return null;
+  }
   await trx
     .updateTable('activity_intervals')
     .set({
@@ -63,6 +88,30 @@ export async function recordActivityChange(
     .where('ended_at', 'is', null)
     .execute();
 
+  const stored = await insertInterval(trx, deviceId, roomId, occurredAt, null, body);
+  return {
+    deviceId,
+    roomId,
+    user: stored.username,
+    state: body.state,
+    app: stored.app,
+    title: stored.title,
+    url: stored.url,
+    domain: stored.domain,
+    private: stored.private === 1,
+    since: occurredAt,
+  };
+}
+
+/** Writes one interval (none for "off"), with the server's private-window rule applied. */
+async function insertInterval(
+  trx: Db,
+  deviceId: string,
+  roomId: string,
+  startedAt: string,
+  endedAt: string | null,
+  body: ActivityChanged,
+) {
   const user = body.user ? formatOsUser(body.user) : null;
   const w = body.window;
   let url = w?.url ?? null;
@@ -73,38 +122,22 @@ export async function recordActivityChange(
     url = null;
     title = null;
   }
-  const current: DeviceActivity = {
-    deviceId,
-    roomId,
-    user,
+  const row = {
+    device_id: deviceId,
+    room_id: roomId,
+    username: user,
     state: body.state,
     app: w?.app ?? null,
     title,
     url,
     domain,
-    private: w?.private ?? false,
-    since: occurredAt,
+    exe_path: w?.exePath ?? null,
+    private: w?.private ? 1 : 0,
+    started_at: startedAt,
+    ended_at: endedAt,
   };
-  if (body.state !== 'off') {
-    await trx
-      .insertInto('activity_intervals')
-      .values({
-        device_id: deviceId,
-        room_id: roomId,
-        username: user,
-        state: body.state,
-        app: current.app,
-        title,
-        url,
-        domain,
-        exe_path: w?.exePath ?? null,
-        private: current.private ? 1 : 0,
-        started_at: occurredAt,
-        ended_at: null,
-      })
-      .execute();
-  }
-  return current;
+  if (body.state !== 'off') await trx.insertInto('activity_intervals').values(row).execute();
+  return row;
 }
 
 type IntervalRow = Selectable<ActivityIntervalsTable> & { hostname: string };

@@ -1,15 +1,20 @@
-import { flagEvidenceParamsSchema, flagListQuerySchema, flagListSchema } from '@harbour/shared';
+import {
+  flagEvidenceParamsSchema,
+  flagListQuerySchema,
+  flagListSchema,
+  sniffEvidenceMime,
+} from '@harbour/shared';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
-import { HarbourError, notFound } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
-import { EvidenceTampered, readEvidence } from '../evidence/index.js';
+import type { EvidenceRules } from '../evidence/index.js';
 import { activityRooms, assertActivityRoom, checkActivityRoom } from './scope.js';
 import { getFlagById, listFlags } from './flags.js';
 
 /** Flags raised by watch-list matches. Reading them is audited. */
-export function flagRoutes(app: App, db: Db, dataDir: string): void {
+export function flagRoutes(app: App, db: Db, rules: EvidenceRules): void {
   app.get(
     '/api/flags',
     {
@@ -51,31 +56,17 @@ export function flagRoutes(app: App, db: Db, dataDir: string): void {
       const flag = await getFlagById(db, id);
       if (!flag?.evidence.some((e) => e.sha256 === sha256)) throw notFound('Screenshot');
       await assertActivityRoom(db, actor, flag.roomId);
-      let evidence;
-      try {
-        evidence = await readEvidence(db, dataDir, sha256);
-      } catch (error) {
-        if (error instanceof EvidenceTampered) {
-          request.log.error({ sha256 }, 'evidence file no longer matches its hash');
-          throw new HarbourError(
-            'internal',
-            'This screenshot has been altered on the server and cannot be shown.',
-          );
-        }
-        throw error;
-      }
-      if (!evidence) throw notFound('Screenshot');
-      await audit(db, {
-        actor: actor.id,
-        action: 'evidence.read',
-        subject: sha256,
-        detail: { flagId: id },
-      });
+      const bytes = await rules.open(actor, sha256, { kind: 'flag', flagId: id, deviceId: flag.deviceId });
+      // The bytes say what they are (the store checked them on upload).
+      const mime = sniffEvidenceMime(bytes) ?? 'application/octet-stream';
       return reply
-        .header('content-type', evidence.mime)
+        .header('content-type', mime)
         .header('cache-control', 'private, no-store')
-        .header('content-disposition', `inline; filename="flag-${id}-${sha256.slice(0, 12)}.png"`)
-        .send(evidence.bytes);
+        .header(
+          'content-disposition',
+          `inline; filename="flag-${id}-${sha256.slice(0, 12)}.${mime === 'image/jpeg' ? 'jpg' : 'png'}"`,
+        )
+        .send(bytes);
     },
   );
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import type { FlagsTable } from '../../db/schema.js';
 import { HarbourError } from '../../core/errors.js';
-import { holdsEvidence } from '../evidence/index.js';
+import { deviceHolds } from '../evidence/index.js';
 import { checkEventTime, deviceRoom } from './activity.js';
 
 const evidenceList = z.array(evidenceRefSchema);
@@ -49,12 +49,13 @@ export async function recordFlag(
 ): Promise<Flag> {
   checkEventTime(event.occurredAt);
   const { roomId, hostname } = await deviceRoom(trx, deviceId);
-  // The agent uploads a flag's screenshots before the flag itself; until they are here, not yet.
+  // The agent uploads a flag's screenshots before the flag itself; until they are here, not
+  // yet. A flag may cite only screenshots this device uploaded itself.
   for (const ref of body.evidence) {
-    if (!(await holdsEvidence(trx, ref.sha256))) {
+    if (!(await deviceHolds(trx, ref.sha256, deviceId))) {
       throw new HarbourError(
         'conflict',
-        `Screenshot ${ref.sha256} has not been uploaded yet; send it first.`,
+        `Screenshot ${ref.sha256} has not been uploaded by this computer yet; send it first.`,
       );
     }
   }

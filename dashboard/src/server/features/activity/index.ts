@@ -8,6 +8,7 @@ import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
+import type { EvidenceFeature } from '../evidence/index.js';
 import { extensionReports, recordActivityChange } from './activity.js';
 import { activityRoutes } from './activity.routes.js';
 import { agentActivityConfig, watchRoomActivity } from './agent-activity.js';
@@ -32,6 +33,7 @@ export function activityFeature(deps: {
   log: Logger;
   dataDir: string;
   devices: DevicesFeature;
+  evidence: EvidenceFeature;
 }): ActivityFeature {
   const { db, push } = deps;
   const hub = new ActivityHub(db, push, deps.log);
@@ -44,13 +46,15 @@ export function activityFeature(deps: {
     routes(app) {
       activityRoutes(app, db, hub);
       watchlistRoutes(app, db, hub);
-      flagRoutes(app, db, deps.dataDir);
+      flagRoutes(app, db, deps.evidence.rules);
     },
     agentEvents: [
       agentEvent({
         type: 'activity.changed',
         store: (trx, deviceId, event) => recordActivityChange(trx, deviceId, event.occurredAt, event.body),
-        afterCommit: (current) => hub.activityChanged(current),
+        afterCommit: (current) => {
+          if (current) hub.activityChanged(current);
+        },
       }),
       agentEvent({
         type: 'activity.flag',

@@ -54,6 +54,44 @@ export async function reportHealth(
   });
 }
 
+/** The problems the server reports about a device's clock (never cleared by the agent's own reports). */
+export const clockSource = 'clock';
+const clockCode = 'clock.wrong';
+
+/** A device sent an event with an impossible time; the time it was received was used instead. */
+export async function reportClockSkew(
+  db: Db,
+  deviceId: string,
+  claimed: string,
+  used: string,
+): Promise<void> {
+  await reportHealth(
+    db,
+    deviceId,
+    [
+      {
+        code: clockCode,
+        message: `This computer's clock is wrong: it said ${claimed.slice(0, 40)} for something that reached the server at ${used}. Harbour recorded the time it arrived. Check the computer's date and time.`,
+      },
+    ],
+    clockSource,
+  );
+}
+
+/** A heartbeat's own time: a clock more than 5 minutes off opens the warning, a right one clears it. */
+export async function checkClock(db: Db, deviceId: string, sentAt: string, now: Date): Promise<void> {
+  const off = Math.abs(Date.parse(sentAt) - now.getTime());
+  if (off > 5 * 60_000) return reportClockSkew(db, deviceId, sentAt, now.toISOString());
+  const open = await db
+    .selectFrom('device_health')
+    .select('id')
+    .where('device_id', '=', deviceId)
+    .where('source', '=', clockSource)
+    .where('cleared_at', 'is', null)
+    .executeTakeFirst();
+  if (open) await reportHealth(db, deviceId, [], clockSource, now);
+}
+
 /** Deletes problems cleared before `cutoff` (the activity retention period decides it). */
 export async function purgeClearedHealth(db: Db, cutoff: string): Promise<void> {
   await db

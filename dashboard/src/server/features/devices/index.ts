@@ -12,7 +12,7 @@ import type { Db } from '../../db/database.js';
 import { authenticateDevice } from './device-auth.js';
 import { deviceHealthRoutes, deviceRoutes } from './devices.routes.js';
 import { enrolmentRoutes } from './enrolment.routes.js';
-import { reportHealth, type HealthSettings } from './health.js';
+import { checkClock, reportClockSkew, reportHealth, type HealthSettings } from './health.js';
 import { DeviceHub, type DeviceDecorator } from './hub.js';
 import { noSources, type InventorySources } from './inventory.js';
 import { roomRoutes } from './rooms.routes.js';
@@ -48,6 +48,8 @@ export interface DevicesFeature extends ServerFeature {
   decorate(decorator: DeviceDecorator): void;
   /** For other features: fill the inventory's AUP and browser-extension columns. */
   provide(sources: Partial<InventorySources>): void;
+  /** For the agent transport: an event came with an impossible time (a health warning). */
+  clockSkewed(deviceId: string, claimed: string, used: string): Promise<void>;
 }
 
 export function devicesFeature(deps: {
@@ -67,6 +69,7 @@ export function devicesFeature(deps: {
     device: (deviceId, credential) => authenticateDevice(db, deviceId, credential),
     decorate: (decorator) => hub.decorate(decorator),
     provide: (provided) => Object.assign(sources, provided),
+    clockSkewed: (deviceId, claimed, used) => reportClockSkew(db, deviceId, claimed, used),
     routes(app) {
       roomRoutes(app, db);
       enrolmentRoutes(app, db, deps.enrolRateLimit);
@@ -96,8 +99,9 @@ export function devicesFeature(deps: {
         await hub.stoppedInUse(deviceId, formatOsUser(user));
         return {};
       },
-      'agent:heartbeat': async (_payload, { deviceId }) => {
+      'agent:heartbeat': async ({ sentAt }, { deviceId }) => {
         await hub.touch(deviceId);
+        await checkClock(db, deviceId, sentAt, clock.now());
         return { serverTime: clock.now().toISOString() };
       },
       'agent:health': async ({ problems }, { deviceId }) => {

@@ -22,7 +22,7 @@ export function evidenceRoutes(app: App, db: Db, dataDir: string): void {
   app.post(
     '/api/agent/evidence',
     {
-      config: { access: 'device' },
+      config: { access: 'device', rawBody: true },
       bodyLimit: maxEvidenceBytes,
       schema: {
         summary:

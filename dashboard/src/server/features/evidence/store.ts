@@ -40,7 +40,10 @@ export async function storeEvidence(
     .select('sha256')
     .where('sha256', '=', sha256)
     .executeTakeFirst();
-  if (existing) return { sha256, bytes: input.bytes.length, duplicate: true };
+  if (existing) {
+    await recordHolder(db, sha256, input.deviceId);
+    return { sha256, bytes: input.bytes.length, duplicate: true };
+  }
 
   const file = evidencePath(dataDir, sha256, input.mime);
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -65,7 +68,18 @@ export async function storeEvidence(
     })
     .onConflict((oc) => oc.doNothing())
     .execute();
+  await recordHolder(db, sha256, input.deviceId);
   return { sha256, bytes: input.bytes.length, duplicate: false };
+}
+
+/** Notes that `deviceId` uploaded this file (a file is stored once, whoever sends it first). */
+async function recordHolder(db: Db, sha256: string, deviceId: string | null): Promise<void> {
+  if (deviceId === null) return;
+  await db
+    .insertInto('evidence_holders')
+    .values({ sha256, device_id: deviceId, received_at: new Date().toISOString() })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 export class EvidenceTampered extends Error {}

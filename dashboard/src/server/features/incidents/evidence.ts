@@ -12,7 +12,14 @@ import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
-import { readVerifiedEvidence, sha256Of, storeEvidence } from '../evidence/index.js';
+import {
+  readVerifiedEvidence,
+  sha256Of,
+  storeEvidence,
+  type EvidenceRule,
+  type EvidenceRules,
+} from '../evidence/index.js';
+import { canSeeIncident } from './access.js';
 import { incidentRef, mayViewEvidence, visibleIncidentRow } from './incidents.js';
 
 const illegalMessage =
@@ -28,10 +35,32 @@ export async function isSuspectedIllegal(db: Db, sha256: string): Promise<boolea
   return row !== undefined;
 }
 
-/** The bytes of one piece of evidence, for display: checks who, the illegal mark and the hash; audited. */
+/**
+ * The incidents' part of the evidence rules (registered with the evidence feature, so it
+ * applies to every route that shows a file, the flags' included): a suspected illegal
+ * image is shown to nobody; an image held with safeguarding records is shown to a teacher
+ * only if they may see each of those records and the DSL has shared its evidence.
+ */
+export const incidentEvidenceRule: EvidenceRule = async (db, viewer, sha256) => {
+  if (await isSuspectedIllegal(db, sha256)) throw new HarbourError('forbidden', illegalMessage);
+  if (viewer.role !== 'teacher') return;
+  const holders = await db
+    .selectFrom('incident_evidence')
+    .innerJoin('incidents', 'incidents.id', 'incident_evidence.incident_id')
+    .selectAll('incidents')
+    .where('incident_evidence.sha256', '=', sha256)
+    .execute();
+  for (const row of holders) {
+    if (!(await canSeeIncident(db, row, viewer)) || !mayViewEvidence(row, viewer)) {
+      throw new HarbourError('forbidden', 'The DSL has not shared this incident’s evidence with you.');
+    }
+  }
+};
+
+/** The bytes of one piece of evidence, for display: the incident must be visible and cite it; then the evidence rules. */
 export async function readEvidenceForDisplay(
   db: Db,
-  dataDir: string,
+  rules: EvidenceRules,
   incidentId: string,
   sha256: string,
   viewer: SessionUser,
@@ -44,40 +73,35 @@ export async function readEvidenceForDisplay(
     .where('sha256', '=', sha256)
     .executeTakeFirst();
   if (!evidence) throw notFound('Evidence');
-  if (!mayViewEvidence(row, viewer)) {
-    await audit(db, {
-      actor: viewer.id,
-      action: 'evidence.view_refused',
-      subject: incidentId,
-      detail: { sha256, reason: 'not shared' },
-    });
-    throw new HarbourError('forbidden', 'The DSL has not shared this incident’s evidence with you.');
-  }
-  if (await isSuspectedIllegal(db, sha256)) {
-    await audit(db, {
-      actor: viewer.id,
-      action: 'evidence.view_refused',
-      subject: incidentId,
-      detail: { sha256, reason: 'suspected illegal' },
-    });
-    throw new HarbourError('forbidden', illegalMessage);
-  }
-  const data = await readVerifiedEvidence(db, dataDir, sha256);
-  await audit(db, { actor: viewer.id, action: 'evidence.view', subject: incidentId, detail: { sha256 } });
+  const data = await rules.open(viewer, sha256, {
+    kind: 'incident',
+    incidentId,
+    deviceId: evidence.kind === 'attachment' ? null : row.device_id,
+  });
   return { data, mime: evidence.mime };
 }
 
 /** Recorded when a member of staff deliberately un-blurs a screenshot in the dashboard. */
 export async function recordReveal(
   db: Db,
+  rules: EvidenceRules,
   incidentId: string,
   sha256: string,
   viewer: SessionUser,
 ): Promise<void> {
   const row = await visibleIncidentRow(db, incidentId, viewer);
-  if (!mayViewEvidence(row, viewer))
-    throw new HarbourError('forbidden', 'The DSL has not shared this incident’s evidence with you.');
-  if (await isSuspectedIllegal(db, sha256)) throw new HarbourError('forbidden', illegalMessage);
+  const evidence = await db
+    .selectFrom('incident_evidence')
+    .select('kind')
+    .where('incident_id', '=', incidentId)
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  if (!evidence) throw notFound('Evidence');
+  await rules.check(viewer, sha256, {
+    kind: 'incident',
+    incidentId,
+    deviceId: evidence.kind === 'attachment' ? null : row.device_id,
+  });
   await audit(db, { actor: viewer.id, action: 'evidence.reveal', subject: incidentId, detail: { sha256 } });
 }
 

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import type { SessionUser } from '../../core/identity.js';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
+import type { EvidenceRules } from '../evidence/index.js';
 import type { IncidentNotifier } from './notify.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
@@ -41,9 +42,9 @@ const tags = ['incidents'];
 
 export function incidentRoutes(
   app: App,
-  deps: { db: Db; dataDir: string; notifier: IncidentNotifier },
+  deps: { db: Db; dataDir: string; notifier: IncidentNotifier; rules: EvidenceRules },
 ): void {
-  const { db, dataDir, notifier } = deps;
+  const { db, dataDir, notifier, rules } = deps;
   /** Loads the incident for this viewer (row-level check) and records the read. */
   async function read(id: string, viewer: SessionUser) {
     const row = await visibleIncidentRow(db, id, viewer);
@@ -236,7 +237,7 @@ export function incidentRoutes(
       const viewer = currentUser(request);
       const { data, mime } = await readEvidenceForDisplay(
         db,
-        dataDir,
+        rules,
         request.params.id,
         request.params.sha256,
         viewer,
@@ -261,7 +262,7 @@ export function incidentRoutes(
       },
     },
     async (request) => {
-      await recordReveal(db, request.params.id, request.params.sha256, currentUser(request));
+      await recordReveal(db, rules, request.params.id, request.params.sha256, currentUser(request));
       return { ok: true as const };
     },
   );
@@ -319,7 +320,7 @@ export function incidentRoutes(
     scoped.post(
       '/api/incidents/:id/attachments',
       {
-        config: { access: 'manageIncidents' },
+        config: { access: 'manageIncidents', rawBody: true },
         bodyLimit: maxAttachmentBytes + 1024,
         schema: {
           summary: 'Attach a PNG or JPEG image (raw body, at most 8 MiB)',

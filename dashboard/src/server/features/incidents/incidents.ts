@@ -338,9 +338,26 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
         ]),
       ),
     )
-    .select(['incidents.id', 'incidents.seq', 'incidents.category', 'incidents.state'])
+    .select([
+      'incidents.id',
+      'incidents.seq',
+      'incidents.category',
+      'incidents.state',
+      'incidents.created_by',
+      'incidents.room_id',
+      'incidents.occurred_at',
+    ])
     .execute();
   const history = await entriesAbout(db, [row.id], { ordered: true });
+  const manager = isDsl(viewer);
+  // A teacher sees nothing of a record they may not open: linked records are listed only
+  // if they may open them; and of this record's history, what happened, when and by whom,
+  // with details only where they can already read them (notes, the pupil's report). The
+  // DSL's escalation notes and the hashes of evidence not shared with them stay with the DSL.
+  const visibleLinks = [];
+  for (const l of links) {
+    if (manager || (await canSeeIncident(db, l, viewer))) visibleLinks.push(l);
+  }
   const names = await userNames(db, [
     ...actions.map((a) => a.created_by),
     ...escalations.map((e) => e.by),
@@ -369,7 +386,7 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
     escalations: escalations.map((e) => ({
       id: e.id,
       route: e.route as Incident['escalations'][number]['route'],
-      note: e.note,
+      note: manager ? e.note : null,
       at: e.at,
       by: nameOf(e.by),
     })),
@@ -380,17 +397,30 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
       yearGroup: p.year_group as IncidentSubject['yearGroup'],
       role: p.role,
     })),
-    links: links.map((l) => ({ id: l.id, ref: incidentRef(l.seq), category: l.category, state: l.state })),
+    links: visibleLinks.map((l) => ({
+      id: l.id,
+      ref: incidentRef(l.seq),
+      category: l.category,
+      state: l.state,
+    })),
     history: history.map((h) => ({
       id: h.id,
       at: h.at,
       actor: nameOf(h.actor),
       action: h.action,
-      detail: parseJson<unknown>(h.detail, null),
+      detail: manager || teacherReadableDetail.has(h.action) ? parseJson<unknown>(h.detail, null) : null,
     })),
     canManage: isDsl(viewer),
   };
 }
+
+/** History entries whose details a teacher who may see the incident reads anyway (notes, the pupil's report). */
+const teacherReadableDetail = new Set([
+  'incident.note',
+  'tell.acknowledge',
+  'tell.release',
+  'tell.pupil_said',
+]);
 
 /** Every category some incident is filed under. */
 export async function usedCategories(db: Db): Promise<string[]> {
@@ -404,11 +434,29 @@ export function incidentById(db: Db, id: string): Promise<IncidentRow | undefine
   return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The incident a pupil's report made, by its tellId (and from that device, when given). */
-export function incidentByTell(db: Db, tellId: string, deviceId?: string): Promise<IncidentRow | undefined> {
-  let q = db.selectFrom('incidents').selectAll().where('tell_id', '=', tellId);
-  if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);
-  return q.executeTakeFirst();
+/**
+ * A report's id is the device's: two devices may (by accident or on purpose) use the same
+ * one, and neither report may be lost. The first keeps the id as it is; a later report from
+ * another device is stored under `<tellId>@<deviceId>` (tell_id is unique).
+ */
+export const scopedTellId = (tellId: string, deviceId: string) => `${tellId}@${deviceId}`;
+/** The id the device knows a report by. */
+export const deviceTellId = (stored: string) => stored.split('@')[0] ?? stored;
+
+/** The incident a pupil's report made on this device, by the report's id. */
+export function incidentByTell(db: Db, tellId: string, deviceId: string): Promise<IncidentRow | undefined> {
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('tell_id', 'in', [tellId, scopedTellId(tellId, deviceId)])
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+}
+
+/** Whether any device's report was stored under exactly this id. */
+export async function tellIdTaken(db: Db, tellId: string): Promise<boolean> {
+  const row = await db.selectFrom('incidents').select('id').where('tell_id', '=', tellId).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Reports whose screen is still covered or acknowledged, that this viewer may see, oldest first. */

@@ -9,6 +9,8 @@ import type { ServerFeature } from '../../core/feature.js';
 import type { Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import type { ActivityFeature } from '../activity/index.js';
+import type { EvidenceFeature } from '../evidence/index.js';
+import { incidentEvidenceRule } from './evidence.js';
 import { flagsBecomeIncidents } from './flags.js';
 import type { IncidentRow } from './incidents.js';
 import { incidentRoutes } from './incidents.routes.js';
@@ -21,8 +23,11 @@ export { accessGrantees, grantIncidentAccess, isDsl } from './access.js';
 export {
   createIncident,
   incidentById,
+  deviceTellId,
   incidentByTell,
   incidentRef,
+  scopedTellId,
+  tellIdTaken,
   openTellIncidents,
   setPupilSaid,
   setTellStatus,
@@ -42,8 +47,11 @@ export function incidentsFeature(deps: {
   log: Logger;
   dataDir: string;
   activity: ActivityFeature;
+  evidence: EvidenceFeature;
 }): IncidentsFeature {
   const { db, log, dataDir } = deps;
+  const { rules } = deps.evidence;
+  rules.add(incidentEvidenceRule);
   const notifier = new IncidentNotifier(db, deps.push, log.child({ part: 'incidents' }));
   flagsBecomeIncidents(deps.activity, notifier, log.child({ part: 'incidents' }));
   let retentionTimer: NodeJS.Timeout | undefined;
@@ -51,7 +59,7 @@ export function incidentsFeature(deps: {
     name: 'incidents',
     created: (row) => notifier.created(row),
     routes(app) {
-      incidentRoutes(app, { db, dataDir, notifier });
+      incidentRoutes(app, { db, dataDir, notifier, rules });
       incidentReportRoutes(app, db, dataDir);
       safeguardingRoutes(app, db);
     },

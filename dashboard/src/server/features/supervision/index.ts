@@ -95,7 +95,10 @@ export function supervisionFeature(deps: {
           const room = await roomById(db, roomId);
           if (!room) throw notFound('Room');
           await push.join(connection, channel.room(roomId));
-          const [supervision] = await runningSessions(db, { roomId });
+          // Supervision names the teacher and the lesson: as GET /api/supervision, not for technicians.
+          const [supervision] = allows('viewSupervision', user.role)
+            ? await runningSessions(db, { roomId })
+            : [];
           const activityScope = await activityRooms(db, user);
           return {
             room: toRoom(room),

@@ -1,12 +1,12 @@
 import { auditVerifySchema, healthSchema } from '@harbour/shared';
 import { sql } from 'kysely';
-import { verifyAuditChain } from '../../core/audit.js';
+import type { AuditTrail } from '../../core/audit.js';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 
 const started = Date.now();
 
-export function systemRoutes(app: App, db: Db, version: string): void {
+export function systemRoutes(app: App, db: Db, trail: AuditTrail, version: string): void {
   app.get(
     '/api/health',
     {
@@ -29,11 +29,12 @@ export function systemRoutes(app: App, db: Db, version: string): void {
     {
       config: { access: 'verifyAudit' },
       schema: {
-        summary: 'Check the audit trail’s hash chain; names the first broken entry',
+        summary:
+          'Check the audit trail’s keyed hash chain against its signed checkpoints; names the first broken entry, or the entries missing from the end',
         tags: ['audit'],
         response: { 200: auditVerifySchema },
       },
     },
-    async () => verifyAuditChain(db),
+    async () => trail.verify(),
   );
 }

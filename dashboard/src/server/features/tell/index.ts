@@ -29,7 +29,7 @@ export function tellFeature(deps: { db: Db; push: Push; incidents: IncidentsFeat
       }),
       agentEvent({
         type: 'tell.details',
-        store: (trx, deviceId, event) => storeTellDetails(trx, deviceId, event.body),
+        store: (trx, deviceId, event) => storeTellDetails(trx, deviceId, event, event.body),
       }),
     ],
     agentRequests: tellAgentHandlers(db, alerts),

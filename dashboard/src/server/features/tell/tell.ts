@@ -18,14 +18,18 @@ import { audit } from '../../core/audit.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import type { Db } from '../../db/database.js';
 import { devicePlace } from '../devices/index.js';
+import { deviceHolds, holdsEvidence } from '../evidence/index.js';
 import {
   createIncident,
+  deviceTellId,
   getSetting,
   incidentById,
   incidentByTell,
   incidentRef,
   openTellIncidents,
+  scopedTellId,
   setPupilSaid,
+  tellIdTaken,
   setTellStatus,
   visibleIncidentRow,
   type IncidentRow,
@@ -41,7 +45,7 @@ export async function storeTellReported(
   event: AgentEvent,
   body: TellReported,
 ): Promise<IncidentRow | null> {
-  const existing = await incidentByTell(db, body.tellId);
+  const existing = await incidentByTell(db, body.tellId, deviceId);
   if (existing) {
     // The same report replayed under a new event id: already recorded once; keep a note of the replay.
     await audit(db, {
@@ -53,7 +57,44 @@ export async function storeTellReported(
     return null;
   }
   const device = await devicePlace(db, deviceId);
-  return createIncident(db, {
+  // A report may cite only screenshots its own computer uploaded (one not here yet may still
+  // come). Another computer's are left out, and the record says so: the report itself is kept.
+  const evidence = [];
+  const foreign = [];
+  for (const ref of body.evidence) {
+    if ((await deviceHolds(db, ref.sha256, deviceId)) || !(await holdsEvidence(db, ref.sha256)))
+      evidence.push(ref);
+    else foreign.push(ref.sha256);
+  }
+  const observed = [
+    body.captureError && `The screen could not be captured: ${body.captureError}`,
+    foreign.length > 0 &&
+      `${foreign.length} screenshot(s) cited by the report were not sent by this computer and were left out.`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (foreign.length > 0) {
+    await audit(db, {
+      actor: `device:${deviceId}`,
+      action: 'tell.evidence_refused',
+      detail: { tellId: body.tellId, sha256: foreign, reason: 'not uploaded by this device' },
+    });
+  }
+  // Another computer already used this report id: this one is kept too, under its own key.
+  const storedTellId = (await tellIdTaken(db, body.tellId))
+    ? scopedTellId(body.tellId, deviceId)
+    : body.tellId;
+  if (storedTellId !== body.tellId) {
+    await audit(db, {
+      actor: `device:${deviceId}`,
+      action: 'tell.id_reused',
+      detail: {
+        tellId: body.tellId,
+        reason: 'another computer sent a report with the same id; both are kept',
+      },
+    });
+  }
+  const row = await createIncident(db, {
     source: 'report',
     category: 'unsorted',
     summary: `A pupil asked for help at ${device?.hostname ?? 'a computer'}`,
@@ -63,24 +104,72 @@ export async function storeTellReported(
     deviceId,
     subject: { username: body.user ? formatOsUser(body.user) : null, name: body.user?.displayName ?? null },
     window: body.window,
-    tellId: body.tellId,
+    tellId: storedTellId,
     sourceRef: event.id,
-    evidence: body.evidence.map((e) => ({ ...e, kind: 'screenshot' as const, label: null })),
-    details: body.captureError ? { observed: `The screen could not be captured: ${body.captureError}` } : {},
+    evidence: evidence.map((e) => ({ ...e, kind: 'screenshot' as const, label: null })),
+    details: observed ? { observed } : {},
   });
+  return applyPendingDetails(db, deviceId, body.tellId, row);
 }
 
-/** What the pupil added on the cover page: a picture choice and maybe a few words. */
-export async function storeTellDetails(db: Db, deviceId: string, body: TellDetails): Promise<void> {
+/** What the pupil added before their report arrived (tell.details came first): applied now, in order. */
+async function applyPendingDetails(
+  db: Db,
+  deviceId: string,
+  tellId: string,
+  row: IncidentRow,
+): Promise<IncidentRow> {
+  const pending = await db
+    .selectFrom('tell_pending_details')
+    .selectAll()
+    .where('device_id', '=', deviceId)
+    .where('tell_id', '=', tellId)
+    .orderBy('received_at')
+    .execute();
+  if (pending.length === 0) return row;
+  for (const p of pending) await applyDetails(db, deviceId, row, JSON.parse(p.body) as TellDetails);
+  await db
+    .deleteFrom('tell_pending_details')
+    .where('device_id', '=', deviceId)
+    .where('tell_id', '=', tellId)
+    .execute();
+  return (await incidentById(db, row.id)) ?? row;
+}
+
+/**
+ * What the pupil added on the cover page: a picture choice and maybe a few words. If the
+ * report itself has not arrived yet, they are kept until it does (never dropped).
+ */
+export async function storeTellDetails(
+  db: Db,
+  deviceId: string,
+  event: { id: string },
+  body: TellDetails,
+): Promise<void> {
   const row = await incidentByTell(db, body.tellId, deviceId);
   if (!row) {
+    await db
+      .insertInto('tell_pending_details')
+      .values({
+        device_id: deviceId,
+        tell_id: body.tellId,
+        event_id: event.id,
+        body: JSON.stringify(body),
+        received_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     await audit(db, {
       actor: `device:${deviceId}`,
-      action: 'tell.details_orphaned',
-      detail: { tellId: body.tellId },
+      action: 'tell.details_pending',
+      detail: { tellId: body.tellId, note: 'kept until the report arrives' },
     });
     return;
   }
+  await applyDetails(db, deviceId, row, body);
+}
+
+async function applyDetails(db: Db, deviceId: string, row: IncidentRow, body: TellDetails): Promise<void> {
   const details = JSON.parse(row.details) as Record<string, unknown>;
   const words = body.words && body.words !== '' ? body.words : null;
   const pupilWords = words ?? (details.pupilWords as string | null | undefined) ?? null;
@@ -101,7 +190,7 @@ export function toTellAlert(row: IncidentRow): TellAlert | null {
   return {
     incidentId: row.id,
     ref: incidentRef(row.seq),
-    tellId: row.tell_id,
+    tellId: deviceTellId(row.tell_id),
     pupil: row.subject_name ?? row.subject_username,
     deviceId: row.device_id,
     deviceName: row.device_name ?? 'Unknown computer',

@@ -1,0 +1,67 @@
+/**
+ * Who may receive what live. Live pushes carry the same data as the REST routes (a pupil's
+ * screen, what they are doing, that they asked for help), so they follow the same rules,
+ * checked when a connection joins a channel and again on every push (realtime/socket-push.ts
+ * is the only code that joins or emits, and asks here each time):
+ *
+ * - a teacher watches live only the rooms they are assigned to (`room_staff`);
+ * - a technician sees devices (online, who is signed in, as the inventory shows them) and
+ *   never pupils' screens, supervision, activity, flags or alerts;
+ * - the DSL and admins as their permissions in shared/roles.ts say: admins see rooms,
+ *   screens and activity, never records; the DSL everything.
+ */
+import { can, type DashboardServerToClient, type Permission } from '@harbour/shared';
+import type { SessionUser } from './identity.js';
+import type { StaffChannel } from './ports.js';
+
+export type StaffEvent = keyof DashboardServerToClient;
+
+/** The permission each live push needs, as the REST route that returns the same data. */
+export const pushPermission: Record<StaffEvent, Permission | null> = {
+  'device:changed': 'viewDevices',
+  'device:removed': 'viewDevices',
+  'server:error': null,
+  'tell:alert': 'viewIncidents',
+  'incident:created': 'manageIncidents',
+  'device:thumbnail': 'viewSupervision',
+  'supervision:changed': 'viewSupervision',
+  'control:updated': 'viewSupervision',
+  'activity:changed': 'readActivity',
+  'flag:raised': 'viewFlags',
+};
+
+export interface LiveScope {
+  /** Whether `user` may open `to` now. */
+  mayJoin(user: SessionUser, to: StaffChannel): Promise<boolean>;
+  /** Whether `user`, reached through `to`, may be sent `event` now. */
+  mayReceive(user: SessionUser, to: StaffChannel, event: StaffEvent): Promise<boolean>;
+}
+
+/** The rules above; `roomsOf` answers which rooms a member of staff is assigned to. */
+export function liveScope(roomsOf: (userId: string) => Promise<readonly string[]>): LiveScope {
+  const assigned = async (user: SessionUser, roomId: string) =>
+    user.role !== 'teacher' || (await roomsOf(user.id)).includes(roomId);
+  const mayJoin = async (user: SessionUser, to: StaffChannel): Promise<boolean> => {
+    switch (to.kind) {
+      case 'room':
+        return can(user.role, 'watchRooms') && (await assigned(user, to.roomId));
+      case 'activity':
+        return can(user.role, 'readActivity') && (await assigned(user, to.roomId));
+      case 'user':
+        return to.userId === user.id;
+      case 'session':
+        // Only the dashboard transport joins a connection to its own session's channel.
+        return true;
+      case 'dsl':
+        return user.role === 'dsl';
+    }
+  };
+  return {
+    mayJoin,
+    async mayReceive(user, to, event) {
+      const permission = pushPermission[event];
+      if (permission !== null && !can(user.role, permission)) return false;
+      return mayJoin(user, to);
+    },
+  };
+}
