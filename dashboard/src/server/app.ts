@@ -19,6 +19,7 @@ import { agentNamespace, dashboardNamespace, harbourVersion, limits } from '@har
 import type { ServerConfig } from './config.js';
 import type { App, ServerFeature } from './core/feature.js';
 import type { Authenticators } from './core/identity.js';
+import { defaultKeyFile, openServerKeys, type ServerKeys } from './core/keys.js';
 import { systemClock } from './core/ports.js';
 import { openDatabase, type Db } from './db/database.js';
 import { accountsFeature } from './features/accounts/index.js';
@@ -40,6 +41,8 @@ export interface Harbour {
   app: App;
   io: SocketServer;
   db: Db;
+  /** The server's keys (outside the database). */
+  keys: ServerKeys;
   /** The features, for tests and scripts that drive them directly. */
   features: { supervision: SupervisionFeature };
   dbFile: string;
@@ -60,6 +63,8 @@ export async function startHarbour(
 ): Promise<Harbour> {
   const { logger, webRoot } = options;
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'harbour-server' } });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const keys = openServerKeys(config.keyFile ?? defaultKeyFile(config.dataDir));
   const opened = await openDatabase(config.dataDir, log);
   const { db, file: dbFile } = opened;
 
@@ -91,8 +96,10 @@ export async function startHarbour(
     db,
     push,
     log,
+    keys,
     loginRateLimit: config.loginRateLimit,
     bootstrapAdmin: config.bootstrapAdmin,
+    breachCheckUrl: config.passwordBreachCheckUrl,
   });
   const devices = devicesFeature({
     db,
@@ -178,7 +185,14 @@ export async function startHarbour(
   setUpDashboardNamespace(dashboards, app, {
     push,
     log: log.child({ nsp: 'dashboard' }),
-    authenticate,
+    // A session that must first change its password or enrol a second factor opens no live view.
+    authenticate: {
+      ...authenticate,
+      staff: async (token) => {
+        const user = await authenticate.staff(token);
+        return user && !user.restriction ? user : null;
+      },
+    },
     features,
   });
   for (const feature of features) await feature.start?.();
@@ -193,6 +207,7 @@ export async function startHarbour(
     app,
     io,
     db,
+    keys,
     features: { supervision },
     dbFile,
     routes,

@@ -16,6 +16,10 @@ export const serverEnvSchema = z.object({
   HARBOUR_ENROL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
   /** Days without contact before the inventory warns that a device is not seen. */
   HARBOUR_DEVICE_STALE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** The server's master key, kept outside the database (default DATA_DIR/keys/master.key). */
+  HARBOUR_KEY_FILE: z.string().min(1).optional(),
+  /** A Have I Been Pwned style range API to check new passwords against; off when unset. */
+  HARBOUR_PASSWORD_BREACH_CHECK: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface ServerConfig {
@@ -28,6 +32,8 @@ export interface ServerConfig {
   enrolRateLimit: number;
   /** Days without contact before the inventory warns (default 7). */
   deviceStaleDays?: number;
+  keyFile?: string | undefined;
+  passwordBreachCheckUrl?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -54,5 +60,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     loginRateLimit: e.HARBOUR_LOGIN_RATE_LIMIT,
     enrolRateLimit: e.HARBOUR_ENROL_RATE_LIMIT,
     deviceStaleDays: e.HARBOUR_DEVICE_STALE_DAYS,
+    keyFile: e.HARBOUR_KEY_FILE ? path.resolve(e.HARBOUR_KEY_FILE) : undefined,
+    passwordBreachCheckUrl: e.HARBOUR_PASSWORD_BREACH_CHECK,
   };
 }

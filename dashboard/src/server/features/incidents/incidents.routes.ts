@@ -54,7 +54,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'Incidents this user may see, newest first',
         tags,
@@ -77,6 +77,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents',
     {
+      // Recording a concern needs no second factor (as in CPOMS); opening records does.
       config: { access: 'viewIncidents' },
       schema: {
         summary: 'Record an incident by hand (for example a pupil’s disclosure)',
@@ -111,7 +112,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents/:id',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'One incident with its history (the read is recorded)',
         tags,
@@ -133,7 +134,7 @@ export function incidentRoutes(
     app.route({
       method,
       url: `/api/incidents/:id${path}`,
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: { summary, tags, params: idParamsSchema, body, response: { 200: incidentSchema } },
       handler: async (request) => {
         const actor = currentUser(request);
@@ -184,7 +185,7 @@ export function incidentRoutes(
   app.patch(
     '/api/incidents/:id/actions/:actionId',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'Mark an action done (or not) with its outcome',
         tags,
@@ -203,7 +204,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents/:id/notes',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'Add a note (what was heard and told, a follow-up)',
         tags,
@@ -224,7 +225,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents/:id/evidence/:sha256',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary:
           'The evidence file, hash-checked; refused once marked suspected illegal (every read recorded)',
@@ -252,7 +253,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents/:id/evidence/:sha256/reveal',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'Record that a screenshot was deliberately un-blurred',
         tags,
@@ -269,7 +270,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents/:id/evidence/:sha256/suspected-illegal',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'Mark as a suspected illegal image: nobody can display it from now on',
         tags,
@@ -288,7 +289,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents/:id/sealed-export',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'The sealed evidence package for the police (tar.gz with hashes and a manifest); recorded',
         tags,
@@ -319,7 +320,7 @@ export function incidentRoutes(
     scoped.post(
       '/api/incidents/:id/attachments',
       {
-        config: { access: 'manageIncidents' },
+        config: { access: 'manageIncidents', secondFactor: true },
         bodyLimit: maxAttachmentBytes + 1024,
         schema: {
           summary: 'Attach a PNG or JPEG image (raw body, at most 8 MiB)',
