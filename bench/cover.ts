@@ -94,9 +94,16 @@ export async function runCover(opts: {
     });
     const admin = new ApiClient(server.url);
     await admin.login(adminEmail, password);
-    await admin.json('POST', '/api/users', { email: dslEmail, displayName: 'DSL', role: 'dsl', password });
+    await admin.json('POST', '/api/users', {
+      email: dslEmail,
+      displayName: 'DSL',
+      role: 'dsl',
+      password,
+      temporaryPassword: false,
+    });
     const dsl = new ApiClient(server.url);
     await dsl.login(dslEmail, password);
+    await dsl.enrolSecondFactor();
     const room = await admin.createRoom('Cover');
 
     x.launch('chromium', [

@@ -90,6 +90,7 @@ export async function runDatabase(opts: {
       displayName: 'Designated Safeguarding Lead',
       role: 'dsl',
       password,
+      temporaryPassword: false,
     });
     if (created.status !== 201)
       throw new Error(`create DSL: ${created.status} ${JSON.stringify(created.body)}`);
@@ -106,6 +107,7 @@ export async function runDatabase(opts: {
     await server.start();
     const dsl = new ApiClient(server.url);
     await dsl.login(dslEmail, password);
+    await dsl.enrolSecondFactor();
     const socket = await connected(dashboardSocket(server.url, dsl.cookieHeader));
     const queries: QueryResult[] = [];
     const pick = <T>(list: T[], i: number): T => list[(i * 7919) % list.length]!;

@@ -72,7 +72,13 @@ export async function runTellAlerts(opts: {
         const created = await fetch(`${ctx.url}/api/users`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', cookie: ctx.adminCookie },
-          body: JSON.stringify({ email: dslEmail, displayName: 'Safeguarding Lead', role: 'dsl', password }),
+          body: JSON.stringify({
+            email: dslEmail,
+            displayName: 'Safeguarding Lead',
+            role: 'dsl',
+            password,
+            temporaryPassword: false,
+          }),
         });
         if (created.status !== 201) throw new Error(`create DSL: ${created.status} ${await created.text()}`);
         const login = await fetch(`${ctx.url}/api/auth/login`, {

@@ -6,6 +6,7 @@ export * from './roles.js';
 export * from './language.js';
 export * from './common.js';
 export * from './rest.js';
+export * from './identity.js';
 export * from './socket.js';
 export * from './agent-protocol.js';
 export * from './dashboard-protocol.js';

@@ -33,6 +33,14 @@ export const userSchema = z.object({
   role: roleSchema,
   disabled: z.boolean(),
   createdAt: isoTimeSchema,
+  /** The password is a temporary one, to be changed at the next sign-in. */
+  mustChangePassword: z.boolean().optional(),
+  /** A second factor (TOTP) is set up. */
+  secondFactor: z.boolean().optional(),
+  /** Has signed in with the school's single sign-on. */
+  sso: z.boolean().optional(),
+  /** Sign-in is refused until this time after too many wrong attempts. */
+  lockedUntil: isoTimeSchema.nullable().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -47,13 +55,28 @@ export const loginRequestSchema = z.strictObject({
   email: emailSchema,
   password: z.string().min(1, { error: 'password is required' }).max(limits.passwordMax),
 });
-export const meSchema = z.object({ user: userSchema });
+/** What this session may do now (see identity.ts). */
+export const sessionStateSchema = z.object({
+  secondFactor: z.boolean(),
+  restriction: z.enum(['password_change', 'second_factor_enrolment']).nullable(),
+  /** Opening safeguarding records needs a second factor; this session has none yet. */
+  recordsNeedSecondFactor: z.boolean(),
+});
+export type SessionState = z.infer<typeof sessionStateSchema>;
+export const meSchema = z.object({ user: userSchema, session: sessionStateSchema.optional() });
+export type Me = z.infer<typeof meSchema>;
 
 export const createUserRequestSchema = z.strictObject({
   email: emailSchema,
   displayName: nameSchema,
   role: roleSchema,
-  password: passwordSchema,
+  /** Omitted: no local password (the person signs in with SSO, or an admin sends a reset link). */
+  password: passwordSchema.optional(),
+  /**
+   * The password is temporary (changed at first sign-in) unless this is false, for scripted
+   * set-ups that hand out their own passwords; the audit trail records which.
+   */
+  temporaryPassword: z.boolean().default(true),
 });
 export const updateUserRequestSchema = z
   .strictObject({

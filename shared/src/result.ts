@@ -13,6 +13,8 @@ export const errorCodes = [
   'rate_limited',
   'unknown_event',
   'revoked',
+  'password_change_required',
+  'second_factor_required',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

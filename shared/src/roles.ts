@@ -44,6 +44,10 @@ export const permissions = {
   viewFlags: ['admin', 'dsl', 'teacher'],
   manageWatchlists: ['admin', 'dsl'],
   manageActivitySettings: ['admin', 'dsl'],
+  // The school's roster (issue 17): admins import it; pupils' names follow the records'
+  // rules (a teacher sees their classes' pupils, the DSL all); technicians see no pupils.
+  manageRoster: ['admin'],
+  viewPupils: ['admin', 'dsl', 'teacher'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

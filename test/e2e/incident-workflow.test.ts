@@ -56,6 +56,7 @@ beforeAll(async () => {
     displayName: 'Mrs Lead',
     role: 'dsl',
     password,
+    temporaryPassword: false,
   });
   dsl = new ApiClient(server.url);
   await dsl.login('dsl@school.test', password);

@@ -30,6 +30,7 @@ beforeAll(async () => {
     displayName: 'Mr Tech',
     role: 'technician',
     password,
+    temporaryPassword: false,
   });
   expect(tech.status).toBe(201);
   const room = await admin.createRoom('Year 3 Ash');

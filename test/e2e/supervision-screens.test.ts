@@ -38,6 +38,7 @@ beforeAll(async () => {
     displayName: 'Mr Rowan',
     role: 'teacher',
     password,
+    temporaryPassword: false,
   });
   await admin.json('PUT', `/api/rooms/${room.id}/staff`, { userIds: [created.body.user.id] });
   const { token } = await admin.createToken(room.id);

@@ -63,6 +63,7 @@ beforeAll(async () => {
       displayName: role === 'dsl' ? 'Mrs Lead' : 'Mr Class',
       role,
       password,
+      temporaryPassword: false,
     });
   }
   dsl = new ApiClient(server.url);

@@ -78,6 +78,7 @@ beforeAll(async () => {
     displayName: 'Other Teacher',
     role: 'teacher',
     password: 'a long enough password',
+    temporaryPassword: false,
   });
   otherTeacher = new ApiClient(harbour.url);
   await otherTeacher.login('other@school.test', 'a long enough password');

@@ -1,3 +1,31 @@
+import * as OTPAuth from 'otpauth';
+
+/**
+ * The second factors test accounts enrolled (by email): their TOTP secret, the last time
+ * step used (the server accepts each step once) and the recovery codes left.
+ */
+const secondFactors = new Map<string, { secret: string; lastStep: number; recovery: string[] }>();
+
+/** A TOTP code for `secret` at `step` (30 s steps), computed with the library the server uses. */
+export function totpCode(secret: string, step = Math.floor(Date.now() / 30_000)): string {
+  return OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(secret), timestamp: step * 30_000 });
+}
+
+/** A code the server has not seen for this account: this step's, the next one's, else a recovery code. */
+export function nextSecondFactorCode(email: string): string {
+  const known = secondFactors.get(email.toLowerCase());
+  if (!known) throw new Error(`${email} has no second factor known to the tests`);
+  const now = Math.floor(Date.now() / 30_000);
+  const step = Math.max(now, known.lastStep + 1);
+  if (step <= now + 1) {
+    known.lastStep = step;
+    return totpCode(known.secret, step);
+  }
+  const code = known.recovery.shift();
+  if (!code) throw new Error(`${email} has used up its recovery codes in the tests`);
+  return code;
+}
+
 /** A tiny REST client with a cookie jar, for tests that act as a staff member or a script. */
 export class ApiClient {
   private cookie = '';
@@ -36,9 +64,40 @@ export class ApiClient {
     return this.cookie;
   }
 
+  /** Signs in; an account with a second factor the tests enrolled completes it with a fresh code. */
   async login(email: string, password: string): Promise<void> {
-    const { status, body } = await this.json('POST', '/api/auth/login', { email, password });
+    const { status, body } = await this.json<{ mfaRequired?: true }>('POST', '/api/auth/login', {
+      email,
+      password,
+    });
     if (status !== 200) throw new Error(`login as ${email} failed: ${status} ${JSON.stringify(body)}`);
+    if (body.mfaRequired) {
+      const mfa = await this.json('POST', '/api/auth/mfa', { code: nextSecondFactorCode(email) });
+      if (mfa.status !== 200)
+        throw new Error(`second factor for ${email} failed: ${mfa.status} ${JSON.stringify(mfa.body)}`);
+    }
+  }
+
+  /**
+   * Sets up TOTP for the signed-in account, as a person with an authenticator app would; this
+   * session then counts as having proven it. Returns the secret and the recovery codes.
+   */
+  async enrolSecondFactor(): Promise<{ secret: string; recoveryCodes: string[] }> {
+    const me = await this.json<{ user: { email: string } }>('GET', '/api/auth/me');
+    const setup = await this.json<{ secret: string }>('POST', '/api/auth/second-factor/setup');
+    if (setup.status !== 200) throw new Error(`second factor setup failed: ${JSON.stringify(setup.body)}`);
+    const step = Math.floor(Date.now() / 30_000);
+    const confirm = await this.json<{ recoveryCodes: string[] }>('POST', '/api/auth/second-factor/confirm', {
+      code: totpCode(setup.body.secret, step),
+    });
+    if (confirm.status !== 200)
+      throw new Error(`second factor confirm failed: ${JSON.stringify(confirm.body)}`);
+    secondFactors.set(me.body.user.email.toLowerCase(), {
+      secret: setup.body.secret,
+      lastStep: step,
+      recovery: [...confirm.body.recoveryCodes],
+    });
+    return { secret: setup.body.secret, recoveryCodes: confirm.body.recoveryCodes };
   }
 
   async setup(email: string, password: string, displayName = 'Admin'): Promise<void> {

@@ -74,7 +74,13 @@ export async function openSchool(): Promise<School> {
   };
   for (const role of ['dsl', 'teacher', 'technician'] as const) {
     await ok(
-      admin.json('POST', '/api/users', { email: emails[role], displayName: names[role], role, password }),
+      admin.json('POST', '/api/users', {
+        email: emails[role],
+        displayName: names[role],
+        role,
+        password,
+        temporaryPassword: false,
+      }),
       `create ${role}`,
     );
     const client = new ApiClient(server.url);

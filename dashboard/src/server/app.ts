@@ -122,8 +122,10 @@ export async function startHarbour(
     db,
     push,
     log,
+    keys,
     loginRateLimit: config.loginRateLimit,
     bootstrapAdmin: config.bootstrapAdmin,
+    breachCheckUrl: config.passwordBreachCheckUrl,
   });
   const devices = devicesFeature({
     db,
@@ -229,7 +231,18 @@ export async function startHarbour(
   setUpDashboardNamespace(dashboards, app, {
     push,
     log: log.child({ nsp: 'dashboard' }),
-    authenticate,
+    // A session that must first change its password or enrol a second factor opens no live view.
+    authenticate: {
+      ...authenticate,
+      staff: async (token) => {
+        const user = await authenticate.staff(token);
+        return user && !user.restriction ? user : null;
+      },
+      staffSession: async (token) => {
+        const session = await authenticate.staffSession(token);
+        return session && !session.user.restriction ? session : null;
+      },
+    },
     features,
     rate: staffRate,
   });

@@ -53,6 +53,8 @@ export const serverEnvSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The server's master key (outside the database). Default: DATA_DIR/keys/master.key, made on first start. */
   HARBOUR_KEY_FILE: z.string().min(1).optional(),
+  /** A Have I Been Pwned style range API to check new passwords against; off when unset. */
+  HARBOUR_PASSWORD_BREACH_CHECK: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface ServerConfig {
@@ -75,6 +77,7 @@ export interface ServerConfig {
   publicUrl?: string | undefined;
   /** The master key's file (default DATA_DIR/keys/master.key). */
   keyFile?: string | undefined;
+  passwordBreachCheckUrl?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -114,5 +117,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
       deviceUpload: e.HARBOUR_DEVICE_UPLOAD_RATE_LIMIT,
       staffSocket: e.HARBOUR_STAFF_SOCKET_RATE_LIMIT,
     },
+    passwordBreachCheckUrl: e.HARBOUR_PASSWORD_BREACH_CHECK,
   };
 }

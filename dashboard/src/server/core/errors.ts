@@ -12,6 +12,8 @@ const statusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
   unknown_event: 400,
   revoked: 401,
+  password_change_required: 403,
+  second_factor_required: 403,
   internal: 500,
 };
 

@@ -9,7 +9,16 @@ export interface SessionUser {
   email: string;
   displayName: string;
   role: Role;
+  /** This session proved a second factor (TOTP, a recovery code, or the SSO provider's MFA). */
+  secondFactor: boolean;
+  /**
+   * What this session must do before anything else: change a temporary password, or (when
+   * the school requires a second factor of everyone) enrol one. Null: nothing.
+   */
+  restriction: SessionRestriction | null;
 }
+
+export type SessionRestriction = 'password_change' | 'second_factor_enrolment';
 
 export interface AuthenticatedDevice {
   id: string;

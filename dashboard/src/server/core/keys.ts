@@ -6,7 +6,7 @@
  * Every use gets its own sub-key, derived with HKDF-SHA256 from the master and the
  * purpose's name, so no two uses ever share a key and none reveals another.
  */
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -74,4 +74,33 @@ export function openServerKeys(
       },
     },
   };
+}
+
+/**
+ * AES-256-GCM with a fresh 96-bit nonce: `v1.<nonce>.<tag>.<ciphertext>` (base64url). `context`
+ * is bound as associated data (e.g. the user's id), so a ciphertext copied onto another row
+ * does not decrypt.
+ */
+export function seal(key: Buffer, plaintext: string, context: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(context));
+  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv, cipher.getAuthTag(), ct]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
+}
+
+/** The plaintext, or null when the box was changed, belongs to another context or another key. */
+export function unseal(key: Buffer, box: string, context: string): string | null {
+  const [v, iv, tag, ct] = box.split('.');
+  if (v !== 'v1' || !iv || !tag || ct === undefined) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
 }

@@ -9,6 +9,51 @@ export interface UsersTable {
   password_hash: string;
   disabled_at: string | null;
   created_at: string;
+  /** 1: a temporary password, to be changed at the next sign-in (migration 0008). */
+  password_must_change: Generated<number>;
+  password_changed_at: string | null;
+  failed_sign_ins: Generated<number>;
+  locked_until: string | null;
+  /** The TOTP secret, sealed (core/keys.ts); null without a second factor. */
+  totp_secret: string | null;
+  /** The last TOTP time step accepted: a code is good once. */
+  totp_last_step: number | null;
+  totp_enrolled_at: string | null;
+  /** `issuer sub` of the SSO identity that signs in as this account. */
+  sso_subject: string | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the code (160 random bits, so a fast hash is enough). */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface IdentitySettingsTable {
+  key: string;
+  /** JSON */
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface SsoRequestsTable {
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  created_at: string;
 }
 
 export interface SessionsTable {
@@ -17,6 +62,12 @@ export interface SessionsTable {
   user_id: string;
   created_at: string;
   expires_at: string;
+  /** When this session proved a second factor; null if it has not. */
+  second_factor_at: string | null;
+  /** 'full', or 'second_factor': a sign-in waiting for its code, which opens nothing. */
+  stage: Generated<'full' | 'second_factor'>;
+  /** How it was signed in: 'password' or 'sso'. */
+  via: string | null;
 }
 
 export interface RoomsTable {
@@ -378,6 +429,10 @@ export interface DeviceHealthTable {
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  recovery_codes: RecoveryCodesTable;
+  password_resets: PasswordResetsTable;
+  identity_settings: IdentitySettingsTable;
+  sso_requests: SsoRequestsTable;
   rooms: RoomsTable;
   enrolment_tokens: EnrolmentTokensTable;
   devices: DevicesTable;

@@ -21,6 +21,13 @@ declare module 'fastify' {
      * route accepts only `Content-Type: application/json`, even when it has no body.
      */
     rawBody?: true;
+    /**
+     * The route opens safeguarding records (incidents, evidence, a chronology): the session
+     * must have proven a second factor, whatever the role (issue 17).
+     */
+    secondFactor?: boolean;
+    /** The route stays open to a session that must first change its password or enrol a second factor. */
+    duringRestriction?: boolean;
   }
   interface FastifyRequest {
     user: SessionUser | null;
@@ -123,9 +130,29 @@ export function installPlumbing(
         result?.message ?? 'Device credentials are missing or malformed.',
       );
     }
-    if (allows(access, request.user?.role ?? null)) return;
-    if (!request.user) throw new HarbourError('unauthenticated', 'Sign in first.');
-    throw new HarbourError('forbidden', 'Your role does not allow this.');
+    const config = request.routeOptions.config;
+    const user = request.user;
+    if (user?.restriction && access !== 'public' && !config.duringRestriction) {
+      throw user.restriction === 'password_change'
+        ? new HarbourError(
+            'password_change_required',
+            'Choose a new password first: yours is a temporary one.',
+          )
+        : new HarbourError(
+            'second_factor_required',
+            'Set up a second factor first: the school requires one.',
+          );
+    }
+    if (!allows(access, user?.role ?? null)) {
+      if (!user) throw new HarbourError('unauthenticated', 'Sign in first.');
+      throw new HarbourError('forbidden', 'Your role does not allow this.');
+    }
+    if (config.secondFactor && user && !user.secondFactor) {
+      throw new HarbourError(
+        'second_factor_required',
+        'Safeguarding records open only after signing in with a second factor.',
+      );
+    }
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -15,6 +15,10 @@ export function toUser(row: UserRow): User {
     role: row.role,
     disabled: row.disabled_at !== null,
     createdAt: row.created_at,
+    mustChangePassword: row.password_must_change === 1,
+    secondFactor: row.totp_enrolled_at !== null,
+    sso: row.sso_subject !== null,
+    lockedUntil: row.locked_until && row.locked_until > new Date().toISOString() ? row.locked_until : null,
   };
 }
 
@@ -40,7 +44,14 @@ export function listUsers(db: Db): Promise<UserRow[]> {
 
 export async function insertUser(
   db: Db,
-  input: { email: string; displayName: string; role: Role; passwordHash: string },
+  input: {
+    email: string;
+    displayName: string;
+    role: Role;
+    passwordHash: string;
+    mustChangePassword?: boolean;
+    ssoSubject?: string | null;
+  },
 ): Promise<UserRow> {
   const row: UserRow = {
     id: randomUUID(),
@@ -50,6 +61,14 @@ export async function insertUser(
     password_hash: input.passwordHash,
     disabled_at: null,
     created_at: new Date().toISOString(),
+    password_must_change: input.mustChangePassword ? 1 : 0,
+    password_changed_at: null,
+    failed_sign_ins: 0,
+    locked_until: null,
+    totp_secret: null,
+    totp_last_step: null,
+    totp_enrolled_at: null,
+    sso_subject: input.ssoSubject ?? null,
   };
   await db.insertInto('users').values(row).execute();
   return row;
@@ -58,7 +77,7 @@ export async function insertUser(
 export function updateUser(
   db: Db,
   id: string,
-  set: Partial<Pick<UserRow, 'display_name' | 'role' | 'disabled_at'>>,
+  set: Partial<Omit<UserRow, 'id' | 'created_at'>>,
 ): Promise<UserRow> {
   return db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }

@@ -55,7 +55,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'Incidents this user may see, newest first',
         tags,
@@ -78,6 +78,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents',
     {
+      // Recording a concern needs no second factor (as in CPOMS); opening records does.
       config: { access: 'viewIncidents' },
       schema: {
         summary: 'Record an incident by hand (for example a pupil’s disclosure)',
@@ -112,7 +113,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents/:id',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'One incident with its history (the read is recorded)',
         tags,
@@ -134,7 +135,7 @@ export function incidentRoutes(
     app.route({
       method,
       url: `/api/incidents/:id${path}`,
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: { summary, tags, params: idParamsSchema, body, response: { 200: incidentSchema } },
       handler: async (request) => {
         const actor = currentUser(request);
@@ -185,7 +186,7 @@ export function incidentRoutes(
   app.patch(
     '/api/incidents/:id/actions/:actionId',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'Mark an action done (or not) with its outcome',
         tags,
@@ -204,7 +205,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents/:id/notes',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'Add a note (what was heard and told, a follow-up)',
         tags,
@@ -225,7 +226,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents/:id/evidence/:sha256',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary:
           'The evidence file, hash-checked; refused once marked suspected illegal (every read recorded)',
@@ -253,7 +254,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents/:id/evidence/:sha256/reveal',
     {
-      config: { access: 'viewIncidents' },
+      config: { access: 'viewIncidents', secondFactor: true },
       schema: {
         summary: 'Record that a screenshot was deliberately un-blurred',
         tags,
@@ -270,7 +271,7 @@ export function incidentRoutes(
   app.post(
     '/api/incidents/:id/evidence/:sha256/suspected-illegal',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'Mark as a suspected illegal image: nobody can display it from now on',
         tags,
@@ -289,7 +290,7 @@ export function incidentRoutes(
   app.get(
     '/api/incidents/:id/sealed-export',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'The sealed evidence package for the police (tar.gz with hashes and a manifest); recorded',
         tags,
@@ -320,7 +321,7 @@ export function incidentRoutes(
     scoped.post(
       '/api/incidents/:id/attachments',
       {
-        config: { access: 'manageIncidents', rawBody: true },
+        config: { access: 'manageIncidents', rawBody: true, secondFactor: true },
         bodyLimit: maxAttachmentBytes + 1024,
         schema: {
           summary: 'Attach a PNG or JPEG image (raw body, at most 8 MiB)',

@@ -17,7 +17,7 @@ export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
   app.get(
     '/api/incidents/export.csv',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: { summary: 'The incident log as CSV (recorded)', tags: ['reports'] },
     },
     async (request, reply) => {
@@ -36,7 +36,7 @@ export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
   app.get(
     '/api/chronology',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'One pupil’s chronology across all incidents, in date order',
         tags: ['reports'],
@@ -50,7 +50,7 @@ export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
   app.get(
     '/api/reports/governors',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'Termly governors’ report: anonymised counts, no names',
         tags: ['reports'],
@@ -64,7 +64,7 @@ export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
   app.get(
     '/api/subject-access',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'Subject-access export: everything Harbour holds about one pupil (JSON, evidence as hashes)',
         tags: ['reports'],
@@ -83,7 +83,7 @@ export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
   app.get(
     '/api/retention/purges',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'What retention purged, and when',
         tags: ['reports'],
@@ -96,7 +96,7 @@ export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
   app.post(
     '/api/retention/run',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', secondFactor: true },
       schema: {
         summary: 'Run the retention purge now (it also runs daily)',
         tags: ['reports'],
