@@ -13,6 +13,12 @@ export interface ForegroundWindow {
   exePath: string | null;
   /** Only macOS reports a browser's URL; elsewhere the browser extension does. */
   url: string | null;
+  /**
+   * The process that owns the window (_NET_WM_PID on X11), where the platform tells. The
+   * activity feature uses it to know Harbour's own windows and to match a browser window to
+   * the browser the extension reports from (core/activity/join.ts).
+   */
+  pid?: number | null;
 }
 
 /** What the activity feature asks of the operating system. One implementation per platform. */
@@ -25,6 +31,12 @@ export interface ForegroundProbe {
   locked(): Promise<boolean>;
   /** Prerequisites that are missing (reported to the server as device health problems). */
   problems(): Promise<HealthProblem[]>;
+  /**
+   * Optional: calls `listener` the moment the foreground window or its title changes, where
+   * the platform tells (X11 events), so the activity feature need not wait for its next
+   * sample. Returns a function that stops the calls.
+   */
+  onChange?(listener: () => void): () => void;
   close?(): void;
 }
 

@@ -27,7 +27,7 @@ import { aupFeature } from './features/aup/index.js';
 import { devicesFeature } from './features/devices/index.js';
 import { evidenceFeature } from './features/evidence/index.js';
 import { incidentsFeature } from './features/incidents/index.js';
-import { supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
+import { lessonEndAt, supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
 import { systemFeature } from './features/system/index.js';
 import { tellFeature } from './features/tell/index.js';
 import { installPlumbing, type RouteInfo } from './http/plumbing.js';
@@ -108,6 +108,8 @@ export async function startHarbour(
   });
   const activity = activityFeature({ db, push, log: log.child({ service: 'activity' }), dataDir, devices });
   const supervision = supervisionFeature({ db, push, log, devices });
+  // Repeat hits join a flag until the lesson it was raised in ends (supervision is built after activity).
+  activity.provideLessonEnd(lessonEndAt);
   const incidents = incidentsFeature({ db, push, log, dataDir, activity });
   const features: ServerFeature[] = [
     systemFeature({ db, version: harbourVersion }),

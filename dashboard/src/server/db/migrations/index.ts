@@ -6,6 +6,7 @@ import * as m0006 from './0006_supervision.js';
 import * as m0005 from './0005_deployment.js';
 import * as m0003 from './0003_activity.js';
 import * as m0007 from './0007_bench_indexes.js';
+import * as m0008 from './0008_monitoring_trust.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_deployment': m0005,
   '0006_supervision': m0006,
   '0007_bench_indexes': m0007,
+  '0008_monitoring_trust': m0008,
 };

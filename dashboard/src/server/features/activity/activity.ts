@@ -65,13 +65,23 @@ export async function recordActivityChange(
 
   const user = body.user ? formatOsUser(body.user) : null;
   const w = body.window;
+  const reason = body.reason ?? null;
   let url = w?.url ?? null;
   let title = w?.title ?? null;
-  const domain = domainOf(url) ?? w?.domain ?? null;
+  let domain = domainOf(url) ?? w?.domain ?? null;
   if (w?.private && (await getActivitySettings(trx)).privateWindows === 'domainOnly') {
     // The agent already does this; the server enforces it too.
     url = null;
     title = null;
+  }
+  if (reason === 'private_window' || reason === 'harbour_screen') {
+    // Nothing of the page is known (or to be kept) in these: whatever a device says.
+    url = null;
+    title = null;
+    domain = null;
+  } else if (reason === 'extension_missing') {
+    url = null;
+    domain = null;
   }
   const current: DeviceActivity = {
     deviceId,
@@ -83,9 +93,12 @@ export async function recordActivityChange(
     url,
     domain,
     private: w?.private ?? false,
+    reason,
     since: occurredAt,
   };
-  if (body.state !== 'off') {
+  // "Off" with a reason (outside monitoring hours, no display) is a time the computer was on
+  // and not monitored: the timeline and the tile say so. Plain "off" (stopped) is no interval.
+  if (body.state !== 'off' || reason !== null) {
     await trx
       .insertInto('activity_intervals')
       .values({
@@ -99,6 +112,7 @@ export async function recordActivityChange(
         domain,
         exe_path: w?.exePath ?? null,
         private: current.private ? 1 : 0,
+        reason,
         started_at: occurredAt,
         ended_at: null,
       })
@@ -121,6 +135,7 @@ const toInterval = (r: IntervalRow): ActivityInterval => ({
   url: r.url,
   domain: r.domain,
   private: r.private === 1,
+  reason: r.reason,
   start: r.started_at,
   end: r.ended_at,
 });
@@ -225,6 +240,7 @@ export async function currentActivity(db: Db, roomId: string): Promise<DeviceAct
     url: r.url,
     domain: r.domain,
     private: r.private === 1,
+    reason: r.reason,
     since: r.started_at,
   }));
 }
