@@ -25,6 +25,8 @@ function browserKind(): BrowserKind {
 }
 
 const browser = browserKind();
+/** The last report said no window of this browser that the extension can see has focus. */
+let unfocused = false;
 let port: chrome.runtime.Port | null = null;
 let lastSent = '';
 
@@ -71,9 +73,11 @@ async function report(): Promise<void> {
     focusedWindow = undefined;
   }
   if (!focusedWindow?.focused || focusedWindow.id === undefined) {
+    unfocused = true;
     send({ type: 'tab', browser, focused: false, url: null, title: null, incognito: false, at: Date.now() });
     return;
   }
+  unfocused = false;
   const [tab] = await chrome.tabs.query({ active: true, windowId: focusedWindow.id });
   if (!tab) return;
   send({
@@ -102,6 +106,13 @@ chrome.webNavigation.onHistoryStateUpdated.addListener((details) => {
 chrome.webNavigation.onReferenceFragmentUpdated.addListener((details) => {
   if (details.frameId === 0) soon();
 });
+// Some window managers give a browser window back its focus without Chromium firing
+// onFocusChanged (after another program's full-screen window, such as Harbour's own cover,
+// went away). While the last report said "not focused", look again every 2 s, so the agent
+// is not left thinking the pupil is in a window the extension cannot see.
+setInterval(() => {
+  if (unfocused) void report();
+}, 2000);
 chrome.runtime.onStartup.addListener(connect);
 chrome.runtime.onInstalled.addListener(connect);
 connect();

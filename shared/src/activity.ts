@@ -42,6 +42,33 @@ export const activityStates = ['active', 'idle', 'locked', 'off'] as const;
 export const activityStateSchema = z.enum(activityStates);
 export type ActivityState = z.infer<typeof activityStateSchema>;
 
+/**
+ * Why a computer is not (fully) monitored at a moment, when it is not. Idle and locked are
+ * states of their own; these say the rest:
+ * - no_display: the agent has no display to read (no X server, Wayland): nothing is seen;
+ * - outside_hours: outside the school's monitoring hours;
+ * - private_window: a browser window the extension cannot see (a private window where it is
+ *   not allowed): the application is known, the page is not;
+ * - extension_missing: a browser without Harbour's extension: the window title is known, the
+ *   address is not;
+ * - harbour_screen: one of Harbour's own screens (a cover, the rules, a message) is in front.
+ */
+export const notMonitoredReasons = [
+  'no_display',
+  'outside_hours',
+  'private_window',
+  'extension_missing',
+  'harbour_screen',
+] as const;
+export const notMonitoredReasonSchema = z.enum(notMonitoredReasons);
+export type NotMonitoredReason = z.infer<typeof notMonitoredReasonSchema>;
+/** The reasons that go with a window in front (state active); the others go with `off`. */
+export const windowReasons: readonly NotMonitoredReason[] = [
+  'private_window',
+  'extension_missing',
+  'harbour_screen',
+];
+
 export const activityWindowSchema = z.strictObject({
   app: safeText(activityLimits.app, 'application'),
   title: safeText(activityLimits.title, 'title').nullable(),
@@ -63,10 +90,17 @@ export const activityChangedSchema = z
     state: activityStateSchema,
     user: osUserSchema.nullable(),
     window: activityWindowSchema.nullable(),
+    /** What is not monitored now, and why (absent or null: everything in front is). */
+    reason: notMonitoredReasonSchema.nullable().optional(),
   })
   .refine((b) => (b.state === 'active') === (b.window !== null), {
     error: 'window is required when active and must be null when idle, locked or off',
     path: ['window'],
+  })
+  .refine((b) => !b.reason || (windowReasons.includes(b.reason) ? b.state === 'active' : b.state === 'off'), {
+    error:
+      'reason private_window, extension_missing and harbour_screen go with state active; no_display and outside_hours with off',
+    path: ['reason'],
   });
 export type ActivityChanged = z.infer<typeof activityChangedSchema>;
 
@@ -94,6 +128,13 @@ export const activitySettingsSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(3650),
   /** When monitoring runs; null means at all times. */
   schedule: activityScheduleSchema.nullable(),
+  /**
+   * Repeat hits of the same watch-list entry by the same pupil within this many minutes of
+   * the first flag join it as occurrences (no new incident, no new alert).
+   */
+  repeatMinutes: z.number().int().min(1).max(1440).default(30),
+  /** ... and, when the first flag came in a supervised lesson, until that lesson ends. */
+  repeatUntilLessonEnds: z.boolean().default(true),
 });
 export type ActivitySettings = z.infer<typeof activitySettingsSchema>;
 
@@ -103,6 +144,8 @@ export const defaultActivitySettings: ActivitySettings = {
   privateWindows: 'domainOnly',
   retentionDays: 30,
   schedule: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
+  repeatMinutes: 30,
+  repeatUntilLessonEnds: true,
 };
 
 /** Whether monitoring runs at `at` (device local time) under `schedule`. */
@@ -141,6 +184,8 @@ export const activityIntervalSchema = z.object({
   url: z.string().nullable(),
   domain: z.string().nullable(),
   private: z.boolean(),
+  /** What was not monitored in this interval, and why; null when everything was. */
+  reason: notMonitoredReasonSchema.nullable(),
   start: isoTimeSchema,
   /** null while the interval is still open (this is what the device shows now). */
   end: isoTimeSchema.nullable(),
@@ -204,6 +249,7 @@ export const deviceActivitySchema = z.object({
   url: z.string().nullable(),
   domain: z.string().nullable(),
   private: z.boolean(),
+  reason: notMonitoredReasonSchema.nullable(),
   since: isoTimeSchema,
 });
 export type DeviceActivity = z.infer<typeof deviceActivitySchema>;

@@ -35,9 +35,21 @@ export const browserHelloSchema = z.strictObject({
   extensionVersion: z.string().max(40),
 });
 
+/**
+ * Sent by Harbour's native host itself (not the extension) when it connects: the ids of the
+ * processes above it. The browser starts the host, so the browser's own process is among
+ * them, and that is the process that owns the browser's windows (_NET_WM_PID on X11). The
+ * agent attaches a tab to a window only when the window belongs to the browser that said so.
+ */
+export const browserHostSchema = z.strictObject({
+  type: z.literal('host'),
+  pids: z.array(z.number().int().positive()).max(8),
+});
+
 export const browserMessageSchema = z.discriminatedUnion('type', [
   browserTabMessageSchema,
   browserHelloSchema,
+  browserHostSchema,
 ]);
 export type BrowserMessage = z.infer<typeof browserMessageSchema>;
 

@@ -278,6 +278,30 @@ export const activityFlagSchema = z.strictObject({
 });
 export type ActivityFlag = z.infer<typeof activityFlagSchema>;
 
+/**
+ * A flag's triage: open until the DSL looks at it; dismissed as a false positive (who, why);
+ * escalated (its incident taken up); linked to an existing incident (the concern is recorded
+ * there).
+ */
+export const flagStatuses = ['open', 'dismissed', 'escalated', 'linked'] as const;
+export const flagStatusSchema = z.enum(flagStatuses);
+export type FlagStatus = z.infer<typeof flagStatusSchema>;
+
+/** A later hit of the same concern by the same pupil, joined to the first flag. */
+export const flagOccurrenceSchema = z.object({
+  id: idSchema,
+  occurredAt: isoTimeSchema,
+  where: matchPlaceSchema,
+  matched: z.string(),
+  app: z.string(),
+  title: z.string().nullable(),
+  url: z.string().nullable(),
+  domain: z.string().nullable(),
+  private: z.boolean(),
+  evidence: z.array(evidenceRefSchema),
+});
+export type FlagOccurrence = z.infer<typeof flagOccurrenceSchema>;
+
 export const flagSchema = z.object({
   id: idSchema,
   deviceId: idSchema,
@@ -298,16 +322,50 @@ export const flagSchema = z.object({
   domain: z.string().nullable(),
   private: z.boolean(),
   evidence: z.array(evidenceRefSchema),
+  /** Hits of this concern, the first included (repeats join the first flag). */
+  occurrences: z.number().int().min(1),
+  lastOccurredAt: isoTimeSchema,
+  /** The later hits, oldest first (in lists: only on request). */
+  repeats: z.array(flagOccurrenceSchema).optional(),
+  status: flagStatusSchema,
+  triage: z
+    .object({
+      by: z.string(),
+      byName: z.string().nullable(),
+      at: isoTimeSchema,
+      reason: z.string().nullable(),
+    })
+    .nullable(),
+  /** The incident recording this concern (its own, or the one it was linked to). */
+  incidentId: idSchema.nullable(),
 });
 export type Flag = z.infer<typeof flagSchema>;
 export const flagListSchema = z.object({ flags: z.array(flagSchema) });
 export const flagListQuerySchema = z.strictObject({
   roomId: idSchema.optional(),
   deviceId: idSchema.optional(),
+  status: flagStatusSchema.optional(),
   from: isoTimeSchema.optional(),
   to: isoTimeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+/** How many flags wait for triage (the navigation's count). */
+export const flagCountsSchema = z.object({ open: z.number().int().min(0) });
+
+export const flagDismissSchema = z.strictObject({
+  /** Why it is a false positive (recorded with who said so). */
+  reason: safeText(500, 'reason').refine((s) => s.trim().length >= 3, {
+    error: 'say in a few words why this is a false positive',
+  }),
+});
+export const flagLinkSchema = z.strictObject({
+  /** The incident this flag's concern belongs to (its id or its reference, e.g. INC-2025-0007). */
+  incident: safeText(80, 'incident').refine((s) => s.trim().length > 0, { error: 'name the incident' }),
+  note: safeText(500, 'note').optional(),
+});
+export const flagEscalateSchema = z.strictObject({ note: safeText(500, 'note').optional() });
+export const flagTriageResultSchema = z.object({ flag: flagSchema });
+
 export const flagEvidenceParamsSchema = z.strictObject({
   id: idSchema,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'sha256 must be 64 hex digits' }),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Flag } from '@harbour/shared';
+import type { ActivityInterval, Flag } from '@harbour/shared';
 import { installNativeHost } from '../../agent/src/node/native-host-manifest.js';
 import { ApiClient } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
@@ -13,6 +13,7 @@ import { adminEmail, password } from '../support/harbour.js';
 import { repoRoot, tempDir } from '../support/paths.js';
 import { decodePng, shareOfColour } from '../support/png.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 import { XDisplay } from '../support/xdisplay.js';
 
 // Showing it for real: on Xvfb with openbox, a pupil's Chromium (with Harbour's extension,
@@ -88,6 +89,13 @@ beforeAll(async () => {
     severity: 'high',
   });
   expect(watched.status).toBe(201);
+  const keyword = await admin.json('POST', '/api/watchlists/entries', {
+    kind: 'keyword',
+    pattern: 'zzbombmaking',
+    category: 'violence',
+    severity: 'high',
+  });
+  expect(keyword.status).toBe(201);
 
   // The pupil's desktop: the agent, an xterm, and Chromium with the extension.
   const bridgeDir = tempDir('e2e-bridge');
@@ -125,7 +133,7 @@ beforeAll(async () => {
       '--start-maximized',
       `--disable-extensions-except=${extension}`,
       `--load-extension=${extension}`,
-      `--host-resolver-rules=MAP lesson.test 127.0.0.1:${sitePort}, MAP forbidden.test 127.0.0.1:${sitePort}`,
+      `--host-resolver-rules=MAP lesson.test 127.0.0.1:${sitePort}, MAP forbidden.test 127.0.0.1:${sitePort}, MAP www.google.com 127.0.0.1:${sitePort}`,
     ],
   });
   pupilPage = pupil.pages()[0] ?? (await pupil.newPage());
@@ -240,5 +248,68 @@ describe('activity on a real desktop', () => {
       expect.arrayContaining(['http://lesson.test/', 'http://lesson.test/part-2', 'http://forbidden.test/']),
     );
     expect(res.body.intervals.some((i) => i.app === 'XTerm')).toBe(true);
+  });
+
+  it('search a watched term, move to another window, press Eyes on me: no new flag, and the cover is Harbour’s screen, not the old page', async () => {
+    const flagsNow = async () =>
+      (await admin.json<{ flags: Flag[] }>('GET', `/api/flags?roomId=${roomId}`)).body.flags.filter(
+        (f) => f.pattern === 'zzbombmaking',
+      );
+    await pupilPage.goto('http://www.google.com/search?q=zzbombmaking+instructions');
+    await activateClass('chromium');
+    await waitFor(async () => (await flagsNow()).length === 1, { what: 'the search flagged once' });
+    await activateClass('xterm');
+    await row().filter({ hasText: 'XTerm' }).waitFor({ timeout: 10_000 });
+
+    // A DSL supervises the room and covers every screen.
+    await admin.json('POST', '/api/users', {
+      email: 'dsl-activity@school.test',
+      displayName: 'Ms Ash',
+      role: 'dsl',
+      password,
+    });
+    const dsl = new ApiClient(server.url);
+    await dsl.login('dsl-activity@school.test', password);
+    const session = await dsl.json<{ id: string }>('POST', '/api/supervision', { roomId });
+    expect(session.status).toBe(201);
+    const cover = await dsl.json('POST', `/api/supervision/${session.body.id}/controls`, { kind: 'cover' });
+    expect(cover.status).toBe(201);
+    // The cover is in front: the room says so, and shows no page.
+    await row().filter({ hasText: 'Harbour screen' }).waitFor({ timeout: 20_000 });
+    expect(await row().textContent()).not.toContain('google.com');
+    await new Promise((r) => setTimeout(r, 3000));
+    const flags = await flagsNow();
+    expect(flags).toHaveLength(1);
+    expect(flags[0]?.occurrences).toBe(1);
+
+    await dsl.json('POST', `/api/supervision/${session.body.id}/controls`, { kind: 'release' });
+    await dsl.json('POST', `/api/supervision/${session.body.id}/end`, {});
+    await row().filter({ hasNotText: 'Harbour screen' }).waitFor({ timeout: 20_000 });
+    expect((await flagsNow())[0]?.occurrences).toBe(1);
+  });
+
+  it('a private window the extension may not see is "private window (not monitored)", never the last page', async () => {
+    await pupilPage.goto('http://lesson.test/');
+    await activateClass('chromium');
+    await row().filter({ hasText: 'http://lesson.test/' }).waitFor({ timeout: 20_000 });
+    // Chromium's own shortcut: a new incognito window, where the extension is not allowed.
+    await xdotool('key', '--clearmodifiers', 'ctrl+shift+n');
+    await row().filter({ hasText: 'Private window (not monitored)' }).waitFor({ timeout: 20_000 });
+    expect(await row().textContent()).not.toContain('lesson.test');
+    await dashboard.screenshot({ path: 'test-results/activity-private-window.png', fullPage: true });
+    await xdotool('key', '--clearmodifiers', 'ctrl+shift+w');
+    await activateClass('chromium');
+    await row().filter({ hasText: 'http://lesson.test/' }).waitFor({ timeout: 20_000 });
+
+    const device = (await admin.devices(roomId)).find((d) => d.hostname === 'PUPIL-PC-01');
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const res = await admin.json<{ intervals: ActivityInterval[] }>(
+      'GET',
+      `/api/activity?deviceId=${device?.id}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    );
+    const unseen = res.body.intervals.filter((i) => i.reason === 'private_window');
+    expect(unseen.length).toBeGreaterThan(0);
+    for (const i of unseen) expect(i).toMatchObject({ url: null, title: null, domain: null, private: true });
   });
 });

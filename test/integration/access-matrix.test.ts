@@ -121,6 +121,11 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/watchlists/import': ['admin', 'dsl'],
   'GET /api/flags': ['admin', 'dsl', 'teacher'],
   'GET /api/flags/:id/evidence/:sha256': ['admin', 'dsl', 'teacher'],
+  'GET /api/flags/counts': ['admin', 'dsl', 'teacher'],
+  'GET /api/flags/:id': ['admin', 'dsl', 'teacher'],
+  'POST /api/flags/:id/dismiss': ['dsl'],
+  'POST /api/flags/:id/escalate': ['dsl'],
+  'POST /api/flags/:id/link': ['dsl'],
 };
 
 const expectedEvents: Record<keyof typeof dashboardRequests, readonly Caller[]> = {

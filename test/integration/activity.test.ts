@@ -52,6 +52,14 @@ function xdotool(...args: string[]): Promise<string> {
   );
 }
 
+function xprop(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('xprop', args, { env: x.env }, (error, stdout) =>
+      error ? reject(new Error(error.message)) : resolve(stdout),
+    ),
+  );
+}
+
 async function activate(title: string): Promise<void> {
   await waitFor(async () => (await xdotool('search', '--name', title)).trim() !== '', {
     what: `window "${title}"`,
@@ -69,6 +77,10 @@ async function startAgent(options: { name: string; probe?: ForegroundProbe; brid
     capture: captureDisplays,
     bridgeDir: options.bridgeDir ?? tempDir('bridge'),
     health,
+    // This test process is the agent and also starts the pupil's windows (xterms); a real
+    // agent never starts a pupil's programs, so only what it starts counts as Harbour's own
+    // (test/e2e/activity.test.ts checks that with a real agent process and its covers).
+    ownProcess: () => false,
   });
   const agent = new HarbourAgent(
     {
@@ -313,11 +325,18 @@ describe('watch lists on the agent', () => {
     // Staying on the page does not flood: still one flag after several samples.
     await new Promise((r) => setTimeout(r, 3000));
     expect(await flagsOf(deviceId)).toHaveLength(1);
-    // Leaving and coming back is a new visit.
+    // Leaving and coming back is a new visit, but the same concern: an occurrence of the
+    // first flag, with its own screenshot, not a second flag (issue 15 item 2).
     await activate('Harbour homework');
     await waitFor(async () => (await timeline(deviceId)).at(-1)?.title === 'Harbour homework');
     await activate('All about volcano-danger zones');
-    await waitFor(async () => (await flagsOf(deviceId)).length === 2, { what: 'a second visit flagged' });
+    await waitFor(async () => (await flagsOf(deviceId))[0]?.occurrences === 2, {
+      what: 'the second visit joined to the first flag',
+    });
+    expect(await flagsOf(deviceId)).toHaveLength(1);
+    const one = await admin.json<Flag>('GET', `/api/flags/${flag.id}`);
+    expect(one.body.repeats).toHaveLength(1);
+    expect(one.body.repeats?.[0]?.evidence.length).toBeGreaterThan(0);
     dash.close();
   });
 
@@ -347,6 +366,11 @@ describe('the browser bridge', () => {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     windows.push(host);
+    // The browser starts the native host, so the browser's process owns the window: make the
+    // stand-in window this test process's (the host's parent) as Chromium's would be.
+    const windowId = (await xdotool('search', '--class', 'Chromium')).trim().split('\n')[0] ?? '';
+    await xprop('-id', windowId, '-f', '_NET_WM_PID', '32c', '-set', '_NET_WM_PID', String(process.pid));
+    await xdotool('set_window', '--name', 'Volcanoes - KS2 Geography - Chromium', windowId);
     const frame = (message: unknown) => {
       const body = Buffer.from(JSON.stringify(message));
       const header = Buffer.alloc(4);
@@ -373,6 +397,7 @@ describe('the browser bridge', () => {
     expect(found).toMatchObject({ app: 'Chromium', title: 'Volcanoes - KS2 Geography', domain: 'bbc.co.uk' });
 
     // A private window: the domain only, as the school's setting says.
+    await xdotool('set_window', '--name', 'Private page - Chromium', windowId);
     host.stdin.write(
       frame({
         type: 'tab',

@@ -66,10 +66,10 @@ export function tellBody(over: Partial<TellReported> = {}): TellReported {
   };
 }
 
-export async function sendEvent(device: TestDevice, body: unknown, id = randomUUID()) {
+export async function sendEvent(device: TestDevice, body: unknown, id = randomUUID(), at = new Date()) {
   return device.socket.emitWithAck('agent:event', {
     id,
-    occurredAt: new Date().toISOString(),
+    occurredAt: at.toISOString(),
     body: body as TellReported,
   });
 }

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { bridgeLimits } from '@harbour/shared';
 import { bridgeDir, readBridgeInfo } from '../core/activity/bridge-paths.js';
+import { ancestors } from '../core/activity/own-process.js';
 
 const dir = bridgeDir();
 let socket: net.Socket | undefined;
@@ -35,6 +36,8 @@ function connect(): void {
   s.on('connect', () => {
     connecting = false;
     s.write(`${JSON.stringify({ type: 'auth', secret: info.secret })}\n`);
+    // The browser started this host: its process, which owns its windows, is above us.
+    s.write(`${JSON.stringify({ type: 'host', pids: ancestors() })}\n`);
     socket = s;
     if (pending) {
       s.write(pending);

@@ -17,6 +17,7 @@ export function darwinForeground(): ForegroundProbe {
         app: w.owner.name || 'Unknown application',
         title: w.title || null,
         exePath: w.owner.path || null,
+        pid: w.owner.processId || null,
         url,
       };
     },

@@ -18,6 +18,7 @@ export function win32Foreground(): ForegroundProbe {
         app: w.owner.name || 'Unknown application',
         title: w.title || null,
         exePath: w.owner.path || null,
+        pid: w.owner.processId || null,
         url: null,
       };
     },

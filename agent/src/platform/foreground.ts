@@ -14,6 +14,12 @@ export interface ForegroundWindow {
   exePath: string | null;
   /** Only macOS reports a browser's URL; elsewhere the browser extension does. */
   url: string | null;
+  /**
+   * The process that owns the window (_NET_WM_PID on X11), where the platform tells. The
+   * activity feature uses it to know Harbour's own windows and to match a browser window to
+   * the browser the extension reports from (core/activity/join.ts).
+   */
+  pid?: number | null;
 }
 
 /** What the activity feature asks of the operating system. One implementation per platform. */

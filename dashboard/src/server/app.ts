@@ -31,7 +31,7 @@ import { aupFeature } from './features/aup/index.js';
 import { devicesFeature, roomsOfStaff } from './features/devices/index.js';
 import { evidenceFeature } from './features/evidence/index.js';
 import { incidentsFeature } from './features/incidents/index.js';
-import { supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
+import { lessonEndAt, supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
 import { systemFeature } from './features/system/index.js';
 import { tellFeature } from './features/tell/index.js';
 import { originGuard } from './http/origin.js';
@@ -149,6 +149,8 @@ export async function startHarbour(
     evidence,
   });
   const supervision = supervisionFeature({ db, push, log, devices });
+  // Repeat hits join a flag until the lesson it was raised in ends (supervision is built after activity).
+  activity.provideLessonEnd(lessonEndAt);
   const incidents = incidentsFeature({ db, push, log, dataDir, activity, evidence });
   const features: ServerFeature[] = [
     systemFeature({ db, trail, version: harbourVersion }),

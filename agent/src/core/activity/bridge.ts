@@ -24,11 +24,17 @@ export class BrowserBridge {
   private readonly secret = randomBytes(32).toString('base64url');
   private info: BridgeInfo | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private nextId = 1;
 
+  /**
+   * `onMessage` gets each valid message with the number of the connection it came on (one
+   * per browser's native host); `onClose` that number when the connection ends.
+   */
   constructor(
     private readonly dir: string,
-    private readonly onMessage: (message: BrowserMessage) => void,
+    private readonly onMessage: (message: BrowserMessage, from: number) => void,
     private readonly log: Logger,
+    private readonly onClose: (from: number) => void = () => undefined,
   ) {}
 
   get socketPath(): string | undefined {
@@ -73,6 +79,7 @@ export class BrowserBridge {
 
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
+    const id = this.nextId++;
     socket.setEncoding('utf8');
     let authed = false;
     let buffer = '';
@@ -86,6 +93,7 @@ export class BrowserBridge {
     socket.on('close', () => {
       clearTimeout(timer);
       this.sockets.delete(socket);
+      if (authed) this.onClose(id);
     });
     socket.on('error', () => undefined);
     socket.on('data', (chunk: string) => {
@@ -119,7 +127,7 @@ export class BrowserBridge {
           this.log.warn({ issues: message.issues }, 'invalid browser message; dropped');
           continue;
         }
-        this.onMessage(message.value);
+        this.onMessage(message.value, id);
       }
     });
   }

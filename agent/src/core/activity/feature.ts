@@ -8,9 +8,9 @@ import {
   type ActivitySettings,
   type AgentActivityConfig,
   type BrowserMessage,
-  type BrowserTabMessage,
   type EvidenceRef,
   type HealthProblem,
+  type NotMonitoredReason,
   type WatchMatch,
 } from '@harbour/shared';
 import type { DisplayCapture } from '../../platform/capture.js';
@@ -20,7 +20,8 @@ import { BrowserBridge } from './bridge.js';
 import { bridgeDir } from './bridge-paths.js';
 import { Flagger } from './flagger.js';
 import { IdleBound } from './idle.js';
-import { joinWindow, type Joined } from './join.js';
+import { resolveWindow, type BrowserSource, type Joined } from './join.js';
+import { ownProcessCheck } from './own-process.js';
 
 export interface ActivityFeatureOptions {
   probe: ForegroundProbe;
@@ -32,6 +33,8 @@ export interface ActivityFeatureOptions {
   bridge?: boolean;
   /** Where missing prerequisites are reported (the agent's HealthReporter). */
   health: HealthSink;
+  /** Whether a process is Harbour's own (default: this process and what it started, core/activity/own-process.ts). */
+  ownProcess?: (pid: number) => boolean;
 }
 
 const configKey = 'activity.config';
@@ -39,7 +42,21 @@ const lastKey = 'activity.last';
 /** How often the agent notes that it is still running, so a crash's interval ends about then. */
 const aliveEveryMs = 30_000;
 
-type Sample = { state: 'off' | 'locked' | 'idle'; joined: null } | { state: 'active'; joined: Joined };
+/**
+ * How long the window and the browser's report may disagree before the disagreement is taken
+ * as meaning (a window the extension cannot see): the two sides say a switch within tens of
+ * milliseconds of each other, so this only bounds the wait.
+ */
+const settleMs = 1000;
+const settleRetryMs = 100;
+/** The probe's health codes that mean no window can be seen at all. */
+const noDisplayCodes = new Set(['activity.no-display', 'activity.wayland']);
+
+type Sample =
+  | { state: 'off'; reason: 'outside_hours' | 'no_display' | null; joined: null }
+  | { state: 'locked' | 'idle'; reason: null; joined: null }
+  | { state: 'active'; reason: NotMonitoredReason | null; joined: Joined }
+  | { state: 'settling' };
 
 /**
  * Reports what is in front of the pupil: samples the foreground window at the school's
@@ -63,14 +80,20 @@ export class ActivityFeature implements AgentFeature {
   private stopped = false;
   private lastKeyValue = '';
   private lastState: ActivityChanged['state'] = 'off';
-  private tab: BrowserTabMessage | null = null;
+  /** One per browser whose extension reports, by bridge connection. */
+  private readonly browsers = new Map<number, BrowserSource>();
   private bridge: BrowserBridge | undefined;
   private problems: HealthProblem[] = [];
   private readonly idle: IdleBound;
+  private readonly own: (pid: number) => boolean;
   private unsubscribe: (() => void) | undefined;
+  /** When the window and the browser's report began to disagree (undefined: they agree). */
+  private settlingSince: number | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ActivityFeatureOptions) {
     this.idle = new IdleBound(() => options.probe.idleSeconds());
+    this.own = options.ownProcess ?? ownProcessCheck();
   }
 
   get settings(): ActivitySettings {
@@ -92,8 +115,12 @@ export class ActivityFeature implements AgentFeature {
       const dir = this.options.bridgeDir ?? bridgeDir();
       this.bridge = new BrowserBridge(
         dir,
-        (m) => this.onBrowser(m),
+        (m, from) => this.onBrowser(m, from),
         ctx.logger.child({ part: 'browser-bridge' }),
+        (from) => {
+          this.browsers.delete(from);
+          this.sampleSoon();
+        },
       );
       try {
         await this.bridge.start();
@@ -106,7 +133,7 @@ export class ActivityFeature implements AgentFeature {
       }
     }
     for (const p of this.problems) ctx.logger.warn(p, 'activity prerequisite missing');
-    // Where the platform says at once that the window changed (X11), sample then too.
+    // Where the platform says at once that the window changed (X11 events), sample then too.
     this.unsubscribe = this.options.probe.onChange?.(() => this.sampleSoon());
     this.aliveTimer = setInterval(() => this.noteAlive(), aliveEveryMs);
     this.aliveTimer.unref();
@@ -119,6 +146,7 @@ export class ActivityFeature implements AgentFeature {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
+    clearTimeout(this.settleTimer);
     clearTimeout(this.configRetry);
     clearInterval(this.aliveTimer);
     await this.bridge?.close();
@@ -177,17 +205,35 @@ export class ActivityFeature implements AgentFeature {
     const ctx = this.ctx;
     if (!ctx) return;
     const sample = await this.sample(ctx);
+    if (sample.state === 'settling') {
+      // The window and the browser's report disagree: look again in a moment instead of
+      // recording either side's stale half (the old page on a new window).
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.sampleSoon(), settleRetryMs);
+      this.settleTimer.unref();
+      return;
+    }
+    this.settlingSince = undefined;
     const user = ctx.user;
     const body: ActivityChanged =
       sample.state === 'active'
-        ? { type: 'activity.changed', state: 'active', user, window: sample.joined.report }
-        : { type: 'activity.changed', state: sample.state, user, window: null };
-    const key = JSON.stringify([body.state, user && formatOsUser(user), body.window]);
+        ? {
+            type: 'activity.changed',
+            state: 'active',
+            user,
+            window: sample.joined.report,
+            reason: sample.reason,
+          }
+        : { type: 'activity.changed', state: sample.state, user, window: null, reason: sample.reason };
+    const key = JSON.stringify([body.state, user && formatOsUser(user), body.window, body.reason]);
     if (key !== this.lastKeyValue) {
       this.lastKeyValue = key;
       this.send(body);
     }
     if (sample.state === 'active') {
+      // Harbour's own screens are never matched, and do not end the visit under them: the
+      // page a cover was shown over is the same visit when the cover goes.
+      if (sample.reason === 'harbour_screen') return;
       const match = this.flagger.check(sample.joined.report.app, sample.joined.real);
       if (match) await this.raiseFlag(sample.joined, match);
     } else if (sample.state !== 'idle') {
@@ -198,11 +244,34 @@ export class ActivityFeature implements AgentFeature {
   private async sample(ctx: AgentContext): Promise<Sample> {
     const { probe } = this.options;
     const settings = this.config.settings;
-    if (!ctx.user || !withinSchedule(settings.schedule, new Date())) return { state: 'off', joined: null };
-    if (await probe.locked()) return { state: 'locked', joined: null };
-    if (await this.idle.atLeast(settings.idleSeconds)) return { state: 'idle', joined: null };
-    const w = (await probe.activeWindow()) ?? { app: 'Desktop', title: null, exePath: null, url: null };
-    return { state: 'active', joined: joinWindow(w, this.tab, settings) };
+    if (!ctx.user) return { state: 'off', reason: null, joined: null };
+    if (!withinSchedule(settings.schedule, new Date()))
+      return { state: 'off', reason: 'outside_hours', joined: null };
+    // Without a display nothing can be seen: say so, never "active on the desktop".
+    if (this.problems.some((p) => noDisplayCodes.has(p.code)))
+      return { state: 'off', reason: 'no_display', joined: null };
+    if (await probe.locked()) return { state: 'locked', reason: null, joined: null };
+    if (await this.idle.atLeast(settings.idleSeconds)) return { state: 'idle', reason: null, joined: null };
+    const w = (await probe.activeWindow()) ?? {
+      app: 'Desktop',
+      title: null,
+      exePath: null,
+      url: null,
+      pid: null,
+    };
+    const now = Date.now();
+    const settled = this.settlingSince !== undefined && now - this.settlingSince >= settleMs;
+    const resolved = resolveWindow(w, {
+      browsers: [...this.browsers.values()],
+      settings,
+      own: this.own,
+      settled,
+    });
+    if (resolved.settling) {
+      this.settlingSince ??= now;
+      return { state: 'settling' };
+    }
+    return { state: 'active', reason: resolved.joined.reason, joined: resolved.joined };
   }
 
   private async raiseFlag(joined: Joined, match: WatchMatch): Promise<void> {
@@ -260,9 +329,23 @@ export class ActivityFeature implements AgentFeature {
     ctx.setState(lastKey, null);
   }
 
-  private onBrowser(message: BrowserMessage): void {
-    if (message.type !== 'tab') return;
-    if (message.focused) this.tab = message;
+  private onBrowser(message: BrowserMessage, from: number): void {
+    const source = this.browsers.get(from) ?? { pids: [], kind: null, tab: null };
+    switch (message.type) {
+      case 'host':
+        source.pids = message.pids;
+        break;
+      case 'hello':
+        source.kind = message.browser;
+        break;
+      case 'tab':
+        // Every report counts, "no window of mine has focus" included: a tab is only the
+        // page in front while its browser says its window is focused.
+        source.kind = message.browser;
+        source.tab = message;
+        break;
+    }
+    this.browsers.set(from, source);
     this.sampleSoon();
   }
 

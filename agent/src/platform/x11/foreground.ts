@@ -160,7 +160,7 @@ export class X11Foreground implements ForegroundProbe {
     const pid = pidProp && pidProp.data.length >= 4 ? pidProp.data.readUInt32LE(0) : null;
     const exePath = pid ? readExe(pid) : null;
     const app = klass || instance || (exePath ? exePath.split('/').pop() : null) || 'Unknown application';
-    return { app, title: title?.trim() ? title : null, exePath, url: null };
+    return { app, title: title?.trim() ? title : null, exePath, pid, url: null };
   }
 
   async idleSeconds(): Promise<number | null> {

@@ -366,6 +366,8 @@ export interface ActivityIntervalsTable {
   domain: string | null;
   exe_path: string | null;
   private: number;
+  /** What was not monitored, and why (migration 0008); null when everything was. */
+  reason: 'no_display' | 'outside_hours' | 'private_window' | 'extension_missing' | 'harbour_screen' | null;
   started_at: string;
   /** null while open: what the device shows now. */
   ended_at: string | null;
@@ -404,6 +406,37 @@ export interface FlagsTable {
   kind: WatchlistEntriesTable['kind'];
   pattern: string;
   place: 'domain' | 'url' | 'title' | 'search';
+  matched: string;
+  app: string;
+  title: string | null;
+  url: string | null;
+  domain: string | null;
+  private: number;
+  /** JSON array of evidence refs */
+  evidence: string;
+  /** Triage (migration 0008): open, dismissed (a false positive), escalated, or linked. */
+  status: 'open' | 'dismissed' | 'escalated' | 'linked';
+  triaged_by: string | null;
+  triaged_at: string | null;
+  triage_reason: string | null;
+  /** The incident this flag's concern is recorded in, once escalated or linked. */
+  incident_id: string | null;
+  /** Repeat hits of the same entry by the same pupil until then join this flag. */
+  group_until: string | null;
+  /** Hits of this concern, the first included. */
+  occurrences: number;
+  last_occurred_at: string | null;
+}
+
+/** A repeat hit joined to the first flag (migration 0008). */
+export interface FlagOccurrencesTable {
+  id: string;
+  flag_id: string;
+  device_id: string;
+  event_id: string;
+  occurred_at: string;
+  received_at: string;
+  place: FlagsTable['place'];
   matched: string;
   app: string;
   title: string | null;
@@ -455,6 +488,7 @@ export interface Database {
   aup_settings: AupSettingsTable;
   aup_decisions: AupDecisionsTable;
   activity_intervals: ActivityIntervalsTable;
+  flag_occurrences: FlagOccurrencesTable;
   activity_settings: ActivitySettingsTable;
   watchlist_entries: WatchlistEntriesTable;
   flags: FlagsTable;

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import type { Device } from '@harbour/shared';
+import type { Device, DeviceActivity } from '@harbour/shared';
+import { notMonitored } from './activity';
 import { AupBadge } from './aupStatus';
 import { OnlineStatus } from './OnlineStatus';
 import { RelativeTime } from './time';
@@ -11,8 +12,14 @@ export function DeviceCard({
   thumbnail,
   chooser,
   onOpen,
+  activity,
 }: {
   device: Device;
+  /**
+   * What the computer shows now, for staff who may read activity (undefined: not shown at
+   * all; null: nothing recorded yet, so not monitored).
+   */
+  activity?: DeviceActivity | null | undefined;
   now: number;
   /** A live picture of the screen (only while supervised, if the school allows). */
   thumbnail?: { src: string; capturedAt: string } | undefined;
@@ -58,6 +65,33 @@ export function DeviceCard({
             <dt>{t('device.aup')}</dt>
             <dd>
               <AupBadge status={device.aup.status} />
+            </dd>
+          </div>
+        )}
+        {activity !== undefined && device.online && (
+          <div data-testid="tile-monitoring">
+            <dt>{t('device.monitoring')}</dt>
+            <dd>
+              {activity === null ? (
+                <span className="not-monitored">{t('room.activity.notMonitored')}</span>
+              ) : (
+                (() => {
+                  const why = notMonitored(t, activity);
+                  if (why?.part === 'screen') return <span className="not-monitored">{why.text}</span>;
+                  return (
+                    <>
+                      {activity.app ?? t('device.monitored')}
+                      {activity.domain && <> · {activity.domain}</>}
+                      {why && (
+                        <>
+                          {' '}
+                          <span className="not-monitored">({why.text})</span>
+                        </>
+                      )}
+                    </>
+                  );
+                })()
+              )}
             </dd>
           </div>
         )}

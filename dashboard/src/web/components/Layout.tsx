@@ -2,9 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { can, type Permission } from '@harbour/shared';
+import { api } from '../api';
 import { useAuth, useUser } from '../auth';
 import { TellAlerts } from '../incidents/TellAlerts';
 import { ErrorAlert } from './ErrorAlert';
+import { flagsChangedEvent } from './FlagList';
 import { LanguageSwitch } from './LanguageSwitch';
 
 const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
@@ -35,6 +37,31 @@ type NavKey =
   | 'aupRegister'
   | 'users';
 
+/** How many flags wait for triage: read now, every 30 s, and whenever a flag is triaged here. */
+function useOpenFlags(enabled: boolean): number {
+  const [open, setOpen] = useState(0);
+  useEffect(() => {
+    if (!enabled) return;
+    let stopped = false;
+    const read = () =>
+      void api.get<{ open: number }>('/api/flags/counts').then(
+        (r) => {
+          if (!stopped) setOpen(r.open);
+        },
+        () => undefined,
+      );
+    read();
+    const timer = setInterval(read, 30_000);
+    window.addEventListener(flagsChangedEvent, read);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      window.removeEventListener(flagsChangedEvent, read);
+    };
+  }, [enabled]);
+  return open;
+}
+
 /** The signed-in frame: header with navigation and account, then the page. */
 export function Layout() {
   const user = useUser();
@@ -44,6 +71,7 @@ export function Layout() {
   const firstRender = useRef(true);
   const [error, setError] = useState<unknown>(null);
   const { t } = useTranslation();
+  const openFlags = useOpenFlags(can(user.role, 'viewFlags'));
 
   // After moving between pages, put keyboard and screen-reader focus at the start of the new page.
   useEffect(() => {
@@ -79,7 +107,21 @@ export function Layout() {
                 .filter((item) => item.permission === null || can(user.role, item.permission))
                 .map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to}>{t(`nav.${item.key}`)}</NavLink>
+                    <NavLink to={item.to}>
+                      {t(`nav.${item.key}`)}
+                      {item.key === 'flags' && openFlags > 0 && (
+                        <>
+                          {' '}
+                          <span className="nav-count" aria-hidden="true">
+                            {openFlags}
+                          </span>
+                          <span className="visually-hidden">
+                            {' '}
+                            ({t('nav.flagsWaiting', { count: openFlags })})
+                          </span>
+                        </>
+                      )}
+                    </NavLink>
                   </li>
                 ))}
             </ul>

@@ -8,16 +8,18 @@ import { useTranslation } from 'react-i18next';
 import type { Device, DeviceActivity, Flag } from '@harbour/shared';
 import { ApiRequestError } from '../api';
 import { createDashboardSocket } from '../live';
-import { Address } from './activity';
+import { Address, notMonitored } from './activity';
 import { DataTable } from './DataTable';
 import { ErrorAlert } from './ErrorAlert';
 import { FlagList } from './FlagList';
 
-export function useRoomActivity(roomId: string) {
+/** The room's live activity; connects only when `enabled` (staff who may read it). */
+export function useRoomActivity(roomId: string, enabled = true) {
   const [current, setCurrent] = useState<Map<string, DeviceActivity>>(new Map());
   const [flags, setFlags] = useState<Flag[]>([]);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
+    if (!enabled) return;
     const socket = createDashboardSocket();
     socket.on('connect', () => {
       socket.emit('activity:watch', { roomId }, (result) => {
@@ -37,17 +39,23 @@ export function useRoomActivity(roomId: string) {
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, [roomId]);
+  }, [roomId, enabled]);
   return { current, flags, error };
 }
 
-export function RoomActivity({ roomId, devices }: { roomId: string; devices: Device[] }) {
+export type RoomActivityLive = ReturnType<typeof useRoomActivity>;
+
+export function RoomActivity({ devices, live }: { devices: Device[]; live: RoomActivityLive }) {
   const { t } = useTranslation();
-  const { current, flags, error } = useRoomActivity(roomId);
+  const { current, flags, error } = live;
+  /** Words for a computer whose screen is not monitored now (null: it is). */
   const state = (d: Device) => {
     const a = current.get(d.id);
-    if (!a || a.state === 'off') return d.online ? t('room.activity.notMonitored') : t('device.offline');
-    if (a.state !== 'active') return t(`enums.activityState.${a.state}`);
+    if (!d.online) return t('device.offline');
+    if (!a) return t('room.activity.notMonitored');
+    const why = notMonitored(t, a);
+    if (why?.part === 'screen' && a.state !== 'active') return why.text;
+    if (a.reason === 'harbour_screen') return why?.text ?? null;
     return null;
   };
   return (
@@ -86,10 +94,12 @@ export function RoomActivity({ roomId, devices }: { roomId: string; devices: Dev
                 header: t('activity.columns.website'),
                 cell: (d) => {
                   const a = current.get(d.id);
-                  return a && state(d) === null ? (
-                    <Address url={a.url} domain={a.domain} isPrivate={a.private} />
+                  if (!a || state(d) !== null) return <span className="muted">–</span>;
+                  const why = notMonitored(t, a);
+                  return why ? (
+                    <span className="not-monitored">{why.text}</span>
                   ) : (
-                    <span className="muted">–</span>
+                    <Address url={a.url} domain={a.domain} isPrivate={a.private} />
                   );
                 },
               },

@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { ActivityInterval } from '@harbour/shared';
+import type { ActivityInterval, DeviceActivity } from '@harbour/shared';
 import { useFormat } from '../i18n/format';
 import { DataTable } from './DataTable';
 import { DateTime } from './time';
@@ -24,6 +24,25 @@ export function formatDuration(t: TFunction, seconds: number): string {
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return t('duration.minutes', { n: minutes });
   return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
+}
+
+/**
+ * What is not monitored in an interval or on a computer now, in words; null when all of it is.
+ * `part` says whether the whole screen is unknown ('screen': off, idle, locked, Harbour's own
+ * screen, a private window) or only the website ('website': the extension is missing).
+ */
+export function notMonitored(
+  t: TFunction,
+  a: Pick<DeviceActivity, 'state' | 'reason'>,
+): { text: string; part: 'screen' | 'website' } | null {
+  if (a.reason) {
+    return {
+      text: t(`enums.notMonitored.${a.reason}`),
+      part: a.reason === 'extension_missing' ? 'website' : 'screen',
+    };
+  }
+  if (a.state !== 'active') return { text: t(`enums.activityState.${a.state}`), part: 'screen' };
+  return null;
 }
 
 /** A web address shown as text (never a link: staff should not open a flagged page by accident). */
@@ -62,6 +81,8 @@ export function ActivityTable({
 }) {
   const { t } = useTranslation();
   const f = useFormat();
+  // Harbour's own screens (a cover, the rules) are not the pupil's activity (issue 16 item 11).
+  intervals = intervals.filter((i) => i.reason !== 'harbour_screen');
   if (intervals.length === 0) return <p className="empty">{t('activity.nothing')}</p>;
   const seconds = (i: ActivityInterval) =>
     ((i.end === null ? now : Date.parse(i.end)) - Date.parse(i.start)) / 1000;
@@ -101,12 +122,14 @@ export function ActivityTable({
         {
           key: 'app',
           header: t('activity.columns.app'),
-          cell: (i) =>
-            i.state === 'active' ? (
-              i.app
+          cell: (i) => {
+            const why = notMonitored(t, i);
+            return why?.part === 'screen' && i.state !== 'active' ? (
+              <span className="not-monitored">{why.text}</span>
             ) : (
-              <span className="muted">{t(`enums.activityState.${i.state}`)}</span>
-            ),
+              i.app
+            );
+          },
         },
         {
           key: 'title',
@@ -116,7 +139,14 @@ export function ActivityTable({
         {
           key: 'website',
           header: t('activity.columns.website'),
-          cell: (i) => <Address url={i.url} domain={i.domain} isPrivate={i.private} />,
+          cell: (i) => {
+            const why = notMonitored(t, i);
+            return why && i.state === 'active' ? (
+              <span className="not-monitored">{why.text}</span>
+            ) : (
+              <Address url={i.url} domain={i.domain} isPrivate={i.private} />
+            );
+          },
         },
       ]}
     />

@@ -1,18 +1,21 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Flag, Room } from '@harbour/shared';
+import { can, type Flag, type Room } from '@harbour/shared';
 import { api, withQuery } from '../api';
+import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField } from '../components/Field';
 import { FlagList } from '../components/FlagList';
 import { usePageTitle } from '../components/usePageTitle';
 
-/** Every flag raised by watch lists, newest first. */
+/** Every flag raised by watch lists, newest concern first; the DSL triages them here. */
 export function FlagsPage() {
   const { t } = useTranslation();
+  const user = useUser();
   usePageTitle(t('flags.title'));
   const [rooms, setRooms] = useState<Room[]>([]);
   const [roomId, setRoomId] = useState('');
+  const [status, setStatus] = useState<'' | 'open'>('');
   const [flags, setFlags] = useState<Flag[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -25,7 +28,7 @@ export function FlagsPage() {
   useEffect(() => {
     let cancelled = false;
     setFlags(null);
-    api.get<{ flags: Flag[] }>(withQuery('/api/flags', { roomId })).then(
+    api.get<{ flags: Flag[] }>(withQuery('/api/flags', { roomId, status })).then(
       (r) => {
         if (!cancelled) setFlags(r.flags);
       },
@@ -36,7 +39,7 @@ export function FlagsPage() {
     return () => {
       cancelled = true;
     };
-  }, [roomId]);
+  }, [roomId, status]);
   const names = useMemo(() => new Map(rooms.map((r) => [r.id, r.name])), [rooms]);
 
   return (
@@ -53,12 +56,29 @@ export function FlagsPage() {
             ...rooms.map((r) => ({ value: r.id, label: r.name })),
           ]}
         />
+        <SelectField
+          label={t('flags.filterStatus')}
+          value={status}
+          onChange={(v) => setStatus(v === 'open' ? 'open' : '')}
+          options={[
+            { value: '', label: t('flags.filterAll') },
+            { value: 'open', label: t('flags.filterOpen') },
+          ]}
+        />
       </div>
       <ErrorAlert error={error} />
       {flags === null ? (
         error === null && <p className="muted">{t('flags.loading')}</p>
       ) : (
-        <FlagList flags={flags} showRoom={(id) => names.get(id) ?? t('common.unknownRoom')} />
+        <FlagList
+          flags={flags}
+          showRoom={(id) => names.get(id) ?? t('common.unknownRoom')}
+          onTriage={
+            can(user.role, 'manageIncidents')
+              ? (changed) => setFlags((list) => list?.map((x) => (x.id === changed.id ? changed : x)) ?? null)
+              : undefined
+          }
+        />
       )}
     </>
   );

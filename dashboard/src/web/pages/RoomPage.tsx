@@ -7,7 +7,7 @@ import { DeviceCard } from '../components/DeviceCard';
 import { DeviceDialog } from '../components/DeviceDialog';
 import { RoomStaff } from '../components/RoomStaff';
 import { SupervisionPanel } from '../components/SupervisionPanel';
-import { RoomActivity } from '../components/RoomActivity';
+import { RoomActivity, useRoomActivity } from '../components/RoomActivity';
 import { usePageTitle } from '../components/usePageTitle';
 import { useNow } from '../components/time';
 import { useRoomLive } from '../live';
@@ -51,6 +51,9 @@ export function RoomPage() {
   const onlineCount = devices.filter((d) => d.online).length;
   const notAgreed = devices.filter((d) => d.online && d.aup && d.aup.status !== 'current');
   usePageTitle(room?.name ?? t('room.title'));
+  const mayReadActivity = can(user.role, 'readActivity') && (access?.readActivity ?? false);
+  const activityHook = useRoomActivity(roomId, mayReadActivity);
+  const activityLive = mayReadActivity ? activityHook : null;
 
   return (
     <>
@@ -143,6 +146,7 @@ export function RoomPage() {
               <DeviceCard
                 key={device.id}
                 device={device}
+                activity={activityLive ? (activityLive.current.get(device.id) ?? null) : undefined}
                 now={now}
                 thumbnail={thumbnails[device.id]}
                 chooser={
@@ -167,8 +171,8 @@ export function RoomPage() {
           )}
           {can(user.role, 'manageSupervision') && <RoomStaff roomId={room.id} />}
           {can(user.role, 'readActivity') &&
-            (access?.readActivity ? (
-              <RoomActivity roomId={roomId} devices={sorted} />
+            (activityLive ? (
+              <RoomActivity devices={sorted} live={activityLive} />
             ) : (
               access && (
                 <p className="muted" data-testid="activity-not-yours">

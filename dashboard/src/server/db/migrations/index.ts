@@ -8,6 +8,7 @@ import * as m0003 from './0003_activity.js';
 import * as m0007 from './0007_bench_indexes.js';
 import * as m0008 from './0008_security.js';
 import * as m0009 from './0009_identity.js';
+import * as m0010 from './0010_monitoring_trust.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_bench_indexes': m0007,
   '0008_security': m0008,
   '0009_identity': m0009,
+  '0010_monitoring_trust': m0010,
 };

@@ -76,7 +76,7 @@ export async function recordActivityChange(
       .where('started_at', '<=', occurredAt)
       .where('ended_at', '>', occurredAt)
       .execute();
-    if (body.state !== 'off') await insertInterval(trx, deviceId, roomId, occurredAt, later.started_at, body);
+    await insertInterval(trx, deviceId, roomId, occurredAt, later.started_at, body);
     return null;
   }
   await trx
@@ -99,11 +99,16 @@ export async function recordActivityChange(
     url: stored.url,
     domain: stored.domain,
     private: stored.private === 1,
+    reason: stored.reason,
     since: occurredAt,
   };
 }
 
-/** Writes one interval (none for "off"), with the server's private-window rule applied. */
+/**
+ * Writes one interval, with the server's private-window rule applied. "Off" with a reason
+ * (outside monitoring hours, no display) is a time the computer was on and not monitored:
+ * the timeline and the tile say so. Plain "off" (stopped) is no interval.
+ */
 async function insertInterval(
   trx: Db,
   deviceId: string,
@@ -114,13 +119,23 @@ async function insertInterval(
 ) {
   const user = body.user ? formatOsUser(body.user) : null;
   const w = body.window;
+  const reason = body.reason ?? null;
   let url = w?.url ?? null;
   let title = w?.title ?? null;
-  const domain = domainOf(url) ?? w?.domain ?? null;
+  let domain = domainOf(url) ?? w?.domain ?? null;
   if (w?.private && (await getActivitySettings(trx)).privateWindows === 'domainOnly') {
     // The agent already does this; the server enforces it too.
     url = null;
     title = null;
+  }
+  if (reason === 'private_window' || reason === 'harbour_screen') {
+    // Nothing of the page is known (or to be kept) in these: whatever a device says.
+    url = null;
+    title = null;
+    domain = null;
+  } else if (reason === 'extension_missing') {
+    url = null;
+    domain = null;
   }
   const row = {
     device_id: deviceId,
@@ -133,10 +148,12 @@ async function insertInterval(
     domain,
     exe_path: w?.exePath ?? null,
     private: w?.private ? 1 : 0,
+    reason,
     started_at: startedAt,
     ended_at: endedAt,
   };
-  if (body.state !== 'off') await trx.insertInto('activity_intervals').values(row).execute();
+  if (body.state !== 'off' || reason !== null)
+    await trx.insertInto('activity_intervals').values(row).execute();
   return row;
 }
 
@@ -154,6 +171,7 @@ const toInterval = (r: IntervalRow): ActivityInterval => ({
   url: r.url,
   domain: r.domain,
   private: r.private === 1,
+  reason: r.reason,
   start: r.started_at,
   end: r.ended_at,
 });
@@ -258,6 +276,7 @@ export async function currentActivity(db: Db, roomId: string): Promise<DeviceAct
     url: r.url,
     domain: r.domain,
     private: r.private === 1,
+    reason: r.reason,
     since: r.started_at,
   }));
 }

@@ -2,7 +2,8 @@
  * Connects activity and flags to the rest of the server: live pushes to staff, config
  * pushes to agents, hooks other features register on flags, and the retention sweep.
  */
-import type { DeviceActivity, Flag } from '@harbour/shared';
+import type { DeviceActivity, Flag, FlagOccurrence } from '@harbour/shared';
+import type { SessionUser } from '../../core/identity.js';
 import type { Logger } from 'pino';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
@@ -15,8 +16,31 @@ import { seedStarterWatchlist } from './watchlists.js';
  */
 export type FlagStoredHook = (trx: Db, flag: Flag) => Promise<(() => void) | void>;
 
+/**
+ * What the incidents feature does with a flag's concern (it registers this; activity is
+ * built first). Each runs inside the transaction that changes the flag.
+ */
+export interface FlagIncidents {
+  /** A repeat hit joined the flag: its screenshots go to the flag's incident (no alert). */
+  occurrence(trx: Db, flag: Flag, occurrence: FlagOccurrence): Promise<void>;
+  /** The DSL dismissed the flag as a false positive: its incident is closed, saying so. */
+  dismissed(trx: Db, flag: Flag, actor: SessionUser, reason: string): Promise<void>;
+  /** The DSL took the flag up: returns the incident that records it. */
+  escalated(trx: Db, flag: Flag, actor: SessionUser, note: string | undefined): Promise<string>;
+  /** The DSL linked the flag to an existing incident (by id or reference): returns its id. */
+  linked(
+    trx: Db,
+    flag: Flag,
+    actor: SessionUser,
+    incident: string,
+    note: string | undefined,
+  ): Promise<string>;
+}
+
 export class ActivityHub {
   private readonly storedHooks: FlagStoredHook[] = [];
+  /** Set by the incidents feature; absent, triage records the flag's status alone. */
+  incidents: FlagIncidents | null = null;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -71,6 +95,11 @@ export class ActivityHub {
         this.log.error({ err: error, flagId: flag.id }, 'flag listener failed');
       }
     }
+  }
+
+  /** A repeat joined a flag: staff watching the room see its new count; nobody is alerted again. */
+  flagRepeated(flag: Flag): void {
+    this.push.toStaff(channel.activity(flag.roomId), 'flag:raised', flag);
   }
 
   activityChanged(activity: DeviceActivity): void {

@@ -12,19 +12,23 @@ import type { EvidenceFeature } from '../evidence/index.js';
 import { extensionReports, recordActivityChange } from './activity.js';
 import { activityRoutes } from './activity.routes.js';
 import { agentActivityConfig, watchRoomActivity } from './agent-activity.js';
-import { recordFlag } from './flags.js';
+import { recordFlag, type LessonEnd } from './flags.js';
 import { flagRoutes } from './flags.routes.js';
-import { ActivityHub, type FlagStoredHook } from './hub.js';
+import { ActivityHub, type FlagIncidents, type FlagStoredHook } from './hub.js';
 import { assertActivityRoom } from './scope.js';
 import { watchlistRoutes } from './watchlists.routes.js';
 
-export type { FlagStoredHook } from './hub.js';
+export type { FlagIncidents, FlagStoredHook } from './hub.js';
 export { purgeOldActivity } from './activity.js';
 export { activityRooms, inActivityScope } from './scope.js';
 
 export interface ActivityFeature extends ServerFeature {
   /** For other features (incidents): run `hook` in the transaction that stores each flag. */
   onFlagStored(hook: FlagStoredHook): void;
+  /** For the incidents feature: what a flag's occurrences and triage do to its incident. */
+  provideFlagIncidents(incidents: FlagIncidents): void;
+  /** For supervision: when the lesson in a room at a moment ends (repeats join a flag until then). */
+  provideLessonEnd(lessonEnd: LessonEnd): void;
 }
 
 export function activityFeature(deps: {
@@ -37,16 +41,23 @@ export function activityFeature(deps: {
 }): ActivityFeature {
   const { db, push } = deps;
   const hub = new ActivityHub(db, push, deps.log);
+  let lessonEnd: LessonEnd | undefined;
   deps.devices.provide({ extensionReports: (ids) => extensionReports(db, ids) });
   return {
     name: 'activity',
     onFlagStored: (hook) => hub.onFlagStored(hook),
+    provideFlagIncidents: (incidents) => {
+      hub.incidents = incidents;
+    },
+    provideLessonEnd: (fn) => {
+      lessonEnd = fn;
+    },
     start: () => hub.start(),
     stop: () => hub.stop(),
     routes(app) {
       activityRoutes(app, db, hub);
       watchlistRoutes(app, db, hub);
-      flagRoutes(app, db, deps.evidence.rules);
+      flagRoutes(app, db, deps.evidence.rules, hub);
     },
     agentEvents: [
       agentEvent({
@@ -59,10 +70,16 @@ export function activityFeature(deps: {
       agentEvent({
         type: 'activity.flag',
         store: async (trx, deviceId, event) => {
-          const flag = await recordFlag(trx, deviceId, event, event.body);
-          return { flag, effects: await hub.flagStored(trx, flag) };
+          const stored = await recordFlag(trx, deviceId, event, event.body, lessonEnd);
+          if (stored.kind === 'repeat') {
+            // One concern, one incident: the repeat's screenshots join it, and nobody is alerted again.
+            await hub.incidents?.occurrence(trx, stored.flag, stored.occurrence);
+            return { flag: stored.flag, effects: null };
+          }
+          return { flag: stored.flag, effects: await hub.flagStored(trx, stored.flag) };
         },
-        afterCommit: ({ flag, effects }) => hub.flagRaised(flag, effects),
+        afterCommit: ({ flag, effects }) =>
+          effects === null ? hub.flagRepeated(flag) : hub.flagRaised(flag, effects),
       }),
     ],
     agentRequests: {

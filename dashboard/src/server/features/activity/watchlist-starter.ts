@@ -12,7 +12,10 @@ export const starterWatchlist: Starter[] = [
   // Extremism and radicalisation (Prevent duty)
   { kind: 'keyword', pattern: 'extremist recruitment', category: 'extremism', severity: 'high' },
   { kind: 'keyword', pattern: 'join a militia', category: 'extremism', severity: 'high' },
-  { kind: 'keyword', pattern: 'race war', category: 'extremism', severity: 'high' },
+  // Not "race war" alone: "the space race war between America and Russia" is a history lesson.
+  { kind: 'keyword', pattern: 'race war now', category: 'extremism', severity: 'high' },
+  { kind: 'keyword', pattern: 'start a race war', category: 'extremism', severity: 'high' },
+  { kind: 'keyword', pattern: 'racial holy war', category: 'extremism', severity: 'high' },
   { kind: 'keyword', pattern: 'martyrdom video', category: 'extremism', severity: 'high' },
   {
     kind: 'domain',
@@ -29,7 +32,9 @@ export const starterWatchlist: Starter[] = [
   { kind: 'keyword', pattern: 'pro ana', category: 'self_harm', severity: 'high' },
   // Adult content
   { kind: 'keyword', pattern: 'porn', category: 'adult', severity: 'high' },
-  { kind: 'keyword', pattern: 'xxx', category: 'adult', severity: 'medium' },
+  // Not the keyword "xxx": children sign letters and cards with kisses. The .xxx domain instead.
+  { kind: 'domain', pattern: 'xxx', category: 'adult', severity: 'medium' },
+  { kind: 'keyword', pattern: 'xxx videos', category: 'adult', severity: 'high' },
   { kind: 'keyword', pattern: 'nude pictures', category: 'adult', severity: 'high' },
   {
     kind: 'domain',
@@ -41,7 +46,10 @@ export const starterWatchlist: Starter[] = [
   // Violence and weapons
   { kind: 'keyword', pattern: 'how to make a bomb', category: 'violence', severity: 'high' },
   { kind: 'keyword', pattern: 'buy a knife', category: 'violence', severity: 'medium' },
-  { kind: 'keyword', pattern: 'gore', category: 'violence', severity: 'medium' },
+  // Not "gore" alone: Al Gore, Gore-Tex coats.
+  { kind: 'keyword', pattern: 'gore videos', category: 'violence', severity: 'medium' },
+  { kind: 'keyword', pattern: 'gore pictures', category: 'violence', severity: 'medium' },
+  { kind: 'keyword', pattern: 'real gore', category: 'violence', severity: 'medium' },
   { kind: 'keyword', pattern: 'fight videos', category: 'violence', severity: 'medium' },
   // Gambling
   { kind: 'keyword', pattern: 'online casino', category: 'gambling', severity: 'medium' },

@@ -21,7 +21,7 @@ import {
 } from './supervision.js';
 import { supervisionRoutes } from './supervision.routes.js';
 
-export { supervisorsAt } from './supervision.js';
+export { lessonEndAt, supervisorsAt } from './supervision.js';
 
 export interface SupervisionFeature extends ServerFeature {
   /** Ends the sessions whose time is up (a timer runs it every 10 seconds); returns how many. */

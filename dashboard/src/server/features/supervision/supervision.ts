@@ -119,6 +119,21 @@ export async function supervisorsAt(db: Db, roomId: string, at: string): Promise
   return rows.map((r) => r.teacher_id);
 }
 
+/** When the lesson supervised in a room at a moment ends (its planned end, or when it was ended); null if none. */
+export async function lessonEndAt(db: Db, roomId: string, at: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('supervision_sessions')
+    .select(['ends_at', 'ended_at'])
+    .where('room_id', '=', roomId)
+    .where('started_at', '<=', at)
+    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>=', at)]))
+    .where('ends_at', '>=', at)
+    .orderBy('ends_at', 'desc')
+    .executeTakeFirst();
+  if (!row) return null;
+  return row.ended_at !== null && row.ended_at < row.ends_at ? row.ended_at : row.ends_at;
+}
+
 /** What supervision asks of a device now (sent on change and whenever it connects). */
 export async function stateForRoom(db: Db, roomId: string): Promise<SupervisionState> {
   const [running] = await runningSessions(db, { roomId });
