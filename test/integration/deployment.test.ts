@@ -109,6 +109,8 @@ describe('installing on Linux into a temporary root', () => {
       'etc/opt/chrome/policies/managed/harbour.json',
       'etc/opt/edge/native-messaging-hosts/uk.harbour.agent.json',
       'etc/opt/edge/policies/managed/harbour.json',
+      // The machine service (issue 12): one per computer, started by systemd.
+      'etc/systemd/system/harbour-agent.service',
       'etc/xdg/autostart/harbour.desktop',
     ]);
 
