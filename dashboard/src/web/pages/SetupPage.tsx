@@ -29,7 +29,7 @@ export function SetupPage() {
       const body = { email, displayName, password };
       checkForm(setupRequestSchema, body);
       const { user } = await api.post<{ user: User }>('/api/setup', body);
-      signedIn(user);
+      await signedIn(user);
       void navigate('/rooms', { replace: true });
     });
   }
