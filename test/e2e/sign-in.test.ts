@@ -280,6 +280,22 @@ describe('a DSL’s second factor', () => {
   });
 });
 
+describe('a teacher without a second factor', () => {
+  it('records a concern, is told it is recorded, and is offered the set-up to open records', async () => {
+    const email = 'class.teacher@school.test';
+    await createUser(email, 'teacher');
+    const { page } = await freshPage();
+    await signInUi(page, email, password, { url: server.url });
+    await page.goto(`${server.url}/incidents`);
+    await page.locator('.second-factor-prompt').waitFor();
+    await page.getByLabel('What happened, in a few words').fill('Pupil saw a frightening video');
+    await page.getByRole('button', { name: 'Record the concern' }).click();
+    await page.getByText(/^Recorded as INC-\d{4}\. The DSL can see it now\./).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/incidents');
+    expect(await page.getByText('You are not allowed to do that').count()).toBe(0);
+  });
+});
+
 describe('a locked account', () => {
   it('says when to try again, the same with the right and a wrong password', async () => {
     const email = 'locked@school.test';

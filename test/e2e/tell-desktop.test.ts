@@ -10,6 +10,7 @@ import { ApiClient } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
 import { tempDir } from '../support/paths.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
+import { signInUi } from '../support/sign-in.js';
 import { waitFor } from '../support/wait.js';
 import { centreOf, colourShare, XDisplay, type Rgb } from '../support/xdisplay.js';
 
@@ -68,6 +69,11 @@ beforeAll(async () => {
   }
   dsl = new ApiClient(server.url);
   await dsl.login('dsl@school.test', password);
+  // Incidents open only after a second factor (issue 17): the DSL and the teacher have one.
+  await dsl.enrolSecondFactor();
+  const teacher = new ApiClient(server.url);
+  await teacher.login('teacher@school.test', password);
+  await teacher.enrolSecondFactor();
   const room = await admin.createRoom(roomName);
   const { token } = await admin.createToken(room.id);
 
@@ -108,9 +114,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill('teacher@school.test');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: /sign in/i }).click();
+  await signInUi(page, 'teacher@school.test', password);
   await page.getByRole('link', { name: roomName }).click();
   await page.getByRole('heading', { name: roomName, level: 1 }).waitFor();
   await page.getByText('Y3-PC-07').first().waitFor();
