@@ -13,6 +13,7 @@ import { adminEmail, password } from '../support/harbour.js';
 import { repoRoot, tempDir } from '../support/paths.js';
 import { decodePng, shareOfColour } from '../support/png.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
+import { signInUi } from '../support/sign-in.js';
 import { waitFor } from '../support/wait.js';
 import { XDisplay } from '../support/xdisplay.js';
 
@@ -165,9 +166,7 @@ beforeAll(async () => {
   teacherBrowser = await launchChromium();
   dashboard = await teacherBrowser.newPage();
   await dashboard.goto(server.url);
-  await dashboard.getByLabel('Email').fill(adminEmail);
-  await dashboard.getByLabel('Password').fill(password);
-  await dashboard.getByRole('button', { name: /sign in/i }).click();
+  await signInUi(dashboard, adminEmail, password);
   await dashboard.getByRole('heading', { name: 'Rooms' }).waitFor();
   await dashboard.goto(`${server.url}/rooms/${roomId}`);
   await dashboard.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });

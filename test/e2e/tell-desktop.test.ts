@@ -10,6 +10,7 @@ import { ApiClient } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
 import { tempDir } from '../support/paths.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
+import { signInUi } from '../support/sign-in.js';
 import { waitFor } from '../support/wait.js';
 import { centreOf, colourShare, XDisplay, type Rgb } from '../support/xdisplay.js';
 
@@ -71,6 +72,10 @@ beforeAll(async () => {
   dsl = new ApiClient(server.url);
   await dsl.login('dsl@school.test', password);
   await dsl.enrolSecondFactor(); // the DSL opens the report and its evidence (issue 17)
+  // Teachers have a second factor too, so the dashboard asks Mr Class for a code.
+  const teacher = new ApiClient(server.url);
+  await teacher.login('teacher@school.test', password);
+  await teacher.enrolSecondFactor();
   const room = await admin.createRoom(roomName);
   // Mr Class teaches in this room: its live view and its pupils' alerts are his (issue 14 item 3).
   expect((await admin.json('PUT', `/api/rooms/${room.id}/staff`, { userIds: [ids.teacher] })).status).toBe(
@@ -115,9 +120,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill('teacher@school.test');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: /sign in/i }).click();
+  await signInUi(page, 'teacher@school.test', password);
   await page.getByRole('link', { name: roomName }).click();
   await page.getByRole('heading', { name: roomName, level: 1 }).waitFor();
   await page.getByText('Y3-PC-07').first().waitFor();

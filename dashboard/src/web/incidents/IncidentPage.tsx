@@ -69,6 +69,8 @@ export function IncidentPage() {
         <p className="breadcrumb">
           <Link to="/incidents">{t('incidents.all')}</Link>
         </p>
+        {/* Refused (not found, or a second factor needed): the page still says what it is. */}
+        {error !== null && <h1>{t('incident.title')}</h1>}
         <ErrorAlert error={error} />
         {error === null && <p className="muted">{t('common.loading')}</p>}
       </>

@@ -10,7 +10,7 @@ import {
   type IncidentSummary,
 } from '@harbour/shared';
 import { api, withQuery } from '../api';
-import { useUser } from '../auth';
+import { useAuth, useUser } from '../auth';
 import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextAreaField, TextField } from '../components/Field';
@@ -134,6 +134,10 @@ function RecordIncidentForm() {
   const [pupilWords, setPupilWords] = useState('');
   const [category, setCategory] = useState('unsorted');
   const { busy, error, run } = useSubmit();
+  const { state } = useAuth();
+  // Without a second factor the record cannot be opened (issue 17): say it is safe instead.
+  const canOpen = state.status === 'signedIn' && !state.session.recordsNeedSecondFactor;
+  const [recorded, setRecorded] = useState<string | null>(null);
   // A teacher cannot read the school's settings: offer Harbour's categories (the server checks).
   const options =
     categories.list?.filter((c) => !c.retired).map((c) => ({ value: c.id, label: categories.label(c.id) })) ??
@@ -150,7 +154,15 @@ function RecordIncidentForm() {
       };
       checkForm(createIncidentRequestSchema, body);
       const created = await api.post<Incident>('/api/incidents', body);
-      void navigate(`/incidents/${created.id}`);
+      if (canOpen) {
+        void navigate(`/incidents/${created.id}`);
+        return;
+      }
+      setSummary('');
+      setName('');
+      setPupilWords('');
+      setCategory('unsorted');
+      setRecorded(created.ref);
     });
   }
 
@@ -158,6 +170,9 @@ function RecordIncidentForm() {
     <section className="panel">
       <h2>{t('incidents.record.title')}</h2>
       <p className="hint">{t('incidents.record.hint')}</p>
+      <div role="status" className="confirmation">
+        {recorded !== null && <p>{t('incidents.record.recorded', { reference: recorded })}</p>}
+      </div>
       <FormProblems error={error}>
         <form onSubmit={submit} noValidate>
           <TextField
