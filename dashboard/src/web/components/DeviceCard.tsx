@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Device, DeviceActivity } from '@harbour/shared';
 import { notMonitored } from './activity';
 import { AupBadge } from './aupStatus';
+import { DeviceNotes } from './DeviceNotes';
 import { OnlineStatus } from './OnlineStatus';
 import { RelativeTime } from './time';
 
@@ -55,6 +56,7 @@ export function DeviceCard({
         />
       )}
       <OnlineStatus online={device.online} />
+      <DeviceNotes device={device} />
       <dl className="device-facts">
         <div>
           <dt>{t('device.user')}</dt>

@@ -83,7 +83,12 @@ export async function insertDevice(db: Db, row: DeviceRow): Promise<void> {
 export async function updateDevice(
   db: Db,
   id: string,
-  set: Partial<Pick<DeviceRow, 'last_seen' | 'agent_version' | 'current_user' | 'hostname' | 'room_id'>>,
+  set: Partial<
+    Pick<
+      DeviceRow,
+      'last_seen' | 'agent_version' | 'current_user' | 'hostname' | 'room_id' | 'stopped_user' | 'stopped_at'
+    >
+  >,
 ): Promise<void> {
   await db.updateTable('devices').set(set).where('id', '=', id).execute();
 }
