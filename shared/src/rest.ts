@@ -186,8 +186,13 @@ export const deviceSchema = z.object({
   /** The OS account signed in now, as `DOMAIN\user` or `user`; null when nobody is. */
   user: z.string().nullable(),
   revoked: z.boolean(),
-  /** The signed-in user's standing with the acceptable use policy; null when nobody is signed in. */
+  /**
+   * The signed-in user's standing with the policy that applies on this computer; null when
+   * nobody is signed in, or when this computer does not show the policy (aupGate false).
+   */
   aup: deviceAupSchema.nullable().optional(),
+  /** Whether this computer shows the acceptable use policy at logon; null: not known (an older agent). */
+  aupGate: z.boolean().nullable().optional(),
   /** Offline because its Harbour service was stopped while this user was signed in (not just offline). */
   stoppedInUse: z.object({ user: z.string(), at: isoTimeSchema }).nullable().optional(),
   /**

@@ -248,7 +248,7 @@ export class MachineService {
       start: (ctx) => this.attach(ctx),
       onConnect: () => undefined,
     };
-    this.agent = new HarbourAgent(options.agent, {
+    this.agent = new HarbourAgent({ ...options.agent, aupGate: options.features.aup }, {
       logger: options.logger,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       probes: {

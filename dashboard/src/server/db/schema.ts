@@ -107,6 +107,8 @@ export interface DevicesTable {
   /** The machine service said goodbye while this user was signed in; cleared when it connects again. */
   stopped_user: string | null;
   stopped_at: string | null;
+  /** 1: the agent shows the AUP at logon; 0: it does not; null: not known (an older agent). */
+  aup_gate: number | null;
 }
 
 export interface AgentEventsTable {

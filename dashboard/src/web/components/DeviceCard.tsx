@@ -70,6 +70,12 @@ export function DeviceCard({
             </dd>
           </div>
         )}
+        {device.user !== null && device.aupGate === false && (
+          <div data-testid="tile-aup-off">
+            <dt>{t('device.aup')}</dt>
+            <dd className="muted">{t('device.aupNotShown')}</dd>
+          </div>
+        )}
         {activity !== undefined && device.online && (
           <div data-testid="tile-monitoring">
             <dt>{t('device.monitoring')}</dt>

@@ -232,6 +232,8 @@ export function DevicesPage() {
                   d.aup ? (
                     isAupStatus(d.aup.state) ? (
                       t(`enums.aupStatus.${d.aup.state}`)
+                    ) : d.aup.state === 'not_shown' ? (
+                      t('device.aupNotShown')
                     ) : (
                       d.aup.label
                     )

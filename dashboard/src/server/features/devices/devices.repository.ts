@@ -58,11 +58,11 @@ export async function deviceIdsInRoom(
   return (await q.execute()).map((d) => d.id);
 }
 
-/** The user signed in at each of `ids` that has one. */
+/** The user signed in at each of `ids` that has one (and the device's room and AUP gate). */
 export function signedInUsers(db: Db, ids: readonly string[]) {
   return db
     .selectFrom('devices')
-    .select(['id', 'current_user'])
+    .select(['id', 'current_user', 'room_id', 'aup_gate'])
     .where('id', 'in', [...ids])
     .where('current_user', 'is not', null)
     .execute();
@@ -86,7 +86,14 @@ export async function updateDevice(
   set: Partial<
     Pick<
       DeviceRow,
-      'last_seen' | 'agent_version' | 'current_user' | 'hostname' | 'room_id' | 'stopped_user' | 'stopped_at'
+      | 'last_seen'
+      | 'agent_version'
+      | 'current_user'
+      | 'hostname'
+      | 'room_id'
+      | 'stopped_user'
+      | 'stopped_at'
+      | 'aup_gate'
     >
   >,
 ): Promise<void> {

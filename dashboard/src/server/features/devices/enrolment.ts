@@ -136,6 +136,7 @@ export async function enrol(
       merged_into: null,
       stopped_user: null,
       stopped_at: null,
+      aup_gate: null,
     });
     await audit(trx, {
       actor: `device:${deviceId}`,

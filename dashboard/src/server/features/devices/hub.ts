@@ -43,6 +43,7 @@ export class DeviceHub {
       online: row.revoked_at === null && this.isOnline(row.id),
       user: this.isOnline(row.id) ? row.current_user : null,
       revoked: row.revoked_at !== null,
+      aupGate: row.aup_gate === null ? null : row.aup_gate === 1,
       stoppedInUse:
         this.isOnline(row.id) || row.stopped_user === null || row.stopped_at === null
           ? null
@@ -88,8 +89,12 @@ export class DeviceHub {
     await this.publish(deviceId);
   }
 
-  async setUser(deviceId: string, user: string | null): Promise<void> {
-    await updateDevice(this.db, deviceId, { current_user: user, last_seen: this.now() });
+  async setUser(deviceId: string, user: string | null, aupGate?: boolean): Promise<void> {
+    await updateDevice(this.db, deviceId, {
+      current_user: user,
+      last_seen: this.now(),
+      ...(aupGate !== undefined && { aup_gate: aupGate ? 1 : 0 }),
+    });
     await this.publish(deviceId);
   }
 

@@ -94,8 +94,8 @@ export function devicesFeature(deps: {
       }),
     ],
     agentRequests: {
-      'agent:presence': async ({ user }, { deviceId }) => {
-        await hub.setUser(deviceId, user ? formatOsUser(user) : null);
+      'agent:presence': async ({ user, aupGate }, { deviceId }) => {
+        await hub.setUser(deviceId, user ? formatOsUser(user) : null, aupGate);
         return {};
       },
       'agent:goodbye': async ({ user }, { deviceId }) => {
