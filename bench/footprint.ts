@@ -133,6 +133,9 @@ export async function runFootprint(opts: {
       if (s % 10 === 0) {
         // A pupil moves to the other window now and then.
         const title = titles[switches++ % 2]!;
+        // A pupil at work: the pointer moves (activating a window alone is not input, and the
+        // agent would count the desktop idle after a few minutes and stop naming windows).
+        await x.run('xdotool', ['mousemove', String(100 + switches * 7), '300']).catch(() => undefined);
         await x.run('xdotool', ['search', '--name', title, 'windowactivate']).catch(() => undefined);
       }
     }
@@ -161,6 +164,8 @@ export async function runFootprint(opts: {
     };
     for (let i = 0; i < (opts.switches ?? 40); i++) {
       const title = titles[switches++ % 2]!;
+      await x.run('xdotool', ['mousemove', String(100 + i * 7), '320']).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200));
       pushed = [];
       const t0 = performance.now();
       await x.run('xdotool', ['search', '--name', title, 'windowactivate']).catch(() => undefined);
