@@ -135,9 +135,9 @@ function footprintSection(r: Results): string {
   return `## Agent footprint
 
 The real headless agent (\`node ${(f.nodeFlags ?? []).join(' ')} agent/dist/cli.js\`, as the \`harbour-agent\` command starts it), enrolled with a real server, on Xvfb + openbox with two xterm
-windows that xdotool switches between every 10 s; activity on, sampling the foreground once a second (the default),
+windows that xdotool switches between every 10 s (moving the pointer first, as a pupil at work would); activity on,
 monitoring hours off so that the day of the week does not matter. CPU and RSS of the agent process sampled once a
-second from /proc over ${f.seconds} s (${f.samples} samples), after 5 s of start-up; ${f.windowSwitches} window switches,
+second from /proc over ${f.seconds} s (${f.samples} samples), after 5 s of start-up${f.switchToRoomViewMs ? `, then ${f.switchToRoomViewMs.count} more switches timed one by one: from just before \`xdotool windowactivate\` (its start-up included) until a staff browser's live room view (\`activity:watch\`) receives the change, and until the timeline (\`GET /api/activity\`, polled every 20 ms) holds the new interval` : ''}; ${f.windowSwitches} window switches,
 ${f.activityIntervalsStored} activity intervals stored by the server.
 
 | measure | value | target | |
