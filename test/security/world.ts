@@ -61,7 +61,6 @@ export async function buildWorld(harbour?: Harbour): Promise<World> {
       displayName: `The ${who}`,
       role,
       password,
-      temporaryPassword: false,
     });
     if (r.status !== 201) throw new Error(`could not create ${who}: ${JSON.stringify(r.body)}`);
     userIds[who] = r.body.user.id;
