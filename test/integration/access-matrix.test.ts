@@ -45,6 +45,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/agent/enrol': everyone,
   // Devices only (by credential); no staff session may upload evidence.
   'POST /api/agent/evidence': [],
+  'POST /api/agent/merge': [],
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'PATCH /api/devices/:id': ['admin', 'technician'],

@@ -102,6 +102,13 @@ export interface DevicesTable {
   last_seen: string | null;
   current_user: string | null;
   revoked_at: string | null;
+  /** A per-user agent's record retired into this computer's one (its history stays under its own id). */
+  merged_into: string | null;
+  /** The machine service said goodbye while this user was signed in; cleared when it connects again. */
+  stopped_user: string | null;
+  stopped_at: string | null;
+  /** 1: the agent shows the AUP at logon; 0: it does not; null: not known (an older agent). */
+  aup_gate: number | null;
 }
 
 export interface AgentEventsTable {

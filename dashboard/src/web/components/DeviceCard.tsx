@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Device, DeviceActivity } from '@harbour/shared';
 import { notMonitored } from './activity';
 import { AupBadge } from './aupStatus';
+import { DeviceNotes } from './DeviceNotes';
 import { OnlineStatus } from './OnlineStatus';
 import { RelativeTime } from './time';
 
@@ -55,6 +56,7 @@ export function DeviceCard({
         />
       )}
       <OnlineStatus online={device.online} />
+      <DeviceNotes device={device} />
       <dl className="device-facts">
         <div>
           <dt>{t('device.user')}</dt>
@@ -66,6 +68,12 @@ export function DeviceCard({
             <dd>
               <AupBadge status={device.aup.status} />
             </dd>
+          </div>
+        )}
+        {device.user !== null && device.aupGate === false && (
+          <div data-testid="tile-aup-off">
+            <dt>{t('device.aup')}</dt>
+            <dd className="muted">{t('device.aupNotShown')}</dd>
           </div>
         )}
         {activity !== undefined && device.online && (

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Device } from '@harbour/shared';
 import { useFormat } from '../i18n/format';
+import { DeviceNotes } from './DeviceNotes';
 import { OnlineStatus } from './OnlineStatus';
 
 /** A larger live view of one computer. */
@@ -25,6 +26,7 @@ export function DeviceDialog({
     <dialog ref={ref} className="device-dialog" aria-labelledby="device-dialog-title" onClose={onClose}>
       <h2 id="device-dialog-title">{device.hostname}</h2>
       <OnlineStatus online={device.online} />
+      <DeviceNotes device={device} />
       <p>{device.user ?? t('device.nobody')}</p>
       {thumbnail ? (
         <figure>
