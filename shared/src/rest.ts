@@ -16,6 +16,7 @@ import { limits } from './limits.js';
 import { roleSchema } from './roles.js';
 import { safeText } from './text.js';
 import { deviceAupSchema } from './aup.js';
+import { personSchema } from './roster.js';
 
 // ---- health -------------------------------------------------------------
 export const healthSchema = z.object({
@@ -158,6 +159,8 @@ export const deviceSchema = z.object({
   aup: deviceAupSchema.nullable().optional(),
   /** Offline because its Harbour service was stopped while this user was signed in (not just offline). */
   stoppedInUse: z.object({ user: z.string(), at: isoTimeSchema }).nullable().optional(),
+  /** The pupil behind `user` from the roster (`known: false`: a login no pupil has); null when nobody is signed in. */
+  person: personSchema.nullable().optional(),
   /** Tamper evidence shown on the room tile: e.g. "helper stopped in pupil1's session at …". */
   tamper: z.array(z.string()).optional(),
 });

@@ -37,6 +37,13 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/users/:id/second-factor/reset': ['admin'],
   'GET /api/identity/settings': ['admin'],
   'PATCH /api/identity/settings': ['admin'],
+  // The roster (issue 17): admins import it; pupils and classes follow the records' rules (a
+  // teacher sees their classes', row-level in roster.test.ts); technicians see no pupils.
+  'POST /api/roster/import': ['admin'],
+  'GET /api/roster/imports': ['admin'],
+  'GET /api/pupils': ['admin', 'dsl', 'teacher'],
+  'GET /api/classes': ['admin', 'dsl', 'teacher'],
+  'PUT /api/classes/:id/room': ['admin', 'dsl'],
   'GET /api/rooms': staff,
   'POST /api/rooms': ['admin', 'technician'],
   'GET /api/enrolment-tokens': ['admin', 'technician'],

@@ -55,6 +55,10 @@ export const serverEnvSchema = z.object({
   HARBOUR_KEY_FILE: z.string().min(1).optional(),
   /** A Have I Been Pwned style range API to check new passwords against; off when unset. */
   HARBOUR_PASSWORD_BREACH_CHECK: z.url({ protocol: /^https?$/ }).optional(),
+  /** A folder holding the school's OneRoster export (a zip or the CSV files), imported on a schedule. */
+  HARBOUR_ROSTER_DIR: z.string().min(1).optional(),
+  /** Minutes between looks at HARBOUR_ROSTER_DIR (an unchanged export is not imported again). */
+  HARBOUR_ROSTER_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
 });
 
 export interface ServerConfig {
@@ -78,6 +82,9 @@ export interface ServerConfig {
   /** The master key's file (default DATA_DIR/keys/master.key). */
   keyFile?: string | undefined;
   passwordBreachCheckUrl?: string | undefined;
+  /** A folder with the school's OneRoster export, imported every `rosterIntervalMinutes`. */
+  rosterDir?: string | undefined;
+  rosterIntervalMinutes?: number | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -118,5 +125,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
       staffSocket: e.HARBOUR_STAFF_SOCKET_RATE_LIMIT,
     },
     passwordBreachCheckUrl: e.HARBOUR_PASSWORD_BREACH_CHECK,
+    rosterDir: e.HARBOUR_ROSTER_DIR && path.resolve(e.HARBOUR_ROSTER_DIR),
+    rosterIntervalMinutes: e.HARBOUR_ROSTER_INTERVAL_MINUTES,
   };
 }
