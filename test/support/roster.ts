@@ -229,7 +229,7 @@ export async function uploadRoster(
 }> {
   const form = new FormData();
   for (const [name, content] of Object.entries(files)) {
-    form.append('files', new Blob([content]), name);
+    form.append('files', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
   }
   const response = await fetch(new URL('/api/roster/import', client.baseUrl), {
     method: 'POST',
@@ -237,5 +237,5 @@ export async function uploadRoster(
     body: form,
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as never) : ({}) };
+  return { status: response.status, body: text ? (JSON.parse(text) as never) : {} };
 }
