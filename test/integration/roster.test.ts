@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Device, Pupil, RosterImportResult } from '@harbour/shared';
+import {
+  resolveAudience,
+  type AupBundle,
+  type Device,
+  type Pupil,
+  type RosterImportResult,
+} from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
 import { startHarbour } from '../../dashboard/src/server/app.js';
 import pino from 'pino';
@@ -9,7 +15,7 @@ import type { ApiClient } from '../support/api.js';
 import { adminEmail, password, staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { rosterFiles, sampleRoster, uploadRoster, type RosterSpec } from '../support/roster.js';
-import { enrolTestDevice } from '../support/tell.js';
+import { enrolTestDevice, sendEvent, tellBody } from '../support/tell.js';
 import { makeZip } from '../support/zip.js';
 
 let harbour: Harbour;
@@ -268,6 +274,76 @@ describe('the person at the computer', () => {
     expect(byName.get('PC-ROSTER-2')?.person).toMatchObject({ known: false, name: null });
     a.socket.close();
     b.socket.close();
+  });
+});
+
+describe('the AUP audience follows the year group', () => {
+  it('the agent’s rules send a KS1 pupil to ks1 and a KS2 pupil to ks2, and a new roster tells agents', async () => {
+    const room = await clients.admin.createRoom('AUP room');
+    const device = await enrolTestDevice(harbour.url, clients.admin, room.id, 'PC-AUP');
+    const ack = (await device.socket.emitWithAck('aup:bundle', {})) as { ok: boolean; data: AupBundle };
+    expect(ack.ok).toBe(true);
+    const audience = (username: string) =>
+      resolveAudience(ack.data.settings, { username, groups: [], roomId: room.id });
+    expect(audience('alovelace')).toBe('ks1');
+    expect(audience('ADA01')).toBe('ks1');
+    expect(audience('cevans')).toBe('ks2');
+    const changed = new Promise<unknown>((resolve) => device.socket.once('aup:changed', resolve));
+    expect((await uploadRoster(clients.admin, rosterFiles(sampleRoster()))).status).toBe(200);
+    await expect(changed).resolves.toEqual({ showNow: false });
+    device.socket.close();
+  });
+});
+
+describe('records name the pupil', () => {
+  it('a pupil’s report names them, their year group and class; one chronology whichever login they used', async () => {
+    const room = await clients.admin.createRoom('Records room');
+    const device = await enrolTestDevice(harbour.url, clients.admin, room.id, 'PC-RECORDS');
+    const made: string[] = [];
+    for (const user of [
+      { username: 'ada01', domain: 'SCHOOL' },
+      { username: 'alovelace' },
+      { username: 'stranger1' },
+    ]) {
+      const body = tellBody({ user });
+      const ack = await sendEvent(device, body);
+      expect(ack).toMatchObject({ ok: true });
+      const row = await harbour.db
+        .selectFrom('incidents')
+        .select('id')
+        .where('tell_id', '=', body.tellId)
+        .executeTakeFirstOrThrow();
+      made.push(row.id);
+    }
+    device.socket.close();
+    const first = await clients.dsl.json<{ subject: Record<string, unknown> }>(
+      'GET',
+      `/api/incidents/${made[0]}`,
+    );
+    expect(first.body.subject).toMatchObject({
+      username: 'SCHOOL\\ada01',
+      name: 'Ada Lovelace',
+      yearGroup: 'Y2',
+      className: 'Year 2 Robins',
+    });
+    const unknown = await clients.dsl.json<{ subject: Record<string, unknown> }>(
+      'GET',
+      `/api/incidents/${made[2]}`,
+    );
+    expect(unknown.body.subject).toMatchObject({
+      username: 'stranger1',
+      pupilId: null,
+      yearGroup: 'unknown',
+    });
+    // Asked by either login, or by the pupil's id: both of Ada's reports, not the stranger's.
+    const ada = (await pupils(clients.dsl, 'ada lovelace'))[0]!;
+    for (const key of ['alovelace', 'SCHOOL\\ada01', ada.id]) {
+      const chronology = await clients.dsl.json<{ entries: { incidentId: string }[] }>(
+        'GET',
+        `/api/chronology?pupil=${encodeURIComponent(key)}`,
+      );
+      expect(new Set(chronology.body.entries.map((e) => e.incidentId))).toEqual(new Set(made.slice(0, 2)));
+    }
   });
 });
 

@@ -167,7 +167,7 @@ export async function startHarbour(
     devices,
     roster,
     evidence,
-    aupFeature({ db, push, devices }),
+    aupFeature({ db, push, devices, roster }),
     activity,
     supervision,
     incidents,

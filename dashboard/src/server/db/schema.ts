@@ -179,6 +179,9 @@ export interface IncidentsTable {
   subject_key: string | null;
   subject_name: string | null;
   subject_year_group: string;
+  /** The roster's pupil (migration 0011): the key of their chronology whatever login they used. */
+  subject_pupil_id: string | null;
+  subject_class: string | null;
   subject_dob: string | null;
   subject_sex: string;
   /** JSON: IncidentDetails. */

@@ -78,9 +78,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('result', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('roster_imports_at').on('roster_imports').column('at').execute();
+
+  // A record names the pupil as the roster had them then: their id (the chronology's key) and class.
+  await db.schema.alterTable('incidents').addColumn('subject_pupil_id', 'text').execute();
+  await db.schema.alterTable('incidents').addColumn('subject_class', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const c of ['subject_class', 'subject_pupil_id'])
+    await db.schema.alterTable('incidents').dropColumn(c).execute();
   for (const t of [
     'roster_imports',
     'roster_class_staff',

@@ -39,7 +39,13 @@ async function readFolder(dir: string): Promise<Map<string, Buffer> | null> {
   return files.size > 0 ? files : null;
 }
 
-export function folderImporter(deps: { db: Db; log: Logger; dir: string; intervalMinutes: number }) {
+export function folderImporter(deps: {
+  db: Db;
+  log: Logger;
+  dir: string;
+  intervalMinutes: number;
+  imported: () => void;
+}) {
   const { db, log, dir } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

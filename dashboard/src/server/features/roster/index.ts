@@ -5,17 +5,22 @@
  * `roster_class_pupils`, `roster_staff`, `roster_class_staff`, `roster_imports`.
  * Other features turn a login into a person through `people` (tiles, records, the register).
  */
-import type { Person } from '@harbour/shared';
+import type { AupMatchRule, Person } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { ServerFeature } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
 import { folderImporter } from './folder.js';
-import { classRoomsOf, peopleForLogins, unknownPerson } from './roster.repository.js';
+import { classRoomsOf, loginsWithKeyStage, peopleForLogins, unknownPerson } from './roster.repository.js';
 import { rosterRoutes } from './roster.routes.js';
 
 export { normaliseLogin } from './oneroster.js';
-export { classesTaughtBy } from './roster.repository.js';
+export { classesTaughtBy, pupilByKey } from './roster.repository.js';
+
+/** The person behind one login, read in the caller's transaction (a record being made). */
+export async function personOf(db: Db, login: string): Promise<Person> {
+  return (await peopleForLogins(db, [login])).get(login) ?? unknownPerson;
+}
 
 export interface RosterFeature extends ServerFeature {
   /** The live pupil behind each OS login; a login nobody on the roster has is `known: false`. */
@@ -23,6 +28,13 @@ export interface RosterFeature extends ServerFeature {
   person(login: string | null): Promise<Person | null>;
   /** Rooms a member of staff teaches a class in (by their account's email). */
   classRooms(email: string): Promise<string[]>;
+  /**
+   * AUP audience rules from the roster: each pupil's logins to the audience of their key stage
+   * (`ks1` for EYFS and KS1, `ks2` for KS2), for the audiences the school has.
+   */
+  audienceRules(audiences: ReadonlySet<string>): Promise<AupMatchRule[]>;
+  /** Called after every import that changed the roster. */
+  onImported(listener: () => void): void;
   /** Runs the folder import now (tests and the admin's "import now"). */
   importFolderNow(): Promise<'imported' | 'refused' | 'unchanged' | 'empty' | 'no_folder'>;
 }
@@ -35,7 +47,11 @@ export function rosterFeature(deps: {
   folder?: { dir: string; intervalMinutes: number } | undefined;
 }): RosterFeature {
   const { db } = deps;
-  const folder = deps.folder && folderImporter({ db, log: deps.log, ...deps.folder });
+  const listeners: (() => void)[] = [];
+  const imported = () => {
+    for (const listener of listeners) listener();
+  };
+  const folder = deps.folder && folderImporter({ db, log: deps.log, ...deps.folder, imported });
   const people = (logins: readonly string[]) => peopleForLogins(db, logins);
 
   // Every tile and inventory row shows the person at the computer, not just the login name.
@@ -52,11 +68,22 @@ export function rosterFeature(deps: {
       return (await people([login])).get(login) ?? unknownPerson;
     },
     classRooms: (email) => classRoomsOf(db, email),
+    async audienceRules(audiences) {
+      const audienceOf = (keyStage: string | null) =>
+        keyStage === 'KS2' ? 'ks2' : keyStage === 'KS1' || keyStage === 'EYFS' ? 'ks1' : null;
+      return (await loginsWithKeyStage(db)).flatMap(({ login, keyStage }) => {
+        const audience = audienceOf(keyStage);
+        return audience && audiences.has(audience)
+          ? [{ kind: 'username' as const, pattern: login, audience }]
+          : [];
+      });
+    },
+    onImported: (listener) => listeners.push(listener),
     async importFolderNow() {
       return folder ? folder.runOnce() : 'no_folder';
     },
     routes(app) {
-      rosterRoutes(app, { db, folder: deps.folder?.dir ?? null });
+      rosterRoutes(app, { db, folder: deps.folder?.dir ?? null, imported });
     },
     start() {
       folder?.start();

@@ -439,3 +439,39 @@ export async function classRoomsOf(db: Db, email: string): Promise<string[]> {
     .execute();
   return rows.map((r) => r.room_id!);
 }
+
+/** A pupil (even one who has left) by roster id or by one of their logins: the chronology's subject. */
+export async function pupilByKey(db: Db, key: string): Promise<{ id: string; logins: string[] } | undefined> {
+  const trimmed = key.trim();
+  const byId = /^[0-9a-f-]{36}$/i.test(trimmed)
+    ? await db
+        .selectFrom('roster_pupils')
+        .select('id')
+        .where('id', '=', trimmed.toLowerCase())
+        .executeTakeFirst()
+    : undefined;
+  const id =
+    byId?.id ??
+    (
+      await db
+        .selectFrom('roster_logins')
+        .select('pupil_id')
+        .where('login', '=', normaliseLogin(trimmed))
+        .executeTakeFirst()
+    )?.pupil_id;
+  if (!id) return undefined;
+  const logins = await db.selectFrom('roster_logins').select('login').where('pupil_id', '=', id).execute();
+  return { id, logins: logins.map((l) => l.login) };
+}
+
+/** Every live pupil's logins with their key stage (the AUP audience follows it). */
+export async function loginsWithKeyStage(db: Db): Promise<{ login: string; keyStage: string | null }[]> {
+  const rows = await db
+    .selectFrom('roster_logins as l')
+    .innerJoin('roster_pupils as p', 'p.id', 'l.pupil_id')
+    .select(['l.login', 'p.year_group'])
+    .where('p.left_at', 'is', null)
+    .orderBy('l.login')
+    .execute();
+  return rows.map((r) => ({ login: r.login, keyStage: keyStageOf(yearGroup(r.year_group)) }));
+}

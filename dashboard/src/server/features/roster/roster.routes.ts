@@ -42,7 +42,7 @@ const refusal = (result: RosterImportResult) => ({
   },
 });
 
-export function rosterRoutes(app: App, deps: { db: Db; folder: string | null }): void {
+export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; imported: () => void }): void {
   const { db } = deps;
 
   void app.register(async (scope) => {
@@ -105,7 +105,9 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null }):
           throw error;
         }
         const { ok, result } = await importRoster(db, files, 'upload', actor.id);
-        return ok ? result : reply.status(400).send(refusal(result));
+        if (!ok) return reply.status(400).send(refusal(result));
+        deps.imported();
+        return result;
       },
     );
   });
