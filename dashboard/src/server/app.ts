@@ -127,6 +127,8 @@ export async function startHarbour(
     loginRateLimit: config.loginRateLimit,
     bootstrapAdmin: config.bootstrapAdmin,
     breachCheckUrl: config.passwordBreachCheckUrl,
+    publicUrl: config.publicUrl,
+    ssoFromEnvironment: config.sso,
   });
   const devices = devicesFeature({
     db,

@@ -54,6 +54,7 @@ export interface SsoRequestsTable {
   nonce: string;
   code_verifier: string;
   created_at: string;
+  redirect_uri: string;
 }
 
 export interface SessionsTable {

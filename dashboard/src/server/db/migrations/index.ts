@@ -9,7 +9,7 @@ import * as m0007 from './0007_bench_indexes.js';
 import * as m0008 from './0008_security.js';
 import * as m0009 from './0009_identity.js';
 import * as m0010 from './0010_monitoring_trust.js';
-import * as m0011 from './0011_roster.js';
+import * as m0011 from './0011_roster_sso.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -26,5 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_security': m0008,
   '0009_identity': m0009,
   '0010_monitoring_trust': m0010,
-  '0011_roster': m0011,
+  '0011_roster_sso': m0011,
 };

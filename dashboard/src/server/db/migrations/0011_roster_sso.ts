@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * The school's roster (issue 17, item 4): pupils with their computer login names, classes with
+ * The school's roster (issue 17, item 4) and single sign-on's redirect (item 1): pupils with their computer login names, classes with
  * a year group, the staff who teach them, and a record of each import. Ids are UUIDs, booleans
  * 0/1 and dates ISO text, so the same migration runs on PostgreSQL.
  */
@@ -79,12 +79,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('roster_imports_at').on('roster_imports').column('at').execute();
 
+  // Single sign-on (item 1): the exact redirect URI a sign-in was begun with.
+  await db.schema
+    .alterTable('sso_requests')
+    .addColumn('redirect_uri', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+
   // A record names the pupil as the roster had them then: their id (the chronology's key) and class.
   await db.schema.alterTable('incidents').addColumn('subject_pupil_id', 'text').execute();
   await db.schema.alterTable('incidents').addColumn('subject_class', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('sso_requests').dropColumn('redirect_uri').execute();
   for (const c of ['subject_class', 'subject_pupil_id'])
     await db.schema.alterTable('incidents').dropColumn(c).execute();
   for (const t of [
