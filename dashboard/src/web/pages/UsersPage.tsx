@@ -6,6 +6,7 @@ import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DataTable } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
+import { SsoSettings } from '../components/SsoSettings';
 import { FormProblems } from '../components/formProblems';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
@@ -115,6 +116,7 @@ export function UsersPage() {
           rows.setConfirmation(t('users.created', { name: user.displayName }));
         }}
       />
+      <SsoSettings />
     </>
   );
 }
