@@ -347,6 +347,45 @@ describe('records name the pupil', () => {
   });
 });
 
+describe('rooms through classes', () => {
+  it('a teacher may supervise the room their class is taught in, and start a session for the class', async () => {
+    const { body } = await clients.dsl.json<{ classes: { id: string; name: string }[] }>(
+      'GET',
+      '/api/classes',
+    );
+    const owls = body.classes.find((c) => c.name === 'Year 5 Owls')!;
+    const robins = body.classes.find((c) => c.name === 'Year 2 Robins')!;
+    const owlsRoom = await clients.admin.createRoom('Owls classroom');
+    const robinsRoom = await clients.admin.createRoom('Robins classroom');
+    // Before the class has a room, the teacher is nobody's in this room.
+    expect((await clients.teacher.json('POST', '/api/supervision', { roomId: owlsRoom.id })).status).toBe(
+      403,
+    );
+    expect((await clients.teacher.json('POST', '/api/supervision', { classId: owls.id })).status).toBe(409);
+    expect(
+      (await clients.teacher.json('PUT', `/api/classes/${owls.id}/room`, { roomId: owlsRoom.id })).status,
+    ).toBe(403);
+    for (const [c, r] of [
+      [owls, owlsRoom],
+      [robins, robinsRoom],
+    ] as const)
+      expect((await clients.dsl.json('PUT', `/api/classes/${c.id}/room`, { roomId: r.id })).status).toBe(200);
+    const started = await clients.teacher.json<{ id: string; roomId: string }>('POST', '/api/supervision', {
+      classId: owls.id,
+      durationMinutes: 30,
+    });
+    expect(started.status).toBe(201);
+    expect(started.body.roomId).toBe(owlsRoom.id);
+    expect((await clients.teacher.json('POST', `/api/supervision/${started.body.id}/end`)).status).toBe(200);
+    // Another teacher's class: its room is not this teacher's.
+    expect((await clients.teacher.json('POST', '/api/supervision', { classId: robins.id })).status).toBe(403);
+    expect(
+      (await clients.teacher.json('POST', '/api/supervision', { roomId: robinsRoom.id, classId: robins.id }))
+        .status,
+    ).toBe(400);
+  });
+});
+
 describe('the scheduled import from a folder', () => {
   it('imports the export in HARBOUR_ROSTER_DIR, skips it unchanged, and keeps the roster when it turns bad', async () => {
     const dir = tempDir('roster-folder');

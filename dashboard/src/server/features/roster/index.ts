@@ -11,11 +11,11 @@ import type { ServerFeature } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
 import { folderImporter } from './folder.js';
-import { classRoomsOf, loginsWithKeyStage, peopleForLogins, unknownPerson } from './roster.repository.js';
+import { loginsWithKeyStage, peopleForLogins, unknownPerson } from './roster.repository.js';
 import { rosterRoutes } from './roster.routes.js';
 
 export { normaliseLogin } from './oneroster.js';
-export { classesTaughtBy, pupilByKey } from './roster.repository.js';
+export { classesTaughtBy, classRoom, pupilByKey } from './roster.repository.js';
 
 /** The person behind one login, read in the caller's transaction (a record being made). */
 export async function personOf(db: Db, login: string): Promise<Person> {
@@ -26,8 +26,6 @@ export interface RosterFeature extends ServerFeature {
   /** The live pupil behind each OS login; a login nobody on the roster has is `known: false`. */
   people(logins: readonly string[]): Promise<Map<string, Person>>;
   person(login: string | null): Promise<Person | null>;
-  /** Rooms a member of staff teaches a class in (by their account's email). */
-  classRooms(email: string): Promise<string[]>;
   /**
    * AUP audience rules from the roster: each pupil's logins to the audience of their key stage
    * (`ks1` for EYFS and KS1, `ks2` for KS2), for the audiences the school has.
@@ -67,7 +65,6 @@ export function rosterFeature(deps: {
       if (!login) return null;
       return (await people([login])).get(login) ?? unknownPerson;
     },
-    classRooms: (email) => classRoomsOf(db, email),
     async audienceRules(audiences) {
       const audienceOf = (keyStage: string | null) =>
         keyStage === 'KS2' ? 'ks2' : keyStage === 'KS1' || keyStage === 'EYFS' ? 'ks1' : null;

@@ -424,20 +424,15 @@ export async function listClasses(db: Db, classIds?: string[]): Promise<RosterCl
   });
 }
 
-/** Rooms a member of staff teaches a class in (item 5: assigned through their classes). */
-export async function classRoomsOf(db: Db, email: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('roster_class_staff as cs')
-    .innerJoin('roster_staff as s', 's.id', 'cs.staff_id')
-    .innerJoin('roster_classes as c', 'c.id', 'cs.class_id')
-    .select('c.room_id')
-    .distinct()
-    .where('s.email', '=', email.toLowerCase())
-    .where('s.left_at', 'is', null)
-    .where('c.left_at', 'is', null)
-    .where('c.room_id', 'is not', null)
-    .execute();
-  return rows.map((r) => r.room_id!);
+/** The room a live class is taught in: undefined for no such class, null for no room yet. */
+export async function classRoom(db: Db, classId: string): Promise<string | null | undefined> {
+  const row = await db
+    .selectFrom('roster_classes')
+    .select('room_id')
+    .where('id', '=', classId)
+    .where('left_at', 'is', null)
+    .executeTakeFirst();
+  return row ? row.room_id : undefined;
 }
 
 /** A pupil (even one who has left) by roster id or by one of their logins: the chronology's subject. */
