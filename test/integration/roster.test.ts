@@ -291,6 +291,25 @@ describe('the AUP audience follows the year group', () => {
     const changed = new Promise<unknown>((resolve) => device.socket.once('aup:changed', resolve));
     expect((await uploadRoster(clients.admin, rosterFiles(sampleRoster()))).status).toBe(200);
     await expect(changed).resolves.toEqual({ showNow: false });
+    // A decision in the register names the pupil.
+    const ks1 = ack.data.documents.find((d) => d.audience === 'ks1')!;
+    const ackDecision = await sendEvent(device, {
+      type: 'aup.decision',
+      user: { username: 'ada01', domain: 'SCHOOL' },
+      audience: 'ks1',
+      documentId: ks1.id,
+      version: ks1.version,
+      textHash: ks1.textHash,
+      decision: 'accepted',
+      source: 'server',
+    });
+    expect(ackDecision).toMatchObject({ ok: true });
+    const register = await clients.dsl.json<{
+      entries: { username: string; person?: { name: string | null } }[];
+    }>('GET', '/api/aup/register');
+    expect(register.body.entries.find((e) => e.username === 'SCHOOL\\ada01')?.person?.name).toBe(
+      'Ada Lovelace',
+    );
     device.socket.close();
   });
 });

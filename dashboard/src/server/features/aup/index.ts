@@ -32,7 +32,7 @@ export function aupFeature(deps: {
   devices.provide({ aupStates: (ids) => aup.deviceStates(db, ids) });
   return {
     name: 'aup',
-    routes: (app) => aupRoutes(app, db, push),
+    routes: (app) => aupRoutes(app, db, push, (logins) => roster.people(logins)),
     agentEvents: [
       agentEvent({
         type: 'aup.decision',
