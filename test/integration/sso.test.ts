@@ -262,6 +262,42 @@ describe('single sign-on with a real OpenID Connect provider', () => {
     expect(status).toBe(401);
   });
 
+  it('an email already linked to another provider identity is not taken over', async () => {
+    // The teacher's account first signed in as one subject; a new identity claiming the same
+    // (verified) email at the provider must not become that account.
+    idp.accounts.set('u-impostor', {
+      sub: 'u-impostor',
+      email: 'plain.teacher@school.test',
+      emailVerified: true,
+    });
+    const browser = new TestBrowser();
+    const { location, status } = await land(browser, await toCallback(browser, { sub: 'u-impostor' }));
+    expect(location).toBe('/login?sso_error=other_identity');
+    expect(status).toBe(401);
+  });
+
+  it('with local passwords off, staff sign in only by SSO; an administrator keeps a password', async () => {
+    expect(
+      (await clients.admin.json('PATCH', '/api/identity/settings', { localPasswords: false })).status,
+    ).toBe(200);
+    try {
+      const byPassword = await clients.anonymous.json('POST', '/api/auth/login', {
+        email: 'plain.teacher@school.test',
+        password,
+      });
+      expect(byPassword.status).toBe(403);
+      const browser = new TestBrowser();
+      expect((await land(browser, await toCallback(browser, { sub: 'u-teacher' }))).location).toBe('/');
+      const admin = await clients.anonymous.json('POST', '/api/auth/login', {
+        email: 'admin@school.test',
+        password,
+      });
+      expect(admin.status).toBe(200);
+    } finally {
+      await clients.admin.json('PATCH', '/api/identity/settings', { localPasswords: true });
+    }
+  });
+
   it('only an admin may change the SSO settings', async () => {
     for (const who of ['dsl', 'teacher', 'technician'] as const) {
       expect(
