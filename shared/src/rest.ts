@@ -16,6 +16,7 @@ import { limits } from './limits.js';
 import { roleSchema } from './roles.js';
 import { safeText } from './text.js';
 import { deviceAupSchema } from './aup.js';
+import { personSchema } from './roster.js';
 
 // ---- health -------------------------------------------------------------
 export const healthSchema = z.object({
@@ -195,6 +196,8 @@ export const deviceSchema = z.object({
   aupGate: z.boolean().nullable().optional(),
   /** Offline because its Harbour service was stopped while this user was signed in (not just offline). */
   stoppedInUse: z.object({ user: z.string(), at: isoTimeSchema }).nullable().optional(),
+  /** The pupil behind `user` from the roster (`known: false`: a login no pupil has); null when nobody is signed in. */
+  person: personSchema.nullable().optional(),
   /**
    * Tamper evidence shown on the device and the room tile: a session helper that stopped
    * while its user was signed in (killed, most likely), since `since`; `message` is the

@@ -31,6 +31,7 @@ import { aupFeature } from './features/aup/index.js';
 import { devicesFeature, roomsOfStaff } from './features/devices/index.js';
 import { evidenceFeature } from './features/evidence/index.js';
 import { incidentsFeature } from './features/incidents/index.js';
+import { rosterFeature, type RosterFeature } from './features/roster/index.js';
 import { lessonEndAt, supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
 import { systemFeature } from './features/system/index.js';
 import { tellFeature } from './features/tell/index.js';
@@ -48,7 +49,7 @@ export interface Harbour {
   /** The server's keys (outside the database). */
   keys: ServerKeys;
   /** The features, for tests and scripts that drive them directly. */
-  features: { supervision: SupervisionFeature };
+  features: { supervision: SupervisionFeature; roster: RosterFeature };
   dbFile: string;
   routes: RouteInfo[];
   logger: Logger;
@@ -126,6 +127,8 @@ export async function startHarbour(
     loginRateLimit: config.loginRateLimit,
     bootstrapAdmin: config.bootstrapAdmin,
     breachCheckUrl: config.passwordBreachCheckUrl,
+    publicUrl: config.publicUrl,
+    ssoFromEnvironment: config.sso,
   });
   const devices = devicesFeature({
     db,
@@ -138,6 +141,14 @@ export async function startHarbour(
       expectedAgentVersion: harbourVersion,
       extensionSilentHours: 24,
     },
+  });
+  const roster = rosterFeature({
+    db,
+    log: log.child({ service: 'roster' }),
+    devices,
+    folder: config.rosterDir
+      ? { dir: config.rosterDir, intervalMinutes: config.rosterIntervalMinutes ?? 60 }
+      : undefined,
   });
   const evidence = evidenceFeature({ db, dataDir });
   const activity = activityFeature({
@@ -156,8 +167,9 @@ export async function startHarbour(
     systemFeature({ db, trail, version: harbourVersion }),
     accounts,
     devices,
+    roster,
     evidence,
-    aupFeature({ db, push, devices }),
+    aupFeature({ db, push, devices, roster }),
     activity,
     supervision,
     incidents,
@@ -261,7 +273,7 @@ export async function startHarbour(
     io,
     db,
     keys,
-    features: { supervision },
+    features: { supervision, roster },
     dbFile,
     routes,
     logger: log,

@@ -4,6 +4,7 @@ import { notMonitored } from './activity';
 import { AupBadge } from './aupStatus';
 import { DeviceNotes } from './DeviceNotes';
 import { OnlineStatus } from './OnlineStatus';
+import { PersonName } from './PersonName';
 import { RelativeTime } from './time';
 
 /** One computer in the live room grid. */
@@ -60,7 +61,13 @@ export function DeviceCard({
       <dl className="device-facts">
         <div>
           <dt>{t('device.user')}</dt>
-          <dd>{device.user ?? <span className="muted">{t('device.nobody')}</span>}</dd>
+          <dd>
+            {device.user ? (
+              <PersonName login={device.user} person={device.person} />
+            ) : (
+              <span className="muted">{t('device.nobody')}</span>
+            )}
+          </dd>
         </div>
         {device.aup && (
           <div>

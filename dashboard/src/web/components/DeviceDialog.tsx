@@ -4,6 +4,7 @@ import type { Device } from '@harbour/shared';
 import { useFormat } from '../i18n/format';
 import { DeviceNotes } from './DeviceNotes';
 import { OnlineStatus } from './OnlineStatus';
+import { PersonName } from './PersonName';
 
 /** A larger live view of one computer. */
 export function DeviceDialog({
@@ -27,7 +28,7 @@ export function DeviceDialog({
       <h2 id="device-dialog-title">{device.hostname}</h2>
       <OnlineStatus online={device.online} />
       <DeviceNotes device={device} />
-      <p>{device.user ?? t('device.nobody')}</p>
+      <p>{device.user ? <PersonName login={device.user} person={device.person} /> : t('device.nobody')}</p>
       {thumbnail ? (
         <figure>
           <img

@@ -26,6 +26,7 @@ import { HarbourError, notFound } from '../../core/errors.js';
 import { audit, entriesAbout } from '../../core/audit.js';
 import { longestServingDsl, userNames } from '../accounts/index.js';
 import { deviceWithRoom } from '../devices/index.js';
+import { personOf } from '../roster/index.js';
 import { receivedEvidence } from '../evidence/index.js';
 import { canSeeIncident, isDsl, teacherVisibleIds } from './access.js';
 
@@ -55,6 +56,9 @@ export const subjectKey = (username: string | null | undefined, name?: string | 
   return key === '' ? null : key;
 };
 
+/** The chronology key of a pupil on the roster. */
+export const pupilKey = (pupilId: string) => `pupil:${pupilId}`;
+
 export const incidentRef = (seq: number) => `INC-${String(seq).padStart(4, '0')}`;
 
 /**
@@ -76,6 +80,10 @@ export async function createIncident(db: Db, input: NewIncident): Promise<Incide
     device = found;
   }
   const subject = input.subject ?? {};
+  // A login on the school's roster is a person: their name and year group unless the record
+  // says otherwise, and their id as the key of their one chronology whatever login they used.
+  const person = subject.username ? await personOf(db, subject.username) : null;
+  const pupil = person?.known ? person : null;
   const details = incidentDetailsSchema.parse(input.details ?? {});
   const row: IncidentRow = {
     id,
@@ -95,9 +103,14 @@ export async function createIncident(db: Db, input: NewIncident): Promise<Incide
     room_id: device?.roomId ?? null,
     room_name: device?.roomName ?? null,
     subject_username: subject.username ?? null,
-    subject_key: subjectKey(subject.username, subject.name),
-    subject_name: subject.name ?? null,
-    subject_year_group: subject.yearGroup ?? 'unknown',
+    subject_key: pupil?.pupilId ? pupilKey(pupil.pupilId) : subjectKey(subject.username, subject.name),
+    subject_name: subject.name ?? pupil?.name ?? null,
+    subject_year_group:
+      subject.yearGroup && subject.yearGroup !== 'unknown'
+        ? subject.yearGroup
+        : (pupil?.yearGroup ?? 'unknown'),
+    subject_pupil_id: pupil?.pupilId ?? null,
+    subject_class: pupil?.className ?? null,
     subject_dob: subject.dateOfBirth ?? null,
     subject_sex: subject.sex ?? 'not_recorded',
     details: JSON.stringify(details),
@@ -261,6 +274,8 @@ export async function toSummaries(
         username: r.subject_username,
         name: r.subject_name,
         yearGroup: r.subject_year_group as IncidentSubject['yearGroup'],
+        pupilId: r.subject_pupil_id ?? null,
+        className: r.subject_class ?? null,
         dateOfBirth: r.subject_dob,
         sex: r.subject_sex as IncidentSubject['sex'],
       },
