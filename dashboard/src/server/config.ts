@@ -55,6 +55,36 @@ export const serverEnvSchema = z.object({
   HARBOUR_KEY_FILE: z.string().min(1).optional(),
   /** A Have I Been Pwned style range API to check new passwords against; off when unset. */
   HARBOUR_PASSWORD_BREACH_CHECK: z.url({ protocol: /^https?$/ }).optional(),
+  /** PostgreSQL instead of the embedded SQLite file: postgres://user:password@host:port/database. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a URL (expected postgres://user:password@host:5432/database)',
+        });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `Harbour runs on PostgreSQL (postgres://…) or, with no DATABASE_URL, on its own SQLite file; "${url.protocol}" is neither`,
+        });
+        return z.NEVER;
+      }
+      if (url.pathname.replace(/^\//, '') === '') {
+        ctx.addIssue({ code: 'custom', message: 'names no database (expected postgres://…/database)' });
+        return z.NEVER;
+      }
+      return v;
+    }),
 });
 
 export interface ServerConfig {
@@ -78,6 +108,8 @@ export interface ServerConfig {
   /** The master key's file (default DATA_DIR/keys/master.key). */
   keyFile?: string | undefined;
   passwordBreachCheckUrl?: string | undefined;
+  /** PostgreSQL's address (DATABASE_URL); none: the SQLite file in dataDir. */
+  databaseUrl?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -118,5 +150,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
       staffSocket: e.HARBOUR_STAFF_SOCKET_RATE_LIMIT,
     },
     passwordBreachCheckUrl: e.HARBOUR_PASSWORD_BREACH_CHECK,
+    databaseUrl: e.DATABASE_URL,
   };
 }
