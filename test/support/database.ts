@@ -83,16 +83,21 @@ export async function outsideQuery<R = Record<string, unknown>>(
   )) as R[];
 }
 
-/** outsideQuery for a server known by its data directory (a ServerProcess). */
+/** The database of a server known by its data directory (a ServerProcess, a stopped server), for outsideQuery and databaseContents. */
+export async function databaseAt(dataDir: string): Promise<{ dbFile: string; database: TestDatabase }> {
+  const url = await databaseUrlFor(dataDir);
+  return url
+    ? { dbFile: describeDatabaseUrl(url), database: 'postgres' }
+    : { dbFile: path.join(dataDir, 'harbour.sqlite'), database: 'sqlite' };
+}
+
+/** outsideQuery for a server known by its data directory. */
 export async function outsideQueryIn<R = Record<string, unknown>>(
   dataDir: string,
   text: string,
   ...values: (string | number | null)[]
 ): Promise<R[]> {
-  const url = await databaseUrlFor(dataDir);
-  return url
-    ? outsideQuery<R>({ dbFile: describeDatabaseUrl(url), database: 'postgres' }, text, ...values)
-    : outsideQuery<R>({ dbFile: path.join(dataDir, 'harbour.sqlite'), database: 'sqlite' }, text, ...values);
+  return outsideQuery<R>(await databaseAt(dataDir), text, ...values);
 }
 
 /**

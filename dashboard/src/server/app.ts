@@ -227,7 +227,7 @@ export async function startHarbour(
     log.warn({ webRoot }, 'the web app is not built; run `npm run build`');
   }
 
-  setUpAgentNamespace(agents, {
+  const agentTransport = setUpAgentNamespace(agents, {
     db,
     push,
     clock,
@@ -282,6 +282,7 @@ export async function startHarbour(
       for (const feature of features) await feature.stop?.();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
+      await agentTransport.settled();
       await opened.close();
     },
   };
