@@ -32,6 +32,7 @@ let teacherBrowser: Browser;
 let dashboard: Page;
 let xterm: ChildProcess;
 let admin: ApiClient;
+let evidenceReader: ApiClient;
 let roomId = '';
 const savedDisplay = process.env.DISPLAY;
 
@@ -49,7 +50,18 @@ function xdotool(...args: string[]): Promise<string> {
   );
 }
 async function activateClass(windowClass: string): Promise<void> {
-  const ids = (await xdotool('search', '--onlyvisible', '--class', windowClass)).trim().split('\n');
+  // xdotool's search fails (BadWindow) when a window goes away while it walks the tree, as
+  // Chromium's short-lived helper windows do: look again rather than fail the test.
+  let ids: string[] = [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      ids = (await xdotool('search', '--onlyvisible', '--class', windowClass)).trim().split('\n');
+      break;
+    } catch (error) {
+      if (attempt >= 4 || !/BadWindow/.test((error as Error).message)) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   await xdotool('windowactivate', '--sync', ids.at(-1) ?? '');
 }
 
@@ -73,6 +85,17 @@ beforeAll(async () => {
   });
   admin = new ApiClient(server.url);
   await admin.login(adminEmail, password);
+  // Flag evidence opens only after a second factor (issue 17): the DSL who reads it has one.
+  await admin.json('POST', '/api/users', {
+    temporaryPassword: false,
+    email: 'dsl-evidence@school.test',
+    displayName: 'Mr Oak',
+    role: 'dsl',
+    password,
+  });
+  evidenceReader = new ApiClient(server.url);
+  await evidenceReader.login('dsl-evidence@school.test', password);
+  await evidenceReader.enrolSecondFactor();
   roomId = (await admin.createRoom('Year 5 Willow')).id;
   const settings = await admin.json('PUT', '/api/activity/settings', {
     sampleSeconds: 1,
@@ -209,7 +232,7 @@ describe('activity on a real desktop', () => {
     });
     const ref = flag?.evidence[0];
     expect(ref?.mime).toBe('image/png');
-    const shot = await admin.request('GET', `/api/flags/${flag?.id}/evidence/${ref?.sha256}`);
+    const shot = await evidenceReader.request('GET', `/api/flags/${flag?.id}/evidence/${ref?.sha256}`);
     expect(shot.status).toBe(200);
     const png = Buffer.from(await shot.arrayBuffer());
     fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
@@ -263,6 +286,7 @@ describe('activity on a real desktop', () => {
 
     // A DSL supervises the room and covers every screen.
     await admin.json('POST', '/api/users', {
+      temporaryPassword: false,
       email: 'dsl-activity@school.test',
       displayName: 'Ms Ash',
       role: 'dsl',

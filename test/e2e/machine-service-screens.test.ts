@@ -160,6 +160,7 @@ describe.skipIf(!asRoot)('the pupils’ screens through the machine service, two
     admin = new ApiClient(server.url);
     await admin.login(adminEmail, password);
     await admin.json('POST', '/api/users', {
+      temporaryPassword: false,
       email: 'dsl@school.test',
       displayName: 'Mrs Lead',
       role: 'dsl',
@@ -167,6 +168,7 @@ describe.skipIf(!asRoot)('the pupils’ screens through the machine service, two
     });
     dsl = new ApiClient(server.url);
     await dsl.login('dsl@school.test', password);
+    await dsl.enrolSecondFactor(); // the DSL opens the reports (issue 17)
     const room = await admin.createRoom('Year 5 Oak');
     const { token } = await admin.createToken(room.id);
     runDir = fs.mkdtempSync('/tmp/harbour-run-');

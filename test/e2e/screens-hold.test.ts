@@ -186,6 +186,7 @@ beforeAll(async () => {
   const created: Record<string, string> = {};
   for (const role of ['dsl', 'teacher'] as const) {
     const r = await admin.json<{ user: { id: string } }>('POST', '/api/users', {
+      temporaryPassword: false,
       email: `${role}@school.test`,
       displayName: role === 'dsl' ? 'Mrs Lead' : 'Mr Class',
       role,
@@ -195,6 +196,7 @@ beforeAll(async () => {
   }
   dsl = new ApiClient(server.url);
   await dsl.login('dsl@school.test', password);
+  await dsl.enrolSecondFactor(); // the DSL opens the reports (issue 17)
   teacher = new ApiClient(server.url);
   await teacher.login('teacher@school.test', password);
   const room = await admin.createRoom('Year 5 Elm');
