@@ -8,9 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditVerify, Incident } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import type { ApiClient } from '../support/api.js';
-import { testDatabase } from '../support/database.js';
-import { staffClients, startInProcess, type Caller } from '../support/harbour.js';
+import { ApiClient } from '../support/api.js';
+import { outsideQueryIn, testDatabase } from '../support/database.js';
+import { adminEmail, password, staffClients, startInProcess, type Caller } from '../support/harbour.js';
+import { tempDir } from '../support/paths.js';
+import { ServerProcess } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 import { enrolTestDevice, sendEvent, tellBody, type TestDevice } from '../support/tell.js';
 
 let harbour: Harbour;
@@ -77,5 +80,65 @@ describe(`concurrent writers on ${testDatabase}`, () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     const refs = manualResults.map((r) => r.body.ref);
     expect(new Set(refs).size).toBe(refs.length);
+  });
+});
+
+describe(`the server killed in the middle of many writes, on ${testDatabase}`, () => {
+  it('keeps every report it acknowledged, each with its audit entry, and a chain that still verifies', async () => {
+    const server = await ServerProcess.start(tempDir('server'), {
+      HARBOUR_ADMIN_EMAIL: adminEmail,
+      HARBOUR_ADMIN_PASSWORD: password,
+    });
+    try {
+      const admin = new ApiClient(server.url);
+      await admin.login(adminEmail, password);
+      const created = await admin.json('POST', '/api/users', {
+        email: 'dsl@school.test',
+        displayName: 'The DSL',
+        role: 'dsl',
+        password,
+        temporaryPassword: false,
+      });
+      expect(created.status).toBe(201);
+      const dsl = new ApiClient(server.url);
+      await dsl.login('dsl@school.test', password);
+      await dsl.enrolSecondFactor();
+
+      // 80 reports in flight; the server is killed (SIGKILL: no shutdown, open transactions
+      // cut off) once the first ten have been acknowledged.
+      const acknowledged: string[] = [];
+      const inFlight = Array.from({ length: 80 }, (_, i) =>
+        dsl
+          .json<Incident>('POST', '/api/incidents', { summary: `Report ${i}`, category: 'other' })
+          .then((r) => {
+            if (r.status === 201) acknowledged.push(r.body.id);
+          })
+          .catch(() => undefined),
+      );
+      await waitFor(() => acknowledged.length >= 10, { what: 'ten reports acknowledged' });
+      await server.stop('SIGKILL');
+      await Promise.all(inFlight);
+      const seen = [...acknowledged];
+      expect(seen.length).toBeLessThan(80);
+
+      await server.start();
+      const after = new ApiClient(server.url);
+      await after.login(adminEmail, password);
+      expect((await after.json<AuditVerify>('GET', '/api/audit/verify')).body).toMatchObject({ ok: true });
+      const incidents = await outsideQueryIn<{ id: string; seq: number }>(
+        server.dataDir,
+        'select id, seq from incidents order by seq',
+      );
+      for (const id of seen) expect(incidents.map((r) => r.id)).toContain(id);
+      expect(incidents.map((r) => Number(r.seq))).toEqual(incidents.map((_, i) => i + 1));
+      // Nothing half-written: each stored incident has exactly its one creation entry.
+      const entries = await outsideQueryIn<{ subject: string }>(
+        server.dataDir,
+        "select subject from audit_log where action = 'incident.create'",
+      );
+      expect(entries.map((e) => e.subject).sort()).toEqual(incidents.map((r) => r.id).sort());
+    } finally {
+      await server.stop();
+    }
   });
 });
