@@ -5,11 +5,12 @@
  * databases must end with one unbroken chain and references numbered 1, 2, 3… with no
  * repeat and no gap. Runs in `integration` (SQLite) and `integration-pg` (PostgreSQL).
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditVerify, Incident } from '@harbour/shared';
-import type { Harbour } from '../../dashboard/src/server/app.js';
+import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
 import { ApiClient } from '../support/api.js';
-import { outsideQueryIn, testDatabase } from '../support/database.js';
+import { outsideQueryIn, storageFor, testDatabase } from '../support/database.js';
 import { adminEmail, password, staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
@@ -140,5 +141,38 @@ describe(`the server killed in the middle of many writes, on ${testDatabase}`, (
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe(`closing the server with computers connected, on ${testDatabase}`, () => {
+  it('writes their last contact before it closes the database, and logs no failure', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const dataDir = tempDir('server');
+    const server = await startHarbour(
+      {
+        ...(await storageFor(dataDir)),
+        port: 0,
+        host: '127.0.0.1',
+        logLevel: 'info',
+        loginRateLimit: 1000,
+        enrolRateLimit: 1000,
+        bootstrapAdmin: { email: adminEmail, password },
+      },
+      { logger },
+    );
+    const admin = new ApiClient(server.url);
+    await admin.login(adminEmail, password);
+    const room = await admin.createRoom('ICT Suite');
+    const connectedDevices: TestDevice[] = [];
+    for (const n of [1, 2, 3])
+      connectedDevices.push(await enrolTestDevice(server.url, admin, room.id, `ICT-0${n}`));
+    await server.close();
+    for (const d of connectedDevices) d.socket.disconnect();
+    const failures = lines.filter((l) => l.level >= 50);
+    expect(failures.map((l) => l.msg)).toEqual([]);
   });
 });
