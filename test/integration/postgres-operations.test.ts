@@ -105,6 +105,25 @@ describe.runIf(onPostgres)('Harbour on PostgreSQL, operated', () => {
     });
   });
 
+  it('two servers starting at once on one empty database migrate it once, and both serve', async () => {
+    const databaseUrl = await createDatabase(cluster.adminUrl);
+    const [a, b] = await Promise.all([
+      ServerProcess.start(tempDir('node-a'), { DATABASE_URL: databaseUrl }),
+      ServerProcess.start(tempDir('node-b'), { DATABASE_URL: databaseUrl }),
+    ]);
+    try {
+      for (const s of [a, b]) expect((await fetch(`${s.url}/api/health`)).status).toBe(200);
+      const runs = await psql<{ name: string; n: string }>(
+        databaseUrl,
+        'select name, count(*) as n from kysely_migration group by name',
+      );
+      expect(runs.length).toBeGreaterThanOrEqual(10);
+      expect(runs.every((r) => Number(r.n) === 1)).toBe(true);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
   it('PostgreSQL restarting under a running server: requests fail cleanly, then recover; the outbox loses nothing', async () => {
     const databaseUrl = await createDatabase(cluster.adminUrl);
     const server = await ServerProcess.start(tempDir('server'), {
@@ -135,10 +154,12 @@ describe.runIf(onPostgres)('Harbour on PostgreSQL, operated', () => {
       cluster.stop('fast');
       // The server stays up and answers, with an error, at once rather than hanging.
       const health = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(10_000) });
-      expect(health.status).toBe(500);
-      expect(await health.json()).toMatchObject({ error: { code: 'internal' } });
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({
+        error: { code: 'internal', message: 'The database is not answering. Try again in a moment.' },
+      });
       const rooms = await admin.request('GET', '/api/rooms');
-      expect(rooms.status).toBeGreaterThanOrEqual(500);
+      expect(rooms.status).toBe(503);
 
       // A pupil's computer keeps working and queues what it has to send.
       const ids: string[] = [];

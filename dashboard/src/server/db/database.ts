@@ -64,6 +64,19 @@ export async function openDatabase(
   };
 }
 
+// PostgreSQL's "connection exception" class (08…) and "operator intervention" (57P01-03:
+// shut down, restarting, not yet accepting connections), and the socket errors of a server
+// that is not there: the database is unreachable, not the request wrong.
+const unreachableCodes = /^(08...|57P0[123]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/;
+const unreachableMessages = /^(Connection terminated|timeout exceeded when trying to connect)/;
+
+/** The error says the database could not be reached (PostgreSQL stopped or restarting), not that a query was wrong. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && unreachableCodes.test(code)) || unreachableMessages.test(error.message);
+}
+
 /** `url` as it may be shown and logged: its password replaced. */
 export function describeDatabaseUrl(url: string): string {
   try {
