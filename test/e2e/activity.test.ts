@@ -52,7 +52,7 @@ function xdotool(...args: string[]): Promise<string> {
 async function activateClass(windowClass: string): Promise<void> {
   // xdotool's search fails (BadWindow) when a window goes away while it walks the tree, as
   // Chromium's short-lived helper windows do: look again rather than fail the test.
-  let ids: string[] = [];
+  let ids: string[];
   for (let attempt = 0; ; attempt++) {
     try {
       ids = (await xdotool('search', '--onlyvisible', '--class', windowClass)).trim().split('\n');

@@ -263,7 +263,8 @@ export class ActivityFeature implements AgentFeature {
     if (this.problems.some((p) => noDisplayCodes.has(p.code)))
       return { state: 'off', reason: 'no_display', joined: null };
     if (await probe.locked()) return { state: 'locked', reason: null, joined: null };
-    if (this.options.covered?.now()) return { state: 'active', reason: harbourScreen.reason, joined: harbourScreen };
+    if (this.options.covered?.now())
+      return { state: 'active', reason: harbourScreen.reason, joined: harbourScreen };
     if (await this.idle.atLeast(settings.idleSeconds)) return { state: 'idle', reason: null, joined: null };
     const w = (await probe.activeWindow()) ?? {
       app: 'Desktop',
