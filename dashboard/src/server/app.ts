@@ -25,6 +25,7 @@ import { liveScope } from './core/live-scope.js';
 import { memoryCounters, rateLimit } from './core/rate-limit.js';
 import { systemClock } from './core/ports.js';
 import { databaseFile, openDatabase, type Db } from './db/database.js';
+import type { DialectName } from './db/portable.js';
 import { accountsFeature } from './features/accounts/index.js';
 import { activityFeature } from './features/activity/index.js';
 import { aupFeature } from './features/aup/index.js';
@@ -50,7 +51,11 @@ export interface Harbour {
   keys: ServerKeys;
   /** The features, for tests and scripts that drive them directly. */
   features: { supervision: SupervisionFeature; roster: RosterFeature };
+  /** The SQLite file, or PostgreSQL's address without its password. */
   dbFile: string;
+  database: DialectName;
+  /** Files beside the database: evidence, the key, audit checkpoints (DATA_DIR). */
+  dataDir: string;
   routes: RouteInfo[];
   logger: Logger;
   /** The URL the server listens on, e.g. http://127.0.0.1:8080 */
@@ -74,7 +79,10 @@ export async function startHarbour(
   if (openedKeys.created) log.info({ keyFile }, 'server key created; back it up apart from the database');
   if (openedKeys.warning) log.warn({ keyFile }, openedKeys.warning);
   const { keys } = openedKeys;
-  const opened = await openDatabase(config.dataDir, log, { auditKey: keys.derive(auditKeyPurpose) });
+  const opened = await openDatabase(config.dataDir, log, {
+    auditKey: keys.derive(auditKeyPurpose),
+    url: config.databaseUrl,
+  });
   const { db, file: dbFile } = opened;
   const trail = auditTrail({
     db,
@@ -231,7 +239,7 @@ export async function startHarbour(
     log.warn({ webRoot }, 'the web app is not built; run `npm run build`');
   }
 
-  setUpAgentNamespace(agents, {
+  const agentTransport = setUpAgentNamespace(agents, {
     db,
     push,
     clock,
@@ -275,6 +283,8 @@ export async function startHarbour(
     keys,
     features: { supervision, roster },
     dbFile,
+    database: opened.dialect,
+    dataDir: config.dataDir,
     routes,
     logger: log,
     url,
@@ -284,6 +294,7 @@ export async function startHarbour(
       for (const feature of features) await feature.stop?.();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
+      await agentTransport.settled();
       await opened.close();
     },
   };

@@ -95,6 +95,36 @@ export const serverEnvSchema = z.object({
   HARBOUR_ROSTER_DIR: z.string().min(1).optional(),
   /** Minutes between looks at HARBOUR_ROSTER_DIR (an unchanged export is not imported again). */
   HARBOUR_ROSTER_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** PostgreSQL instead of the embedded SQLite file: postgres://user:password@host:port/database. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a URL (expected postgres://user:password@host:5432/database)',
+        });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `Harbour runs on PostgreSQL (postgres://…) or, with no DATABASE_URL, on its own SQLite file; "${url.protocol}" is neither`,
+        });
+        return z.NEVER;
+      }
+      if (url.pathname.replace(/^\//, '') === '') {
+        ctx.addIssue({ code: 'custom', message: 'names no database (expected postgres://…/database)' });
+        return z.NEVER;
+      }
+      return v;
+    }),
 });
 
 export interface ServerConfig {
@@ -123,6 +153,8 @@ export interface ServerConfig {
   rosterIntervalMinutes?: number | undefined;
   /** Single sign-on from the environment (the dashboard cannot change it then). */
   sso?: SsoConfig | undefined;
+  /** PostgreSQL's address (DATABASE_URL); none: the SQLite file in dataDir. */
+  databaseUrl?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -188,5 +220,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
           }
         : undefined,
     rosterIntervalMinutes: e.HARBOUR_ROSTER_INTERVAL_MINUTES,
+    databaseUrl: e.DATABASE_URL,
   };
 }

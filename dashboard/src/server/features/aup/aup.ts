@@ -20,6 +20,7 @@ import {
 } from '@harbour/shared';
 import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { lockNumberedAppends } from '../../db/portable.js';
 import type { AupDocumentsTable, Database } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { devicePlace, roomExists, sessionPlaces, signedInUsers } from '../devices/index.js';
@@ -115,6 +116,8 @@ export async function createVersion(
   actor: string,
 ): Promise<AupDocument> {
   return db.transaction().execute(async (trx) => {
+    // Versions are numbered: two saves at once on PostgreSQL must not both take the same one.
+    await lockNumberedAppends(trx);
     if (!(await audienceExists(trx, input.audience))) throw notFound(`Audience "${input.audience}"`);
     const last = await trx
       .selectFrom('aup_documents')

@@ -21,6 +21,7 @@ import {
 import type { Selectable } from 'kysely';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
+import { lockNumberedAppends } from '../../db/portable.js';
 import type { IncidentsTable } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit, entriesAbout } from '../../core/audit.js';
@@ -63,11 +64,15 @@ export const incidentRef = (seq: number) => `INC-${String(seq).padStart(4, '0')}
 
 /**
  * Records a new incident. Call inside a transaction with whatever caused it (an agent
- * event, a flag), so the incident exists exactly once. Returns the row it stored.
+ * event, a flag), so the incident exists exactly once (without one it opens its own).
+ * Its number is the highest so far plus one, read under db/portable.ts's lock, so two
+ * reports at once never share a reference. Returns the row it stored.
  */
 export async function createIncident(db: Db, input: NewIncident): Promise<IncidentRow> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => createIncident(trx, input));
   const id = randomUUID();
   const now = new Date().toISOString();
+  await lockNumberedAppends(db);
   const last = await db
     .selectFrom('incidents')
     .select((eb) => eb.fn.max('seq').as('seq'))
