@@ -246,6 +246,55 @@ export const incidentSummarySchema = z.object({
 });
 export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 
+/**
+ * Categories that ring the DSL's alert (child protection and Prevent): the others still
+ * show a banner and a count, silently.
+ */
+export const urgentCategories: readonly string[] = [
+  'grooming',
+  'sexting',
+  'extremism',
+  'inappropriate_content',
+];
+
+/**
+ * A new concern as the DSL's banner shows it: what, where and who recorded it, never the
+ * pupil's words or name (a banner is read over a shoulder; the record opens with a second factor).
+ */
+export const concernAlertSchema = z.object({
+  incidentId: idSchema,
+  ref: z.string(),
+  source: incidentSourceSchema,
+  category: z.string(),
+  roomId: idSchema.nullable(),
+  roomName: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  recordedBy: z.string().nullable(),
+  createdAt: isoTimeSchema,
+  /** Rings (and is offered as a desktop notification): see `urgentCategories`. */
+  urgent: z.boolean(),
+});
+export type ConcernAlert = z.infer<typeof concernAlertSchema>;
+export const concernAlertListSchema = z.object({ concerns: z.array(concernAlertSchema) });
+
+/**
+ * What the person who recorded a concern is told: when it was sent, when a DSL's dashboard
+ * showed it and whose, and when a DSL acknowledged it.
+ */
+export const concernReceiptSchema = z.object({
+  incidentId: idSchema,
+  ref: z.string(),
+  sentAt: isoTimeSchema,
+  received: z.object({ at: isoTimeSchema, by: z.string() }).nullable(),
+  acknowledged: z.object({ at: isoTimeSchema, by: z.string() }).nullable(),
+});
+export type ConcernReceipt = z.infer<typeof concernReceiptSchema>;
+
+/** The categories a member of staff can file a concern under now (retired ones left out). */
+export const activeCategoriesSchema = z.object({
+  categories: z.array(z.object({ id: z.string(), label: z.string() })),
+});
+
 export const incidentSchema = incidentSummarySchema.extend({
   details: incidentDetailsViewSchema,
   window: z
@@ -260,6 +309,8 @@ export const incidentSchema = incidentSummarySchema.extend({
     z.object({ id: idSchema, ref: z.string(), category: z.string(), state: incidentStateSchema }),
   ),
   history: z.array(incidentHistoryEntrySchema),
+  /** Whether (and by whom) the DSL has had it: for the person who recorded it. */
+  receipt: concernReceiptSchema,
   /** What the viewer may do here. */
   canManage: z.boolean(),
 });

@@ -28,6 +28,7 @@ import { longestServingDsl, userNames } from '../accounts/index.js';
 import { deviceWithRoom } from '../devices/index.js';
 import { receivedEvidence } from '../evidence/index.js';
 import { canSeeIncident, isDsl, teacherVisibleIds } from './access.js';
+import { receiptOf } from './concerns.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
 
@@ -55,7 +56,8 @@ export const subjectKey = (username: string | null | undefined, name?: string | 
   return key === '' ? null : key;
 };
 
-export const incidentRef = (seq: number) => `INC-${String(seq).padStart(4, '0')}`;
+export { incidentRef } from './ref.js';
+import { incidentRef } from './ref.js';
 
 /**
  * Records a new incident. Call inside a transaction with whatever caused it (an agent
@@ -410,6 +412,7 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
       action: h.action,
       detail: manager || teacherReadableDetail.has(h.action) ? parseJson<unknown>(h.detail, null) : null,
     })),
+    receipt: await receiptOf(db, row),
     canManage: isDsl(viewer),
   };
 }
