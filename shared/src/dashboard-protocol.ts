@@ -6,11 +6,7 @@ import { z } from 'zod';
 import { idSchema } from './common.js';
 import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
-import {
-  concernAlertSchema,
-  concernReceiptSchema,
-  incidentSummarySchema,
-} from './incidents.js';
+import { concernAlertSchema, concernReceiptSchema, incidentSummarySchema } from './incidents.js';
 import { tellAlertSchema } from './tell.js';
 import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
 import { deviceActivitySchema } from './activity.js';

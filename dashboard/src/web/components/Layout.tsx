@@ -4,7 +4,8 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { can, type Permission } from '@harbour/shared';
 import { api } from '../api';
 import { useAuth, useUser } from '../auth';
-import { TellAlerts } from '../incidents/TellAlerts';
+import { AlertDock } from '../alerts/AlertDock';
+import { AlertsProvider, useAlerts } from '../alerts/AlertsContext';
 import { ErrorAlert } from './ErrorAlert';
 import { flagsChangedEvent } from './FlagList';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -62,8 +63,29 @@ function useOpenFlags(enabled: boolean): number {
   return open;
 }
 
-/** The signed-in frame: header with navigation and account, then the page. */
+/** The signed-in frame: header with navigation and account, the alerts, then the page. */
 export function Layout() {
+  return (
+    <AlertsProvider>
+      <Frame />
+    </AlertsProvider>
+  );
+}
+
+function NavCount({ count, label }: { count: number; label: string }) {
+  if (count === 0) return null;
+  return (
+    <>
+      {' '}
+      <span className="nav-count" aria-hidden="true">
+        {count}
+      </span>
+      <span className="visually-hidden"> ({label})</span>
+    </>
+  );
+}
+
+function Frame() {
   const user = useUser();
   const { signOut } = useAuth();
   const location = useLocation();
@@ -72,6 +94,7 @@ export function Layout() {
   const [error, setError] = useState<unknown>(null);
   const { t } = useTranslation();
   const openFlags = useOpenFlags(can(user.role, 'viewFlags'));
+  const { concerns } = useAlerts();
 
   // After moving between pages, put keyboard and screen-reader focus at the start of the new page.
   useEffect(() => {
@@ -109,17 +132,14 @@ export function Layout() {
                   <li key={item.to}>
                     <NavLink to={item.to}>
                       {t(`nav.${item.key}`)}
-                      {item.key === 'flags' && openFlags > 0 && (
-                        <>
-                          {' '}
-                          <span className="nav-count" aria-hidden="true">
-                            {openFlags}
-                          </span>
-                          <span className="visually-hidden">
-                            {' '}
-                            ({t('nav.flagsWaiting', { count: openFlags })})
-                          </span>
-                        </>
+                      {item.key === 'flags' && (
+                        <NavCount count={openFlags} label={t('nav.flagsWaiting', { count: openFlags })} />
+                      )}
+                      {item.key === 'incidents' && (
+                        <NavCount
+                          count={concerns.length}
+                          label={t('nav.concernsWaiting', { count: concerns.length })}
+                        />
                       )}
                     </NavLink>
                   </li>
@@ -140,7 +160,7 @@ export function Layout() {
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="page">
         <ErrorAlert error={error} />
-        <TellAlerts />
+        <AlertDock />
         <Outlet />
       </main>
     </>

@@ -14,6 +14,8 @@ import {
   type SafeguardingSettings,
 } from '@harbour/shared';
 import { api } from '../api';
+import { ConcernReceiptNote } from '../alerts/ConcernReceipt';
+import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DateField, SelectField, TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
@@ -62,6 +64,7 @@ export function IncidentPage() {
   usePageTitle(incident?.ref ?? t('incident.title'));
   const categories = useCategories();
   const f = useFormat();
+  const user = useUser();
 
   if (!incident) {
     return (
@@ -69,6 +72,8 @@ export function IncidentPage() {
         <p className="breadcrumb">
           <Link to="/incidents">{t('incidents.all')}</Link>
         </p>
+        {/* A concern's recorder without a second factor cannot open it, but is still told it arrived. */}
+        {error !== null && <ConcernReceiptNote incidentId={incidentId} />}
         <ErrorAlert error={error} />
         {error === null && <p className="muted">{t('common.loading')}</p>}
       </>
@@ -89,6 +94,9 @@ export function IncidentPage() {
           {incident.outcome && ` · ${t(`enums.incidentOutcome.${incident.outcome}`)}`}
         </span>
       </div>
+      {incident.createdBy?.id === user.id && (
+        <ConcernReceiptNote incidentId={incident.id} initial={incident.receipt} />
+      )}
       <dl className="facts">
         <Fact term={t('incidents.columns.pupil')}>
           {pupilOf(t, incident)}

@@ -19,7 +19,7 @@ import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
-import { useCategories } from './categories';
+import { useActiveCategories, useCategories } from './categories';
 import { pupilOf } from './labels';
 import { useLoad } from './useLoad';
 
@@ -134,9 +134,10 @@ function RecordIncidentForm() {
   const [pupilWords, setPupilWords] = useState('');
   const [category, setCategory] = useState('unsorted');
   const { busy, error, run } = useSubmit();
-  // A teacher cannot read the school's settings: offer Harbour's categories (the server checks).
+  // The school's own list, which a teacher may read too (until it arrives, Harbour's; the server checks).
+  const active = useActiveCategories();
   const options =
-    categories.list?.filter((c) => !c.retired).map((c) => ({ value: c.id, label: categories.label(c.id) })) ??
+    active?.map((c) => ({ value: c.id, label: c.label })) ??
     defaultIncidentCategories.map((c) => ({ value: c.id, label: categories.label(c.id) }));
 
   async function submit(event: FormEvent<HTMLFormElement>) {

@@ -91,7 +91,8 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
     {
       config: { access: 'viewIncidents' },
       schema: {
-        summary: 'The categories a concern can be recorded under (the school’s own list, retired ones left out)',
+        summary:
+          'The categories a concern can be recorded under (the school’s own list, retired ones left out)',
         tags,
         response: { 200: activeCategoriesSchema },
       },

@@ -62,7 +62,8 @@ export async function receiptOf(db: Db, row: IncidentRow): Promise<ConcernReceip
   const received = entries.find((e) => e.action === 'incident.received');
   // The first move out of "new" is the acknowledgement, whatever it moved to.
   const acknowledged = entries.find(
-    (e) => e.action === 'incident.state' && (JSON.parse(e.detail ?? '{}') as { from?: string }).from === 'new',
+    (e) =>
+      e.action === 'incident.state' && (JSON.parse(e.detail ?? '{}') as { from?: string }).from === 'new',
   );
   const names = await userNames(db, [received?.actor ?? null, acknowledged?.actor ?? null]);
   const who = (actor: string) => names.get(actor) ?? actor;
