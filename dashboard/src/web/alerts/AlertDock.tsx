@@ -65,7 +65,10 @@ export function AlertDock() {
   const seen = useRef<Set<string> | null>(null);
 
   const covered = alerts.tell.filter((a) => a.status === 'covered');
-  const waiting = covered.length + alerts.concerns.length;
+  // A pupil's report waiting for an adult is already the tell banner above: listed once.
+  const tellIds = new Set(alerts.tell.map((a) => a.incidentId));
+  const concerns = alerts.concerns.filter((c) => !tellIds.has(c.incidentId));
+  const waiting = covered.length + concerns.length;
 
   // The tab title, on every page, while anything waits.
   useEffect(() => {
@@ -158,7 +161,7 @@ export function AlertDock() {
         </p>
       )}
       {alerts.tell.length > 0 && <TellList alerts={alerts.tell} />}
-      {alerts.concerns.length > 0 && <ConcernList concerns={alerts.concerns} />}
+      {concerns.length > 0 && <ConcernList concerns={concerns} />}
     </div>
   );
 }

@@ -13,8 +13,11 @@ export function DeviceCard({
   chooser,
   onOpen,
   activity,
+  help,
 }: {
   device: Device;
+  /** A pupil at this computer asked for help and no adult has released it yet. */
+  help?: 'covered' | 'acknowledged' | undefined;
   /**
    * What the computer shows now, for staff who may read activity (undefined: not shown at
    * all; null: nothing recorded yet, so not monitored).
@@ -32,8 +35,13 @@ export function DeviceCard({
     <li
       role="listitem"
       data-device-id={device.id}
-      className={device.online ? 'device-card device-online' : 'device-card device-offline'}
+      className={`device-card ${device.online ? 'device-online' : 'device-offline'}${help ? ' device-help' : ''}`}
     >
+      {help && (
+        <p className="device-help-badge" data-testid="tile-help">
+          {t(help === 'covered' ? 'device.askedForHelp' : 'device.helpOnTheWay')}
+        </p>
+      )}
       <div className="device-card-head">
         <h2 className="device-name">{device.hostname}</h2>
         {chooser && (

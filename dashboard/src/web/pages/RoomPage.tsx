@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { can, type Device } from '@harbour/shared';
+import { useAlerts } from '../alerts/AlertsContext';
 import { useUser } from '../auth';
 import { DeviceCard } from '../components/DeviceCard';
 import { DeviceDialog } from '../components/DeviceDialog';
@@ -54,6 +55,11 @@ export function RoomPage() {
   const mayReadActivity = can(user.role, 'readActivity') && (access?.readActivity ?? false);
   const activityHook = useRoomActivity(roomId, mayReadActivity);
   const activityLive = mayReadActivity ? activityHook : null;
+  const { tell } = useAlerts();
+  const help = useMemo(
+    () => new Map(tell.filter((a) => a.roomId === roomId).map((a) => [a.deviceId, a.status])),
+    [tell, roomId],
+  );
 
   return (
     <>
@@ -149,6 +155,10 @@ export function RoomPage() {
                 activity={activityLive ? (activityLive.current.get(device.id) ?? null) : undefined}
                 now={now}
                 thumbnail={thumbnails[device.id]}
+                help={(() => {
+                  const status = help.get(device.id);
+                  return status === 'covered' || status === 'acknowledged' ? status : undefined;
+                })()}
                 chooser={
                   mayChoose
                     ? {
