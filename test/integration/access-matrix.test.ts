@@ -38,6 +38,8 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/identity/settings': ['admin'],
   'PATCH /api/identity/settings': ['admin'],
   'GET /api/rooms': staff,
+  // Issue 16: the rooms list's cards (online count; supervision only for roles that see it).
+  'GET /api/rooms/overview': staff,
   'POST /api/rooms': ['admin', 'technician'],
   'GET /api/enrolment-tokens': ['admin', 'technician'],
   'POST /api/enrolment-tokens': ['admin', 'technician'],
@@ -54,6 +56,12 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/incidents': dslAndTeachers,
   'POST /api/incidents': dslAndTeachers,
   'GET /api/incidents/:id': dslAndTeachers,
+  // Issue 16: new concerns reach the DSL (the alert names no pupil); the recorder follows theirs.
+  'GET /api/incidents/categories': dslAndTeachers,
+  'GET /api/concerns': ['dsl'],
+  'POST /api/concerns/:id/received': ['dsl'],
+  'POST /api/concerns/:id/acknowledge': ['dsl'],
+  'GET /api/concerns/:id/receipt': dslAndTeachers,
   'PATCH /api/incidents/:id': ['dsl'],
   'POST /api/incidents/:id/state': ['dsl'],
   'POST /api/incidents/:id/reopen': ['dsl'],

@@ -31,6 +31,7 @@ export {
 } from './devices.repository.js';
 export {
   isRoomStaff,
+  listRooms,
   roomById,
   roomExists,
   roomsOfStaff,

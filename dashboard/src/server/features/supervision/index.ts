@@ -19,6 +19,7 @@ import {
   stateForRoom,
   type SupervisionPorts,
 } from './supervision.js';
+import { roomOverviewRoutes } from './overview.js';
 import { supervisionRoutes } from './supervision.routes.js';
 
 export { lessonEndAt, supervisorsAt } from './supervision.js';
@@ -54,7 +55,10 @@ export function supervisionFeature(deps: {
     stop() {
       clearInterval(lessonBell);
     },
-    routes: (app) => supervisionRoutes(app, ports),
+    routes(app) {
+      supervisionRoutes(app, ports);
+      roomOverviewRoutes(app, ports);
+    },
     /** A computer that connects learns at once whether its room is supervised. */
     async agentConnected(connection) {
       try {
