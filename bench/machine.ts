@@ -96,6 +96,7 @@ export async function runMachine(opts: {
     const room = await admin.createRoom('Machine');
     const { token } = await admin.createToken(room.id);
     await admin.json('POST', '/api/users', {
+      temporaryPassword: false,
       email: 'teacher@harbour.test',
       displayName: 'Ms Bench',
       role: 'teacher',

@@ -73,6 +73,8 @@ beforeAll(async () => {
   });
   admin = new ApiClient(server.url);
   await admin.login(adminEmail, password);
+  // Flag evidence opens only after a second factor (issue 17).
+  await admin.enrolSecondFactor();
   roomId = (await admin.createRoom('Year 5 Willow')).id;
   const settings = await admin.json('PUT', '/api/activity/settings', {
     sampleSeconds: 1,
@@ -263,6 +265,7 @@ describe('activity on a real desktop', () => {
 
     // A DSL supervises the room and covers every screen.
     await admin.json('POST', '/api/users', {
+      temporaryPassword: false,
       email: 'dsl-activity@school.test',
       displayName: 'Ms Ash',
       role: 'dsl',

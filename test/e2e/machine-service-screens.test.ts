@@ -160,6 +160,7 @@ describe.skipIf(!asRoot)('the pupils’ screens through the machine service, two
     admin = new ApiClient(server.url);
     await admin.login(adminEmail, password);
     await admin.json('POST', '/api/users', {
+      temporaryPassword: false,
       email: 'dsl@school.test',
       displayName: 'Mrs Lead',
       role: 'dsl',

@@ -186,6 +186,7 @@ beforeAll(async () => {
   const created: Record<string, string> = {};
   for (const role of ['dsl', 'teacher'] as const) {
     const r = await admin.json<{ user: { id: string } }>('POST', '/api/users', {
+      temporaryPassword: false,
       email: `${role}@school.test`,
       displayName: role === 'dsl' ? 'Mrs Lead' : 'Mr Class',
       role,

@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 describe('installing on Linux into a temporary root', () => {
-  it('writes the files, and the agent started from the autostart entry enrols from them; uninstall removes them all', async () => {
+  it('writes the files, and the machine service started as its unit says enrols from them; uninstall removes them all', async () => {
     const { token } = await admin.createToken(roomId);
     const root = tempDir('deploy-root');
     const installDir = path.join(root, 'opt/Harbour');
@@ -109,21 +109,28 @@ describe('installing on Linux into a temporary root', () => {
       'etc/opt/chrome/policies/managed/harbour.json',
       'etc/opt/edge/native-messaging-hosts/uk.harbour.agent.json',
       'etc/opt/edge/policies/managed/harbour.json',
+      // The machine service (issue 12): one per computer, started by systemd.
+      'etc/systemd/system/harbour-agent.service',
       'etc/xdg/autostart/harbour.desktop',
     ]);
 
-    // The app's executable, as the deb installs it; here the headless agent stands in
-    // for the Electron app, reading its settings from the temporary root.
-    fs.mkdirSync(installDir, { recursive: true });
+    // The machine service's command, as the deb installs it; here the headless agent's CLI
+    // stands in for the packaged executable, reading its settings from the temporary root.
+    const unit = fs.readFileSync(path.join(root, 'etc/systemd/system/harbour-agent.service'), 'utf8');
+    const execStart = (/^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '').split(' ');
+    const executable = path.join(installDir, 'resources/harbour-agent');
+    expect(execStart).toEqual([executable, 'service', '--aup', 'on', '--help-badge']);
+    expect(unit).toMatch(/^KillMode=process$/m); // a service restart leaves the pupils' screens covered
+    // Every user's logon starts the session helper, which holds no credential.
+    const desktop = fs.readFileSync(path.join(root, 'etc/xdg/autostart/harbour.desktop'), 'utf8');
+    expect(/^Exec=(.*)$/m.exec(desktop)?.[1]).toBe(`${executable} session`);
+    fs.mkdirSync(path.dirname(executable), { recursive: true });
     fs.writeFileSync(
-      path.join(installDir, 'harbour'),
-      `#!/bin/sh\nexec "${process.execPath}" "${agentCli}" --root "${root}" --data-dir "${root}/var/lib/agent" --name DEPLOY-01\n`,
+      executable,
+      `#!/bin/sh\nexec "${process.execPath}" "${agentCli}" "$@" --root "${root}" --data-dir "${root}/var/lib/agent" --socket "${root}/run/harbour.sock" --name DEPLOY-01 --aup off --activity off\n`,
       { mode: 0o755 },
     );
-    const desktop = fs.readFileSync(path.join(root, 'etc/xdg/autostart/harbour.desktop'), 'utf8');
-    const exec = /^Exec=(.*)$/m.exec(desktop)?.[1] ?? '';
-    expect(exec).toBe(path.join(installDir, 'harbour'));
-    const agent = start(exec, []);
+    const agent = start(executable, execStart.slice(1));
 
     const device = await waitFor(
       async () => {

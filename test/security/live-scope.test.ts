@@ -268,6 +268,7 @@ describe('item 5: a live connection ends with its sign-in', () => {
   const closes = async (end: (who: { email: string; id: string }) => Promise<void>) => {
     const email = `leaver-${randomUUID().slice(0, 8)}@school.test`;
     const made = await world.staff.admin.json<{ user: { id: string } }>('POST', '/api/users', {
+      temporaryPassword: false,
       email,
       displayName: 'Leaver',
       role: 'teacher',
@@ -286,6 +287,7 @@ describe('item 5: a live connection ends with its sign-in', () => {
   it('signing out closes it at once', async () => {
     const email = `out-${randomUUID().slice(0, 8)}@school.test`;
     await world.staff.admin.json('POST', '/api/users', {
+      temporaryPassword: false,
       email,
       displayName: 'Out',
       role: 'dsl',
@@ -323,6 +325,7 @@ describe('item 5: a live connection ends with its sign-in', () => {
   it('a session that expires while connected closes the connection when it ends', async () => {
     const email = `short-${randomUUID().slice(0, 8)}@school.test`;
     const made = await world.staff.admin.json<{ user: { id: string } }>('POST', '/api/users', {
+      temporaryPassword: false,
       email,
       displayName: 'Short',
       role: 'teacher',
@@ -342,6 +345,7 @@ describe('item 5: a live connection ends with its sign-in', () => {
   it('a session deleted behind its back: the next request is refused and the connection closed', async () => {
     const email = `gone-${randomUUID().slice(0, 8)}@school.test`;
     const made = await world.staff.admin.json<{ user: { id: string } }>('POST', '/api/users', {
+      temporaryPassword: false,
       email,
       displayName: 'Gone',
       role: 'teacher',

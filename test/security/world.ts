@@ -56,6 +56,7 @@ export async function buildWorld(harbour?: Harbour): Promise<World> {
   for (const [who, role] of Object.entries(roles) as [Exclude<Staff, 'admin'>, Role][]) {
     const email = `${who.toLowerCase()}@school.test`;
     const r = await admin.json<{ user: { id: string } }>('POST', '/api/users', {
+      temporaryPassword: false,
       email,
       displayName: `The ${who}`,
       role,
@@ -64,6 +65,9 @@ export async function buildWorld(harbour?: Harbour): Promise<World> {
     if (r.status !== 201) throw new Error(`could not create ${who}: ${JSON.stringify(r.body)}`);
     userIds[who] = r.body.user.id;
     staff[who] = await signIn(h.url, email);
+    // Opening records needs a second factor (issue 17): the DSL and the teachers have one, so
+    // what these tests prove is the room and role scope, not the missing factor.
+    if (role !== 'technician') await staff[who].enrolSecondFactor();
   }
   const roomA = (await admin.createRoom('Room A')).id;
   const roomB = (await admin.createRoom('Room B')).id;

@@ -83,6 +83,8 @@ export async function runService(argv: string[]): Promise<void> {
   });
   const settings = config.values;
   const logger = pino({ level: settings.logLevel, base: { service: 'harbour-service' } });
+  // Where each setting came from (policy, config file, command line), never the values: a technician's first question.
+  logger.info({ origin: config.origin }, 'settings loaded');
   if (!settings.serverUrl) fail('--server is required (or set serverUrl by policy or in the config file)');
   const dataDir = path.resolve(settings.dataDir);
   await platform.secureDataDir(dataDir);
