@@ -290,6 +290,19 @@ export const concernReceiptSchema = z.object({
 });
 export type ConcernReceipt = z.infer<typeof concernReceiptSchema>;
 
+/** An action not yet done whose due date is today or earlier, or within the next week (the DSL's day). */
+export const dueActionSchema = z.object({
+  incidentId: idSchema,
+  ref: z.string(),
+  actionId: idSchema,
+  what: z.string(),
+  who: z.string(),
+  due: z.string(),
+  overdue: z.boolean(),
+});
+export type DueAction = z.infer<typeof dueActionSchema>;
+export const dueActionListSchema = z.object({ actions: z.array(dueActionSchema) });
+
 /** The categories a member of staff can file a concern under now (retired ones left out). */
 export const activeCategoriesSchema = z.object({
   categories: z.array(z.object({ id: z.string(), label: z.string() })),

@@ -147,7 +147,7 @@ beforeAll(async () => {
   await dashboard.getByLabel('Email').fill(adminEmail);
   await dashboard.getByLabel('Password').fill(password);
   await dashboard.getByRole('button', { name: /sign in/i }).click();
-  await dashboard.getByRole('heading', { name: 'Rooms' }).waitFor();
+  await dashboard.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
   await dashboard.goto(`${server.url}/rooms/${roomId}`);
   await dashboard.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
 }, 120_000);

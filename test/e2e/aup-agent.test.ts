@@ -346,7 +346,7 @@ describe('the AUP at logon, with the real agent core and server', () => {
       await page.getByLabel('Email').fill(adminEmail);
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Rooms' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
 
       // pupil.e agreed to the built-in text (version 1) while version 3 is published.
       await page.goto(`${server.url}/rooms/${roomId}`);

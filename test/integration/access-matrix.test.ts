@@ -62,6 +62,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/concerns/:id/received': ['dsl'],
   'POST /api/concerns/:id/acknowledge': ['dsl'],
   'GET /api/concerns/:id/receipt': dslAndTeachers,
+  'GET /api/actions/due': ['dsl'],
   'PATCH /api/incidents/:id': ['dsl'],
   'POST /api/incidents/:id/state': ['dsl'],
   'POST /api/incidents/:id/reopen': ['dsl'],

@@ -85,6 +85,8 @@ export async function openSchool(): Promise<School> {
     );
     const client = new ApiClient(server.url);
     await client.login(emails[role], password);
+    // Safeguarding records open only with a second factor (issue 17): the DSL and the teacher have one.
+    if (role === 'dsl' || role === 'teacher') await client.enrolSecondFactor();
     clients[role] = client;
   }
   const room = await admin.createRoom('Year 4 Willow');
@@ -141,6 +143,9 @@ export async function openSchool(): Promise<School> {
 
   const pages: DashboardPage[] = [
     { id: 'sign-in', title: 'Sign in', role: 'signedOut', path: () => '/login' },
+    { id: 'home-dsl', title: 'Home: the DSL’s day', role: 'dsl', path: () => '/' },
+    { id: 'home-teacher', title: 'Home: a teacher’s rooms and lesson', role: 'teacher', path: () => '/' },
+    { id: 'home-technician', title: 'Home: device health', role: 'technician', path: () => '/' },
     { id: 'rooms', title: 'Rooms', role: 'admin', path: () => '/rooms' },
     {
       id: 'room-supervised',

@@ -11,6 +11,7 @@ import { flagsChangedEvent } from './FlagList';
 import { LanguageSwitch } from './LanguageSwitch';
 
 const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
+  { to: '/', key: 'home', permission: null },
   { to: '/rooms', key: 'rooms', permission: null },
   { to: '/devices', key: 'devices', permission: null },
   { to: '/incidents', key: 'incidents', permission: 'viewIncidents' },
@@ -25,6 +26,7 @@ const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
   { to: '/users', key: 'users', permission: 'manageUsers' },
 ];
 type NavKey =
+  | 'home'
   | 'rooms'
   | 'devices'
   | 'incidents'
@@ -121,7 +123,7 @@ function Frame() {
       </a>
       <header className="site-header">
         <div className="site-header-inner">
-          <Link to="/rooms" className="brand">
+          <Link to="/" className="brand">
             {t('app.name')}
           </Link>
           <nav aria-label={t('nav.label')} className="site-nav">
@@ -130,7 +132,7 @@ function Frame() {
                 .filter((item) => item.permission === null || can(user.role, item.permission))
                 .map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to}>
+                    <NavLink to={item.to} end={item.to === '/'}>
                       {t(`nav.${item.key}`)}
                       {item.key === 'flags' && (
                         <NavCount count={openFlags} label={t('nav.flagsWaiting', { count: openFlags })} />

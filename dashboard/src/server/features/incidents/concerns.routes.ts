@@ -2,12 +2,14 @@ import {
   activeCategoriesSchema,
   concernAlertListSchema,
   concernReceiptSchema,
+  dueActionListSchema,
   idParamsSchema,
 } from '@harbour/shared';
+import { z } from 'zod';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
-import { markReceived, receiptFor, receiptOf, waitingConcerns } from './concerns.js';
+import { dueActions, markReceived, receiptFor, receiptOf, waitingConcerns } from './concerns.js';
 import type { IncidentNotifier } from './notify.js';
 import { categories } from './settings.js';
 import * as workflow from './workflow.js';
@@ -84,6 +86,21 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
       },
     },
     async (request) => receiptFor(db, request.params.id, currentUser(request)),
+  );
+
+  app.get(
+    '/api/actions/due',
+    {
+      config: { access: 'manageIncidents', secondFactor: true },
+      schema: {
+        summary: 'Actions not yet done that are overdue or due within a week, overdue first',
+        tags,
+        // The school's date today, from the browser (the server may run in another time zone).
+        querystring: z.strictObject({ today: z.iso.date({ error: 'today must be a date, YYYY-MM-DD' }) }),
+        response: { 200: dueActionListSchema },
+      },
+    },
+    async (request) => ({ actions: await dueActions(db, request.query.today) }),
   );
 
   app.get(

@@ -8,7 +8,7 @@
  * the incident to "acknowledged". Both are entries in the incident's trail, so the receipt
  * the recorder sees is read from the same history an inspector would read.
  */
-import { urgentCategories, type ConcernAlert, type ConcernReceipt } from '@harbour/shared';
+import { urgentCategories, type ConcernAlert, type ConcernReceipt, type DueAction } from '@harbour/shared';
 import { audit, entriesAbout } from '../../core/audit.js';
 import { notFound } from '../../core/errors.js';
 import type { SessionUser } from '../../core/identity.js';
@@ -100,4 +100,36 @@ export async function markReceived(
     await audit(trx, { actor: dsl.id, action: 'incident.received', subject: id });
     return { row, first: true };
   });
+}
+
+/** Days ahead the DSL's day lists actions that will soon be due. */
+const dueSoonDays = 7;
+
+/**
+ * Open actions due by a week from `today` (YYYY-MM-DD, the school's date), overdue first,
+ * on incidents that are not closed.
+ */
+export async function dueActions(db: Db, today: string): Promise<DueAction[]> {
+  const until = new Date(`${today}T00:00:00Z`);
+  until.setUTCDate(until.getUTCDate() + dueSoonDays);
+  const rows = await db
+    .selectFrom('incident_actions as a')
+    .innerJoin('incidents as i', 'i.id', 'a.incident_id')
+    .select(['a.id', 'a.incident_id', 'a.what', 'a.who', 'a.due', 'i.seq'])
+    .where('a.done_at', 'is', null)
+    .where('a.due', 'is not', null)
+    .where('a.due', '<=', until.toISOString().slice(0, 10))
+    .where('i.state', '!=', 'closed')
+    .orderBy('a.due')
+    .limit(waitingLimit)
+    .execute();
+  return rows.map((r) => ({
+    incidentId: r.incident_id,
+    ref: incidentRef(r.seq),
+    actionId: r.id,
+    what: r.what,
+    who: r.who,
+    due: r.due ?? today,
+    overdue: (r.due ?? today) < today,
+  }));
 }
