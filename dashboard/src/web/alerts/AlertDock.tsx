@@ -185,45 +185,43 @@ function TellList({ alerts }: { alerts: TellAlert[] }) {
       <ErrorAlert error={error} />
       <ul>
         {alerts.map((a) => (
-          <li
-            key={a.incidentId}
-            className={`tell-alert tell-alert-${a.status}`}
-            role="alert"
-            data-incident={a.incidentId}
-          >
-            <p className="tell-alert-title">
-              <Trans
-                i18nKey="tell.asked"
-                values={{ pupil: a.pupil ?? t('tell.aPupil'), device: a.deviceName, room: a.roomName }}
-                components={{ strong: <strong /> }}
-              />
-            </p>
-            <p className="tell-alert-meta">
-              <TimeOfDay iso={a.at} /> ·{' '}
-              {a.status === 'covered'
-                ? t('tell.covered')
-                : t('tell.onTheWay', { name: a.acknowledgedBy ?? t('tell.anAdult') })}{' '}
-              · <Link to={`/incidents/${a.incidentId}`}>{a.ref}</Link>
-            </p>
-            <div className="tell-alert-actions">
-              {a.status === 'covered' && (
+          <li key={a.incidentId} className={`tell-alert tell-alert-${a.status}`} data-incident={a.incidentId}>
+            {/* A live region inside the item: a list item may not be an alert itself. */}
+            <div role="alert">
+              <p className="tell-alert-title">
+                <Trans
+                  i18nKey="tell.asked"
+                  values={{ pupil: a.pupil ?? t('tell.aPupil'), device: a.deviceName, room: a.roomName }}
+                  components={{ strong: <strong /> }}
+                />
+              </p>
+              <p className="tell-alert-meta">
+                <TimeOfDay iso={a.at} /> ·{' '}
+                {a.status === 'covered'
+                  ? t('tell.covered')
+                  : t('tell.onTheWay', { name: a.acknowledgedBy ?? t('tell.anAdult') })}{' '}
+                · <Link to={`/incidents/${a.incidentId}`}>{a.ref}</Link>
+              </p>
+              <div className="tell-alert-actions">
+                {a.status === 'covered' && (
+                  <button
+                    type="button"
+                    className="button button-primary"
+                    disabled={busyId !== null}
+                    onClick={() => void act(a, 'acknowledge')}
+                  >
+                    {t('tell.acknowledge')}
+                  </button>
+                )}
                 <button
                   type="button"
-                  className="button button-primary"
+                  className="button"
                   disabled={busyId !== null}
-                  onClick={() => void act(a, 'acknowledge')}
+                  onClick={() => void act(a, 'release')}
                 >
-                  {t('tell.acknowledge')}
+                  {t('tell.release')}
                 </button>
-              )}
-              <button
-                type="button"
-                className="button"
-                disabled={busyId !== null}
-                onClick={() => void act(a, 'release')}
-              >
-                {t('tell.release')}
-              </button>
+              </div>
             </div>
           </li>
         ))}
@@ -258,32 +256,33 @@ function ConcernList({ concerns }: { concerns: ConcernAlert[] }) {
           <li
             key={c.incidentId}
             className={`concern-alert${c.urgent ? ' concern-alert-urgent' : ''}`}
-            role="alert"
             data-incident={c.incidentId}
           >
-            <p className="concern-alert-title">
-              <strong>{t(`alerts.newConcern.${c.source}`)}</strong>: {categories.label(c.category)}
-            </p>
-            <p className="concern-alert-meta">
-              <TimeOfDay iso={c.createdAt} />
-              {c.recordedBy && <> · {t('alerts.recordedBy', { name: c.recordedBy })}</>}
-              {(c.roomName ?? c.deviceName) && (
-                <> · {[c.roomName, c.deviceName].filter(Boolean).join(', ')}</>
-              )}{' '}
-              · {c.ref}
-            </p>
-            <div className="tell-alert-actions">
-              <Link className="button button-primary" to={`/incidents/${c.incidentId}`}>
-                {t('alerts.open', { ref: c.ref })}
-              </Link>
-              <button
-                type="button"
-                className="button"
-                disabled={busyId !== null}
-                onClick={() => void acknowledge(c)}
-              >
-                {t('alerts.acknowledge')}
-              </button>
+            <div role="alert">
+              <p className="concern-alert-title">
+                <strong>{t(`alerts.newConcern.${c.source}`)}</strong>: {categories.label(c.category)}
+              </p>
+              <p className="concern-alert-meta">
+                <TimeOfDay iso={c.createdAt} />
+                {c.recordedBy && <> · {t('alerts.recordedBy', { name: c.recordedBy })}</>}
+                {(c.roomName ?? c.deviceName) && (
+                  <> · {[c.roomName, c.deviceName].filter(Boolean).join(', ')}</>
+                )}{' '}
+                · {c.ref}
+              </p>
+              <div className="tell-alert-actions">
+                <Link className="button button-primary" to={`/incidents/${c.incidentId}`}>
+                  {t('alerts.open', { ref: c.ref })}
+                </Link>
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busyId !== null}
+                  onClick={() => void acknowledge(c)}
+                >
+                  {t('alerts.acknowledge')}
+                </button>
+              </div>
             </div>
           </li>
         ))}

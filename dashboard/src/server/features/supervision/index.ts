@@ -14,6 +14,7 @@ import { devicePlace, roomById, toRoom, type DevicesFeature } from '../devices/i
 import {
   acknowledgeControl,
   endExpiredSessions,
+  markStaleControls,
   maySupervise,
   runningSessions,
   stateForRoom,
@@ -41,7 +42,8 @@ export function supervisionFeature(deps: {
   return {
     name: 'supervision',
     endExpiredSessions: () => endExpiredSessions(ports),
-    start() {
+    async start() {
+      await markStaleControls(ports);
       // Supervised sessions end by themselves at the time the teacher set.
       lessonBell = setInterval(
         () =>
