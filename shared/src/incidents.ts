@@ -303,6 +303,21 @@ export const dueActionSchema = z.object({
 export type DueAction = z.infer<typeof dueActionSchema>;
 export const dueActionListSchema = z.object({ actions: z.array(dueActionSchema) });
 
+/** Every incident's actions, for the printable log (the record of action beside each concern). */
+export const logActionListSchema = z.object({
+  actions: z.array(
+    z.object({
+      incidentId: idSchema,
+      what: z.string(),
+      who: z.string(),
+      due: z.string().nullable(),
+      doneAt: isoTimeSchema.nullable(),
+      outcome: z.string().nullable(),
+    }),
+  ),
+});
+export type LogActionList = z.infer<typeof logActionListSchema>;
+
 /** The categories a member of staff can file a concern under now (retired ones left out). */
 export const activeCategoriesSchema = z.object({
   categories: z.array(z.object({ id: z.string(), label: z.string() })),
@@ -333,6 +348,14 @@ export const incidentListQuerySchema = z.strictObject({
   state: incidentStateSchema.optional(),
   category: categoryIdSchema.optional(),
   pupil: z.string().max(256).optional(),
+  /** Assigned to this member of staff, or to nobody. */
+  assignee: z.union([idSchema, z.literal('nobody')]).optional(),
+  /** With an action not yet done that is overdue, or due within a week (overdue included). */
+  due: z.enum(['overdue', 'week']).optional(),
+  /** The school's date today (YYYY-MM-DD), for `due`. */
+  today: z.iso.date({ error: 'today must be a date, YYYY-MM-DD' }).optional(),
+  /** Words in the reference, summary, pupil's name or username. */
+  q: safeText(100, 'search').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export const incidentListSchema = z.object({ incidents: z.array(incidentSummarySchema) });

@@ -63,6 +63,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/concerns/:id/acknowledge': ['dsl'],
   'GET /api/concerns/:id/receipt': dslAndTeachers,
   'GET /api/actions/due': ['dsl'],
+  'GET /api/actions': ['dsl'],
   'PATCH /api/incidents/:id': ['dsl'],
   'POST /api/incidents/:id/state': ['dsl'],
   'POST /api/incidents/:id/reopen': ['dsl'],

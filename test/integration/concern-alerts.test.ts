@@ -222,3 +222,88 @@ describe('the category a teacher records under', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('the incident list’s filters and search (item 9)', () => {
+  it('finds by words, reference, assignee and due action; a search’s wildcards are only text', async () => {
+    const dsl = world.staff.dsl;
+    const a = await record('teacherA', { summary: 'Shared a 50% off voucher link', category: 'other' });
+    const b = await record('teacherA', { summary: 'Photos sent to an online friend', category: 'sexting' });
+    const list = async (query: string) =>
+      (await dsl.json<{ incidents: { id: string; ref: string }[] }>('GET', `/api/incidents?${query}`)).body
+        .incidents;
+    expect((await list('q=voucher')).map((i) => i.id)).toEqual([a]);
+    expect((await list('q=50%25')).map((i) => i.id)).toEqual([a]);
+    expect((await list('q=%25')).map((i) => i.id)).toEqual([a]);
+    expect((await list('q=_')).map((i) => i.id)).toEqual([]);
+    const refB = (await list('q=photos'))[0]?.ref ?? '';
+    expect((await list(`q=${refB}`)).map((i) => i.id)).toEqual([b]);
+    expect((await list('category=sexting')).map((i) => i.id)).toEqual([b]);
+    const me = (await dsl.json<{ user: { id: string } }>('GET', '/api/auth/me')).body.user.id;
+    expect((await list(`assignee=${me}`)).map((i) => i.id)).toContain(b);
+    expect((await list('assignee=nobody')).map((i) => i.id)).not.toContain(b);
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await dsl.json('POST', `/api/incidents/${b}/actions`, {
+      what: 'Call parents',
+      who: 'DSL',
+      due: yesterday,
+    });
+    expect((await list(`due=overdue&today=${today}`)).map((i) => i.id)).toEqual([b]);
+    expect((await list(`due=week&today=${today}`)).map((i) => i.id)).toEqual([b]);
+    const due = await dsl.json<{ actions: { incidentId: string; overdue: boolean }[] }>(
+      'GET',
+      `/api/actions/due?today=${today}`,
+    );
+    expect(due.body.actions).toEqual([expect.objectContaining({ incidentId: b, overdue: true })]);
+    // A teacher's search never reaches another teacher's records.
+    const other = await world.staff.teacherB.json<{ incidents: { id: string }[] }>(
+      'GET',
+      '/api/incidents?q=voucher',
+    );
+    expect(other.body.incidents).toEqual([]);
+    expect((await dsl.json('GET', '/api/incidents?due=soon')).status).toBe(400);
+  });
+});
+
+describe('the chronology and the printable log carry what was done (item 9)', () => {
+  it('actions with who, when and outcome; notes given with a change of state', async () => {
+    const dsl = world.staff.dsl;
+    const id = await record('teacherA', {
+      summary: 'Worried about messages',
+      category: 'cyberbullying',
+      subject: { name: 'Chrono Pupil' },
+    });
+    const added = await dsl.json<{ actions: { id: string }[] }>('POST', `/api/incidents/${id}/actions`, {
+      what: 'Call parents',
+      who: 'Mrs Head',
+      due: '2030-01-02',
+    });
+    const actionId = added.body.actions[0]?.id ?? '';
+    await dsl.json('PATCH', `/api/incidents/${id}/actions/${actionId}`, {
+      done: true,
+      outcome: 'Parents came in',
+    });
+    await dsl.json('POST', `/api/incidents/${id}/state`, {
+      state: 'under_review',
+      note: 'Talked to the class',
+    });
+    const chrono = await dsl.json<{ entries: { text: string }[] }>(
+      'GET',
+      '/api/chronology?pupil=Chrono%20Pupil',
+    );
+    const texts = chrono.body.entries.map((e) => e.text);
+    expect(texts).toContainEqual(expect.stringContaining('Action: Call parents (Mrs Head, due 2030-01-02)'));
+    expect(texts).toContainEqual(
+      expect.stringContaining('Action done: Call parents — Parents came in · The dsl'),
+    );
+    expect(texts).toContainEqual(expect.stringContaining('State: under_review — Talked to the class'));
+    const log = await dsl.json<{ actions: { incidentId: string; outcome: string | null }[] }>(
+      'GET',
+      '/api/actions',
+    );
+    expect(log.body.actions.filter((a) => a.incidentId === id)).toEqual([
+      expect.objectContaining({ outcome: 'Parents came in' }),
+    ]);
+    expect((await world.staff.teacherA.json('GET', '/api/actions')).status).toBe(403);
+  });
+});

@@ -3,9 +3,11 @@ import {
   concernAlertListSchema,
   concernReceiptSchema,
   dueActionListSchema,
+  logActionListSchema,
   idParamsSchema,
 } from '@harbour/shared';
 import { z } from 'zod';
+import { audit } from '../../core/audit.js';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
@@ -101,6 +103,41 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
       },
     },
     async (request) => ({ actions: await dueActions(db, request.query.today) }),
+  );
+
+  app.get(
+    '/api/actions',
+    {
+      config: { access: 'manageIncidents', secondFactor: true },
+      schema: {
+        summary: 'Every incident’s actions, oldest first (for the printable incident log)',
+        tags,
+        response: { 200: logActionListSchema },
+      },
+    },
+    async (request) => {
+      const rows = await db
+        .selectFrom('incident_actions')
+        .select(['incident_id', 'what', 'who', 'due', 'done_at', 'outcome'])
+        .orderBy('created_at')
+        .limit(10_000)
+        .execute();
+      await audit(db, {
+        actor: currentUser(request).id,
+        action: 'incident.actions_list',
+        detail: { rows: rows.length },
+      });
+      return {
+        actions: rows.map((r) => ({
+          incidentId: r.incident_id,
+          what: r.what,
+          who: r.who,
+          due: r.due,
+          doneAt: r.done_at,
+          outcome: r.outcome,
+        })),
+      };
+    },
   );
 
   app.get(

@@ -18,7 +18,7 @@ import {
   type IncidentSubject,
   type IncidentSummary,
 } from '@harbour/shared';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import type { IncidentsTable } from '../../db/schema.js';
@@ -284,6 +284,10 @@ export async function listIncidents(
     state?: string | undefined;
     category?: string | undefined;
     pupil?: string | undefined;
+    assignee?: string | undefined;
+    due?: 'overdue' | 'week' | undefined;
+    today?: string | undefined;
+    q?: string | undefined;
     limit: number;
   },
 ): Promise<IncidentSummary[]> {
@@ -292,6 +296,39 @@ export async function listIncidents(
   if (filter.state) q = q.where('state', '=', filter.state as IncidentRow['state']);
   if (filter.category) q = q.where('category', '=', filter.category);
   if (filter.pupil) q = q.where('subject_key', '=', filter.pupil.trim().toLowerCase());
+  if (filter.assignee === 'nobody') q = q.where('assigned_to', 'is', null);
+  else if (filter.assignee) q = q.where('assigned_to', '=', filter.assignee);
+  if (filter.due) {
+    const today = filter.today ?? new Date().toISOString().slice(0, 10);
+    const until = new Date(`${today}T00:00:00Z`);
+    until.setUTCDate(until.getUTCDate() + (filter.due === 'week' ? 7 : -1));
+    const by = until.toISOString().slice(0, 10);
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('incident_actions as a')
+          .select('a.id')
+          .whereRef('a.incident_id', '=', 'incidents.id')
+          .where('a.done_at', 'is', null)
+          .where('a.due', 'is not', null)
+          .where('a.due', '<=', by),
+      ),
+    );
+  }
+  const words = filter.q?.trim().toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+  for (const word of words.slice(0, 8)) {
+    // LIKE with the wildcards in the search escaped: "50%" finds "50%", not everything.
+    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const ref = /^inc-?0*(\d+)$/.exec(word);
+    q = q.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(incidents.summary) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(coalesce(incidents.subject_name, '')) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(coalesce(incidents.subject_username, '')) like ${pattern} escape '\\'`,
+        ...(ref ? [eb('incidents.seq', '=', Number(ref[1]))] : []),
+      ]),
+    );
+  }
   const rows = await q.limit(filter.limit).execute();
   return toSummaries(db, rows, viewer);
 }
