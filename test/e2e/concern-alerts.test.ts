@@ -108,18 +108,19 @@ describe('a teacher records a concern in the dashboard', () => {
       window.scrollTo(0, document.body.scrollHeight);
     });
 
-    await teacherPage
+    const form = teacherPage.locator('form').filter({ hasText: 'Record the concern' });
+    await form
       .getByLabel('What happened, in a few words')
       .fill('Pupil said an online friend asked for photos');
-    await teacherPage.getByLabel('Pupil’s name').fill('Sam Secretname');
+    await form.getByLabel('Pupil’s name').fill('Sam Secretname');
     await teacherPage
       .getByLabel('The pupil’s own words', { exact: false })
       .fill('He said keep it a secret from mum');
-    const category = teacherPage.getByLabel('Category');
+    const category = form.getByLabel('Category');
     // The school's categories, not one option.
     expect(await category.locator('option').count()).toBeGreaterThan(5);
     await category.selectOption({ label: 'Grooming' });
-    await teacherPage.getByRole('button', { name: 'Record the concern' }).click();
+    await form.getByRole('button', { name: 'Record the concern' }).click();
 
     for (const tab of [dslTab1, dslTab2]) {
       await banner(tab).first().waitFor({ timeout: 15_000 });
