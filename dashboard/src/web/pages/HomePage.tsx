@@ -19,7 +19,7 @@ import { useAlerts } from '../alerts/AlertsContext';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { HealthList } from '../components/HealthList';
-import { TimeOfDay } from '../components/time';
+import { ShortTime, TimeOfDay } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { useCategories } from '../incidents/categories';
 import { useLoad } from '../incidents/useLoad';
@@ -167,7 +167,7 @@ function TeacherHome() {
         {lessons.data &&
           (lesson ? (
             <p>
-              {t('home.teacher.supervising', { room: lesson.roomName })} <TimeOfDay iso={lesson.endsAt} />.{' '}
+              {t('home.teacher.supervising', { room: lesson.roomName })} <ShortTime iso={lesson.endsAt} />.{' '}
               <Link className="button button-primary" to={`/rooms/${lesson.roomId}`}>
                 {t('home.teacher.openRoom', { room: lesson.roomName })}
               </Link>

@@ -9,7 +9,7 @@ import { TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
-import { TimeOfDay } from '../components/time';
+import { ShortTime } from '../components/time';
 import { checkForm } from '../validate';
 
 const byName = (a: { name: string }, b: { name: string }) =>
@@ -87,7 +87,7 @@ export function RoomCards({ rooms, showSupervision }: { rooms: RoomOverview[]; s
               {room.supervising ? (
                 <>
                   {t('rooms.card.supervising', { name: room.supervising.teacherName })}{' '}
-                  <TimeOfDay iso={room.supervising.endsAt} />
+                  <ShortTime iso={room.supervising.endsAt} />
                 </>
               ) : (
                 <span className="muted">{t('rooms.card.notSupervised')}</span>
