@@ -14,6 +14,7 @@ import { launchChromium } from '../support/browser.js';
 import { PageOverlay } from '../support/page-overlay.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
+import { signInUi } from '../support/sign-in.js';
 import { waitFor } from '../support/wait.js';
 
 // The AUP end to end with the real built server, the real agent core with its AupFeature
@@ -343,9 +344,7 @@ describe('the AUP at logon, with the real agent core and server', () => {
     const page = await browser.newPage();
     try {
       await page.goto(server.url);
-      await page.getByLabel('Email').fill(adminEmail);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInUi(page, adminEmail, password);
       await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
 
       // pupil.e agreed to the built-in text (version 1) while version 3 is published.

@@ -11,6 +11,7 @@ import { launchChromium } from '../support/browser.js';
 import { adminEmail, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
+import { signInUi } from '../support/sign-in.js';
 import { waitFor } from '../support/wait.js';
 
 let server: ServerProcess;
@@ -70,9 +71,7 @@ const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole
 describe('the device inventory', () => {
   it('shows every device with its facts and its health problems', async () => {
     await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill('tech@oakfield.sch.test');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInUi(page, 'tech@oakfield.sch.test', password);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
     await row('ASH-07').getByText('unknown setting "heartbeatSecs" was ignored').waitFor();

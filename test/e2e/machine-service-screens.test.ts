@@ -168,6 +168,7 @@ describe.skipIf(!asRoot)('the pupils’ screens through the machine service, two
     });
     dsl = new ApiClient(server.url);
     await dsl.login('dsl@school.test', password);
+    await dsl.enrolSecondFactor(); // the DSL opens the reports (issue 17)
     const room = await admin.createRoom('Year 5 Oak');
     const { token } = await admin.createToken(room.id);
     runDir = fs.mkdtempSync('/tmp/harbour-run-');

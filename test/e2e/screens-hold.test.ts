@@ -196,6 +196,7 @@ beforeAll(async () => {
   }
   dsl = new ApiClient(server.url);
   await dsl.login('dsl@school.test', password);
+  await dsl.enrolSecondFactor(); // the DSL opens the reports (issue 17)
   teacher = new ApiClient(server.url);
   await teacher.login('teacher@school.test', password);
   const room = await admin.createRoom('Year 5 Elm');

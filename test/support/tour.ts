@@ -15,6 +15,7 @@ import pino from 'pino';
 import { samplePolicies, samplePoliciesCy, type AupPage, type UiLanguage } from '@harbour/shared';
 import { UiServer } from '../../agent/src/core/ui-server.js';
 import { ApiClient } from './api.js';
+import { codeInput, signInUi } from './sign-in.js';
 import { tempDir } from './paths.js';
 import { AgentProcess, ServerProcess } from './processes.js';
 import { waitFor } from './wait.js';
@@ -36,6 +37,8 @@ export interface DashboardPage {
   title: string;
   role: Role | 'signedOut';
   path: () => string;
+  /** After the page shows: a step a person takes (sign in to a later step, open a panel). */
+  then?: (page: Page, school: School) => Promise<void>;
 }
 
 export interface School {
@@ -54,6 +57,15 @@ const emails: Record<Role, string> = {
   teacher: 'teacher@oakfield.sch.test',
   technician: 'tech@oakfield.sch.test',
 };
+/** A new member of staff with a temporary password, and a DSL who has no second factor yet. */
+const newcomerEmail = 'new.teacher@oakfield.sch.test';
+const newDslEmail = 'deputy.dsl@oakfield.sch.test';
+
+/** Signs in through the page in its own cookie jar: the tour's signed-out context is shared. */
+async function signInFresh(page: Page, school: School, email: string): Promise<void> {
+  await page.context().clearCookies();
+  await signInUi(page, email, password, { url: school.server.url });
+}
 
 async function ok<T>(p: Promise<{ status: number; body: T }>, what: string): Promise<T> {
   const r = await p;
@@ -85,10 +97,29 @@ export async function openSchool(): Promise<School> {
     );
     const client = new ApiClient(server.url);
     await client.login(emails[role], password);
-    // Safeguarding records open only with a second factor (issue 17): the DSL and the teacher have one.
+    // Safeguarding records open only after a second factor (issue 17): the DSL and teacher have one.
     if (role === 'dsl' || role === 'teacher') await client.enrolSecondFactor();
     clients[role] = client;
   }
+  await ok(
+    admin.json('POST', '/api/users', {
+      email: newcomerEmail,
+      displayName: 'Mr Newydd',
+      role: 'teacher',
+      password,
+    }),
+    'create a newcomer',
+  );
+  await ok(
+    admin.json('POST', '/api/users', {
+      email: newDslEmail,
+      displayName: 'Ms Deputy (DSL)',
+      role: 'dsl',
+      password,
+      temporaryPassword: false,
+    }),
+    'create a DSL without a second factor',
+  );
   const room = await admin.createRoom('Year 4 Willow');
   await admin.createRoom('ICT suite');
   const token = await admin.createToken(room.id, { label: 'Willow, autumn term' });
@@ -103,8 +134,8 @@ export async function openSchool(): Promise<School> {
     what: 'the tour agent to come online',
   });
   const teacherId = (
-    await ok(admin.json<{ users: { id: string; role: string }[] }>('GET', '/api/users'), 'users')
-  ).users.find((u) => u.role === 'teacher')?.id;
+    await ok(admin.json<{ users: { id: string; email: string }[] }>('GET', '/api/users'), 'users')
+  ).users.find((u) => u.email === emails.teacher)?.id;
   await ok(admin.json('PUT', `/api/rooms/${room.id}/staff`, { userIds: [teacherId] }), 'room staff');
   await ok(
     clients.dsl.json('POST', '/api/watchlists/entries', {
@@ -177,6 +208,69 @@ export async function openSchool(): Promise<School> {
     { id: 'users', title: 'Staff accounts', role: 'admin', path: () => '/users' },
     { id: 'not-allowed', title: 'A page the role may not use', role: 'technician', path: () => '/incidents' },
     { id: 'not-found', title: 'Page not found', role: 'admin', path: () => '/no-such-page' },
+    { id: 'account', title: 'Your account (DSL)', role: 'dsl', path: () => '/account' },
+    {
+      id: 'second-factor-setup',
+      title: 'Setting up a second factor: the QR code',
+      role: 'technician',
+      path: () => '/account/second-factor',
+      then: async (page) => {
+        await page.locator('main button.button-primary').click();
+        await page.locator('img.qr-code').waitFor();
+      },
+    },
+    {
+      id: 'users-sign-in-help',
+      title: 'Staff accounts: sign-in help for one person',
+      role: 'admin',
+      path: () => '/users',
+      then: async (page) => {
+        await page.locator('table button[aria-expanded]').first().click();
+        await page.locator('#manage-sign-in').waitFor();
+      },
+    },
+    {
+      id: 'reset-password',
+      title: 'Choosing a new password from a reset link',
+      role: 'signedOut',
+      path: () => '/reset-password#hpr_not-a-real-link',
+    },
+    // These sign in within the page, so they come after every other signed-out page.
+    {
+      id: 'sign-in-code',
+      title: 'Sign in: the code from the authenticator app',
+      role: 'signedOut',
+      path: () => '/login',
+      then: async (page, school) => {
+        await page.context().clearCookies();
+        await page.goto(new URL('/login', school.server.url).toString());
+        await page.locator('input[autocomplete="username"]').fill(emails.dsl);
+        await page.locator('input[autocomplete="current-password"]').fill(password);
+        await page.locator('form button[type="submit"]').click();
+        await page.locator(codeInput).waitFor();
+      },
+    },
+    {
+      id: 'choose-password',
+      title: 'A temporary password: choose a new one first',
+      role: 'signedOut',
+      path: () => '/login',
+      then: async (page, school) => {
+        await signInFresh(page, school, newcomerEmail);
+        await page.locator('.auth-card-wide input[autocomplete="new-password"]').first().waitFor();
+      },
+    },
+    {
+      id: 'second-factor-prompt',
+      title: 'A DSL without a second factor opens an incident',
+      role: 'signedOut',
+      path: () => '/login',
+      then: async (page, school) => {
+        await signInFresh(page, school, newDslEmail);
+        await page.goto(new URL(`/incidents/${incident.id}`, school.server.url).toString());
+        await page.locator('.second-factor-prompt').waitFor();
+      },
+    },
   ];
 
   return {
@@ -238,6 +332,20 @@ export async function showDashboardPage(page: Page, school: School, target: Dash
   }
   if (target.id === 'governors') await page.getByTestId('governors-total').waitFor();
   if (target.id === 'incident') await page.locator('#history-heading').waitFor();
+  if (target.then) {
+    await target.then(page, school);
+    await waitFor(
+      async () =>
+        (await page
+          .locator('main')
+          .getByText(/Loading|Wrthi’n llwytho/)
+          .count()) === 0,
+      {
+        timeoutMs: 15_000,
+        what: `${target.id} to finish loading after its step`,
+      },
+    );
+  }
   await page.evaluate(() => document.fonts.ready);
 }
 

@@ -24,6 +24,21 @@ class Screen implements ScreenOverlay {
 }
 
 describe('ScreenArbiter', () => {
+  it('says when what is on the screens changed, once the change is applied', async () => {
+    const screen = new Screen();
+    const arbiter = new ScreenArbiter(screen);
+    const seen: (string | null)[] = [];
+    const stop = arbiter.onChange(() => seen.push(arbiter.top));
+    await arbiter.lane('teacher').show({ path: '/eyes' });
+    await arbiter.lane('tell').show({ path: '/cover' });
+    await arbiter.lane('tell').hide();
+    await arbiter.lane('teacher').hide();
+    expect(seen).toEqual(['teacher', 'tell', 'teacher', null]);
+    stop();
+    await arbiter.lane('message').show({ path: '/message' });
+    expect(seen).toHaveLength(4);
+  });
+
   it('shows the most important claim and brings the next back when it is released', async () => {
     const screen = new Screen();
     const arbiter = new ScreenArbiter(screen);

@@ -23,12 +23,23 @@ export class ScreenArbiter {
   private readonly claims = new Map<Lane, OverlayView>();
   private shown: Lane | null = null;
   private queue: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly overlay: ScreenOverlay) {}
 
   /** The lane whose view is on the screens now. */
   get top(): Lane | null {
     return this.shown;
+  }
+
+  /** Calls `listener` after each change of what is on the screens; returns a function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   lane(lane: Lane): ScreenOverlay {
@@ -62,11 +73,13 @@ export class ScreenArbiter {
         if (best === null) {
           this.shown = null;
           if (this.overlay.current) await this.overlay.hide();
+          this.changed();
           return;
         }
         const view = this.claims.get(best)!;
         this.shown = best;
         await this.overlay.show(view);
+        this.changed();
       });
     return this.queue;
   }

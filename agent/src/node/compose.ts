@@ -108,6 +108,9 @@ export function composeFeatures(shell: ShellParts, options: ComposeOptions): Com
         capture: shell.probes.capture,
         bridgeDir: options.bridgeDir,
         health: options.health,
+        covered: arbiter
+          ? { now: () => arbiter.top !== null, onChange: (l) => arbiter.onChange(l) }
+          : undefined,
       })
     : null;
   const features: AgentFeature[] = [

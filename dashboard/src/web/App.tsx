@@ -5,9 +5,14 @@ import { can, type Permission } from '@harbour/shared';
 import { useAuth, useUser } from './auth';
 import { ErrorAlert } from './components/ErrorAlert';
 import { LanguageSwitch } from './components/LanguageSwitch';
+import { ForcedFrame } from './components/ForcedFrame';
 import { Layout } from './components/Layout';
 import { usePageTitle } from './components/usePageTitle';
+import { AccountPage } from './pages/AccountPage';
 import { ActivityPage } from './pages/ActivityPage';
+import { ChoosePasswordPage } from './pages/ChoosePasswordPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { SecondFactorSetupPage } from './pages/SecondFactorSetupPage';
 import { AupPoliciesPage } from './pages/AupPoliciesPage';
 import { AupRegisterPage } from './pages/AupRegisterPage';
 import { DevicesPage } from './pages/DevicesPage';
@@ -67,12 +72,42 @@ export function App() {
       return (
         <Routes>
           <Route path="/login" element={<LoginPage sessionEnded={state.sessionEnded} />} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="*" element={<Navigate to="/login" replace />} />
         </Routes>
       );
     case 'signedIn':
+      // What the session must do first comes before every page (the server refuses the rest).
+      if (state.session.restriction === 'password_change')
+        return (
+          <Routes>
+            <Route path="/reset-password" element={<ResetPasswordPage />} />
+            <Route
+              path="*"
+              element={
+                <ForcedFrame>
+                  <ChoosePasswordPage />
+                </ForcedFrame>
+              }
+            />
+          </Routes>
+        );
+      if (state.session.restriction === 'second_factor_enrolment')
+        return (
+          <Routes>
+            <Route
+              path="*"
+              element={
+                <ForcedFrame>
+                  <SecondFactorSetupPage forced />
+                </ForcedFrame>
+              }
+            />
+          </Routes>
+        );
       return (
         <Routes>
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/setup" element={<Navigate to="/" replace />} />
           <Route path="/login" element={<Navigate to="/" replace />} />
           <Route element={<Layout />}>
@@ -80,6 +115,8 @@ export function App() {
             <Route path="rooms" element={<RoomsPage />} />
             <Route path="rooms/:roomId" element={<RoomPage />} />
             <Route path="devices" element={<DevicesPage />} />
+            <Route path="account" element={<AccountPage />} />
+            <Route path="account/second-factor" element={<SecondFactorSetupPage />} />
             <Route
               path="incidents"
               element={

@@ -17,8 +17,14 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** Paths where a 401 means "wrong details", not "your session has ended". */
-const signInPaths = new Set(['/api/auth/login', '/api/auth/logout', '/api/setup']);
+/** Paths where a 401 means "wrong details" (password, code, reset link), not "your session has ended". */
+const signInPaths = new Set([
+  '/api/auth/login',
+  '/api/auth/mfa',
+  '/api/auth/logout',
+  '/api/auth/password-reset',
+  '/api/setup',
+]);
 
 let onSessionEnded: (() => void) | undefined;
 

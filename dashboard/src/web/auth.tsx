@@ -3,7 +3,7 @@
  * setup and, if not, who the session belongs to; pages read the result from here.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { User } from '@harbour/shared';
+import type { Me, SessionState, User } from '@harbour/shared';
 import { ApiRequestError, api, setSessionEndedHandler } from './api';
 import { applySchoolDefault, isLanguage } from './i18n';
 
@@ -12,12 +12,12 @@ export type AuthState =
   | { status: 'unavailable'; error: unknown }
   | { status: 'needsSetup' }
   | { status: 'signedOut'; sessionEnded: boolean }
-  | { status: 'signedIn'; user: User };
+  | { status: 'signedIn'; user: User; session: SessionState };
 
 interface AuthContextValue {
   state: AuthState;
-  /** Records a successful sign-in (or setup). */
-  signedIn: (user: User) => void;
+  /** Records a successful sign-in (or setup); without the session's state, asks the server for it. */
+  signedIn: (user: User, session?: SessionState) => Promise<void>;
   /** Signs out on the server, then locally; throws (staying signed in) if the server could not be told. */
   signOut: () => Promise<void>;
   /** The session ended on the server (expired, or the account was disabled). */
@@ -26,6 +26,13 @@ interface AuthContextValue {
   refresh: () => Promise<void>;
 }
 
+/** What a session without a second factor may do, for a server that does not say. */
+const noSecondFactor: SessionState = {
+  secondFactor: false,
+  restriction: null,
+  recordsNeedSecondFactor: false,
+};
+
 const AuthContext = createContext<AuthContextValue | undefined>(undefined);
 
 async function loadState(): Promise<AuthState> {
@@ -33,8 +40,8 @@ async function loadState(): Promise<AuthState> {
     const { needsSetup, language } = await api.get<{ needsSetup: boolean; language?: string }>('/api/setup');
     applySchoolDefault(isLanguage(language) ? language : null);
     if (needsSetup) return { status: 'needsSetup' };
-    const { user } = await api.get<{ user: User }>('/api/auth/me');
-    return { status: 'signedIn', user };
+    const { user, session } = await api.get<Me>('/api/auth/me');
+    return { status: 'signedIn', user, session: session ?? noSecondFactor };
   } catch (error) {
     if (error instanceof ApiRequestError && error.status === 401) {
       return { status: 'signedOut', sessionEnded: false };
@@ -67,7 +74,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     );
   }, []);
 
-  const signedIn = useCallback((user: User) => setState({ status: 'signedIn', user }), []);
+  const signedIn = useCallback(
+    async (user: User, session?: SessionState) => {
+      // The sign-in's answer names the user only; what they must do first (a new password,
+      // a second factor) comes from /api/auth/me, and no page shows until it is known.
+      if (session) setState({ status: 'signedIn', user, session });
+      else await refresh();
+    },
+    [refresh],
+  );
 
   const signOut = useCallback(async () => {
     try {

@@ -71,3 +71,16 @@ export function describeError(
       : null;
   return { kind, message, detail, issues };
 }
+
+/**
+ * When a refused sign-in may be tried again: the server names the end of an account's
+ * lockout in its sentence ("… paused until 2026-12-01T16:40:00.000Z."), the same moment
+ * whether or not the password was right. Null for any other refusal.
+ */
+export function retryAt(error: unknown): Date | null {
+  if (!(error instanceof ApiRequestError) || error.code !== 'rate_limited') return null;
+  const match = /until (\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z)/.exec(error.message);
+  if (!match?.[1]) return null;
+  const at = new Date(match[1]);
+  return Number.isNaN(at.getTime()) ? null : at;
+}

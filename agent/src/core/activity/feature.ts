@@ -20,7 +20,7 @@ import { BrowserBridge } from './bridge.js';
 import { bridgeDir } from './bridge-paths.js';
 import { Flagger } from './flagger.js';
 import { IdleBound } from './idle.js';
-import { resolveWindow, type BrowserSource, type Joined } from './join.js';
+import { harbourScreen, resolveWindow, type BrowserSource, type Joined } from './join.js';
 import { ownProcessCheck } from './own-process.js';
 
 export interface ActivityFeatureOptions {
@@ -35,6 +35,13 @@ export interface ActivityFeatureOptions {
   health: HealthSink;
   /** Whether a process is Harbour's own (default: this process and what it started, core/activity/own-process.ts). */
   ownProcess?: (pid: number) => boolean;
+  /**
+   * Whether one of Harbour's own screens (a cover, the AUP gate, a message) is in front now.
+   * On X11 those are override-redirect windows the window manager never makes active, so the
+   * foreground window still names what is under them: without this the timeline would show
+   * the old page while the screen is covered, and a watched page under a cover could be flagged.
+   */
+  covered?: { now(): boolean; onChange(listener: () => void): () => void };
 }
 
 const configKey = 'activity.config';
@@ -134,7 +141,12 @@ export class ActivityFeature implements AgentFeature {
     }
     for (const p of this.problems) ctx.logger.warn(p, 'activity prerequisite missing');
     // Where the platform says at once that the window changed (X11 events), sample then too.
-    this.unsubscribe = this.options.probe.onChange?.(() => this.sampleSoon());
+    const unwatchWindow = this.options.probe.onChange?.(() => this.sampleSoon());
+    const unwatchCover = this.options.covered?.onChange(() => this.sampleSoon());
+    this.unsubscribe = () => {
+      unwatchWindow?.();
+      unwatchCover?.();
+    };
     this.aliveTimer = setInterval(() => this.noteAlive(), aliveEveryMs);
     this.aliveTimer.unref();
     this.schedule(0);
@@ -251,6 +263,8 @@ export class ActivityFeature implements AgentFeature {
     if (this.problems.some((p) => noDisplayCodes.has(p.code)))
       return { state: 'off', reason: 'no_display', joined: null };
     if (await probe.locked()) return { state: 'locked', reason: null, joined: null };
+    if (this.options.covered?.now())
+      return { state: 'active', reason: harbourScreen.reason, joined: harbourScreen };
     if (await this.idle.atLeast(settings.idleSeconds)) return { state: 'idle', reason: null, joined: null };
     const w = (await probe.activeWindow()) ?? {
       app: 'Desktop',

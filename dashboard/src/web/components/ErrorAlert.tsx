@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { describeError, type ErrorKind } from '../errors';
+import { SecondFactorPrompt } from './SecondFactorPrompt';
 
 /**
  * A problem the user needs to know about, in plain words, announced by screen readers as it
@@ -15,6 +16,9 @@ export function ErrorAlert({
   const { t, i18n } = useTranslation();
   if (error === null || error === undefined) return null;
   const described = describeError(error, t, overrides);
+  // Not a failure to report but a step to take: offer it (never the raw 403).
+  if (described.kind === 'second_factor_required' && overrides?.second_factor_required === undefined)
+    return <SecondFactorPrompt />;
   const english = i18n.language === 'en';
   const issues = english ? [...new Set(described.issues.map((i) => i.message))] : [];
   return (

@@ -150,7 +150,10 @@ function Frame() {
           </nav>
           <div className="account">
             <p className="account-who">
-              <span className="account-name">{user.displayName}</span>
+              <Link to="/account" className="account-name">
+                {user.displayName}
+                <span className="visually-hidden"> ({t('account.title')})</span>
+              </Link>
               <span className="account-role">{t(`enums.role.${user.role}`)}</span>
             </p>
             <LanguageSwitch />

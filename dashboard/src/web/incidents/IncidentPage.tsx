@@ -74,6 +74,8 @@ export function IncidentPage() {
         <p className="breadcrumb">
           <Link to="/incidents">{t('incidents.all')}</Link>
         </p>
+        {/* Refused (not found, or a second factor needed): the page still says what it is. */}
+        {error !== null && <h1>{t('incident.title')}</h1>}
         {/* A concern's recorder without a second factor cannot open it, but is still told it arrived. */}
         {error !== null && <ConcernReceiptNote incidentId={incidentId} />}
         <ErrorAlert error={error} />

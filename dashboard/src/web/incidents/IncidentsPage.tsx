@@ -10,7 +10,8 @@ import {
   type IncidentSummary,
 } from '@harbour/shared';
 import { api, withQuery } from '../api';
-import { useUser } from '../auth';
+import { ConcernReceiptNote } from '../alerts/ConcernReceipt';
+import { useAuth, useUser } from '../auth';
 import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextAreaField, TextField } from '../components/Field';
@@ -219,6 +220,10 @@ function RecordIncidentForm() {
   const [pupilWords, setPupilWords] = useState('');
   const [category, setCategory] = useState('unsorted');
   const { busy, error, run } = useSubmit();
+  const { state } = useAuth();
+  // Without a second factor the record cannot be opened (issue 17): say it is safe instead.
+  const canOpen = state.status === 'signedIn' && !state.session.recordsNeedSecondFactor;
+  const [recorded, setRecorded] = useState<{ ref: string; id: string } | null>(null);
   // The school's own list, which a teacher may read too (until it arrives, Harbour's; the server checks).
   const active = useActiveCategories();
   const options =
@@ -236,7 +241,15 @@ function RecordIncidentForm() {
       };
       checkForm(createIncidentRequestSchema, body);
       const created = await api.post<Incident>('/api/incidents', body);
-      void navigate(`/incidents/${created.id}`);
+      if (canOpen) {
+        void navigate(`/incidents/${created.id}`);
+        return;
+      }
+      setSummary('');
+      setName('');
+      setPupilWords('');
+      setCategory('unsorted');
+      setRecorded({ ref: created.ref, id: created.id });
     });
   }
 
@@ -244,6 +257,11 @@ function RecordIncidentForm() {
     <section className="panel">
       <h2>{t('incidents.record.title')}</h2>
       <p className="hint">{t('incidents.record.hint')}</p>
+      <div role="status" className="confirmation">
+        {recorded !== null && <p>{t('incidents.record.recorded', { reference: recorded.ref })}</p>}
+      </div>
+      {/* And then, live, who at the DSL's end has it. */}
+      {recorded !== null && <ConcernReceiptNote incidentId={recorded.id} />}
       <FormProblems error={error}>
         <form onSubmit={submit} noValidate>
           <TextField

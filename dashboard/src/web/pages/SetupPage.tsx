@@ -8,6 +8,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { usePasswordProblem } from '../components/passwordProblem';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
@@ -22,6 +23,7 @@ export function SetupPage() {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useSubmit();
+  const passwordProblem = usePasswordProblem(error, 'password');
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -29,7 +31,7 @@ export function SetupPage() {
       const body = { email, displayName, password };
       checkForm(setupRequestSchema, body);
       const { user } = await api.post<{ user: User }>('/api/setup', body);
-      signedIn(user);
+      await signedIn(user);
       void navigate('/rooms', { replace: true });
     });
   }
@@ -65,7 +67,7 @@ export function SetupPage() {
             <TextField
               label={t('login.password')}
               name="password"
-              invalid={t('setup.passwordInvalid', { min: limits.passwordMin })}
+              invalid={passwordProblem}
               type="password"
               autoComplete="new-password"
               hint={t('setup.passwordHint', { min: limits.passwordMin })}

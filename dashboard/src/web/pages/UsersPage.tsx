@@ -1,12 +1,21 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createUserRequestSchema, limits, roles, type Role, type User } from '@harbour/shared';
+import {
+  createUserRequestSchema,
+  limits,
+  roles,
+  type IdentitySettings,
+  type Role,
+  type User,
+} from '@harbour/shared';
 import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DataTable } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
+import { usePasswordProblem } from '../components/passwordProblem';
+import { useFormat } from '../i18n/format';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
@@ -21,6 +30,8 @@ export function UsersPage() {
   const [users, setUsers] = useState<User[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const rows = useRowAction();
+  const format = useFormat();
+  const [managing, setManaging] = useState<User | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -86,6 +97,25 @@ export function UsersPage() {
               ),
             },
             {
+              key: 'signIn',
+              header: t('users.columns.signIn'),
+              cell: (u) => (
+                <span className="badge-list">
+                  <span className={`badge badge-${u.secondFactor ? 'good' : 'neutral'}`}>
+                    {u.secondFactor ? t('users.signIn.secondFactor') : t('users.signIn.noSecondFactor')}
+                  </span>
+                  {u.mustChangePassword && (
+                    <span className="badge badge-neutral">{t('users.signIn.temporary')}</span>
+                  )}
+                  {u.lockedUntil && new Date(u.lockedUntil) > new Date() && (
+                    <span className="badge badge-warning">
+                      {t('users.signIn.locked', { time: format.shortTime(u.lockedUntil) })}
+                    </span>
+                  )}
+                </span>
+              ),
+            },
+            {
               key: 'actions',
               header: t('common.actions'),
               hideHeader: true,
@@ -93,19 +123,41 @@ export function UsersPage() {
                 u.id === me.id ? (
                   <span className="muted">{t('users.you')}</span>
                 ) : (
-                  <button
-                    type="button"
-                    className={u.disabled ? 'button button-small' : 'button button-danger button-small'}
-                    onClick={() => void setDisabled(u, !u.disabled)}
-                    disabled={rows.busyId === u.id}
-                  >
-                    {u.disabled
-                      ? t('users.enable', { name: u.displayName })
-                      : t('users.disable', { name: u.displayName })}
-                  </button>
+                  <span className="row-actions">
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-expanded={managing?.id === u.id}
+                      onClick={() => setManaging(managing?.id === u.id ? null : u)}
+                    >
+                      {t('users.manage', { name: u.displayName })}
+                    </button>
+                    <button
+                      type="button"
+                      className={u.disabled ? 'button button-small' : 'button button-danger button-small'}
+                      onClick={() => void setDisabled(u, !u.disabled)}
+                      disabled={rows.busyId === u.id}
+                    >
+                      {u.disabled
+                        ? t('users.enable', { name: u.displayName })
+                        : t('users.disable', { name: u.displayName })}
+                    </button>
+                  </span>
                 ),
             },
           ]}
+        />
+      )}
+      {managing !== null && (
+        <ManageSignIn
+          key={managing.id}
+          user={managing}
+          onClose={() => setManaging(null)}
+          onChanged={(change) => {
+            const updated = { ...managing, ...change };
+            setManaging(updated);
+            replace(updated);
+          }}
         />
       )}
       <CreateUserForm
@@ -115,6 +167,7 @@ export function UsersPage() {
           rows.setConfirmation(t('users.created', { name: user.displayName }));
         }}
       />
+      <SignInSettings />
     </>
   );
 }
@@ -126,6 +179,7 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const [password, setPassword] = useState('');
   const { busy, error, run } = useSubmit();
   const { t } = useTranslation();
+  const passwordProblem = usePasswordProblem(error, 'password');
   const roleOptions = roles.map((r) => ({ value: r, label: t(`enums.role.${r}`) }));
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -178,7 +232,7 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
           <TextField
             label={t('users.add.password')}
             name="password"
-            invalid={t('setup.passwordInvalid', { min: limits.passwordMin })}
+            invalid={passwordProblem}
             type="password"
             autoComplete="new-password"
             hint={t('users.add.passwordHint', { min: limits.passwordMin })}
@@ -192,6 +246,211 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
           </button>
         </form>
       </FormProblems>
+    </section>
+  );
+}
+
+/**
+ * An administrator's help with someone's sign-in: a reset link or a new temporary password
+ * (shown here once, never again), or removing a lost second factor. Each asks first.
+ */
+function ManageSignIn({
+  user,
+  onClose,
+  onChanged,
+}: {
+  user: User;
+  onClose: () => void;
+  onChanged: (change: Partial<User>) => void;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const [asking, setAsking] = useState<'link' | 'temporary' | 'secondFactor' | null>(null);
+  const [shown, setShown] = useState<{
+    link?: string;
+    expiresAt?: string;
+    temporaryPassword?: string;
+  } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => heading.current?.focus(), []);
+
+  async function confirm() {
+    await run(async () => {
+      setDone(null);
+      if (asking === 'secondFactor') {
+        await api.post(`/api/users/${user.id}/second-factor/reset`);
+        onChanged({ secondFactor: false });
+        setDone(t('users.reset.secondFactorDone', { name: user.displayName }));
+      } else if (asking !== null) {
+        const answer = await api.post<{ link?: string; expiresAt?: string; temporaryPassword?: string }>(
+          `/api/users/${user.id}/password-reset`,
+          { mode: asking },
+        );
+        setShown(answer);
+        onChanged({ lockedUntil: null, ...(asking === 'temporary' && { mustChangePassword: true }) });
+      }
+      setAsking(null);
+    });
+  }
+
+  return (
+    <section className="panel panel-highlight" aria-labelledby="manage-sign-in">
+      <h2 id="manage-sign-in" ref={heading} tabIndex={-1}>
+        {t('users.reset.title', { name: user.displayName })}
+      </h2>
+      <ErrorAlert error={error} />
+      <div role="status" className="confirmation">
+        {done !== null && <p>{done}</p>}
+      </div>
+      {shown !== null ? (
+        <div className="one-time">
+          {shown.link !== undefined && (
+            <>
+              <p>{t('users.reset.linkIntro', { name: user.displayName })}</p>
+              <p>
+                <code className="one-time-secret" data-testid="reset-link">
+                  {new URL(shown.link, window.location.origin).toString()}
+                </code>
+              </p>
+              {shown.expiresAt !== undefined && (
+                <p className="hint">
+                  {t('users.reset.linkExpires', { time: format.dateTime(shown.expiresAt) })}
+                </p>
+              )}
+            </>
+          )}
+          {shown.temporaryPassword !== undefined && (
+            <>
+              <p>{t('users.reset.temporaryIntro', { name: user.displayName })}</p>
+              <p>
+                <code className="one-time-secret" data-testid="temporary-password">
+                  {shown.temporaryPassword}
+                </code>
+              </p>
+            </>
+          )}
+          <p className="hint">{t('users.reset.once')}</p>
+          <button type="button" className="button button-primary" onClick={() => setShown(null)}>
+            {t('users.reset.given')}
+          </button>
+        </div>
+      ) : asking !== null ? (
+        <div>
+          <p>
+            {asking === 'link'
+              ? t('users.reset.confirmLink', { name: user.displayName })
+              : asking === 'temporary'
+                ? t('users.reset.confirmTemporary', { name: user.displayName })
+                : t('users.reset.confirmSecondFactor', { name: user.displayName })}
+          </p>
+          <p className="button-row">
+            <button
+              type="button"
+              className={asking === 'secondFactor' ? 'button button-danger' : 'button button-primary'}
+              disabled={busy}
+              onClick={() => void confirm()}
+            >
+              {t('users.reset.yes')}
+            </button>
+            <button type="button" className="button" onClick={() => setAsking(null)}>
+              {t('common.cancel')}
+            </button>
+          </p>
+        </div>
+      ) : (
+        <>
+          <p className="button-row">
+            <button type="button" className="button" onClick={() => setAsking('link')}>
+              {t('users.reset.link')}
+            </button>
+            <button type="button" className="button" onClick={() => setAsking('temporary')}>
+              {t('users.reset.temporary')}
+            </button>
+            {user.secondFactor && (
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => setAsking('secondFactor')}
+              >
+                {t('users.reset.secondFactor')}
+              </button>
+            )}
+          </p>
+          <button type="button" className="button button-quiet" onClick={onClose}>
+            {t('common.close')}
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The school's sign-in rules: whether every account needs a second factor. */
+function SignInSettings() {
+  const { t } = useTranslation();
+  const [settings, setSettings] = useState<IdentitySettings | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const { busy, error, run } = useSubmit();
+
+  useEffect(() => {
+    let cancelled = false;
+    api.get<IdentitySettings>('/api/identity/settings').then(
+      (s) => {
+        if (!cancelled) setSettings(s);
+      },
+      (e: unknown) => {
+        if (!cancelled) setLoadError(e);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  async function change(secondFactorForEveryone: boolean) {
+    const before = settings;
+    setSaved(false);
+    // The box shows the choice at once; a refusal puts it back as the server has it.
+    setSettings((s) => (s === null ? s : { ...s, secondFactorForEveryone }));
+    await run(async () => {
+      try {
+        setSettings(await api.patch<IdentitySettings>('/api/identity/settings', { secondFactorForEveryone }));
+        setSaved(true);
+      } catch (err) {
+        setSettings(before);
+        throw err;
+      }
+    });
+  }
+
+  return (
+    <section className="panel" aria-labelledby="sign-in-settings">
+      <h2 id="sign-in-settings">{t('users.settings.title')}</h2>
+      <ErrorAlert error={loadError} />
+      {settings !== null && (
+        <>
+          <div className="field field-checkbox">
+            <label>
+              <input
+                type="checkbox"
+                checked={settings.secondFactorForEveryone}
+                disabled={busy}
+                onChange={(e) => void change(e.target.checked)}
+              />{' '}
+              {t('users.settings.everyone')}
+            </label>
+          </div>
+          <p className="hint">{t('users.settings.everyoneHint')}</p>
+        </>
+      )}
+      <ErrorAlert error={error} />
+      <div role="status" className="confirmation">
+        {saved && <p>{t('common.saved')}</p>}
+      </div>
     </section>
   );
 }
