@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { idSchema } from './common.js';
 import { deviceSchema, roomSchema } from './rest.js';
 import type { PushEvents, RequestEvents } from './socket.js';
-import { incidentSummarySchema } from './incidents.js';
+import { concernAlertSchema, concernReceiptSchema, incidentSummarySchema } from './incidents.js';
 import { tellAlertSchema } from './tell.js';
 import { controlActionSchema, deviceThumbnailSchema, supervisionSessionSchema } from './supervision.js';
 import { deviceActivitySchema } from './activity.js';
@@ -49,6 +49,12 @@ export const dashboardPushes = {
   'tell:alert': tellAlertSchema,
   /** A new incident was recorded (DSL only). */
   'incident:created': incidentSummarySchema,
+  /** A new concern (report, flag or recorded by staff) for the DSL's banner and count (DSL only). */
+  'concern:new': concernAlertSchema,
+  /** A concern left "new" (acknowledged, or moved on), in this tab or another (DSL only). */
+  'concern:settled': z.object({ incidentId: idSchema }),
+  /** A DSL's dashboard showed, or a DSL acknowledged, a concern this user recorded. */
+  'concern:receipt': concernReceiptSchema,
   /** A live thumbnail of a device in a watched, supervised room (never stored). */
   'device:thumbnail': deviceThumbnailSchema,
   /** A supervised session in a watched room started, changed or ended. */

@@ -249,6 +249,83 @@ export const incidentSummarySchema = z.object({
 });
 export type IncidentSummary = z.infer<typeof incidentSummarySchema>;
 
+/**
+ * Categories that ring the DSL's alert (child protection and Prevent): the others still
+ * show a banner and a count, silently.
+ */
+export const urgentCategories: readonly string[] = [
+  'grooming',
+  'sexting',
+  'extremism',
+  'inappropriate_content',
+];
+
+/**
+ * A new concern as the DSL's banner shows it: what, where and who recorded it, never the
+ * pupil's words or name (a banner is read over a shoulder; the record opens with a second factor).
+ */
+export const concernAlertSchema = z.object({
+  incidentId: idSchema,
+  ref: z.string(),
+  source: incidentSourceSchema,
+  category: z.string(),
+  roomId: idSchema.nullable(),
+  roomName: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  recordedBy: z.string().nullable(),
+  createdAt: isoTimeSchema,
+  /** Rings (and is offered as a desktop notification): see `urgentCategories`. */
+  urgent: z.boolean(),
+});
+export type ConcernAlert = z.infer<typeof concernAlertSchema>;
+export const concernAlertListSchema = z.object({ concerns: z.array(concernAlertSchema) });
+
+/**
+ * What the person who recorded a concern is told: when it was sent, when a DSL's dashboard
+ * showed it and whose, and when a DSL acknowledged it.
+ */
+export const concernReceiptSchema = z.object({
+  incidentId: idSchema,
+  ref: z.string(),
+  sentAt: isoTimeSchema,
+  received: z.object({ at: isoTimeSchema, by: z.string() }).nullable(),
+  acknowledged: z.object({ at: isoTimeSchema, by: z.string() }).nullable(),
+});
+export type ConcernReceipt = z.infer<typeof concernReceiptSchema>;
+
+/** An action not yet done whose due date is today or earlier, or within the next week (the DSL's day). */
+export const dueActionSchema = z.object({
+  incidentId: idSchema,
+  ref: z.string(),
+  actionId: idSchema,
+  what: z.string(),
+  who: z.string(),
+  due: z.string(),
+  overdue: z.boolean(),
+});
+export type DueAction = z.infer<typeof dueActionSchema>;
+export const dueActionListSchema = z.object({ actions: z.array(dueActionSchema) });
+
+/** Every incident's actions, for the printable log (the record of action beside each concern). */
+export const logActionListSchema = z.object({
+  actions: z.array(
+    z.object({
+      incidentId: idSchema,
+      what: z.string(),
+      who: z.string(),
+      due: z.string().nullable(),
+      doneAt: isoTimeSchema.nullable(),
+      outcome: z.string().nullable(),
+    }),
+  ),
+});
+export type LogActionList = z.infer<typeof logActionListSchema>;
+
+/** The categories a member of staff can file a concern under now (retired ones left out). */
+export const activeCategoriesSchema = z.object({
+  categories: z.array(z.object({ id: z.string(), label: z.string() })),
+});
+
 export const incidentSchema = incidentSummarySchema.extend({
   details: incidentDetailsViewSchema,
   window: z
@@ -263,6 +340,8 @@ export const incidentSchema = incidentSummarySchema.extend({
     z.object({ id: idSchema, ref: z.string(), category: z.string(), state: incidentStateSchema }),
   ),
   history: z.array(incidentHistoryEntrySchema),
+  /** Whether (and by whom) the DSL has had it: for the person who recorded it. */
+  receipt: concernReceiptSchema,
   /** What the viewer may do here. */
   canManage: z.boolean(),
 });
@@ -272,6 +351,14 @@ export const incidentListQuerySchema = z.strictObject({
   state: incidentStateSchema.optional(),
   category: categoryIdSchema.optional(),
   pupil: z.string().max(256).optional(),
+  /** Assigned to this member of staff, or to nobody. */
+  assignee: z.union([idSchema, z.literal('nobody')]).optional(),
+  /** With an action not yet done that is overdue, or due within a week (overdue included). */
+  due: z.enum(['overdue', 'week']).optional(),
+  /** The school's date today (YYYY-MM-DD), for `due`. */
+  today: z.iso.date({ error: 'today must be a date, YYYY-MM-DD' }).optional(),
+  /** Words in the reference, summary, pupil's name or username. */
+  q: safeText(100, 'search').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export const incidentListSchema = z.object({ incidents: z.array(incidentSummarySchema) });

@@ -145,3 +145,17 @@ export const updateSupervisionSettingsSchema = z.strictObject({
   thumbnailsEnabled: z.boolean().optional(),
   thumbnailIntervalSeconds: z.number().int().min(2).max(60).optional(),
 });
+
+/** One card of the rooms list: how many computers are online, and who is supervising now. */
+export const roomOverviewSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  computers: z.number().int(),
+  online: z.number().int(),
+  /** The lesson running now; null when none (and always for roles that may not see supervision). */
+  supervising: z.object({ teacherName: z.string(), endsAt: isoTimeSchema }).nullable(),
+  /** The signed-in member of staff is assigned to this room. */
+  mine: z.boolean(),
+});
+export type RoomOverview = z.infer<typeof roomOverviewSchema>;
+export const roomOverviewListSchema = z.object({ rooms: z.array(roomOverviewSchema) });

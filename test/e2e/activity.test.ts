@@ -167,7 +167,7 @@ beforeAll(async () => {
   dashboard = await teacherBrowser.newPage();
   await dashboard.goto(server.url);
   await signInUi(dashboard, adminEmail, password);
-  await dashboard.getByRole('heading', { name: 'Rooms' }).waitFor();
+  await dashboard.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
   await dashboard.goto(`${server.url}/rooms/${roomId}`);
   await dashboard.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
 }, 120_000);
@@ -270,6 +270,16 @@ describe('activity on a real desktop', () => {
       expect.arrayContaining(['http://lesson.test/', 'http://lesson.test/part-2', 'http://forbidden.test/']),
     );
     expect(res.body.intervals.some((i) => i.app === 'XTerm')).toBe(true);
+
+    // On the activity page, the interval in which the watch list matched is marked (issue 16 item 11).
+    await dashboard.goto(`${server.url}/activity`);
+    await dashboard.getByLabel('Computer').selectOption({ label: 'PUPIL-PC-01' });
+    await dashboard.getByRole('button', { name: 'Show timeline' }).click();
+    const flagged = dashboard.locator('tr[data-flagged="true"]');
+    await flagged.first().waitFor({ timeout: 15_000 });
+    expect(await flagged.first().textContent()).toContain('Flagged: Adult content');
+    expect(await flagged.first().textContent()).toContain('forbidden.test');
+    expect(await dashboard.locator('tr[data-flagged="false"]').count()).toBeGreaterThan(0);
   });
 
   it('search a watched term, move to another window, press Eyes on me: no new flag, and the cover is Harbour’s screen, not the old page', async () => {

@@ -345,7 +345,7 @@ describe('the AUP at logon, with the real agent core and server', () => {
     try {
       await page.goto(server.url);
       await signInUi(page, adminEmail, password);
-      await page.getByRole('heading', { name: 'Rooms' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
 
       // pupil.e agreed to the built-in text (version 1) while version 3 is published.
       await page.goto(`${server.url}/rooms/${roomId}`);

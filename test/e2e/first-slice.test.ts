@@ -49,7 +49,10 @@ describe('first slice: an agent comes online in a room and a teacher sees it liv
 
     await page.getByLabel('Password').fill('a long enough password');
     await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByRole('heading', { name: 'Rooms' }).waitFor();
+    // Signed in, the administrator starts on their home page, then opens Rooms.
+    await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Rooms' }).waitFor();
   });
 
   it('creates a room', async () => {

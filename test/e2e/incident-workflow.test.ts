@@ -157,6 +157,9 @@ describe('the DSL works a pupil’s report in the dashboard', () => {
       await page.getByLabel('Move to').selectOption({ label: state });
       if (outcome) await page.getByLabel('Outcome').selectOption({ label: outcome });
       await page.getByRole('button', { name: 'Save progress' }).click();
+      // Nothing moves until the DSL confirms what the change will be.
+      expect(await page.getByTestId('incident-state').textContent()).not.toContain(state);
+      await page.getByRole('button', { name: 'Yes, move it on' }).click();
       await page.getByTestId('incident-state').filter({ hasText: state }).waitFor();
     };
     await save('Acknowledged');

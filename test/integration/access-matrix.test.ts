@@ -52,6 +52,8 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/classes': ['admin', 'dsl', 'teacher'],
   'PUT /api/classes/:id/room': ['admin', 'dsl'],
   'GET /api/rooms': staff,
+  // Issue 16: the rooms list's cards (online count; supervision only for roles that see it).
+  'GET /api/rooms/overview': staff,
   'POST /api/rooms': ['admin', 'technician'],
   'GET /api/enrolment-tokens': ['admin', 'technician'],
   'POST /api/enrolment-tokens': ['admin', 'technician'],
@@ -69,6 +71,14 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/incidents': dslAndTeachers,
   'POST /api/incidents': dslAndTeachers,
   'GET /api/incidents/:id': dslAndTeachers,
+  // Issue 16: new concerns reach the DSL (the alert names no pupil); the recorder follows theirs.
+  'GET /api/incidents/categories': dslAndTeachers,
+  'GET /api/concerns': ['dsl'],
+  'POST /api/concerns/:id/received': ['dsl'],
+  'POST /api/concerns/:id/acknowledge': ['dsl'],
+  'GET /api/concerns/:id/receipt': dslAndTeachers,
+  'GET /api/actions/due': ['dsl'],
+  'GET /api/actions': ['dsl'],
   'PATCH /api/incidents/:id': ['dsl'],
   'POST /api/incidents/:id/state': ['dsl'],
   'POST /api/incidents/:id/reopen': ['dsl'],

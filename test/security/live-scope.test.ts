@@ -33,6 +33,7 @@ const liveEvents: Event[] = [
   'flag:raised',
   'tell:alert',
   'incident:created',
+  'concern:new',
 ];
 
 let world: World;
@@ -204,7 +205,7 @@ describe('item 3: every live event, every role, both rooms', () => {
     const activity: Event[] = ['activity:changed', 'flag:raised'];
     const expected: Record<Staff, string[]> = {
       admin: everything(['A', 'B'], [...screens, ...activity]),
-      dsl: everything(['A', 'B'], [...screens, ...activity, 'tell:alert', 'incident:created']),
+      dsl: everything(['A', 'B'], [...screens, ...activity, 'tell:alert', 'incident:created', 'concern:new']),
       technician: everything(['A', 'B'], devicesOnly),
       // device B moved into room A, so teacher A sees it arrive there (device:changed A, already counted).
       teacherA: everything(['A'], [...screens, ...activity, 'tell:alert']),

@@ -174,6 +174,9 @@ export async function openSchool(): Promise<School> {
 
   const pages: DashboardPage[] = [
     { id: 'sign-in', title: 'Sign in', role: 'signedOut', path: () => '/login' },
+    { id: 'home-dsl', title: 'Home: the DSL’s day', role: 'dsl', path: () => '/' },
+    { id: 'home-teacher', title: 'Home: a teacher’s rooms and lesson', role: 'teacher', path: () => '/' },
+    { id: 'home-technician', title: 'Home: device health', role: 'technician', path: () => '/' },
     { id: 'rooms', title: 'Rooms', role: 'admin', path: () => '/rooms' },
     {
       id: 'room-supervised',

@@ -17,6 +17,7 @@ import { AupPoliciesPage } from './pages/AupPoliciesPage';
 import { AupRegisterPage } from './pages/AupRegisterPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { FlagsPage } from './pages/FlagsPage';
+import { HomePage } from './pages/HomePage';
 import { WatchlistsPage } from './pages/WatchlistsPage';
 import { EnrolmentPage } from './pages/EnrolmentPage';
 import { LoginPage } from './pages/LoginPage';
@@ -108,10 +109,10 @@ export function App() {
       return (
         <Routes>
           <Route path="/reset-password" element={<ResetPasswordPage />} />
-          <Route path="/setup" element={<Navigate to="/rooms" replace />} />
-          <Route path="/login" element={<Navigate to="/rooms" replace />} />
+          <Route path="/setup" element={<Navigate to="/" replace />} />
+          <Route path="/login" element={<Navigate to="/" replace />} />
           <Route element={<Layout />}>
-            <Route index element={<Navigate to="/rooms" replace />} />
+            <Route index element={<HomePage />} />
             <Route path="rooms" element={<RoomsPage />} />
             <Route path="rooms/:roomId" element={<RoomPage />} />
             <Route path="devices" element={<DevicesPage />} />

@@ -13,7 +13,7 @@ import {
   type Room,
   type SupervisionSession,
 } from '@harbour/shared';
-import { ApiRequestError } from './api';
+import { api, ApiRequestError } from './api';
 import { useAuth } from './auth';
 
 export type DashboardSocket = Socket<DashboardServerToClient, DashboardClientToServer>;
@@ -91,6 +91,24 @@ export function useRoomLive(roomId: string): RoomLive {
           setConnected(true);
           setEverConnected(true);
           setError(null);
+          // What became of the controls sent before this connection (a reconnect, a reload):
+          // the server's record, so "did not reach" and "covered" stay true.
+          const session = result.data.supervision;
+          if (session) {
+            api.get<{ actions: ControlAction[] }>(`/api/supervision/${session.id}/controls`).then(
+              (r) => {
+                if (disposed) return;
+                const newest = r.actions.slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+                setActions((seen) => {
+                  const ids = new Set(newest.map((a) => a.id));
+                  return [...seen.filter((a) => !ids.has(a.id)), ...newest]
+                    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+                    .slice(0, 20);
+                });
+              },
+              () => undefined,
+            );
+          }
         } else if (result.error.code === 'not_found' || result.error.code === 'validation_failed') {
           setError('notFound');
         } else {

@@ -23,6 +23,10 @@ export const pushPermission: Record<StaffEvent, Permission | null> = {
   'server:error': null,
   'tell:alert': 'viewIncidents',
   'incident:created': 'manageIncidents',
+  'concern:new': 'manageIncidents',
+  'concern:settled': 'manageIncidents',
+  // Only ever sent on the recorder's own channel: their own concern.
+  'concern:receipt': 'viewIncidents',
   'device:thumbnail': 'viewSupervision',
   'supervision:changed': 'viewSupervision',
   'control:updated': 'viewSupervision',

@@ -4,12 +4,14 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { can, type Permission } from '@harbour/shared';
 import { api } from '../api';
 import { useAuth, useUser } from '../auth';
-import { TellAlerts } from '../incidents/TellAlerts';
+import { AlertDock } from '../alerts/AlertDock';
+import { AlertsProvider, useAlerts } from '../alerts/AlertsContext';
 import { ErrorAlert } from './ErrorAlert';
 import { flagsChangedEvent } from './FlagList';
 import { LanguageSwitch } from './LanguageSwitch';
 
 const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
+  { to: '/', key: 'home', permission: null },
   { to: '/rooms', key: 'rooms', permission: null },
   { to: '/devices', key: 'devices', permission: null },
   { to: '/incidents', key: 'incidents', permission: 'viewIncidents' },
@@ -25,6 +27,7 @@ const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
   { to: '/users', key: 'users', permission: 'manageUsers' },
 ];
 type NavKey =
+  | 'home'
   | 'rooms'
   | 'devices'
   | 'incidents'
@@ -64,8 +67,29 @@ function useOpenFlags(enabled: boolean): number {
   return open;
 }
 
-/** The signed-in frame: header with navigation and account, then the page. */
+/** The signed-in frame: header with navigation and account, the alerts, then the page. */
 export function Layout() {
+  return (
+    <AlertsProvider>
+      <Frame />
+    </AlertsProvider>
+  );
+}
+
+function NavCount({ count, label }: { count: number; label: string }) {
+  if (count === 0) return null;
+  return (
+    <>
+      {' '}
+      <span className="nav-count" aria-hidden="true">
+        {count}
+      </span>
+      <span className="visually-hidden"> ({label})</span>
+    </>
+  );
+}
+
+function Frame() {
   const user = useUser();
   const { signOut } = useAuth();
   const location = useLocation();
@@ -74,6 +98,7 @@ export function Layout() {
   const [error, setError] = useState<unknown>(null);
   const { t } = useTranslation();
   const openFlags = useOpenFlags(can(user.role, 'viewFlags'));
+  const { concerns } = useAlerts();
 
   // After moving between pages, put keyboard and screen-reader focus at the start of the new page.
   useEffect(() => {
@@ -100,7 +125,7 @@ export function Layout() {
       </a>
       <header className="site-header">
         <div className="site-header-inner">
-          <Link to="/rooms" className="brand">
+          <Link to="/" className="brand">
             {t('app.name')}
           </Link>
           <nav aria-label={t('nav.label')} className="site-nav">
@@ -109,19 +134,16 @@ export function Layout() {
                 .filter((item) => item.permission === null || can(user.role, item.permission))
                 .map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to}>
+                    <NavLink to={item.to} end={item.to === '/'}>
                       {t(`nav.${item.key}`)}
-                      {item.key === 'flags' && openFlags > 0 && (
-                        <>
-                          {' '}
-                          <span className="nav-count" aria-hidden="true">
-                            {openFlags}
-                          </span>
-                          <span className="visually-hidden">
-                            {' '}
-                            ({t('nav.flagsWaiting', { count: openFlags })})
-                          </span>
-                        </>
+                      {item.key === 'flags' && (
+                        <NavCount count={openFlags} label={t('nav.flagsWaiting', { count: openFlags })} />
+                      )}
+                      {item.key === 'incidents' && (
+                        <NavCount
+                          count={concerns.length}
+                          label={t('nav.concernsWaiting', { count: concerns.length })}
+                        />
                       )}
                     </NavLink>
                   </li>
@@ -145,7 +167,7 @@ export function Layout() {
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="page">
         <ErrorAlert error={error} />
-        <TellAlerts />
+        <AlertDock />
         <Outlet />
       </main>
     </>

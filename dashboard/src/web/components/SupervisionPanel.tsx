@@ -25,8 +25,11 @@ export function SupervisionPanel({
   actions,
   chosen,
   hostnames,
+  live = true,
 }: {
   room: Room;
+  /** False while the server cannot be reached: nothing sent now would arrive, so the controls wait. */
+  live?: boolean;
   /** Whether this member of staff may supervise this room (a teacher: only if assigned to it). */
   mayStart: boolean;
   session: SupervisionSession | null;
@@ -84,7 +87,7 @@ export function SupervisionPanel({
                 ))}
               </select>
             </div>
-            <button type="submit" className="button button-primary" disabled={busy}>
+            <button type="submit" className="button button-primary" disabled={busy || !live}>
               {t('supervision.panel.start')}
             </button>
           </form>
@@ -115,18 +118,23 @@ export function SupervisionPanel({
             <button
               type="button"
               className="button button-primary"
-              disabled={busy}
+              disabled={busy || !live}
               onClick={() => void control('cover')}
             >
               {t('supervision.panel.eyes')}
             </button>
-            <button type="button" className="button" disabled={busy} onClick={() => void control('release')}>
+            <button
+              type="button"
+              className="button"
+              disabled={busy || !live}
+              onClick={() => void control('release')}
+            >
               {t('supervision.panel.release')}
             </button>
             <button
               type="button"
               className="button button-danger"
-              disabled={busy}
+              disabled={busy || !live}
               onClick={() =>
                 void run(async () => {
                   await api.post(`/api/supervision/${session.id}/end`);
@@ -146,7 +154,7 @@ export function SupervisionPanel({
                 onChange={(e) => setMessage(e.target.value)}
               />
             </div>
-            <button type="submit" className="button" disabled={busy || message.trim() === ''}>
+            <button type="submit" className="button" disabled={busy || !live || message.trim() === ''}>
               {t('supervision.panel.send')}
             </button>
           </form>

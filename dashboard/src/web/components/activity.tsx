@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { ActivityInterval, DeviceActivity } from '@harbour/shared';
+import type { ActivityInterval, Flag, DeviceActivity } from '@harbour/shared';
 import { useFormat } from '../i18n/format';
 import { DataTable } from './DataTable';
 import { DateTime } from './time';
@@ -80,9 +80,12 @@ export function ActivityTable({
   intervals,
   caption,
   showDevice,
+  flags = [],
   now = Date.now(),
 }: {
   intervals: ActivityInterval[];
+  /** Watch-list flags of the same time: the rows they happened in are marked. */
+  flags?: Flag[];
   caption: string;
   showDevice: boolean;
   now?: number;
@@ -94,12 +97,25 @@ export function ActivityTable({
   if (intervals.length === 0) return <p className="empty">{t('activity.nothing')}</p>;
   const seconds = (i: ActivityInterval) =>
     ((i.end === null ? now : Date.parse(i.end)) - Date.parse(i.start)) / 1000;
+  const flagIn = (i: ActivityInterval) =>
+    flags.find((f) => {
+      const at = Date.parse(f.occurredAt);
+      return (
+        f.deviceId === i.deviceId &&
+        at >= Date.parse(i.start) &&
+        at <= (i.end === null ? now : Date.parse(i.end))
+      );
+    });
   return (
     <DataTable
       caption={caption}
       rows={intervals}
       rowKey={(i) => String(i.id)}
-      rowProps={(i) => ({ 'data-state': i.state })}
+      rowProps={(i) => ({
+        'data-state': i.state,
+        'data-flagged': flagIn(i) ? 'true' : 'false',
+        ...(flagIn(i) ? { className: 'row-flagged' } : {}),
+      })}
       columns={[
         { key: 'from', header: t('activity.columns.from'), cell: (i) => <DateTime iso={i.start} /> },
         {
@@ -132,10 +148,20 @@ export function ActivityTable({
           header: t('activity.columns.app'),
           cell: (i) => {
             const why = notMonitored(t, i);
-            return why?.part === 'screen' && i.state !== 'active' ? (
-              <span className="not-monitored">{why.text}</span>
-            ) : (
-              i.app
+            const flag = flagIn(i);
+            return (
+              <>
+                {flag && (
+                  <span className="badge badge-flagged" data-testid="row-flag">
+                    {t('activity.flagged', { category: t(`enums.watchCategory.${flag.category}`) })}
+                  </span>
+                )}{' '}
+                {why?.part === 'screen' && i.state !== 'active' ? (
+                  <span className="not-monitored">{why.text}</span>
+                ) : (
+                  i.app
+                )}
+              </>
             );
           },
         },

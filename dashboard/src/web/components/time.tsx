@@ -53,3 +53,13 @@ export function TimeOfDay({ iso }: { iso: string }) {
     </time>
   );
 }
+
+/** A <time> element showing hours and minutes ("14:05"), with the full date on hover. */
+export function ShortTime({ iso }: { iso: string }) {
+  const f = useFormat();
+  return (
+    <time dateTime={iso} title={f.full(iso)}>
+      {f.shortTime(iso)}
+    </time>
+  );
+}

@@ -1,19 +1,23 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import type { IncidentSummary } from '@harbour/shared';
+import type { IncidentSummary, LogActionList } from '@harbour/shared';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { useCategories } from './categories';
 import { pupilOf } from './labels';
 import { useLoad } from './useLoad';
+import { useFormat } from '../i18n/format';
 
 /** The incident log laid out for paper (or the browser's "Save as PDF"). */
 export function IncidentLogPrintPage() {
   const { t } = useTranslation();
   usePageTitle(t('printLog.title'));
   const { data, error } = useLoad<{ incidents: IncidentSummary[] }>('/api/incidents?limit=1000');
+  const actions = useLoad<LogActionList>('/api/actions');
   const categories = useCategories();
+  const f = useFormat();
+  const actionsOf = (id: string) => actions.data?.actions.filter((a) => a.incidentId === id) ?? [];
   return (
     <div className="print-log">
       <p className="no-print toolbar">
@@ -27,6 +31,7 @@ export function IncidentLogPrintPage() {
         {t('printLog.printed')} <DateTime iso={new Date().toISOString()} />. {t('printLog.confidential')}
       </p>
       <ErrorAlert error={error} />
+      <ErrorAlert error={actions.error} />
       {data && (
         <div className="table-wrap">
           <table className="print-table data-table">
@@ -40,6 +45,7 @@ export function IncidentLogPrintPage() {
                 <th scope="col">{t('incidents.columns.category')}</th>
                 <th scope="col">{t('incidents.columns.source')}</th>
                 <th scope="col">{t('incidents.columns.state')}</th>
+                <th scope="col">{t('printLog.actions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -65,6 +71,23 @@ export function IncidentLogPrintPage() {
                   <td data-label={t('incidents.columns.state')}>
                     {t(`enums.incidentState.${i.state}`)}
                     {i.outcome && ` · ${t(`enums.incidentOutcome.${i.outcome}`)}`}
+                  </td>
+                  <td data-label={t('printLog.actions')}>
+                    {actionsOf(i.id).length === 0 ? (
+                      t('common.dash')
+                    ) : (
+                      <ul className="print-actions">
+                        {actionsOf(i.id).map((a, n) => (
+                          <li key={n}>
+                            {a.what} ({a.who}
+                            {a.due && `, ${t('printLog.due', { date: f.date(a.due) })}`})
+                            {a.doneAt
+                              ? ` · ${t('printLog.done', { date: f.date(a.doneAt) })}${a.outcome ? `: ${a.outcome}` : ''}`
+                              : ` · ${t('printLog.open')}`}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </td>
                 </tr>
               ))}

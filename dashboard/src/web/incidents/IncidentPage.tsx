@@ -10,10 +10,14 @@ import {
   type EscalationRoute,
   type Incident,
   type IncidentDetails,
+  type IncidentOutcome,
+  type IncidentState,
   type IncidentSummary,
   type SafeguardingSettings,
 } from '@harbour/shared';
 import { api } from '../api';
+import { ConcernReceiptNote } from '../alerts/ConcernReceipt';
+import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DateField, SelectField, TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
@@ -62,6 +66,7 @@ export function IncidentPage() {
   usePageTitle(incident?.ref ?? t('incident.title'));
   const categories = useCategories();
   const f = useFormat();
+  const user = useUser();
 
   if (!incident) {
     return (
@@ -71,6 +76,8 @@ export function IncidentPage() {
         </p>
         {/* Refused (not found, or a second factor needed): the page still says what it is. */}
         {error !== null && <h1>{t('incident.title')}</h1>}
+        {/* A concern's recorder without a second factor cannot open it, but is still told it arrived. */}
+        {error !== null && <ConcernReceiptNote incidentId={incidentId} />}
         <ErrorAlert error={error} />
         {error === null && <p className="muted">{t('common.loading')}</p>}
       </>
@@ -91,71 +98,79 @@ export function IncidentPage() {
           {incident.outcome && ` · ${t(`enums.incidentOutcome.${incident.outcome}`)}`}
         </span>
       </div>
-      <dl className="facts">
-        <Fact term={t('incidents.columns.pupil')}>
-          {pupilOf(t, incident)}
-          {incident.subject.username && incident.subject.name && ` (${incident.subject.username})`}
-        </Fact>
-        <Fact term={t('incident.yearGroup')}>{yearGroupLabel(t, incident.subject.yearGroup)}</Fact>
-        {incident.subject.dateOfBirth && (
-          <Fact term={t('incident.dob')}>{f.date(incident.subject.dateOfBirth)}</Fact>
-        )}
-        <Fact term={t('incidents.columns.when')}>
-          <DateTime iso={incident.occurredAt} />
-        </Fact>
-        <Fact term={t('incidents.columns.where')}>
-          {[
-            incident.roomName,
-            incident.deviceName,
-            incident.deviceSerial && t('incidents.serial', { serial: incident.deviceSerial }),
-          ]
-            .filter(Boolean)
-            .join(', ') || t('incident.notAtComputer')}
-        </Fact>
-        <Fact term={t('incidents.columns.category')}>{categories.label(incident.category)}</Fact>
-        <Fact term={t('incidents.columns.source')}>{t(`enums.incidentSource.${incident.source}`)}</Fact>
-        {incident.window && (
-          <Fact term={t('incident.onScreen')}>
-            {[incident.window.title, incident.window.url].filter(Boolean).join(' — ') ||
-              t('incident.unknown')}
-          </Fact>
-        )}
-        {incident.pupilChoice && (
-          <Fact term={t('incident.pupilChose')}>{choiceLabel(t, incident.pupilChoice)}</Fact>
-        )}
-        <Fact term={t('incidents.columns.assigned')}>
-          {incident.assignedTo?.name ?? t('incidents.nobodyYet')}
-        </Fact>
-        <Fact term={t('incident.recorded')}>
-          <DateTime iso={incident.createdAt} />{' '}
-          {incident.createdBy && t('incident.recordedBy', { name: incident.createdBy.name })}
-        </Fact>
-      </dl>
-
-      <section aria-labelledby="record-heading">
-        <h2 id="record-heading">{t('incident.recordOfConcern')}</h2>
-        <dl className="facts">
-          {detailKeys
-            .filter((k) => incident.details[k])
-            .map((k) => (
-              <Fact key={k} term={t(`incidents.details.${k}`)}>
-                {incident.details[k]}
+      {incident.createdBy?.id === user.id && (
+        <ConcernReceiptNote incidentId={incident.id} initial={incident.receipt} />
+      )}
+      <div className="incident-columns">
+        <div className="incident-record">
+          <dl className="facts">
+            <Fact term={t('incidents.columns.pupil')}>
+              {pupilOf(t, incident)}
+              {incident.subject.username && incident.subject.name && ` (${incident.subject.username})`}
+            </Fact>
+            <Fact term={t('incident.yearGroup')}>{yearGroupLabel(t, incident.subject.yearGroup)}</Fact>
+            {incident.subject.dateOfBirth && (
+              <Fact term={t('incident.dob')}>{f.date(incident.subject.dateOfBirth)}</Fact>
+            )}
+            <Fact term={t('incidents.columns.when')}>
+              <DateTime iso={incident.occurredAt} />
+            </Fact>
+            <Fact term={t('incidents.columns.where')}>
+              {[
+                incident.roomName,
+                incident.deviceName,
+                incident.deviceSerial && t('incidents.serial', { serial: incident.deviceSerial }),
+              ]
+                .filter(Boolean)
+                .join(', ') || t('incident.notAtComputer')}
+            </Fact>
+            <Fact term={t('incidents.columns.category')}>{categories.label(incident.category)}</Fact>
+            <Fact term={t('incidents.columns.source')}>{t(`enums.incidentSource.${incident.source}`)}</Fact>
+            {incident.window && (
+              <Fact term={t('incident.onScreen')}>
+                {[incident.window.title, incident.window.url].filter(Boolean).join(' — ') ||
+                  t('incident.unknown')}
               </Fact>
-            ))}
-        </dl>
-        {incident.canManage && incident.state !== 'closed' && (
-          <EditRecord incident={incident} setIncident={setIncident} categories={categories.list ?? []} />
-        )}
-      </section>
+            )}
+            {incident.pupilChoice && (
+              <Fact term={t('incident.pupilChose')}>{choiceLabel(t, incident.pupilChoice)}</Fact>
+            )}
+            <Fact term={t('incidents.columns.assigned')}>
+              {incident.assignedTo?.name ?? t('incidents.nobodyYet')}
+            </Fact>
+            <Fact term={t('incident.recorded')}>
+              <DateTime iso={incident.createdAt} />{' '}
+              {incident.createdBy && t('incident.recordedBy', { name: incident.createdBy.name })}
+            </Fact>
+          </dl>
 
-      <EvidenceSection incident={incident} onChanged={setIncident} />
+          <section aria-labelledby="record-heading">
+            <h2 id="record-heading">{t('incident.recordOfConcern')}</h2>
+            <dl className="facts">
+              {detailKeys
+                .filter((k) => incident.details[k])
+                .map((k) => (
+                  <Fact key={k} term={t(`incidents.details.${k}`)}>
+                    {incident.details[k]}
+                  </Fact>
+                ))}
+            </dl>
+            {incident.canManage && incident.state !== 'closed' && (
+              <EditRecord incident={incident} setIncident={setIncident} categories={categories.list ?? []} />
+            )}
+          </section>
 
-      {incident.canManage && <Workflow incident={incident} setIncident={setIncident} />}
-      {incident.canManage && <Escalation incident={incident} setIncident={setIncident} />}
-      <Actions incident={incident} setIncident={setIncident} />
-      <People incident={incident} setIncident={setIncident} />
-      <Notes incident={incident} setIncident={setIncident} />
-      <History incident={incident} />
+          <EvidenceSection incident={incident} onChanged={setIncident} />
+        </div>
+        <div className="incident-work">
+          {incident.canManage && <Workflow incident={incident} setIncident={setIncident} />}
+          {incident.canManage && <Escalation incident={incident} setIncident={setIncident} />}
+          <Actions incident={incident} setIncident={setIncident} />
+          <People incident={incident} setIncident={setIncident} />
+          <Notes incident={incident} setIncident={setIncident} />
+          <History incident={incident} />
+        </div>
+      </div>
     </>
   );
 }
@@ -264,6 +279,7 @@ function Workflow({ incident, setIncident }: Props) {
   const [outcome, setOutcome] = useState<string>('resolved_in_school');
   const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
   const { error, busy, run } = useChange(setIncident);
   return (
     <section aria-labelledby="workflow-heading" className="panel">
@@ -294,13 +310,8 @@ function Workflow({ incident, setIncident }: Props) {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() =>
-              api.post<Incident>(`/api/incidents/${incident.id}/state`, {
-                state,
-                ...(state === 'closed' ? { outcome } : {}),
-                ...(note.trim() ? { note } : {}),
-              }),
-            ).then((ok) => ok && setNote(''));
+            // A change of status is on the record for good: say what will happen, then do it.
+            setConfirming(true);
           }}
           noValidate
         >
@@ -324,9 +335,45 @@ function Workflow({ incident, setIncident }: Props) {
             value={note}
             onChange={setNote}
           />
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {t('incident.workflow.save')}
-          </button>
+          {confirming ? (
+            <div className="confirm-box" role="group" aria-labelledby="state-confirm">
+              <p id="state-confirm">
+                {t(state === 'closed' ? 'incident.workflow.confirmClose' : 'incident.workflow.confirm', {
+                  ref: incident.ref,
+                  from: t(`enums.incidentState.${incident.state}`),
+                  to: t(`enums.incidentState.${state as IncidentState}`),
+                  outcome: t(`enums.incidentOutcome.${outcome as IncidentOutcome}`),
+                })}
+              </p>
+              <div className="button-row">
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={busy}
+                  ref={(b) => b?.focus()}
+                  onClick={() => {
+                    setConfirming(false);
+                    void run(() =>
+                      api.post<Incident>(`/api/incidents/${incident.id}/state`, {
+                        state,
+                        ...(state === 'closed' ? { outcome } : {}),
+                        ...(note.trim() ? { note } : {}),
+                      }),
+                    ).then((ok) => ok && setNote(''));
+                  }}
+                >
+                  {t('incident.workflow.yes')}
+                </button>
+                <button type="button" className="button" onClick={() => setConfirming(false)}>
+                  {t('common.cancel')}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {t('incident.workflow.save')}
+            </button>
+          )}
         </form>
       )}
       <ErrorAlert error={error} />

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import {
   can,
   createIncidentRequestSchema,
@@ -10,6 +10,7 @@ import {
   type IncidentSummary,
 } from '@harbour/shared';
 import { api, withQuery } from '../api';
+import { ConcernReceiptNote } from '../alerts/ConcernReceipt';
 import { useAuth, useUser } from '../auth';
 import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -19,17 +20,44 @@ import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
-import { useCategories } from './categories';
+import { useActiveCategories, useCategories } from './categories';
 import { pupilOf } from './labels';
 import { useLoad } from './useLoad';
+
+/** Today's date where the browser is (the school), as YYYY-MM-DD. */
+function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+const filterKeys = ['state', 'category', 'assignee', 'due', 'q'] as const;
 
 export function IncidentsPage() {
   const { t } = useTranslation();
   usePageTitle(t('incidents.title'));
   const user = useUser();
   const isDsl = can(user.role, 'manageIncidents');
-  const [state, setState] = useState('');
-  const { data, error } = useLoad<{ incidents: IncidentSummary[] }>(withQuery('/api/incidents', { state }));
+  // The filters live in the address, so a link (the banner's "and 3 more") or a reload keeps them.
+  const [params, setParams] = useSearchParams();
+  const filter = Object.fromEntries(filterKeys.map((k) => [k, params.get(k) ?? ''])) as Record<
+    (typeof filterKeys)[number],
+    string
+  >;
+  const [search, setSearch] = useState(filter.q);
+  const set = (key: (typeof filterKeys)[number], value: string) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value === '') next.delete(key);
+        else next.set(key, value);
+        return next;
+      },
+      { replace: true },
+    );
+  const active = useActiveCategories();
+  const { data, error } = useLoad<{ incidents: IncidentSummary[] }>(
+    withQuery('/api/incidents', { ...filter, today: filter.due ? today() : undefined }),
+  );
 
   return (
     <>
@@ -51,22 +79,80 @@ export function IncidentsPage() {
           </Link>
         </p>
       )}
-      <SelectField
-        label={t('common.show')}
-        value={state}
-        onChange={setState}
-        options={[
-          { value: '', label: t('incidents.allStates') },
-          ...incidentStates.map((s) => ({ value: s, label: t(`enums.incidentState.${s}`) })),
-        ]}
-      />
+      <search className="filter-bar" aria-label={t('incidents.filters.label')}>
+        <form
+          className="filter-search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set('q', search.trim());
+          }}
+        >
+          <TextField
+            label={t('incidents.filters.search')}
+            type="search"
+            value={search}
+            onChange={setSearch}
+            maxLength={100}
+          />
+          <button type="submit" className="button">
+            {t('incidents.filters.find')}
+          </button>
+        </form>
+        <SelectField
+          label={t('common.show')}
+          value={filter.state}
+          onChange={(v) => set('state', v)}
+          options={[
+            { value: '', label: t('incidents.allStates') },
+            ...incidentStates.map((s) => ({ value: s, label: t(`enums.incidentState.${s}`) })),
+          ]}
+        />
+        <SelectField
+          label={t('incidents.columns.category')}
+          value={filter.category}
+          onChange={(v) => set('category', v)}
+          options={[
+            { value: '', label: t('incidents.filters.anyCategory') },
+            ...(active ?? []).map((c) => ({ value: c.id, label: c.label })),
+          ]}
+        />
+        {isDsl && (
+          <SelectField
+            label={t('incidents.columns.assigned')}
+            value={filter.assignee}
+            onChange={(v) => set('assignee', v)}
+            options={[
+              { value: '', label: t('incidents.filters.anyone') },
+              { value: user.id, label: t('incidents.filters.me') },
+              { value: 'nobody', label: t('incidents.nobodyYet') },
+            ]}
+          />
+        )}
+        {isDsl && (
+          <SelectField
+            label={t('incidents.filters.actions')}
+            value={filter.due}
+            onChange={(v) => set('due', v)}
+            options={[
+              { value: '', label: t('incidents.filters.anyActions') },
+              { value: 'overdue', label: t('incidents.filters.overdue') },
+              { value: 'week', label: t('incidents.filters.week') },
+            ]}
+          />
+        )}
+      </search>
       <ErrorAlert error={error} />
       {data === null ? (
         error === null && <p className="muted">{t('incidents.loading')}</p>
       ) : data.incidents.length === 0 ? (
         <p className="empty">{t('incidents.none')}</p>
       ) : (
-        <IncidentTable incidents={data.incidents} />
+        <>
+          <p className="muted" role="status">
+            {t('incidents.filters.found', { count: data.incidents.length })}
+          </p>
+          <IncidentTable incidents={data.incidents} />
+        </>
       )}
       <RecordIncidentForm />
     </>
@@ -137,10 +223,11 @@ function RecordIncidentForm() {
   const { state } = useAuth();
   // Without a second factor the record cannot be opened (issue 17): say it is safe instead.
   const canOpen = state.status === 'signedIn' && !state.session.recordsNeedSecondFactor;
-  const [recorded, setRecorded] = useState<string | null>(null);
-  // A teacher cannot read the school's settings: offer Harbour's categories (the server checks).
+  const [recorded, setRecorded] = useState<{ ref: string; id: string } | null>(null);
+  // The school's own list, which a teacher may read too (until it arrives, Harbour's; the server checks).
+  const active = useActiveCategories();
   const options =
-    categories.list?.filter((c) => !c.retired).map((c) => ({ value: c.id, label: categories.label(c.id) })) ??
+    active?.map((c) => ({ value: c.id, label: c.label })) ??
     defaultIncidentCategories.map((c) => ({ value: c.id, label: categories.label(c.id) }));
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -162,7 +249,7 @@ function RecordIncidentForm() {
       setName('');
       setPupilWords('');
       setCategory('unsorted');
-      setRecorded(created.ref);
+      setRecorded({ ref: created.ref, id: created.id });
     });
   }
 
@@ -171,8 +258,10 @@ function RecordIncidentForm() {
       <h2>{t('incidents.record.title')}</h2>
       <p className="hint">{t('incidents.record.hint')}</p>
       <div role="status" className="confirmation">
-        {recorded !== null && <p>{t('incidents.record.recorded', { reference: recorded })}</p>}
+        {recorded !== null && <p>{t('incidents.record.recorded', { reference: recorded.ref })}</p>}
       </div>
+      {/* And then, live, who at the DSL's end has it. */}
+      {recorded !== null && <ConcernReceiptNote incidentId={recorded.id} />}
       <FormProblems error={error}>
         <form onSubmit={submit} noValidate>
           <TextField

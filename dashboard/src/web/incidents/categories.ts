@@ -19,3 +19,10 @@ export function useCategories() {
   const label = (id: string) => categoryLabel(t, id, list?.find((c) => c.id === id)?.label);
   return { list, label };
 }
+
+/** The categories a concern can be recorded under now: the school's own, retired ones left out. */
+export function useActiveCategories(): { id: string; label: string }[] | null {
+  const { t } = useTranslation();
+  const active = useLoad<{ categories: { id: string; label: string }[] }>('/api/incidents/categories');
+  return active.data?.categories.map((c) => ({ id: c.id, label: categoryLabel(t, c.id, c.label) })) ?? null;
+}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ActivityInterval, Device, Room } from '@harbour/shared';
+import type { ActivityInterval, Device, Flag, Room } from '@harbour/shared';
 import { ApiRequestError, api, withQuery } from '../api';
 import { ActivityTable, dayRange, formatDuration, today } from '../components/activity';
 import { DataTable } from '../components/DataTable';
@@ -13,6 +13,7 @@ import { usePageTitle } from '../components/usePageTitle';
 interface Result {
   intervals: ActivityInterval[];
   truncated: boolean;
+  flags?: Flag[];
 }
 
 interface DomainTotal {
@@ -117,7 +118,21 @@ function Timeline({ devices }: { devices: Device[] }) {
         ...(isDay(date) ? [] : [{ path: 'date', message: t('activity.dayInvalid') }]),
       ]);
       const query = who === 'device' ? { deviceId } : { user: user.trim() };
-      return api.get<Result>(withQuery('/api/activity', { ...query, ...dayRange(date) }));
+      const found = await api.get<Result>(withQuery('/api/activity', { ...query, ...dayRange(date) }));
+      // The day's flags, so the rows where a watch list matched stand out.
+      const flags = await api
+        .get<{ flags: Flag[] }>(
+          withQuery('/api/flags', {
+            ...(who === 'device' ? { deviceId } : {}),
+            ...dayRange(date),
+            limit: '500',
+          }),
+        )
+        .then(
+          (r) => (who === 'user' ? r.flags.filter((f) => f.user === user.trim()) : r.flags),
+          () => [],
+        );
+      return { ...found, flags };
     });
   }
 
@@ -172,6 +187,7 @@ function Timeline({ devices }: { devices: Device[] }) {
         <>
           <ActivityTable
             intervals={result.intervals}
+            flags={result.flags}
             caption={t('activity.timeline.caption')}
             showDevice={who === 'user'}
           />

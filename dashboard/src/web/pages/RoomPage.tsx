@@ -1,9 +1,11 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { can, type Device } from '@harbour/shared';
+import { can, type Device, type SupervisionSettings } from '@harbour/shared';
+import { api } from '../api';
+import { useAlerts } from '../alerts/AlertsContext';
 import { useUser } from '../auth';
-import { DeviceCard } from '../components/DeviceCard';
+import { DeviceCard, latestControls } from '../components/DeviceCard';
 import { DeviceDialog } from '../components/DeviceDialog';
 import { RoomStaff } from '../components/RoomStaff';
 import { SupervisionPanel } from '../components/SupervisionPanel';
@@ -34,6 +36,25 @@ const filters = {
 } as const;
 type FilterKey = keyof typeof filters;
 
+/** Whether the school shows live pictures while a room is supervised. */
+function useThumbnailsOn(supervised: boolean): boolean {
+  const [on, setOn] = useState(false);
+  useEffect(() => {
+    if (!supervised) return;
+    let cancelled = false;
+    api.get<SupervisionSettings>('/api/supervision-settings').then(
+      (s) => {
+        if (!cancelled) setOn(s.thumbnailsEnabled);
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [supervised]);
+  return supervised && on;
+}
+
 export function RoomPage() {
   const { roomId = '' } = useParams();
   const { t } = useTranslation();
@@ -54,6 +75,14 @@ export function RoomPage() {
   const mayReadActivity = can(user.role, 'readActivity') && (access?.readActivity ?? false);
   const activityHook = useRoomActivity(roomId, mayReadActivity);
   const activityLive = mayReadActivity ? activityHook : null;
+  const { tell } = useAlerts();
+  const live = status === 'live';
+  const controls = useMemo(() => latestControls(actions), [actions]);
+  const picturesOn = useThumbnailsOn(supervision !== null);
+  const help = useMemo(
+    () => new Map(tell.filter((a) => a.roomId === roomId).map((a) => [a.deviceId, a.status])),
+    [tell, roomId],
+  );
 
   return (
     <>
@@ -105,8 +134,14 @@ export function RoomPage() {
               )}
             </div>
           ) : null}
+          {!live && (
+            <p className="alert alert-error" role="alert" data-testid="room-unreachable">
+              {t('room.unreachable')}
+            </p>
+          )}
           <SupervisionPanel
             room={room}
+            live={live}
             mayStart={access?.supervise ?? false}
             session={supervision}
             actions={actions}
@@ -149,6 +184,13 @@ export function RoomPage() {
                 activity={activityLive ? (activityLive.current.get(device.id) ?? null) : undefined}
                 now={now}
                 thumbnail={thumbnails[device.id]}
+                live={live}
+                control={supervision ? controls.get(device.id) : undefined}
+                awaitingPicture={picturesOn && live}
+                help={(() => {
+                  const status = help.get(device.id);
+                  return status === 'covered' || status === 'acknowledged' ? status : undefined;
+                })()}
                 chooser={
                   mayChoose
                     ? {

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { can, createRoomRequestSchema, type Room } from '@harbour/shared';
+import { can, createRoomRequestSchema, type Room, type RoomOverview } from '@harbour/shared';
 import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -9,21 +9,22 @@ import { TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
+import { ShortTime } from '../components/time';
 import { checkForm } from '../validate';
 
-const byName = (a: Room, b: Room) =>
+const byName = (a: { name: string }, b: { name: string }) =>
   a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
 
 export function RoomsPage() {
   const { t } = useTranslation();
   usePageTitle(t('rooms.title'));
   const user = useUser();
-  const [rooms, setRooms] = useState<Room[] | null>(null);
+  const [rooms, setRooms] = useState<RoomOverview[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
 
   useEffect(() => {
     let cancelled = false;
-    api.get<{ rooms: Room[] }>('/api/rooms').then(
+    api.get<{ rooms: RoomOverview[] }>('/api/rooms/overview').then(
       (data) => {
         if (!cancelled) setRooms(data.rooms.slice().sort(byName));
       },
@@ -48,22 +49,54 @@ export function RoomsPage() {
           {t('rooms.none')} {can(user.role, 'manageRooms') ? t('rooms.noneManage') : t('rooms.noneAsk')}
         </p>
       ) : (
-        <ul className="room-list">
-          {rooms.map((room) => (
-            <li key={room.id}>
-              <Link to={`/rooms/${room.id}`} className="room-link">
-                {room.name}
-              </Link>
-            </li>
-          ))}
-        </ul>
+        <RoomCards rooms={rooms} showSupervision={can(user.role, 'viewSupervision')} />
       )}
       {can(user.role, 'manageRooms') && (
         <CreateRoomForm
-          onCreated={(room) => setRooms((current) => [...(current ?? []), room].sort(byName))}
+          onCreated={(room) =>
+            setRooms((current) =>
+              [
+                ...(current ?? []),
+                { id: room.id, name: room.name, computers: 0, online: 0, supervising: null, mine: false },
+              ].sort(byName),
+            )
+          }
         />
       )}
     </>
+  );
+}
+
+/** Rooms as cards: computers online, and (for staff who may see it) who is supervising now. */
+export function RoomCards({ rooms, showSupervision }: { rooms: RoomOverview[]; showSupervision: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <ul className="room-list">
+      {rooms.map((room) => (
+        <li key={room.id} className="room-card" data-room-id={room.id}>
+          <Link to={`/rooms/${room.id}`} className="room-link">
+            {room.name}
+          </Link>
+          <p className="room-card-online">
+            {room.computers === 0
+              ? t('rooms.card.noComputers')
+              : t('rooms.card.online', { count: room.computers, online: room.online })}
+          </p>
+          {showSupervision && (
+            <p className="room-card-supervision">
+              {room.supervising ? (
+                <>
+                  {t('rooms.card.supervising', { name: room.supervising.teacherName })}{' '}
+                  <ShortTime iso={room.supervising.endsAt} />
+                </>
+              ) : (
+                <span className="muted">{t('rooms.card.notSupervised')}</span>
+              )}
+            </p>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -32,6 +32,7 @@ export {
 } from './devices.repository.js';
 export {
   isRoomStaff,
+  listRooms,
   roomById,
   roomExists,
   roomsOfStaff,

@@ -156,7 +156,11 @@ export function incidentRoutes(
     '/state',
     'Move the incident on (closing needs an outcome; closed incidents must be reopened)',
     changeStateRequestSchema,
-    (id, a, b) => workflow.changeState(db, id, a, b.state, b.outcome, b.note),
+    async (id, a, b) => {
+      const before = await workflow.stateOf(db, id);
+      await workflow.changeState(db, id, a, b.state, b.outcome, b.note);
+      if (before === 'new' && b.state !== 'new') await notifier.receiptChanged(await workflow.rowOf(db, id));
+    },
   );
   manage('/reopen', 'Reopen a closed incident, with a reason (recorded)', reopenRequestSchema, (id, a, b) =>
     workflow.reopenIncident(db, id, a, b.reason),

@@ -18,7 +18,7 @@ import {
   type IncidentSubject,
   type IncidentSummary,
 } from '@harbour/shared';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { lockNumberedAppends } from '../../db/portable.js';
@@ -30,6 +30,7 @@ import { deviceWithRoom } from '../devices/index.js';
 import { personOf } from '../roster/index.js';
 import { receivedEvidence } from '../evidence/index.js';
 import { canSeeIncident, isDsl, teacherVisibleIds } from './access.js';
+import { receiptOf } from './concerns.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
 
@@ -60,7 +61,8 @@ export const subjectKey = (username: string | null | undefined, name?: string | 
 /** The chronology key of a pupil on the roster. */
 export const pupilKey = (pupilId: string) => `pupil:${pupilId}`;
 
-export const incidentRef = (seq: number) => `INC-${String(seq).padStart(4, '0')}`;
+export { incidentRef } from './ref.js';
+import { incidentRef } from './ref.js';
 
 /**
  * Records a new incident. Call inside a transaction with whatever caused it (an agent
@@ -302,6 +304,10 @@ export async function listIncidents(
     state?: string | undefined;
     category?: string | undefined;
     pupil?: string | undefined;
+    assignee?: string | undefined;
+    due?: 'overdue' | 'week' | undefined;
+    today?: string | undefined;
+    q?: string | undefined;
     limit: number;
   },
 ): Promise<IncidentSummary[]> {
@@ -310,6 +316,39 @@ export async function listIncidents(
   if (filter.state) q = q.where('state', '=', filter.state as IncidentRow['state']);
   if (filter.category) q = q.where('category', '=', filter.category);
   if (filter.pupil) q = q.where('subject_key', '=', filter.pupil.trim().toLowerCase());
+  if (filter.assignee === 'nobody') q = q.where('assigned_to', 'is', null);
+  else if (filter.assignee) q = q.where('assigned_to', '=', filter.assignee);
+  if (filter.due) {
+    const today = filter.today ?? new Date().toISOString().slice(0, 10);
+    const until = new Date(`${today}T00:00:00Z`);
+    until.setUTCDate(until.getUTCDate() + (filter.due === 'week' ? 7 : -1));
+    const by = until.toISOString().slice(0, 10);
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('incident_actions as a')
+          .select('a.id')
+          .whereRef('a.incident_id', '=', 'incidents.id')
+          .where('a.done_at', 'is', null)
+          .where('a.due', 'is not', null)
+          .where('a.due', '<=', by),
+      ),
+    );
+  }
+  const words = filter.q?.trim().toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+  for (const word of words.slice(0, 8)) {
+    // LIKE with the wildcards in the search escaped: "50%" finds "50%", not everything.
+    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const ref = /^inc-?0*(\d+)$/.exec(word);
+    q = q.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(incidents.summary) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(coalesce(incidents.subject_name, '')) like ${pattern} escape '\\'`,
+        sql<boolean>`lower(coalesce(incidents.subject_username, '')) like ${pattern} escape '\\'`,
+        ...(ref ? [eb('incidents.seq', '=', Number(ref[1]))] : []),
+      ]),
+    );
+  }
   const rows = await q.limit(filter.limit).execute();
   return toSummaries(db, rows, viewer);
 }
@@ -430,6 +469,7 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
       action: h.action,
       detail: manager || teacherReadableDetail.has(h.action) ? parseJson<unknown>(h.detail, null) : null,
     })),
+    receipt: await receiptOf(db, row),
     canManage: isDsl(viewer),
   };
 }

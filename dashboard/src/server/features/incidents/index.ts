@@ -13,6 +13,7 @@ import type { EvidenceFeature } from '../evidence/index.js';
 import { incidentEvidenceRule } from './evidence.js';
 import { flagsBecomeIncidents } from './flags.js';
 import type { IncidentRow } from './incidents.js';
+import { concernRoutes } from './concerns.routes.js';
 import { incidentRoutes } from './incidents.routes.js';
 import { IncidentNotifier } from './notify.js';
 import { incidentReportRoutes } from './reports.routes.js';
@@ -59,6 +60,7 @@ export function incidentsFeature(deps: {
     name: 'incidents',
     created: (row) => notifier.created(row),
     routes(app) {
+      concernRoutes(app, db, notifier);
       incidentRoutes(app, { db, dataDir, notifier, rules });
       incidentReportRoutes(app, db, dataDir);
       safeguardingRoutes(app, db);

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
+import { receiptOf, toConcernAlerts } from './concerns.js';
 import { incidentRef, toSummaries, type IncidentRow } from './incidents.js';
 import { sendConcernWaiting } from './mail.js';
 import { getSetting } from './settings.js';
@@ -24,7 +25,20 @@ export class IncidentNotifier {
   async created(row: IncidentRow): Promise<void> {
     const [summary] = await toSummaries(this.db, [row], null);
     if (summary) this.push.toStaff(channel.dsl, 'incident:created', summary);
+    const [concern] = await toConcernAlerts(this.db, [row]);
+    if (concern) this.push.toStaff(channel.dsl, 'concern:new', concern);
     this.email(incidentRef(row.seq));
+  }
+
+  /**
+   * After a DSL's dashboard showed a concern, or a DSL moved it on from "new": every DSL tab
+   * drops it from the banner, and the person who recorded it is told.
+   */
+  async receiptChanged(row: IncidentRow): Promise<void> {
+    if (row.state !== 'new') this.push.toStaff(channel.dsl, 'concern:settled', { incidentId: row.id });
+    if (row.created_by) {
+      this.push.toStaff(channel.user(row.created_by), 'concern:receipt', await receiptOf(this.db, row));
+    }
   }
 
   private email(ref: string): void {

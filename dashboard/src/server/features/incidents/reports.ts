@@ -16,6 +16,7 @@ import type { SessionUser } from '../../core/identity.js';
 import { changeTrackerOf } from '../../db/change-tracker.js';
 import type { Db } from '../../db/database.js';
 import { audit, entriesAbout } from '../../core/audit.js';
+import { userNames } from '../accounts/index.js';
 import { sessionsOf } from '../devices/index.js';
 import { pupilByKey } from '../roster/index.js';
 import { incidentRef, pupilKey, subjectKey } from './incidents.js';
@@ -152,30 +153,50 @@ export async function chronology(db: Db, pupil: string, actor: SessionUser): Pro
         'incident.state',
         'incident.escalate',
         'incident.action_add',
+        'incident.action_update',
         'incident.note',
         'incident.reopen',
       ],
     });
     const subjectIds = new Set(asSubject.map((r) => r.id));
+    // The chronology tells what was done, not only that something was: notes, actions with
+    // who and when, outcomes, and the note given with a change of state.
+    const actionText = new Map<string, string>();
+    for (const t of trail) {
+      if (t.action !== 'incident.action_add') continue;
+      const d = t.detail ? (JSON.parse(t.detail) as Record<string, unknown>) : {};
+      if (typeof d.actionId === 'string') actionText.set(d.actionId, String(d.what));
+    }
+    const names = await userNames(
+      db,
+      trail.map((t) => t.actor),
+    );
     for (const t of trail) {
       const detail = t.detail ? (JSON.parse(t.detail) as Record<string, unknown>) : {};
+      const by = names.get(t.actor);
+      const note = typeof detail.note === 'string' && detail.note !== '' ? ` — ${detail.note}` : '';
       const text =
         t.action === 'incident.state'
-          ? `State: ${String(detail.to)}`
+          ? `State: ${String(detail.to)}${typeof detail.outcome === 'string' ? ` (${detail.outcome})` : ''}${note}`
           : t.action === 'incident.escalate'
-            ? `Escalated: ${String(detail.route)}`
+            ? `Escalated: ${String(detail.route)}${note}`
             : t.action === 'incident.action_add'
-              ? `Action: ${String(detail.what)}`
-              : t.action === 'incident.reopen'
-                ? `Reopened: ${String(detail.reason)}`
-                : `Note: ${String(detail.text)}`;
+              ? `Action: ${String(detail.what)} (${String(detail.who)}${typeof detail.due === 'string' ? `, due ${detail.due}` : ''})`
+              : t.action === 'incident.action_update'
+                ? `Action ${detail.done ? 'done' : 'reopened'}: ${actionText.get(String(detail.actionId)) ?? ''}${
+                    typeof detail.outcome === 'string' && detail.outcome !== '' ? ` — ${detail.outcome}` : ''
+                  }`
+                : t.action === 'incident.reopen'
+                  ? `Reopened: ${String(detail.reason)}`
+                  : `Note: ${String(detail.text)}`;
+      const withBy = by ? `${text} · ${by}` : text;
       const id = t.subject ?? '';
       entries.push({
         incidentId: id,
         ref: refs.get(id) ?? '',
         at: t.at,
         kind: t.action.replace('incident.', ''),
-        text,
+        text: withBy,
         involvement: subjectIds.has(id) ? 'subject' : 'involved',
       });
     }

@@ -34,6 +34,17 @@ function tx<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
 }
 
+/** The incident's row; 404 when there is none. */
+export async function rowOf(db: Db, id: string): Promise<IncidentRow> {
+  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Incident');
+  return row;
+}
+
+export async function stateOf(db: Db, id: string): Promise<IncidentState> {
+  return (await rowOf(db, id)).state;
+}
+
 export async function checkCategory(db: Db, id: string): Promise<void> {
   const list = await categories(db);
   const found = list.find((c) => c.id === id);

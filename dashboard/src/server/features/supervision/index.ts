@@ -14,11 +14,13 @@ import { devicePlace, roomById, toRoom, type DevicesFeature } from '../devices/i
 import {
   acknowledgeControl,
   endExpiredSessions,
+  markStaleControls,
   maySupervise,
   runningSessions,
   stateForRoom,
   type SupervisionPorts,
 } from './supervision.js';
+import { roomOverviewRoutes } from './overview.js';
 import { supervisionRoutes } from './supervision.routes.js';
 
 export { lessonEndAt, supervisorsAt } from './supervision.js';
@@ -40,7 +42,8 @@ export function supervisionFeature(deps: {
   return {
     name: 'supervision',
     endExpiredSessions: () => endExpiredSessions(ports),
-    start() {
+    async start() {
+      await markStaleControls(ports);
       // Supervised sessions end by themselves at the time the teacher set.
       lessonBell = setInterval(
         () =>
@@ -54,7 +57,10 @@ export function supervisionFeature(deps: {
     stop() {
       clearInterval(lessonBell);
     },
-    routes: (app) => supervisionRoutes(app, ports),
+    routes(app) {
+      supervisionRoutes(app, ports);
+      roomOverviewRoutes(app, ports);
+    },
     /** A computer that connects learns at once whether its room is supervised. */
     async agentConnected(connection) {
       try {

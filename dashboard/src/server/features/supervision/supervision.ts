@@ -433,6 +433,21 @@ export async function acknowledgeControl(
   if (action) ports.push.toStaff(channel.room(action.roomId), 'control:updated', action);
 }
 
+/**
+ * Controls still "sent" from before a restart (their timer died with the old process) did
+ * not reach their computers: say so, so that no teacher waits for an answer that cannot come.
+ */
+export async function markStaleControls(ports: SupervisionPorts): Promise<number> {
+  const before = new Date(Date.now() - controlAckTimeoutMs).toISOString();
+  const result = await ports.db
+    .updateTable('control_targets')
+    .set({ state: 'not_reached', at: nowIso() })
+    .where('state', '=', 'sent')
+    .where('at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 async function markUnacknowledged(ports: SupervisionPorts, actionId: string): Promise<void> {
   await ports.db
     .updateTable('control_targets')
