@@ -236,6 +236,19 @@ describe('who may import and see pupils', () => {
     expect(names(await pupils(clients.dsl))).not.toContain('Sneaky Addition');
   });
 
+  it('an admin’s browser on a page of another site cannot post a roster (its Origin is refused)', async () => {
+    const form = new FormData();
+    for (const [name, text] of Object.entries(rosterFiles({ ...sampleRoster(), pupils: [] })))
+      form.append('files', new Blob([text]), name);
+    const res = await fetch(`${harbour.url}/api/roster/import`, {
+      method: 'POST',
+      headers: { cookie: clients.admin.cookieHeader, origin: 'http://evil.example' },
+      body: form,
+    });
+    expect(res.status).toBe(403);
+    expect((await pupils(clients.dsl)).length).toBeGreaterThan(0);
+  });
+
   it('a teacher sees only their classes’ pupils; the DSL all; a technician none', async () => {
     expect(names(await pupils(clients.teacher))).toEqual(['Cerys Evans', 'Dylan Thomas']);
     expect(await pupils(clients.teacher, 'ada')).toEqual([]);
