@@ -204,6 +204,13 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
         return null; // gone
       }
     };
+    const parentOf = (pid: string) => /^PPid:\s+(\d+)/m.exec(read(pid, 'status') ?? '')?.[1] ?? '';
+    const descendants = (root: number): string[] => {
+      const all = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+      const out = [String(root)];
+      for (let i = 0; i < out.length; i++) out.push(...all.filter((p) => parentOf(p) === out[i]));
+      return out;
+    };
     const uidOfPid = (pid: string) => /^Uid:\s+(\d+)/m.exec(read(pid, 'status') ?? '')?.[1] ?? '';
     // Each helper keeps its session's screens in one Chromium (the tell cover is prepared at
     // once); the helper killed in the test before has started its own again.
@@ -237,12 +244,18 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
       expect(environ.includes(enrolToken), `pid ${pid} environment`).toBe(false);
       expect(environ.includes(credential), `pid ${pid} environment`).toBe(false);
     }
-    const service = seen.filter((p) => /cli\.js\0service/.test(p.cmdline));
+    const service = seen.filter((p) => /cli\.js\0service/.test(p.cmdline) && p.cmdline.includes(runDir));
     // (the test's own `runuser … env …` wrappers, root's, are not helpers)
     const helpers = seen.filter(
-      (p) => /cli\.js\0session/.test(p.cmdline) && p.cmdline.startsWith(`${process.execPath}\0`),
+      (p) =>
+        /cli\.js\0session/.test(p.cmdline) &&
+        p.cmdline.startsWith(`${process.execPath}\0`) &&
+        p.cmdline.includes(runDir), // this test's, not another test's running at the same time
     );
-    const chromium = seen.filter((p) => p.cmdline.includes('harbour-overlay'));
+    // This test's helpers' Chromium (other tests running at the same time have their own, as root).
+    const ours = new Set(helpers.flatMap((h) => descendants(Number(h.pid))));
+    const chromium = seen.filter((p) => p.cmdline.includes('harbour-overlay') && ours.has(p.pid));
+    expect(chromium.length, "the helpers' Chromium").toBeGreaterThan(0);
     expect(service.length, 'the service').toBeGreaterThan(0);
     expect(helpers.map((p) => p.uid).sort(), 'a helper for each pupil, as that pupil').toEqual(
       [...pupilUids].sort(),

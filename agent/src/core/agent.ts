@@ -366,7 +366,12 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
       const result = await request(
         socket,
         'agent:presence',
-        { user: this.currentUser, locked: false, aupGate: this.options.aupGate ?? false },
+        {
+          user: this.currentUser,
+          locked: false,
+          // Said only by shells that know (the CLI, the service); others leave the server's "unknown".
+          ...(this.options.aupGate !== undefined && { aupGate: this.options.aupGate }),
+        },
         10_000,
       );
       if (!result.ok) this.deps.logger.warn({ error: result.error }, 'presence refused');
