@@ -8,6 +8,9 @@ const alias = { '@harbour/shared': fileURLToPath(new URL('./shared/src/index.ts'
 //  integration  the real server on a real database file, real agent processes, on loopback
 //  security     the real server attacked over loopback as an outsider, a hostile page, a device, an insider
 //  e2e          the built server and real agents driven through the dashboard in real Chromium
+//  integration-pg, security-pg
+//               the integration and security files again, every server on PostgreSQL (one real
+//               cluster from Debian's package for the run, a fresh database per server)
 // Integration and e2e expect `npm run build` to have run (the `test` script does it).
 export default defineConfig({
   resolve: { alias },
@@ -45,6 +48,33 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration-pg',
+          include: ['test/integration/**/*.test.ts'],
+          // The benchmarks' smoke run stays on SQLite: it seeds the file directly, measures the
+          // default deployment, and asserts no behaviour.
+          exclude: ['test/integration/bench-smoke.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          env: { HARBOUR_TEST_DB: 'postgres' },
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'security-pg',
+          include: ['test/security/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          env: { HARBOUR_TEST_DB: 'postgres' },
+          globalSetup: ['test/support/postgres-global-setup.ts'],
         },
       },
       {

@@ -138,7 +138,15 @@ async function main() {
   if (values.merge) {
     const file = path.join(repo, 'docs', 'benchmarks.json');
     const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
-    const rerun = { commit, date: results.date, finishedAt: results.finishedAt, mode: results.mode };
+    // A re-run's load may be nothing like the full run's (helpers share the machine): keep its own.
+    const rerun = {
+      commit,
+      date: results.date,
+      finishedAt: results.finishedAt,
+      mode: results.mode,
+      loadAverageAtStart: results.loadAverageAtStart,
+      loadAverageAtEnd: results.loadAverageAtEnd,
+    };
     written = { ...previous, reruns: { ...previous.reruns } };
     if (only.has('fleet')) written.fleet = results.fleet;
     if (only.has('footprint')) written.footprint = results.footprint;

@@ -1,7 +1,11 @@
 ; Harbour's additions to electron-builder's NSIS installer (nsis.include).
 ;
-; Silent, per-machine install with the server and enrolment token on the command line:
-;   "Harbour Setup 0.1.0.exe" /S /SERVER_URL=https://harbour.school.local /ENROLMENT_TOKEN=het_...
+; Silent, per-machine install with the server URL and the enrolment token in a file only
+; administrators can read (other local users can read a command line while it runs):
+;   "Harbour Setup 0.1.0.exe" /S /SERVER_URL=https://harbour.school.local /ENROLMENT_TOKEN_FILE=C:\secure\harbour-token.txt
+; /ENROLMENT_TOKEN=het_... works too, but is visible on the installer's own command line
+; while it runs. Either way the token reaches the writer in its environment (which only
+; administrators and SYSTEM can read), never on the writer's command line.
 ;
 ; After the files are copied, the install-time writer (agent/src/install-cli.ts, run by
 ; the app's own runtime with ELECTRON_RUN_AS_NODE=1) writes %ProgramData%\Harbour\config.json
@@ -57,8 +61,21 @@
   ${If} ${Errors}
     StrCpy $R2 ""
   ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/ENROLMENT_TOKEN_FILE=" $R3
+  ${If} ${Errors}
+    StrCpy $R3 ""
+  ${EndIf}
   ; An empty value keeps what %ProgramData%\Harbour\config.json (or policy) already says.
-  !insertmacro harbourRunInstallCli 'install --platform win32 --install-dir "$INSTDIR" --server "$R1" --token "$R2"'
+  ; The token goes to the writer in its environment, not its command line.
+  System::Call 'Kernel32::SetEnvironmentVariable(t "HARBOUR_ENROLMENT_TOKEN", t "$R2")i'
+  ${If} $R3 != ""
+    !insertmacro harbourRunInstallCli 'install --platform win32 --install-dir "$INSTDIR" --server "$R1" --token-file "$R3"'
+  ${Else}
+    !insertmacro harbourRunInstallCli 'install --platform win32 --install-dir "$INSTDIR" --server "$R1"'
+  ${EndIf}
+  System::Call 'Kernel32::SetEnvironmentVariable(t "HARBOUR_ENROLMENT_TOKEN", n)i'
+  StrCpy $R2 ""
   ${If} $0 != 0
     DetailPrint "Harbour: writing the machine-wide settings failed (exit code $0)."
     ${IfNot} ${Silent}

@@ -8,3 +8,14 @@ if (!fs.existsSync(chromium)) {
   );
   process.exit(1);
 }
+// The integration-pg and security-pg projects start their own PostgreSQL from Debian's package.
+const pgRoot = '/usr/lib/postgresql';
+const hasPostgres =
+  fs.existsSync(pgRoot) && fs.readdirSync(pgRoot).some((v) => fs.existsSync(`${pgRoot}/${v}/bin/initdb`));
+if (!hasPostgres) {
+  console.error(
+    "Harbour's PostgreSQL tests need Debian's postgresql package (initdb under /usr/lib/postgresql).\n" +
+      'Install the system packages once with:  bash scripts/install-system-deps.sh',
+  );
+  process.exit(1);
+}

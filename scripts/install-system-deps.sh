@@ -5,11 +5,13 @@
 # (the screen tests press keys, click and close windows with it), xprintidle (kept for older
 # agents; the agent reads idle time over its own X connection now), xterm (a real window to switch
 # to and type into in activity and screen tests), wmctrl (the screen tests ask the window
-# manager to close windows, show the desktop and switch desktops with it) and openssl (the
-# security tests make a school CA and server certificates with it for each run).
+# manager to close windows, show the desktop and switch desktops with it), openssl (the
+# security tests make a school CA and server certificates with it for each run) and postgresql
+# (the integration-pg and security-pg tests start a cluster of their own with its initdb and
+# pg_ctl, as the postgres user; the cluster the package may start itself is not used).
 # Run as root, or it uses sudo. Installs only what is missing.
 set -euo pipefail
-packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl openssl)
+packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl openssl postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -180,6 +180,7 @@ async function main(): Promise<void> {
       deviceName: settings.deviceName,
       heartbeatSeconds: settings.heartbeatSeconds,
       serverCa: readServerCa(settings.serverCaFile, fail),
+      aupGate: values.aup === 'on',
     },
     {
       probes,

@@ -4,7 +4,7 @@
  * folder. The Windows installers (NSIS and MSI), the deb's after-install script and the
  * macOS pkg's postinstall run it as root/SYSTEM; technicians can run it by hand too.
  *
- *   harbour-agent-install install --server https://harbour.school.local --token het_…
+ *   harbour-agent-install install --server https://harbour.school.local --token-file /root/harbour-token
  *   harbour-agent-install uninstall
  *   harbour-agent-install plan --platform win32 --server …     (prints what would be written)
  *
@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { localPath, applyInstall, uninstall } from './node/install/apply.js';
+import { readSecretFile, readSecretStdin, scrubCommandLine } from './node/secrets.js';
 import { extensionUpdateUrl, harbourExtensionId } from './node/install/extension.js';
 import { InstallError, machineDir, planInstall, type InstallOptions } from './node/install/plan.js';
 import type { NativeHostManifest, TargetPlatform } from './node/install/types.js';
@@ -23,8 +24,11 @@ const usage = `Usage: harbour-agent-install <install|uninstall|plan> [options]
 
   --server <url>               Harbour server URL to write to the config file
                                (or the HARBOUR_SERVER_URL environment variable)
-  --token <token>              enrolment token to write to the config file
-                               (or HARBOUR_ENROLMENT_TOKEN)
+  --token-file <file>          read the enrolment token to write to the config file from a
+                               file only its owner can read (chmod 600); or --token - to read
+                               it from standard input, or HARBOUR_ENROLMENT_TOKEN
+  --token <token>              the token itself: other local users can read a command line,
+                               so use this only on a computer nobody else is signed in to
   --install-dir <dir>          where the app is installed (default: the platform's usual place)
   --extension-id <id>          the browser extension to force-install (default: Harbour's)
   --extension-update-url <url> where browsers fetch it (default: <server>/extension/update.xml)
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
       options: {
         server: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
         'install-dir': { type: 'string' },
         'extension-id': { type: 'string' },
         'extension-update-url': { type: 'string' },
@@ -68,6 +73,15 @@ async function main(): Promise<void> {
     fail(`${(error as Error).message}\n\n${usage}`);
   }
   const { values, positionals } = parsed;
+  // Before anything slow: a token typed on the command line must not stay readable in /proc.
+  scrubCommandLine(['--token']);
+  try {
+    // An empty --token-file is the MSI's way of saying "none" (an unset property).
+    if (values['token-file']) values.token = readSecretFile(values['token-file']);
+    else if (values.token === '-') values.token = await readSecretStdin();
+  } catch (error) {
+    fail((error as Error).message);
+  }
   if (values.help) {
     console.log(usage);
     return;

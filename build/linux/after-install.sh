@@ -3,9 +3,11 @@
 # template: /usr/bin link, Chromium sandbox, AppArmor profile), then Harbour's
 # machine-wide files. electron-builder fills in ${executable} and ${sanitizedProductName}.
 #
-# Server URL and enrolment token: from HARBOUR_SERVER_URL and HARBOUR_ENROLMENT_TOKEN
-# when set, e.g.
-#   sudo HARBOUR_SERVER_URL=https://harbour.school.local HARBOUR_ENROLMENT_TOKEN=het_... apt-get install ./harbour_0.1.0_amd64.deb
+# Server URL and enrolment token: from HARBOUR_SERVER_URL and HARBOUR_ENROLMENT_TOKEN_FILE
+# (a file only root can read: a token in sudo's own arguments is readable by every local
+# user while apt runs) when set, e.g.
+#   sudo HARBOUR_SERVER_URL=https://harbour.school.local HARBOUR_ENROLMENT_TOKEN_FILE=/root/harbour-token apt-get install ./harbour_0.1.0_amd64.deb
+# (HARBOUR_ENROLMENT_TOKEN, the token itself, works too)
 # otherwise an existing /etc/harbour/config.json is kept as it is.
 
 if type update-alternatives >/dev/null 2>&1; then
@@ -48,9 +50,9 @@ fi
 # helper's XDG autostart entry, native messaging host, Chrome/Edge policies.
 # A failure is reported but does not leave the package half-configured: the writer
 # changes nothing when its input is bad, and can be run again by hand.
-if ! '/opt/${sanitizedProductName}/resources/harbour-agent-install' install --platform linux --install-dir '/opt/${sanitizedProductName}'; then
+if ! '/opt/${sanitizedProductName}/resources/harbour-agent-install' install --platform linux --install-dir '/opt/${sanitizedProductName}' --token-file "${HARBOUR_ENROLMENT_TOKEN_FILE:-}"; then
     echo "Harbour: the machine-wide settings were not written. Run" >&2
-    echo "  sudo /opt/${sanitizedProductName}/resources/harbour-agent-install install --server <url> --token <token>" >&2
+    echo "  sudo /opt/${sanitizedProductName}/resources/harbour-agent-install install --server <url> --token-file <file only root can read>" >&2
 fi
 
 # The machine service: enabled at boot and (re)started now, where systemd runs. A restart

@@ -75,6 +75,12 @@ export const presenceSchema = z.strictObject({
   /** Who is signed in now; null at the logon screen. */
   user: osUserSchema.nullable(),
   locked: z.boolean(),
+  /**
+   * Whether this computer shows the acceptable use policy at logon. The room view shows a
+   * user's standing only where it does; elsewhere it says the rules are not shown here.
+   * Omitted by agents older than this field: treated as unknown.
+   */
+  aupGate: z.boolean().optional(),
 });
 export type Presence = z.infer<typeof presenceSchema>;
 

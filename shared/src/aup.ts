@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { uiLanguageSchema } from './language.js';
+import { personSchema } from './roster.js';
 import { safeMultilineText, safeText } from './text.js';
 
 // ---- audiences ----------------------------------------------------------
@@ -241,6 +242,8 @@ export const aupRegisterEntrySchema = z.object({
   id: z.number().int(),
   username: z.string(),
   displayName: z.string().nullable(),
+  /** The pupil on the roster behind `username` now (not in the CSV export). */
+  person: personSchema.nullable().optional(),
   audience: z.string(),
   version: z.number().int(),
   textHash: z.string(),
@@ -268,6 +271,7 @@ export const aupRegisterSchema = z.object({ entries: z.array(aupRegisterEntrySch
 export const aupUserStatusSchema = z.object({
   username: z.string(),
   displayName: z.string().nullable(),
+  person: personSchema.nullable().optional(),
   audience: z.string().nullable(),
   status: aupStatusSchema,
   version: z.number().int().nullable(),

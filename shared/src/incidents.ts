@@ -153,6 +153,9 @@ export const incidentSubjectViewSchema = z.object({
   username: z.string().nullable(),
   name: z.string().nullable(),
   yearGroup: yearGroupSchema,
+  /** The pupil on the school's roster behind `username`, and their class, when the record was made. */
+  pupilId: idSchema.nullable().optional(),
+  className: z.string().nullable().optional(),
   dateOfBirth: z.string().nullable(),
   sex: z.enum(['female', 'male', 'not_recorded']),
 });

@@ -21,3 +21,4 @@ export * from './inventory.js';
 export * from './activity.js';
 export * from './watchlists.js';
 export * from './browser-bridge.js';
+export * from './roster.js';

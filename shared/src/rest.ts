@@ -16,6 +16,7 @@ import { limits } from './limits.js';
 import { roleSchema } from './roles.js';
 import { safeText } from './text.js';
 import { deviceAupSchema } from './aup.js';
+import { personSchema } from './roster.js';
 
 // ---- health -------------------------------------------------------------
 export const healthSchema = z.object({
@@ -98,6 +99,8 @@ export const createRoomRequestSchema = z.strictObject({ name: nameSchema });
 export const roomListSchema = z.object({ rooms: z.array(roomSchema) });
 
 // ---- enrolment ----------------------------------------------------------
+/** A room of computers: what a token enrols unless the technician says otherwise. */
+export const defaultEnrolmentUses = 40;
 export const enrolmentTokenSchema = z.object({
   id: idSchema,
   roomId: idSchema,
@@ -108,6 +111,12 @@ export const enrolmentTokenSchema = z.object({
   maxUses: z.number().int().nullable(),
   uses: z.number().int(),
   createdBy: z.string(),
+  /** The computers that enrolled with it, oldest first (a token used more than its limit shows who did). */
+  usedBy: z
+    .array(
+      z.object({ deviceId: idSchema, hostname: z.string(), enrolledAt: isoTimeSchema, revoked: z.boolean() }),
+    )
+    .optional(),
 });
 export type EnrolmentToken = z.infer<typeof enrolmentTokenSchema>;
 export const createEnrolmentTokenRequestSchema = z.strictObject({
@@ -120,8 +129,12 @@ export const createEnrolmentTokenRequestSchema = z.strictObject({
     .min(1)
     .max(24 * 90)
     .default(24 * 7),
-  /** How many devices may enrol with it; omitted means no limit until it expires. */
-  maxUses: z.number().int().min(1).max(10_000).optional(),
+  /**
+   * How many devices may enrol with it: 40 by default, a room of computers. A token is a
+   * password for joining the school's fleet, so a limit keeps a leaked or replayed one
+   * from enrolling strangers' machines for a week.
+   */
+  maxUses: z.number().int().min(1).max(10_000).default(defaultEnrolmentUses),
 });
 /** The secret is shown once, when it is created; the server keeps only its hash. */
 export const createdEnrolmentTokenSchema = enrolmentTokenSchema.extend({ token: z.string() });
@@ -140,6 +153,26 @@ export const enrolResponseSchema = z.object({
   roomId: idSchema,
 });
 
+/**
+ * The upgrade from per-user agents (issue 12 item 7): the machine service presents the
+ * credentials of the other device records this computer made, one per pupil's first logon,
+ * and the server retires them into the caller's record.
+ */
+export const mergeDevicesRequestSchema = z.strictObject({
+  devices: z
+    .array(z.strictObject({ deviceId: idSchema, credential: z.string().min(16).max(128) }))
+    .min(1)
+    .max(64),
+});
+export const mergeDevicesResponseSchema = z.object({
+  /** Retired into the caller (now or before): the service may forget these credentials. */
+  merged: z.array(idSchema),
+  /** Never mergeable (unknown, wrong credential, revoked, the caller itself): forget them too. */
+  refused: z.array(idSchema),
+  /** In another room: kept by the service and tried again once a technician moves one of them. */
+  waiting: z.array(idSchema),
+});
+
 // ---- devices ------------------------------------------------------------
 export const deviceSchema = z.object({
   id: idSchema,
@@ -154,12 +187,32 @@ export const deviceSchema = z.object({
   /** The OS account signed in now, as `DOMAIN\user` or `user`; null when nobody is. */
   user: z.string().nullable(),
   revoked: z.boolean(),
-  /** The signed-in user's standing with the acceptable use policy; null when nobody is signed in. */
+  /**
+   * The signed-in user's standing with the policy that applies on this computer; null when
+   * nobody is signed in, or when this computer does not show the policy (aupGate false).
+   */
   aup: deviceAupSchema.nullable().optional(),
+  /** Whether this computer shows the acceptable use policy at logon; null: not known (an older agent). */
+  aupGate: z.boolean().nullable().optional(),
   /** Offline because its Harbour service was stopped while this user was signed in (not just offline). */
   stoppedInUse: z.object({ user: z.string(), at: isoTimeSchema }).nullable().optional(),
-  /** Tamper evidence shown on the room tile: e.g. "helper stopped in pupil1's session at …". */
-  tamper: z.array(z.string()).optional(),
+  /** The pupil behind `user` from the roster (`known: false`: a login no pupil has); null when nobody is signed in. */
+  person: personSchema.nullable().optional(),
+  /**
+   * Tamper evidence shown on the device and the room tile: a session helper that stopped
+   * while its user was signed in (killed, most likely), since `since`; `message` is the
+   * machine service's own words ("helper stopped in pupil1's session at …").
+   */
+  tamper: z
+    .array(
+      z.object({
+        kind: z.literal('helperStopped'),
+        user: z.string(),
+        since: isoTimeSchema,
+        message: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type Device = z.infer<typeof deviceSchema>;
 export const deviceListQuerySchema = z.strictObject({ roomId: idSchema.optional() });

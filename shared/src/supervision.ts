@@ -22,11 +22,18 @@ export type SupervisionSession = z.infer<typeof supervisionSessionSchema>;
 /** Longest a lesson's supervision may run before it ends by itself. */
 export const maxSupervisionMinutes = 8 * 60;
 
-export const startSupervisionRequestSchema = z.strictObject({
-  roomId: idSchema,
-  /** How long until the session ends by itself (a lesson: 60 minutes by default). */
-  durationMinutes: z.number().int().min(5).max(maxSupervisionMinutes).default(60),
-});
+export const startSupervisionRequestSchema = z
+  .strictObject({
+    roomId: idSchema.optional(),
+    /** Or a class on the roster (the teacher's timetable): the room it is taught in. */
+    classId: idSchema.optional(),
+    /** How long until the session ends by itself (a lesson: 60 minutes by default). */
+    durationMinutes: z.number().int().min(5).max(maxSupervisionMinutes).default(60),
+  })
+  .refine((b) => (b.roomId === undefined) !== (b.classId === undefined), {
+    error: 'give a roomId or a classId (one of them)',
+    path: ['roomId'],
+  });
 export const supervisionListSchema = z.object({ sessions: z.array(supervisionSessionSchema) });
 
 /** A pupil's session on a device that fell inside a supervised session: who was supervised, when. */

@@ -30,6 +30,13 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/auth/second-factor/setup': staff,
   'POST /api/auth/second-factor/confirm': staff,
   'POST /api/auth/second-factor/recovery-codes': staff,
+  // Single sign-on (issue 17, item 1): the sign-in page, the redirect out and back are public
+  // (state, PKCE and the provider's signature are their proof); the settings are an admin's.
+  'GET /api/auth/sso': everyone,
+  'GET /api/auth/sso/start': everyone,
+  'GET /api/auth/sso/callback': everyone,
+  'GET /api/identity/sso': ['admin'],
+  'PUT /api/identity/sso': ['admin'],
   'GET /api/users': ['admin'],
   'POST /api/users': ['admin'],
   'PATCH /api/users/:id': ['admin'],
@@ -37,6 +44,13 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/users/:id/second-factor/reset': ['admin'],
   'GET /api/identity/settings': ['admin'],
   'PATCH /api/identity/settings': ['admin'],
+  // The roster (issue 17): admins import it; pupils and classes follow the records' rules (a
+  // teacher sees their classes', row-level in roster.test.ts); technicians see no pupils.
+  'POST /api/roster/import': ['admin'],
+  'GET /api/roster/imports': ['admin'],
+  'GET /api/pupils': ['admin', 'dsl', 'teacher'],
+  'GET /api/classes': ['admin', 'dsl', 'teacher'],
+  'PUT /api/classes/:id/room': ['admin', 'dsl'],
   'GET /api/rooms': staff,
   // Issue 16: the rooms list's cards (online count; supervision only for roles that see it).
   'GET /api/rooms/overview': staff,
@@ -47,6 +61,7 @@ const expected: Record<string, readonly Caller[]> = {
   'POST /api/agent/enrol': everyone,
   // Devices only (by credential); no staff session may upload evidence.
   'POST /api/agent/evidence': [],
+  'POST /api/agent/merge': [],
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'PATCH /api/devices/:id': ['admin', 'technician'],

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarbourAgent } from '../../agent/src/core/agent.js';
 import { platformProbes } from '../../agent/src/platform/index.js';
 import { ApiClient } from '../support/api.js';
+import { outsideQueryIn } from '../support/database.js';
 import { adminEmail, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
@@ -156,13 +157,12 @@ describe('the outbox', () => {
     await waitFor(() => agent.outbox.size() === 0, { timeoutMs: 30_000, what: 'outbox drained' });
     await agent.stop();
 
-    // Read the stored events through the database file the server wrote.
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(`${server.dataDir}/harbour.sqlite`, { readonly: true });
-    const rows = db
-      .prepare('select event_id from agent_events where device_id = ?')
-      .all(credentials.deviceId) as { event_id: string }[];
-    db.close();
+    // Read the stored events through another connection to the database the server wrote.
+    const rows = await outsideQueryIn<{ event_id: string }>(
+      server.dataDir,
+      'select event_id from agent_events where device_id = ?',
+      credentials.deviceId,
+    );
     const stored = rows.map((r) => r.event_id);
     for (const id of ids) expect(stored.filter((s) => s === id)).toHaveLength(1);
   });

@@ -181,6 +181,9 @@ describe('decisions from agents', () => {
   });
 
   it('a decision is stored once however often it is delivered, and shows on the live device', async () => {
+    // KS2 is the policy that applies in this room (an earlier test gave it KS1 by a room rule).
+    const settings = await dsl.json<Record<string, unknown>>('GET', '/api/aup/settings');
+    await dsl.json('PUT', '/api/aup/settings', { ...settings.body, defaultAudience: 'ks2', rules: [] });
     const { socket, deviceId } = await device();
     await socket.emitWithAck('agent:presence', { user: { username: 'pupil1' }, locked: false });
     const current = (
@@ -254,5 +257,70 @@ describe('decisions from agents', () => {
     const csv = await (await dsl.request('GET', '/api/aup/register.csv')).text();
     expect(csv).toContain(`"'=HYPERLINK(""http://x"")"`);
     socket.close();
+  });
+});
+
+describe('standing per computer and user (issue 15 item 4)', () => {
+  async function deviceIn(room: string, hostname: string, aupGate: boolean, username: string) {
+    const { token } = await admin.createToken(room);
+    const enrolled = await admin.json<{ deviceId: string; credential: string }>('POST', '/api/agent/enrol', {
+      token,
+      hostname,
+      os: 'Linux test',
+      serial: null,
+      agentVersion: '0.1.0',
+    });
+    const { deviceId, credential } = enrolled.body;
+    const socket = await connected(agentSocket(harbour.url, { deviceId, credential, agentVersion: '0.1.0' }));
+    await socket.emitWithAck('agent:presence', { user: { username }, locked: false, aupGate });
+    return { socket, deviceId };
+  }
+  const inRoom = async (room: string) => {
+    const live = await connected(dashboardSocket(harbour.url, admin.cookieHeader));
+    const watched = await live.emitWithAck('room:watch', { roomId: room });
+    live.close();
+    if (!watched.ok) throw new Error('room:watch refused');
+    return watched.data.devices;
+  };
+
+  it('a computer without the gate says so and is not "agreed"; the policy of the computer’s room decides', async () => {
+    const current = (
+      await dsl.json<{ documents: AupDocument[] }>('GET', '/api/aup/documents?audience=ks2')
+    ).body.documents.find((d) => d.status === 'published');
+    if (!current) throw new Error('no published version');
+    const otherRoom = (await admin.createRoom('Reception Oak')).id;
+    const settings = await dsl.json<Record<string, unknown>>('GET', '/api/aup/settings');
+    const put = await dsl.json('PUT', '/api/aup/settings', {
+      ...settings.body,
+      defaultAudience: 'ks2',
+      rules: [{ kind: 'room', pattern: otherRoom, audience: 'ks1' }],
+    });
+    expect(put.status).toBe(200);
+
+    const gated = await deviceIn(roomId, 'PC-GATE', true, 'pupil9');
+    expect((await gated.socket.emitWithAck('agent:event', decision(current, 'pupil9'))).ok).toBe(true);
+    const ungated = await deviceIn(roomId, 'PC-NOGATE', false, 'pupil9');
+    const elsewhere = await deviceIn(otherRoom, 'PC-KS1', true, 'pupil9');
+
+    const here = await inRoom(roomId);
+    expect(here.find((d) => d.id === gated.deviceId)).toMatchObject({
+      aupGate: true,
+      aup: { status: 'current', audience: 'ks2' },
+    });
+    // The rules were never shown there: no standing, so no "Agreed" and no "not agreed".
+    expect(here.find((d) => d.id === ungated.deviceId)).toMatchObject({ aupGate: false, aup: null });
+    // In a room whose policy is KS1, agreeing to KS2 elsewhere is not agreeing.
+    expect((await inRoom(otherRoom)).find((d) => d.id === elsewhere.deviceId)).toMatchObject({
+      aup: { status: 'never', audience: 'ks1' },
+    });
+    const inventory = await admin.json<{ devices: { id: string; aup: { state: string } | null }[] }>(
+      'GET',
+      '/api/devices',
+    );
+    expect(inventory.body.devices.find((d) => d.id === ungated.deviceId)?.aup?.state).toBe('not_shown');
+    expect(inventory.body.devices.find((d) => d.id === gated.deviceId)?.aup?.state).toBe('current');
+
+    await dsl.json('PUT', '/api/aup/settings', settings.body);
+    for (const d of [gated, ungated, elsewhere]) d.socket.close();
   });
 });

@@ -7,10 +7,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryDevice } from '@harbour/shared';
 import { ApiClient } from '../support/api.js';
+import { outsideQueryIn } from '../support/database.js';
 import { adminEmail, password } from '../support/harbour.js';
 import { agentCli, repoRoot, tempDir } from '../support/paths.js';
 import { freePort, ServerProcess } from '../support/processes.js';
@@ -266,9 +266,12 @@ describe('bad settings, an unreachable server and an expired token', () => {
 
   it('an expired enrolment token: a clear refusal naming the reason, not a crash', async () => {
     const { id, token } = await admin.createToken(roomId);
-    const db = new Database(path.join(server.dataDir, 'harbour.sqlite'));
-    db.prepare('update enrolment_tokens set expires_at = ? where id = ?').run('2020-01-01T00:00:00.000Z', id);
-    db.close();
+    await outsideQueryIn(
+      server.dataDir,
+      'update enrolment_tokens set expires_at = ? where id = ?',
+      '2020-01-01T00:00:00.000Z',
+      id,
+    );
     const root = tempDir('deploy-expired');
     fs.mkdirSync(path.join(root, 'etc/harbour'), { recursive: true });
     fs.writeFileSync(

@@ -69,9 +69,9 @@ describe('evidence upload', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ duplicate: true });
     const sha = sha256Of(tinyPng);
-    const file = evidencePath(harbour.dbFile.replace(/harbour\.sqlite$/, ''), sha, 'image/png');
+    const file = evidencePath(harbour.dataDir, sha, 'image/png');
     expect(fs.statSync(file).mode & 0o222).toBe(0);
-    expect(await readEvidence(harbour.db, path.dirname(harbour.dbFile), sha)).toMatchObject({
+    expect(await readEvidence(harbour.db, harbour.dataDir, sha)).toMatchObject({
       mime: 'image/png',
     });
   });
@@ -116,7 +116,7 @@ describe('evidence upload', () => {
     const bytes = Buffer.concat([tinyPng, Buffer.from('tamper-test')]);
     expect((await upload(bytes)).status).toBe(201);
     const sha = sha256Of(bytes);
-    const dataDir = path.dirname(harbour.dbFile);
+    const dataDir = harbour.dataDir;
     const file = evidencePath(dataDir, sha, 'image/png');
     fs.chmodSync(file, 0o600);
     fs.appendFileSync(file, 'edited');
@@ -168,7 +168,7 @@ describe('screen capture on a real X display', () => {
       bytes!,
     );
     expect(result).toEqual({ ok: true });
-    const stored = await readEvidence(harbour.db, path.dirname(harbour.dbFile), ref.sha256);
+    const stored = await readEvidence(harbour.db, harbour.dataDir, ref.sha256);
     expect(stored?.bytes.equals(bytes!)).toBe(true);
   });
 });

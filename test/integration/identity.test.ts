@@ -2,13 +2,13 @@
  * Issue 17, items 2 and 3: accounts a school can trust, and a second factor for records.
  * The real server on a real database file; codes computed with the library the server uses.
  */
-import fs from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
 import { ApiClient, totpCode } from '../support/api.js';
 import { adminEmail, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
+import { databaseContents, storageFor } from '../support/database.js';
 import { connected, dashboardSocket } from '../support/sockets.js';
 
 let harbour: Harbour;
@@ -21,7 +21,7 @@ beforeAll(async () => {
     {
       port: 0,
       host: '127.0.0.1',
-      dataDir: tempDir('identity'),
+      ...(await storageFor(tempDir('identity'))),
       logLevel: 'silent',
       loginRateLimit,
       enrolRateLimit: 1000,
@@ -206,7 +206,7 @@ describe('passwords', () => {
       expect.arrayContaining(['user.password_reset', 'user.password_reset_used']),
     );
     // The link's secret is not in the database.
-    expect(fs.readFileSync(harbour.dbFile).includes(Buffer.from(token ?? 'none'))).toBe(false);
+    expect(databaseContents(harbour).includes(Buffer.from(token ?? 'none'))).toBe(false);
   });
 });
 
@@ -325,13 +325,9 @@ describe('a second factor', () => {
       .where('user_id', '=', id)
       .execute();
     expect(codes).toHaveLength(10);
-    const file = fs.readFileSync(harbour.dbFile);
-    const wal = fs.existsSync(`${harbour.dbFile}-wal`)
-      ? fs.readFileSync(`${harbour.dbFile}-wal`)
-      : Buffer.alloc(0);
+    const stored = databaseContents(harbour);
     for (const plain of [secret, ...recoveryCodes, ...recoveryCodes.map((c) => c.replace(/-/g, ''))]) {
-      expect(file.includes(Buffer.from(plain))).toBe(false);
-      expect(wal.includes(Buffer.from(plain))).toBe(false);
+      expect(stored.includes(Buffer.from(plain))).toBe(false);
     }
   });
 

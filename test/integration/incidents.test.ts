@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident, IncidentSummary } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
 import type { ApiClient } from '../support/api.js';
+import { outsideQuery } from '../support/database.js';
 import { staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { connected, dashboardSocket } from '../support/sockets.js';
 import {
@@ -671,13 +670,12 @@ describe('reports', () => {
     });
     expect(outcome(await report(), 'no_further_action')).toBe(outcome(added, 'no_further_action') + 1);
 
-    // Written by another connection to the database file (an administrator's sqlite3 shell): counted too.
-    const raw = new SQLite(path.join(path.dirname(harbour.dbFile), 'harbour.sqlite'));
-    try {
-      raw.prepare("update incidents set occurred_at = '2001-01-01T00:00:00.000Z' where id = ?").run(body.id);
-    } finally {
-      raw.close();
-    }
+    // Written by another connection to the database (an administrator's sqlite3 shell or psql): counted too.
+    await outsideQuery(
+      harbour,
+      "update incidents set occurred_at = '2001-01-01T00:00:00.000Z' where id = ?",
+      body.id,
+    );
     expect((await report()).total).toBe(before.total);
   });
 
@@ -720,22 +718,21 @@ describe('reports', () => {
 describe('the tamper-evident trail', () => {
   it('verifies intact, and names the first entry edited directly in the database file', async () => {
     expect((await clients.admin.json('GET', '/api/audit/verify')).body).toMatchObject({ ok: true });
-    const raw = new SQLite(path.join(path.dirname(harbour.dbFile), 'harbour.sqlite'));
-    try {
-      const target = raw
-        .prepare("select id from audit_log where action = 'incident.state' order by id limit 1")
-        .get() as { id: number };
-      raw
-        .prepare("update audit_log set detail = replace(detail, 'acknowledged', 'closed') where id = ?")
-        .run(target.id);
-      const r = await dsl.json<{ ok: boolean; brokenAt: { id: number }; reason: string }>(
-        'GET',
-        '/api/audit/verify',
-      );
-      expect(r.body).toMatchObject({ ok: false, brokenAt: { id: target.id } });
-      expect(r.body.reason).toMatch(/changed/);
-    } finally {
-      raw.close();
-    }
+    const [target] = await outsideQuery<{ id: number }>(
+      harbour,
+      "select id from audit_log where action = 'incident.state' order by id limit 1",
+    );
+    if (!target) throw new Error('no incident.state entry to edit');
+    await outsideQuery(
+      harbour,
+      "update audit_log set detail = replace(detail, 'acknowledged', 'closed') where id = ?",
+      target.id,
+    );
+    const r = await dsl.json<{ ok: boolean; brokenAt: { id: number }; reason: string }>(
+      'GET',
+      '/api/audit/verify',
+    );
+    expect(r.body).toMatchObject({ ok: false, brokenAt: { id: target.id } });
+    expect(r.body.reason).toMatch(/changed/);
   });
 });

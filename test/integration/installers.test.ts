@@ -171,13 +171,19 @@ describe('the NSIS include (build/installer.nsh)', () => {
     expect(nsh).toMatch(/\$\{GetParameters\} \$R0/);
     expect(nsh).toMatch(/\$\{GetOptions\} \$R0 "\/SERVER_URL=" \$R1/);
     expect(nsh).toMatch(/\$\{GetOptions\} \$R0 "\/ENROLMENT_TOKEN=" \$R2/);
+    expect(nsh).toMatch(/\$\{GetOptions\} \$R0 "\/ENROLMENT_TOKEN_FILE=" \$R3/);
     expect(nsh).toContain('!include "FileFunc.nsh"');
   });
 
   it('runs the install-time writer after copying files, and removes its work on uninstall but not on update', () => {
     const install = /!macro customInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
     expect(install).toMatch(
-      /harbourRunInstallCli 'install --platform win32 --install-dir "\$INSTDIR" --server "\$R1" --token "\$R2"'/,
+      /harbourRunInstallCli 'install --platform win32 --install-dir "\$INSTDIR" --server "\$R1" --token-file "\$R3"'/,
+    );
+    // The token never reaches the writer's command line: it goes in its environment, then is cleared.
+    expect(install).not.toMatch(/--token "/);
+    expect(install).toMatch(
+      /SetEnvironmentVariable\(t "HARBOUR_ENROLMENT_TOKEN", t "\$R2"\)[\s\S]*harbourRunInstallCli[\s\S]*SetEnvironmentVariable\(t "HARBOUR_ENROLMENT_TOKEN", n\)/,
     );
     const uninstall = /!macro customUnInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
     expect(uninstall).toMatch(
@@ -346,7 +352,10 @@ describe('the MSI customisation (msiProjectCreated hook + build/msi/harbour.wxs)
     expect(command).toContain(
       '"[APPLICATIONFOLDER]Harbour.exe" "[APPLICATIONFOLDER]resources\\app.asar\\dist\\install-cli.js" install',
     );
-    expect(command).toContain('--server "[SERVER_URL]" --token "[ENROLMENT_TOKEN]"');
+    expect(command).toContain(
+      '--server "[SERVER_URL]" --token "[ENROLMENT_TOKEN]" --token-file "[ENROLMENT_TOKEN_FILE]"',
+    );
+    expect(properties.get('ENROLMENT_TOKEN_FILE')?.getAttribute('Secure')).toBe('yes');
     expect(actions.get('HarbourUnconfigure')?.getAttribute('ExeCommand')).toContain(
       'install-cli.js" uninstall',
     );
@@ -458,6 +467,56 @@ describe('the deb and pkg scripts', () => {
       '"$app/Contents/Resources/harbour-agent-install" install --platform darwin --install-dir "$app"',
     );
     execFileSync('sh', ['-n', fromRepo('build', config.pkg.scripts, 'postinstall')]);
+  });
+
+  it('the writer takes the token from a file only its owner reads, or standard input; never needs it as an argument', () => {
+    const cli = fromRepo('agent/dist/install-cli.js');
+    const token = `het_${'k'.repeat(43)}`;
+    const configOf = (root: string) =>
+      JSON.parse(fs.readFileSync(path.join(root, 'etc/harbour/config.json'), 'utf8')) as {
+        enrolmentToken?: string;
+      };
+    const base = [
+      'install',
+      '--platform',
+      'linux',
+      '--server',
+      'https://harbour.school.test',
+      '--no-extension',
+    ];
+
+    const fileRoot = tempDir('token-file-root');
+    const file = path.join(tempDir('token-file'), 'token');
+    fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const fromFile = spawnSync(process.execPath, [cli, ...base, '--root', fileRoot, '--token-file', file], {
+      encoding: 'utf8',
+    });
+    expect(fromFile.stderr).toBe('');
+    expect(configOf(fileRoot).enrolmentToken).toBe(token);
+
+    const stdinRoot = tempDir('token-stdin-root');
+    const fromStdin = spawnSync(process.execPath, [cli, ...base, '--root', stdinRoot, '--token', '-'], {
+      encoding: 'utf8',
+      input: `${token}\n`,
+    });
+    expect(fromStdin.status).toBe(0);
+    expect(configOf(stdinRoot).enrolmentToken).toBe(token);
+
+    // A token file other users can read is refused, and nothing is written.
+    const openRoot = tempDir('token-open-root');
+    fs.chmodSync(file, 0o644);
+    const open = spawnSync(process.execPath, [cli, ...base, '--root', openRoot, '--token-file', file], {
+      encoding: 'utf8',
+    });
+    expect(open.status).toBe(2);
+    expect(open.stderr).toMatch(/can be read by other users/);
+    expect(fs.readdirSync(openRoot)).toEqual([]);
+    // The MSI passes an unset property as an empty --token-file: that means "none", not an error.
+    const emptyRoot = tempDir('token-empty-root');
+    const empty = spawnSync(process.execPath, [cli, ...base, '--root', emptyRoot, '--token-file', ''], {
+      encoding: 'utf8',
+    });
+    expect(empty.status).toBe(0);
   });
 
   it("the harbour-agent-install wrapper runs the writer with the app's runtime in Node mode", () => {
@@ -610,6 +669,8 @@ describe.skipIf(!asRoot)(
       const runDir = fs.mkdtempSync('/tmp/harbour-run-');
       fs.chmodSync(runDir, 0o755);
       const tokenSeen = (text: string) => text.includes(token);
+      const tokenFile = path.join(tempDir('install-token'), 'token');
+      fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
 
       const install = spawnSync(
         path.join(resources, 'harbour-agent-install'),
@@ -623,8 +684,9 @@ describe.skipIf(!asRoot)(
           app,
           '--server',
           server.url,
-          '--token',
-          token,
+          // What the docs tell a technician: the token in a file only root reads, never an argument.
+          '--token-file',
+          tokenFile,
           '--no-extension',
         ],
         { encoding: 'utf8' },

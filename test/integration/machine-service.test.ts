@@ -98,6 +98,8 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
         path.join(runDir, 'service.sock'),
         '--activity',
         'off',
+        // The help badge and its prepared cover: each helper keeps a Chromium, whose command line is checked too.
+        '--help-badge',
         '--log-level',
         'info',
       ],
@@ -190,25 +192,62 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
     );
   });
 
-  it('no process Harbour started has a token or credential on its command line', () => {
+  it('no process Harbour started has a token, credential or ticket on its command line or in its environment', async () => {
     const credential = (
       JSON.parse(fs.readFileSync(path.join(dataDir, 'device.json'), 'utf8')) as { credential: string }
     ).credential;
-    // Every process on the machine: the service, the helpers and their Chromium windows among them.
-    const seen: string[] = [];
-    for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-      let cmdline: string;
+    const pupilUids = new Set(users.map((u) => String(uidOf(u))));
+    const read = (pid: string, what: string) => {
       try {
-        cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+        return fs.readFileSync(`/proc/${pid}/${what}`, 'latin1');
       } catch {
-        continue; // gone
+        return null; // gone
       }
-      if (cmdline.includes('harbour') || cmdline.includes('chromium')) seen.push(cmdline);
+    };
+    const uidOfPid = (pid: string) => /^Uid:\s+(\d+)/m.exec(read(pid, 'status') ?? '')?.[1] ?? '';
+    // Each helper keeps its session's screens in one Chromium (the tell cover is prepared at
+    // once); the helper killed in the test before has started its own again.
+    const chromiumUids = () =>
+      new Set(
+        fs
+          .readdirSync('/proc')
+          .filter((n) => /^\d+$/.test(n) && (read(n, 'cmdline') ?? '').includes('harbour-overlay'))
+          .map(uidOfPid),
+      );
+    await waitFor(() => [...pupilUids].every((uid) => chromiumUids().has(uid)), {
+      timeoutMs: 20_000,
+      what: "each helper's Chromium",
+    });
+    // Every process on the machine, as a pupil running `ps` would see them: the service, the
+    // helpers and their Chromium windows among them.
+    const seen: { pid: string; uid: string; cmdline: string }[] = [];
+    for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      const cmdline = read(pid, 'cmdline');
+      if (cmdline === null) continue;
       expect(cmdline.includes(enrolToken), `pid ${pid}: ${cmdline.slice(0, 200)}`).toBe(false);
       expect(cmdline.includes(credential), `pid ${pid}`).toBe(false);
+      if (!cmdline.includes('harbour') && !cmdline.includes('cli.js')) continue;
+      seen.push({ pid, uid: uidOfPid(pid), cmdline });
+      // A local UI page opens with a one-use ticket in its URL: that URL is never an argument.
+      expect(cmdline, `pid ${pid}`).not.toMatch(/ticket=|_enter\?/);
+      // DevTools over a pipe only: a debugging port would let any local user drive the screens.
+      expect(cmdline, `pid ${pid}`).not.toMatch(/--remote-debugging-port/);
+      // The environment is readable by the process's own user: the pupil, for a helper.
+      const environ = read(pid, 'environ') ?? '';
+      expect(environ.includes(enrolToken), `pid ${pid} environment`).toBe(false);
+      expect(environ.includes(credential), `pid ${pid} environment`).toBe(false);
     }
-    expect(seen.some((c) => c.includes('cli.js\0service') || c.includes('cli.js service'))).toBe(true);
-    expect(seen.some((c) => c.includes('session'))).toBe(true);
+    const service = seen.filter((p) => /cli\.js\0service/.test(p.cmdline));
+    // (the test's own `runuser … env …` wrappers, root's, are not helpers)
+    const helpers = seen.filter(
+      (p) => /cli\.js\0session/.test(p.cmdline) && p.cmdline.startsWith(`${process.execPath}\0`),
+    );
+    const chromium = seen.filter((p) => p.cmdline.includes('harbour-overlay'));
+    expect(service.length, 'the service').toBeGreaterThan(0);
+    expect(helpers.map((p) => p.uid).sort(), 'a helper for each pupil, as that pupil').toEqual(
+      [...pupilUids].sort(),
+    );
+    expect(new Set(chromium.map((p) => p.uid)), 'Chromium runs as the pupils, not root').toEqual(pupilUids);
   });
 
   it('refuses a door for nobody and garbage on the knock socket, and keeps running', async () => {
@@ -285,7 +324,7 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
         timeoutMs: 30_000,
         what: `the upgraded service\n${upgradedLog}`,
       });
-      // It is the newest per-user device (b's), online, with its history; a's record is left for the merge.
+      // It is the newest per-user device (b's), online, with its history.
       await waitFor(
         async () => (await admin.devices(roomId)).find((d) => d.id === legacy[b]!.deviceId)?.online,
         { timeoutMs: 20_000, what: "b's device online as the machine" },
@@ -294,13 +333,25 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
         deviceId: string;
       };
       expect(adopted.deviceId).toBe(legacy[b]!.deviceId);
-      expect((await admin.devices(roomId)).find((d) => d.id === legacy[a]!.deviceId)?.online).toBe(false);
-      // The other credential waits root-only for the server to retire its record.
-      const pending = JSON.parse(fs.readFileSync(path.join(upgradedDir, 'legacy-devices.json'), 'utf8')) as {
-        deviceId: string;
-      }[];
-      expect(pending.map((p) => p.deviceId)).toEqual([legacy[a]!.deviceId]);
-      expect(fs.statSync(path.join(upgradedDir, 'legacy-devices.json')).mode & 0o077).toBe(0);
+      // a's record is retired into it on the server (POST /api/agent/merge): gone from the room,
+      // its credential refused, and the service forgets it (the root-only list is removed).
+      await waitFor(() => !fs.existsSync(path.join(upgradedDir, 'legacy-devices.json')), {
+        timeoutMs: 20_000,
+        what: `the merge to be done\n${upgradedLog}`,
+      });
+      expect((await admin.devices(roomId)).some((d) => d.id === legacy[a]!.deviceId)).toBe(false);
+      const refused = await fetch(`${server.url}/api/agent/merge`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Device ${legacy[a]!.deviceId}:${legacy[a]!.credential}`,
+        },
+        body: JSON.stringify({
+          devices: [{ deviceId: legacy[b]!.deviceId, credential: legacy[b]!.credential }],
+        }),
+      });
+      expect(refused.status).toBe(401);
+      expect(upgradedLog).toMatch(/old device records retired/);
       // No user's folder holds a credential any more, and neither user can read the service's copies.
       for (const user of [a, b]) {
         expect(fs.existsSync(`/home/${user}/.config/Harbour/agent/device.json`)).toBe(false);

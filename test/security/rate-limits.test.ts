@@ -4,10 +4,10 @@
  * delivers every event, exactly once, by trying again later.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Outbox } from '../../agent/src/core/outbox.js';
 import { ApiClient } from '../support/api.js';
+import { outsideQueryIn } from '../support/database.js';
 import { adminEmail, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
@@ -125,27 +125,29 @@ describe('item 9: a real agent process over its limit loses nothing', () => {
     outbox.close();
 
     const agent = new AgentProcess({ server: server.url, dataDir, name: 'LIMITED-01' });
-    const stored = () => {
-      const db = new SQLite(`${server.dataDir}/harbour.sqlite`, { readonly: true });
-      try {
-        const rows = db.prepare(`select event_id from agent_events where type = 'session.started'`).all() as {
-          event_id: string;
-        }[];
-        return rows.map((r) => r.event_id);
-      } finally {
-        db.close();
-      }
-    };
+    const stored = async () =>
+      (
+        await outsideQueryIn<{ event_id: string }>(
+          server.dataDir,
+          `select event_id from agent_events where type = 'session.started'`,
+        )
+      ).map((r) => r.event_id);
     await waitFor(() => agent.output.includes('rate_limited'), {
       what: 'the server to refuse for the rate',
       timeoutMs: 30_000,
     });
-    expect(stored().length).toBeLessThan(ids.length);
-    await waitFor(() => ids.every((id) => stored().includes(id)), {
-      what: 'every event stored',
-      timeoutMs: 100_000,
-    });
-    const all = stored();
+    expect((await stored()).length).toBeLessThan(ids.length);
+    await waitFor(
+      async () => {
+        const now = await stored();
+        return ids.every((id) => now.includes(id));
+      },
+      {
+        what: 'every event stored',
+        timeoutMs: 100_000,
+      },
+    );
+    const all = await stored();
     for (const id of ids) expect(all.filter((s) => s === id)).toHaveLength(1);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
     await agent.kill('SIGTERM');

@@ -13,6 +13,7 @@ import { fetchTrusting } from '../../agent/src/core/server-tls.js';
 import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
 import { adminEmail, password, startInProcess } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
+import { storageFor } from '../support/database.js';
 import { AgentProcess } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 
@@ -89,7 +90,7 @@ beforeAll(async () => {
     {
       port: 0,
       host: '127.0.0.1',
-      dataDir: tempDir('server'),
+      ...(await storageFor(tempDir('server'))),
       logLevel: 'silent',
       loginRateLimit: 1000,
       enrolRateLimit: 1000,
@@ -201,7 +202,7 @@ describe('item 10: behind the school’s HTTPS reverse proxy', () => {
       {
         port: 0,
         host: '127.0.0.1',
-        dataDir: tempDir('server'),
+        ...(await storageFor(tempDir('server'))),
         logLevel: 'silent',
         loginRateLimit: 1000,
         enrolRateLimit: 1000,

@@ -105,11 +105,10 @@ export async function buildWorld(harbour?: Harbour): Promise<World> {
 
 /** Row counts of every table in the database. */
 export async function rowCounts(harbour: Harbour): Promise<Record<string, number>> {
-  const tables = await sql<{ name: string }>`
-    select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'
-  `.execute(harbour.db);
+  // Kysely's introspection lists the tables on SQLite and PostgreSQL alike (not its own migration tables).
+  const tables = await harbour.db.introspection.getTables();
   const out: Record<string, number> = {};
-  for (const { name } of tables.rows) {
+  for (const { name } of tables) {
     const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(harbour.db);
     out[name] = Number(r.rows[0]?.n ?? 0);
   }

@@ -1,15 +1,20 @@
 import pino from 'pino';
 import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
 import { ApiClient } from './api.js';
+import { databaseUrlFor } from './database.js';
 import { tempDir } from './paths.js';
 
 export const adminEmail = 'admin@school.test';
 export const password = 'a long enough password';
 
-/** The real server in this process (real database file in a temp dir, listening on loopback). */
+/**
+ * The real server in this process (listening on loopback): on a real database file in a
+ * temp dir, or in the *-pg projects on a PostgreSQL database of its own (support/database.ts).
+ */
 export async function startInProcess(dataDir = tempDir('server'), port = 0): Promise<Harbour> {
   return startHarbour(
     {
+      databaseUrl: await databaseUrlFor(dataDir),
       port,
       host: '127.0.0.1',
       dataDir,

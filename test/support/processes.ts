@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { agentNodeFlags } from '../../agent/src/node/node-flags.js';
+import { databaseUrlFor } from './database.js';
 import { agentCli, serverMain } from './paths.js';
 import { waitFor } from './wait.js';
 
@@ -58,9 +59,11 @@ export class ServerProcess {
   }
 
   async start(): Promise<void> {
+    const databaseUrl = this.env.DATABASE_URL ?? (await databaseUrlFor(this.dataDir));
     const proc = spawn(process.execPath, [serverMain], {
       env: {
         ...process.env,
+        ...(databaseUrl && { DATABASE_URL: databaseUrl }),
         PORT: String(this.port),
         HOST: '127.0.0.1',
         DATA_DIR: this.dataDir,

@@ -36,6 +36,8 @@ export interface AgentOptions {
   sessionPollSeconds?: number;
   /** The school's own certificate authority (PEM), trusted for the server's certificate as well as the public ones. */
   serverCa?: string | undefined;
+  /** Whether this computer shows the acceptable use policy at logon (reported with presence). */
+  aupGate?: boolean | undefined;
 }
 
 export interface AgentDeps {
@@ -364,7 +366,7 @@ export class HarbourAgent extends EventEmitter<AgentEvents> {
       const result = await request(
         socket,
         'agent:presence',
-        { user: this.currentUser, locked: false },
+        { user: this.currentUser, locked: false, aupGate: this.options.aupGate ?? false },
         10_000,
       );
       if (!result.ok) this.deps.logger.warn({ error: result.error }, 'presence refused');

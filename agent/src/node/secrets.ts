@@ -35,6 +35,8 @@ export function readSecretFile(file: string): string {
 
 /** Reads a token from standard input (the first line). */
 export async function readSecretStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  // A technician typing or pasting it needs to know the agent is waiting (stderr: stdout may be a log).
+  if ((stdin as NodeJS.ReadStream).isTTY) process.stderr.write('Enrolment token (then Enter): ');
   let text = '';
   for await (const chunk of stdin) {
     text += String(chunk);

@@ -129,6 +129,21 @@ export async function runService(argv: string[]): Promise<void> {
     starter: platform.starter,
     sessionAlive: (facts) => platform.sessionAlive(facts),
   });
+  // The upgrade's other half: once online, the server retires the other per-user records.
+  let merging = false;
+  const mergeWhenOnline = () => {
+    const credentials = service.agent.credentialsForService;
+    if (!credentials || merging) return;
+    merging = true;
+    void mergeLegacy(dataDir, credentials, logger)
+      .catch((error: unknown) =>
+        logger.warn({ err: (error as Error).message }, 'upgrade: merge not done yet; trying again later'),
+      )
+      .finally(() => (merging = false));
+  };
+  service.agent.on('status', (status) => {
+    if (status === 'online') mergeWhenOnline();
+  });
   const stop = () => void service.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -139,12 +154,6 @@ export async function runService(argv: string[]): Promise<void> {
     process.exit(error instanceof Error && error.name === 'EnrolmentRefused' ? 3 : 1);
   }
   logger.info({ socket: socketPath, dataDir }, 'service running');
-  service.agent.on('status', (status) => {
-    if (status !== 'online') return;
-    const credentials = service.agent.credentialsForService;
-    if (credentials)
-      void mergeLegacy(dataDir, credentials, logger).catch((error: unknown) =>
-        logger.warn({ err: (error as Error).message }, 'upgrade: merge not done yet; trying again later'),
-      );
-  });
+  // It may have come online during start(), before anyone listened: try now, and on every reconnection.
+  if (service.agent.status === 'online') mergeWhenOnline();
 }

@@ -248,15 +248,18 @@ export class MachineService {
       start: (ctx) => this.attach(ctx),
       onConnect: () => undefined,
     };
-    this.agent = new HarbourAgent(options.agent, {
-      logger: options.logger,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      probes: {
-        deviceInfo: () => options.probes.deviceInfo(),
-        currentUser: () => Promise.resolve(service.frontUser()),
+    this.agent = new HarbourAgent(
+      { ...options.agent, aupGate: options.features.aup },
+      {
+        logger: options.logger,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        probes: {
+          deviceInfo: () => options.probes.deviceInfo(),
+          currentUser: () => Promise.resolve(service.frontUser()),
+        },
+        features: [this.health, hub],
       },
-      features: [this.health, hub],
-    });
+    );
     this.agent.on('status', (status) => {
       const online = status === 'online';
       if (online === this.online) return;

@@ -25,12 +25,14 @@ import { liveScope } from './core/live-scope.js';
 import { memoryCounters, rateLimit } from './core/rate-limit.js';
 import { systemClock } from './core/ports.js';
 import { databaseFile, openDatabase, type Db } from './db/database.js';
+import type { DialectName } from './db/portable.js';
 import { accountsFeature } from './features/accounts/index.js';
 import { activityFeature } from './features/activity/index.js';
 import { aupFeature } from './features/aup/index.js';
 import { devicesFeature, roomsOfStaff } from './features/devices/index.js';
 import { evidenceFeature } from './features/evidence/index.js';
 import { incidentsFeature } from './features/incidents/index.js';
+import { rosterFeature, type RosterFeature } from './features/roster/index.js';
 import { lessonEndAt, supervisionFeature, type SupervisionFeature } from './features/supervision/index.js';
 import { systemFeature } from './features/system/index.js';
 import { tellFeature } from './features/tell/index.js';
@@ -48,8 +50,12 @@ export interface Harbour {
   /** The server's keys (outside the database). */
   keys: ServerKeys;
   /** The features, for tests and scripts that drive them directly. */
-  features: { supervision: SupervisionFeature };
+  features: { supervision: SupervisionFeature; roster: RosterFeature };
+  /** The SQLite file, or PostgreSQL's address without its password. */
   dbFile: string;
+  database: DialectName;
+  /** Files beside the database: evidence, the key, audit checkpoints (DATA_DIR). */
+  dataDir: string;
   routes: RouteInfo[];
   logger: Logger;
   /** The URL the server listens on, e.g. http://127.0.0.1:8080 */
@@ -73,7 +79,10 @@ export async function startHarbour(
   if (openedKeys.created) log.info({ keyFile }, 'server key created; back it up apart from the database');
   if (openedKeys.warning) log.warn({ keyFile }, openedKeys.warning);
   const { keys } = openedKeys;
-  const opened = await openDatabase(config.dataDir, log, { auditKey: keys.derive(auditKeyPurpose) });
+  const opened = await openDatabase(config.dataDir, log, {
+    auditKey: keys.derive(auditKeyPurpose),
+    url: config.databaseUrl,
+  });
   const { db, file: dbFile } = opened;
   const trail = auditTrail({
     db,
@@ -126,6 +135,8 @@ export async function startHarbour(
     loginRateLimit: config.loginRateLimit,
     bootstrapAdmin: config.bootstrapAdmin,
     breachCheckUrl: config.passwordBreachCheckUrl,
+    publicUrl: config.publicUrl,
+    ssoFromEnvironment: config.sso,
   });
   const devices = devicesFeature({
     db,
@@ -138,6 +149,14 @@ export async function startHarbour(
       expectedAgentVersion: harbourVersion,
       extensionSilentHours: 24,
     },
+  });
+  const roster = rosterFeature({
+    db,
+    log: log.child({ service: 'roster' }),
+    devices,
+    folder: config.rosterDir
+      ? { dir: config.rosterDir, intervalMinutes: config.rosterIntervalMinutes ?? 60 }
+      : undefined,
   });
   const evidence = evidenceFeature({ db, dataDir });
   const activity = activityFeature({
@@ -156,8 +175,9 @@ export async function startHarbour(
     systemFeature({ db, trail, version: harbourVersion }),
     accounts,
     devices,
+    roster,
     evidence,
-    aupFeature({ db, push, devices }),
+    aupFeature({ db, push, devices, roster }),
     activity,
     supervision,
     incidents,
@@ -219,7 +239,7 @@ export async function startHarbour(
     log.warn({ webRoot }, 'the web app is not built; run `npm run build`');
   }
 
-  setUpAgentNamespace(agents, {
+  const agentTransport = setUpAgentNamespace(agents, {
     db,
     push,
     clock,
@@ -261,8 +281,10 @@ export async function startHarbour(
     io,
     db,
     keys,
-    features: { supervision },
+    features: { supervision, roster },
     dbFile,
+    database: opened.dialect,
+    dataDir: config.dataDir,
     routes,
     logger: log,
     url,
@@ -272,6 +294,7 @@ export async function startHarbour(
       for (const feature of features) await feature.stop?.();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
+      await agentTransport.settled();
       await opened.close();
     },
   };

@@ -19,4 +19,41 @@ describe('server configuration', () => {
       /HARBOUR_ADMIN_PASSWORD/,
     );
   });
+
+  it('reads single sign-on for unattended installs, and refuses half of it', () => {
+    const c = configFromEnv({
+      HARBOUR_SSO_PRESET: 'entra',
+      HARBOUR_SSO_TENANT: 'f00d-tenant',
+      HARBOUR_SSO_CLIENT_ID: 'app-id',
+      HARBOUR_SSO_CLIENT_SECRET: 's3cret',
+      HARBOUR_SSO_CREATE_ACCOUNTS: 'true',
+      HARBOUR_SSO_ROLES: 'group:1234-abcd=teacher, domain:school.example=teacher',
+    });
+    expect(c.sso).toMatchObject({
+      enabled: true,
+      preset: 'entra',
+      tenant: 'f00d-tenant',
+      clientId: 'app-id',
+      createAccounts: true,
+      roles: [
+        { kind: 'group', value: '1234-abcd', role: 'teacher' },
+        { kind: 'domain', value: 'school.example', role: 'teacher' },
+      ],
+    });
+    expect(configFromEnv({}).sso).toBeUndefined();
+    expect(() => configFromEnv({ HARBOUR_SSO_PRESET: 'entra', HARBOUR_SSO_CLIENT_ID: 'x' })).toThrow(
+      /TENANT/,
+    );
+    expect(() => configFromEnv({ HARBOUR_SSO_PRESET: 'oidc', HARBOUR_SSO_CLIENT_ID: 'x' })).toThrow(/ISSUER/);
+    expect(() => configFromEnv({ HARBOUR_SSO_ROLES: 'group:x=root' })).toThrow(/HARBOUR_SSO_ROLES/);
+  });
+
+  it('reads the roster folder and its interval', () => {
+    const c = configFromEnv({ HARBOUR_ROSTER_DIR: './roster', HARBOUR_ROSTER_INTERVAL_MINUTES: '15' });
+    expect(c.rosterDir).toMatch(/roster$/);
+    expect(c.rosterIntervalMinutes).toBe(15);
+    expect(() => configFromEnv({ HARBOUR_ROSTER_INTERVAL_MINUTES: '0' })).toThrow(
+      /HARBOUR_ROSTER_INTERVAL_MINUTES/,
+    );
+  });
 });

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { emailSchema, parseWith, passwordSchema } from '@harbour/shared';
+import {
+  emailSchema,
+  parseWith,
+  passwordSchema,
+  ssoPresetSchema,
+  type SsoConfig,
+  type SsoRoleRule,
+} from '@harbour/shared';
 import type { TrustProxy } from './http/origin.js';
 
 /** Server settings, read from the environment (see docs/configuration.md). */
@@ -55,6 +62,69 @@ export const serverEnvSchema = z.object({
   HARBOUR_KEY_FILE: z.string().min(1).optional(),
   /** A Have I Been Pwned style range API to check new passwords against; off when unset. */
   HARBOUR_PASSWORD_BREACH_CHECK: z.url({ protocol: /^https?$/ }).optional(),
+  /** Single sign-on for unattended installs (docs/configuration.md); set, it wins over the dashboard. */
+  HARBOUR_SSO_PRESET: ssoPresetSchema.optional(),
+  HARBOUR_SSO_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  HARBOUR_SSO_TENANT: z.string().trim().min(1).max(100).optional(),
+  HARBOUR_SSO_CLIENT_ID: z.string().trim().min(1).max(500).optional(),
+  HARBOUR_SSO_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  HARBOUR_SSO_LABEL: z.string().trim().min(1).max(100).optional(),
+  HARBOUR_SSO_CREATE_ACCOUNTS: z.enum(['true', 'false']).default('false'),
+  /** `group:<id>=<role>,domain:<domain>=<role>`, first match wins. */
+  HARBOUR_SSO_ROLES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const rules: SsoRoleRule[] = [];
+      for (const part of (v ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const m = /^(group|domain):(.+)=(admin|technician|dsl|teacher)$/.exec(part);
+        if (!m) ctx.addIssue({ code: 'custom', message: `"${part}" is not kind:value=role` });
+        else
+          rules.push({
+            kind: m[1] as 'group' | 'domain',
+            value: m[2]!.trim(),
+            role: m[3] as SsoRoleRule['role'],
+          });
+      }
+      return rules;
+    }),
+  /** A folder holding the school's OneRoster export (a zip or the CSV files), imported on a schedule. */
+  HARBOUR_ROSTER_DIR: z.string().min(1).optional(),
+  /** Minutes between looks at HARBOUR_ROSTER_DIR (an unchanged export is not imported again). */
+  HARBOUR_ROSTER_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** PostgreSQL instead of the embedded SQLite file: postgres://user:password@host:port/database. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a URL (expected postgres://user:password@host:5432/database)',
+        });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `Harbour runs on PostgreSQL (postgres://…) or, with no DATABASE_URL, on its own SQLite file; "${url.protocol}" is neither`,
+        });
+        return z.NEVER;
+      }
+      if (url.pathname.replace(/^\//, '') === '') {
+        ctx.addIssue({ code: 'custom', message: 'names no database (expected postgres://…/database)' });
+        return z.NEVER;
+      }
+      return v;
+    }),
 });
 
 export interface ServerConfig {
@@ -78,6 +148,13 @@ export interface ServerConfig {
   /** The master key's file (default DATA_DIR/keys/master.key). */
   keyFile?: string | undefined;
   passwordBreachCheckUrl?: string | undefined;
+  /** A folder with the school's OneRoster export, imported every `rosterIntervalMinutes`. */
+  rosterDir?: string | undefined;
+  rosterIntervalMinutes?: number | undefined;
+  /** Single sign-on from the environment (the dashboard cannot change it then). */
+  sso?: SsoConfig | undefined;
+  /** PostgreSQL's address (DATABASE_URL); none: the SQLite file in dataDir. */
+  databaseUrl?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
@@ -91,6 +168,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     throw new Error(
       'Harbour cannot start: set both HARBOUR_ADMIN_EMAIL and HARBOUR_ADMIN_PASSWORD, or neither.',
     );
+  }
+  if (e.HARBOUR_SSO_PRESET && !e.HARBOUR_SSO_CLIENT_ID) {
+    throw new Error('Harbour cannot start: HARBOUR_SSO_PRESET needs HARBOUR_SSO_CLIENT_ID.');
+  }
+  if (e.HARBOUR_SSO_PRESET === 'entra' && !e.HARBOUR_SSO_TENANT) {
+    throw new Error('Harbour cannot start: Entra ID sign-in needs HARBOUR_SSO_TENANT (the directory id).');
+  }
+  if (e.HARBOUR_SSO_PRESET === 'oidc' && !e.HARBOUR_SSO_ISSUER) {
+    throw new Error('Harbour cannot start: HARBOUR_SSO_PRESET=oidc needs HARBOUR_SSO_ISSUER.');
   }
   if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
     throw new Error('Harbour cannot start: set both TLS_CERT_FILE and TLS_KEY_FILE, or neither.');
@@ -118,5 +204,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
       staffSocket: e.HARBOUR_STAFF_SOCKET_RATE_LIMIT,
     },
     passwordBreachCheckUrl: e.HARBOUR_PASSWORD_BREACH_CHECK,
+    rosterDir: e.HARBOUR_ROSTER_DIR && path.resolve(e.HARBOUR_ROSTER_DIR),
+    sso:
+      e.HARBOUR_SSO_PRESET && e.HARBOUR_SSO_CLIENT_ID
+        ? {
+            enabled: true,
+            preset: e.HARBOUR_SSO_PRESET,
+            ...(e.HARBOUR_SSO_TENANT && { tenant: e.HARBOUR_SSO_TENANT }),
+            ...(e.HARBOUR_SSO_ISSUER && { issuer: e.HARBOUR_SSO_ISSUER }),
+            clientId: e.HARBOUR_SSO_CLIENT_ID,
+            ...(e.HARBOUR_SSO_CLIENT_SECRET && { clientSecret: e.HARBOUR_SSO_CLIENT_SECRET }),
+            ...(e.HARBOUR_SSO_LABEL && { label: e.HARBOUR_SSO_LABEL }),
+            createAccounts: e.HARBOUR_SSO_CREATE_ACCOUNTS === 'true',
+            roles: e.HARBOUR_SSO_ROLES,
+          }
+        : undefined,
+    rosterIntervalMinutes: e.HARBOUR_ROSTER_INTERVAL_MINUTES,
+    databaseUrl: e.DATABASE_URL,
   };
 }

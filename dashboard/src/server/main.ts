@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { startHarbour } from './app.js';
 import { configFromEnv } from './config.js';
+import { DatabaseUnavailableError } from './db/database.js';
 
 async function main(): Promise<void> {
   let config;
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('Harbour failed to start:', error);
+  // A database that cannot be reached is the operator's to fix: say what and where, no stack.
+  if (error instanceof DatabaseUnavailableError) console.error(error.message);
+  else console.error('Harbour failed to start:', error);
   process.exit(1);
 });

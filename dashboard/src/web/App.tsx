@@ -25,6 +25,7 @@ import { RoomPage } from './pages/RoomPage';
 import { SupervisionPage } from './pages/SupervisionPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
+import { PupilsPage } from './pages/PupilsPage';
 import { UsersPage } from './pages/UsersPage';
 import { ChronologyPage } from './incidents/ChronologyPage';
 import { IncidentLogPrintPage } from './incidents/IncidentLogPrintPage';
@@ -180,6 +181,14 @@ export function App() {
               element={
                 <Allowed permission="manageDevices">
                   <EnrolmentPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="pupils"
+              element={
+                <Allowed permission="viewPupils">
+                  <PupilsPage />
                 </Allowed>
               }
             />

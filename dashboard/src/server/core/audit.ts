@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { chainHash, genesisHash, legacyChainHash, type ChainedFields } from '../db/audit-chain.js';
 import { auditKeyOf } from '../db/audit-key.js';
 import type { Db } from '../db/database.js';
+import { lockNumberedAppends } from '../db/portable.js';
 import type { ServerKeys } from './keys.js';
 
 export interface AuditEntry {
@@ -31,8 +32,9 @@ function keyOf(db: Db): Buffer {
  * deleting or reordering any entry breaks the chain, and nobody without the key can forge a
  * new one (see AuditTrail.verify). Entries are only ever appended.
  *
- * Runs inside the caller's transaction when given one; otherwise opens its own, so
- * reading the last hash and appending the next entry can never interleave with another write.
+ * Runs inside the caller's transaction when given one; otherwise opens its own. Reading the
+ * last hash and appending the next entry happen under db/portable.ts's lock, so they never
+ * interleave with another writer's (PostgreSQL runs several transactions at once; SQLite one).
  * Returns the new entry's id.
  */
 export async function audit(db: Db, entry: AuditEntry): Promise<number> {
@@ -42,6 +44,7 @@ export async function audit(db: Db, entry: AuditEntry): Promise<number> {
 
 async function append(db: Db, entry: AuditEntry): Promise<number> {
   const key = keyOf(db);
+  await lockNumberedAppends(db);
   const last = await db
     .selectFrom('audit_log')
     .select(['id', 'hash'])

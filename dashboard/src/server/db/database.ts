@@ -1,34 +1,45 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { ChangeTracker, registerChangeTracker } from './change-tracker.js';
 import { cachingStatements } from './statement-cache.js';
 import { AuditKeyPlugin } from './audit-key.js';
+import type { DialectName } from './portable.js';
 
 export type Db = Kysely<Database>;
 
 export interface OpenedDatabase {
   db: Db;
+  /** The SQLite file, or the PostgreSQL database's address without its password. */
   file: string;
+  dialect: DialectName;
   close(): Promise<void>;
+}
+
+/** Harbour could not open its database: the message says which and why, for the person starting it. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
 }
 
 /** Where the database file of a data directory is. */
 export const databaseFile = (dataDir: string) => path.join(dataDir, 'harbour.sqlite');
 
 /**
- * Opens (creating if needed) the SQLite file in `dataDir` and migrates it to the latest
- * version. With `auditKey`, every handle and transaction from it can write the audit trail.
+ * Opens the database and migrates it to the latest version: the PostgreSQL database at
+ * `url` (DATABASE_URL) when given, otherwise (creating if needed) the SQLite file in
+ * `dataDir`. With `auditKey`, every handle and transaction from it can write the audit trail.
  */
 export async function openDatabase(
   dataDir: string,
   logger: Logger,
-  options: { auditKey?: Buffer } = {},
+  options: { auditKey?: Buffer; url?: string | undefined } = {},
 ): Promise<OpenedDatabase> {
+  if (options.url) return openPostgres(options.url, logger, options.auditKey);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = databaseFile(dataDir);
   const sqlite = new SQLite(file);
@@ -48,8 +59,91 @@ export async function openDatabase(
   return {
     db,
     file,
+    dialect: 'sqlite',
     close: () => db.destroy(),
   };
+}
+
+// PostgreSQL's "connection exception" class (08…) and "operator intervention" (57P01-03:
+// shut down, restarting, not yet accepting connections), and the socket errors of a server
+// that is not there: the database is unreachable, not the request wrong.
+const unreachableCodes = /^(08...|57P0[123]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/;
+const unreachableMessages = /^(Connection terminated|timeout exceeded when trying to connect)/;
+
+/** The error says the database could not be reached (PostgreSQL stopped or restarting), not that a query was wrong. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && unreachableCodes.test(code)) || unreachableMessages.test(error.message);
+}
+
+/** `url` as it may be shown and logged: its password replaced. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'an unreadable DATABASE_URL';
+  }
+}
+
+// PostgreSQL's 64-bit integers (count(*), sum) and numerics arrive as strings from `pg`, to
+// keep precision; every count Harbour makes is far below 2^53, and SQLite returns numbers,
+// so both databases hand the features the same types. Set on this pool only, not globally.
+const numberTypes = new Set<number>([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    numberTypes.has(oid) && format !== 'binary'
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(oid, format ?? 'text') as (
+          value: string,
+        ) => unknown)) as typeof pg.types.getTypeParser,
+};
+
+async function openPostgres(
+  url: string,
+  logger: Logger,
+  auditKey: Buffer | undefined,
+): Promise<OpenedDatabase> {
+  const where = describeDatabaseUrl(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // While PostgreSQL is unreachable a request fails after this rather than waiting for ever;
+    // the agent's outbox sends again later, and staff see an error they can retry.
+    connectionTimeoutMillis: 5000,
+    application_name: 'harbour',
+    types,
+  });
+  // A connection that breaks while idle in the pool (PostgreSQL restarted, a DBA ended it) is
+  // reported here; unhandled, the pool's 'error' event would end the server. The pool drops
+  // it and opens a new one for the next query.
+  pool.on('error', (error) => logger.warn({ err: error.message }, 'a PostgreSQL connection was lost'));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const reason = error instanceof Error ? error.message || error.name : String(error);
+    throw new DatabaseUnavailableError(`Harbour cannot reach its database at ${where}: ${reason}`);
+  }
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    // No change tracker: other nodes and a DBA's session write without telling this process,
+    // and PostgreSQL has no counterpart of SQLite's data_version, so nothing is cached.
+    plugins: auditKey ? [new AuditKeyPlugin(auditKey)] : [],
+  });
+  try {
+    await migrate(db, logger);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatabaseUnavailableError(
+      `Harbour could not bring its database at ${where} up to date: ${reason}`,
+    );
+  }
+  return { db, file: where, dialect: 'postgres', close: () => db.destroy() };
 }
 
 const provider: MigrationProvider = {

@@ -54,6 +54,7 @@ export interface SsoRequestsTable {
   nonce: string;
   code_verifier: string;
   created_at: string;
+  redirect_uri: string;
 }
 
 export interface SessionsTable {
@@ -102,6 +103,13 @@ export interface DevicesTable {
   last_seen: string | null;
   current_user: string | null;
   revoked_at: string | null;
+  /** A per-user agent's record retired into this computer's one (its history stays under its own id). */
+  merged_into: string | null;
+  /** The machine service said goodbye while this user was signed in; cleared when it connects again. */
+  stopped_user: string | null;
+  stopped_at: string | null;
+  /** 1: the agent shows the AUP at logon; 0: it does not; null: not known (an older agent). */
+  aup_gate: number | null;
 }
 
 export interface AgentEventsTable {
@@ -179,6 +187,9 @@ export interface IncidentsTable {
   subject_key: string | null;
   subject_name: string | null;
   subject_year_group: string;
+  /** The roster's pupil (migration 0011): the key of their chronology whatever login they used. */
+  subject_pupil_id: string | null;
+  subject_class: string | null;
   subject_dob: string | null;
   subject_sex: string;
   /** JSON: IncidentDetails. */
@@ -459,7 +470,76 @@ export interface DeviceHealthTable {
   source: string;
 }
 
+interface RosterPersonColumns {
+  id: string;
+  /** OneRoster's sourcedId: the MIS's own id, the key of every later import. */
+  sourced_id: string;
+  given_name: string;
+  family_name: string;
+  created_at: string;
+  updated_at: string;
+  /** When they left the roster: kept for the records' retention, no longer listed live. */
+  left_at: string | null;
+}
+
+export interface RosterPupilsTable extends RosterPersonColumns {
+  /** 'N', 'R', 'Y1'…'Y6' or 'unknown' (YearGroup). */
+  year_group: string;
+}
+
+export interface RosterStaffTable extends RosterPersonColumns {
+  /** Lower case; matches a Harbour account's email. */
+  email: string | null;
+  role: string;
+}
+
+export interface RosterLoginsTable {
+  /** A computer login name, lower case (without a domain). */
+  login: string;
+  pupil_id: string;
+}
+
+export interface RosterClassesTable {
+  id: string;
+  sourced_id: string;
+  title: string;
+  class_code: string | null;
+  year_group: string;
+  room_id: string | null;
+  created_at: string;
+  updated_at: string;
+  left_at: string | null;
+}
+
+export interface RosterClassPupilsTable {
+  class_id: string;
+  pupil_id: string;
+}
+
+export interface RosterClassStaffTable {
+  class_id: string;
+  staff_id: string;
+}
+
+export interface RosterImportsTable {
+  id: string;
+  at: string;
+  source: 'upload' | 'folder';
+  actor: string;
+  ok: number;
+  content_hash: string;
+  /** JSON: RosterImportResult. */
+  result: string;
+}
+
 export interface Database {
+  roster_pupils: RosterPupilsTable;
+  roster_staff: RosterStaffTable;
+  roster_logins: RosterLoginsTable;
+  roster_classes: RosterClassesTable;
+  roster_class_pupils: RosterClassPupilsTable;
+  roster_class_staff: RosterClassStaffTable;
+  roster_imports: RosterImportsTable;
   users: UsersTable;
   sessions: SessionsTable;
   recovery_codes: RecoveryCodesTable;

@@ -9,6 +9,7 @@ import {
   type SessionUser,
 } from '../core/identity.js';
 import { HarbourError } from '../core/errors.js';
+import { isDatabaseUnreachable } from '../db/database.js';
 import type { OriginGuard } from './origin.js';
 import type { RateLimit } from '../core/rate-limit.js';
 
@@ -213,6 +214,13 @@ export function toErrorResponse(error: FastifyError): { status: number; body: Ap
   }
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return { status: 400, body: errorBody('bad_request', `Bad request: ${error.message}`) };
+  }
+  // PostgreSQL stopped or restarting: 503, which load balancers and retrying clients understand.
+  if (isDatabaseUnreachable(error)) {
+    return {
+      status: 503,
+      body: errorBody('internal', 'The database is not answering. Try again in a moment.'),
+    };
   }
   return { status: 500, body: errorBody('internal', 'Something went wrong on the server.') };
 }

@@ -51,9 +51,20 @@ function agentHandlers(t: AgentTransport): Handlers<typeof agentRequests, AgentC
 }
 
 /** A device's connection: authenticated by its credential in the handshake. */
-export function setUpAgentNamespace(nsp: AgentNamespace, t: AgentTransport): void {
+export function setUpAgentNamespace(nsp: AgentNamespace, t: AgentTransport): { settled(): Promise<void> } {
   const { log } = t;
   const handlers = agentHandlers(t);
+  // Connection hooks write to the database (last seen, online state). Closing the server
+  // disconnects every agent at once; the database must stay open until those writes end,
+  // or they fail against a closed pool (issue 18).
+  const inFlight = new Set<Promise<unknown>>();
+  const hook = (run: () => unknown, onError: (error: unknown) => void) => {
+    const p = Promise.resolve()
+      .then(run)
+      .catch(onError)
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
   nsp.use((socket, next) => {
     const parsed = parseWith(agentAuthSchema, socket.handshake.auth);
     const refuse = (code: string, message: string) => {
@@ -82,16 +93,20 @@ export function setUpAgentNamespace(nsp: AgentNamespace, t: AgentTransport): voi
     const deviceLog = log.child({ deviceId: connection.deviceId });
     void t.push.join(connection, channel.device(connection.deviceId));
     for (const feature of t.features) {
-      void Promise.resolve(feature.agentConnected?.(connection, agentVersion)).catch((error: unknown) =>
-        deviceLog.error({ err: error, feature: feature.name }, 'agent connection hook failed'),
+      hook(
+        () => feature.agentConnected?.(connection, agentVersion),
+        (error: unknown) =>
+          deviceLog.error({ err: error, feature: feature.name }, 'agent connection hook failed'),
       );
     }
     deviceLog.info('agent connected');
     socket.on('disconnect', (reason) => {
       deviceLog.info({ reason }, 'agent disconnected');
       for (const feature of t.features) {
-        void Promise.resolve(feature.agentDisconnected?.(connection)).catch((error: unknown) =>
-          deviceLog.error({ err: error, feature: feature.name }, 'agent disconnection hook failed'),
+        hook(
+          () => feature.agentDisconnected?.(connection),
+          (error: unknown) =>
+            deviceLog.error({ err: error, feature: feature.name }, 'agent disconnection hook failed'),
         );
       }
     });
@@ -105,4 +120,9 @@ export function setUpAgentNamespace(nsp: AgentNamespace, t: AgentTransport): voi
       t.rate && { rate: t.rate, key: `device:${connection.deviceId}` },
     );
   });
+  return {
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
 }

@@ -3,7 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { ControlAction, Device, DeviceActivity } from '@harbour/shared';
 import { notMonitored } from './activity';
 import { AupBadge } from './aupStatus';
+import { DeviceNotes } from './DeviceNotes';
 import { OnlineStatus } from './OnlineStatus';
+import { PersonName } from './PersonName';
 import { RelativeTime } from './time';
 
 export type TileControl = { kind: ControlAction['kind']; state: ControlAction['targets'][number]['state'] };
@@ -122,10 +124,17 @@ export function DeviceCard({
           );
         })()}
       </p>
+      <DeviceNotes device={device} />
       <dl className="device-facts">
         <div>
           <dt>{t('device.user')}</dt>
-          <dd>{device.user ?? <span className="muted">{t('device.nobody')}</span>}</dd>
+          <dd>
+            {device.user ? (
+              <PersonName login={device.user} person={device.person} />
+            ) : (
+              <span className="muted">{t('device.nobody')}</span>
+            )}
+          </dd>
         </div>
         {device.aup && (
           <div>
@@ -133,6 +142,12 @@ export function DeviceCard({
             <dd>
               <AupBadge status={device.aup.status} />
             </dd>
+          </div>
+        )}
+        {device.user !== null && device.aupGate === false && (
+          <div data-testid="tile-aup-off">
+            <dt>{t('device.aup')}</dt>
+            <dd className="muted">{t('device.aupNotShown')}</dd>
           </div>
         )}
         {activity !== undefined && device.online && (

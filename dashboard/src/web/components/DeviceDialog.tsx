@@ -2,7 +2,9 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Device } from '@harbour/shared';
 import { useFormat } from '../i18n/format';
+import { DeviceNotes } from './DeviceNotes';
 import { OnlineStatus } from './OnlineStatus';
+import { PersonName } from './PersonName';
 
 /** A larger live view of one computer. */
 export function DeviceDialog({
@@ -25,7 +27,8 @@ export function DeviceDialog({
     <dialog ref={ref} className="device-dialog" aria-labelledby="device-dialog-title" onClose={onClose}>
       <h2 id="device-dialog-title">{device.hostname}</h2>
       <OnlineStatus online={device.online} />
-      <p>{device.user ?? t('device.nobody')}</p>
+      <DeviceNotes device={device} />
+      <p>{device.user ? <PersonName login={device.user} person={device.person} /> : t('device.nobody')}</p>
       {thumbnail ? (
         <figure>
           <img

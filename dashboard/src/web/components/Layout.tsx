@@ -23,6 +23,7 @@ const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
   { to: '/enrolment', key: 'enrolment', permission: 'manageDevices' },
   { to: '/aup/policies', key: 'aupPolicies', permission: 'manageAup' },
   { to: '/aup/register', key: 'aupRegister', permission: 'viewAupRegister' },
+  { to: '/pupils', key: 'pupils', permission: 'viewPupils' },
   { to: '/users', key: 'users', permission: 'manageUsers' },
 ];
 type NavKey =
@@ -38,6 +39,7 @@ type NavKey =
   | 'enrolment'
   | 'aupPolicies'
   | 'aupRegister'
+  | 'pupils'
   | 'users';
 
 /** How many flags wait for triage: read now, every 30 s, and whenever a flag is triaged here. */

@@ -4,9 +4,13 @@ import { Trans, useTranslation } from 'react-i18next';
 /** Where the agent keeps its credentials on the computer being enrolled. */
 const dataDir = './harbour-agent-data';
 
-/** Shows a freshly created enrolment token once, with the command that uses it. */
+/**
+ * Shows a freshly created enrolment token once, with the command that uses it. The command
+ * holds no token (`--enroll -` reads it from standard input): every local user can read a
+ * process's command line, and a shell keeps it in its history.
+ */
 export function NewTokenPanel({ token, roomName }: { token: string; roomName: string }) {
-  const command = `npm run agent -- --server ${window.location.origin} --enroll ${token} --data-dir ${dataDir}`;
+  const command = `npm run agent -- --server ${window.location.origin} --enroll - --data-dir ${dataDir}`;
   const headingRef = useRef<HTMLHeadingElement>(null);
   const { t } = useTranslation();
 

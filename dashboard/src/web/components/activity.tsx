@@ -18,11 +18,19 @@ export function today(): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
 
-/** "45 s", "12 min", "1 h 5 min", in the chosen language. */
+/**
+ * "45 s", "12 min 5 s", "1 h 5 min", in the chosen language. Under an hour the seconds
+ * stay: a DSL reading how long a page was open needs 1 min 40 s, not "2 min" (issue 15 item 6).
+ */
 export function formatDuration(t: TFunction, seconds: number): string {
-  if (seconds < 60) return t('duration.seconds', { n: Math.max(0, Math.round(seconds)) });
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return t('duration.minutes', { n: minutes });
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return t('duration.seconds', { n: whole });
+  if (whole < 3600) {
+    const s = whole % 60;
+    const m = Math.floor(whole / 60);
+    return s === 0 ? t('duration.minutes', { n: m }) : t('duration.minutesSeconds', { m, s });
+  }
+  const minutes = Math.round(whole / 60);
   return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
 }
 

@@ -15,6 +15,7 @@ import { SelectField, TextField } from '../components/Field';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { audienceLabel } from '../labels';
+import { PersonName } from '../components/PersonName';
 
 /** Who has agreed to the computer rules, per user and per decision, with a CSV export. */
 export function AupRegisterPage() {
@@ -133,7 +134,12 @@ export function AupRegisterPage() {
           rows={users}
           rowKey={(u) => u.username}
           columns={[
-            { key: 'user', header: t('register.user'), rowHeader: true, cell: (u) => u.username },
+            {
+              key: 'user',
+              header: t('register.user'),
+              rowHeader: true,
+              cell: (u) => <PersonName login={u.username} person={u.person} />,
+            },
             { key: 'name', header: t('users.columns.name'), cell: (u) => u.displayName ?? dash },
             { key: 'standing', header: t('register.standing'), cell: (u) => <AupBadge status={u.status} /> },
             { key: 'audience', header: t('register.audience'), cell: (u) => audience(u.audience) },
@@ -166,8 +172,8 @@ export function AupRegisterPage() {
               rowHeader: true,
               cell: (e) => (
                 <>
-                  {e.username}
-                  {e.displayName && <span className="muted"> ({e.displayName})</span>}
+                  <PersonName login={e.username} person={e.person} />
+                  {!e.person?.known && e.displayName && <span className="muted"> ({e.displayName})</span>}
                 </>
               ),
             },

@@ -9,6 +9,7 @@ import { EditDevicePanel } from '../components/EditDevicePanel';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField } from '../components/Field';
 import { HealthList } from '../components/HealthList';
+import { DeviceNotes } from '../components/DeviceNotes';
 import { OnlineStatus } from '../components/OnlineStatus';
 import { DateTime, RelativeTime, useNow } from '../components/time';
 import { useRowAction } from '../components/useAction';
@@ -210,6 +211,7 @@ export function DevicesPage() {
                 cell: (d) => (
                   <>
                     <OnlineStatus online={d.online} />
+                    <DeviceNotes device={d} />
                     <span className="cell-sub">
                       {t('devices.lastSeen')}{' '}
                       {d.online ? (
@@ -230,6 +232,8 @@ export function DevicesPage() {
                   d.aup ? (
                     isAupStatus(d.aup.state) ? (
                       t(`enums.aupStatus.${d.aup.state}`)
+                    ) : d.aup.state === 'not_shown' ? (
+                      t('device.aupNotShown')
                     ) : (
                       d.aup.label
                     )

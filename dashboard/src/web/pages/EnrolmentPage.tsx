@@ -1,7 +1,12 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { createEnrolmentTokenRequestSchema, type EnrolmentToken, type Room } from '@harbour/shared';
+import {
+  createEnrolmentTokenRequestSchema,
+  defaultEnrolmentUses,
+  type EnrolmentToken,
+  type Room,
+} from '@harbour/shared';
 import { ApiRequestError, api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
@@ -136,6 +141,23 @@ export function EnrolmentPage() {
                     : t('enrolment.usesOf', { uses: token.uses, max: token.maxUses }),
               },
               {
+                key: 'usedBy',
+                header: t('enrolment.columns.usedBy'),
+                cell: (token) =>
+                  (token.usedBy ?? []).length === 0 ? (
+                    <span className="muted">{t('enrolment.usedByNone')}</span>
+                  ) : (
+                    <ul className="plain-list" data-testid="token-used-by">
+                      {(token.usedBy ?? []).map((d) => (
+                        <li key={d.deviceId}>
+                          {d.hostname} (<DateTime iso={d.enrolledAt} />)
+                          {d.revoked && <> {t('enrolment.usedByRevoked')}</>}
+                        </li>
+                      ))}
+                    </ul>
+                  ),
+              },
+              {
                 key: 'state',
                 header: t('enrolment.columns.state'),
                 cell: (token) => {
@@ -183,7 +205,7 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
   const [roomId, setRoomId] = useState(rooms[0]?.id ?? '');
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState('168');
-  const [maxUses, setMaxUses] = useState('');
+  const [maxUses, setMaxUses] = useState(String(defaultEnrolmentUses));
   const { busy, error, run } = useSubmit();
   const { t } = useTranslation();
 
@@ -197,14 +219,12 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
       if (hours.trim() !== '') body.expiresInHours = Number(hours);
       if (maxUses.trim() !== '') body.maxUses = Number(maxUses);
       checkWholeNumber(hours, 1, 24 * 90, 'expiresInHours', t('enrolment.form.hoursInvalid'));
-      if (maxUses.trim() !== '') {
-        checkWholeNumber(maxUses, 1, 10_000, 'maxUses', t('enrolment.form.maxInvalid'));
-      }
+      checkWholeNumber(maxUses, 1, 10_000, 'maxUses', t('enrolment.form.maxInvalid'));
       checkForm(createEnrolmentTokenRequestSchema, body);
       const token = await api.post<CreatedToken>('/api/enrolment-tokens', body);
       onCreated(token);
       setLabel('');
-      setMaxUses('');
+      setMaxUses(String(defaultEnrolmentUses));
     });
   }
 
@@ -252,6 +272,7 @@ function CreateTokenForm({ rooms, onCreated }: { rooms: Room[]; onCreated: (toke
             max={10_000}
             value={maxUses}
             onChange={setMaxUses}
+            required
           />
           <ErrorAlert error={error} />
           <button type="submit" className="button button-primary" disabled={busy}>

@@ -9,7 +9,7 @@
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { loginRequestSchema, type LoginResponse, type Me } from '@harbour/shared';
 import { ApiRequestError, api } from '../api';
 import { useAuth } from '../auth';
@@ -25,8 +25,11 @@ import { checkForm } from '../validate';
 
 export function LoginPage({ sessionEnded }: { sessionEnded: boolean }) {
   const { t } = useTranslation();
-  const [step, setStep] = useState<'password' | 'code'>('password');
+  const [params] = useSearchParams();
+  // After the school's single sign-on without the provider's own second factor: the code step.
+  const [step, setStep] = useState<'password' | 'code'>(params.get('step') === 'code' ? 'code' : 'password');
   const [notice, setNotice] = useState<string | null>(sessionEnded ? t('login.sessionEnded') : null);
+  const ssoError = params.get('sso_error');
   usePageTitle(step === 'password' ? t('login.pageTitle') : t('login.code.pageTitle'));
   const { signedIn } = useAuth();
   const navigate = useNavigate();
@@ -42,6 +45,12 @@ export function LoginPage({ sessionEnded }: { sessionEnded: boolean }) {
         <LanguageSwitch />
         <p className="brand brand-large">{t('app.name')}</p>
         {notice !== null && <p className="notice">{notice}</p>}
+        {ssoError && (
+          <p className="notice notice-error" role="alert">
+            {t(`login.ssoError.${ssoError}`, { defaultValue: t('login.ssoError.other') })}
+          </p>
+        )}
+        {step === 'password' && <SsoButton />}
         {step === 'password' ? (
           <PasswordStep
             onSignedIn={done}
@@ -61,6 +70,23 @@ export function LoginPage({ sessionEnded }: { sessionEnded: boolean }) {
         )}
       </div>
     </main>
+  );
+}
+
+/** The school's single sign-on, when an admin has set it up (GET /api/auth/sso). */
+function SsoButton() {
+  const { t } = useTranslation();
+  const [sso, setSso] = useState<{ enabled: boolean; label: string | null } | null>(null);
+  useEffect(() => {
+    api.get<{ enabled: boolean; label: string | null }>('/api/auth/sso').then(setSso, () => setSso(null));
+  }, []);
+  if (!sso?.enabled) return null;
+  return (
+    <p>
+      <a className="button button-primary" href="/api/auth/sso/start">
+        {sso.label ?? t('login.sso')}
+      </a>
+    </p>
   );
 }
 

@@ -13,6 +13,7 @@ import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DataTable } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
+import { SsoSettings } from '../components/SsoSettings';
 import { FormProblems } from '../components/formProblems';
 import { usePasswordProblem } from '../components/passwordProblem';
 import { useFormat } from '../i18n/format';
@@ -168,6 +169,7 @@ export function UsersPage() {
         }}
       />
       <SignInSettings />
+      <SsoSettings />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import { idColumn } from '../portable.js';
 
-// Migrations use only Kysely's schema builder and portable column types, so the
+// Migrations use only Kysely's schema builder, portable column types and db/portable.ts, so the
 // same files run on SQLite (the embedded default) and PostgreSQL.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -74,7 +75,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('device_sessions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', idColumn(db))
     .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
     .addColumn('username', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
@@ -98,7 +99,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', idColumn(db))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())

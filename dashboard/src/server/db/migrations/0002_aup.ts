@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalAupText, sampleAudiences, samplePolicies, sampleSettings } from '@harbour/shared';
 import type { Database } from '../schema.js';
+import { idColumn } from '../portable.js';
 
 // Acceptable use policies (issue 3): audiences, versioned documents, settings (audience
 // rules, yearly expiry) and the acceptance register. Seeds Harbour's sample policies as
@@ -39,7 +40,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('aup_decisions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', idColumn(db))
     .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
     .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('room_id', 'text')

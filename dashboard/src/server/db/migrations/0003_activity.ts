@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
+import { idColumn } from '../portable.js';
 
 // Activity intervals, activity settings, watch lists, flags and device health (issue 4).
 // Portable schema-builder types only, like 0001.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('activity_intervals')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', idColumn(db))
     .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
     .addColumn('room_id', 'text', (c) => c.notNull())
     .addColumn('username', 'text')

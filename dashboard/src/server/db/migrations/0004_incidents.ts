@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { genesisHash, legacyChainHash } from '../audit-chain.js';
+import { idColumn } from '../portable.js';
 
 /**
  * Incidents (issue 7) and the pupil's "tell" reports (issue 6).
@@ -145,7 +146,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('retention_purges')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', idColumn(db))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('record_type', 'text', (c) => c.notNull())
     .addColumn('count', 'integer', (c) => c.notNull())

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { idColumn } from '../portable.js';
 
 // Technician deployment and device inventory (issue 8).
 // device_health: the problems an agent reports about itself (config errors, failing
@@ -8,7 +9,7 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('device_health')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', idColumn(db))
     .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
     .addColumn('code', 'text', (c) => c.notNull())
     .addColumn('message', 'text', (c) => c.notNull())

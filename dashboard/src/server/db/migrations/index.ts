@@ -9,6 +9,8 @@ import * as m0007 from './0007_bench_indexes.js';
 import * as m0008 from './0008_security.js';
 import * as m0009 from './0009_identity.js';
 import * as m0010 from './0010_monitoring_trust.js';
+import * as m0011 from './0011_roster_sso.js';
+import * as m0012 from './0012_device_records.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -25,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0008_security': m0008,
   '0009_identity': m0009,
   '0010_monitoring_trust': m0010,
+  '0011_roster_sso': m0011,
+  '0012_device_records': m0012,
 };

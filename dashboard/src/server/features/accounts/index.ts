@@ -15,6 +15,8 @@ import { authRoutes } from './auth.routes.js';
 import { passwordPolicy } from './password-policy.js';
 import { purgeExpiredSessions, sessionIdOf, userForSession } from './sessions.repository.js';
 import { identitySettingsStore } from './settings.js';
+import { ssoService, type SsoFromEnvironment } from './sso.js';
+import { ssoRoutes } from './sso.routes.js';
 import { needsSetup } from './users.repository.js';
 import { userRoutes } from './users.routes.js';
 
@@ -44,6 +46,10 @@ export function accountsFeature(deps: {
   bootstrapAdmin?: { email: string; password: string } | undefined;
   /** The HIBP-style range API to check new passwords against (off when unset). */
   breachCheckUrl?: string | undefined;
+  /** The address staff use (the SSO redirect is made from it). */
+  publicUrl?: string | undefined;
+  /** SSO set by the environment (HARBOUR_SSO_*), for unattended installs. */
+  ssoFromEnvironment?: SsoFromEnvironment | undefined;
 }): AccountsFeature {
   const { db, push, log } = deps;
   const settings = identitySettingsStore(db);
@@ -69,6 +75,7 @@ export function accountsFeature(deps: {
           : null;
     return { user: { ...user, restriction }, id: sessionIdOf(token), expiresAt };
   }
+  const sso = ssoService({ db, keys: deps.keys, log, fromEnvironment: deps.ssoFromEnvironment });
   let sweeper: NodeJS.Timeout | undefined;
   return {
     name: 'accounts',
@@ -91,6 +98,7 @@ export function accountsFeature(deps: {
     routes(app) {
       authRoutes(app, account, deps.loginRateLimit);
       userRoutes(app, account);
+      ssoRoutes(app, { db, sso, publicUrl: deps.publicUrl });
     },
   };
 }

@@ -122,7 +122,8 @@ async function insertInterval(
   const reason = body.reason ?? null;
   let url = w?.url ?? null;
   let title = w?.title ?? null;
-  let domain = domainOf(url) ?? w?.domain ?? null;
+  // Lower case, as domainOf gives: the domain filter compares with = and LIKE, which ignore case on SQLite only.
+  let domain = domainOf(url) ?? w?.domain?.toLowerCase() ?? null;
   if (w?.private && (await getActivitySettings(trx)).privateWindows === 'domainOnly') {
     // The agent already does this; the server enforces it too.
     url = null;

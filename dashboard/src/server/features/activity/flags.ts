@@ -103,6 +103,16 @@ export async function recordFlag(
       );
     }
   }
+  // The concern is named by the school's own watch-list entry, not by the device: the
+  // incident's summary and the DSL's alert say the matched term alone (never the pupil's
+  // whole search phrase, nor whatever a device put in `pattern`). An entry deleted since the
+  // agent fetched its list keeps the device's words, which the schema has already bounded.
+  const entry = await trx
+    .selectFrom('watchlist_entries')
+    .select(['kind', 'pattern', 'category', 'severity'])
+    .where('id', '=', body.match.entryId)
+    .executeTakeFirst();
+  if (entry) body = { ...body, match: { ...body.match, ...entry } };
   const username = body.user ? formatOsUser(body.user) : null;
   const occurredAt = event.occurredAt;
   const receivedAt = new Date().toISOString();

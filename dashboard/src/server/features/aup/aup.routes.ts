@@ -16,6 +16,7 @@ import {
   okSchema,
   publishAupRequestSchema,
   type AupRegisterEntry,
+  type Person,
 } from '@harbour/shared';
 import { audit } from '../../core/audit.js';
 import type { App } from '../../core/feature.js';
@@ -67,7 +68,13 @@ export function registerCsv(entries: AupRegisterEntry[]): string {
  * acceptance register (with its CSV export, a stable interface) and pushes to agents.
  * Also adds each signed-in user's AUP standing to devices in live room views.
  */
-export function aupRoutes(app: App, db: Db, push: Push): void {
+export function aupRoutes(
+  app: App,
+  db: Db,
+  push: Push,
+  /** The roster's person behind each login (the register shows pupils by name). */
+  people: (logins: readonly string[]) => Promise<Map<string, Person>>,
+): void {
   const notifyAgents = (showNow: boolean) => push.toAgents(channel.everyAgent, 'aup:changed', { showNow });
 
   app.get(
@@ -246,7 +253,8 @@ export function aupRoutes(app: App, db: Db, push: Push): void {
       const actor = currentUser(request);
       const entries = await aup.register(db, request.query);
       await audit(db, { actor: actor.id, action: 'aup.register.view', detail: request.query });
-      return { entries };
+      const found = await people(entries.map((e) => e.username));
+      return { entries: entries.map((e) => ({ ...e, person: found.get(e.username) ?? null })) };
     },
   );
 
@@ -288,7 +296,8 @@ export function aupRoutes(app: App, db: Db, push: Push): void {
       const actor = currentUser(request);
       const users = await aup.userStatuses(db, request.query);
       await audit(db, { actor: actor.id, action: 'aup.status.view', detail: request.query });
-      return { users };
+      const found = await people(users.map((u) => u.username));
+      return { users: users.map((u) => ({ ...u, person: found.get(u.username) ?? null })) };
     },
   );
 }

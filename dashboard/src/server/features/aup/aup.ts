@@ -5,6 +5,7 @@ import {
   aupSettingsViewSchema,
   canonicalAupText,
   formatOsUser,
+  resolveAudience,
   type AgentEvent,
   type AupBundle,
   type AupContent,
@@ -19,6 +20,7 @@ import {
 } from '@harbour/shared';
 import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { lockNumberedAppends } from '../../db/portable.js';
 import type { AupDocumentsTable, Database } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { devicePlace, roomExists, sessionPlaces, signedInUsers } from '../devices/index.js';
@@ -114,6 +116,8 @@ export async function createVersion(
   actor: string,
 ): Promise<AupDocument> {
   return db.transaction().execute(async (trx) => {
+    // Versions are numbered: two saves at once on PostgreSQL must not both take the same one.
+    await lockNumberedAppends(trx);
     if (!(await audienceExists(trx, input.audience))) throw notFound(`Audience "${input.audience}"`);
     const last = await trx
       .selectFrom('aup_documents')
@@ -430,16 +434,57 @@ export async function userStatuses(
   return users.sort((a, b) => a.username.localeCompare(b.username, 'en-GB', { numeric: true }));
 }
 
+/**
+ * Each signed-in user's standing on each computer, for the policy that applies there (issue
+ * 15 item 4): the audience the school's rules give that user in that computer's room, and the
+ * user's latest decision on that audience's policy (a decision made on another computer
+ * counts: the agent there let them through for the same policy). Group rules need the
+ * account's OS groups, which only the agent knows: where the school has any, the audience of
+ * the user's latest decision stands in for it.
+ */
+async function standingHere(
+  db: Db,
+  subjects: readonly { key: string; username: string; roomId: string }[],
+  now = new Date(),
+): Promise<Map<string, { status: AupStatus; audience: string | null }>> {
+  const out = new Map<string, { status: AupStatus; audience: string | null }>();
+  if (subjects.length === 0) return out;
+  const settings = await getSettings(db);
+  const { latest, published, cutoff } = await standing(
+    db,
+    [...new Set(subjects.map((s) => s.username))],
+    now,
+  );
+  const byAudience = new Map<string, Latest>();
+  const rows = await db
+    .selectFrom('aup_decisions')
+    .select(['username', 'audience', 'text_hash', 'decision', 'decided_at', 'version', 'display_name'])
+    .where('username', 'in', [...new Set(subjects.map((s) => s.username))])
+    .orderBy('decided_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+  for (const row of rows) byAudience.set(`${row.username}\0${row.audience}`, row);
+  const groupRules = settings.rules.some((r) => r.kind === 'group');
+  for (const subject of subjects) {
+    const audience = groupRules
+      ? (latest.get(subject.username)?.audience ?? settings.defaultAudience)
+      : resolveAudience(settings, { username: subject.username, groups: [], roomId: subject.roomId });
+    const decision = byAudience.get(`${subject.username}\0${audience}`);
+    out.set(subject.key, { status: statusOf(decision, published, cutoff), audience });
+  }
+  return out;
+}
+
 /** Adds each signed-in user's AUP standing to devices for the live room view. */
 export async function decorateDevices(db: Db, devices: Device[]): Promise<void> {
-  const signedIn = devices.filter((d) => d.user !== null);
-  for (const d of devices) if (d.user === null) d.aup = null;
-  if (signedIn.length === 0) return;
-  const { latest, published, cutoff } = await standing(db, [...new Set(signedIn.map((d) => d.user ?? ''))]);
-  for (const device of signedIn) {
-    const l = latest.get(device.user ?? '');
-    device.aup = { status: statusOf(l, published, cutoff), audience: l?.audience ?? null };
-  }
+  // A computer that does not show the policy has no standing to show: the tile says so.
+  const shown = devices.filter((d) => d.user !== null && d.aupGate !== false);
+  for (const d of devices) if (d.user === null || d.aupGate === false) d.aup = null;
+  const here = await standingHere(
+    db,
+    shown.map((d) => ({ key: d.id, username: d.user ?? '', roomId: d.roomId })),
+  );
+  for (const device of shown) device.aup = here.get(device.id) ?? null;
 }
 
 const statusLabels: Record<AupStatus, string> = {
@@ -449,20 +494,26 @@ const statusLabels: Record<AupStatus, string> = {
   declined: 'Did not agree',
 };
 
-/** For the device inventory: the AUP standing of each device's last signed-in user. */
+/** For the device inventory: the AUP standing of each device's signed-in user, where the device shows the policy. */
 export async function deviceStates(
   db: Db,
   deviceIds: readonly string[],
-): Promise<Map<string, { state: AupStatus; label: string }>> {
+): Promise<Map<string, { state: AupStatus | 'not_shown'; label: string }>> {
   if (deviceIds.length === 0) return new Map();
   const rows = await signedInUsers(db, deviceIds);
-  const { latest, published, cutoff } = await standing(db, [
-    ...new Set(rows.map((r) => r.current_user ?? '')),
-  ]);
-  return new Map(
-    rows.map((r) => {
-      const state = statusOf(latest.get(r.current_user ?? ''), published, cutoff);
-      return [r.id, { state, label: statusLabels[state] }];
-    }),
+  const shown = rows.filter((r) => r.aup_gate !== 0);
+  const here = await standingHere(
+    db,
+    shown.map((r) => ({ key: r.id, username: r.current_user ?? '', roomId: r.room_id })),
   );
+  const out = new Map<string, { state: AupStatus | 'not_shown'; label: string }>();
+  for (const r of rows) {
+    if (r.aup_gate === 0) {
+      out.set(r.id, { state: 'not_shown', label: 'Not shown on this computer' });
+      continue;
+    }
+    const state = here.get(r.id)?.status ?? 'never';
+    out.set(r.id, { state, label: statusLabels[state] });
+  }
+  return out;
 }

@@ -5,9 +5,10 @@
  */
 import type { UiLanguage } from '@harbour/shared';
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
-import type { Push } from '../../core/ports.js';
+import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
+import type { RosterFeature } from '../roster/index.js';
 import * as aup from './aup.js';
 import { aupRoutes } from './aup.routes.js';
 
@@ -18,13 +19,20 @@ export async function schoolLanguage(db: Db): Promise<UiLanguage> {
   return (await aup.getSettings(db)).language ?? 'en';
 }
 
-export function aupFeature(deps: { db: Db; push: Push; devices: DevicesFeature }): ServerFeature {
-  const { db, push, devices } = deps;
+export function aupFeature(deps: {
+  db: Db;
+  push: Push;
+  devices: DevicesFeature;
+  roster: RosterFeature;
+}): ServerFeature {
+  const { db, push, devices, roster } = deps;
+  // A new roster can move pupils between key stages: agents fetch the rules again.
+  roster.onImported(() => push.toAgents(channel.everyAgent, 'aup:changed', { showNow: false }));
   devices.decorate((list) => aup.decorateDevices(db, list));
   devices.provide({ aupStates: (ids) => aup.deviceStates(db, ids) });
   return {
     name: 'aup',
-    routes: (app) => aupRoutes(app, db, push),
+    routes: (app) => aupRoutes(app, db, push, (logins) => roster.people(logins)),
     agentEvents: [
       agentEvent({
         type: 'aup.decision',
@@ -34,7 +42,13 @@ export function aupFeature(deps: { db: Db; push: Push; devices: DevicesFeature }
       }),
     ],
     agentRequests: {
-      'aup:bundle': async () => aup.bundle(db),
+      'aup:bundle': async () => {
+        const set = await aup.bundle(db);
+        const audiences = new Set(set.documents.map((d) => d.audience));
+        // The roster's pupils first: the audience follows their year group, then the school's rules.
+        const fromRoster = await roster.audienceRules(audiences);
+        return { ...set, settings: { ...set.settings, rules: [...fromRoster, ...set.settings.rules] } };
+      },
       'aup:decisions': async ({ user }) => aup.userDecisions(db, user),
     },
   };

@@ -58,11 +58,11 @@ export async function deviceIdsInRoom(
   return (await q.execute()).map((d) => d.id);
 }
 
-/** The user signed in at each of `ids` that has one. */
+/** The user signed in at each of `ids` that has one (and the device's room and AUP gate). */
 export function signedInUsers(db: Db, ids: readonly string[]) {
   return db
     .selectFrom('devices')
-    .select(['id', 'current_user'])
+    .select(['id', 'current_user', 'room_id', 'aup_gate'])
     .where('id', 'in', [...ids])
     .where('current_user', 'is not', null)
     .execute();
@@ -83,7 +83,19 @@ export async function insertDevice(db: Db, row: DeviceRow): Promise<void> {
 export async function updateDevice(
   db: Db,
   id: string,
-  set: Partial<Pick<DeviceRow, 'last_seen' | 'agent_version' | 'current_user' | 'hostname' | 'room_id'>>,
+  set: Partial<
+    Pick<
+      DeviceRow,
+      | 'last_seen'
+      | 'agent_version'
+      | 'current_user'
+      | 'hostname'
+      | 'room_id'
+      | 'stopped_user'
+      | 'stopped_at'
+      | 'aup_gate'
+    >
+  >,
 ): Promise<void> {
   await db.updateTable('devices').set(set).where('id', '=', id).execute();
 }

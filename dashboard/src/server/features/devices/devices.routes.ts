@@ -6,6 +6,7 @@ import {
   idParamsSchema,
   inventoryDeviceSchema,
   inventoryListSchema,
+  type InventoryDevice,
   updateDeviceRequestSchema,
 } from '@harbour/shared';
 import { notFound } from '../../core/errors.js';
@@ -14,9 +15,21 @@ import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
 import { changeDevice, revokeDevice } from './devices.js';
 import type { HealthSettings } from './health.js';
+import { helperStoppedPrefix } from './health.js';
 import { listHealth } from './health-history.js';
+import { roomsOfStaff } from './rooms.repository.js';
 import type { DeviceHub } from './hub.js';
 import { inventory, withInventory, type InventorySources } from './inventory.js';
+
+/** A device as staff who are not the room's see it: nothing that names whose session it was. */
+function withoutSessionNotes(device: InventoryDevice): InventoryDevice {
+  return {
+    ...device,
+    stoppedInUse: null,
+    tamper: [],
+    health: device.health.filter((h) => !h.code.startsWith(helperStoppedPrefix)),
+  };
+}
 
 export function deviceRoutes(
   app: App,
@@ -34,9 +47,15 @@ export function deviceRoutes(
         response: { 200: inventoryListSchema },
       },
     },
-    async (request) => ({
-      devices: await inventory(db, hub, sources, health, { roomId: request.query.roomId }),
-    }),
+    async (request) => {
+      const devices = await inventory(db, hub, sources, health, { roomId: request.query.roomId });
+      const user = currentUser(request);
+      if (user.role !== 'teacher') return { devices };
+      // Which pupil's session was left or stopped names a child: a teacher learns it only for
+      // the rooms they are assigned to, as the live room view (the same rule) tells them.
+      const mine = new Set(await roomsOfStaff(db, user.id));
+      return { devices: devices.map((d) => (mine.has(d.roomId) ? d : withoutSessionNotes(d))) };
+    },
   );
 
   app.patch(

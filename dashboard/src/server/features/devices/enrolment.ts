@@ -26,16 +26,35 @@ export const toToken = (row: Selectable<EnrolmentTokensTable>): EnrolmentToken =
   createdBy: row.created_by,
 });
 
+/** Every token, newest first, each with the computers that enrolled with it. */
 export async function listTokens(db: Db): Promise<EnrolmentToken[]> {
   const rows = await db.selectFrom('enrolment_tokens').selectAll().orderBy('created_at', 'desc').execute();
-  return rows.map(toToken);
+  const used = await db
+    .selectFrom('devices')
+    .select(['id', 'hostname', 'enrolled_at', 'revoked_at', 'enrolment_token_id'])
+    .where('enrolment_token_id', 'is not', null)
+    .orderBy('enrolled_at')
+    .orderBy('id')
+    .execute();
+  const byToken = new Map<string, NonNullable<EnrolmentToken['usedBy']>>();
+  for (const d of used) {
+    const list = byToken.get(d.enrolment_token_id ?? '') ?? [];
+    list.push({
+      deviceId: d.id,
+      hostname: d.hostname,
+      enrolledAt: d.enrolled_at,
+      revoked: d.revoked_at !== null,
+    });
+    byToken.set(d.enrolment_token_id ?? '', list);
+  }
+  return rows.map((row) => ({ ...toToken(row), usedBy: byToken.get(row.id) ?? [] }));
 }
 
 /** A new token; its secret is returned this once and only its hash is kept. */
 export async function createToken(
   db: Db,
   actor: SessionUser,
-  input: { roomId: string; label?: string | undefined; expiresInHours: number; maxUses?: number | undefined },
+  input: { roomId: string; label?: string | undefined; expiresInHours: number; maxUses: number },
 ): Promise<EnrolmentToken & { token: string }> {
   const { roomId, label, expiresInHours, maxUses } = input;
   if (!(await roomExists(db, roomId))) throw notFound('Room');
@@ -50,12 +69,17 @@ export async function createToken(
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + expiresInHours * 3600_000).toISOString(),
     revoked_at: null,
-    max_uses: maxUses ?? null,
+    max_uses: maxUses,
     uses: 0,
   };
   await db.insertInto('enrolment_tokens').values(row).execute();
-  await audit(db, { actor: actor.id, action: 'enrolment_token.create', subject: row.id, detail: { roomId } });
-  return { ...toToken(row), token };
+  await audit(db, {
+    actor: actor.id,
+    action: 'enrolment_token.create',
+    subject: row.id,
+    detail: { roomId, maxUses, expiresAt: row.expires_at },
+  });
+  return { ...toToken(row), usedBy: [], token };
 }
 
 export async function revokeToken(db: Db, actor: SessionUser, id: string): Promise<EnrolmentToken> {
@@ -109,6 +133,10 @@ export async function enrol(
       last_seen: null,
       current_user: null,
       revoked_at: null,
+      merged_into: null,
+      stopped_user: null,
+      stopped_at: null,
+      aup_gate: null,
     });
     await audit(trx, {
       actor: `device:${deviceId}`,

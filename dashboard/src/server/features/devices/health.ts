@@ -7,7 +7,7 @@
  * each source owns its own set of codes, so reports from different sources never
  * clear each other's problems.
  */
-import type { DeviceHealth, HealthProblem } from '@harbour/shared';
+import type { Device, DeviceHealth, HealthProblem } from '@harbour/shared';
 import semver from 'semver';
 import type { Db } from '../../db/database.js';
 
@@ -189,4 +189,29 @@ export function serverWarnings(
     });
   }
   return out;
+}
+
+/** The code the machine service reports when a session's helper stops (one per account). */
+export const helperStoppedPrefix = 'helper.stopped.';
+const helperStoppedMessage = /^helper stopped in (.{1,200})'s session at /;
+
+/** Tamper evidence among a device's open problems: each helper that stopped in a signed-in session. */
+export function tamperOf(problems: readonly DeviceHealth[]): NonNullable<Device['tamper']> {
+  return problems
+    .filter((p) => p.code.startsWith(helperStoppedPrefix))
+    .map((p) => ({
+      kind: 'helperStopped' as const,
+      user: helperStoppedMessage.exec(p.message)?.[1] ?? p.code.slice(helperStoppedPrefix.length),
+      since: p.since ?? new Date(0).toISOString(),
+      message: p.message,
+    }));
+}
+
+/** Fills each device's tamper evidence (the room tile and the device page show it). */
+export async function withTamper(db: Db, devices: Device[]): Promise<void> {
+  const problems = await openProblems(
+    db,
+    devices.map((d) => d.id),
+  );
+  for (const device of devices) device.tamper = tamperOf(problems.get(device.id) ?? []);
 }

@@ -1,5 +1,6 @@
 import type { Device } from '@harbour/shared';
 import { channel, type Clock, type Push } from '../../core/ports.js';
+import { audit } from '../../core/audit.js';
 import type { Db } from '../../db/database.js';
 import { deviceById, listDevices, markRevoked, updateDevice, type DeviceRow } from './devices.repository.js';
 
@@ -13,8 +14,6 @@ export type DeviceDecorator = (devices: Device[]) => Promise<void>;
  */
 export class DeviceHub {
   private readonly connections = new Map<string, number>();
-  /** Devices whose service stopped while someone was signed in (until they connect again). */
-  private readonly stopped = new Map<string, { user: string; at: string }>();
   private readonly decorators: DeviceDecorator[] = [];
 
   constructor(
@@ -44,7 +43,11 @@ export class DeviceHub {
       online: row.revoked_at === null && this.isOnline(row.id),
       user: this.isOnline(row.id) ? row.current_user : null,
       revoked: row.revoked_at !== null,
-      stoppedInUse: this.isOnline(row.id) ? null : (this.stopped.get(row.id) ?? null),
+      aupGate: row.aup_gate === null ? null : row.aup_gate === 1,
+      stoppedInUse:
+        this.isOnline(row.id) || row.stopped_user === null || row.stopped_at === null
+          ? null
+          : { user: row.stopped_user, at: row.stopped_at },
     };
   }
 
@@ -68,9 +71,13 @@ export class DeviceHub {
   }
 
   async connected(deviceId: string, agentVersion: string): Promise<void> {
-    this.stopped.delete(deviceId);
     this.connections.set(deviceId, (this.connections.get(deviceId) ?? 0) + 1);
-    await updateDevice(this.db, deviceId, { last_seen: this.now(), agent_version: agentVersion });
+    await updateDevice(this.db, deviceId, {
+      last_seen: this.now(),
+      agent_version: agentVersion,
+      stopped_user: null,
+      stopped_at: null,
+    });
     await this.publish(deviceId);
   }
 
@@ -82,14 +89,29 @@ export class DeviceHub {
     await this.publish(deviceId);
   }
 
-  async setUser(deviceId: string, user: string | null): Promise<void> {
-    await updateDevice(this.db, deviceId, { current_user: user, last_seen: this.now() });
+  async setUser(deviceId: string, user: string | null, aupGate?: boolean): Promise<void> {
+    await updateDevice(this.db, deviceId, {
+      current_user: user,
+      last_seen: this.now(),
+      ...(aupGate !== undefined && { aup_gate: aupGate ? 1 : 0 }),
+    });
     await this.publish(deviceId);
   }
 
-  /** The machine service said it is stopping while `user` was signed in: kept until it connects again. */
+  /**
+   * The machine service said it is stopping while `user` was signed in: kept on the record
+   * (a server restart keeps it) until the device connects again, and audited, since a
+   * service stopped in a lesson is what a pupil with an administrator's password would do.
+   */
   async stoppedInUse(deviceId: string, user: string): Promise<void> {
-    this.stopped.set(deviceId, { user, at: this.now() });
+    const at = this.now();
+    await updateDevice(this.db, deviceId, { stopped_user: user, stopped_at: at });
+    await audit(this.db, {
+      actor: `device:${deviceId}`,
+      action: 'device.stopped_in_use',
+      subject: deviceId,
+      detail: { at },
+    });
     await this.publish(deviceId);
   }
 
@@ -124,6 +146,16 @@ export class DeviceHub {
     this.push.disconnect(agent);
     this.removed({ id: device.id, roomId: device.roomId });
     return device;
+  }
+
+  /** A record retired into another (the upgrade's merge): cut off like a revoked one, and gone from live views. */
+  retired(device: { id: string; roomId: string }): void {
+    const agent = channel.device(device.id);
+    this.push.toAgents(agent, 'server:revoked', {
+      reason: "This device record was merged into this computer's machine service.",
+    });
+    this.push.disconnect(agent);
+    this.removed(device);
   }
 
   private now(): string {

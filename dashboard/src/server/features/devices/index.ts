@@ -12,7 +12,8 @@ import type { Db } from '../../db/database.js';
 import { authenticateDevice } from './device-auth.js';
 import { deviceHealthRoutes, deviceRoutes } from './devices.routes.js';
 import { enrolmentRoutes } from './enrolment.routes.js';
-import { checkClock, reportClockSkew, reportHealth, type HealthSettings } from './health.js';
+import { checkClock, reportClockSkew, reportHealth, withTamper, type HealthSettings } from './health.js';
+import { mergeRoutes } from './merge.js';
 import { DeviceHub, type DeviceDecorator } from './hub.js';
 import { noSources, type InventorySources } from './inventory.js';
 import { roomRoutes } from './rooms.routes.js';
@@ -63,6 +64,7 @@ export function devicesFeature(deps: {
 }): DevicesFeature {
   const { db, push, clock } = deps;
   const hub = new DeviceHub(db, push, clock);
+  hub.decorate((devices) => withTamper(db, devices));
   const sources: InventorySources = { ...noSources };
   return {
     name: 'devices',
@@ -76,6 +78,7 @@ export function devicesFeature(deps: {
       enrolmentRoutes(app, db, deps.enrolRateLimit);
       deviceRoutes(app, { db, hub, sources, health: deps.health });
       deviceHealthRoutes(app, db);
+      mergeRoutes(app, { db, hub });
     },
     agentConnected: (connection, agentVersion) => hub.connected(connection.deviceId, agentVersion),
     agentDisconnected: (connection) => hub.disconnected(connection.deviceId),
@@ -92,8 +95,8 @@ export function devicesFeature(deps: {
       }),
     ],
     agentRequests: {
-      'agent:presence': async ({ user }, { deviceId }) => {
-        await hub.setUser(deviceId, user ? formatOsUser(user) : null);
+      'agent:presence': async ({ user, aupGate }, { deviceId }) => {
+        await hub.setUser(deviceId, user ? formatOsUser(user) : null, aupGate);
         return {};
       },
       'agent:goodbye': async ({ user }, { deviceId }) => {
@@ -109,6 +112,8 @@ export function devicesFeature(deps: {
         await reportHealth(db, deviceId, problems);
         if (problems.length > 0)
           deps.log.child({ deviceId }).warn({ problems }, 'agent reports health problems');
+        // The room tile shows a stopped helper (tamper evidence) as soon as the service says so.
+        await hub.refresh(deviceId);
         return {};
       },
     },

@@ -53,10 +53,30 @@ export async function setRoomStaff(db: Db, roomId: string, userIds: readonly str
   });
 }
 
-/** The rooms a member of staff is assigned to supervise. */
+/**
+ * The rooms a member of staff is assigned to supervise: by hand (room_staff), or through a
+ * class on the roster they teach that is taught in the room (issue 17, item 5). The roster's
+ * tables are only read here, the same rule as labels from another feature.
+ */
 export async function roomsOfStaff(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('room_staff').select('room_id').where('user_id', '=', userId).execute();
-  return rows.map((r) => r.room_id);
+  const byHand = await db.selectFrom('room_staff').select('room_id').where('user_id', '=', userId).execute();
+  const byClass = await classRooms(db, userId).execute();
+  return [...new Set([...byHand.map((r) => r.room_id), ...byClass.map((r) => r.room_id!)])];
+}
+
+function classRooms(db: Db, userId: string) {
+  return db
+    .selectFrom('roster_classes as c')
+    .innerJoin('roster_class_staff as cs', 'cs.class_id', 'c.id')
+    .innerJoin('roster_staff as s', 's.id', 'cs.staff_id')
+    .innerJoin('users as u', 'u.email', 's.email')
+    .select('c.room_id')
+    .distinct()
+    .where('u.id', '=', userId)
+    .where('u.role', '=', 'teacher')
+    .where('c.room_id', 'is not', null)
+    .where('c.left_at', 'is', null)
+    .where('s.left_at', 'is', null);
 }
 
 export async function isRoomStaff(db: Db, roomId: string, userId: string): Promise<boolean> {
@@ -66,5 +86,6 @@ export async function isRoomStaff(db: Db, roomId: string, userId: string): Promi
     .where('room_id', '=', roomId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  return row !== undefined;
+  if (row !== undefined) return true;
+  return (await classRooms(db, userId).where('c.room_id', '=', roomId).executeTakeFirst()) !== undefined;
 }

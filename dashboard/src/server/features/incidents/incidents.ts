@@ -21,11 +21,13 @@ import {
 import { sql, type Selectable } from 'kysely';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
+import { lockNumberedAppends } from '../../db/portable.js';
 import type { IncidentsTable } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit, entriesAbout } from '../../core/audit.js';
 import { longestServingDsl, userNames } from '../accounts/index.js';
 import { deviceWithRoom } from '../devices/index.js';
+import { personOf } from '../roster/index.js';
 import { receivedEvidence } from '../evidence/index.js';
 import { canSeeIncident, isDsl, teacherVisibleIds } from './access.js';
 import { receiptOf } from './concerns.js';
@@ -56,16 +58,23 @@ export const subjectKey = (username: string | null | undefined, name?: string | 
   return key === '' ? null : key;
 };
 
+/** The chronology key of a pupil on the roster. */
+export const pupilKey = (pupilId: string) => `pupil:${pupilId}`;
+
 export { incidentRef } from './ref.js';
 import { incidentRef } from './ref.js';
 
 /**
  * Records a new incident. Call inside a transaction with whatever caused it (an agent
- * event, a flag), so the incident exists exactly once. Returns the row it stored.
+ * event, a flag), so the incident exists exactly once (without one it opens its own).
+ * Its number is the highest so far plus one, read under db/portable.ts's lock, so two
+ * reports at once never share a reference. Returns the row it stored.
  */
 export async function createIncident(db: Db, input: NewIncident): Promise<IncidentRow> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => createIncident(trx, input));
   const id = randomUUID();
   const now = new Date().toISOString();
+  await lockNumberedAppends(db);
   const last = await db
     .selectFrom('incidents')
     .select((eb) => eb.fn.max('seq').as('seq'))
@@ -78,6 +87,10 @@ export async function createIncident(db: Db, input: NewIncident): Promise<Incide
     device = found;
   }
   const subject = input.subject ?? {};
+  // A login on the school's roster is a person: their name and year group unless the record
+  // says otherwise, and their id as the key of their one chronology whatever login they used.
+  const person = subject.username ? await personOf(db, subject.username) : null;
+  const pupil = person?.known ? person : null;
   const details = incidentDetailsSchema.parse(input.details ?? {});
   const row: IncidentRow = {
     id,
@@ -97,9 +110,14 @@ export async function createIncident(db: Db, input: NewIncident): Promise<Incide
     room_id: device?.roomId ?? null,
     room_name: device?.roomName ?? null,
     subject_username: subject.username ?? null,
-    subject_key: subjectKey(subject.username, subject.name),
-    subject_name: subject.name ?? null,
-    subject_year_group: subject.yearGroup ?? 'unknown',
+    subject_key: pupil?.pupilId ? pupilKey(pupil.pupilId) : subjectKey(subject.username, subject.name),
+    subject_name: subject.name ?? pupil?.name ?? null,
+    subject_year_group:
+      subject.yearGroup && subject.yearGroup !== 'unknown'
+        ? subject.yearGroup
+        : (pupil?.yearGroup ?? 'unknown'),
+    subject_pupil_id: pupil?.pupilId ?? null,
+    subject_class: pupil?.className ?? null,
     subject_dob: subject.dateOfBirth ?? null,
     subject_sex: subject.sex ?? 'not_recorded',
     details: JSON.stringify(details),
@@ -263,6 +281,8 @@ export async function toSummaries(
         username: r.subject_username,
         name: r.subject_name,
         yearGroup: r.subject_year_group as IncidentSubject['yearGroup'],
+        pupilId: r.subject_pupil_id ?? null,
+        className: r.subject_class ?? null,
         dateOfBirth: r.subject_dob,
         sex: r.subject_sex as IncidentSubject['sex'],
       },

@@ -18,7 +18,8 @@ import type { Db } from '../../db/database.js';
 import { audit, entriesAbout } from '../../core/audit.js';
 import { userNames } from '../accounts/index.js';
 import { sessionsOf } from '../devices/index.js';
-import { incidentRef, subjectKey } from './incidents.js';
+import { pupilByKey } from '../roster/index.js';
+import { incidentRef, pupilKey, subjectKey } from './incidents.js';
 import { categories } from './settings.js';
 
 /**
@@ -97,10 +98,20 @@ export async function incidentLogCsv(db: Db, actor: SessionUser): Promise<string
   return stringify([header, ...body]);
 }
 
+/**
+ * The keys one pupil's records are filed under: a pupil on the roster (by id or any of their
+ * logins) is one person, whichever login a record was made with; anyone else is their key.
+ */
+async function subjectKeys(db: Db, key: string): Promise<string[]> {
+  const pupil = key ? await pupilByKey(db, key) : undefined;
+  return pupil ? [...new Set([pupilKey(pupil.id), key, ...pupil.logins])] : [key];
+}
+
 /** Everything that happened to one pupil across all incidents (as subject or as someone involved), in date order. */
 export async function chronology(db: Db, pupil: string, actor: SessionUser): Promise<Chronology> {
   const key = subjectKey(pupil) ?? '';
-  const asSubject = await db.selectFrom('incidents').selectAll().where('subject_key', '=', key).execute();
+  const keys = await subjectKeys(db, key);
+  const asSubject = await db.selectFrom('incidents').selectAll().where('subject_key', 'in', keys).execute();
   const involved = await db
     .selectFrom('incident_people')
     .innerJoin('incidents', 'incidents.id', 'incident_people.incident_id')
@@ -111,7 +122,7 @@ export async function chronology(db: Db, pupil: string, actor: SessionUser): Pro
       'incidents.summary',
       'incident_people.role',
     ])
-    .where('incident_people.subject_key', '=', key)
+    .where('incident_people.subject_key', 'in', keys)
     .execute();
   const ids = [...asSubject.map((r) => r.id), ...involved.map((r) => r.id)];
   const refs = new Map([...asSubject, ...involved].map((r) => [r.id, incidentRef(r.seq)]));
@@ -342,11 +353,12 @@ export async function subjectAccessExport(
   actor: SessionUser,
 ): Promise<Record<string, unknown>> {
   const key = subjectKey(pupil) ?? '';
-  const incidents = await db.selectFrom('incidents').selectAll().where('subject_key', '=', key).execute();
+  const keys = await subjectKeys(db, key);
+  const incidents = await db.selectFrom('incidents').selectAll().where('subject_key', 'in', keys).execute();
   const involvedIn = await db
     .selectFrom('incident_people')
     .selectAll()
-    .where('subject_key', '=', key)
+    .where('subject_key', 'in', keys)
     .execute();
   const ids = [...new Set([...incidents.map((i) => i.id), ...involvedIn.map((p) => p.incident_id)])];
   const nonEmpty = ids.length > 0 ? ids : [''];

@@ -18,7 +18,8 @@ import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
 import { userStanding } from '../accounts/index.js';
 import { categories } from './settings.js';
-import { subjectKey, type IncidentRow } from './incidents.js';
+import { personOf } from '../roster/index.js';
+import { pupilKey, subjectKey, type IncidentRow } from './incidents.js';
 
 const closedMessage = 'This incident is closed. Reopen it first; reopening is recorded with your reason.';
 
@@ -98,6 +99,12 @@ export async function updateIncident(
     }
     if (s.username !== undefined || s.name !== undefined) {
       set.subject_key = subjectKey(s.username ?? row.subject_username, s.name ?? row.subject_name);
+      // A login corrected to a roster pupil's files the record in that pupil's chronology.
+      const username = s.username ?? row.subject_username;
+      const person = username ? await personOf(trx, username) : null;
+      set.subject_pupil_id = person?.known ? person.pupilId : null;
+      set.subject_class = person?.known ? person.className : null;
+      if (person?.known && person.pupilId) set.subject_key = pupilKey(person.pupilId);
     }
     if (change.details) {
       const current = incidentDetailsSchema.parse(JSON.parse(row.details));
@@ -335,6 +342,7 @@ export async function addPerson(
   await tx(db, async (trx) => {
     await openRow(trx, id);
     const personId = randomUUID();
+    const pupil = input.username ? await personOf(trx, input.username) : null;
     await trx
       .insertInto('incident_people')
       .values({
@@ -342,7 +350,8 @@ export async function addPerson(
         incident_id: id,
         name: input.name,
         username: input.username ?? null,
-        subject_key: subjectKey(input.username, input.name),
+        subject_key:
+          pupil?.known && pupil.pupilId ? pupilKey(pupil.pupilId) : subjectKey(input.username, input.name),
         year_group: input.yearGroup,
         role: input.role,
         added_at: new Date().toISOString(),

@@ -16,6 +16,7 @@ import {
   type DeviceHub,
 } from '../devices/index.js';
 import type { Db } from '../../db/database.js';
+import { classRoom } from '../roster/index.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
 
@@ -158,8 +159,22 @@ export async function tellRoomDevices(ports: SupervisionPorts, roomId: string): 
 export async function startSupervision(
   ports: SupervisionPorts,
   user: SessionUser,
-  input: { roomId: string; durationMinutes: number },
+  request: { roomId?: string | undefined; classId?: string | undefined; durationMinutes: number },
 ): Promise<SupervisionSession> {
+  let roomId = request.roomId;
+  if (request.classId) {
+    const room = await classRoom(ports.db, request.classId);
+    if (room === undefined) throw notFound('Class');
+    if (room === null)
+      throw new HarbourError('conflict', 'That class has no room yet: an administrator or the DSL sets it.');
+    roomId = room;
+  }
+  if (!roomId) throw notFound('Room');
+  const input = {
+    roomId,
+    durationMinutes: request.durationMinutes,
+    ...(request.classId && { classId: request.classId }),
+  };
   if (!(await roomExists(ports.db, input.roomId))) throw notFound('Room');
   if (!(await maySupervise(ports.db, user, input.roomId))) {
     throw new HarbourError('forbidden', 'You are not one of the staff who may supervise this room.');

@@ -1,0 +1,472 @@
+/**
+ * The roster's tables: storing a checked snapshot (with what changed), the pupils a member
+ * of staff may see, and the person behind a login.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  keyStageOf,
+  yearGroupSchema,
+  type Person,
+  type Pupil,
+  type RosterChangeCounts,
+  type RosterClass,
+  type YearGroup,
+} from '@harbour/shared';
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import { normaliseLogin, type RosterSnapshot } from './oneroster.js';
+
+export interface AppliedRoster {
+  counts: { pupils: number; classes: number; staff: number };
+  changes: { pupils: RosterChangeCounts; classes: RosterChangeCounts; staff: RosterChangeCounts };
+  added: string[];
+  left: string[];
+}
+
+const chunk = <T>(items: T[], size = 400): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+const listed = 200;
+
+/**
+ * Makes the roster what the snapshot says, in one transaction (the caller's): new people and
+ * classes are added, changed ones updated, and those no longer in the export marked as left.
+ */
+export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: string): Promise<AppliedRoster> {
+  const added: string[] = [];
+  const left: string[] = [];
+  const nameOf = (p: { given_name: string; family_name: string }) => `${p.given_name} ${p.family_name}`;
+
+  // Pupils.
+  const pupilIds = new Map<string, string>();
+  const pupilChanges = { added: 0, updated: 0, left: 0 };
+  const existingPupils = new Map(
+    (await trx.selectFrom('roster_pupils').selectAll().execute()).map((r) => [r.sourced_id, r]),
+  );
+  for (const p of snapshot.pupils) {
+    const row = existingPupils.get(p.sourcedId);
+    const values = { given_name: p.givenName, family_name: p.familyName, year_group: p.yearGroup };
+    if (!row) {
+      const id = randomUUID();
+      pupilIds.set(p.sourcedId, id);
+      await trx
+        .insertInto('roster_pupils')
+        .values({ id, sourced_id: p.sourcedId, ...values, created_at: at, updated_at: at, left_at: null })
+        .execute();
+      pupilChanges.added += 1;
+      if (added.length < listed) added.push(nameOf(values));
+      continue;
+    }
+    pupilIds.set(p.sourcedId, row.id);
+    const changed =
+      row.given_name !== values.given_name ||
+      row.family_name !== values.family_name ||
+      row.year_group !== values.year_group ||
+      row.left_at !== null;
+    if (changed) {
+      await trx
+        .updateTable('roster_pupils')
+        .set({ ...values, updated_at: at, left_at: null })
+        .where('id', '=', row.id)
+        .execute();
+      pupilChanges.updated += 1;
+    }
+  }
+  const inSnapshot = new Set(snapshot.pupils.map((p) => p.sourcedId));
+  for (const row of existingPupils.values()) {
+    if (row.left_at !== null || inSnapshot.has(row.sourced_id)) continue;
+    await trx
+      .updateTable('roster_pupils')
+      .set({ left_at: at, updated_at: at })
+      .where('id', '=', row.id)
+      .execute();
+    pupilChanges.left += 1;
+    if (left.length < listed) left.push(nameOf(row));
+  }
+  // Logins are the export's: a leaver's name is free for someone else next year.
+  await trx.deleteFrom('roster_logins').execute();
+  const logins = snapshot.pupils.flatMap((p) =>
+    p.logins.map((login) => ({ login, pupil_id: pupilIds.get(p.sourcedId)! })),
+  );
+  for (const part of chunk(logins)) await trx.insertInto('roster_logins').values(part).execute();
+
+  // Staff.
+  const staffIds = new Map<string, string>();
+  const staffChanges = { added: 0, updated: 0, left: 0 };
+  const existingStaff = new Map(
+    (await trx.selectFrom('roster_staff').selectAll().execute()).map((r) => [r.sourced_id, r]),
+  );
+  for (const s of snapshot.staff) {
+    const row = existingStaff.get(s.sourcedId);
+    const values = { given_name: s.givenName, family_name: s.familyName, email: s.email, role: s.role };
+    if (!row) {
+      const id = randomUUID();
+      staffIds.set(s.sourcedId, id);
+      await trx
+        .insertInto('roster_staff')
+        .values({ id, sourced_id: s.sourcedId, ...values, created_at: at, updated_at: at, left_at: null })
+        .execute();
+      staffChanges.added += 1;
+      continue;
+    }
+    staffIds.set(s.sourcedId, row.id);
+    if (
+      row.given_name !== values.given_name ||
+      row.family_name !== values.family_name ||
+      row.email !== values.email ||
+      row.role !== values.role ||
+      row.left_at !== null
+    ) {
+      await trx
+        .updateTable('roster_staff')
+        .set({ ...values, updated_at: at, left_at: null })
+        .where('id', '=', row.id)
+        .execute();
+      staffChanges.updated += 1;
+    }
+  }
+  const staffInSnapshot = new Set(snapshot.staff.map((s) => s.sourcedId));
+  for (const row of existingStaff.values()) {
+    if (row.left_at !== null || staffInSnapshot.has(row.sourced_id)) continue;
+    await trx
+      .updateTable('roster_staff')
+      .set({ left_at: at, updated_at: at })
+      .where('id', '=', row.id)
+      .execute();
+    staffChanges.left += 1;
+  }
+
+  // Classes.
+  const classIds = new Map<string, string>();
+  const classChanges = { added: 0, updated: 0, left: 0 };
+  const existingClasses = new Map(
+    (await trx.selectFrom('roster_classes').selectAll().execute()).map((r) => [r.sourced_id, r]),
+  );
+  const rooms = new Map(
+    (await trx.selectFrom('rooms').select(['id', 'name']).execute()).map((r) => [r.name.toLowerCase(), r.id]),
+  );
+  for (const c of snapshot.classes) {
+    const row = existingClasses.get(c.sourcedId);
+    const values = { title: c.title, class_code: c.classCode, year_group: c.yearGroup };
+    if (!row) {
+      const id = randomUUID();
+      classIds.set(c.sourcedId, id);
+      // A class whose location is a room's name is taught there until an admin says otherwise.
+      const roomId = (c.location && rooms.get(c.location.toLowerCase())) ?? null;
+      await trx
+        .insertInto('roster_classes')
+        .values({
+          id,
+          sourced_id: c.sourcedId,
+          ...values,
+          room_id: roomId,
+          created_at: at,
+          updated_at: at,
+          left_at: null,
+        })
+        .execute();
+      classChanges.added += 1;
+      continue;
+    }
+    classIds.set(c.sourcedId, row.id);
+    if (
+      row.title !== values.title ||
+      row.class_code !== values.class_code ||
+      row.year_group !== values.year_group ||
+      row.left_at !== null
+    ) {
+      await trx
+        .updateTable('roster_classes')
+        .set({ ...values, updated_at: at, left_at: null })
+        .where('id', '=', row.id)
+        .execute();
+      classChanges.updated += 1;
+    }
+  }
+  const classesInSnapshot = new Set(snapshot.classes.map((c) => c.sourcedId));
+  for (const row of existingClasses.values()) {
+    if (row.left_at !== null || classesInSnapshot.has(row.sourced_id)) continue;
+    await trx
+      .updateTable('roster_classes')
+      .set({ left_at: at, updated_at: at })
+      .where('id', '=', row.id)
+      .execute();
+    classChanges.left += 1;
+  }
+
+  await trx.deleteFrom('roster_class_pupils').execute();
+  const memberships = [
+    ...new Map(
+      snapshot.classPupils.map(([c, p]) => {
+        const row = { class_id: classIds.get(c)!, pupil_id: pupilIds.get(p)! };
+        return [`${row.class_id}|${row.pupil_id}`, row];
+      }),
+    ).values(),
+  ];
+  for (const part of chunk(memberships)) await trx.insertInto('roster_class_pupils').values(part).execute();
+  await trx.deleteFrom('roster_class_staff').execute();
+  const teaching = [
+    ...new Map(
+      snapshot.classStaff.map(([c, s]) => {
+        const row = { class_id: classIds.get(c)!, staff_id: staffIds.get(s)! };
+        return [`${row.class_id}|${row.staff_id}`, row];
+      }),
+    ).values(),
+  ];
+  for (const part of chunk(teaching)) await trx.insertInto('roster_class_staff').values(part).execute();
+
+  return {
+    counts: {
+      pupils: snapshot.pupils.length,
+      classes: snapshot.classes.length,
+      staff: snapshot.staff.length,
+    },
+    changes: { pupils: pupilChanges, classes: classChanges, staff: staffChanges },
+    added,
+    left,
+  };
+}
+
+const yearGroup = (value: string): YearGroup => {
+  const parsed = yearGroupSchema.safeParse(value);
+  return parsed.success ? parsed.data : 'unknown';
+};
+
+/** The ids of the classes a member of staff teaches (by their account's email), live ones only. */
+export async function classesTaughtBy(db: Db, email: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('roster_class_staff as cs')
+    .innerJoin('roster_staff as s', 's.id', 'cs.staff_id')
+    .innerJoin('roster_classes as c', 'c.id', 'cs.class_id')
+    .select('cs.class_id')
+    .where('s.email', '=', email.toLowerCase())
+    .where('s.left_at', 'is', null)
+    .where('c.left_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.class_id);
+}
+
+/**
+ * Live pupils, filtered by `q` (name or login) and, for a teacher, to `classIds` (their
+ * classes). Leavers are not listed.
+ */
+export async function listPupils(
+  db: Db,
+  filter: { q?: string | undefined; classIds?: string[] | undefined; limit?: number },
+): Promise<Pupil[]> {
+  if (filter.classIds && filter.classIds.length === 0) return [];
+  let query = db
+    .selectFrom('roster_pupils as p')
+    .select(['p.id', 'p.given_name', 'p.family_name', 'p.year_group'])
+    .where('p.left_at', 'is', null)
+    .orderBy('p.family_name')
+    .orderBy('p.given_name')
+    .limit(filter.limit ?? 500);
+  if (filter.classIds) {
+    const ids = filter.classIds;
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('roster_class_pupils as cp')
+          .select('cp.pupil_id')
+          .whereRef('cp.pupil_id', '=', 'p.id')
+          .where('cp.class_id', 'in', ids),
+      ),
+    );
+  }
+  const q = filter.q?.trim().toLowerCase();
+  if (q) {
+    // LIKE's own wildcards in the query are matched literally.
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql<string>`lower(p.given_name || ' ' || p.family_name)`, 'like', pattern),
+        eb.exists(
+          eb
+            .selectFrom('roster_logins as l')
+            .select('l.login')
+            .whereRef('l.pupil_id', '=', 'p.id')
+            .where('l.login', 'like', pattern),
+        ),
+      ]),
+    );
+  }
+  const rows = await query.execute();
+  return withDetails(db, rows);
+}
+
+async function withDetails(
+  db: Db,
+  rows: { id: string; given_name: string; family_name: string; year_group: string }[],
+): Promise<Pupil[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const logins = await db
+    .selectFrom('roster_logins')
+    .select(['pupil_id', 'login'])
+    .where('pupil_id', 'in', ids)
+    .execute();
+  const classes = await db
+    .selectFrom('roster_class_pupils as cp')
+    .innerJoin('roster_classes as c', 'c.id', 'cp.class_id')
+    .select(['cp.pupil_id', 'c.id', 'c.title'])
+    .where('cp.pupil_id', 'in', ids)
+    .where('c.left_at', 'is', null)
+    .orderBy('c.title')
+    .execute();
+  return rows.map((r) => {
+    const yg = yearGroup(r.year_group);
+    return {
+      id: r.id,
+      name: `${r.given_name} ${r.family_name}`,
+      yearGroup: yg,
+      keyStage: keyStageOf(yg),
+      classes: classes.filter((c) => c.pupil_id === r.id).map((c) => ({ id: c.id, name: c.title })),
+      logins: logins
+        .filter((l) => l.pupil_id === r.id)
+        .map((l) => l.login)
+        .sort(),
+    };
+  });
+}
+
+export const unknownPerson: Person = {
+  known: false,
+  pupilId: null,
+  name: null,
+  yearGroup: 'unknown',
+  keyStage: null,
+  className: null,
+};
+
+/** The live pupil behind each OS login (`DOMAIN\user` or `user`); logins nobody has are unknown. */
+export async function peopleForLogins(db: Db, logins: readonly string[]): Promise<Map<string, Person>> {
+  const out = new Map<string, Person>();
+  const wanted = [...new Set(logins.map(normaliseLogin))].filter(Boolean);
+  if (wanted.length === 0) return out;
+  const rows = await db
+    .selectFrom('roster_logins as l')
+    .innerJoin('roster_pupils as p', 'p.id', 'l.pupil_id')
+    .select(['l.login', 'p.id', 'p.given_name', 'p.family_name', 'p.year_group'])
+    .where('l.login', 'in', wanted)
+    .where('p.left_at', 'is', null)
+    .execute();
+  const details = new Map((await withDetails(db, rows)).map((p) => [p.id, p]));
+  const byLogin = new Map(rows.map((r) => [r.login, details.get(r.id)!]));
+  for (const login of logins) {
+    const pupil = byLogin.get(normaliseLogin(login));
+    out.set(
+      login,
+      pupil
+        ? {
+            known: true,
+            pupilId: pupil.id,
+            name: pupil.name,
+            yearGroup: pupil.yearGroup,
+            keyStage: pupil.keyStage,
+            className: pupil.classes[0]?.name ?? null,
+          }
+        : unknownPerson,
+    );
+  }
+  return out;
+}
+
+/** Live classes (all, or those in `classIds`), with their pupil count, teachers' accounts and room. */
+export async function listClasses(db: Db, classIds?: string[]): Promise<RosterClass[]> {
+  if (classIds && classIds.length === 0) return [];
+  let query = db
+    .selectFrom('roster_classes as c')
+    .select((eb) => [
+      'c.id',
+      'c.title',
+      'c.year_group',
+      'c.room_id',
+      eb
+        .selectFrom('roster_class_pupils as cp')
+        .innerJoin('roster_pupils as p', 'p.id', 'cp.pupil_id')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('cp.class_id', '=', 'c.id')
+        .where('p.left_at', 'is', null)
+        .as('pupils'),
+    ])
+    .where('c.left_at', 'is', null)
+    .orderBy('c.title');
+  if (classIds) query = query.where('c.id', 'in', classIds);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  const teachers = await db
+    .selectFrom('roster_class_staff as cs')
+    .innerJoin('roster_staff as s', 's.id', 'cs.staff_id')
+    .innerJoin('users as u', 'u.email', 's.email')
+    .select(['cs.class_id', 'u.id', 'u.display_name'])
+    .where(
+      'cs.class_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .where('s.left_at', 'is', null)
+    .where('u.disabled_at', 'is', null)
+    .execute();
+  return rows.map((r) => {
+    const yg = yearGroup(r.year_group);
+    return {
+      id: r.id,
+      name: r.title,
+      yearGroup: yg,
+      keyStage: keyStageOf(yg),
+      pupils: Number(r.pupils ?? 0),
+      teachers: teachers.filter((t) => t.class_id === r.id).map((t) => ({ id: t.id, name: t.display_name })),
+      roomId: r.room_id,
+    };
+  });
+}
+
+/** The room a live class is taught in: undefined for no such class, null for no room yet. */
+export async function classRoom(db: Db, classId: string): Promise<string | null | undefined> {
+  const row = await db
+    .selectFrom('roster_classes')
+    .select('room_id')
+    .where('id', '=', classId)
+    .where('left_at', 'is', null)
+    .executeTakeFirst();
+  return row ? row.room_id : undefined;
+}
+
+/** A pupil (even one who has left) by roster id or by one of their logins: the chronology's subject. */
+export async function pupilByKey(db: Db, key: string): Promise<{ id: string; logins: string[] } | undefined> {
+  const trimmed = key.trim();
+  const byId = /^[0-9a-f-]{36}$/i.test(trimmed)
+    ? await db
+        .selectFrom('roster_pupils')
+        .select('id')
+        .where('id', '=', trimmed.toLowerCase())
+        .executeTakeFirst()
+    : undefined;
+  const id =
+    byId?.id ??
+    (
+      await db
+        .selectFrom('roster_logins')
+        .select('pupil_id')
+        .where('login', '=', normaliseLogin(trimmed))
+        .executeTakeFirst()
+    )?.pupil_id;
+  if (!id) return undefined;
+  const logins = await db.selectFrom('roster_logins').select('login').where('pupil_id', '=', id).execute();
+  return { id, logins: logins.map((l) => l.login) };
+}
+
+/** Every live pupil's logins with their key stage (the AUP audience follows it). */
+export async function loginsWithKeyStage(db: Db): Promise<{ login: string; keyStage: string | null }[]> {
+  const rows = await db
+    .selectFrom('roster_logins as l')
+    .innerJoin('roster_pupils as p', 'p.id', 'l.pupil_id')
+    .select(['l.login', 'p.year_group'])
+    .where('p.left_at', 'is', null)
+    .orderBy('l.login')
+    .execute();
+  return rows.map((r) => ({ login: r.login, keyStage: keyStageOf(yearGroup(r.year_group)) }));
+}
