@@ -280,6 +280,9 @@ describe('activity on a real desktop', () => {
     expect(await flagged.first().textContent()).toContain('Flagged: Adult content');
     expect(await flagged.first().textContent()).toContain('forbidden.test');
     expect(await dashboard.locator('tr[data-flagged="false"]').count()).toBeGreaterThan(0);
+    // Back to the room's live view, where the next tests press the teacher's controls.
+    await dashboard.goto(`${server.url}/rooms/${roomId}`);
+    await dashboard.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
   });
 
   it('search a watched term, move to another window, press Eyes on me: no new flag, and the cover is Harbour’s screen, not the old page', async () => {

@@ -119,7 +119,7 @@ describe('a temporary password', () => {
     await passwordStep(page, 'newteacher@school.test');
     await page.getByText('That email and password do not match an active account.').waitFor();
     await signInUi(page, 'newteacher@school.test', 'heron lantern quietly marmalade', { url: server.url });
-    await page.getByRole('heading', { name: /^(Home|Rooms)$/, level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
   });
 });
 
@@ -228,7 +228,7 @@ describe('a DSL’s second factor', () => {
 
     await passwordStep(page, email);
     await enterCode(page, nextSecondFactorCode(email));
-    await page.getByRole('heading', { name: /^(Home|Rooms)$/, level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
     await page.goto(`${server.url}/incidents/${incidentId}`);
     await page.getByRole('heading', { name: /INC-0001/ }).waitFor();
   });
@@ -391,7 +391,7 @@ describe('an administrator helps with sign-in', () => {
     await other.page.getByRole('button', { name: 'Save the new password' }).click();
     await other.page.getByText('Your new password is saved.').waitFor();
     await signInUi(other.page, email, 'copper kettle under the stairs', { url: server.url });
-    await other.page.getByRole('heading', { name: /^(Home|Rooms)$/, level: 1 }).waitFor();
+    await other.page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
 
     const again = await freshPage();
     await again.page.goto(link);

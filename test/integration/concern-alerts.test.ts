@@ -156,8 +156,11 @@ describe('a teacher’s recorded concern', () => {
   it('acknowledging twice (two tabs) moves it on once; every DSL tab drops it; the recorder is told who', async () => {
     const secondTab: { event: Event; payload: Record<string, unknown> }[] = [];
     await listen('dsl', secondTab);
-    const first = await world.staff.dsl.json<ConcernReceipt>('POST', `/api/concerns/${id}/acknowledge`);
-    const again = await world.staff.dsl.json<ConcernReceipt>('POST', `/api/concerns/${id}/acknowledge`);
+    // Both tabs at the same moment.
+    const [first, again] = await Promise.all([
+      world.staff.dsl.json<ConcernReceipt>('POST', `/api/concerns/${id}/acknowledge`),
+      world.staff.dsl.json<ConcernReceipt>('POST', `/api/concerns/${id}/acknowledge`),
+    ]);
     expect(first.status).toBe(200);
     expect(again.body.acknowledged).toEqual(first.body.acknowledged);
     await waitFor(() => secondTab.some((h) => h.event === 'concern:settled' && h.payload.incidentId === id), {

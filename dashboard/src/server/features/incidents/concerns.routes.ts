@@ -66,12 +66,9 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
     async (request) => {
       const actor = currentUser(request);
       const { id } = request.params;
-      const before = await workflow.stateOf(db, id);
-      if (before === 'new') {
-        await workflow.changeState(db, id, actor, 'acknowledged', undefined, undefined);
-      }
+      const did = await workflow.acknowledgeConcern(db, id, actor);
       const row = await workflow.rowOf(db, id);
-      if (before === 'new') await notifier.receiptChanged(row);
+      if (did) await notifier.receiptChanged(row);
       return receiptOf(db, row);
     },
   );

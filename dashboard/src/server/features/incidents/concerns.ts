@@ -13,6 +13,7 @@ import { audit, entriesAbout } from '../../core/audit.js';
 import { notFound } from '../../core/errors.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
+import { lockNumberedAppends } from '../../db/portable.js';
 import { userNames } from '../accounts/index.js';
 import { isDsl } from './access.js';
 import type { IncidentRow } from './incidents.js';
@@ -93,6 +94,9 @@ export async function markReceived(
   dsl: SessionUser,
 ): Promise<{ row: IncidentRow; first: boolean }> {
   return db.transaction().execute(async (trx) => {
+    // On PostgreSQL two tabs' requests run at once: the trail's lock makes the check and the
+    // entry one step (SQLite writes one transaction at a time anyway).
+    await lockNumberedAppends(trx);
     const row = await trx.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('Concern');
     const [already] = await entriesAbout(trx, [id], { actions: ['incident.received'] });

@@ -14,6 +14,7 @@ import {
 } from '@harbour/shared';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
+import { lockNumberedAppends } from '../../db/portable.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
 import { userStanding } from '../accounts/index.js';
@@ -381,5 +382,20 @@ export async function shareEvidence(db: Db, id: string, actor: SessionUser, shar
       action: shared ? 'evidence.share' : 'evidence.unshare',
       subject: id,
     });
+  });
+}
+
+/**
+ * Acknowledges a concern still "new"; returns whether this call did it (a second tab's, or a
+ * deputy's at the same moment, changes nothing).
+ */
+export async function acknowledgeConcern(db: Db, id: string, dsl: SessionUser): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockNumberedAppends(trx);
+    const row = await trx.selectFrom('incidents').select('state').where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('Concern');
+    if (row.state !== 'new') return false;
+    await changeState(trx, id, dsl, 'acknowledged', undefined, undefined);
+    return true;
   });
 }
