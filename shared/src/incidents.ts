@@ -347,21 +347,66 @@ export const incidentSchema = incidentSummarySchema.extend({
 });
 export type Incident = z.infer<typeof incidentSchema>;
 
-export const incidentListQuerySchema = z.strictObject({
-  state: incidentStateSchema.optional(),
-  category: categoryIdSchema.optional(),
-  pupil: z.string().max(256).optional(),
-  /** Assigned to this member of staff, or to nobody. */
-  assignee: z.union([idSchema, z.literal('nobody')]).optional(),
-  /** With an action not yet done that is overdue, or due within a week (overdue included). */
-  due: z.enum(['overdue', 'week']).optional(),
-  /** The school's date today (YYYY-MM-DD), for `due`. */
-  today: z.iso.date({ error: 'today must be a date, YYYY-MM-DD' }).optional(),
-  /** Words in the reference, summary, pupil's name or username. */
-  q: safeText(100, 'search').optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
+/** Most a list returns at once; "showing N of M" says when there are more. */
+export const incidentListMax = 1000;
+const listDate = (what: string) => z.iso.date({ error: `${what} must be a date, YYYY-MM-DD` });
+/**
+ * The incident list's filters, as they appear in the address (so a view can be bookmarked).
+ * Every message says what to change in words a member of staff reads.
+ */
+export const incidentListQuerySchema = z
+  .strictObject(
+    {
+      state: z
+        .enum(incidentStates, { error: `status must be one of: ${incidentStates.join(', ')}` })
+        .optional(),
+      category: categoryIdSchema.optional(),
+      /** A pupil's chronology key (as the chronology page uses): `pupil:<id>`, a login or a name. */
+      pupil: z.string().max(256, { error: 'pupil must be at most 256 characters' }).optional(),
+      /** A pupil on the school's roster. */
+      pupilId: z.uuid({ error: 'pupilId must be a pupil’s id' }).optional(),
+      /** The pupil's class (as the roster names it). */
+      className: safeText(100, 'class').optional(),
+      /** Assigned to this member of staff, or to nobody. */
+      assignee: z
+        .union([
+          z.uuid({ error: 'assignee must be a member of staff’s id or “nobody”' }),
+          z.literal('nobody'),
+        ])
+        .optional(),
+      /** With an action not yet done that is overdue, or due within a week (overdue included). */
+      due: z.enum(['overdue', 'week'], { error: 'due must be “overdue” or “week”' }).optional(),
+      /** The school's date today (YYYY-MM-DD), for `due`. */
+      today: listDate('today').optional(),
+      /** Happened on or after this day / on or before this day (YYYY-MM-DD, the school's dates). */
+      from: listDate('from').optional(),
+      to: listDate('to').optional(),
+      /** Words in the reference, summary, pupil's name or username. */
+      q: safeText(100, 'search').optional(),
+      limit: z.coerce
+        .number({ error: 'limit must be a number' })
+        .int({ error: 'limit must be a whole number' })
+        .min(1, { error: 'limit must be at least 1' })
+        .max(incidentListMax, { error: `limit must be at most ${incidentListMax}` })
+        .default(200),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' ? `unknown filter: ${issue.keys.join(', ')}` : undefined,
+    },
+  )
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    path: ['to'],
+    error: 'the “to” date is before the “from” date: swap them',
+  });
+export const incidentListSchema = z.object({
+  incidents: z.array(incidentSummarySchema),
+  /** How many incidents match, of which `incidents` are the newest (at most `limit`). */
+  total: z.number().int(),
+  /** The classes of the pupils in the records this viewer may see, for the class filter. */
+  classes: z.array(z.string()),
 });
-export const incidentListSchema = z.object({ incidents: z.array(incidentSummarySchema) });
+export type IncidentList = z.infer<typeof incidentListSchema>;
 
 export const createIncidentRequestSchema = z.strictObject({
   category: categoryIdSchema.default('unsorted'),
@@ -497,10 +542,15 @@ export const chronologySchema = z.object({
 });
 export type Chronology = z.infer<typeof chronologySchema>;
 
-export const governorsQuerySchema = z.strictObject({
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
-});
+export const governorsQuerySchema = z
+  .strictObject({
+    from: z.iso.date({ error: 'from must be a date, YYYY-MM-DD' }).optional(),
+    to: z.iso.date({ error: 'to must be a date, YYYY-MM-DD' }).optional(),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    path: ['to'],
+    error: 'the “to” date is before the “from” date: swap them',
+  });
 const countRow = z.object({ key: z.string(), label: z.string(), count: z.number().int() });
 export const governorsReportSchema = z.object({
   from: z.string(),

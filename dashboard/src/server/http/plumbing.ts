@@ -188,7 +188,12 @@ export function toErrorResponse(error: FastifyError): { status: number; body: Ap
       message: v.message ?? 'invalid',
     }));
     const first = issues[0];
-    const message = first ? `Invalid ${where}: ${first.path}: ${first.message}` : `Invalid ${where}`;
+    // Plain words for whoever reads it (issue 16 item 8): what is wrong and where, without
+    // Fastify's "querystring"/"body" jargon; the issues keep the exact paths for programs.
+    const part = { querystring: 'the address', body: 'the form', params: 'the address' }[where as string];
+    const message = first
+      ? `Please check ${part ?? 'the request'}: ${first.message}.`
+      : `Please check ${part ?? 'the request'}.`;
     return { status: 400, body: errorBody('validation_failed', message, issues) };
   }
   switch (error.code) {

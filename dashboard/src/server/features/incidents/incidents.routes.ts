@@ -65,13 +65,13 @@ export function incidentRoutes(
     },
     async (request) => {
       const viewer = currentUser(request);
-      const incidents = await listIncidents(db, viewer, request.query);
+      const list = await listIncidents(db, viewer, request.query);
       await audit(db, {
         actor: viewer.id,
         action: 'incident.list',
-        detail: { filter: request.query, ids: incidents.map((i) => i.id) },
+        detail: { filter: request.query, ids: list.incidents.map((i) => i.id) },
       });
-      return { incidents };
+      return list;
     },
   );
 

@@ -296,7 +296,7 @@ export async function toSummaries(
   });
 }
 
-/** Lists the incidents a viewer may see, newest first. */
+/** Lists the incidents a viewer may see, newest first, with how many match in all. */
 export async function listIncidents(
   db: Db,
   viewer: SessionUser,
@@ -304,20 +304,32 @@ export async function listIncidents(
     state?: string | undefined;
     category?: string | undefined;
     pupil?: string | undefined;
+    pupilId?: string | undefined;
+    className?: string | undefined;
     assignee?: string | undefined;
     due?: 'overdue' | 'week' | undefined;
     today?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
     q?: string | undefined;
     limit: number;
   },
-): Promise<IncidentSummary[]> {
-  let q = db.selectFrom('incidents').selectAll().orderBy('created_at', 'desc').orderBy('seq', 'desc');
-  if (!isDsl(viewer)) q = q.where(teacherVisibleIds(viewer));
+): Promise<{ incidents: IncidentSummary[]; total: number; classes: string[] }> {
+  // The viewer's rule comes first and every filter narrows it: no filter can widen what a
+  // teacher may see, whatever ids they put in the address.
+  let visible = db.selectFrom('incidents');
+  if (!isDsl(viewer)) visible = visible.where(teacherVisibleIds(viewer));
+  let q = visible;
   if (filter.state) q = q.where('state', '=', filter.state as IncidentRow['state']);
   if (filter.category) q = q.where('category', '=', filter.category);
   if (filter.pupil) q = q.where('subject_key', '=', filter.pupil.trim().toLowerCase());
+  if (filter.pupilId) q = q.where('subject_pupil_id', '=', filter.pupilId);
+  if (filter.className) q = q.where('subject_class', '=', filter.className);
   if (filter.assignee === 'nobody') q = q.where('assigned_to', 'is', null);
   else if (filter.assignee) q = q.where('assigned_to', '=', filter.assignee);
+  // Whole days, as the governors' report counts them (UTC days, the times stored).
+  if (filter.from) q = q.where('occurred_at', '>=', `${filter.from}T00:00:00.000Z`);
+  if (filter.to) q = q.where('occurred_at', '<=', `${filter.to}T23:59:59.999Z`);
   if (filter.due) {
     const today = filter.today ?? new Date().toISOString().slice(0, 10);
     const until = new Date(`${today}T00:00:00Z`);
@@ -349,8 +361,24 @@ export async function listIncidents(
       ]),
     );
   }
-  const rows = await q.limit(filter.limit).execute();
-  return toSummaries(db, rows, viewer);
+  const rows = await q
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('seq', 'desc')
+    .limit(filter.limit)
+    .execute();
+  const count = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const classes = await visible
+    .select('subject_class')
+    .distinct()
+    .where('subject_class', 'is not', null)
+    .orderBy('subject_class')
+    .execute();
+  return {
+    incidents: await toSummaries(db, rows, viewer),
+    total: Number(count?.n ?? 0),
+    classes: classes.map((c) => c.subject_class).filter((c): c is string => c !== null),
+  };
 }
 
 /** The incident row, if this viewer may see it; a clear 404 otherwise (no hint that it exists). */
