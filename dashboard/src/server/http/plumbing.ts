@@ -188,12 +188,17 @@ export function toErrorResponse(error: FastifyError): { status: number; body: Ap
       message: v.message ?? 'invalid',
     }));
     const first = issues[0];
-    // Plain words for whoever reads it (issue 16 item 8): what is wrong and where, without
-    // Fastify's "querystring"/"body" jargon; the issues keep the exact paths for programs.
-    const part = { querystring: 'the address', body: 'the form', params: 'the address' }[where as string];
-    const message = first
-      ? `Please check ${part ?? 'the request'}: ${first.message}.`
-      : `Please check ${part ?? 'the request'}.`;
+    // A filter in the address is what a member of staff edits by hand (a bookmarked list):
+    // say which one and what is wrong without Fastify's "querystring" (issue 16 item 8).
+    // Bodies and paths keep naming the exact path, which API clients rely on.
+    const field = first?.path.replace(/^querystring\.?/, '');
+    const message = !first
+      ? where === 'querystring'
+        ? 'Please check the address.'
+        : `Invalid ${where}`
+      : where === 'querystring'
+        ? `Please check the address${field ? ` (${field})` : ''}: ${first.message}.`
+        : `Invalid ${where}: ${first.path}: ${first.message}`;
     return { status: 400, body: errorBody('validation_failed', message, issues) };
   }
   switch (error.code) {

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
@@ -24,6 +24,7 @@ import { FormProblems } from '../components/formProblems';
 import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
+import { ConfirmDialog } from './ConfirmDialog';
 import { EvidenceSection } from './Evidence';
 import { categoryLabel, yearGroupLabel } from '../labels';
 import { useCategories } from './categories';
@@ -280,6 +281,7 @@ function Workflow({ incident, setIncident }: Props) {
   const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
+  const saveButton = useRef<HTMLButtonElement>(null);
   const { error, busy, run } = useChange(setIncident);
   return (
     <section aria-labelledby="workflow-heading" className="panel">
@@ -335,9 +337,24 @@ function Workflow({ incident, setIncident }: Props) {
             value={note}
             onChange={setNote}
           />
-          {confirming ? (
-            <div className="confirm-box" role="group" aria-labelledby="state-confirm">
-              <p id="state-confirm">
+          {confirming && (
+            <ConfirmDialog
+              title={t('incident.confirm.title', { ref: incident.ref })}
+              confirmLabel={t('incident.workflow.yes')}
+              returnFocusTo={saveButton.current}
+              onCancel={() => setConfirming(false)}
+              onConfirm={() => {
+                setConfirming(false);
+                void run(() =>
+                  api.post<Incident>(`/api/incidents/${incident.id}/state`, {
+                    state,
+                    ...(state === 'closed' ? { outcome } : {}),
+                    ...(note.trim() ? { note } : {}),
+                  }),
+                ).then((ok) => ok && setNote(''));
+              }}
+            >
+              <p>
                 {t(state === 'closed' ? 'incident.workflow.confirmClose' : 'incident.workflow.confirm', {
                   ref: incident.ref,
                   from: t(`enums.incidentState.${incident.state}`),
@@ -345,35 +362,21 @@ function Workflow({ incident, setIncident }: Props) {
                   outcome: t(`enums.incidentOutcome.${outcome as IncidentOutcome}`),
                 })}
               </p>
-              <div className="button-row">
-                <button
-                  type="button"
-                  className="button button-primary"
-                  disabled={busy}
-                  ref={(b) => b?.focus()}
-                  onClick={() => {
-                    setConfirming(false);
-                    void run(() =>
-                      api.post<Incident>(`/api/incidents/${incident.id}/state`, {
-                        state,
-                        ...(state === 'closed' ? { outcome } : {}),
-                        ...(note.trim() ? { note } : {}),
-                      }),
-                    ).then((ok) => ok && setNote(''));
-                  }}
-                >
-                  {t('incident.workflow.yes')}
-                </button>
-                <button type="button" className="button" onClick={() => setConfirming(false)}>
-                  {t('common.cancel')}
-                </button>
-              </div>
-            </div>
-          ) : (
-            <button type="submit" className="button button-primary" disabled={busy}>
-              {t('incident.workflow.save')}
-            </button>
+              {note.trim() !== '' && (
+                <p>
+                  {t('incident.confirm.note')} <q>{note.trim()}</q>
+                </p>
+              )}
+            </ConfirmDialog>
           )}
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy || confirming}
+            ref={saveButton}
+          >
+            {t('incident.workflow.save')}
+          </button>
         </form>
       )}
       <ErrorAlert error={error} />
@@ -682,23 +685,45 @@ function Notes({ incident, setIncident }: Props) {
   );
 }
 
-function describe(t: TFunction, detail: unknown): string {
+/** What a history entry says, in words: the note's text, the action with who and when, the change. */
+function describe(t: TFunction, detail: unknown, incident: Incident, date: (iso: string) => string): string {
   if (!detail || typeof detail !== 'object') return '';
   const d = detail as Record<string, unknown>;
-  if (typeof d.text === 'string') return d.text;
-  if (typeof d.reason === 'string') return d.reason;
-  if (typeof d.to === 'string' && typeof d.from === 'string') {
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : null);
+  if (text(d.text)) return String(d.text);
+  if (text(d.reason)) return String(d.reason);
+  if (typeof d.to === 'string' && typeof d.from === 'string' && !/^[0-9a-f-]{36}$/.test(d.to)) {
     const state = (v: string) =>
       t(`enums.incidentState.${v}` as 'enums.incidentState.new', { defaultValue: v });
     const outcome =
       typeof d.outcome === 'string'
         ? ` (${t(`enums.incidentOutcome.${d.outcome}` as 'enums.incidentOutcome.unfounded', { defaultValue: d.outcome })})`
         : '';
-    return `${state(d.from)} → ${state(d.to)}${outcome}`;
+    return [`${state(d.from)} → ${state(d.to)}${outcome}`, text(d.note)].filter(Boolean).join(' — ');
   }
   if (typeof d.route === 'string')
-    return t(`enums.escalationRoute.${d.route}` as 'enums.escalationRoute.iwf', { defaultValue: d.route });
-  if (typeof d.what === 'string') return d.what;
+    return [
+      t(`enums.escalationRoute.${d.route}` as 'enums.escalationRoute.iwf', { defaultValue: d.route }),
+      text(d.note),
+    ]
+      .filter(Boolean)
+      .join(' — ');
+  if (typeof d.what === 'string') {
+    const who = text(d.who);
+    const due = text(d.due);
+    const extra = [who, due && t('incident.chronology.due', { date: date(due) })].filter(Boolean).join(', ');
+    return extra ? `${d.what} (${extra})` : d.what;
+  }
+  if (typeof d.actionId === 'string' && typeof d.done === 'boolean') {
+    const action = incident.actions.find((a) => a.id === d.actionId);
+    return [
+      action?.what,
+      d.done ? t('incident.chronology.done') : t('incident.chronology.notDone'),
+      text(d.outcome),
+    ]
+      .filter(Boolean)
+      .join(' — ');
+  }
   if (d.changes && typeof d.changes === 'object') return Object.keys(d.changes).join(', ');
   if (typeof d.words === 'string' || typeof d.choiceLabel === 'string') {
     const choice =
@@ -714,6 +739,7 @@ function describe(t: TFunction, detail: unknown): string {
 
 function History({ incident }: { incident: Incident }) {
   const { t } = useTranslation();
+  const f = useFormat();
   const [showViews, setShowViews] = useState(false);
   const entries = incident.history.filter(
     (h) => showViews || (h.action !== 'incident.view' && h.action !== 'evidence.view'),
@@ -736,7 +762,7 @@ function History({ incident }: { incident: Incident }) {
                 defaultValue: h.action,
               },
             )}
-            {describe(t, h.detail) && ` — ${describe(t, h.detail)}`}
+            {describe(t, h.detail, incident, f.date) && ` — ${describe(t, h.detail, incident, f.date)}`}
           </li>
         ))}
       </ol>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import {
@@ -7,6 +7,7 @@ import {
   defaultIncidentCategories,
   incidentStates,
   type Incident,
+  type IncidentList,
   type IncidentSummary,
 } from '@harbour/shared';
 import { api, withQuery } from '../api';
@@ -14,7 +15,7 @@ import { ConcernReceiptNote } from '../alerts/ConcernReceipt';
 import { useAuth, useUser } from '../auth';
 import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { SelectField, TextAreaField, TextField } from '../components/Field';
+import { DateField, SelectField, TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
 import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
@@ -30,7 +31,18 @@ function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-const filterKeys = ['state', 'category', 'assignee', 'due', 'q'] as const;
+const filterKeys = [
+  'state',
+  'category',
+  'assignee',
+  'due',
+  'className',
+  'from',
+  'to',
+  'pupil',
+  'pupilId',
+  'q',
+] as const;
 
 export function IncidentsPage() {
   const { t } = useTranslation();
@@ -44,18 +56,23 @@ export function IncidentsPage() {
     string
   >;
   const [search, setSearch] = useState(filter.q);
+  // Back and Forward change the address: the search box follows it.
+  useEffect(() => setSearch(filter.q), [filter.q]);
+  // Each change is a step in the browser's history, so Back returns to the view before it.
   const set = (key: (typeof filterKeys)[number], value: string) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (value === '') next.delete(key);
-        else next.set(key, value);
-        return next;
-      },
-      { replace: true },
-    );
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      if (value === '') next.delete(key);
+      else next.set(key, value);
+      return next;
+    });
+  const filtered = filterKeys.some((k) => filter[k] !== '');
+  const clear = () => {
+    setSearch('');
+    setParams(new URLSearchParams());
+  };
   const active = useActiveCategories();
-  const { data, error } = useLoad<{ incidents: IncidentSummary[] }>(
+  const { data, error } = useLoad<IncidentList>(
     withQuery('/api/incidents', { ...filter, today: filter.due ? today() : undefined }),
   );
 
@@ -140,16 +157,45 @@ export function IncidentsPage() {
             ]}
           />
         )}
+        {((data?.classes.length ?? 0) > 0 || filter.className !== '') && (
+          <SelectField
+            label={t('incidents.list.class')}
+            value={filter.className}
+            onChange={(v) => set('className', v)}
+            options={[
+              { value: '', label: t('incidents.list.anyClass') },
+              ...[
+                ...new Set([...(data?.classes ?? []), ...(filter.className ? [filter.className] : [])]),
+              ].map((c) => ({ value: c, label: c })),
+            ]}
+          />
+        )}
+        <DateField label={t('incidents.list.from')} value={filter.from} onChange={(v) => set('from', v)} />
+        <DateField label={t('incidents.list.to')} value={filter.to} onChange={(v) => set('to', v)} />
       </search>
+      {(filter.pupil !== '' || filter.pupilId !== '') && (
+        <p className="hint">{t('incidents.list.onePupil')}</p>
+      )}
+      {filtered && (
+        <p className="toolbar">
+          <button type="button" className="button" onClick={clear}>
+            {t('incidents.list.clear')}
+          </button>
+        </p>
+      )}
       <ErrorAlert error={error} />
       {data === null ? (
         error === null && <p className="muted">{t('incidents.loading')}</p>
       ) : data.incidents.length === 0 ? (
-        <p className="empty">{t('incidents.none')}</p>
+        <p className="empty" role="status">
+          {filtered ? t('incidents.list.noMatch') : t('incidents.none')}
+        </p>
       ) : (
         <>
-          <p className="muted" role="status">
-            {t('incidents.filters.found', { count: data.incidents.length })}
+          <p className="muted" role="status" data-testid="incident-count">
+            {data.total > data.incidents.length
+              ? t('incidents.list.showing', { shown: data.incidents.length, count: data.total })
+              : t('incidents.filters.found', { count: data.total })}
           </p>
           <IncidentTable incidents={data.incidents} />
         </>
