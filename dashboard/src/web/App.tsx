@@ -30,6 +30,7 @@ import { UsersPage } from './pages/UsersPage';
 import { ChronologyPage } from './incidents/ChronologyPage';
 import { IncidentLogPrintPage } from './incidents/IncidentLogPrintPage';
 import { IncidentPage } from './incidents/IncidentPage';
+import { IncidentPrintPage } from './incidents/IncidentPrintPage';
 import { IncidentsPage } from './incidents/IncidentsPage';
 import { SafeguardingPage } from './incidents/SafeguardingPage';
 
@@ -131,6 +132,14 @@ export function App() {
               element={
                 <Allowed permission="manageIncidents">
                   <IncidentLogPrintPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="incidents/:incidentId/print"
+              element={
+                <Allowed permission="viewIncidents">
+                  <IncidentPrintPage />
                 </Allowed>
               }
             />

@@ -33,7 +33,7 @@ import { choiceLabel, pupilOf } from './labels';
 import { useLoad } from './useLoad';
 import { useFormat } from '../i18n/format';
 
-const detailKeys: (keyof IncidentDetails)[] = [
+export const detailKeys: (keyof IncidentDetails)[] = [
   'pupilWords',
   'concern',
   'observed',
@@ -99,6 +99,11 @@ export function IncidentPage() {
           {incident.outcome && ` · ${t(`enums.incidentOutcome.${incident.outcome}`)}`}
         </span>
       </div>
+      <p className="toolbar">
+        <Link className="button" to={`/incidents/${incident.id}/print`}>
+          {t('incidentPrint.print')}
+        </Link>
+      </p>
       {incident.createdBy?.id === user.id && (
         <ConcernReceiptNote incidentId={incident.id} initial={incident.receipt} />
       )}
@@ -176,7 +181,7 @@ export function IncidentPage() {
   );
 }
 
-function Fact({ term, children }: { term: string; children: ReactNode }) {
+export function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (
     <>
       <dt>{term}</dt>
@@ -686,7 +691,12 @@ function Notes({ incident, setIncident }: Props) {
 }
 
 /** What a history entry says, in words: the note's text, the action with who and when, the change. */
-function describe(t: TFunction, detail: unknown, incident: Incident, date: (iso: string) => string): string {
+export function describe(
+  t: TFunction,
+  detail: unknown,
+  incident: Incident,
+  date: (iso: string) => string,
+): string {
   if (!detail || typeof detail !== 'object') return '';
   const d = detail as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : null);
