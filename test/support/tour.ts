@@ -195,6 +195,28 @@ export async function openSchool(): Promise<School> {
     { id: 'incidents', title: 'Incidents (DSL)', role: 'dsl', path: () => '/incidents' },
     { id: 'incidents-teacher', title: 'Incidents (teacher)', role: 'teacher', path: () => '/incidents' },
     { id: 'incident', title: 'An incident', role: 'dsl', path: () => `/incidents/${incident.id}` },
+    {
+      id: 'incidents-filtered',
+      title: 'Incidents, filtered by category and date (a bookmarked view)',
+      role: 'dsl',
+      path: () => '/incidents?category=grooming&from=2026-01-01',
+    },
+    {
+      id: 'incident-status-dialog',
+      title: 'An incident: confirming a change of status',
+      role: 'dsl',
+      path: () => `/incidents/${incident.id}`,
+      then: async (page) => {
+        await page.locator('.incident-work form button[type="submit"]').first().click();
+        await page.locator('dialog.confirm-dialog[open]').waitFor();
+      },
+    },
+    {
+      id: 'incident-print',
+      title: 'An incident’s printable record',
+      role: 'dsl',
+      path: () => `/incidents/${incident.id}/print`,
+    },
     { id: 'incident-log', title: 'Printable incident log', role: 'dsl', path: () => '/incidents/print' },
     { id: 'chronology', title: 'Pupil chronology', role: 'dsl', path: () => '/chronology?pupil=Sam%20Pupil' },
     { id: 'governors', title: 'Governors’ report', role: 'dsl', path: () => '/reports/governors' },
@@ -331,7 +353,9 @@ export async function showDashboardPage(page: Page, school: School, target: Dash
     await page.locator('[data-device-id]').first().waitFor();
   }
   if (target.id === 'governors') await page.getByTestId('governors-total').waitFor();
-  if (target.id === 'incident') await page.locator('#history-heading').waitFor();
+  if (target.id === 'incident' || target.id === 'incident-status-dialog')
+    await page.locator('#history-heading').waitFor();
+  if (target.id === 'incident-print') await page.locator('#print-opened-heading').waitFor();
   if (target.then) {
     await target.then(page, school);
     await waitFor(

@@ -129,39 +129,41 @@ export function IncidentPrintPage() {
         {incident.actions.length === 0 ? (
           <p>{t('incidentPrint.noActions')}</p>
         ) : (
-          <table className="print-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('incidentPrint.what')}</th>
-                <th scope="col">{t('incidentPrint.who')}</th>
-                <th scope="col">{t('incidentPrint.due')}</th>
-                <th scope="col">{t('incidentPrint.done')}</th>
-                <th scope="col">{t('incidentPrint.added')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {incident.actions.map((a) => (
-                <tr key={a.id}>
-                  <th scope="row">{a.what}</th>
-                  <td>{a.who}</td>
-                  <td>{a.due ? f.date(a.due) : t('common.dash')}</td>
-                  <td>
-                    {a.doneAt ? (
-                      <>
-                        <DateTime iso={a.doneAt} />
-                        {a.outcome && ` — ${a.outcome}`}
-                      </>
-                    ) : (
-                      t('incident.chronology.notDone')
-                    )}
-                  </td>
-                  <td>
-                    {a.createdBy}, <DateTime iso={a.createdAt} />
-                  </td>
+          <div className="table-wrap">
+            <table className="print-table data-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('incidentPrint.what')}</th>
+                  <th scope="col">{t('incidentPrint.who')}</th>
+                  <th scope="col">{t('incidentPrint.due')}</th>
+                  <th scope="col">{t('incidentPrint.done')}</th>
+                  <th scope="col">{t('incidentPrint.added')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {incident.actions.map((a) => (
+                  <tr key={a.id}>
+                    <th scope="row">{a.what}</th>
+                    <td>{a.who}</td>
+                    <td>{a.due ? f.date(a.due) : t('common.dash')}</td>
+                    <td>
+                      {a.doneAt ? (
+                        <>
+                          <DateTime iso={a.doneAt} />
+                          {a.outcome && ` — ${a.outcome}`}
+                        </>
+                      ) : (
+                        t('incident.chronology.notDone')
+                      )}
+                    </td>
+                    <td>
+                      {a.createdBy}, <DateTime iso={a.createdAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 
