@@ -163,3 +163,20 @@ describe('a teacher’s filters never widen what they may see', () => {
     }
   });
 });
+
+describe('the governors’ report’s dates', () => {
+  it('the wrong way round are refused in plain words', async () => {
+    const r = await staff.dsl.json<{ error: { message: string } }>(
+      'GET',
+      '/api/reports/governors?from=2026-12-01&to=2026-09-01',
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/“to” date is before the “from” date/);
+    expect(r.body.error.message).not.toMatch(/querystring|Invalid/);
+    const ok = await staff.dsl.json<{ total: number }>(
+      'GET',
+      '/api/reports/governors?from=2026-09-01&to=2026-12-31',
+    );
+    expect(ok.body.total).toBe(3);
+  });
+});
