@@ -472,7 +472,8 @@ function Actions({ incident, setIncident }: Props) {
         <p className="muted">{t('incident.actions.none')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="data-table">
+          {/* Cards until the column is wide enough for five columns (two-column layout at 1024 px). */}
+          <table className="data-table data-table-wide">
             <thead>
               <tr>
                 <th scope="col">{t('incident.actions.what')}</th>
