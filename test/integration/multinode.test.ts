@@ -227,17 +227,25 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     expect((await fetch(`${nodeB.url}/api/health`)).ok).toBe(true);
     expect((await onB.admin.json('GET', '/api/rooms')).status).toBe(200);
     await redis.start();
+    // Presence is made good from each node's own connections, and pushes cross nodes again.
     const live = await watching(onB.teacher, nodeB.url, roomA);
     const changes: { id: string; online: boolean }[] = [];
     live.on('device:changed', (d) => changes.push(d));
-    let fresh: TestDevice | undefined;
+    const fresh = await enrolTestDevice(nodeA.url, onB.admin, roomA, 'CLASS3-04');
+    sockets.push(fresh.socket);
+    await waitFor(async () => (await deviceOnB(fresh.deviceId))?.online, {
+      timeoutMs: 15_000,
+      what: 'the device on node A to show online on node B after Redis came back',
+    });
     await waitFor(
       async () => {
-        fresh ??= await enrolTestDevice(nodeA.url, onB.admin, roomA, 'CLASS3-04');
-        sockets.push(fresh.socket);
-        return changes.some((d) => d.id === fresh!.deviceId && d.online);
+        // Each reconnection is a push from node A; one must reach node B's live view.
+        fresh.socket.disconnect();
+        fresh.socket.connect();
+        await new Promise((r) => setTimeout(r, 500));
+        return changes.some((d) => d.id === fresh.deviceId && d.online);
       },
-      { timeoutMs: 20_000, what: 'a device on node A to show online on node B after Redis came back' },
+      { timeoutMs: 20_000, what: "node A's pushes to reach node B again" },
     );
     expect(nodeA.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
     expect(nodeB.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);

@@ -58,12 +58,19 @@ export async function joinCluster(io: Server, url: string, log: Logger): Promise
 
   const nodes = `${prefix}nodes`;
   const here = `${prefix}presence:${nodeId}`;
+  // This node's own connections, kept here too: each heartbeat writes them whole, so a Redis
+  // restarted empty (or an update lost while it was away) is made good within one beat.
+  // A few thousand fields every few seconds is small work for Redis.
+  const local = new Map<string, number>();
   const beat = async () => {
-    await commands
-      .multi()
-      .zAdd(nodes, { score: Date.now(), value: nodeId })
-      .pExpire(here, presenceTtlMs)
-      .exec();
+    const tx = commands.multi().zAdd(nodes, { score: Date.now(), value: nodeId }).del(here);
+    if (local.size > 0) {
+      tx.hSet(here, Object.fromEntries([...local].map(([id, n]) => [id, String(n)]))).pExpire(
+        here,
+        presenceTtlMs,
+      );
+    }
+    await tx.exec();
   };
   const safely = async (what: string, run: () => Promise<unknown>) => {
     try {
@@ -77,15 +84,21 @@ export async function joinCluster(io: Server, url: string, log: Logger): Promise
   heartbeat.unref();
 
   const presence: Presence = {
-    add: (deviceId) =>
-      safely('presence', () =>
+    add: (deviceId) => {
+      local.set(deviceId, (local.get(deviceId) ?? 0) + 1);
+      return safely('presence', () =>
         commands.multi().hIncrBy(here, deviceId, 1).pExpire(here, presenceTtlMs).exec(),
-      ),
-    remove: (deviceId) =>
-      safely('presence', async () => {
-        const left = await commands.hIncrBy(here, deviceId, -1);
-        if (left <= 0) await commands.hDel(here, deviceId);
-      }),
+      );
+    },
+    remove: (deviceId) => {
+      const left = (local.get(deviceId) ?? 1) - 1;
+      if (left > 0) local.set(deviceId, left);
+      else local.delete(deviceId);
+      return safely('presence', async () => {
+        if (left > 0) await commands.hSet(here, deviceId, String(left));
+        else await commands.hDel(here, deviceId);
+      });
+    },
     async onlineOf(deviceIds) {
       const online = new Set<string>();
       if (deviceIds.length === 0) return online;
