@@ -18,7 +18,7 @@ import { tempDir } from '../support/paths.js';
 import { createDatabase, psql } from '../support/postgres.js';
 import { ServerProcess } from '../support/processes.js';
 import { startRedis, tcpProxy, type TestRedis } from '../support/redis.js';
-import { connected, dashboardSocket, type DashboardSocket } from '../support/sockets.js';
+import { agentSocket, connected, dashboardSocket, type DashboardSocket } from '../support/sockets.js';
 import { enrolTestDevice, sendEvent, tellBody, type TestDevice } from '../support/tell.js';
 import { waitFor } from '../support/wait.js';
 
@@ -153,7 +153,6 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     expect(at, 'the agent on node A was still connected a second after the revocation').not.toBe(-1);
     expect(at - answeredAt).toBeLessThan(1_000);
     // The revoked device tries the other node.
-    const { agentSocket } = await import('../support/sockets.js');
     await expect(
       connected(
         agentSocket(nodeB.url, {
@@ -169,6 +168,30 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     const runs = () => (nodeA.output + nodeB.output).split('\n').filter((l) => l.includes('"retention run"'));
     await waitFor(() => runs().length >= 1, { timeoutMs: 5_000, what: 'a retention run' });
     expect(runs()).toHaveLength(1);
+  });
+
+  it('wrong PINs typed through node A lock the computer out on node B too', async () => {
+    expect((await onB.dsl.json('PUT', '/api/safeguarding/staff-pin', { pin: '482913' })).status).toBe(200);
+    const pupil = await enrolTestDevice(nodeA.url, onB.admin, roomA, 'CLASS3-05');
+    sockets.push(pupil.socket);
+    const body = tellBody();
+    expect((await sendEvent(pupil, body)).ok).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      expect(
+        await pupil.socket.emitWithAck('agent:tell-release', { tellId: body.tellId, pin: `00000${i}` }),
+      ).toMatchObject({ ok: true, data: { released: false, message: /not right/ } });
+    }
+    const sameComputerOnB = await connected(
+      agentSocket(nodeB.url, {
+        deviceId: pupil.deviceId,
+        credential: pupil.credential,
+        agentVersion: '0.1.0',
+      }),
+    );
+    sockets.push(sameComputerOnB);
+    expect(
+      await sameComputerOnB.emitWithAck('agent:tell-release', { tellId: body.tellId, pin: '482913' }),
+    ).toMatchObject({ ok: true, data: { released: false, message: /Too many wrong PINs/ } });
   });
 
   it('killing node A moves its agents to node B with nothing lost; a device left on A goes offline', async () => {
