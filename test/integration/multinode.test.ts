@@ -5,6 +5,7 @@
  * scheduled work done once, and a node killed outright hands its agents to the other with
  * nothing lost. Runs in the integration-pg project only (it needs the run's PostgreSQL).
  */
+import { spawnSync } from 'node:child_process';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -14,9 +15,9 @@ import { platformProbes } from '../../agent/src/platform/index.js';
 import type { Harbour } from '../../dashboard/src/server/app.js';
 import { ApiClient } from '../support/api.js';
 import { adminEmail, password, staffClients, type Caller } from '../support/harbour.js';
-import { tempDir } from '../support/paths.js';
+import { serverMain, tempDir } from '../support/paths.js';
 import { createDatabase, psql } from '../support/postgres.js';
-import { ServerProcess } from '../support/processes.js';
+import { freePort, ServerProcess } from '../support/processes.js';
 import { startRedis, tcpProxy, type TestRedis } from '../support/redis.js';
 import { agentSocket, connected, dashboardSocket, type DashboardSocket } from '../support/sockets.js';
 import { enrolTestDevice, sendEvent, tellBody, type TestDevice } from '../support/tell.js';
@@ -272,5 +273,24 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     );
     expect(nodeA.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
     expect(nodeB.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
+  });
+
+  it('a node whose Redis cannot be reached at start says so and exits, instead of running half-joined', async () => {
+    const closed = await freePort();
+    const run = spawnSync(process.execPath, [serverMain], {
+      env: {
+        ...process.env,
+        ...nodeEnv(),
+        REDIS_URL: `redis://:hunter2@127.0.0.1:${closed}`,
+        PORT: '0',
+        DATA_DIR: tempDir('node-c'),
+        LOG_LEVEL: 'silent',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? \(REDIS_URL\)/);
+    expect(run.stderr).not.toContain('hunter2');
   });
 });

@@ -125,7 +125,12 @@ export async function startHarbour(
   });
   // Several nodes: pushes, presence, leases and counters go through Redis. Without REDIS_URL
   // everything stays in this process, exactly as on one node.
-  const cluster = config.redisUrl ? await joinCluster(io, config.redisUrl, log) : undefined;
+  const cluster = config.redisUrl
+    ? await joinCluster(io, config.redisUrl, log).catch(async (error: unknown) => {
+        await opened.close();
+        throw error;
+      })
+    : undefined;
   const counters = cluster?.counters ?? memoryCounters();
   const lease = cluster?.lease ?? soleNode;
   const agents = io.of(agentNamespace) as AgentNamespace;

@@ -30,7 +30,26 @@ const presenceTtlMs = 15_000;
 const heartbeatMs = 5_000;
 const prefix = 'harbour:';
 
-export async function joinCluster(io: Server, url: string, log: Logger): Promise<Cluster> {
+/** Redis could not be reached when the node started: the operator's to fix, said plainly. */
+export class ClusterUnavailableError extends Error {}
+
+/** REDIS_URL without its password, for messages and logs. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+export async function joinCluster(
+  io: Server,
+  url: string,
+  log: Logger,
+  options: { connectTimeoutMs?: number } = {},
+): Promise<Cluster> {
   const nodeId = randomUUID();
   const clusterLog = log.child({ service: 'cluster', nodeId });
   const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** retries, 2_000);
@@ -53,7 +72,24 @@ export async function joinCluster(io: Server, url: string, log: Logger): Promise
     disableOfflineQueue: true,
     socket: { reconnectStrategy },
   });
-  await Promise.all([connect(pub, 'publish'), connect(sub, 'subscribe'), connect(commands, 'commands')]);
+  // Once running, a node rides out Redis going away; at start it refuses to run half-joined.
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.all([connect(pub, 'publish'), connect(sub, 'subscribe'), connect(commands, 'commands')]),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    for (const c of [commands, pub, sub]) c.destroy();
+    throw new ClusterUnavailableError(
+      `Harbour cannot reach Redis at ${shown(url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}. Start Redis or correct REDIS_URL; without REDIS_URL Harbour runs as a single node.`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
   io.adapter(createAdapter(pub, sub, { key: `${prefix}socket.io`, requestsTimeout: 3_000 }));
 
   const nodes = `${prefix}nodes`;
