@@ -143,6 +143,46 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     expect(got.other).toEqual([]);
   });
 
+  it('live scope holds across nodes: a room’s activity reaches its teacher on B only while assigned, never another room’s', async () => {
+    const teacherId = (await onB.teacher.json<{ user: { id: string } }>('GET', '/api/auth/me')).body.user.id;
+    const own = await connected(dashboardSocket(nodeB.url, onB.teacher.cookieHeader));
+    const stranger = await connected(dashboardSocket(nodeB.url, teacherOther.cookieHeader));
+    sockets.push(own, stranger);
+    expect((await own.emitWithAck('activity:watch', { roomId: roomA })).ok).toBe(true);
+    expect((await stranger.emitWithAck('activity:watch', { roomId: roomA })).ok).toBe(false);
+    const seen: Record<'own' | 'stranger', string[]> = { own: [], stranger: [] };
+    own.on('activity:changed', (a) => a.title && seen.own.push(a.title));
+    stranger.on('activity:changed', (a) => a.title && seen.stranger.push(a.title));
+    const show = (title: string) =>
+      sendEvent(device, {
+        type: 'activity.changed',
+        state: 'active',
+        user: { username: 'pupil7' },
+        window: {
+          app: 'Chromium',
+          title,
+          exePath: null,
+          url: 'https://example.org/',
+          domain: 'example.org',
+          private: false,
+        },
+      });
+    expect((await show('Spelling')).ok).toBe(true);
+    await waitFor(() => seen.own.includes('Spelling'), {
+      timeoutMs: 5_000,
+      what: 'the teacher on B to see it',
+    });
+    // Taken off the room: the next push from node A must not reach them on node B.
+    expect((await onB.admin.json('PUT', `/api/rooms/${roomA}/staff`, { userIds: [] })).status).toBe(200);
+    expect((await show('Maths')).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(seen.own).not.toContain('Maths');
+    expect(seen.stranger).toEqual([]);
+    expect((await onB.admin.json('PUT', `/api/rooms/${roomA}/staff`, { userIds: [teacherId] })).status).toBe(
+      200,
+    );
+  });
+
   it('revoking from node B disconnects the agent from node A within a second, and node B refuses it', async () => {
     const gone = new Promise<number>((resolve) =>
       device.socket.once('disconnect', () => resolve(Date.now())),
