@@ -155,6 +155,11 @@ export interface ServerConfig {
   sso?: SsoConfig | undefined;
   /** PostgreSQL's address (DATABASE_URL); none: the SQLite file in dataDir. */
   databaseUrl?: string | undefined;
+  /** Read-aloud: the speech engine's command (default espeak-ng, found on PATH) and its limits. */
+  speech?: {
+    engine?: string;
+    limits?: { maxChars: number; timeoutMs: number; maxBytes: number };
+  };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
