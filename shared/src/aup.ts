@@ -350,6 +350,8 @@ export const aupPageSchema = z.object({
   source: aupSourceSchema,
   /** The school's language (null: not known, the page follows the computer's). */
   language: uiLanguageSchema.nullable().optional(),
+  /** Read-aloud: the audio is here (GET /api/aup/audio), on its way, or not available on this computer. */
+  audio: z.enum(['ready', 'pending', 'unavailable']).optional(),
 });
 export type AupPage = z.infer<typeof aupPageSchema>;
 export const aupPageDecisionSchema = z.strictObject({

@@ -41,6 +41,8 @@ export const defaultSpeechLimits: SpeechLimits = {
   maxBytes: 8 * 1024 * 1024,
 };
 
+const retryFailedMs = 10 * 60_000;
+
 export type SpeechResult =
   | { status: 'ready'; wav: Buffer }
   | { status: 'pending' }
@@ -111,7 +113,8 @@ export function wavSeconds(wav: Buffer): number {
 export class SpeechStore {
   private readonly dir: string;
   private readonly pending = new Map<string, Promise<void>>();
-  private readonly failed = new Map<string, 'no_engine' | 'too_long' | 'failed'>();
+  /** Texts the engine could not read, and when: asked again after `retryFailedMs` (an engine installed, a busy moment passed). */
+  private readonly failed = new Map<string, { reason: 'no_engine' | 'too_long' | 'failed'; at: number }>();
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -141,8 +144,9 @@ export class SpeechStore {
       // Not made yet.
     }
     const failure = this.failed.get(key);
-    if (failure) return { status: 'unavailable', reason: failure };
-    this.prepare(text, language);
+    if (failure && Date.now() - failure.at < retryFailedMs)
+      return { status: 'unavailable', reason: failure.reason };
+    void this.prepare(text, language);
     return { status: 'pending' };
   }
 
@@ -163,7 +167,7 @@ export class SpeechStore {
           fs.renameSync(temp, file);
         },
         (error: Error & { reason?: 'no_engine' | 'too_long' | 'failed' }) => {
-          this.failed.set(key, error.reason ?? 'failed');
+          this.failed.set(key, { reason: error.reason ?? 'failed', at: Date.now() });
           this.log.warn({ err: error, language }, 'speech: could not make read-aloud audio');
         },
       )
