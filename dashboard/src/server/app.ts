@@ -166,6 +166,7 @@ export async function startHarbour(
     dataDir,
     devices,
     evidence,
+    people: (logins) => roster.people(logins),
   });
   const supervision = supervisionFeature({ db, push, log, devices });
   // Repeat hits join a flag until the lesson it was raised in ends (supervision is built after activity).
