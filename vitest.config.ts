@@ -10,7 +10,8 @@ const alias = { '@harbour/shared': fileURLToPath(new URL('./shared/src/index.ts'
 //  e2e          the built server and real agents driven through the dashboard in real Chromium
 //  integration-pg, security-pg
 //               the integration and security files again, every server on PostgreSQL (one real
-//               cluster from Debian's package for the run, a fresh database per server)
+//               cluster from Debian's package for the run, a fresh database per server); the
+//               multi-node file (two server processes on one database and one Redis) runs here only
 // Integration and e2e expect `npm run build` to have run (the `test` script does it).
 export default defineConfig({
   resolve: { alias },
@@ -35,6 +36,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // Two nodes need one shared PostgreSQL: that file runs in integration-pg only.
+          exclude: ['test/integration/multinode.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -14,10 +14,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultActivitySettings } from '@harbour/shared';
-import { agentNodeFlags } from '../agent/src/node/node-flags.js';
 import { helperMallocMmapThreshold } from '../agent/src/service/service.js';
 import { ApiClient } from '../test/support/api.js';
-import { agentCli } from '../test/support/paths.js';
+import { machineRunDir, spawnMachineService, spawnSessionHelper } from '../test/support/machine.js';
 import { ServerProcess } from '../test/support/processes.js';
 import { connected, dashboardSocket } from '../test/support/sockets.js';
 import { XDisplay } from '../test/support/xdisplay.js';
@@ -78,11 +77,6 @@ export async function runMachine(opts: {
   let service: ChildProcess | undefined;
   let veyon: ChildProcess | undefined;
   let output = '';
-  const track = (p: ChildProcess) => {
-    p.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    p.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    return p;
-  };
   const count = (text: string) => output.split(text).length - 1;
   try {
     execFileSync('useradd', ['--create-home', user]);
@@ -108,56 +102,27 @@ export async function runMachine(opts: {
     await admin.json('PUT', `/api/rooms/${room.id}/staff`, { userIds: [me.body.user.id] });
 
     x.launch('xterm', ['-title', 'Phonics practice', '-geometry', '80x24+10+10']);
-    const runDir = fs.mkdtempSync('/tmp/harbour-run-');
-    fs.chmodSync(runDir, 0o755);
-    const socket = path.join(runDir, 'service.sock');
+    const { socket } = machineRunDir();
     const tokenFile = path.join(tmp, 'token');
     fs.writeFileSync(tokenFile, token, { mode: 0o600 });
-    service = track(
-      spawn(
-        process.execPath,
-        [
-          ...agentNodeFlags,
-          agentCli,
-          'service',
-          '--server',
-          server.url,
-          '--enroll-file',
-          tokenFile,
-          '--data-dir',
-          path.join(tmp, 'service'),
-          '--socket',
-          socket,
-          '--help-badge',
-          '--activity',
-          'on',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      ),
-    );
+    const onOutput = (chunk: string) => (output += chunk);
+    service = spawnMachineService({
+      serverUrl: server.url,
+      tokenFile,
+      dataDir: path.join(tmp, 'service'),
+      socket,
+      args: ['--help-badge', '--activity', 'on'],
+      onOutput,
+    });
     await until(() => output.includes('service running'), 30_000, 'the service');
-    const runuser = track(
-      spawn(
-        'runuser',
-        [
-          '-u',
-          user,
-          '--',
-          'env',
-          `DISPLAY=${x.display}`,
-          `HOME=/home/${user}`,
-          // As the installed harbour-agent wrapper (and the service, for helpers it starts) sets it.
-          `MALLOC_MMAP_THRESHOLD_=${helperMallocMmapThreshold}`,
-          process.execPath,
-          ...agentNodeFlags,
-          agentCli,
-          'session',
-          '--socket',
-          socket,
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      ),
-    );
+    const runuser = spawnSessionHelper({
+      user,
+      display: x.display,
+      socket,
+      // As the installed harbour-agent wrapper (and the service, for helpers it starts) sets it.
+      env: [`MALLOC_MMAP_THRESHOLD_=${helperMallocMmapThreshold}`],
+      onOutput,
+    });
     await until(() => count('overlay: prepared, hidden') >= 1, 60_000, 'the cover prepared');
     await new Promise((r) => setTimeout(r, 10_000)); // past start-up: module loading, first page loads
     const helperPid = () =>

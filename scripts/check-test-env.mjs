@@ -19,3 +19,12 @@ if (!hasPostgres) {
   );
   process.exit(1);
 }
+// The multi-node test (integration-pg) starts its own redis-server from Debian's package.
+const hasRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => fs.existsSync(p));
+if (!hasRedis) {
+  console.error(
+    "Harbour's multi-node tests need Debian's redis-server package.\n" +
+      'Install the system packages once with:  bash scripts/install-system-deps.sh',
+  );
+  process.exit(1);
+}

@@ -17,15 +17,15 @@ import { harbourVersion } from '@harbour/shared';
 import { HarbourAgent } from './core/agent.js';
 import { CorruptCredentialsError } from './core/credentials.js';
 import { EnrolmentRefused } from './core/enrol.js';
-import { agentConfigShape, loadAgentConfig, machinePaths, type ConfigKey } from './node/config/index.js';
+import { loadAgentConfig, machinePaths } from './node/config/index.js';
 import { HealthReporter } from './node/health-feature.js';
 import { UiServer } from './core/ui-server.js';
 import { noServerText, trayTooltip } from './node/status-text.js';
 import { platformProbes } from './platform/index.js';
 import { composeFeatures, nodeShellProbes } from './node/compose.js';
-import { readSecretFile, readSecretStdin, scrubCommandLine } from './node/secrets.js';
 import { x11ShellParts } from './node/x11-shell.js';
 import { readServerCa } from './node/server-ca.js';
+import { settingsFromCommandLine, sharedOptions, takeEnrolmentSecret } from './node/command-line.js';
 
 const usage = `Usage: harbour-agent [--server <url>] [--enroll <token>] [options]
 
@@ -58,34 +58,12 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-/** Command-line flag for each setting. */
-const flags: Record<ConfigKey, string> = {
-  serverUrl: 'server',
-  enrolmentToken: 'enroll',
-  dataDir: 'data-dir',
-  deviceName: 'name',
-  heartbeatSeconds: 'heartbeat',
-  logLevel: 'log-level',
-  serverCaFile: 'ca-file',
-};
-
 async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
-        server: { type: 'string' },
-        enroll: { type: 'string' },
-        'enroll-file': { type: 'string' },
-        'data-dir': { type: 'string' },
-        name: { type: 'string' },
-        heartbeat: { type: 'string' },
-        'log-level': { type: 'string' },
-        'ca-file': { type: 'string' },
-        root: { type: 'string', default: '/' },
-        'help-badge': { type: 'boolean', default: false },
-        aup: { type: 'string', default: 'off' },
-        activity: { type: 'string', default: 'on' },
+        ...sharedOptions,
         'bridge-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -99,24 +77,15 @@ async function main(): Promise<void> {
     return;
   }
   // Before anything slow: the token must not stay readable in /proc/<pid>/cmdline.
-  scrubCommandLine(['--enroll']);
   try {
-    if (values['enroll-file'] !== undefined) values.enroll = readSecretFile(values['enroll-file']);
-    else if (values.enroll === '-') values.enroll = await readSecretStdin();
+    await takeEnrolmentSecret(values);
   } catch (error) {
     fail((error as Error).message);
   }
 
-  // What was typed on the command line is checked strictly: a mistake here is refused at once.
-  const commandLine: Record<string, unknown> = {};
-  for (const [key, flag] of Object.entries(flags) as [ConfigKey, string][]) {
-    const raw = values[flag as keyof typeof values];
-    if (typeof raw !== 'string' || (raw === '' && key === 'serverUrl')) continue;
-    const value = key === 'heartbeatSeconds' && /^\d+$/.test(raw) ? Number(raw) : raw;
-    const parsed = agentConfigShape[key].safeParse(value);
-    if (!parsed.success) fail(`--${flag} ${parsed.error.issues[0]?.message ?? 'is not valid'}, got "${raw}"`);
-    commandLine[key] = parsed.data;
-  }
+  // What was typed on the command line is checked strictly: a mistake here is refused at once
+  // (an empty --server means "not given", so that wrappers can pass their variable through).
+  const commandLine = settingsFromCommandLine(values, fail, (key) => key !== 'serverUrl');
 
   const root = path.resolve(values.root);
   const config = await loadAgentConfig({

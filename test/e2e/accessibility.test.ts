@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, shareSession } from '../support/browser.js';
 import {
   axeViolations,
   openSchool,
@@ -198,8 +198,7 @@ describe('the AUP gate', () => {
 describe('the dashboard’s words', () => {
   it('the header switch turns the dashboard Welsh, and the choice is remembered', async () => {
     const context = await browser.newContext({ locale: 'en-GB' });
-    const [name, ...value] = school.clients.dsl.cookieHeader.split('=');
-    await context.addCookies([{ name: name ?? '', value: value.join('='), url: school.server.url }]);
+    await shareSession(context, school.clients.dsl, school.server.url);
     const page = await context.newPage();
     try {
       await page.goto(`${school.server.url}/rooms`);

@@ -10,13 +10,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, shareSession } from '../support/browser.js';
+import { addStaff, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
 
-const password = 'a long enough password';
 type Who = 'dsl' | 'teacher' | 'otherTeacher' | 'technician';
-const people: Record<Who, { email: string; name: string; role: string }> = {
+const people: Record<Who, { email: string; name: string; role: 'dsl' | 'teacher' | 'technician' }> = {
   dsl: { email: 'dsl@school.test', name: 'Mrs Patel', role: 'dsl' },
   teacher: { email: 'jones@school.test', name: 'Mr Jones', role: 'teacher' },
   otherTeacher: { email: 'evans@school.test', name: 'Mrs Evans', role: 'teacher' },
@@ -30,8 +30,7 @@ const contexts: BrowserContext[] = [];
 
 async function contextFor(who: Who): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 600 }, locale: 'en-GB' });
-  const [name, ...value] = clients[who].cookieHeader.split('=');
-  await context.addCookies([{ name: name ?? '', value: value.join('='), url: server.url }]);
+  await shareSession(context, clients[who], server.url);
   contexts.push(context);
   return context;
 }
@@ -53,23 +52,16 @@ beforeAll(async () => {
   });
   const admin = new ApiClient(server.url);
   await admin.login('admin@school.test', password);
+  const ids = {} as Record<Who, string>;
   for (const [who, p] of Object.entries(people) as [Who, (typeof people)[Who]][]) {
-    const r = await admin.json('POST', '/api/users', {
+    ({ id: ids[who], client: clients[who] } = await addStaff(admin, {
       email: p.email,
       displayName: p.name,
       role: p.role,
-      password,
-      temporaryPassword: false,
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    clients[who] = new ApiClient(server.url);
-    await clients[who].login(p.email, password);
-    if (p.role !== 'technician') await clients[who].enrolSecondFactor();
+    }));
   }
   // Two classes, each with its teacher.
-  const users = (await admin.json<{ users: { id: string; email: string }[] }>('GET', '/api/users')).body
-    .users;
-  const id = (who: Who) => users.find((u) => u.email === people[who].email)?.id;
+  const id = (who: Who) => ids[who];
   for (const [room, who] of [
     ['Year 4 Willow', 'teacher'],
     ['Year 6 Oak', 'otherTeacher'],

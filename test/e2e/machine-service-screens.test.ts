@@ -5,16 +5,16 @@
 // session only, the report naming that user; a service restart that keeps a covered screen
 // covered; and neither user able to read the other's report or decisions through the
 // service. Linux, as root (CI runs as root); skipped otherwise.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentSummary } from '@harbour/shared';
-import { agentNodeFlags } from '../../agent/src/node/node-flags.js';
 import { ApiClient } from '../support/api.js';
+import { spawnMachineService, spawnSessionHelper } from '../support/machine.js';
 import { adminEmail, password } from '../support/harbour.js';
-import { agentCli, repoRoot, tempDir } from '../support/paths.js';
+import { repoRoot, tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 import { centreOf, colourShare, XDisplay, type Rgb } from '../support/xdisplay.js';
@@ -39,55 +39,21 @@ const displays: XDisplay[] = [];
 const helpers: ChildProcess[] = [];
 
 function startService(): ChildProcess {
-  const proc = spawn(
-    process.execPath,
-    [
-      ...agentNodeFlags,
-      agentCli,
-      'service',
-      '--server',
-      server.url,
-      '--enroll-file',
-      tokenFile,
-      '--data-dir',
-      dataDir,
-      '--socket',
-      path.join(runDir, 'service.sock'),
-      '--aup',
-      'on',
-      '--help-badge',
-      '--activity',
-      'off',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  proc.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  return proc;
+  return spawnMachineService({
+    serverUrl: server.url,
+    tokenFile,
+    dataDir,
+    socket: path.join(runDir, 'service.sock'),
+    args: ['--aup', 'on', '--help-badge', '--activity', 'off'],
+    onOutput: (chunk) => (log += chunk),
+  });
 }
 
 function startHelper(user: string, display: XDisplay): void {
-  const helper = spawn(
-    'runuser',
-    [
-      '-u',
-      user,
-      '--',
-      'env',
-      `DISPLAY=${display.display}`,
-      `HOME=/home/${user}`,
-      process.execPath,
-      ...agentNodeFlags,
-      agentCli,
-      'session',
-      '--socket',
-      path.join(runDir, 'service.sock'),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const socket = path.join(runDir, 'service.sock');
+  helpers.push(
+    spawnSessionHelper({ user, display: display.display, socket, onOutput: (chunk) => (log += chunk) }),
   );
-  helper.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  helper.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  helpers.push(helper);
 }
 
 const share = (x: XDisplay, colour: Rgb, tolerance = 6) => colourShare(x.capture(), colour, tolerance);

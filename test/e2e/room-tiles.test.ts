@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, shareSession } from '../support/browser.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
 import { agentSocket, connected, type AgentSocket } from '../support/sockets.js';
@@ -73,8 +73,7 @@ beforeAll(async () => {
   await enrol(admin, 'PC02');
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1024, height: 600 }, locale: 'en-GB' });
-  const [name, ...value] = teacher.cookieHeader.split('=');
-  await context.addCookies([{ name: name ?? '', value: value.join('='), url: server.url }]);
+  await shareSession(context, teacher, server.url);
 });
 
 afterAll(async () => {

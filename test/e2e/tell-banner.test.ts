@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, shareSession } from '../support/browser.js';
+import { addStaff, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
 import { agentSocket, connected, type AgentSocket } from '../support/sockets.js';
 
-const password = 'a long enough password';
 type Who = 'dsl' | 'teacher' | 'otherTeacher' | 'technician';
-const people: Record<Who, { email: string; name: string; role: string }> = {
+const people: Record<Who, { email: string; name: string; role: 'dsl' | 'teacher' | 'technician' }> = {
   dsl: { email: 'dsl@school.test', name: 'Mrs Patel', role: 'dsl' },
   teacher: { email: 'jones@school.test', name: 'Mr Jones', role: 'teacher' },
   otherTeacher: { email: 'evans@school.test', name: 'Mrs Evans', role: 'teacher' },
@@ -82,8 +82,7 @@ async function contextFor(who: Who, permissions: string[] = []): Promise<Browser
     locale: 'en-GB',
     permissions,
   });
-  const [name, ...value] = clients[who].cookieHeader.split('=');
-  await context.addCookies([{ name: name ?? '', value: value.join('='), url: server.url }]);
+  await shareSession(context, clients[who], server.url);
   // Record every desktop notification the page makes (what a notification daemon would show).
   await context.addInitScript(() => {
     const Real = window.Notification;
@@ -117,22 +116,15 @@ beforeAll(async () => {
   });
   const admin = new ApiClient(server.url);
   await admin.login('admin@school.test', password);
+  const ids = {} as Record<Who, string>;
   for (const [who, p] of Object.entries(people) as [Who, (typeof people)[Who]][]) {
-    const r = await admin.json('POST', '/api/users', {
+    ({ id: ids[who], client: clients[who] } = await addStaff(admin, {
       email: p.email,
       displayName: p.name,
       role: p.role,
-      password,
-      temporaryPassword: false,
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    clients[who] = new ApiClient(server.url);
-    await clients[who].login(p.email, password);
-    if (p.role !== 'technician') await clients[who].enrolSecondFactor();
+    }));
   }
-  const users = (await admin.json<{ users: { id: string; email: string }[] }>('GET', '/api/users')).body
-    .users;
-  const id = (who: Who) => users.find((u) => u.email === people[who].email)?.id;
+  const id = (who: Who) => ids[who];
   roomId = (await admin.createRoom('Year 4 Willow')).id;
   otherRoomId = (await admin.createRoom('Year 6 Oak')).id;
   await admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [id('teacher')] });

@@ -316,7 +316,7 @@ describe('watch lists on the agent', () => {
       hostname: 'ASH-05',
     });
     expect(flag.evidence.length).toBeGreaterThan(0);
-    const shot = await readEvidence(harbour.db, harbour.dataDir, flag.evidence[0]?.sha256 ?? '');
+    const shot = await readEvidence(harbour.db, harbour.evidenceDir, flag.evidence[0]?.sha256 ?? '');
     expect(shot?.mime).toBe('image/png');
     const image = decodePng(shot?.bytes ?? Buffer.alloc(0));
     expect(image.width).toBe(1280);

@@ -69,9 +69,9 @@ describe('evidence upload', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ duplicate: true });
     const sha = sha256Of(tinyPng);
-    const file = evidencePath(harbour.dataDir, sha, 'image/png');
+    const file = evidencePath(harbour.evidenceDir, sha, 'image/png');
     expect(fs.statSync(file).mode & 0o222).toBe(0);
-    expect(await readEvidence(harbour.db, harbour.dataDir, sha)).toMatchObject({
+    expect(await readEvidence(harbour.db, harbour.evidenceDir, sha)).toMatchObject({
       mime: 'image/png',
     });
   });
@@ -116,11 +116,10 @@ describe('evidence upload', () => {
     const bytes = Buffer.concat([tinyPng, Buffer.from('tamper-test')]);
     expect((await upload(bytes)).status).toBe(201);
     const sha = sha256Of(bytes);
-    const dataDir = harbour.dataDir;
-    const file = evidencePath(dataDir, sha, 'image/png');
+    const file = evidencePath(harbour.evidenceDir, sha, 'image/png');
     fs.chmodSync(file, 0o600);
     fs.appendFileSync(file, 'edited');
-    await expect(readEvidence(harbour.db, dataDir, sha)).rejects.toThrow(EvidenceTampered);
+    await expect(readEvidence(harbour.db, harbour.evidenceDir, sha)).rejects.toThrow(EvidenceTampered);
   });
 });
 
@@ -168,7 +167,7 @@ describe('screen capture on a real X display', () => {
       bytes!,
     );
     expect(result).toEqual({ ok: true });
-    const stored = await readEvidence(harbour.db, harbour.dataDir, ref.sha256);
+    const stored = await readEvidence(harbour.db, harbour.evidenceDir, ref.sha256);
     expect(stored?.bytes.equals(bytes!)).toBe(true);
   });
 });

@@ -2,15 +2,15 @@
 // record for the computer, presence naming the user in front, doors that only their own user
 // can pass, a data folder no pupil can read, and a killed helper back within 5 seconds with a
 // health problem on the dashboard. Linux, as root (CI runs as root); skipped otherwise.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentNodeFlags } from '../../agent/src/node/node-flags.js';
 import { ApiClient } from '../support/api.js';
+import { spawnMachineService, spawnSessionHelper } from '../support/machine.js';
 import { adminEmail, password } from '../support/harbour.js';
-import { agentCli, tempDir } from '../support/paths.js';
+import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 import { XDisplay } from '../support/xdisplay.js';
@@ -35,26 +35,13 @@ function uidOf(user: string): number {
 }
 
 function startHelper(user: string, display: XDisplay): ChildProcess {
-  const helper = spawn(
-    'runuser',
-    [
-      '-u',
-      user,
-      '--',
-      'env',
-      `DISPLAY=${display.display}`,
-      `HOME=/home/${user}`,
-      process.execPath,
-      ...agentNodeFlags,
-      agentCli,
-      'session',
-      '--socket',
-      path.join(runDir, 'service.sock'),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  helper.stdout?.on('data', (d: Buffer) => (serviceLog += d.toString()));
-  helper.stderr?.on('data', (d: Buffer) => (serviceLog += d.toString()));
+  const socket = path.join(runDir, 'service.sock');
+  const helper = spawnSessionHelper({
+    user,
+    display: display.display,
+    socket,
+    onOutput: (chunk) => (serviceLog += chunk),
+  });
   helpers.push(helper);
   return helper;
 }
@@ -82,31 +69,15 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
     dataDir = tempDir('service');
     const tokenFile = path.join(tempDir('token'), 'token');
     fs.writeFileSync(tokenFile, token, { mode: 0o600 });
-    service = spawn(
-      process.execPath,
-      [
-        ...agentNodeFlags,
-        agentCli,
-        'service',
-        '--server',
-        server.url,
-        '--enroll-file',
-        tokenFile,
-        '--data-dir',
-        dataDir,
-        '--socket',
-        path.join(runDir, 'service.sock'),
-        '--activity',
-        'off',
-        // The help badge and its prepared cover: each helper keeps a Chromium, whose command line is checked too.
-        '--help-badge',
-        '--log-level',
-        'info',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    service.stdout?.on('data', (d: Buffer) => (serviceLog += d.toString()));
-    service.stderr?.on('data', (d: Buffer) => (serviceLog += d.toString()));
+    service = spawnMachineService({
+      serverUrl: server.url,
+      tokenFile,
+      dataDir,
+      socket: path.join(runDir, 'service.sock'),
+      // The help badge and its prepared cover: each helper keeps a Chromium, whose command line is checked too.
+      args: ['--activity', 'off', '--help-badge', '--log-level', 'info'],
+      onOutput: (chunk) => (serviceLog += chunk),
+    });
     await waitFor(() => serviceLog.includes('service running'), {
       timeoutMs: 30_000,
       what: 'the service to start',
@@ -313,25 +284,13 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
     const upgradedRun = fs.mkdtempSync('/tmp/harbour-run-');
     fs.chmodSync(upgradedRun, 0o755);
     let upgradedLog = '';
-    const upgraded = spawn(
-      process.execPath,
-      [
-        ...agentNodeFlags,
-        agentCli,
-        'service',
-        '--server',
-        server.url,
-        '--data-dir',
-        upgradedDir,
-        '--socket',
-        path.join(upgradedRun, 'service.sock'),
-        '--activity',
-        'off',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    upgraded.stdout?.on('data', (d: Buffer) => (upgradedLog += d.toString()));
-    upgraded.stderr?.on('data', (d: Buffer) => (upgradedLog += d.toString()));
+    const upgraded = spawnMachineService({
+      serverUrl: server.url,
+      dataDir: upgradedDir,
+      socket: path.join(upgradedRun, 'service.sock'),
+      args: ['--activity', 'off'],
+      onOutput: (chunk) => (upgradedLog += chunk),
+    });
     try {
       await waitFor(() => upgradedLog.includes('service running'), {
         timeoutMs: 30_000,

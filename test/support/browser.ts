@@ -1,4 +1,5 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { ApiClient } from './api.js';
 
 /** Debian's Chromium, driven by Playwright. Quiet on a closed network; no sandbox as root. */
 export function launchChromium(): Promise<Browser> {
@@ -15,4 +16,15 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Gives a browser context the session of a client that signed in through the API (second factor included). */
+export async function shareSession(
+  context: BrowserContext,
+  client: ApiClient,
+  url: string,
+): Promise<BrowserContext> {
+  const [name, ...value] = client.cookieHeader.split('=');
+  await context.addCookies([{ name: name ?? '', value: value.join('='), url }]);
+  return context;
 }

@@ -41,20 +41,29 @@ export async function staffClients(harbour: Harbour): Promise<Record<Caller, Api
     teacher: admin,
   };
   for (const role of ['technician', 'dsl', 'teacher'] as const) {
-    const email = `${role}@school.test`;
-    const r = await admin.json('POST', '/api/users', {
-      email,
-      displayName: `A ${role}`,
-      role,
-      password,
-      temporaryPassword: false,
-    });
-    if (r.status !== 201) throw new Error(`could not create ${role}: ${JSON.stringify(r.body)}`);
-    const c = new ApiClient(harbour.url);
-    await c.login(email, password);
-    // Opening safeguarding records needs a second factor (issue 17): the DSL and teachers have one.
-    if (role === 'dsl' || role === 'teacher') await c.enrolSecondFactor();
-    clients[role] = c;
+    clients[role] = (
+      await addStaff(admin, { email: `${role}@school.test`, displayName: `A ${role}`, role })
+    ).client;
   }
   return clients;
+}
+
+/**
+ * A member of staff made by an admin with a password they keep (not a temporary one), signed in.
+ * Opening safeguarding records needs a second factor (issue 17), so the DSL and teachers enrol one.
+ */
+export async function addStaff(
+  admin: ApiClient,
+  person: { email: string; displayName: string; role: 'admin' | 'technician' | 'dsl' | 'teacher' },
+): Promise<{ id: string; client: ApiClient }> {
+  const r = await admin.json<{ user: { id: string } }>('POST', '/api/users', {
+    ...person,
+    password,
+    temporaryPassword: false,
+  });
+  if (r.status !== 201) throw new Error(`could not create ${person.email}: ${JSON.stringify(r.body)}`);
+  const client = new ApiClient(admin.baseUrl);
+  await client.login(person.email, password);
+  if (person.role === 'dsl' || person.role === 'teacher') await client.enrolSecondFactor();
+  return { id: r.body.user.id, client };
 }

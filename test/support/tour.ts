@@ -11,6 +11,7 @@
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { shareSession } from './browser.js';
 import pino from 'pino';
 import { samplePolicies, samplePoliciesCy, type AupPage, type UiLanguage } from '@harbour/shared';
 import { UiServer } from '../../agent/src/core/ui-server.js';
@@ -304,10 +305,7 @@ export async function staffContext(
     window.localStorage.setItem('harbour.language', lng);
   }, language);
   if (role !== 'signedOut') {
-    const cookie = school.clients[role].cookieHeader.split('=');
-    await context.addCookies([
-      { name: cookie[0] ?? '', value: cookie.slice(1).join('='), url: school.server.url },
-    ]);
+    await shareSession(context, school.clients[role], school.server.url);
   }
   return context;
 }

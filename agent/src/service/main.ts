@@ -7,23 +7,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { harbourVersion } from '@harbour/shared';
-import { agentConfigShape, loadAgentConfig, type ConfigKey } from '../node/config/index.js';
-import { readSecretFile, readSecretStdin, scrubCommandLine } from '../node/secrets.js';
+import { loadAgentConfig } from '../node/config/index.js';
 import { readServerCa } from '../node/server-ca.js';
+import { settingsFromCommandLine, sharedOptions, takeEnrolmentSecret } from '../node/command-line.js';
 import { platformProbes } from '../platform/index.js';
 import { servicePlatform } from './platform.js';
 import { MachineService } from './service.js';
 import { adoptLegacy, candidateHomes, findLegacy, mergeLegacy } from './upgrade.js';
-
-const flags: Record<ConfigKey, string> = {
-  serverUrl: 'server',
-  enrolmentToken: 'enroll',
-  dataDir: 'data-dir',
-  deviceName: 'name',
-  heartbeatSeconds: 'heartbeat',
-  logLevel: 'log-level',
-  serverCaFile: 'ca-file',
-};
 
 function fail(message: string, code = 2): never {
   console.error(`harbour-agent service: ${message}`);
@@ -37,29 +27,16 @@ export async function runService(argv: string[]): Promise<void> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        server: { type: 'string' },
-        enroll: { type: 'string' },
-        'enroll-file': { type: 'string' },
-        'data-dir': { type: 'string' },
-        name: { type: 'string' },
-        heartbeat: { type: 'string' },
-        'log-level': { type: 'string' },
-        'ca-file': { type: 'string' },
+        ...sharedOptions,
         socket: { type: 'string', default: platform.defaultSocketPath },
-        root: { type: 'string', default: '/' },
-        aup: { type: 'string', default: 'off' },
-        'help-badge': { type: 'boolean', default: false },
-        activity: { type: 'string', default: 'on' },
       },
       strict: true,
     }));
   } catch (error) {
     fail((error as Error).message);
   }
-  scrubCommandLine(['--enroll']);
   try {
-    if (values['enroll-file'] !== undefined) values.enroll = readSecretFile(values['enroll-file']);
-    else if (values.enroll === '-') values.enroll = await readSecretStdin();
+    await takeEnrolmentSecret(values);
   } catch (error) {
     fail((error as Error).message);
   }
@@ -67,15 +44,7 @@ export async function runService(argv: string[]): Promise<void> {
     fail('--aup and --activity must be on or off');
   // Everything the service writes is its own: the outbox, evidence and credential files too.
   process.umask(0o077);
-  const commandLine: Record<string, unknown> = {};
-  for (const [key, flag] of Object.entries(flags) as [ConfigKey, string][]) {
-    const raw = values[flag as keyof typeof values];
-    if (typeof raw !== 'string' || raw === '') continue;
-    const value = key === 'heartbeatSeconds' && /^\d+$/.test(raw) ? Number(raw) : raw;
-    const parsed = agentConfigShape[key].safeParse(value);
-    if (!parsed.success) fail(`--${flag} ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
-    commandLine[key] = parsed.data;
-  }
+  const commandLine = settingsFromCommandLine(values, fail, () => false);
   const config = await loadAgentConfig({
     commandLine,
     root: path.resolve(values.root),

@@ -20,6 +20,7 @@ import type { ServerConfig } from './config.js';
 import type { App, ServerFeature } from './core/feature.js';
 import type { Authenticators } from './core/identity.js';
 import { auditKeyPurpose, auditTrail } from './core/audit.js';
+import { memoryPresence, soleNode } from './core/cluster.js';
 import { defaultKeyFile, openServerKeys, type ServerKeys } from './core/keys.js';
 import { liveScope } from './core/live-scope.js';
 import { memoryCounters, rateLimit } from './core/rate-limit.js';
@@ -40,6 +41,7 @@ import { originGuard } from './http/origin.js';
 import { installPlumbing, type RouteInfo } from './http/plumbing.js';
 import { agentEventRegistry } from './realtime/agent-events.js';
 import { setUpAgentNamespace } from './realtime/agents.js';
+import { joinCluster } from './realtime/cluster.js';
 import { setUpDashboardNamespace } from './realtime/dashboards.js';
 import { socketPush, type AgentNamespace, type DashboardNamespace } from './realtime/socket-push.js';
 
@@ -54,8 +56,12 @@ export interface Harbour {
   /** The SQLite file, or PostgreSQL's address without its password. */
   dbFile: string;
   database: DialectName;
-  /** Files beside the database: evidence, the key, audit checkpoints (DATA_DIR). */
+  /** Files beside the database: the key, audit checkpoints, evidence unless EVIDENCE_DIR (DATA_DIR). */
   dataDir: string;
+  /** Where evidence files are kept (EVIDENCE_DIR, or DATA_DIR/evidence). */
+  evidenceDir: string;
+  /** This node's id when several share a Redis (REDIS_URL). */
+  nodeId: string | null;
   routes: RouteInfo[];
   logger: Logger;
   /** The URL the server listens on, e.g. http://127.0.0.1:8080 */
@@ -117,6 +123,16 @@ export async function startHarbour(
       callback('This connection came from a page on another site.', false);
     },
   });
+  // Several nodes: pushes, presence, leases and counters go through Redis. Without REDIS_URL
+  // everything stays in this process, exactly as on one node.
+  const cluster = config.redisUrl
+    ? await joinCluster(io, config.redisUrl, log).catch(async (error: unknown) => {
+        await opened.close();
+        throw error;
+      })
+    : undefined;
+  const counters = cluster?.counters ?? memoryCounters();
+  const lease = cluster?.lease ?? soleNode;
   const agents = io.of(agentNamespace) as AgentNamespace;
   const dashboards = io.of(dashboardNamespace) as DashboardNamespace;
 
@@ -127,6 +143,7 @@ export async function startHarbour(
   });
   const clock = systemClock;
   const { dataDir } = config;
+  const evidenceDir = config.evidenceDir ?? path.join(dataDir, 'evidence');
   const accounts = accountsFeature({
     db,
     push,
@@ -137,6 +154,7 @@ export async function startHarbour(
     breachCheckUrl: config.passwordBreachCheckUrl,
     publicUrl: config.publicUrl,
     ssoFromEnvironment: config.sso,
+    lease,
   });
   const devices = devicesFeature({
     db,
@@ -144,6 +162,7 @@ export async function startHarbour(
     clock,
     log: log.child({ nsp: 'agent' }),
     enrolRateLimit: config.enrolRateLimit,
+    presence: cluster?.presence ?? memoryPresence(),
     health: {
       staleDays: config.deviceStaleDays ?? 7,
       expectedAgentVersion: harbourVersion,
@@ -157,8 +176,9 @@ export async function startHarbour(
     folder: config.rosterDir
       ? { dir: config.rosterDir, intervalMinutes: config.rosterIntervalMinutes ?? 60 }
       : undefined,
+    lease,
   });
-  const evidence = evidenceFeature({ db, dataDir });
+  const evidence = evidenceFeature({ db, evidenceDir });
   const activity = activityFeature({
     db,
     push,
@@ -166,12 +186,13 @@ export async function startHarbour(
     dataDir,
     devices,
     evidence,
+    lease,
     people: (logins) => roster.people(logins),
   });
-  const supervision = supervisionFeature({ db, push, log, devices });
+  const supervision = supervisionFeature({ db, push, log, devices, lease });
   // Repeat hits join a flag until the lesson it was raised in ends (supervision is built after activity).
   activity.provideLessonEnd(lessonEndAt);
-  const incidents = incidentsFeature({ db, push, log, dataDir, activity, evidence });
+  const incidents = incidentsFeature({ db, push, log, evidenceDir, activity, evidence, lease });
   const features: ServerFeature[] = [
     systemFeature({ db, trail, version: harbourVersion }),
     accounts,
@@ -190,10 +211,9 @@ export async function startHarbour(
     activity,
     supervision,
     incidents,
-    tellFeature({ db, push, incidents }),
+    tellFeature({ db, push, incidents, counters }),
   ];
-  // One counter store for every limit; the interface lets several nodes share one later.
-  const counters = memoryCounters();
+  // One counter store for every limit (Redis when several nodes share it).
   const perMinute = config.rateLimits ?? { deviceSocket: 600, deviceUpload: 120, staffSocket: 300 };
   const deviceRate = rateLimit(counters, { perMinute: perMinute.deviceSocket, what: 'this computer' });
   const uploadRate = rateLimit(counters, { perMinute: perMinute.deviceUpload, what: 'this computer' });
@@ -294,6 +314,8 @@ export async function startHarbour(
     dbFile,
     database: opened.dialect,
     dataDir: config.dataDir,
+    evidenceDir,
+    nodeId: cluster?.nodeId ?? null,
     routes,
     logger: log,
     url,
@@ -304,6 +326,7 @@ export async function startHarbour(
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await app.close();
       await agentTransport.settled();
+      await cluster?.close();
       await opened.close();
     },
   };

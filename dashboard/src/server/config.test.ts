@@ -56,4 +56,12 @@ describe('server configuration', () => {
       /HARBOUR_ROSTER_INTERVAL_MINUTES/,
     );
   });
+
+  it('reads REDIS_URL and EVIDENCE_DIR, and runs as one node without them', () => {
+    expect(configFromEnv({}).redisUrl).toBeUndefined();
+    const c = configFromEnv({ REDIS_URL: 'redis://redis.trust.example:6379', EVIDENCE_DIR: '/mnt/evidence' });
+    expect(c.redisUrl).toBe('redis://redis.trust.example:6379');
+    expect(c.evidenceDir).toBe('/mnt/evidence');
+    expect(() => configFromEnv({ REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL[\s\S]*Redis address/);
+  });
 });

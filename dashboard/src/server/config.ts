@@ -95,6 +95,21 @@ export const serverEnvSchema = z.object({
   HARBOUR_ROSTER_DIR: z.string().min(1).optional(),
   /** Minutes between looks at HARBOUR_ROSTER_DIR (an unchanged export is not imported again). */
   HARBOUR_ROSTER_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** Several nodes: socket.io's Redis adapter, presence, leases and rate limits over this Redis. */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (!/^rediss?:\/\/.+/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: 'is not a Redis address (expected redis://host:6379)' });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  /** Where evidence files are kept (shared storage every node reads); default DATA_DIR/evidence. */
+  EVIDENCE_DIR: z.string().min(1).optional(),
   /** PostgreSQL instead of the embedded SQLite file: postgres://user:password@host:port/database. */
   DATABASE_URL: z
     .string()
@@ -155,6 +170,10 @@ export interface ServerConfig {
   sso?: SsoConfig | undefined;
   /** PostgreSQL's address (DATABASE_URL); none: the SQLite file in dataDir. */
   databaseUrl?: string | undefined;
+  /** Redis joining several nodes (REDIS_URL); none: one node, live state in memory. */
+  redisUrl?: string | undefined;
+  /** Evidence files (EVIDENCE_DIR); none: DATA_DIR/evidence. */
+  evidenceDir?: string | undefined;
   /** Read-aloud: the speech engine's command (default espeak-ng, found on PATH) and its limits. */
   speech?: {
     engine?: string;
@@ -226,5 +245,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
         : undefined,
     rosterIntervalMinutes: e.HARBOUR_ROSTER_INTERVAL_MINUTES,
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    evidenceDir: e.EVIDENCE_DIR && path.resolve(e.EVIDENCE_DIR),
   };
 }

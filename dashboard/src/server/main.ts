@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { startHarbour } from './app.js';
 import { configFromEnv } from './config.js';
 import { DatabaseUnavailableError } from './db/database.js';
+import { ClusterUnavailableError } from './realtime/cluster.js';
 
 async function main(): Promise<void> {
   let config;
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A database that cannot be reached is the operator's to fix: say what and where, no stack.
-  if (error instanceof DatabaseUnavailableError) console.error(error.message);
+  if (error instanceof DatabaseUnavailableError || error instanceof ClusterUnavailableError)
+    console.error(error.message);
   else console.error('Harbour failed to start:', error);
   process.exit(1);
 });

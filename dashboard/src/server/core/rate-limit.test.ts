@@ -14,4 +14,14 @@ describe('rate limits', () => {
     t += 45_000;
     expect(await limit.take('a')).toEqual({ ok: true });
   });
+
+  it('counters can be read without counting and forgotten (a right PIN forgives the wrong ones)', async () => {
+    const counters = memoryCounters();
+    await counters.hit('pin:d', 300_000, 1_000);
+    await counters.hit('pin:d', 300_000, 2_000);
+    expect(await counters.peek('pin:d', 300_000, 3_000)).toBe(2);
+    expect(await counters.peek('pin:d', 300_000, 300_000)).toBe(0);
+    await counters.clear('pin:d', 300_000, 3_000);
+    expect(await counters.peek('pin:d', 300_000, 3_000)).toBe(0);
+  });
 });

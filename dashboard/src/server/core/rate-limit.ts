@@ -9,6 +9,10 @@
 export interface CounterStore {
   /** Adds one hit to `key` in the window containing `now`; returns the window's count so far and when it ends. */
   hit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
+  /** The count of `key` in the window containing `now`, without adding to it. */
+  peek(key: string, windowMs: number, now: number): Promise<number>;
+  /** Forgets `key`'s count in the window containing `now` (a right PIN forgives the wrong ones). */
+  clear(key: string, windowMs: number, now: number): Promise<void>;
 }
 
 /** One process's counters, forgotten when their window is over. */
@@ -27,6 +31,14 @@ export function memoryCounters(): CounterStore {
       w.count++;
       windows.set(key, w);
       return Promise.resolve({ count: w.count, resetAt: start + windowMs });
+    },
+    peek(key, windowMs, now) {
+      const w = windows.get(key);
+      return Promise.resolve(w && w.start === now - (now % windowMs) ? w.count : 0);
+    },
+    clear(key) {
+      windows.delete(key);
+      return Promise.resolve();
     },
   };
 }

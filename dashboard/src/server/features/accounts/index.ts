@@ -9,6 +9,7 @@ import type { ServerFeature } from '../../core/feature.js';
 import type { Authenticators, SessionUser, StaffSession } from '../../core/identity.js';
 import type { ServerKeys } from '../../core/keys.js';
 import type { Push } from '../../core/ports.js';
+import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import type { Db } from '../../db/database.js';
 import { createFirstAdmin, type AccountDeps } from './accounts.js';
 import { authRoutes } from './auth.routes.js';
@@ -50,6 +51,8 @@ export function accountsFeature(deps: {
   publicUrl?: string | undefined;
   /** SSO set by the environment (HARBOUR_SSO_*), for unattended installs. */
   ssoFromEnvironment?: SsoFromEnvironment | undefined;
+  /** The hourly sweep of ended sign-ins runs on one node of several (default: this one). */
+  lease?: Lease;
 }): AccountsFeature {
   const { db, push, log } = deps;
   const settings = identitySettingsStore(db);
@@ -89,7 +92,10 @@ export function accountsFeature(deps: {
         await createFirstAdmin(account, { ...admin, displayName: 'Administrator' });
         log.info({ email: admin.email }, 'first administrator created from the environment');
       }
-      sweeper = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 3600_000);
+      const sweep = onceAcrossNodes(deps.lease ?? soleNode, 'session-sweep', 3600_000, async () => {
+        await purgeExpiredSessions(db);
+      });
+      sweeper = setInterval(() => void sweep().catch(() => undefined), 3600_000);
       sweeper.unref();
     },
     stop() {

@@ -3,6 +3,7 @@
  * pushes to agents, hooks other features register on flags, and the retention sweep.
  */
 import type { DeviceActivity, Flag, FlagOccurrence } from '@harbour/shared';
+import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Logger } from 'pino';
 import { channel, type Push } from '../../core/ports.js';
@@ -47,13 +48,16 @@ export class ActivityHub {
     private readonly db: Db,
     private readonly push: Push,
     private readonly log: Logger,
+    /** The hourly purge runs on one node of several. */
+    private readonly lease: Lease = soleNode,
   ) {}
 
   /** Seeds the starter watch list on first start and purges old activity now and hourly. */
   async start(): Promise<void> {
     await seedStarterWatchlist(this.db);
-    await this.purge();
-    this.sweeper = setInterval(() => void this.purge(), 3600_000);
+    const purge = onceAcrossNodes(this.lease, 'activity-purge', 3600_000, () => this.purge());
+    await purge();
+    this.sweeper = setInterval(() => void purge().catch(() => undefined), 3600_000);
     this.sweeper.unref();
   }
 

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
+import type { Lease } from '../../core/cluster.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
 import type { EvidenceFeature } from '../evidence/index.js';
@@ -39,11 +40,12 @@ export function activityFeature(deps: {
   dataDir: string;
   devices: DevicesFeature;
   evidence: EvidenceFeature;
+  lease?: Lease;
   /** The roster's pupil behind each login (timelines and flag lists show names, not logins). */
   people?: People;
 }): ActivityFeature {
   const { db, push } = deps;
-  const hub = new ActivityHub(db, push, deps.log);
+  const hub = new ActivityHub(db, push, deps.log, deps.lease);
   let lessonEnd: LessonEnd | undefined;
   deps.devices.provide({ extensionReports: (ids) => extensionReports(db, ids) });
   return {

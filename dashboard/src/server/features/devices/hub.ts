@@ -1,4 +1,5 @@
 import type { Device } from '@harbour/shared';
+import { memoryPresence, type Presence } from '../../core/cluster.js';
 import { channel, type Clock, type Push } from '../../core/ports.js';
 import { audit } from '../../core/audit.js';
 import type { Db } from '../../db/database.js';
@@ -11,26 +12,38 @@ export type DeviceDecorator = (devices: Device[]) => Promise<void>;
  * Knows which devices are connected now and tells live views when anything changes.
  * The database holds what must survive a restart (last seen, who was signed in);
  * "online" is the live connection itself, so a server restart starts every device offline.
+ * With several nodes, `presence` is shared (realtime/cluster.ts): a device connected to
+ * another node is online here too, and a node that dies takes its devices offline.
  */
 export class DeviceHub {
-  private readonly connections = new Map<string, number>();
   private readonly decorators: DeviceDecorator[] = [];
 
   constructor(
     private readonly db: Db,
     private readonly push: Push,
     private readonly clock: Clock,
+    private readonly presence: Presence = memoryPresence(),
   ) {}
 
   decorate(decorator: DeviceDecorator): void {
     this.decorators.push(decorator);
   }
 
-  isOnline(deviceId: string): boolean {
-    return (this.connections.get(deviceId) ?? 0) > 0;
+  async isOnline(deviceId: string): Promise<boolean> {
+    return (await this.presence.onlineOf([deviceId])).has(deviceId);
   }
 
-  toDevice(row: DeviceRow): Device {
+  /** Those of `deviceIds` with an agent connected (to any node). */
+  onlineOf(deviceIds: readonly string[]): Promise<Set<string>> {
+    return this.presence.onlineOf(deviceIds);
+  }
+
+  private async toDevices(rows: DeviceRow[]): Promise<Device[]> {
+    const online = await this.presence.onlineOf(rows.map((r) => r.id));
+    return rows.map((row) => this.toDevice(row, online.has(row.id)));
+  }
+
+  private toDevice(row: DeviceRow, isOnline: boolean): Device {
     return {
       id: row.id,
       roomId: row.room_id,
@@ -40,19 +53,19 @@ export class DeviceHub {
       agentVersion: row.agent_version,
       enrolledAt: row.enrolled_at,
       lastSeen: row.last_seen,
-      online: row.revoked_at === null && this.isOnline(row.id),
-      user: this.isOnline(row.id) ? row.current_user : null,
+      online: row.revoked_at === null && isOnline,
+      user: isOnline ? row.current_user : null,
       revoked: row.revoked_at !== null,
       aupGate: row.aup_gate === null ? null : row.aup_gate === 1,
       stoppedInUse:
-        this.isOnline(row.id) || row.stopped_user === null || row.stopped_at === null
+        isOnline || row.stopped_user === null || row.stopped_at === null
           ? null
           : { user: row.stopped_user, at: row.stopped_at },
     };
   }
 
   async list(filter: { roomId?: string | undefined; includeRevoked?: boolean }): Promise<Device[]> {
-    return this.decorated((await listDevices(this.db, filter)).map((row) => this.toDevice(row)));
+    return this.decorated(await this.toDevices(await listDevices(this.db, filter)));
   }
 
   private async decorated(devices: Device[]): Promise<Device[]> {
@@ -67,11 +80,11 @@ export class DeviceHub {
 
   async get(deviceId: string): Promise<Device | undefined> {
     const row = await deviceById(this.db, deviceId);
-    return row && (await this.decorated([this.toDevice(row)]))[0];
+    return row && (await this.decorated(await this.toDevices([row])))[0];
   }
 
   async connected(deviceId: string, agentVersion: string): Promise<void> {
-    this.connections.set(deviceId, (this.connections.get(deviceId) ?? 0) + 1);
+    await this.presence.add(deviceId);
     await updateDevice(this.db, deviceId, {
       last_seen: this.now(),
       agent_version: agentVersion,
@@ -82,9 +95,7 @@ export class DeviceHub {
   }
 
   async disconnected(deviceId: string): Promise<void> {
-    const left = (this.connections.get(deviceId) ?? 1) - 1;
-    if (left > 0) this.connections.set(deviceId, left);
-    else this.connections.delete(deviceId);
+    await this.presence.remove(deviceId);
     await this.touch(deviceId);
     await this.publish(deviceId);
   }

@@ -5,6 +5,7 @@
  */
 import { formatOsUser } from '@harbour/shared';
 import type { Logger } from 'pino';
+import type { Presence } from '../../core/cluster.js';
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import type { Authenticators } from '../../core/identity.js';
 import type { Clock, Push } from '../../core/ports.js';
@@ -61,9 +62,11 @@ export function devicesFeature(deps: {
   log: Logger;
   health: HealthSettings;
   enrolRateLimit: number;
+  /** Who is connected, shared by every node (default: this process only). */
+  presence?: Presence;
 }): DevicesFeature {
   const { db, push, clock } = deps;
-  const hub = new DeviceHub(db, push, clock);
+  const hub = new DeviceHub(db, push, clock, deps.presence);
   hub.decorate((devices) => withTamper(db, devices));
   const sources: InventorySources = { ...noSources };
   return {

@@ -11,7 +11,7 @@ import { HarbourError } from '../../core/errors.js';
 import { currentDevice } from '../../http/plumbing.js';
 import { storeEvidence } from './store.js';
 
-export function evidenceRoutes(app: App, db: Db, dataDir: string): void {
+export function evidenceRoutes(app: App, db: Db, evidenceDir: string): void {
   // Images arrive as raw bytes; JSON routes keep their small body limit.
   app.addContentTypeParser(
     [...evidenceMimeTypes],
@@ -46,7 +46,7 @@ export function evidenceRoutes(app: App, db: Db, dataDir: string): void {
         );
       }
       if (request.body.length === 0) throw new HarbourError('bad_request', 'The evidence is empty.');
-      const result = await storeEvidence(db, dataDir, {
+      const result = await storeEvidence(db, evidenceDir, {
         deviceId: device.id,
         bytes: request.body,
         mime,

@@ -17,10 +17,10 @@ export interface EvidenceFeature extends ServerFeature {
   readonly rules: EvidenceRules;
 }
 
-export function evidenceFeature(deps: { db: Db; dataDir: string }): EvidenceFeature {
+export function evidenceFeature(deps: { db: Db; evidenceDir: string }): EvidenceFeature {
   return {
     name: 'evidence',
-    rules: new EvidenceRules(deps.db, deps.dataDir),
-    routes: (app) => evidenceRoutes(app, deps.db, deps.dataDir),
+    rules: new EvidenceRules(deps.db, deps.evidenceDir),
+    routes: (app) => evidenceRoutes(app, deps.db, deps.evidenceDir),
   };
 }

@@ -44,7 +44,7 @@ export class EvidenceRules {
 
   constructor(
     private readonly db: Db,
-    private readonly dataDir: string,
+    private readonly evidenceDir: string,
   ) {}
 
   /** For other features: a rule every evidence read must pass. */
@@ -83,7 +83,7 @@ export class EvidenceRules {
   /** The file's bytes for display, once every rule allows it; the read is recorded. */
   async open(viewer: SessionUser, sha256: string, use: EvidenceUse): Promise<Buffer> {
     await this.check(viewer, sha256, use);
-    const bytes = await readVerifiedEvidence(this.db, this.dataDir, sha256);
+    const bytes = await readVerifiedEvidence(this.db, this.evidenceDir, sha256);
     await audit(
       this.db,
       use.kind === 'flag'

@@ -7,8 +7,8 @@ import { HarbourError } from '../../core/errors.js';
 
 const extension: Record<EvidenceMime, string> = { 'image/png': 'png', 'image/jpeg': 'jpg' };
 
-export function evidencePath(dataDir: string, sha256: string, mime: EvidenceMime): string {
-  return path.join(dataDir, 'evidence', sha256.slice(0, 2), `${sha256}.${extension[mime]}`);
+export function evidencePath(evidenceDir: string, sha256: string, mime: EvidenceMime): string {
+  return path.join(evidenceDir, sha256.slice(0, 2), `${sha256}.${extension[mime]}`);
 }
 
 export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -20,7 +20,7 @@ export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes
  */
 export async function storeEvidence(
   db: Db,
-  dataDir: string,
+  evidenceDir: string,
   /** deviceId is null for attachments staff add by hand. */
   input: { deviceId: string | null; bytes: Buffer; mime: EvidenceMime; claimedSha256: string },
 ): Promise<{ sha256: string; bytes: number; duplicate: boolean }> {
@@ -45,7 +45,7 @@ export async function storeEvidence(
     return { sha256, bytes: input.bytes.length, duplicate: true };
   }
 
-  const file = evidencePath(dataDir, sha256, input.mime);
+  const file = evidencePath(evidenceDir, sha256, input.mime);
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const handle = await fs.open(temp, 'w', 0o600);
@@ -87,13 +87,13 @@ export class EvidenceTampered extends Error {}
 /** Reads an evidence file, re-checking its hash: a file that no longer matches is never served. */
 export async function readEvidence(
   db: Db,
-  dataDir: string,
+  evidenceDir: string,
   sha256: string,
 ): Promise<{ bytes: Buffer; mime: EvidenceMime } | undefined> {
   const row = await db.selectFrom('evidence').selectAll().where('sha256', '=', sha256).executeTakeFirst();
   if (!row) return undefined;
   const mime = row.mime as EvidenceMime;
-  const bytes = await fs.readFile(evidencePath(dataDir, sha256, mime));
+  const bytes = await fs.readFile(evidencePath(evidenceDir, sha256, mime));
   if (sha256Of(bytes) !== sha256) throw new EvidenceTampered(`evidence ${sha256} no longer matches its hash`);
   return { bytes, mime };
 }

@@ -16,10 +16,10 @@ export async function receivedEvidence(db: Db, sha256s: string[]): Promise<Set<s
 }
 
 /** Reads an evidence file and checks its hash; refuses a missing or altered file. */
-export async function readVerifiedEvidence(db: Db, dataDir: string, sha256: string): Promise<Buffer> {
+export async function readVerifiedEvidence(db: Db, evidenceDir: string, sha256: string): Promise<Buffer> {
   let found;
   try {
-    found = await readEvidence(db, dataDir, sha256);
+    found = await readEvidence(db, evidenceDir, sha256);
   } catch (error) {
     if (error instanceof EvidenceTampered) {
       throw new HarbourError(
@@ -42,9 +42,9 @@ export async function holdsEvidence(db: Db, sha256: string): Promise<boolean> {
 }
 
 /** Deletes an evidence file and its register entry (once nothing refers to it any more). */
-export async function forgetEvidence(db: Db, dataDir: string, sha256: string): Promise<void> {
+export async function forgetEvidence(db: Db, evidenceDir: string, sha256: string): Promise<void> {
   const row = await db.selectFrom('evidence').select('mime').where('sha256', '=', sha256).executeTakeFirst();
   if (!row) return;
-  fs.rmSync(evidencePath(dataDir, sha256, row.mime as EvidenceMime), { force: true });
+  fs.rmSync(evidencePath(evidenceDir, sha256, row.mime as EvidenceMime), { force: true });
   await db.deleteFrom('evidence').where('sha256', '=', sha256).execute();
 }

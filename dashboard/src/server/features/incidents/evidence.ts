@@ -140,7 +140,7 @@ export async function markSuspectedIllegal(
 /** Adds a file staff attach by hand (a photo of a note, a PDF letter). Type and size are checked. */
 export async function addAttachment(
   db: Db,
-  dataDir: string,
+  evidenceDir: string,
   incidentId: string,
   actor: SessionUser,
   input: { data: Buffer; contentType: string | undefined; label: string | null },
@@ -177,7 +177,7 @@ export async function addAttachment(
       'conflict',
       'This incident is closed. Reopen it first; reopening is recorded with your reason.',
     );
-  const { sha256 } = await storeEvidence(db, dataDir, {
+  const { sha256 } = await storeEvidence(db, evidenceDir, {
     deviceId: null,
     bytes: input.data,
     mime: actual,
@@ -232,7 +232,7 @@ export interface SealedPackage {
  */
 export async function sealedExport(
   db: Db,
-  dataDir: string,
+  evidenceDir: string,
   incidentId: string,
   actor: SessionUser,
 ): Promise<SealedPackage> {
@@ -264,7 +264,7 @@ export async function sealedExport(
       // readVerifiedEvidence refuses a file whose bytes no longer match the recorded hash.
       write(
         `evidence/${e.sha256}.${extensionOf[e.mime] ?? 'bin'}`,
-        await readVerifiedEvidence(db, dataDir, e.sha256),
+        await readVerifiedEvidence(db, evidenceDir, e.sha256),
       );
     }
     const metadata = {

@@ -42,9 +42,9 @@ const tags = ['incidents'];
 
 export function incidentRoutes(
   app: App,
-  deps: { db: Db; dataDir: string; notifier: IncidentNotifier; rules: EvidenceRules },
+  deps: { db: Db; evidenceDir: string; notifier: IncidentNotifier; rules: EvidenceRules },
 ): void {
-  const { db, dataDir, notifier, rules } = deps;
+  const { db, evidenceDir, notifier, rules } = deps;
   /** Loads the incident for this viewer (row-level check) and records the read. */
   async function read(id: string, viewer: SessionUser) {
     const row = await visibleIncidentRow(db, id, viewer);
@@ -302,7 +302,7 @@ export function incidentRoutes(
       },
     },
     async (request, reply) => {
-      const pkg = await sealedExport(db, dataDir, request.params.id, currentUser(request));
+      const pkg = await sealedExport(db, evidenceDir, request.params.id, currentUser(request));
       return reply
         .header('content-type', 'application/gzip')
         .header('content-disposition', `attachment; filename="${pkg.fileName}"`)
@@ -338,7 +338,7 @@ export function incidentRoutes(
       async (request, reply) => {
         const actor = currentUser(request);
         const data = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        await addAttachment(db, dataDir, request.params.id, actor, {
+        await addAttachment(db, evidenceDir, request.params.id, actor, {
           data,
           contentType: request.headers['content-type'],
           label: request.query.label ?? null,

@@ -5,6 +5,7 @@
  * `retention_purges`.
  */
 import type { Logger } from 'pino';
+import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import type { ServerFeature } from '../../core/feature.js';
 import type { Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
@@ -46,11 +47,13 @@ export function incidentsFeature(deps: {
   db: Db;
   push: Push;
   log: Logger;
-  dataDir: string;
+  evidenceDir: string;
   activity: ActivityFeature;
   evidence: EvidenceFeature;
+  /** Retention runs on one node of several (default: this one). */
+  lease?: Lease;
 }): IncidentsFeature {
-  const { db, log, dataDir } = deps;
+  const { db, log, evidenceDir } = deps;
   const { rules } = deps.evidence;
   rules.add(incidentEvidenceRule);
   const notifier = new IncidentNotifier(db, deps.push, log.child({ part: 'incidents' }));
@@ -61,17 +64,20 @@ export function incidentsFeature(deps: {
     created: (row) => notifier.created(row),
     routes(app) {
       concernRoutes(app, db, notifier);
-      incidentRoutes(app, { db, dataDir, notifier, rules });
-      incidentReportRoutes(app, db, dataDir);
+      incidentRoutes(app, { db, evidenceDir, notifier, rules });
+      incidentReportRoutes(app, db, evidenceDir);
       safeguardingRoutes(app, db);
     },
     start() {
+      const day = 24 * 3600_000;
+      const run = onceAcrossNodes(deps.lease ?? soleNode, 'retention', day, async () => {
+        const purged = await runRetention(db, evidenceDir);
+        log.info({ purged }, 'retention run');
+      });
       const retention = () =>
-        void runRetention(db, dataDir).catch((error: unknown) =>
-          log.error({ err: error }, 'retention purge failed'),
-        );
+        void run().catch((error: unknown) => log.error({ err: error }, 'retention purge failed'));
       retention();
-      retentionTimer = setInterval(retention, 24 * 3600_000);
+      retentionTimer = setInterval(retention, day);
       retentionTimer.unref();
     },
     async stop() {

@@ -13,7 +13,7 @@ import { audit } from '../../core/audit.js';
 import { chronology, governorsReport, incidentLogCsv, subjectAccessExport } from './reports.js';
 import { listPurges, runRetention } from './retention.js';
 
-export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
+export function incidentReportRoutes(app: App, db: Db, evidenceDir: string): void {
   app.get(
     '/api/incidents/export.csv',
     {
@@ -104,7 +104,7 @@ export function incidentReportRoutes(app: App, db: Db, dataDir: string): void {
       },
     },
     async (request) => {
-      const result = await runRetention(db, dataDir);
+      const result = await runRetention(db, evidenceDir);
       await audit(db, { actor: currentUser(request).id, action: 'retention.run', detail: result });
       return result;
     },

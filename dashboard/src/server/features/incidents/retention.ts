@@ -27,7 +27,7 @@ export interface PurgeResult {
   incidents: number;
 }
 
-export async function runRetention(db: Db, dataDir: string, now = new Date()): Promise<PurgeResult> {
+export async function runRetention(db: Db, evidenceDir: string, now = new Date()): Promise<PurgeResult> {
   const retention = await getSetting(db, 'retention');
   const result: PurgeResult = { evidence: 0, incidents: 0 };
 
@@ -56,7 +56,7 @@ export async function runRetention(db: Db, dataDir: string, now = new Date()): P
       );
     });
     for (const sha256 of new Set(oldEvidence.map((e) => e.sha256))) {
-      await forgetFile(db, dataDir, sha256);
+      await forgetFile(db, evidenceDir, sha256);
     }
     result.evidence = oldEvidence.length;
   }
@@ -97,7 +97,7 @@ export async function runRetention(db: Db, dataDir: string, now = new Date()): P
         oldIncidents.map((i) => incidentRef(i.seq)),
       );
       for (const f of files) {
-        await forgetFile(trx, dataDir, f.sha256);
+        await forgetFile(trx, evidenceDir, f.sha256);
       }
     });
     result.incidents = oldIncidents.length;
@@ -115,14 +115,14 @@ async function record(db: Db, recordType: string, count: number, refs: string[])
 }
 
 /** Deletes an evidence file and its register entry once no incident refers to it any more. */
-async function forgetFile(db: Db, dataDir: string, sha256: string): Promise<void> {
+async function forgetFile(db: Db, evidenceDir: string, sha256: string): Promise<void> {
   const stillUsed = await db
     .selectFrom('incident_evidence')
     .select('sha256')
     .where('sha256', '=', sha256)
     .executeTakeFirst();
   if (stillUsed) return;
-  await forgetEvidence(db, dataDir, sha256);
+  await forgetEvidence(db, evidenceDir, sha256);
 }
 
 /** What retention purged, newest first. */

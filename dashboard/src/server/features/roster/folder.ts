@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import type { Db } from '../../db/database.js';
 import { HarbourError } from '../../core/errors.js';
 import { contentHash, importRoster, lastFolderHash, recordRefusal, refusedResult } from './import.js';
@@ -45,6 +46,8 @@ export function folderImporter(deps: {
   dir: string;
   intervalMinutes: number;
   imported: () => void;
+  /** One node of several looks at the folder each time (default: this one). */
+  lease?: Lease | undefined;
 }) {
   const { db, log, dir } = deps;
   let timer: NodeJS.Timeout | undefined;
@@ -78,8 +81,9 @@ export function folderImporter(deps: {
   }
 
   const tick = () => {
-    running ??= runOnce()
-      .then(() => undefined)
+    running ??= onceAcrossNodes(deps.lease ?? soleNode, 'roster-folder', deps.intervalMinutes * 60_000, () =>
+      runOnce().then(() => undefined),
+    )()
       .catch((error: unknown) => log.error({ err: error, dir }, 'roster folder import failed'))
       .finally(() => (running = undefined));
     return running;

@@ -8,6 +8,7 @@
 import type { AupMatchRule, Person } from '@harbour/shared';
 import type { Logger } from 'pino';
 import type { ServerFeature } from '../../core/feature.js';
+import type { Lease } from '../../core/cluster.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
 import { folderImporter } from './folder.js';
@@ -43,13 +44,15 @@ export function rosterFeature(deps: {
   devices: DevicesFeature;
   /** HARBOUR_ROSTER_DIR: a folder to import a OneRoster export from on a schedule. */
   folder?: { dir: string; intervalMinutes: number } | undefined;
+  lease?: Lease;
 }): RosterFeature {
   const { db } = deps;
   const listeners: (() => void)[] = [];
   const imported = () => {
     for (const listener of listeners) listener();
   };
-  const folder = deps.folder && folderImporter({ db, log: deps.log, ...deps.folder, imported });
+  const folder =
+    deps.folder && folderImporter({ db, log: deps.log, ...deps.folder, imported, lease: deps.lease });
   const people = (logins: readonly string[]) => peopleForLogins(db, logins);
 
   // Every tile and inventory row shows the person at the computer, not just the login name.

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { allows } from '../../core/access.js';
+import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import type { ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
@@ -35,6 +36,8 @@ export function supervisionFeature(deps: {
   push: Push;
   log: Logger;
   devices: DevicesFeature;
+  /** Each tick of the lesson bell runs on one node of several. */
+  lease?: Lease;
 }): SupervisionFeature {
   const { db, push, log } = deps;
   const ports: SupervisionPorts = { db, push, hub: deps.devices.hub };
@@ -45,11 +48,11 @@ export function supervisionFeature(deps: {
     async start() {
       await markStaleControls(ports);
       // Supervised sessions end by themselves at the time the teacher set.
+      const bell = onceAcrossNodes(deps.lease ?? soleNode, 'lesson-bell', 10_000, () =>
+        endExpiredSessions(ports).then(() => undefined),
+      );
       lessonBell = setInterval(
-        () =>
-          void endExpiredSessions(ports).catch((error: unknown) =>
-            log.error({ err: error }, 'ending sessions failed'),
-          ),
+        () => void bell().catch((error: unknown) => log.error({ err: error }, 'ending sessions failed')),
         10_000,
       );
       lessonBell.unref();

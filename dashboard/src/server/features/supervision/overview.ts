@@ -34,7 +34,7 @@ export function roomOverviewRoutes(app: App, ports: SupervisionPorts): void {
           id: room.id,
           name: room.name,
           computers: ids.length,
-          online: ids.filter((id) => hub.isOnline(id)).length,
+          online: (await hub.onlineOf(ids)).size,
           supervising: session ? { teacherName: session.teacherName, endsAt: session.endsAt } : null,
           mine: mine.has(room.id),
         });

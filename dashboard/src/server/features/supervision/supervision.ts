@@ -24,7 +24,7 @@ import { audit } from '../../core/audit.js';
 export interface SupervisionPorts {
   db: Db;
   push: Push;
-  hub: Pick<DeviceHub, 'isOnline'>;
+  hub: Pick<DeviceHub, 'onlineOf'>;
 }
 
 /** How long a device has to acknowledge a control before it is marked "did not reach". */
@@ -356,6 +356,7 @@ export async function sendControl(
   if (chosen.length === 0) throw new HarbourError('conflict', 'There are no devices in this room.');
   const id = randomUUID();
   const at = nowIso();
+  const online = await ports.hub.onlineOf(chosen);
   await ports.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('control_actions')
@@ -380,7 +381,7 @@ export async function sendControl(
         chosen.map((deviceId) => ({
           action_id: id,
           device_id: deviceId,
-          state: ports.hub.isOnline(deviceId) ? ('sent' as const) : ('not_reached' as const),
+          state: online.has(deviceId) ? ('sent' as const) : ('not_reached' as const),
           at,
         })),
       )

@@ -6,6 +6,7 @@
  */
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import type { Push } from '../../core/ports.js';
+import type { CounterStore } from '../../core/rate-limit.js';
 import type { Db } from '../../db/database.js';
 import type { IncidentsFeature } from '../incidents/index.js';
 import { TellAlerts } from './alerts.js';
@@ -13,7 +14,13 @@ import { storeTellDetails, storeTellReported } from './tell.js';
 import { tellAgentHandlers } from './tell.agent.js';
 import { tellRoutes } from './tell.routes.js';
 
-export function tellFeature(deps: { db: Db; push: Push; incidents: IncidentsFeature }): ServerFeature {
+export function tellFeature(deps: {
+  db: Db;
+  push: Push;
+  incidents: IncidentsFeature;
+  /** Where wrong PINs are counted (shared by every node). */
+  counters: CounterStore;
+}): ServerFeature {
   const { db } = deps;
   const alerts = new TellAlerts(db, deps.push, deps.incidents);
   return {
@@ -32,6 +39,6 @@ export function tellFeature(deps: { db: Db; push: Push; incidents: IncidentsFeat
         store: (trx, deviceId, event) => storeTellDetails(trx, deviceId, event, event.body),
       }),
     ],
-    agentRequests: tellAgentHandlers(db, alerts),
+    agentRequests: tellAgentHandlers(db, alerts, deps.counters),
   };
 }

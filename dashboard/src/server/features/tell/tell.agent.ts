@@ -1,14 +1,19 @@
 /** The agent's tell requests: release at the computer, settings, and status after a reconnection. */
 import type { AgentRequestHandlers } from '../../core/feature.js';
+import type { CounterStore } from '../../core/rate-limit.js';
 import type { Db } from '../../db/database.js';
 import { getSetting, incidentByTell } from '../incidents/index.js';
 import type { TellAlerts } from './alerts.js';
 import { releaseAtComputer } from './tell.js';
 
-export function tellAgentHandlers(db: Db, alerts: TellAlerts): AgentRequestHandlers {
+export function tellAgentHandlers(
+  db: Db,
+  alerts: TellAlerts,
+  pinFailures: CounterStore,
+): AgentRequestHandlers {
   return {
     'agent:tell-release': async ({ tellId, pin }, { deviceId }) => {
-      const result = await releaseAtComputer(db, deviceId, tellId, pin);
+      const result = await releaseAtComputer(db, deviceId, tellId, pin, pinFailures);
       if (result.released && result.row) await alerts.changed(result.row);
       return { released: result.released, message: result.message };
     },

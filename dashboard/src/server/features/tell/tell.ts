@@ -16,6 +16,7 @@ import type { SessionUser } from '../../core/identity.js';
 import { verifyPassword } from '../../core/passwords.js';
 import { audit } from '../../core/audit.js';
 import { HarbourError, notFound } from '../../core/errors.js';
+import type { CounterStore } from '../../core/rate-limit.js';
 import type { Db } from '../../db/database.js';
 import { devicePlace } from '../devices/index.js';
 import { deviceHolds, holdsEvidence } from '../evidence/index.js';
@@ -244,8 +245,8 @@ export async function releaseTell(db: Db, incidentId: string, user: SessionUser)
   return visibleIncidentRow(db, incidentId, user);
 }
 
-// Wrong PINs typed at one computer: after 5 in 5 minutes, that computer must wait.
-const pinFailures = new Map<string, number[]>();
+// Wrong PINs typed at one computer: after 5 in a 5-minute window, that computer must wait.
+// Counted in the server's counter store, which several nodes share.
 const pinWindowMs = 5 * 60_000;
 const maxPinFailures = 5;
 
@@ -258,6 +259,7 @@ export async function releaseAtComputer(
   deviceId: string,
   tellId: string,
   pin: string | undefined,
+  pinFailures: CounterStore,
 ): Promise<{ released: boolean; message: string; row?: IncidentRow }> {
   const row = await incidentByTell(db, tellId, deviceId);
   if (!row) throw notFound('This report');
@@ -270,8 +272,10 @@ export async function releaseAtComputer(
     how = 'pupil';
   } else {
     const now = Date.now();
-    const recent = (pinFailures.get(deviceId) ?? []).filter((t) => now - t < pinWindowMs);
-    if (recent.length >= maxPinFailures) {
+    const key = `pin:${deviceId}`;
+    // A count that cannot be read (the shared store is away) refuses: PINs are not guessable then either.
+    const failures = await pinFailures.peek(key, pinWindowMs, now).catch(() => maxPinFailures);
+    if (failures >= maxPinFailures) {
       return {
         released: false,
         message: 'Too many wrong PINs. Wait a few minutes, or release the screen from the dashboard.',
@@ -279,14 +283,14 @@ export async function releaseAtComputer(
     }
     const hash = await getSetting(db, 'staffPinHash');
     if (!hash || !(await verifyPassword(hash, pin))) {
-      pinFailures.set(deviceId, [...recent, now]);
+      await pinFailures.hit(key, pinWindowMs, now);
       await audit(db, { actor: `device:${deviceId}`, action: 'tell.pin_refused', subject: row.id });
       return {
         released: false,
         message: hash ? 'That PIN is not right.' : 'No staff PIN has been set up yet.',
       };
     }
-    pinFailures.delete(deviceId);
+    await pinFailures.clear(key, pinWindowMs, now);
     how = 'staff PIN';
   }
   await db.transaction().execute(async (trx) => {
