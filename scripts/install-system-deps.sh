@@ -9,10 +9,11 @@
 # security tests make a school CA and server certificates with it for each run) and postgresql
 # (the integration-pg and security-pg tests start a cluster of their own with its initdb and
 # pg_ctl, as the postgres user; the cluster the package may start itself is not used) and
-# redis-server (the multi-node tests start their own on a free port; the package's service is not used).
+# redis-server (the multi-node tests start their own on a free port; the package's service is not used) and
+# espeak-ng (the server's read-aloud engine: English and Welsh voices; production servers need it too).
 # Run as root, or it uses sudo. Installs only what is missing.
 set -euo pipefail
-packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl openssl postgresql redis-server)
+packages=(chromium xvfb openbox x11-utils x11-xserver-utils xdotool xprintidle xterm wmctrl openssl postgresql redis-server espeak-ng)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

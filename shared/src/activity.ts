@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
+import { personSchema } from './roster.js';
 import { safeText } from './text.js';
 import { parseUrl } from './url.js';
 
@@ -189,6 +190,8 @@ export const activityIntervalSchema = z.object({
   start: isoTimeSchema,
   /** null while the interval is still open (this is what the device shows now). */
   end: isoTimeSchema.nullable(),
+  /** The roster's pupil behind `user` (lists only; null: no user). */
+  person: personSchema.nullable().optional(),
 });
 export type ActivityInterval = z.infer<typeof activityIntervalSchema>;
 export const activityListSchema = z.object({

@@ -316,11 +316,24 @@ export const aupUserDecisionsSchema = z.object({
   ),
 });
 
+/** Read-aloud audio for a published policy (made on the server by a speech engine). */
+export const aupAudioRequestSchema = z.strictObject({ documentId: idSchema });
+export const aupAudioSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('ready'), mime: z.literal('audio/wav'), base64: z.string() }),
+  /** Being made: ask again in a few seconds. */
+  z.object({ status: z.literal('pending') }),
+  /** No engine on the server, a text too long to read aloud, or the engine failed. */
+  z.object({ status: z.literal('unavailable'), reason: z.enum(['no_engine', 'too_long', 'failed']) }),
+]);
+export type AupAudio = z.infer<typeof aupAudioSchema>;
+
 export const aupAgentRequests = {
   /** Every published policy, the audience rules and the expiry date. */
   'aup:bundle': { request: z.strictObject({}), response: aupBundleSchema },
   /** A user's latest decision per audience (they may have agreed on another computer). */
   'aup:decisions': { request: z.strictObject({ user: osUserSchema }), response: aupUserDecisionsSchema },
+  /** The spoken policy, as WAV audio (base64), or why there is none yet. */
+  'aup:audio': { request: aupAudioRequestSchema, response: aupAudioSchema },
 } as const;
 export const aupAgentPushes = {
   /** Policies or rules changed: fetch them again; showNow asks to re-check signed-in users at once. */
@@ -337,6 +350,8 @@ export const aupPageSchema = z.object({
   source: aupSourceSchema,
   /** The school's language (null: not known, the page follows the computer's). */
   language: uiLanguageSchema.nullable().optional(),
+  /** Read-aloud: the audio is here (GET /api/aup/audio), on its way, or not available on this computer. */
+  audio: z.enum(['ready', 'pending', 'unavailable']).optional(),
 });
 export type AupPage = z.infer<typeof aupPageSchema>;
 export const aupPageDecisionSchema = z.strictObject({

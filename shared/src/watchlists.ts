@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { activitySettingsSchema, activityWindowSchema } from './activity.js';
 import { evidenceRefSchema } from './evidence.js';
+import { personSchema } from './roster.js';
 import { safeText } from './text.js';
 import { parseUrl, queryParam } from './url.js';
 
@@ -338,6 +339,8 @@ export const flagSchema = z.object({
     .nullable(),
   /** The incident recording this concern (its own, or the one it was linked to). */
   incidentId: idSchema.nullable(),
+  /** The roster's pupil behind `user` (lists only; null: no user). */
+  person: personSchema.nullable().optional(),
 });
 export type Flag = z.infer<typeof flagSchema>;
 export const flagListSchema = z.object({ flags: z.array(flagSchema) });

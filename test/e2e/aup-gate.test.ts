@@ -97,6 +97,23 @@ describe('the AUP gate on a real X display', () => {
     x.snapshot('aup-gate-after-bypass-attempts');
   });
 
+  it('keys pressed around the speaker button ("Read it to me") do not get past it', async () => {
+    // From the heading, Tab reaches the speaker button; Enter and Space play or stop the reading
+    // (or, where it is unavailable, do nothing); then the keys a curious pupil tries next.
+    await settle();
+    await x.run('xdotool', ['mousemove', '100', '125', 'click', '1']);
+    await settle();
+    await x.run('xdotool', ['key', 'Tab', 'Return']);
+    await settle();
+    await waitAupOnly('the AUP after pressing the speaker button');
+    for (const key of ['space', 'shift+Tab', 'Escape', 'alt+F4', 'ctrl+w', 'alt+Left', 'F11', 'super']) {
+      await x.run('xdotool', ['key', key]);
+      await settle();
+      await waitAupOnly(`the AUP after ${key} beside the speaker button`);
+    }
+    x.snapshot('aup-gate-speaker-keys');
+  });
+
   it('"I agree", with the keyboard alone, gives the desktop back and lands in the register', async () => {
     // The page starts at its heading: Tab to "Read it to me", Tab to "I agree", Enter. The clicks
     // above moved the focus to the page's body (the language buttons come first from there):

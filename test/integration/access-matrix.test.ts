@@ -62,6 +62,8 @@ const expected: Record<string, readonly Caller[]> = {
   // Devices only (by credential); no staff session may upload evidence.
   'POST /api/agent/evidence': [],
   'POST /api/agent/merge': [],
+  // Issue 16 item 14: a policy's read-aloud audio, for devices only.
+  'GET /api/agent/aup/:id/audio': [],
   'GET /api/devices': staff,
   'POST /api/devices/:id/revoke': ['admin', 'technician'],
   'PATCH /api/devices/:id': ['admin', 'technician'],

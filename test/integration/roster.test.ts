@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -287,6 +288,72 @@ describe('the person at the computer', () => {
     expect(byName.get('PC-ROSTER-2')?.person).toMatchObject({ known: false, name: null });
     a.socket.close();
     b.socket.close();
+  });
+
+  it('the activity timeline and the flags list name the pupil; an unknown login is marked unknown', async () => {
+    const room = await clients.admin.createRoom('Roster activity room');
+    const device = await enrolTestDevice(harbour.url, clients.admin, room.id, 'PC-ROSTER-3');
+    const window = {
+      app: 'Chromium',
+      title: 'Games',
+      exePath: null,
+      url: 'https://games.example/',
+      domain: 'games.example',
+      private: false,
+    };
+    const start = Date.now() - 60_000;
+    for (const [i, user] of [{ username: 'bjones' }, { username: 'jdoe' }].entries()) {
+      const at = new Date(start + i * 10_000);
+      expect(
+        await sendEvent(
+          device,
+          { type: 'activity.changed', state: 'active', user, window },
+          randomUUID(),
+          at,
+        ),
+      ).toMatchObject({ ok: true });
+      expect(
+        await sendEvent(
+          device,
+          {
+            type: 'activity.flag',
+            user,
+            window,
+            match: {
+              entryId: randomUUID(),
+              kind: 'domain',
+              pattern: `games${i}.example`,
+              category: 'games',
+              severity: 'low',
+              where: 'domain',
+              matched: 'games.example',
+            },
+            evidence: [],
+          },
+          randomUUID(),
+          at,
+        ),
+      ).toMatchObject({ ok: true });
+    }
+    const range = `from=${new Date(start - 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+    const timeline = await clients.dsl.json<{
+      intervals: {
+        user: string | null;
+        person?: { known: boolean; name: string | null; className: string | null } | null;
+      }[];
+    }>('GET', `/api/activity?deviceId=${device.deviceId}&${range}`);
+    expect(timeline.status).toBe(200);
+    const byUser = new Map(timeline.body.intervals.map((i) => [i.user, i.person]));
+    expect(byUser.get('bjones')).toMatchObject({ known: true, name: 'Brian Jones' });
+    expect(byUser.get('jdoe')).toMatchObject({ known: false, name: null });
+    const flags = await clients.dsl.json<{
+      flags: { user: string | null; person?: { known: boolean; name: string | null } | null }[];
+    }>('GET', `/api/flags?deviceId=${device.deviceId}`);
+    expect(flags.status).toBe(200);
+    const flagged = new Map(flags.body.flags.map((f) => [f.user, f.person]));
+    expect(flagged.get('bjones')).toMatchObject({ known: true, name: 'Brian Jones' });
+    expect(flagged.get('jdoe')).toMatchObject({ known: false, name: null });
+    device.socket.close();
   });
 });
 

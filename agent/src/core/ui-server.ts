@@ -28,6 +28,14 @@ export class UiError extends Error {
   }
 }
 
+/** A route's answer that is not JSON (read-aloud audio): sent as it is, with its type. */
+export class UiBytes {
+  constructor(
+    readonly type: string,
+    readonly bytes: Buffer,
+  ) {}
+}
+
 export interface UiRoute<S extends z.ZodType | undefined> {
   method: 'GET' | 'POST';
   /** Must start with /api/, e.g. /api/aup/current */
@@ -121,6 +129,12 @@ export class UiServer {
       if (this.base && request.headers.host !== new URL(this.base).host) {
         return refuse(reply, 403, 'forbidden', 'Wrong host.');
       }
+      // Pages on other ports of 127.0.0.1 are the same *site*, so a SameSite cookie still goes with
+      // their <audio>/<img> requests: refuse anything a browser marks as not from this origin.
+      const site = request.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+        return refuse(reply, 403, 'forbidden', 'This page is only for the Harbour agent.');
+      }
       if (request.url.startsWith('/_enter?')) return;
       if (!this.authorised(request)) {
         log.warn({ url: request.url.split('?')[0] }, 'ui server: request without the secret refused');
@@ -165,6 +179,7 @@ export class UiServer {
           }
           try {
             const result = await route.handler(body);
+            if (result instanceof UiBytes) return reply.type(result.type).send(result.bytes);
             return reply.send(result ?? {});
           } catch (error) {
             if (error instanceof UiError)

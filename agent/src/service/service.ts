@@ -211,6 +211,7 @@ const sessionRequests = new Set([
   'agent:control-ack',
   'aup:bundle',
   'aup:decisions',
+  'aup:audio',
 ]);
 /** Only the session in front may send these: the teacher sees and controls the screen in front of the pupil. */
 const frontOnly = new Set(['agent:thumbnail', 'agent:control-ack']);

@@ -187,6 +187,7 @@ export async function startHarbour(
     devices,
     evidence,
     lease,
+    people: (logins) => roster.people(logins),
   });
   const supervision = supervisionFeature({ db, push, log, devices, lease });
   // Repeat hits join a flag until the lesson it was raised in ends (supervision is built after activity).
@@ -198,7 +199,15 @@ export async function startHarbour(
     devices,
     roster,
     evidence,
-    aupFeature({ db, push, devices, roster }),
+    aupFeature({
+      db,
+      push,
+      devices,
+      roster,
+      dataDir,
+      log: log.child({ service: 'speech' }),
+      speech: config.speech,
+    }),
     activity,
     supervision,
     incidents,

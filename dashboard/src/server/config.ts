@@ -174,6 +174,11 @@ export interface ServerConfig {
   redisUrl?: string | undefined;
   /** Evidence files (EVIDENCE_DIR); none: DATA_DIR/evidence. */
   evidenceDir?: string | undefined;
+  /** Read-aloud: the speech engine's command (default espeak-ng, found on PATH) and its limits. */
+  speech?: {
+    engine?: string;
+    limits?: { maxChars: number; timeoutMs: number; maxBytes: number };
+  };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {

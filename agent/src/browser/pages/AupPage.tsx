@@ -12,26 +12,12 @@ import {
   setLanguage,
   type Language,
 } from '../i18n';
-import { RuleIcon } from './icons';
+import { RuleIcon, SpeakerIcon } from './icons';
 
 type Step = 'reading' | 'confirm-decline' | 'sending' | 'agreed' | 'declined';
 
 function monitoredText(t: TFunction, data: AupData): string {
   return data.content.layout === 'large' ? t('aup.monitoredLarge') : t('aup.monitored');
-}
-
-/** Everything the page says, in order, for "Read it to me". */
-function spoken(t: TFunction, data: AupData): string {
-  const { content } = data;
-  return [
-    content.title,
-    content.intro,
-    ...content.rules.map((r) => r.text),
-    content.closing,
-    monitoredText(t, data),
-  ]
-    .filter(Boolean)
-    .join('. ');
 }
 
 /** The page's words follow the pupil's choice, else the policy's own language, else the school's. */
@@ -53,6 +39,9 @@ export function AupPage() {
   const [error, setError] = useState<string | null>(null);
   const [step, setStep] = useState<Step>('reading');
   const [speaking, setSpeaking] = useState(false);
+  const [audioState, setAudioState] = useState<NonNullable<AupData['audio']>>('pending');
+  const [audioFailed, setAudioFailed] = useState(false);
+  const player = useRef<HTMLAudioElement>(null);
   const [chosen, setChosen] = useState<Language | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const confirmHeading = useRef<HTMLHeadingElement>(null);
@@ -62,11 +51,14 @@ export function AupPage() {
     try {
       const next = await ui.get<AupData>('/api/aup/current');
       setError(null);
+      setAudioState(next.audio ?? 'unavailable');
       if (next.textHash !== hash.current || next.user.username !== data?.user.username) {
         // A new text (or a new user): start again from the top.
         hash.current = next.textHash;
         setData(next);
         setStep('reading');
+        setAudioFailed(false);
+        setSpeaking(false);
       }
     } catch (err) {
       if (err instanceof UiRequestError && err.status === 404) return; // nothing to agree to any more
@@ -100,11 +92,18 @@ export function AupPage() {
     if (step === 'reading') heading.current?.focus();
   }, [step]);
 
-  useEffect(() => () => window.speechSynthesis?.cancel(), []);
+  function stopReading() {
+    const audio = player.current;
+    if (audio) {
+      audio.pause();
+      audio.currentTime = 0;
+    }
+    setSpeaking(false);
+  }
 
   async function send(decision: AupPageDecision['decision']) {
     if (!data) return;
-    window.speechSynthesis?.cancel();
+    stopReading();
     setStep('sending');
     try {
       await ui.post('/api/aup/decision', { decision, textHash: data.textHash });
@@ -118,20 +117,19 @@ export function AupPage() {
     }
   }
 
+  /** Plays the policy's audio, made on the server (browsers on Linux have no voices of their own). */
   function readAloud() {
-    if (!data || !('speechSynthesis' in window)) return;
-    window.speechSynthesis.cancel();
+    const audio = player.current;
+    if (!audio || audioState !== 'ready' || audioFailed) return;
     if (speaking) {
-      setSpeaking(false);
+      stopReading();
       return;
     }
-    const utterance = new SpeechSynthesisUtterance(spoken(t, data));
-    utterance.lang = locales[isLanguage(data.content.language) ? data.content.language : currentLanguage()];
-    utterance.rate = 0.9;
-    utterance.onend = () => setSpeaking(false);
-    utterance.onerror = () => setSpeaking(false);
     setSpeaking(true);
-    window.speechSynthesis.speak(utterance);
+    audio.play().catch(() => {
+      setSpeaking(false);
+      setAudioFailed(true);
+    });
   }
 
   if (!data) {
@@ -145,7 +143,14 @@ export function AupPage() {
   const { content } = data;
   const large = content.layout === 'large';
   const name = data.user.displayName ?? data.user.username;
-  const canSpeak = typeof window !== 'undefined' && 'speechSynthesis' in window;
+  const canSpeak = audioState === 'ready' && !audioFailed;
+  const readLabel = canSpeak
+    ? speaking
+      ? t('aup.stopReading')
+      : t('aup.readAloud')
+    : audioState === 'pending' && !audioFailed
+      ? t('aup.audioPending')
+      : t('aup.audioUnavailable');
   const contentLang = isLanguage(content.language) ? locales[content.language] : undefined;
 
   if (step === 'agreed') {
@@ -187,16 +192,33 @@ export function AupPage() {
       <h1 id="aup-title" ref={heading} tabIndex={-1} lang={contentLang}>
         {content.title}
       </h1>
-      {canSpeak && (
+      <div className="aup-read-row">
+        {/* aria-disabled, not disabled: the button stays in the Tab order and says why it cannot read. */}
         <button
           type="button"
-          className="button button-quiet aup-read"
+          className={canSpeak ? 'button aup-read' : 'button aup-read aup-read-off'}
           onClick={readAloud}
-          aria-pressed={speaking}
+          aria-disabled={canSpeak ? undefined : true}
         >
-          {speaking ? t('aup.stopReading') : t('aup.readAloud')}
+          <SpeakerIcon off={!canSpeak} />
+          <span className="aup-read-label">{readLabel}</span>
         </button>
-      )}
+        {audioState === 'ready' && (
+          <audio
+            ref={player}
+            className="aup-audio"
+            src={`/api/aup/audio?text=${data.textHash}`}
+            preload="auto"
+            onEnded={() => setSpeaking(false)}
+            onPause={() => setSpeaking(false)}
+            onPlaying={() => setSpeaking(true)}
+            onError={() => {
+              setSpeaking(false);
+              setAudioFailed(true);
+            }}
+          />
+        )}
+      </div>
       {content.intro && (
         <p className="aup-intro" lang={contentLang}>
           {content.intro}

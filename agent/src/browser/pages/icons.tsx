@@ -147,3 +147,30 @@ export function RuleIcon({ icon, label }: { icon: AupIcon; label: string | undef
     </svg>
   );
 }
+
+/** A loudspeaker (with sound waves, or crossed out when there is no sound), beside the read-aloud label. */
+export function SpeakerIcon({ off }: { off: boolean }) {
+  return (
+    <svg
+      className="speaker-icon"
+      viewBox="0 0 48 48"
+      width="40"
+      height="40"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path d="M6 18h9l12-10v32L15 30H6z" fill="currentColor" />
+      {off ? (
+        <path d="M33 17l12 14M45 17L33 31" stroke="currentColor" strokeWidth="4" strokeLinecap="round" />
+      ) : (
+        <path
+          d="M33 17c3 4 3 10 0 14M38 12c6 7 6 17 0 24"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="4"
+          strokeLinecap="round"
+        />
+      )}
+    </svg>
+  );
+}

@@ -8,6 +8,7 @@ import { Address } from './activity';
 import { ErrorAlert } from './ErrorAlert';
 import { TextField } from './Field';
 import { FormProblems } from './formProblems';
+import { PersonName } from './PersonName';
 import { DateTime } from './time';
 
 const statusTone: Record<Flag['status'], string> = {
@@ -173,7 +174,7 @@ export function FlagList({
           <dl className="device-facts">
             <div>
               <dt>{t('device.user')}</dt>
-              <dd>{f.user ?? t('device.nobody')}</dd>
+              <dd>{f.user ? <PersonName login={f.user} person={f.person} /> : t('device.nobody')}</dd>
             </div>
             <div>
               <dt>{t('flags.matched')}</dt>

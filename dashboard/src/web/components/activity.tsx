@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ActivityInterval, Flag, DeviceActivity } from '@harbour/shared';
 import { useFormat } from '../i18n/format';
 import { DataTable } from './DataTable';
+import { PersonName } from './PersonName';
 import { DateTime } from './time';
 
 /** The local day containing `date` (YYYY-MM-DD) as an ISO [from, to) range. */
@@ -141,7 +142,12 @@ export function ActivityTable({
         {
           key: 'user',
           header: t('activity.columns.user'),
-          cell: (i) => i.user ?? <span className="muted">{t('activity.nobody')}</span>,
+          cell: (i) =>
+            i.user ? (
+              <PersonName login={i.user} person={i.person} />
+            ) : (
+              <span className="muted">{t('activity.nobody')}</span>
+            ),
         },
         {
           key: 'app',

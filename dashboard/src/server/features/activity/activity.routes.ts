@@ -16,9 +16,10 @@ import { findActivity, topDomains } from './activity.js';
 import { activityRooms, assertActivityRoom, checkActivityRoom } from './scope.js';
 import { getActivitySettings, saveActivitySettings } from './settings.js';
 import { audit } from '../../core/audit.js';
+import { withPeople, type People } from './people.js';
 
 /** The activity timeline and its settings. Every read of activity is audited. */
-export function activityRoutes(app: App, db: Db, hub: ActivityHub): void {
+export function activityRoutes(app: App, db: Db, hub: ActivityHub, people: People): void {
   app.get(
     '/api/activity',
     {
@@ -45,7 +46,7 @@ export function activityRoutes(app: App, db: Db, hub: ActivityHub): void {
         subject: deviceId ?? user ?? null,
         detail: { deviceId, user, from, to, rows: result.intervals.length },
       });
-      return result;
+      return { ...result, intervals: await withPeople(people, result.intervals) };
     },
   );
 
@@ -71,7 +72,7 @@ export function activityRoutes(app: App, db: Db, hub: ActivityHub): void {
         subject: request.query.roomId ?? null,
         detail: { ...request.query, rows: result.intervals.length },
       });
-      return result;
+      return { ...result, intervals: await withPeople(people, result.intervals) };
     },
   );
 

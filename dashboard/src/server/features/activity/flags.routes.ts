@@ -12,6 +12,7 @@ import {
   sniffEvidenceMime,
 } from '@harbour/shared';
 import type { App } from '../../core/feature.js';
+import { withPeople, type People } from './people.js';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
@@ -23,7 +24,7 @@ import type { ActivityHub } from './hub.js';
 import { triageFlag, type Triage } from './triage.js';
 
 /** Flags raised by watch-list matches, and the DSL's triage of them. Reading them is audited. */
-export function flagRoutes(app: App, db: Db, rules: EvidenceRules, hub: ActivityHub): void {
+export function flagRoutes(app: App, db: Db, rules: EvidenceRules, hub: ActivityHub, people: People): void {
   app.get(
     '/api/flags/counts',
     {
@@ -111,7 +112,7 @@ export function flagRoutes(app: App, db: Db, rules: EvidenceRules, hub: Activity
         action: 'flags.read',
         detail: { ...request.query, rows: flags.length },
       });
-      return { flags };
+      return { flags: await withPeople(people, flags) };
     },
   );
 

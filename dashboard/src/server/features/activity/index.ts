@@ -12,6 +12,7 @@ import type { DevicesFeature } from '../devices/index.js';
 import type { EvidenceFeature } from '../evidence/index.js';
 import { extensionReports, recordActivityChange } from './activity.js';
 import { activityRoutes } from './activity.routes.js';
+import type { People } from './people.js';
 import { agentActivityConfig, watchRoomActivity } from './agent-activity.js';
 import { recordFlag, type LessonEnd } from './flags.js';
 import { flagRoutes } from './flags.routes.js';
@@ -40,6 +41,8 @@ export function activityFeature(deps: {
   devices: DevicesFeature;
   evidence: EvidenceFeature;
   lease?: Lease;
+  /** The roster's pupil behind each login (timelines and flag lists show names, not logins). */
+  people?: People;
 }): ActivityFeature {
   const { db, push } = deps;
   const hub = new ActivityHub(db, push, deps.log, deps.lease);
@@ -57,9 +60,10 @@ export function activityFeature(deps: {
     start: () => hub.start(),
     stop: () => hub.stop(),
     routes(app) {
-      activityRoutes(app, db, hub);
+      const people: People = deps.people ?? (() => Promise.resolve(new Map()));
+      activityRoutes(app, db, hub, people);
       watchlistRoutes(app, db, hub);
-      flagRoutes(app, db, deps.evidence.rules, hub);
+      flagRoutes(app, db, deps.evidence.rules, hub, people);
     },
     agentEvents: [
       agentEvent({

@@ -15,10 +15,13 @@ import {
   idParamsSchema,
   okSchema,
   publishAupRequestSchema,
+  type AupAudio,
+  type AupDocument,
   type AupRegisterEntry,
   type Person,
 } from '@harbour/shared';
 import { audit } from '../../core/audit.js';
+import { notFound } from '../../core/errors.js';
 import type { App } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
@@ -72,9 +75,16 @@ export function aupRoutes(
   app: App,
   db: Db,
   push: Push,
-  /** The roster's person behind each login (the register shows pupils by name). */
-  people: (logins: readonly string[]) => Promise<Map<string, Person>>,
+  deps: {
+    /** The roster's person behind each login (the register shows pupils by name). */
+    people: (logins: readonly string[]) => Promise<Map<string, Person>>;
+    /** A published version's read-aloud audio; null if it was never published. */
+    audio: (documentId: string) => Promise<AupAudio | null>;
+    /** Called with each newly published version (its audio is made in the background). */
+    published: (doc: AupDocument) => void;
+  },
 ): void {
+  const { people } = deps;
   const notifyAgents = (showNow: boolean) => push.toAgents(channel.everyAgent, 'aup:changed', { showNow });
 
   app.get(
@@ -174,7 +184,10 @@ export function aupRoutes(
         subject: doc.id,
         detail: { audience, version: doc.version, textHash: doc.textHash, showNow: publish && showNow },
       });
-      if (publish) notifyAgents(showNow);
+      if (publish) {
+        deps.published(doc);
+        notifyAgents(showNow);
+      }
       return reply.status(201).send(doc);
     },
   );
@@ -200,6 +213,7 @@ export function aupRoutes(
         subject: doc.id,
         detail: { audience: doc.audience, version: doc.version, showNow: request.body.showNow },
       });
+      deps.published(doc);
       notifyAgents(request.body.showNow);
       return doc;
     },
@@ -298,6 +312,30 @@ export function aupRoutes(
       await audit(db, { actor: actor.id, action: 'aup.status.view', detail: request.query });
       const found = await people(users.map((u) => u.username));
       return { users: users.map((u) => ({ ...u, person: found.get(u.username) ?? null })) };
+    },
+  );
+
+  app.get(
+    '/api/agent/aup/:id/audio',
+    {
+      config: { access: 'device' },
+      schema: {
+        summary:
+          'A published policy read aloud: WAV audio (200), or {status:"pending"} while it is made (202), or {status:"unavailable"} (503)',
+        tags: ['agent'],
+        params: idParamsSchema,
+      },
+    },
+    async (request, reply) => {
+      const found = await deps.audio(request.params.id);
+      if (!found) throw notFound('Policy version');
+      if (found.status === 'ready') {
+        return reply
+          .header('content-type', 'audio/wav')
+          .header('cache-control', 'private, no-store')
+          .send(Buffer.from(found.base64, 'base64'));
+      }
+      return reply.status(found.status === 'pending' ? 202 : 503).send(found);
     },
   );
 }

@@ -517,3 +517,14 @@ export async function deviceStates(
   }
   return out;
 }
+
+/** A version that has been published (now or before): agents may show it, so they may hear it. */
+export async function publishedOnce(db: Db, id: string): Promise<AupDocument | null> {
+  const row = await db
+    .selectFrom('aup_documents')
+    .selectAll()
+    .where('id', '=', id)
+    .where('published_at', 'is not', null)
+    .executeTakeFirst();
+  return row ? toAupDocument(row) : null;
+}

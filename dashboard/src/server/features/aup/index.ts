@@ -3,14 +3,17 @@
  * acceptance register, pushes to agents, and each signed-in user's standing in live room
  * views and the inventory. Tables `aup_audiences`, `aup_documents`, `aup_settings`, `aup_decisions`.
  */
-import type { UiLanguage } from '@harbour/shared';
+import type { AupAudio, UiLanguage } from '@harbour/shared';
+import type { Logger } from 'pino';
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
 import type { RosterFeature } from '../roster/index.js';
+import { notFound } from '../../core/errors.js';
 import * as aup from './aup.js';
 import { aupRoutes } from './aup.routes.js';
+import { aupSpokenText, SpeechStore, type SpeechLimits } from './speech.js';
 
 export { hashAupContent } from './aup.js';
 
@@ -24,15 +27,40 @@ export function aupFeature(deps: {
   push: Push;
   devices: DevicesFeature;
   roster: RosterFeature;
+  dataDir: string;
+  log: Logger;
+  /** Read-aloud limits and engine (tests shorten them, or name a missing engine). */
+  speech?: { limits?: SpeechLimits; engine?: string };
 }): ServerFeature {
   const { db, push, devices, roster } = deps;
+  const speech = new SpeechStore(deps.dataDir, deps.log, deps.speech?.limits, deps.speech?.engine);
+  const spoken = async (doc: { content: Parameters<typeof aupSpokenText>[0] }) =>
+    aupSpokenText(doc.content, await schoolLanguage(db));
+  /** The policy's audio, or why there is none; null for a version never published. */
+  const audio = async (documentId: string): Promise<AupAudio | null> => {
+    const doc = await aup.publishedOnce(db, documentId);
+    if (!doc) return null;
+    const { text, language } = await spoken(doc);
+    const result = speech.get(text, language);
+    return result.status === 'ready'
+      ? { status: 'ready', mime: 'audio/wav', base64: result.wav.toString('base64') }
+      : result;
+  };
+  // Audio is made when a policy is published, so it is ready before the first pupil asks.
+  const published = (doc: { content: Parameters<typeof aupSpokenText>[0] }) =>
+    void spoken(doc).then(({ text, language }) => speech.prepare(text, language));
   // A new roster can move pupils between key stages: agents fetch the rules again.
   roster.onImported(() => push.toAgents(channel.everyAgent, 'aup:changed', { showNow: false }));
   devices.decorate((list) => aup.decorateDevices(db, list));
   devices.provide({ aupStates: (ids) => aup.deviceStates(db, ids) });
   return {
     name: 'aup',
-    routes: (app) => aupRoutes(app, db, push, (logins) => roster.people(logins)),
+    routes: (app) =>
+      aupRoutes(app, db, push, {
+        people: (logins) => roster.people(logins),
+        audio,
+        published,
+      }),
     agentEvents: [
       agentEvent({
         type: 'aup.decision',
@@ -50,6 +78,11 @@ export function aupFeature(deps: {
         return { ...set, settings: { ...set.settings, rules: [...fromRoster, ...set.settings.rules] } };
       },
       'aup:decisions': async ({ user }) => aup.userDecisions(db, user),
+      'aup:audio': async ({ documentId }) => {
+        const found = await audio(documentId);
+        if (!found) throw notFound('Policy version');
+        return found;
+      },
     },
   };
 }
