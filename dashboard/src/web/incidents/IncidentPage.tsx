@@ -29,7 +29,7 @@ import { EvidenceSection } from './Evidence';
 import { categoryLabel, yearGroupLabel } from '../labels';
 import { useCategories } from './categories';
 import { suggestedRoutes } from './guidance';
-import { choiceLabel, pupilOf } from './labels';
+import { choiceLabel, pupilOf, whereOf } from './labels';
 import { useLoad } from './useLoad';
 import { useFormat } from '../i18n/format';
 
@@ -121,15 +121,7 @@ export function IncidentPage() {
             <Fact term={t('incidents.columns.when')}>
               <DateTime iso={incident.occurredAt} />
             </Fact>
-            <Fact term={t('incidents.columns.where')}>
-              {[
-                incident.roomName,
-                incident.deviceName,
-                incident.deviceSerial && t('incidents.serial', { serial: incident.deviceSerial }),
-              ]
-                .filter(Boolean)
-                .join(', ') || t('incident.notAtComputer')}
-            </Fact>
+            <Fact term={t('incidents.columns.where')}>{whereOf(t, incident)}</Fact>
             <Fact term={t('incidents.columns.category')}>{categories.label(incident.category)}</Fact>
             <Fact term={t('incidents.columns.source')}>{t(`enums.incidentSource.${incident.source}`)}</Fact>
             {incident.window && (

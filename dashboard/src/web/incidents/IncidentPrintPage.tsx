@@ -9,7 +9,7 @@ import { useFormat } from '../i18n/format';
 import { yearGroupLabel } from '../labels';
 import { useCategories } from './categories';
 import { describe, detailKeys, Fact } from './IncidentPage';
-import { choiceLabel, pupilOf } from './labels';
+import { choiceLabel, pupilOf, whereOf } from './labels';
 import { useLoad } from './useLoad';
 
 /**
@@ -83,15 +83,7 @@ export function IncidentPrintPage() {
           <Fact term={t('incidents.columns.when')}>
             <DateTime iso={incident.occurredAt} />
           </Fact>
-          <Fact term={t('incidents.columns.where')}>
-            {[
-              incident.roomName,
-              incident.deviceName,
-              incident.deviceSerial && t('incidents.serial', { serial: incident.deviceSerial }),
-            ]
-              .filter(Boolean)
-              .join(', ') || t('incident.notAtComputer')}
-          </Fact>
+          <Fact term={t('incidents.columns.where')}>{whereOf(t, incident)}</Fact>
           <Fact term={t('incidents.columns.category')}>{categories.label(incident.category)}</Fact>
           <Fact term={t('incidents.columns.source')}>{t(`enums.incidentSource.${incident.source}`)}</Fact>
           <Fact term={t('incidents.columns.state')}>{t(`enums.incidentState.${incident.state}`)}</Fact>
