@@ -10,7 +10,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { launchChromium, shareSession } from '../support/browser.js';
+import { launchChromium, openPage, shareSession } from '../support/browser.js';
 import { addStaff, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
@@ -35,12 +35,7 @@ async function contextFor(who: Who): Promise<BrowserContext> {
   return context;
 }
 
-async function open(context: BrowserContext, path: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(new URL(path, server.url).toString());
-  await page.locator('h1').first().waitFor();
-  return page;
-}
+const open = (context: BrowserContext, path: string) => openPage(context, new URL(path, server.url));
 
 const banner = (page: Page) => page.locator('.concern-alert');
 const incidentsCount = (page: Page) => page.locator('.site-nav a[href="/incidents"] .nav-count');
@@ -61,13 +56,12 @@ beforeAll(async () => {
     }));
   }
   // Two classes, each with its teacher.
-  const id = (who: Who) => ids[who];
   for (const [room, who] of [
     ['Year 4 Willow', 'teacher'],
     ['Year 6 Oak', 'otherTeacher'],
   ] as const) {
     const r = await admin.createRoom(room);
-    await admin.json('PUT', `/api/rooms/${r.id}/staff`, { userIds: [id(who)] });
+    await admin.json('PUT', `/api/rooms/${r.id}/staff`, { userIds: [ids[who]] });
   }
   browser = await launchChromium();
 });

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { launchChromium, shareSession } from '../support/browser.js';
+import { launchChromium, openPage, shareSession } from '../support/browser.js';
 import { addStaff, password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
@@ -100,12 +100,7 @@ async function contextFor(who: Who, permissions: string[] = []): Promise<Browser
   return context;
 }
 
-async function open(context: BrowserContext, path: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(new URL(path, server.url).toString());
-  await page.locator('h1').first().waitFor();
-  return page;
-}
+const open = (context: BrowserContext, path: string) => openPage(context, new URL(path, server.url));
 
 const tellBanner = (page: Page) => page.locator('.tell-alert');
 
@@ -124,11 +119,10 @@ beforeAll(async () => {
       role: p.role,
     }));
   }
-  const id = (who: Who) => ids[who];
   roomId = (await admin.createRoom('Year 4 Willow')).id;
   otherRoomId = (await admin.createRoom('Year 6 Oak')).id;
-  await admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [id('teacher')] });
-  await admin.json('PUT', `/api/rooms/${otherRoomId}/staff`, { userIds: [id('otherTeacher')] });
+  await admin.json('PUT', `/api/rooms/${roomId}/staff`, { userIds: [ids.teacher] });
+  await admin.json('PUT', `/api/rooms/${otherRoomId}/staff`, { userIds: [ids.otherTeacher] });
   const { token } = await admin.createToken(roomId);
   const enrolled = await admin.json<{ deviceId: string; credential: string }>('POST', '/api/agent/enrol', {
     token,

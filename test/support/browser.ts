@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ApiClient } from './api.js';
 
 /** Debian's Chromium, driven by Playwright. Quiet on a closed network; no sandbox as root. */
@@ -27,4 +27,12 @@ export async function shareSession(
   const [name, ...value] = client.cookieHeader.split('=');
   await context.addCookies([{ name: name ?? '', value: value.join('='), url }]);
   return context;
+}
+
+/** A new page in `context` at `url`, once the dashboard has drawn its heading. */
+export async function openPage(context: BrowserContext, url: URL): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url.toString());
+  await page.locator('h1').first().waitFor();
+  return page;
 }
