@@ -8,6 +8,7 @@ import { safeText } from './text.js';
 import { agentHealthReportSchema } from './inventory.js';
 import type { PushEvents, RequestEvents } from './socket.js';
 import { aupAgentPushes, aupAgentRequests, aupDecisionEventSchema } from './aup.js';
+import { speechAgentRequests } from './speech.js';
 import {
   tellAgentSettingsSchema,
   tellDetailsSchema,
@@ -100,6 +101,7 @@ export const agentRequests = {
   'agent:tell-settings': { request: z.strictObject({}), response: tellAgentSettingsSchema },
   'agent:tell-status': { request: tellStatusRequestSchema, response: tellStatusResponseSchema },
   ...aupAgentRequests,
+  ...speechAgentRequests,
   /** Supervision: a teacher's control was carried out here. */
   'agent:control-ack': { request: controlAckRequestSchema, response: z.object({}) },
   /** Supervision: a small live thumbnail, only while the room is supervised. */

@@ -3,6 +3,7 @@
  * which audience, and the acceptance register. See docs/aup.md.
  */
 import { z } from 'zod';
+import { speechAudioSchema } from './speech.js';
 import { idSchema, isoTimeSchema, osUserSchema } from './common.js';
 import { uiLanguageSchema } from './language.js';
 import { personSchema } from './roster.js';
@@ -318,13 +319,8 @@ export const aupUserDecisionsSchema = z.object({
 
 /** Read-aloud audio for a published policy (made on the server by a speech engine). */
 export const aupAudioRequestSchema = z.strictObject({ documentId: idSchema });
-export const aupAudioSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ready'), mime: z.literal('audio/wav'), base64: z.string() }),
-  /** Being made: ask again in a few seconds. */
-  z.object({ status: z.literal('pending') }),
-  /** No engine on the server, a text too long to read aloud, or the engine failed. */
-  z.object({ status: z.literal('unavailable'), reason: z.enum(['no_engine', 'too_long', 'failed']) }),
-]);
+/** The same answer as every read-aloud clip (speech.ts). */
+export const aupAudioSchema = speechAudioSchema;
 export type AupAudio = z.infer<typeof aupAudioSchema>;
 
 export const aupAgentRequests = {

@@ -22,3 +22,4 @@ export * from './activity.js';
 export * from './watchlists.js';
 export * from './browser-bridge.js';
 export * from './roster.js';
+export * from './speech.js';

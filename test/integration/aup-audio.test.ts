@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePolicies, samplePoliciesCy, type AupContent, type AupDocument } from '@harbour/shared';
 import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
 import type { ServerConfig } from '../../dashboard/src/server/config.js';
-import { wavSeconds } from '../../dashboard/src/server/features/aup/speech.js';
+import { wavSeconds } from '../../dashboard/src/server/core/speech.js';
 import { ApiClient } from '../support/api.js';
 import { databaseUrlFor } from '../support/database.js';
 import { adminEmail, password } from '../support/harbour.js';

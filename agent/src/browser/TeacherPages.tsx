@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ui } from './api';
+import { currentLanguage } from './i18n';
+import { ReadAloudButton, useClip } from './pages/ReadAloud';
 
 interface TeacherState {
-  cover: { message: string | null; teacherName: string } | null;
-  message: { text: string; teacherName: string } | null;
+  cover: { message: string | null; teacherName: string; actionId: string } | null;
+  message: { text: string; teacherName: string; actionId: string } | null;
 }
 
 function useTeacherState(): TeacherState | null {
@@ -31,6 +33,9 @@ export function EyesPage() {
   const { t } = useTranslation();
   const state = useTeacherState();
   const cover = state?.cover;
+  // The teacher's own words are read by the server's voice; without them, the screen's fixed words.
+  const clip = cover?.message ? `control:${cover.actionId}` : `screen:eyes:${currentLanguage()}`;
+  const audio = useClip(clip);
   useEffect(() => {
     document.title = t('eyes.title');
   }, [t]);
@@ -45,6 +50,7 @@ export function EyesPage() {
       <h1>{t('eyes.title')}</h1>
       <p className="big-text">{cover?.message ? cover.message : t('eyes.listen')}</p>
       {cover && <p className="from">{t('eyes.from', { name: cover.teacherName })}</p>}
+      <ReadAloudButton key={clip} state={audio.state} src={audio.src} />
     </main>
   );
 }
@@ -54,6 +60,8 @@ export function MessagePage() {
   const { t } = useTranslation();
   const state = useTeacherState();
   const message = state?.message;
+  const clip = message ? `control:${message.actionId}` : null;
+  const audio = useClip(clip);
   const [failed, setFailed] = useState(false);
   const dismiss = () =>
     ui.post('/api/teacher/message/dismiss', {}).then(
@@ -74,6 +82,8 @@ export function MessagePage() {
         <p id="message-text" className="big-text">
           {message?.text ?? ''}
         </p>
+        {/* A new message is a new clip: the first one's audio never plays for the second. */}
+        <ReadAloudButton key={clip ?? 'none'} state={audio.state} src={audio.src} />
         <button type="button" className="big-button" onClick={() => void dismiss()} autoFocus>
           {t('message.ok')}
         </button>

@@ -3,11 +3,13 @@ import type { AgentContext, AgentFeature } from './feature.js';
 
 /** What the teacher's controls do to this computer's screens. */
 export interface ScreenControls {
-  /** "Eyes on me": cover every display with the teacher's message. */
-  cover(message: string | null, teacherName: string): Promise<void>;
+  /** "Eyes on me": cover every display with the teacher's message. `actionId` names it (its read-aloud audio). */
+  cover(message: string | null, teacherName: string, actionId: string): Promise<void>;
   release(): Promise<void>;
   /** Show a short message on top of the pupil's screen until they dismiss it. */
-  message(text: string, teacherName: string): Promise<void>;
+  message(text: string, teacherName: string, actionId: string): Promise<void>;
+  /** Gets the agent's context when supervision starts (to fetch read-aloud audio). */
+  attach?(context: AgentContext): void;
 }
 
 export interface SupervisionDeps {
@@ -36,6 +38,7 @@ export class SupervisionFeature implements AgentFeature {
 
   start(context: AgentContext): void {
     this.context = context;
+    this.deps.screens?.attach?.(context);
     context.onPush('supervision:state', (state) => this.apply(state));
     context.onPush('control:apply', (control) => void this.control(control));
   }
@@ -91,9 +94,10 @@ export class SupervisionFeature implements AgentFeature {
       return;
     }
     try {
-      if (control.kind === 'cover') await screens.cover(control.message, control.teacherName);
+      if (control.kind === 'cover')
+        await screens.cover(control.message, control.teacherName, control.actionId);
       else if (control.kind === 'release') await screens.release();
-      else await screens.message(control.message ?? '', control.teacherName);
+      else await screens.message(control.message ?? '', control.teacherName, control.actionId);
       const result = await context.request('agent:control-ack', { actionId: control.actionId });
       if (!result.ok) context.logger.warn({ error: result.error }, 'control acknowledgement refused');
     } catch (error) {

@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import type { AgentContext } from './feature.js';
 import type { ScreenOverlay } from './overlay.js';
+import { ReadAloud } from './read-aloud.js';
 import type { ScreenControls } from './supervision.js';
 import type { UiServer } from './ui-server.js';
 
 export interface TeacherScreenState {
-  cover: { message: string | null; teacherName: string } | null;
-  message: { text: string; teacherName: string } | null;
+  /** `actionId` names the teacher's words read aloud (clip `control:<actionId>`), when there are some. */
+  cover: { message: string | null; teacherName: string; actionId: string } | null;
+  message: { text: string; teacherName: string; actionId: string } | null;
 }
 
 /**
@@ -16,6 +19,7 @@ export interface TeacherScreenState {
  */
 export class OverlayScreenControls implements ScreenControls {
   private state: TeacherScreenState = { cover: null, message: null };
+  private readonly readAloud: ReadAloud;
 
   constructor(
     private readonly lanes: { teacher: ScreenOverlay; message: ScreenOverlay },
@@ -32,10 +36,22 @@ export class OverlayScreenControls implements ScreenControls {
         return { ok: true };
       },
     });
+    this.readAloud = ReadAloud.of(ui);
+    // Only the teacher's words on screen now: a page cannot fetch an older message's audio.
+    this.readAloud.kind('control', (actionId) => {
+      const { cover, message } = this.state;
+      const showing = (cover?.message && cover.actionId === actionId) || message?.actionId === actionId;
+      return showing ? (ctx) => ctx.request('speech:control', { actionId }, 20_000) : null;
+    });
   }
 
-  async cover(message: string | null, teacherName: string): Promise<void> {
-    this.state = { ...this.state, cover: { message, teacherName } };
+  /** The agent's context, for fetching the teacher's words read aloud. */
+  attach(ctx: AgentContext): void {
+    this.readAloud.attach(ctx);
+  }
+
+  async cover(message: string | null, teacherName: string, actionId: string): Promise<void> {
+    this.state = { ...this.state, cover: { message, teacherName, actionId } };
     await this.lanes.teacher.show({ path: '/eyes', title: 'Eyes on your teacher', background: '#0b4f6c' });
   }
 
@@ -44,8 +60,8 @@ export class OverlayScreenControls implements ScreenControls {
     await this.lanes.teacher.hide();
   }
 
-  async message(text: string, teacherName: string): Promise<void> {
-    this.state = { ...this.state, message: { text, teacherName } };
+  async message(text: string, teacherName: string, actionId: string): Promise<void> {
+    this.state = { ...this.state, message: { text, teacherName, actionId } };
     await this.lanes.message.show({
       path: '/message',
       title: `A message from ${teacherName}`,

@@ -26,6 +26,7 @@ import { z } from 'zod';
 import type { DisplayCapture } from '../platform/capture.js';
 import type { AgentContext, AgentFeature } from './feature.js';
 import type { ScreenOverlay } from './overlay.js';
+import { ReadAloud } from './read-aloud.js';
 import { UiError, type UiServer } from './ui-server.js';
 
 /**
@@ -101,6 +102,7 @@ const releaseSchema = z.strictObject({ pin: z.string().max(16).optional() });
 
 export class TellFeature implements AgentFeature {
   readonly name = 'tell';
+  private readAloud: ReadAloud | null = null;
   private ctx: AgentContext | undefined;
   private active: ActiveTell | null = null;
   private pupilsMayRelease = false;
@@ -128,10 +130,13 @@ export class TellFeature implements AgentFeature {
       body: releaseSchema,
       handler: (body) => this.releaseHere(body.pin),
     });
+    // The cover's words read aloud (fetched from the server, like every pupil screen's).
+    this.readAloud = deps.ui ? ReadAloud.of(deps.ui) : null;
   }
 
   start(ctx: AgentContext): void {
     this.ctx = ctx;
+    this.readAloud?.attach(ctx);
     ctx.onPush('server:tell-update', (update) => void this.onUpdate(update));
     const stored = ctx.getState(stateKey);
     if (stored && !this.active) {

@@ -42,7 +42,8 @@ export interface UiRoute<S extends z.ZodType | undefined> {
   path: string;
   /** The JSON body schema (POST); the body is refused with 400 unless it matches. */
   body?: S;
-  handler(body: S extends z.ZodType ? z.output<S> : undefined): unknown;
+  /** `query` is the URL's query string, one value per name (the first, if repeated). */
+  handler(body: S extends z.ZodType ? z.output<S> : undefined, query: Record<string, string>): unknown;
 }
 
 export interface UiServerOptions {
@@ -178,7 +179,12 @@ export class UiServer {
             body = parsed.data;
           }
           try {
-            const result = await route.handler(body);
+            const query: Record<string, string> = {};
+            for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+              const first: unknown = Array.isArray(value) ? value[0] : value;
+              if (typeof first === 'string') query[name] = first;
+            }
+            const result = await route.handler(body, query);
             if (result instanceof UiBytes) return reply.type(result.type).send(result.bytes);
             return reply.send(result ?? {});
           } catch (error) {

@@ -212,6 +212,8 @@ const sessionRequests = new Set([
   'aup:bundle',
   'aup:decisions',
   'aup:audio',
+  'speech:screen',
+  'speech:control',
 ]);
 /** Only the session in front may send these: the teacher sees and controls the screen in front of the pupil. */
 const frontOnly = new Set(['agent:thumbnail', 'agent:control-ack']);

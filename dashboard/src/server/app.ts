@@ -29,7 +29,9 @@ import { databaseFile, openDatabase, type Db } from './db/database.js';
 import type { DialectName } from './db/portable.js';
 import { accountsFeature } from './features/accounts/index.js';
 import { activityFeature } from './features/activity/index.js';
-import { aupFeature } from './features/aup/index.js';
+import { aupFeature, schoolLanguage } from './features/aup/index.js';
+import { speechFeature } from './features/speech/index.js';
+import { SpeechStore } from './core/speech.js';
 import { devicesFeature, roomsOfStaff } from './features/devices/index.js';
 import { evidenceFeature } from './features/evidence/index.js';
 import { incidentsFeature } from './features/incidents/index.js';
@@ -189,7 +191,22 @@ export async function startHarbour(
     lease,
     people: (logins) => roster.people(logins),
   });
-  const supervision = supervisionFeature({ db, push, log, devices, lease });
+  // One speech engine queue for every pupil screen read aloud (the AUP, covers, teachers' messages).
+  const speech = new SpeechStore(
+    dataDir,
+    log.child({ service: 'speech' }),
+    config.speech?.limits,
+    config.speech?.engine,
+  );
+  const supervision = supervisionFeature({
+    db,
+    push,
+    log,
+    devices,
+    lease,
+    speech,
+    language: () => schoolLanguage(db),
+  });
   // Repeat hits join a flag until the lesson it was raised in ends (supervision is built after activity).
   activity.provideLessonEnd(lessonEndAt);
   const incidents = incidentsFeature({ db, push, log, evidenceDir, activity, evidence, lease });
@@ -204,14 +221,13 @@ export async function startHarbour(
       push,
       devices,
       roster,
-      dataDir,
-      log: log.child({ service: 'speech' }),
-      speech: config.speech,
+      speech,
     }),
     activity,
     supervision,
     incidents,
     tellFeature({ db, push, incidents, counters }),
+    speechFeature({ speech }),
   ];
   // One counter store for every limit (Redis when several nodes share it).
   const perMinute = config.rateLimits ?? { deviceSocket: 600, deviceUpload: 120, staffSocket: 300 };

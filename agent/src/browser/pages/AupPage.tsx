@@ -12,7 +12,8 @@ import {
   setLanguage,
   type Language,
 } from '../i18n';
-import { RuleIcon, SpeakerIcon } from './icons';
+import { RuleIcon } from './icons';
+import { ReadAloudButton } from './ReadAloud';
 
 type Step = 'reading' | 'confirm-decline' | 'sending' | 'agreed' | 'declined';
 
@@ -38,10 +39,7 @@ export function AupPage() {
   const [data, setData] = useState<AupData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [step, setStep] = useState<Step>('reading');
-  const [speaking, setSpeaking] = useState(false);
   const [audioState, setAudioState] = useState<NonNullable<AupData['audio']>>('pending');
-  const [audioFailed, setAudioFailed] = useState(false);
-  const player = useRef<HTMLAudioElement>(null);
   const [chosen, setChosen] = useState<Language | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const confirmHeading = useRef<HTMLHeadingElement>(null);
@@ -57,8 +55,6 @@ export function AupPage() {
         hash.current = next.textHash;
         setData(next);
         setStep('reading');
-        setAudioFailed(false);
-        setSpeaking(false);
       }
     } catch (err) {
       if (err instanceof UiRequestError && err.status === 404) return; // nothing to agree to any more
@@ -92,18 +88,8 @@ export function AupPage() {
     if (step === 'reading') heading.current?.focus();
   }, [step]);
 
-  function stopReading() {
-    const audio = player.current;
-    if (audio) {
-      audio.pause();
-      audio.currentTime = 0;
-    }
-    setSpeaking(false);
-  }
-
   async function send(decision: AupPageDecision['decision']) {
     if (!data) return;
-    stopReading();
     setStep('sending');
     try {
       await ui.post('/api/aup/decision', { decision, textHash: data.textHash });
@@ -117,21 +103,6 @@ export function AupPage() {
     }
   }
 
-  /** Plays the policy's audio, made on the server (browsers on Linux have no voices of their own). */
-  function readAloud() {
-    const audio = player.current;
-    if (!audio || audioState !== 'ready' || audioFailed) return;
-    if (speaking) {
-      stopReading();
-      return;
-    }
-    setSpeaking(true);
-    audio.play().catch(() => {
-      setSpeaking(false);
-      setAudioFailed(true);
-    });
-  }
-
   if (!data) {
     return (
       <main className="page">
@@ -143,14 +114,6 @@ export function AupPage() {
   const { content } = data;
   const large = content.layout === 'large';
   const name = data.user.displayName ?? data.user.username;
-  const canSpeak = audioState === 'ready' && !audioFailed;
-  const readLabel = canSpeak
-    ? speaking
-      ? t('aup.stopReading')
-      : t('aup.readAloud')
-    : audioState === 'pending' && !audioFailed
-      ? t('aup.audioPending')
-      : t('aup.audioUnavailable');
   const contentLang = isLanguage(content.language) ? locales[content.language] : undefined;
 
   if (step === 'agreed') {
@@ -192,33 +155,13 @@ export function AupPage() {
       <h1 id="aup-title" ref={heading} tabIndex={-1} lang={contentLang}>
         {content.title}
       </h1>
-      <div className="aup-read-row">
-        {/* aria-disabled, not disabled: the button stays in the Tab order and says why it cannot read. */}
-        <button
-          type="button"
-          className={canSpeak ? 'button aup-read' : 'button aup-read aup-read-off'}
-          onClick={readAloud}
-          aria-disabled={canSpeak ? undefined : true}
-        >
-          <SpeakerIcon off={!canSpeak} />
-          <span className="aup-read-label">{readLabel}</span>
-        </button>
-        {audioState === 'ready' && (
-          <audio
-            ref={player}
-            className="aup-audio"
-            src={`/api/aup/audio?text=${data.textHash}`}
-            preload="auto"
-            onEnded={() => setSpeaking(false)}
-            onPause={() => setSpeaking(false)}
-            onPlaying={() => setSpeaking(true)}
-            onError={() => {
-              setSpeaking(false);
-              setAudioFailed(true);
-            }}
-          />
-        )}
-      </div>
+      {/* The policy's audio, made on the server (browsers on Linux have no voices of their own). */}
+      <ReadAloudButton
+        key={data.textHash}
+        state={audioState}
+        src={`/api/aup/audio?text=${data.textHash}`}
+        className="aup-audio"
+      />
       {content.intro && (
         <p className="aup-intro" lang={contentLang}>
           {content.intro}

@@ -6,6 +6,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TellChoice } from '@harbour/shared';
 import { ui } from '../api';
+import { currentLanguage } from '../i18n';
+import { ReadAloudButton, useClip } from '../pages/ReadAloud';
 import { pictures } from './pictures';
 
 interface TellState {
@@ -86,6 +88,9 @@ export function CoverPage() {
   }
 
   const onTheWay = state?.status === 'acknowledged';
+  // The cover's own words, made once per language on the server (shared/src/speech.ts).
+  const clip = `screen:${onTheWay ? 'coverOnTheWay' : 'cover'}:${currentLanguage()}`;
+  const audio = useClip(clip);
   useEffect(() => {
     // Screen readers announce the title; the Linux shell and the tests can read it too.
     document.title = onTheWay ? t('cover.titleOnTheWay') : t('cover.titleComing');
@@ -98,6 +103,7 @@ export function CoverPage() {
       <p className="cover-message" role="status">
         {onTheWay ? t('cover.onTheWay') : t('cover.coming')}
       </p>
+      <ReadAloudButton key={clip} state={audio.state} src={audio.src} />
 
       <div className="cover-body">
         {!sent ? (

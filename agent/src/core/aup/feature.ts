@@ -9,7 +9,8 @@ import {
 import type { SessionControl } from '../../platform/session.js';
 import type { AgentContext, AgentFeature } from '../feature.js';
 import type { ScreenOverlay } from '../overlay.js';
-import { UiBytes, UiError, type UiServer } from '../ui-server.js';
+import { ReadAloud } from '../read-aloud.js';
+import { UiError, type UiBytes, type UiServer } from '../ui-server.js';
 import {
   builtinPolicies,
   fromBundle,
@@ -46,22 +47,6 @@ interface Gate {
   policy: ShownPolicy;
 }
 
-/** Read-aloud audio of the text on screen, fetched from the server (the only copy: one text at a time). */
-interface Audio {
-  textHash: string;
-  /** The server's version it came from (the built-in samples have none, and so no audio). */
-  documentId: string | null;
-  state: 'pending' | 'ready' | 'unavailable';
-  wav?: Buffer;
-  /** When an unavailable answer may be asked again (the server may have been offline). */
-  retryAt?: number;
-}
-
-/** How long to wait between asks while the server is still making the audio. */
-const audioPollMs = 2000;
-/** After "unavailable" because of the connection, ask again after this long. */
-const audioRetryMs = 30_000;
-
 const acceptedKey = (user: OsUser) => `aup.accepted:${formatOsUser(user).toLowerCase()}`;
 
 /**
@@ -85,10 +70,17 @@ export class AupFeature implements AgentFeature {
   private rerun = false;
   private readonly askedServer = new Set<string>();
   private readonly groups = new Map<string, string[]>();
-  private audio: Audio | null = null;
+  private readonly readAloud: ReadAloud;
 
   constructor(private readonly deps: AupFeatureDeps) {
     deps.ui.route({ method: 'GET', path: '/api/aup/current', handler: () => this.page() });
+    this.readAloud = ReadAloud.of(deps.ui);
+    // The policy on screen, by its server version (the built-in samples have none, and so no audio).
+    this.readAloud.kind('aup', (documentId) =>
+      this.gate && this.gate.policy.documentId === documentId
+        ? (ctx) => ctx.request('aup:audio', { documentId }, 20_000)
+        : null,
+    );
     deps.ui.route({ method: 'GET', path: '/api/aup/audio', handler: () => this.audioFile() });
     deps.ui.route({
       method: 'POST',
@@ -105,6 +97,7 @@ export class AupFeature implements AgentFeature {
 
   start(ctx: AgentContext): void {
     this.ctx = ctx;
+    this.readAloud.attach(ctx);
     const cached = readCache(ctx.dataDir);
     if (cached.ok) this.latest = fromBundle(cached.bundle, 'cache');
     else if (cached.reason !== 'missing') {
@@ -268,70 +261,15 @@ export class AupFeature implements AgentFeature {
     return this.deps.now?.() ?? new Date();
   }
 
-  /**
-   * The read-aloud state of the policy on screen; the first ask starts fetching it from the
-   * server (which makes it with its speech engine). The built-in samples have no audio.
-   */
-  private audioState(policy: ShownPolicy): Audio['state'] {
-    const audio = this.audio;
-    // The same words may be a built-in sample first and the server's version once it answers.
-    if (audio?.textHash === policy.textHash && audio.documentId === policy.documentId) {
-      if (audio.state !== 'unavailable' || !audio.retryAt || audio.retryAt > Date.now()) return audio.state;
-    }
-    if (!policy.documentId) {
-      this.audio = { textHash: policy.textHash, documentId: null, state: 'unavailable' };
-      return 'unavailable';
-    }
-    this.audio = { textHash: policy.textHash, documentId: policy.documentId, state: 'pending' };
-    void this.fetchAudio(policy.documentId, policy.textHash);
-    return 'pending';
-  }
-
-  private async fetchAudio(documentId: string, textHash: string): Promise<void> {
-    const ctx = this.ctx;
-    const current = () => this.audio?.textHash === textHash && this.audio.documentId === documentId;
-    // About a minute of "getting ready" at most: a server that makes nothing by then has no engine to speak of.
-    for (let attempt = 0; ctx && current() && attempt < 30; attempt++) {
-      try {
-        const result = await ctx.request('aup:audio', { documentId }, 20_000);
-        if (!current()) return;
-        if (!result.ok) throw new Error(result.error.message);
-        const answer = result.data;
-        if (answer.status === 'ready') {
-          this.audio = { textHash, documentId, state: 'ready', wav: Buffer.from(answer.base64, 'base64') };
-          return;
-        }
-        if (answer.status === 'unavailable') {
-          ctx.logger.info({ reason: answer.reason }, 'aup: the server cannot read this policy aloud');
-          this.audio = { textHash, documentId, state: 'unavailable' };
-          return;
-        }
-      } catch (error) {
-        ctx.logger.warn({ err: error }, 'aup: could not fetch the read-aloud audio');
-        if (current())
-          this.audio = { textHash, documentId, state: 'unavailable', retryAt: Date.now() + audioRetryMs };
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, audioPollMs).unref());
-    }
-    if (current() && this.audio?.state === 'pending') {
-      this.audio = { textHash, documentId, state: 'unavailable', retryAt: Date.now() + audioRetryMs };
-    }
+  /** The read-aloud clip of the policy on screen: the first ask starts fetching it from the server. */
+  private audioState(policy: ShownPolicy): AupPage['audio'] {
+    return policy.documentId ? this.readAloud.state(`aup:${policy.documentId}`) : 'unavailable';
   }
 
   private audioFile(): UiBytes {
-    const gate = this.gate;
-    const audio = this.audio;
-    if (
-      !gate ||
-      audio?.textHash !== gate.policy.textHash ||
-      audio.documentId !== gate.policy.documentId ||
-      audio.state !== 'ready' ||
-      !audio.wav
-    ) {
-      throw new UiError(404, 'not_found', 'Reading aloud is not available on this computer.');
-    }
-    return new UiBytes('audio/wav', audio.wav);
+    const documentId = this.gate?.policy.documentId;
+    if (!documentId) throw new UiError(404, 'not_found', 'Reading aloud is not available on this computer.');
+    return this.readAloud.file(`aup:${documentId}`);
   }
 
   private page(): AupPage {

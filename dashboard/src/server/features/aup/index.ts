@@ -4,7 +4,6 @@
  * views and the inventory. Tables `aup_audiences`, `aup_documents`, `aup_settings`, `aup_decisions`.
  */
 import type { AupAudio, UiLanguage } from '@harbour/shared';
-import type { Logger } from 'pino';
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
@@ -13,7 +12,8 @@ import type { RosterFeature } from '../roster/index.js';
 import { notFound } from '../../core/errors.js';
 import * as aup from './aup.js';
 import { aupRoutes } from './aup.routes.js';
-import { aupSpokenText, SpeechStore, type SpeechLimits } from './speech.js';
+import { speechAnswer, type SpeechStore } from '../../core/speech.js';
+import { aupSpokenText } from './speech.js';
 
 export { hashAupContent } from './aup.js';
 
@@ -27,13 +27,10 @@ export function aupFeature(deps: {
   push: Push;
   devices: DevicesFeature;
   roster: RosterFeature;
-  dataDir: string;
-  log: Logger;
-  /** Read-aloud limits and engine (tests shorten them, or name a missing engine). */
-  speech?: { limits?: SpeechLimits; engine?: string };
+  /** Read-aloud audio, shared with the other pupil screens. */
+  speech: SpeechStore;
 }): ServerFeature {
-  const { db, push, devices, roster } = deps;
-  const speech = new SpeechStore(deps.dataDir, deps.log, deps.speech?.limits, deps.speech?.engine);
+  const { db, push, devices, roster, speech } = deps;
   const spoken = async (doc: { content: Parameters<typeof aupSpokenText>[0] }) =>
     aupSpokenText(doc.content, await schoolLanguage(db));
   /** The policy's audio, or why there is none; null for a version never published. */
@@ -41,10 +38,7 @@ export function aupFeature(deps: {
     const doc = await aup.publishedOnce(db, documentId);
     if (!doc) return null;
     const { text, language } = await spoken(doc);
-    const result = speech.get(text, language);
-    return result.status === 'ready'
-      ? { status: 'ready', mime: 'audio/wav', base64: result.wav.toString('base64') }
-      : result;
+    return speechAnswer(speech.get(text, language));
   };
   // Audio is made when a policy is published, so it is ready before the first pupil asks.
   const published = (doc: { content: Parameters<typeof aupSpokenText>[0] }) =>

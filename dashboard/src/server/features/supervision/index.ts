@@ -3,17 +3,21 @@
  * controls (eyes on me, release, a message) and thumbnails. Tables `supervision_sessions`,
  * `supervision_settings`, `control_actions`, `control_targets`.
  */
+import type { UiLanguage } from '@harbour/shared';
 import type { Logger } from 'pino';
 import { allows } from '../../core/access.js';
 import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import type { ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
+import { speechAnswer, type SpeechStore } from '../../core/speech.js';
 import type { Db } from '../../db/database.js';
 import { activityRooms, inActivityScope } from '../activity/index.js';
 import { devicePlace, roomById, toRoom, type DevicesFeature } from '../devices/index.js';
 import {
   acknowledgeControl,
+  controlForDevice,
+  controlSpokenText,
   endExpiredSessions,
   markStaleControls,
   maySupervise,
@@ -38,9 +42,27 @@ export function supervisionFeature(deps: {
   devices: DevicesFeature;
   /** Each tick of the lesson bell runs on one node of several. */
   lease?: Lease;
+  /** Teachers' messages read aloud on the pupils' screens. */
+  speech: SpeechStore;
+  /** The school's language: the voice that reads a teacher's message. */
+  language: () => Promise<UiLanguage>;
 }): SupervisionFeature {
-  const { db, push, log } = deps;
-  const ports: SupervisionPorts = { db, push, hub: deps.devices.hub };
+  const { db, push, log, speech } = deps;
+  const ports: SupervisionPorts = {
+    db,
+    push,
+    hub: deps.devices.hub,
+    ackTimers: new Set(),
+    // Made when the teacher sends it, so the audio is (nearly) ready when the pupil's screen asks.
+    speak: (action) =>
+      void deps.language().then(
+        (language) => {
+          const text = controlSpokenText(action, language);
+          if (text) void speech.prepare(text, language);
+        },
+        (error: unknown) => log.warn({ err: error }, 'speech: could not read the school language'),
+      ),
+  };
   let lessonBell: NodeJS.Timeout | undefined;
   return {
     name: 'supervision',
@@ -59,6 +81,8 @@ export function supervisionFeature(deps: {
     },
     stop() {
       clearInterval(lessonBell);
+      for (const timer of ports.ackTimers ?? []) clearTimeout(timer);
+      ports.ackTimers?.clear();
     },
     routes(app) {
       supervisionRoutes(app, ports);
@@ -79,6 +103,13 @@ export function supervisionFeature(deps: {
       'agent:control-ack': async ({ actionId }, { deviceId }) => {
         await acknowledgeControl(ports, deviceId, actionId);
         return {};
+      },
+      'speech:control': async ({ actionId }, { deviceId }) => {
+        const action = await controlForDevice(db, actionId, deviceId);
+        const language = await deps.language();
+        const text = controlSpokenText(action, language);
+        if (!text) throw notFound('Message');
+        return speechAnswer(speech.get(text, language));
       },
       'agent:thumbnail': async (thumbnail, { deviceId }) => {
         const place = await devicePlace(db, deviceId);

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  ControlAction,
-  ControlKind,
-  SupervisionSession,
-  SupervisionSettings,
-  SupervisionState,
+import {
+  eyesTitle,
+  type ControlAction,
+  type ControlKind,
+  type SupervisionSession,
+  type SupervisionSettings,
+  type SupervisionState,
+  type UiLanguage,
 } from '@harbour/shared';
 import type { SessionUser } from '../../core/identity.js';
 import { channel, type Push } from '../../core/ports.js';
@@ -25,6 +27,10 @@ export interface SupervisionPorts {
   db: Db;
   push: Push;
   hub: Pick<DeviceHub, 'onlineOf'>;
+  /** Starts making a sent message's read-aloud audio (in the background: never delays the message). */
+  speak?: (action: ControlAction) => void;
+  /** Controls' acknowledgement timers, cleared when the server stops (the next start marks them instead). */
+  ackTimers?: Set<NodeJS.Timeout>;
 }
 
 /** How long a device has to acknowledge a control before it is marked "did not reach". */
@@ -403,9 +409,14 @@ export async function sendControl(
       teacherName: user.displayName,
     });
   }
+  ports.speak?.(action);
   ports.push.toStaff(channel.room(session.roomId), 'control:updated', action);
-  const timer = setTimeout(() => void markUnacknowledged(ports, id), controlAckTimeoutMs);
+  const timer = setTimeout(() => {
+    ports.ackTimers?.delete(timer);
+    void markUnacknowledged(ports, id);
+  }, controlAckTimeoutMs);
   timer.unref();
+  ports.ackTimers?.add(timer);
   return action;
 }
 
@@ -458,4 +469,37 @@ async function markUnacknowledged(ports: SupervisionPorts, actionId: string): Pr
     .execute();
   const action = await loadAction(ports.db, actionId);
   if (action) ports.push.toStaff(channel.room(action.roomId), 'control:updated', action);
+}
+
+/**
+ * The words a control's read-aloud says: a message's text, or eyes-on-me's title and then
+ * the teacher's message; null where the screen has only fixed words (or there is no screen).
+ */
+export function controlSpokenText(
+  action: Pick<ControlAction, 'kind' | 'message'>,
+  language: UiLanguage,
+): string | null {
+  const message = action.message?.trim();
+  if (!message) return null;
+  if (action.kind === 'message') return message;
+  if (action.kind === 'cover') return `${eyesTitle[language]}\n${message}`;
+  return null;
+}
+
+/** A control's text for a device it was sent to; not found for any other device. */
+export async function controlForDevice(
+  db: Db,
+  actionId: string,
+  deviceId: string,
+): Promise<Pick<ControlAction, 'kind' | 'message'>> {
+  const row = await db
+    .selectFrom('control_actions as a')
+    .innerJoin('control_targets as t', 't.action_id', 'a.id')
+    .select(['a.kind', 'a.message'])
+    .where('a.id', '=', actionId)
+    .where('t.device_id', '=', deviceId)
+    .executeTakeFirst();
+  // The same answer whether the action does not exist or went to another computer.
+  if (!row) throw notFound('Message');
+  return row;
 }
