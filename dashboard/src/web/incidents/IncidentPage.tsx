@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
@@ -25,11 +25,12 @@ import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { ConfirmDialog } from './ConfirmDialog';
+import { Fact, IncidentFacts } from './IncidentFacts';
 import { EvidenceSection } from './Evidence';
 import { categoryLabel, yearGroupLabel } from '../labels';
 import { useCategories } from './categories';
 import { suggestedRoutes } from './guidance';
-import { choiceLabel, pupilOf, whereOf } from './labels';
+import { choiceLabel } from './labels';
 import { useLoad } from './useLoad';
 import { useFormat } from '../i18n/format';
 
@@ -66,7 +67,6 @@ export function IncidentPage() {
   const { data: incident, error, set } = useLoad<Incident>(`/api/incidents/${incidentId}`);
   usePageTitle(incident?.ref ?? t('incident.title'));
   const categories = useCategories();
-  const f = useFormat();
   const user = useUser();
 
   if (!incident) {
@@ -109,38 +109,7 @@ export function IncidentPage() {
       )}
       <div className="incident-columns">
         <div className="incident-record">
-          <dl className="facts">
-            <Fact term={t('incidents.columns.pupil')}>
-              {pupilOf(t, incident)}
-              {incident.subject.username && incident.subject.name && ` (${incident.subject.username})`}
-            </Fact>
-            <Fact term={t('incident.yearGroup')}>{yearGroupLabel(t, incident.subject.yearGroup)}</Fact>
-            {incident.subject.dateOfBirth && (
-              <Fact term={t('incident.dob')}>{f.date(incident.subject.dateOfBirth)}</Fact>
-            )}
-            <Fact term={t('incidents.columns.when')}>
-              <DateTime iso={incident.occurredAt} />
-            </Fact>
-            <Fact term={t('incidents.columns.where')}>{whereOf(t, incident)}</Fact>
-            <Fact term={t('incidents.columns.category')}>{categories.label(incident.category)}</Fact>
-            <Fact term={t('incidents.columns.source')}>{t(`enums.incidentSource.${incident.source}`)}</Fact>
-            {incident.window && (
-              <Fact term={t('incident.onScreen')}>
-                {[incident.window.title, incident.window.url].filter(Boolean).join(' — ') ||
-                  t('incident.unknown')}
-              </Fact>
-            )}
-            {incident.pupilChoice && (
-              <Fact term={t('incident.pupilChose')}>{choiceLabel(t, incident.pupilChoice)}</Fact>
-            )}
-            <Fact term={t('incidents.columns.assigned')}>
-              {incident.assignedTo?.name ?? t('incidents.nobodyYet')}
-            </Fact>
-            <Fact term={t('incident.recorded')}>
-              <DateTime iso={incident.createdAt} />{' '}
-              {incident.createdBy && t('incident.recordedBy', { name: incident.createdBy.name })}
-            </Fact>
-          </dl>
+          <IncidentFacts incident={incident} />
 
           <section aria-labelledby="record-heading">
             <h2 id="record-heading">{t('incident.recordOfConcern')}</h2>
@@ -169,15 +138,6 @@ export function IncidentPage() {
           <History incident={incident} />
         </div>
       </div>
-    </>
-  );
-}
-
-export function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
     </>
   );
 }

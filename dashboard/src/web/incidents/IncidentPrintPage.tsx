@@ -6,10 +6,8 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { useFormat } from '../i18n/format';
-import { yearGroupLabel } from '../labels';
-import { useCategories } from './categories';
-import { describe, detailKeys, Fact } from './IncidentPage';
-import { choiceLabel, pupilOf, whereOf } from './labels';
+import { describe, detailKeys } from './IncidentPage';
+import { Fact, IncidentFacts } from './IncidentFacts';
 import { useLoad } from './useLoad';
 
 /**
@@ -24,7 +22,6 @@ export function IncidentPrintPage() {
   const { t } = useTranslation();
   const f = useFormat();
   const user = useUser();
-  const categories = useCategories();
   const { data: incident, error } = useLoad<Incident>(`/api/incidents/${incidentId}`);
   usePageTitle(incident ? t('incidentPrint.title', { ref: incident.ref }) : t('incident.title'));
   const back = (
@@ -68,44 +65,7 @@ export function IncidentPrintPage() {
 
       <section aria-labelledby="print-record-heading">
         <h2 id="print-record-heading">{t('incidentPrint.record')}</h2>
-        <dl className="facts">
-          <Fact term={t('incidents.columns.pupil')}>
-            {pupilOf(t, incident)}
-            {incident.subject.username && incident.subject.name && ` (${incident.subject.username})`}
-          </Fact>
-          <Fact term={t('incident.yearGroup')}>{yearGroupLabel(t, incident.subject.yearGroup)}</Fact>
-          {incident.subject.className && (
-            <Fact term={t('incidents.list.class')}>{incident.subject.className}</Fact>
-          )}
-          {incident.subject.dateOfBirth && (
-            <Fact term={t('incident.dob')}>{f.date(incident.subject.dateOfBirth)}</Fact>
-          )}
-          <Fact term={t('incidents.columns.when')}>
-            <DateTime iso={incident.occurredAt} />
-          </Fact>
-          <Fact term={t('incidents.columns.where')}>{whereOf(t, incident)}</Fact>
-          <Fact term={t('incidents.columns.category')}>{categories.label(incident.category)}</Fact>
-          <Fact term={t('incidents.columns.source')}>{t(`enums.incidentSource.${incident.source}`)}</Fact>
-          <Fact term={t('incidents.columns.state')}>{t(`enums.incidentState.${incident.state}`)}</Fact>
-          <Fact term={t('incidentPrint.outcome')}>
-            {incident.outcome ? t(`enums.incidentOutcome.${incident.outcome}`) : t('incidentPrint.noOutcome')}
-          </Fact>
-          {incident.window && (
-            <Fact term={t('incident.onScreen')}>
-              {[incident.window.title, incident.window.url].filter(Boolean).join(' — ') ||
-                t('incident.unknown')}
-            </Fact>
-          )}
-          {incident.pupilChoice && (
-            <Fact term={t('incident.pupilChose')}>{choiceLabel(t, incident.pupilChoice)}</Fact>
-          )}
-          <Fact term={t('incidents.columns.assigned')}>
-            {incident.assignedTo?.name ?? t('incidents.nobodyYet')}
-          </Fact>
-          <Fact term={t('incident.recorded')}>
-            <DateTime iso={incident.createdAt} />{' '}
-            {incident.createdBy && t('incident.recordedBy', { name: incident.createdBy.name })}
-          </Fact>
+        <IncidentFacts incident={incident} print>
           {detailKeys
             .filter((k) => incident.details[k])
             .map((k) => (
@@ -113,7 +73,7 @@ export function IncidentPrintPage() {
                 {incident.details[k]}
               </Fact>
             ))}
-        </dl>
+        </IncidentFacts>
       </section>
 
       <section aria-labelledby="print-actions-heading">
