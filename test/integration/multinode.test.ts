@@ -41,10 +41,13 @@ const nodeEnv = () => ({
   // Shared storage for evidence: one directory both nodes use.
   EVIDENCE_DIR: evidenceDir,
   LOG_LEVEL: 'info',
+  // Sign-ins an address may try per account a minute (the test processes' default is higher).
+  HARBOUR_LOGIN_RATE_LIMIT: String(signInAllowance),
   HARBOUR_ADMIN_EMAIL: adminEmail,
   HARBOUR_ADMIN_PASSWORD: password,
 });
 const evidenceDir = tempDir('shared-evidence');
+const signInAllowance = 40;
 
 async function watching(client: ApiClient, url: string, roomId: string): Promise<DashboardSocket> {
   const socket = await connected(dashboardSocket(url, client.cookieHeader));
@@ -209,6 +212,32 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     const runs = () => (nodeA.output + nodeB.output).split('\n').filter((l) => l.includes('"retention run"'));
     await waitFor(() => runs().length >= 1, { timeoutMs: 5_000, what: 'a retention run' });
     expect(runs()).toHaveLength(1);
+  });
+
+  it('sign-in attempts from one address are counted once for both nodes, not once per node', async () => {
+    // Counted in fixed one-minute windows: start well inside one so the count cannot reset midway.
+    while (Date.now() % 60_000 > 45_000) await new Promise((r) => setTimeout(r, 1000));
+    const attempt = (url: string) =>
+      fetch(new URL('/api/auth/login', url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'guess@school.test', password: 'not the password at all' }),
+      }).then((r) => r.status);
+    // The allowance is for an address and account, whichever node answers.
+    for (let i = 0; i < signInAllowance; i++)
+      expect(await attempt(i % 2 === 0 ? nodeA.url : nodeB.url)).toBe(401);
+    expect(await attempt(nodeA.url)).toBe(429);
+    expect(await attempt(nodeB.url)).toBe(429);
+    // Another account from the same address has its own allowance.
+    expect(
+      (
+        await fetch(new URL('/api/auth/login', nodeB.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'other@school.test', password: 'not the password at all' }),
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('wrong PINs typed through node A lock the computer out on node B too', async () => {

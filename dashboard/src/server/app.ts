@@ -23,7 +23,7 @@ import { auditKeyPurpose, auditTrail } from './core/audit.js';
 import { memoryPresence, soleNode } from './core/cluster.js';
 import { defaultKeyFile, openServerKeys, type ServerKeys } from './core/keys.js';
 import { liveScope } from './core/live-scope.js';
-import { memoryCounters, rateLimit } from './core/rate-limit.js';
+import { httpRateLimitStore, memoryCounters, rateLimit } from './core/rate-limit.js';
 import { systemClock } from './core/ports.js';
 import { databaseFile, openDatabase, type Db } from './db/database.js';
 import type { DialectName } from './db/portable.js';
@@ -251,7 +251,13 @@ export async function startHarbour(
     hsts: false,
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false, max: config.loginRateLimit, timeWindow: '1 minute' });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    max: config.loginRateLimit,
+    timeWindow: '1 minute',
+    // Several nodes count each address together (Redis); one node keeps the plugin's own store.
+    ...(cluster ? { store: httpRateLimitStore(counters) } : {}),
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: {

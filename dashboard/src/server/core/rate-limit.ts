@@ -5,6 +5,8 @@
  * burst a window boundary allows is harmless.
  */
 
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+
 /** Counts hits per key in fixed windows. */
 export interface CounterStore {
   /** Adds one hit to `key` in the window containing `now`; returns the window's count so far and when it ends. */
@@ -68,5 +70,48 @@ export function rateLimit(
         message: `Too many requests from ${options.what}: at most ${options.perMinute} a minute. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
       };
     },
+  };
+}
+
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/**
+ * The same counters as a store for @fastify/rate-limit (its `store` option), so the HTTP
+ * limits per address (sign-in, enrolment) are counted once for the trust, whichever node
+ * the balancer sends a request to. Each route counts apart, as the plugin's own stores do.
+ */
+export function httpRateLimitStore(
+  store: CounterStore,
+  now: () => number = Date.now,
+): FastifyRateLimitStoreCtor {
+  type RouteInfo = { routeInfo?: { method?: string; url?: string } };
+  return class CounterRateLimitStore {
+    private readonly prefix: string;
+
+    constructor(options?: unknown) {
+      // The plugin passes its merged route options; the route is in `routeInfo` (as its Redis store reads it).
+      const route = (options as RouteInfo | undefined)?.routeInfo;
+      this.prefix = route ? `http:${route.method ?? ''}${route.url ?? ''}:` : 'http:';
+    }
+
+    incr(key: string, callback: StoreCallback, timeWindow: number): void {
+      const t = now();
+      store.hit(this.prefix + key, timeWindow, t).then(
+        ({ count, resetAt }) => callback(null, { current: count, ttl: Math.max(0, resetAt - t) }),
+        (error: Error) => callback(error),
+      );
+    }
+
+    read(key: string, callback: StoreCallback, timeWindow: number): void {
+      const t = now();
+      store.peek(this.prefix + key, timeWindow, t).then(
+        (count) => callback(null, { current: count, ttl: count > 0 ? timeWindow - (t % timeWindow) : 0 }),
+        (error: Error) => callback(error),
+      );
+    }
+
+    child(routeOptions: unknown): CounterRateLimitStore {
+      return new CounterRateLimitStore(routeOptions);
+    }
   };
 }
