@@ -98,12 +98,15 @@ export function CoverPage() {
   const canSend = choice !== null || words.trim() !== '';
   return (
     <main className="page cover" data-status={state?.status ?? 'covered'}>
-      <div className="cover-hero">{pictures.heart}</div>
+      {/* The speaker button sits beside the heart: no taller page (Send stays on a 1024 x 600 screen). */}
+      <div className="cover-hero">
+        {pictures.heart}
+        <ReadAloudButton key={clip} state={audio.state} src={audio.src} />
+      </div>
       <h1 className="cover-title">{t('cover.rightThing')}</h1>
       <p className="cover-message" role="status">
         {onTheWay ? t('cover.onTheWay') : t('cover.coming')}
       </p>
-      <ReadAloudButton key={clip} state={audio.state} src={audio.src} />
 
       <div className="cover-body">
         {!sent ? (
