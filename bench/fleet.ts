@@ -114,8 +114,10 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     dashboard = io(`${url}/dashboard`, { transports: ['websocket'], extraHeaders: { cookie } });
     const latencies: number[] = [];
     let measuring = false;
-    dashboard.on('activity:changed', (a) => {
-      if (measuring && a.title?.startsWith('b')) latencies.push(Date.now() - Number(a.title.slice(1)));
+    dashboard.on('activity:changes', ({ changes }) => {
+      if (!measuring) return;
+      const now = Date.now();
+      for (const a of changes) if (a.title?.startsWith('b')) latencies.push(now - Number(a.title.slice(1)));
     });
     await new Promise<void>((resolve) => dashboard!.once('connect', () => resolve()));
     for (const roomId of new Set(devices.map((d) => d.roomId))) {

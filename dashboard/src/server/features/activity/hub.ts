@@ -106,8 +106,14 @@ export class ActivityHub {
     this.push.toStaff(channel.activity(flag.roomId), 'flag:raised', flag);
   }
 
+  /** Batched: a room of 30 pupils changing windows is one message every window, not 30. */
   activityChanged(activity: DeviceActivity): void {
-    this.push.toStaff(channel.activity(activity.roomId), 'activity:changed', activity);
+    this.push.toStaffBatched(
+      channel.activity(activity.roomId),
+      'activity:changes',
+      activity,
+      activity.deviceId,
+    );
   }
 
   /** Tells every connected agent to fetch settings and watch lists again. */
