@@ -41,14 +41,11 @@ const sockets = {} as Record<Staff, DashboardSocket>;
 const received = {} as Record<Staff, Set<string>>;
 const watchAnswers = {} as Record<Staff, Record<string, string>>;
 
-/** The room an event is about, from its payload (a batch: every change's, which must agree). */
-const roomOf = (payload: Record<string, unknown>): string => {
-  if (Array.isArray(payload.changes)) {
-    const rooms = new Set(payload.changes.map((c: Record<string, unknown>) => roomOf(c)));
-    return rooms.size === 1 ? [...rooms][0]! : '';
-  }
-  return typeof payload.roomId === 'string' ? payload.roomId : '';
-};
+/** The rooms an event is about, from its payload (a batch: each change's). */
+const roomsOf = (payload: Record<string, unknown>): string[] =>
+  Array.isArray(payload.changes)
+    ? payload.changes.flatMap((c: Record<string, unknown>) => roomsOf(c))
+    : [typeof payload.roomId === 'string' ? payload.roomId : ''];
 
 const window = {
   app: 'Chromium',
@@ -77,10 +74,9 @@ beforeAll(async () => {
     sockets[who] = socket;
     for (const event of liveEvents) {
       socket.on(event, (payload: unknown) => {
-        const p = payload as Record<string, unknown>;
-        received[who].add(
-          `${event} ${roomOf(p) === world.roomA ? 'A' : roomOf(p) === world.roomB ? 'B' : '?'}`,
-        );
+        for (const room of roomsOf(payload as Record<string, unknown>)) {
+          received[who].add(`${event} ${room === world.roomA ? 'A' : room === world.roomB ? 'B' : '?'}`);
+        }
       });
     }
     for (const [name, roomId] of [
