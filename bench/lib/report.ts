@@ -129,11 +129,12 @@ while its event loop was busy most of the time in the profiles: it was waiting f
 ${f.loadAverage} on 2 cores: the simulated agents took ${f.agentsCpuPercent}% of a core, the measuring dashboard and other
 engineers' work the rest) and on SQLite's writes. So events queue and latency grows past a second, though every agent
 stays connected and every event is stored and reaches the dashboard. What would meet it: the server on its own 2
-cores (the simulated fleet on another machine) and fewer writes per event — batching live pushes to each dashboard
-(one message per room every 100–200 ms instead of one per change) halves the socket writes, and raw prepared
-statements on the event path would skip Kysely's query building; beyond that, two server processes behind a sticky
+cores (the simulated fleet on another machine), where the per-event work is now smaller: live pushes are batched per
+dashboard socket every 100 ms (one message and one \`fetchSockets\` per window instead of one per change) and the
+event path's queries are compiled once (\`db/prepared.ts\`); beyond that, two server processes behind a sticky
 load balancer with the socket.io adapter (SQLite in WAL mode takes one writer at a time, which group commit already
-serves well). Real pupils also change windows far less often than every 5 s.`;
+serves well). A run on a loaded machine (load average far above 2) measures the machine, not the server: compare the
+server CPU column with the load. Real pupils also change windows far less often than every 5 s.`;
 
 function footprintSection(r: Results): string {
   const f = r.footprint;
