@@ -115,3 +115,15 @@ export const personSchema = z.object({
   className: z.string().nullable(),
 });
 export type Person = z.infer<typeof personSchema>;
+
+/** The school's terms and years from the roster (academicSessions.csv), oldest first. */
+export const academicSessionSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  type: z.string(),
+  /** YYYY-MM-DD, both days included. */
+  startDate: z.string(),
+  endDate: z.string(),
+});
+export type AcademicSession = z.infer<typeof academicSessionSchema>;
+export const academicSessionListSchema = z.object({ sessions: z.array(academicSessionSchema) });

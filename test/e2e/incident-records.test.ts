@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '@harbour/shared';
 import { launchChromium } from '../support/browser.js';
+import { rosterFiles, sampleRoster, uploadRoster } from '../support/roster.js';
 import { axeViolations, openSchool, overflowPx, staffContext, widths, type School } from '../support/tour.js';
 import { waitFor } from '../support/wait.js';
 
@@ -220,6 +221,45 @@ describe('the printable record', () => {
       await p.goto(`${school.server.url}/incidents?q=stranger&category=grooming&assignee=nobody`);
       await p.getByText('No incidents match these filters.').waitFor();
       await expectClean(p, 'a teacher’s filtered list');
+    } finally {
+      await p.context().close();
+    }
+  });
+});
+
+describe('the governors’ report and the school’s own term dates', () => {
+  it('offers the months until a roster brings the school’s terms, then those terms by name and day', async () => {
+    const p = await page('dsl', widths[0]);
+    try {
+      await p.goto(`${school.server.url}/reports/governors`);
+      await p.getByText(/Terms here follow the months/).waitFor();
+
+      // A calendar around today (the test runs on any day): this term, the one before, the year.
+      const at = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+      const m = '2026-09-01T08:00:00Z';
+      const files = rosterFiles(sampleRoster());
+      // The classes' own term becomes today's; two more sessions: the term before, and the year.
+      files['academicSessions.csv'] =
+        files['academicSessions.csv']!.replace(
+          'Autumn 2026,term,2026-09-01,2026-12-18',
+          `Puffin term,term,${at(-20)},${at(20)}`,
+        ) +
+        [
+          `t-before,active,${m},Gannet term,term,${at(-80)},${at(-30)},,2027`,
+          `y-now,active,${m},This year,schoolYear,${at(-200)},${at(150)},,2027`,
+        ].join('\n');
+      expect((await uploadRoster(school.clients.admin, files)).status).toBe(200);
+
+      await p.reload();
+      await p.getByText(/your school’s own dates/).waitFor();
+      await p.getByRole('button', { name: 'This term (Puffin term)' }).click();
+      expect(await p.getByLabel('From').inputValue()).toBe(at(-20));
+      expect(await p.getByLabel('To').inputValue()).toBe(at(20));
+      await p.getByRole('button', { name: 'Last term (Gannet term)' }).click();
+      expect(await p.getByLabel('From').inputValue()).toBe(at(-80));
+      await p.getByRole('button', { name: 'This school year' }).click();
+      expect(await p.getByLabel('To').inputValue()).toBe(at(150));
+      await expectClean(p, 'the governors’ report with the school’s terms');
     } finally {
       await p.context().close();
     }

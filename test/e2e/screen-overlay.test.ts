@@ -16,6 +16,7 @@ import { colourShare, XDisplay, type Rgb } from '../support/xdisplay.js';
 const desktop: Rgb = [255, 0, 255];
 const otherWindow: Rgb = [0, 200, 200];
 const cover: Rgb = [32, 80, 192];
+const otherView: Rgb = [0, 160, 60];
 
 let x: XDisplay;
 let ui: UiServer;
@@ -27,11 +28,16 @@ beforeAll(async () => {
   const root = tempDir('overlay-pages');
   fs.writeFileSync(
     path.join(root, 'index.html'),
-    '<!doctype html><html><head><link rel="stylesheet" href="/cover.css"><title>cover</title></head><body><h1>Covered</h1></body></html>',
+    '<!doctype html><html><head><link rel="stylesheet" href="/cover.css"><script src="/view.js"></script><title>cover</title></head><body><h1>Covered</h1></body></html>',
+  );
+  // A second view of the same page shell, in its own colour (as /aup, /cover and /message are one shell).
+  fs.writeFileSync(
+    path.join(root, 'view.js'),
+    "if (location.pathname === '/other') document.documentElement.style.setProperty('--bg', 'rgb(0,160,60)');",
   );
   fs.writeFileSync(
     path.join(root, 'cover.css'),
-    'html,body{margin:0;height:100%;background:rgb(32,80,192);color:#fff}',
+    'html,body{margin:0;height:100%;background:var(--bg,rgb(32,80,192));color:#fff}',
   );
   ui = new UiServer({ logger: pino({ level: 'silent' }), root });
   await ui.start();
@@ -197,5 +203,34 @@ describe('the Chromium kiosk overlay on a real X display', () => {
     }
     expect(ready.standbyPids).toHaveLength(0);
     expect(ready.pids).toHaveLength(0);
+  });
+
+  it('a view shown while the prepared one is loading again is the one on screen when show() returns', async () => {
+    // hide() loads the prepared view again in the hidden windows; a message shown at once
+    // must not be reported as painted (and acknowledged to the teacher) while the page still
+    // holds the prepared view or has not loaded yet: the pupil's keys would go nowhere.
+    const ready = new ChromiumOverlay({
+      desktop: x11,
+      url: (p) => ui.entryUrl(p),
+      logger: pino({ level: 'silent' }),
+      env: x.env,
+      extraArgs: ['--disable-gpu'],
+      displays: () =>
+        Promise.resolve([{ id: 1, name: 'test', x: 0, y: 0, width: 1024, height: 700, primary: true }]),
+    });
+    try {
+      await ready.prepare({ path: '/' });
+      for (let round = 0; round < 6; round++) {
+        await ready.show({ path: '/' });
+        await ready.hide();
+        await new Promise((r) => setTimeout(r, round * 15));
+        await ready.show({ path: '/other' });
+        const shot = x.capture();
+        expect(colourShare(shot, otherView), `round ${round}`).toBeGreaterThan(0.95);
+        await ready.hide();
+      }
+    } finally {
+      await ready.close();
+    }
   });
 });

@@ -134,6 +134,9 @@ describe('a supervised room on a real screen', () => {
       timeoutMs: 20_000,
       intervalMs: 250,
       what: 'the message to go after OK',
+    }).catch((error: Error) => {
+      x.snapshot('supervision-message-stayed');
+      throw new Error(`${error.message}\nthe agent's last log lines:\n${agent.output.slice(-3000)}`);
     });
   });
 

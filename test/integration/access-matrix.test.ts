@@ -51,6 +51,8 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/pupils': ['admin', 'dsl', 'teacher'],
   'GET /api/classes': ['admin', 'dsl', 'teacher'],
   'PUT /api/classes/:id/room': ['admin', 'dsl'],
+  // The school's term dates (for report presets): a calendar, nobody's personal data.
+  'GET /api/terms': staff,
   'GET /api/rooms': staff,
   // Issue 16: the rooms list's cards (online count; supervision only for roles that see it).
   'GET /api/rooms/overview': staff,

@@ -130,6 +130,60 @@ describe('a bad export is refused whole, each bad row named', () => {
     expect(problems.find((p) => p.field === 'classSourcedId')?.message).toMatch(/No class "c-404"/);
   });
 
+  it('the school’s own term dates come with the roster; a bad session changes nothing; a new export replaces them', async () => {
+    const withCalendar = (extra: string) => {
+      const files = rosterFiles(sampleRoster());
+      files['academicSessions.csv'] += extra;
+      return files;
+    };
+    const m = '2026-09-01T08:00:00Z';
+    const calendar = [
+      `year-1,active,${m},2026 to 2027,schoolYear,2026-09-01,2027-07-21,,2027`,
+      `term-2,active,${m},Spring 2027,TERM,2027-01-05,2027-03-26,year-1,2027`,
+      `term-old,tobedeleted,${m},Summer 2026,term,2026-04-13,2026-07-22,,2026`,
+    ].join('\n');
+    expect((await uploadRoster(clients.admin, withCalendar(`${calendar}\n`))).status).toBe(200);
+    const terms = async (client: ApiClient) =>
+      (
+        await client.json<{ sessions: { id: string; type: string; startDate: string; endDate: string }[] }>(
+          'GET',
+          '/api/terms',
+        )
+      ).body.sessions;
+    const expected = [
+      { id: 'term-1', title: 'Autumn 2026', type: 'term', startDate: '2026-09-01', endDate: '2026-12-18' },
+      {
+        id: 'year-1',
+        title: '2026 to 2027',
+        type: 'schoolYear',
+        startDate: '2026-09-01',
+        endDate: '2027-07-21',
+      },
+      // Exports vary in case: the type is stored as OneRoster spells it.
+      { id: 'term-2', title: 'Spring 2027', type: 'term', startDate: '2027-01-05', endDate: '2027-03-26' },
+    ];
+    expect(await terms(clients.teacher)).toEqual(expected);
+    expect(await terms(clients.technician)).toEqual(expected);
+
+    // An unknown session type or a spreadsheet-sized title: the whole import is refused, the calendar kept.
+    const bad = await uploadRoster(
+      clients.admin,
+      withCalendar(
+        `term-3,active,${m},Holidays,vacation,2027-04-01,2027-04-12,,2027\nterm-4,active,${m},${'x'.repeat(300)},term,2027-04-13,2027-07-21,,2027\n`,
+      ),
+    );
+    expect(bad.status).toBe(400);
+    const where = (
+      (bad.body as { problems?: { file: string; line: number; field: string }[] }).problems ?? []
+    ).map((p) => `${p.file}:${p.line}:${p.field}`);
+    expect(where).toEqual(['academicSessions.csv:3:type', 'academicSessions.csv:4:title']);
+    expect(await terms(clients.dsl)).toEqual(expected);
+
+    // The next export is the calendar: term-2 and the year are gone, as the school's MIS says.
+    expect((await uploadRoster(clients.admin, rosterFiles(sampleRoster()))).status).toBe(200);
+    expect((await terms(clients.dsl)).map((t) => t.id)).toEqual(['term-1']);
+  });
+
   it('a pupil given the login root or Administrator is refused', async () => {
     const spec = sampleRoster();
     spec.pupils[0]!.username = 'root';

@@ -58,10 +58,16 @@ interface Browser {
 }
 
 /** The page's own "I have painted my content" check: rendered, fonts in, and two frames produced since. */
-const paintedCheck = `new Promise((resolve) => {
+/**
+ * Run in a page: resolves once it shows `path` and has painted. The path matters: a page
+ * still holding the view it had before (the prepared one loading again after hide())
+ * must not count, or a message would be acknowledged before the pupil could press OK.
+ */
+const paintedCheck = (path: string) => `new Promise((resolve) => {
+  const want = ${JSON.stringify(path.split(/[?#]/)[0])};
   const check = () => {
     const root = document.getElementById('root') ?? document.body;
-    if (document.readyState === 'complete' && root && root.childElementCount > 0) {
+    if (location.pathname === want && document.readyState === 'complete' && root && root.childElementCount > 0) {
       document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))));
     } else setTimeout(check, 10);
   };
@@ -220,7 +226,7 @@ export class ChromiumOverlay implements ScreenOverlay {
     );
     const browser = await this.ensureBrowser();
     await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
-    await this.painted(browser);
+    await this.painted(browser, view);
     this.options.logger.info({ view: view.path, displays: browser.slots.length }, 'overlay: page painted');
   }
 
@@ -278,22 +284,36 @@ export class ChromiumOverlay implements ScreenOverlay {
   }
 
   /** Resolves once every page has painted (its own check, in the page), or fails after the timeout. */
-  private async painted(browser: Browser): Promise<void> {
+  private async painted(browser: Browser, view: OverlayView): Promise<void> {
     const timeout = this.options.paintTimeoutMs ?? 15_000;
     let timer: NodeJS.Timeout | undefined;
+    let over = false;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`a display was not painted within ${timeout} ms`)), timeout);
+      timer = setTimeout(() => {
+        over = true;
+        reject(new Error(`a display was not painted within ${timeout} ms`));
+      }, timeout);
     });
     try {
       await Promise.race([
         Promise.all(
           browser.slots.map(async (slot) => {
             await slot.loading;
-            await browser.cdp.send(
-              'Runtime.evaluate',
-              { expression: paintedCheck, awaitPromise: true, returnByValue: true },
-              slot.sessionId,
-            );
+            // The check's document may be replaced while it waits (the navigation to `view`
+            // committing): CDP then fails the call, and the check runs again in the new one.
+            while (!over && !browser.cdp.closed) {
+              try {
+                await browser.cdp.send(
+                  'Runtime.evaluate',
+                  { expression: paintedCheck(view.path), awaitPromise: true, returnByValue: true },
+                  slot.sessionId,
+                );
+                return;
+              } catch {
+                await new Promise((r) => setTimeout(r, 50));
+              }
+            }
+            throw new Error('the page went before it painted');
           }),
         ),
         expired,

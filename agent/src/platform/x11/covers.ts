@@ -146,6 +146,14 @@ export class X11Covers extends EventEmitter {
     // Mapped and painted in the background colour once the server has done these requests.
     await conn.X.sync();
     await this.grab();
+    // Another client may hold a grab for a moment (a window manager's key chain, a menu): the
+    // pupil's first key must still reach the cover, so ask again briefly before showing it as done.
+    for (let i = 0; i < 50 && this.shownNow && !(this.grabbed.keyboard && this.grabbed.pointer); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await this.grab();
+    }
+    if (this.shownNow && !(this.grabbed.keyboard && this.grabbed.pointer))
+      this.logger.warn({ grabs: this.grabbed }, 'covers: shown without holding the keyboard and pointer yet');
     clearInterval(this.guard);
     // A grab cannot be taken from us by another client, but it ends if our window stops being
     // viewable; asking again is free when we still hold it.

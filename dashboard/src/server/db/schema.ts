@@ -521,6 +521,15 @@ export interface RosterClassStaffTable {
   staff_id: string;
 }
 
+export interface RosterSessionsTable {
+  sourced_id: string;
+  title: string;
+  /** OneRoster's session type: term, semester, schoolYear, gradingPeriod, calendar or ext:… */
+  type: string;
+  start_date: string;
+  end_date: string;
+}
+
 export interface RosterImportsTable {
   id: string;
   at: string;
@@ -539,6 +548,7 @@ export interface Database {
   roster_classes: RosterClassesTable;
   roster_class_pupils: RosterClassPupilsTable;
   roster_class_staff: RosterClassStaffTable;
+  roster_sessions: RosterSessionsTable;
   roster_imports: RosterImportsTable;
   users: UsersTable;
   sessions: SessionsTable;

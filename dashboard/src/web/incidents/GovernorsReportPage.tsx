@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { GovernorsReport } from '@harbour/shared';
+import type { AcademicSession, GovernorsReport } from '@harbour/shared';
 import { ApiRequestError, withQuery } from '../api';
 import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -11,7 +11,7 @@ import { FormProblems } from '../components/formProblems';
 import { usePageTitle } from '../components/usePageTitle';
 import { useFormat } from '../i18n/format';
 import { categoryLabel, yearGroupLabel } from '../labels';
-import { previousTerm, schoolYear, termOf, termRange, type Range } from './terms';
+import { previousTerm, schoolPresets, schoolYear, termOf, termRange, type Range } from './terms';
 import { useLoad } from './useLoad';
 
 type Row = { key: string; label: string; count: number };
@@ -24,19 +24,56 @@ export function GovernorsReportPage() {
   const now = new Date();
   const current = termOf(now);
   const last = previousTerm(current.term, current.year);
+  // The school's own term dates where the roster brought them; the months otherwise.
+  const { data: calendar } = useLoad<{ sessions: AcademicSession[] }>('/api/terms');
+  const sessions = calendar?.sessions ?? [];
+  const own = schoolPresets(sessions, now);
+  const hasTerms = sessions.some((s) => s.type === 'term' || s.type === 'semester');
+  const hasYears = sessions.some((s) => s.type === 'schoolYear');
   const presets: { id: string; label: string; range: Range }[] = [
+    ...(hasTerms
+      ? [
+          ...(own.thisTerm
+            ? [
+                {
+                  id: 'this-term',
+                  label: t('governors.thisTerm', { term: own.thisTerm.title }),
+                  range: own.thisTerm.range,
+                },
+              ]
+            : []),
+          ...(own.lastTerm
+            ? [
+                {
+                  id: 'last-term',
+                  label: t('governors.lastTerm', { term: own.lastTerm.title }),
+                  range: own.lastTerm.range,
+                },
+              ]
+            : []),
+        ]
+      : [
+          {
+            id: 'this-term',
+            label: t('governors.thisTerm', { term: t(`governors.term.${current.term}`) }),
+            range: termRange(current.term, current.year),
+          },
+          {
+            id: 'last-term',
+            label: t('governors.lastTerm', { term: t(`governors.term.${last.term}`) }),
+            range: termRange(last.term, last.year),
+          },
+        ]),
     {
-      id: 'this-term',
-      label: t('governors.thisTerm', { term: t(`governors.term.${current.term}`) }),
-      range: termRange(current.term, current.year),
+      id: 'this-year',
+      label: t('governors.thisYear'),
+      range: hasYears && own.thisYear ? own.thisYear : schoolYear(now),
     },
     {
-      id: 'last-term',
-      label: t('governors.lastTerm', { term: t(`governors.term.${last.term}`) }),
-      range: termRange(last.term, last.year),
+      id: 'last-year',
+      label: t('governors.lastYear'),
+      range: hasYears && own.lastYear ? own.lastYear : schoolYear(now, 1),
     },
-    { id: 'this-year', label: t('governors.thisYear'), range: schoolYear(now) },
-    { id: 'last-year', label: t('governors.lastYear'), range: schoolYear(now, 1) },
   ];
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -117,7 +154,7 @@ export function GovernorsReportPage() {
           </button>
         ))}
       </div>
-      <p className="hint no-print">{t('governors.termsHint')}</p>
+      <p className="hint no-print">{hasTerms ? t('governors.termsFromRoster') : t('governors.termsHint')}</p>
       <FormProblems error={formError}>
         <form className="inline-form no-print" onSubmit={submit} noValidate>
           <DateField label={t('governors.from')} name="from" value={from} onChange={setFrom} />

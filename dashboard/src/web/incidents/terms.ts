@@ -41,3 +41,47 @@ export function schoolYear(date: Date, back = 0): Range {
   const start = date.getMonth() + 1 >= 9 ? date.getFullYear() : date.getFullYear() - 1;
   return { from: day(start - back, 9, 1), to: day(start - back + 1, 8, 31) };
 }
+
+/** A session from the school's roster (`GET /api/terms`): its own title and days. */
+export interface SchoolSession {
+  title: string;
+  type: string;
+  startDate: string;
+  endDate: string;
+}
+
+export interface SchoolPresets {
+  thisTerm?: { title: string; range: Range };
+  lastTerm?: { title: string; range: Range };
+  thisYear?: Range;
+  lastYear?: Range;
+}
+
+const isoDay = (date: Date) => day(date.getFullYear(), date.getMonth() + 1, date.getDate());
+
+/**
+ * The report's presets from the school's own calendar: this term is the one today falls in
+ * (none in a holiday), last term the latest that ended before it; the same for school years.
+ * Terms are OneRoster's `term` sessions (a school that exports only semesters: those).
+ */
+export function schoolPresets(sessions: readonly SchoolSession[], now: Date): SchoolPresets {
+  const today = isoDay(now);
+  const pick = (types: string[]) => {
+    const list = sessions
+      .filter((s) => types.includes(s.type))
+      .sort((a, b) => a.startDate.localeCompare(b.startDate) || a.endDate.localeCompare(b.endDate));
+    const current = list.find((s) => s.startDate <= today && today <= s.endDate);
+    const before = current?.startDate ?? today;
+    const previous = list.filter((s) => s.endDate < before).at(-1);
+    return { current, previous };
+  };
+  const range = (s: SchoolSession): Range => ({ from: s.startDate, to: s.endDate });
+  const terms = sessions.some((s) => s.type === 'term') ? pick(['term']) : pick(['semester']);
+  const years = pick(['schoolYear']);
+  return {
+    ...(terms.current ? { thisTerm: { title: terms.current.title, range: range(terms.current) } } : {}),
+    ...(terms.previous ? { lastTerm: { title: terms.previous.title, range: range(terms.previous) } } : {}),
+    ...(years.current ? { thisYear: range(years.current) } : {}),
+    ...(years.previous ? { lastYear: range(years.previous) } : {}),
+  };
+}

@@ -67,7 +67,17 @@ export interface SnapshotClass {
   yearGroup: YearGroup;
   location: string | null;
 }
+/** A OneRoster academic session: the school's own term and year dates (for report presets). */
+export interface SnapshotSession {
+  sourcedId: string;
+  title: string;
+  /** OneRoster 1.1: term, semester, schoolYear, gradingPeriod, calendar, or an `ext:` type. */
+  type: string;
+  startDate: string;
+  endDate: string;
+}
 export interface RosterSnapshot {
+  sessions: SnapshotSession[];
   pupils: SnapshotPupil[];
   staff: SnapshotStaff[];
   classes: SnapshotClass[];
@@ -138,6 +148,10 @@ const required: Record<RosterFile, string[]> = {
 };
 
 const staffRoles = new Set(['teacher', 'administrator', 'aide']);
+/** OneRoster 1.1's session types, by their lower-case spelling (exports vary in case). */
+const sessionTypes = new Map(
+  ['calendar', 'gradingPeriod', 'schoolYear', 'semester', 'term'].map((t) => [t.toLowerCase(), t]),
+);
 // Parents and guardians are in many exports; Harbour keeps nothing about them.
 const ignoredRoles = new Set(['guardian', 'parent', 'relative', 'proctor']);
 
@@ -210,9 +224,23 @@ export function parseRoster(files: ReadonlyMap<string, Buffer>): ParseOutcome {
   }
 
   const sessions = new Set<string>();
+  const sessionRows: SnapshotSession[] = [];
   for (const { line, row } of get('academicSessions.csv').rows) {
     if (!common('academicSessions.csv', line, row)) continue;
     let ok = true;
+    const title = text('academicSessions.csv', line, 'title', row.title ?? '', 200);
+    if (title === null) ok = false;
+    const type = (row.type ?? '').trim();
+    const known = sessionTypes.get(type.toLowerCase());
+    if (!known && !/^ext:[\w.-]{1,60}$/.test(type)) {
+      problem(
+        'academicSessions.csv',
+        line,
+        'type',
+        `type must be one of ${[...sessionTypes.values()].join(', ')} (or an ext: type), not "${type.slice(0, 60)}".`,
+      );
+      ok = false;
+    }
     for (const field of ['startDate', 'endDate']) {
       const value = row[field] ?? '';
       if (!validDate(value)) {
@@ -224,7 +252,16 @@ export function parseRoster(files: ReadonlyMap<string, Buffer>): ParseOutcome {
       problem('academicSessions.csv', line, 'endDate', `The session ends (${row.endDate}) before it starts.`);
       ok = false;
     }
-    if (ok) sessions.add(row.sourcedId!);
+    if (ok) {
+      sessions.add(row.sourcedId!);
+      sessionRows.push({
+        sourcedId: row.sourcedId!,
+        title: title!,
+        type: known ?? type,
+        startDate: row.startDate!,
+        endDate: row.endDate!,
+      });
+    }
   }
 
   const classes = new Map<string, SnapshotClass>();
@@ -388,6 +425,7 @@ export function parseRoster(files: ReadonlyMap<string, Buffer>): ParseOutcome {
   return {
     ok: true,
     snapshot: {
+      sessions: sessionRows,
       pupils: [...pupils.values()].map(({ line: _line, ...p }) => p),
       staff: [...staff.values()],
       classes: [...classes.values()],

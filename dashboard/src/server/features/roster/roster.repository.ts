@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   keyStageOf,
+  type AcademicSession,
   yearGroupSchema,
   type Person,
   type Pupil,
@@ -195,6 +196,22 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
       .execute();
     classChanges.left += 1;
   }
+
+  // The calendar is the export's, whole: a term no longer in it is gone (nothing refers to it).
+  await trx.deleteFrom('roster_sessions').execute();
+  for (const part of chunk(snapshot.sessions))
+    await trx
+      .insertInto('roster_sessions')
+      .values(
+        part.map((t) => ({
+          sourced_id: t.sourcedId,
+          title: t.title,
+          type: t.type,
+          start_date: t.startDate,
+          end_date: t.endDate,
+        })),
+      )
+      .execute();
 
   await trx.deleteFrom('roster_class_pupils').execute();
   const memberships = [
@@ -469,4 +486,22 @@ export async function loginsWithKeyStage(db: Db): Promise<{ login: string; keySt
     .orderBy('l.login')
     .execute();
   return rows.map((r) => ({ login: r.login, keyStage: keyStageOf(yearGroup(r.year_group)) }));
+}
+
+/** The school's terms and years from the last roster import, oldest first. */
+export async function listSessions(db: Db): Promise<AcademicSession[]> {
+  const rows = await db
+    .selectFrom('roster_sessions')
+    .selectAll()
+    .orderBy('start_date')
+    .orderBy('end_date')
+    .orderBy('sourced_id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.sourced_id,
+    title: r.title,
+    type: r.type,
+    startDate: r.start_date,
+    endDate: r.end_date,
+  }));
 }

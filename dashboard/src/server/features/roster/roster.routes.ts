@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import {
+  academicSessionListSchema,
   classRoomRequestSchema,
   idParamsSchema,
   pupilListQuerySchema,
@@ -20,7 +21,7 @@ import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
 import { contentHash, importRoster, recordRefusal, refusedResult } from './import.js';
 import { rosterLimits } from './oneroster.js';
-import { classesTaughtBy, listClasses, listPupils } from './roster.repository.js';
+import { classesTaughtBy, listClasses, listPupils, listSessions } from './roster.repository.js';
 import { isZip, readZip } from './zip.js';
 
 const tags = ['roster'];
@@ -172,6 +173,20 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
     async (request) => ({
       classes: await listClasses(db, await visibleClasses(db, currentUser(request))),
     }),
+  );
+
+  app.get(
+    '/api/terms',
+    {
+      // The school's calendar is no one's personal data: every member of staff may read it.
+      config: { access: 'signedIn' },
+      schema: {
+        summary: 'The school’s terms and years from the roster (academicSessions.csv), oldest first',
+        tags,
+        response: { 200: academicSessionListSchema },
+      },
+    },
+    async () => ({ sessions: await listSessions(db) }),
   );
 
   app.put(
