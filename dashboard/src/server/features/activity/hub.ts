@@ -121,8 +121,14 @@ export class ActivityHub {
     this.pushFlag(flag);
   }
 
+  /** Batched: a room of 30 pupils changing windows is one message every window, not 30. */
   activityChanged(activity: DeviceActivity): void {
-    this.push.toStaff(channel.activity(activity.roomId), 'activity:changed', activity);
+    this.push.toStaffBatched(
+      channel.activity(activity.roomId),
+      'activity:changes',
+      activity,
+      activity.deviceId,
+    );
   }
 
   /** Tells every connected agent to fetch settings and watch lists again. */
