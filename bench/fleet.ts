@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io } from 'socket.io-client';
 import type { DashboardClientToServer, DashboardServerToClient } from '@harbour/shared';
 import type { Socket } from 'socket.io-client';
@@ -44,6 +44,16 @@ export interface FleetResult {
   /** The machine's 1-minute load average at the end of the measurement. */
   loadAverage: number;
   refused: number;
+  /**
+   * The server's memory after garbage collection with only the dashboard connected, then
+   * with every agent connected and idle (before any activity): the difference over the
+   * agents is what one connected agent costs the server.
+   */
+  memory?: {
+    before: { heapUsedMb: number; rssMb: number };
+    connected: { heapUsedMb: number; rssMb: number };
+    perAgent: { heapKb: number; rssKb: number };
+  };
 }
 
 export interface FleetContext {
@@ -81,7 +91,13 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const url = `http://127.0.0.1:${port}`;
   const server = spawn(
     process.execPath,
-    [...(opts.serverExecArgv ?? []), path.join(repo, 'dashboard/dist/server/main.js')],
+    [
+      '--expose-gc',
+      '--import',
+      pathToFileURL(path.join(here, 'lib/memory-probe.mjs')).href,
+      ...(opts.serverExecArgv ?? []),
+      path.join(repo, 'dashboard/dist/server/main.js'),
+    ],
     {
       env: {
         ...process.env,
@@ -91,10 +107,20 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         LOG_LEVEL: 'error',
         HARBOUR_ADMIN_EMAIL: email,
         HARBOUR_ADMIN_PASSWORD: password,
+        // The one measuring dashboard watches every room (334 at 10,000 agents): more live-view
+        // requests than one teacher's sign-in may send a minute.
+        HARBOUR_STAFF_SOCKET_RATE_LIMIT: '100000',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },
   );
+  const memory = () =>
+    new Promise<{ heapUsedMb: number; rssMb: number }>((resolve) => {
+      server.once('message', (m: { heapUsed: number; rss: number }) =>
+        resolve({ heapUsedMb: round(m.heapUsed / 2 ** 20), rssMb: round(m.rss / 2 ** 20) }),
+      );
+      server.send({ type: 'memory' });
+    });
   const workers: ChildProcess[] = [];
   const listeners: ((m: { type: string } & Record<string, unknown>) => void)[] = [];
   const status = new Map<number, { connected: number; sent: number; failed: number }>();
@@ -114,14 +140,19 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     dashboard = io(`${url}/dashboard`, { transports: ['websocket'], extraHeaders: { cookie } });
     const latencies: number[] = [];
     let measuring = false;
-    dashboard.on('activity:changed', (a) => {
-      if (measuring && a.title?.startsWith('b')) latencies.push(Date.now() - Number(a.title.slice(1)));
+    dashboard.on('activity:changes', ({ changes }) => {
+      if (!measuring) return;
+      const now = Date.now();
+      for (const a of changes) if (a.title?.startsWith('b')) latencies.push(now - Number(a.title.slice(1)));
     });
     await new Promise<void>((resolve) => dashboard!.once('connect', () => resolve()));
     for (const roomId of new Set(devices.map((d) => d.roomId))) {
       const r = await dashboard.emitWithAck('activity:watch', { roomId });
       if (!r.ok) throw new Error(`watch failed: ${r.error.message}`);
     }
+
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = await memory();
 
     const per = Math.ceil(devices.length / opts.workers);
     for (let w = 0; w < opts.workers; w++) {
@@ -151,6 +182,21 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     const total = () => [...status.values()].reduce((a, s) => a + s.connected, 0);
     await until(() => total() >= opts.agents, 60_000 + opts.agents * 10, `${opts.agents} agents to connect`);
     log(`  ${total()} agents connected; measuring for ${opts.measureSeconds} s`);
+    // Connected and idle: the handshakes' work done (last-seen writes, presence) before measuring.
+    await new Promise((r) => setTimeout(r, 3000));
+    const connected = await memory();
+    const perAgentKb = (mb: number) => round((mb * 1024) / Math.max(1, total()));
+    const memoryResult = {
+      before,
+      connected,
+      perAgent: {
+        heapKb: perAgentKb(connected.heapUsedMb - before.heapUsedMb),
+        rssKb: perAgentKb(connected.rssMb - before.rssMb),
+      },
+    };
+    log(
+      `  per connected agent: heap ${memoryResult.perAgent.heapKb} KB, RSS ${memoryResult.perAgent.rssKb} KB`,
+    );
 
     for (const w of workers) w.send({ type: 'start' });
     await new Promise((r) => setTimeout(r, changeEvery * 1000)); // let every agent reach its rhythm
@@ -187,6 +233,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       agentsCpuPercent: round(agentsCpu),
       loadAverage: round(os.loadavg()[0] ?? NaN, 2),
       refused: [...status.values()].reduce((a, s) => a + s.failed, 0),
+      memory: memoryResult,
     };
   } finally {
     dashboard?.close();

@@ -149,8 +149,9 @@ export async function runFootprint(opts: {
     const watched = await live.emitWithAck('activity:watch', { roomId: room.id });
     if (!watched.ok) throw new Error(`activity:watch refused: ${JSON.stringify(watched.error)}`);
     let pushed: { title: string | null; at: number }[] = [];
-    live.on('activity:changed', (a) => {
-      if (a.deviceId === deviceId) pushed.push({ title: a.title, at: performance.now() });
+    live.on('activity:changes', ({ changes }) => {
+      const at = performance.now();
+      for (const a of changes) if (a.deviceId === deviceId) pushed.push({ title: a.title, at });
     });
     const roomMs: number[] = [];
     const timelineMs: number[] = [];

@@ -76,7 +76,8 @@ protocol from \`shared/\`, spread over ${r.mode === 'quick' ? 2 : 4} worker proc
 second. Each changes window every 5 s — the real activity path: an outbox \`agent:event\` with an \`activity.changed\`
 body, stored by \`storeEvent\` as an activity interval — and heartbeats every 30 s. One dashboard, signed in, has
 joined every room with \`activity:watch\`; latency is from the agent stamping the event (its window title carries the
-send time) to the dashboard receiving \`activity:changed\`. "events/s" is what the agents sent while measuring;
+send time) to the dashboard receiving it in an \`activity:changes\` message (changes are batched per dashboard
+socket every 100 ms, docs/architecture.md). "events/s" is what the agents sent while measuring;
 "received" is how many changes reached the dashboard in the measuring window (fewer than sent means a backlog).
 "simulated agents' CPU" is what the worker processes playing the agents used on the same 2 cores, and "load average"
 the machine's 1-minute load at the end of the measurement (other engineers' work included).
@@ -86,8 +87,31 @@ the machine's 1-minute load at the end of the measurement (other engineers' work
 ${rows}
 
 ${status}
-
+${memorySection(r.fleet)}
 ![latency and memory against N](benchmarks-fleet.svg)
+`;
+}
+
+/** What one connected, idle agent costs the server, against socket.io's published figure. */
+function memorySection(fleet: readonly FleetResult[]): string {
+  const rows = fleet.filter((f) => f.memory);
+  if (rows.length === 0) return '';
+  const table = rows
+    .map(
+      (f) =>
+        `| ${n(f.agents)} | ${f.memory!.before.heapUsedMb} | ${f.memory!.connected.heapUsedMb} | ${f.memory!.perAgent.heapKb} | ${f.memory!.before.rssMb} | ${f.memory!.connected.rssMb} | ${f.memory!.perAgent.rssKb} |`,
+    )
+    .join('\n');
+  return `
+**Server memory per connected agent.** The server's heap (after garbage collection, asked through
+\`bench/lib/memory-probe.mjs\`, loaded with \`node --expose-gc --import\`) and RSS with only the dashboard connected,
+then with every agent connected and idle, before any activity; the difference over the agents is one agent's cost.
+socket.io's own documentation gives about 10 KB of heap per idle client for a bare socket.io server; a Harbour
+agent connection also carries its device's session (identity, rooms, presence) and the handshake's buffers.
+
+| agents | heap MB (dashboard only) | heap MB (agents connected) | heap KB per agent | RSS MB (dashboard only) | RSS MB (agents connected) | RSS KB per agent |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${table}
 `;
 }
 
@@ -105,11 +129,12 @@ while its event loop was busy most of the time in the profiles: it was waiting f
 ${f.loadAverage} on 2 cores: the simulated agents took ${f.agentsCpuPercent}% of a core, the measuring dashboard and other
 engineers' work the rest) and on SQLite's writes. So events queue and latency grows past a second, though every agent
 stays connected and every event is stored and reaches the dashboard. What would meet it: the server on its own 2
-cores (the simulated fleet on another machine) and fewer writes per event — batching live pushes to each dashboard
-(one message per room every 100–200 ms instead of one per change) halves the socket writes, and raw prepared
-statements on the event path would skip Kysely's query building; beyond that, two server processes behind a sticky
+cores (the simulated fleet on another machine), where the per-event work is now smaller: live pushes are batched per
+dashboard socket every 100 ms (one message and one \`fetchSockets\` per window instead of one per change) and the
+event path's queries are compiled once (\`db/prepared.ts\`); beyond that, two server processes behind a sticky
 load balancer with the socket.io adapter (SQLite in WAL mode takes one writer at a time, which group commit already
-serves well). Real pupils also change windows far less often than every 5 s.`;
+serves well). A run on a loaded machine (load average far above 2) measures the machine, not the server: compare the
+server CPU column with the load. Real pupils also change windows far less often than every 5 s.`;
 
 function footprintSection(r: Results): string {
   const f = r.footprint;

@@ -61,8 +61,13 @@ export const dashboardPushes = {
   'supervision:changed': supervisionSessionSchema,
   /** A teacher's control in a watched room was sent, acknowledged or did not reach a device. */
   'control:updated': controlActionSchema,
-  /** What a device in a room watched with `activity:watch` shows now. */
-  'activity:changed': deviceActivitySchema,
+  /**
+   * What devices in rooms watched with `activity:watch` show now: every change since the
+   * last message, oldest first, gathered for about 100 ms (one message instead of one per
+   * change; docs/architecture.md, "Batched live pushes"). Only changes of rooms this
+   * connection may read.
+   */
+  'activity:changes': z.object({ changes: z.array(deviceActivitySchema) }),
   /** A watch-list match in a watched room. */
   'flag:raised': flagSchema,
 } as const;

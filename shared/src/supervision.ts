@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { idSchema, isoTimeSchema } from './common.js';
+import { personSchema } from './roster.js';
 import { safeMultilineText } from './text.js';
 
 // ---- supervised sessions ---------------------------------------------------
@@ -43,6 +44,8 @@ export const supervisedPupilSchema = z.object({
   username: z.string(),
   from: isoTimeSchema,
   to: isoTimeSchema.nullable(),
+  /** The pupil on the roster behind the login (the class's pupils by name, not by login). */
+  person: personSchema.nullable().optional(),
 });
 export const supervisionDetailSchema = supervisionSessionSchema.extend({
   pupils: z.array(supervisedPupilSchema),

@@ -159,8 +159,8 @@ describe('the active window on a real X display', () => {
 
     const dash = await connected(dashboardSocket(harbour.url, clients.teacher.cookieHeader));
     const seen: string[] = [];
-    dash.on('activity:changed', (a) => {
-      if (a.deviceId === deviceId && a.title) seen.push(a.title);
+    dash.on('activity:changes', ({ changes }) => {
+      for (const a of changes) if (a.deviceId === deviceId && a.title) seen.push(a.title);
     });
     const watched = await dash.emitWithAck('activity:watch', { roomId });
     expect(watched.ok).toBe(true);

@@ -154,8 +154,12 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     expect((await own.emitWithAck('activity:watch', { roomId: roomA })).ok).toBe(true);
     expect((await stranger.emitWithAck('activity:watch', { roomId: roomA })).ok).toBe(false);
     const seen: Record<'own' | 'stranger', string[]> = { own: [], stranger: [] };
-    own.on('activity:changed', (a) => a.title && seen.own.push(a.title));
-    stranger.on('activity:changed', (a) => a.title && seen.stranger.push(a.title));
+    own.on('activity:changes', ({ changes }) => {
+      for (const a of changes) if (a.title) seen.own.push(a.title);
+    });
+    stranger.on('activity:changes', ({ changes }) => {
+      for (const a of changes) if (a.title) seen.stranger.push(a.title);
+    });
     const show = (title: string) =>
       sendEvent(device, {
         type: 'activity.changed',

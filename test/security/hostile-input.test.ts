@@ -149,3 +149,18 @@ describe('item 2: deep and wide nesting on every socket event', () => {
     }
   });
 });
+
+describe('addresses', () => {
+  it('an unknown address of any length gets a short 404 that does not echo it back', async () => {
+    for (const length of [10, 7_000]) {
+      const tail = 'x'.repeat(length);
+      const res = await fetch(`${world.harbour.url}/api/${tail}?q=<script>alert(1)</script>`);
+      expect(res.status).toBe(404);
+      const body = await res.text();
+      expect(body.length, `${length} characters`).toBeLessThan(400);
+      expect(body).not.toContain('<script>');
+      expect(JSON.parse(body)).toMatchObject({ error: { code: 'not_found' } });
+    }
+    expect((await fetch(`${world.harbour.url}/api/health`)).status).toBe(200);
+  });
+});

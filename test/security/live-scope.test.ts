@@ -29,7 +29,7 @@ const liveEvents: Event[] = [
   'device:thumbnail',
   'supervision:changed',
   'control:updated',
-  'activity:changed',
+  'activity:changes',
   'flag:raised',
   'tell:alert',
   'incident:created',
@@ -41,9 +41,11 @@ const sockets = {} as Record<Staff, DashboardSocket>;
 const received = {} as Record<Staff, Set<string>>;
 const watchAnswers = {} as Record<Staff, Record<string, string>>;
 
-/** The room an event is about, from its payload. */
-const roomOf = (payload: Record<string, unknown>) =>
-  typeof payload.roomId === 'string' ? payload.roomId : '';
+/** The rooms an event is about, from its payload (a batch: each change's). */
+const roomsOf = (payload: Record<string, unknown>): string[] =>
+  Array.isArray(payload.changes)
+    ? payload.changes.flatMap((c: Record<string, unknown>) => roomsOf(c))
+    : [typeof payload.roomId === 'string' ? payload.roomId : ''];
 
 const window = {
   app: 'Chromium',
@@ -72,10 +74,9 @@ beforeAll(async () => {
     sockets[who] = socket;
     for (const event of liveEvents) {
       socket.on(event, (payload: unknown) => {
-        const p = payload as Record<string, unknown>;
-        received[who].add(
-          `${event} ${roomOf(p) === world.roomA ? 'A' : roomOf(p) === world.roomB ? 'B' : '?'}`,
-        );
+        for (const room of roomsOf(payload as Record<string, unknown>)) {
+          received[who].add(`${event} ${room === world.roomA ? 'A' : room === world.roomB ? 'B' : '?'}`);
+        }
       });
     }
     for (const [name, roomId] of [
@@ -153,7 +154,7 @@ describe('item 3: every live event, every role, both rooms', () => {
         kind: 'cover',
       }); // control:updated
       expect(control.status).toBe(201);
-      await send(agent, { type: 'activity.changed', state: 'active', user: { username: 'pupil' }, window }); // activity:changed
+      await send(agent, { type: 'activity.changed', state: 'active', user: { username: 'pupil' }, window }); // activity:changes
       await send(agent, {
         type: 'activity.flag',
         user: { username: 'pupil' },
@@ -202,7 +203,7 @@ describe('item 3: every live event, every role, both rooms', () => {
       rooms.flatMap((r) => events.map((e) => `${e} ${r}`)).sort();
     const devicesOnly: Event[] = ['device:changed', 'device:removed'];
     const screens: Event[] = [...devicesOnly, 'device:thumbnail', 'supervision:changed', 'control:updated'];
-    const activity: Event[] = ['activity:changed', 'flag:raised'];
+    const activity: Event[] = ['activity:changes', 'flag:raised'];
     const expected: Record<Staff, string[]> = {
       admin: everything(['A', 'B'], [...screens, ...activity]),
       dsl: everything(['A', 'B'], [...screens, ...activity, 'tell:alert', 'incident:created', 'concern:new']),

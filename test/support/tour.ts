@@ -19,6 +19,7 @@ import { ApiClient } from './api.js';
 import { codeInput, signInUi } from './sign-in.js';
 import { tempDir } from './paths.js';
 import { AgentProcess, ServerProcess } from './processes.js';
+import { rosterFiles, uploadRoster } from './roster.js';
 import { waitFor } from './wait.js';
 
 export const widths = [
@@ -138,6 +139,29 @@ export async function openSchool(): Promise<School> {
     await ok(admin.json<{ users: { id: string; email: string }[] }>('GET', '/api/users'), 'users')
   ).users.find((u) => u.email === emails.teacher)?.id;
   await ok(admin.json('PUT', `/api/rooms/${room.id}/staff`, { userIds: [teacherId] }), 'room staff');
+  // The school's roster: Mrs Evans's class is taught in her room (its location), Year 6 has no room yet.
+  const roster = await uploadRoster(
+    admin,
+    rosterFiles({
+      pupils: [
+        { id: 'p-1', given: 'Sam', family: 'Pupil', grades: '4', username: 'spupil' },
+        { id: 'p-2', given: 'Alys', family: 'Hughes', grades: '4', username: 'ahughes' },
+        { id: 'p-3', given: 'Osian', family: 'Rees', grades: '6', username: 'orees' },
+      ],
+      teachers: [{ id: 't-1', given: 'Mair', family: 'Evans', email: emails.teacher }],
+      classes: [
+        { id: 'c-4', title: 'Year 4 Willow', grades: '4', location: 'Year 4 Willow' },
+        { id: 'c-6', title: 'Year 6 Oak', grades: '6' },
+      ],
+      enrolments: [
+        ['c-4', 'p-1', 'student'],
+        ['c-4', 'p-2', 'student'],
+        ['c-6', 'p-3', 'student'],
+        ['c-4', 't-1', 'teacher'],
+      ],
+    }),
+  );
+  if (roster.status !== 200) throw new Error(`roster: ${roster.status} ${JSON.stringify(roster.body)}`);
   await ok(
     clients.dsl.json('POST', '/api/watchlists/entries', {
       kind: 'keyword',
@@ -229,6 +253,8 @@ export async function openSchool(): Promise<School> {
     { id: 'aup-policies', title: 'Computer rules (AUP policies)', role: 'dsl', path: () => '/aup/policies' },
     { id: 'aup-register', title: 'Acceptance register', role: 'dsl', path: () => '/aup/register' },
     { id: 'users', title: 'Staff accounts', role: 'admin', path: () => '/users' },
+    { id: 'classes', title: 'Classes and their rooms', role: 'admin', path: () => '/classes' },
+    { id: 'classes-teacher', title: 'Classes: a teacher’s own', role: 'teacher', path: () => '/classes' },
     { id: 'not-allowed', title: 'A page the role may not use', role: 'technician', path: () => '/incidents' },
     { id: 'not-found', title: 'Page not found', role: 'admin', path: () => '/no-such-page' },
     { id: 'account', title: 'Your account (DSL)', role: 'dsl', path: () => '/account' },

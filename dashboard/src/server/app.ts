@@ -6,7 +6,12 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -107,6 +112,19 @@ export async function startHarbour(
     // Fastify's request.protocol and request.ip (Secure cookies, rate limits per address)
     // believe X-Forwarded-* exactly as far as the origin guard does.
     trustProxy: (address: string) => guard.trusts(address),
+    // An address the router cannot take (a path segment too long to be an id, a bad escape) is
+    // refused in Harbour's own error shape, without echoing a possibly huge address back.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.status(tooLong ? 414 : 400).send({
+        error: {
+          code: 'bad_request',
+          message: tooLong
+            ? 'That address is too long: no id in it is that long.'
+            : 'That address cannot be read.',
+        },
+      });
+    },
     ...(config.tls && {
       https: { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) },
     }),

@@ -10,6 +10,7 @@ import { Layout } from './components/Layout';
 import { usePageTitle } from './components/usePageTitle';
 import { AccountPage } from './pages/AccountPage';
 import { ActivityPage } from './pages/ActivityPage';
+import { ClassesPage } from './pages/ClassesPage';
 import { ChoosePasswordPage } from './pages/ChoosePasswordPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SecondFactorSetupPage } from './pages/SecondFactorSetupPage';
@@ -198,6 +199,14 @@ export function App() {
               element={
                 <Allowed permission="viewPupils">
                   <PupilsPage />
+                </Allowed>
+              }
+            />
+            <Route
+              path="classes"
+              element={
+                <Allowed permission="viewPupils">
+                  <ClassesPage />
                 </Allowed>
               }
             />

@@ -36,6 +36,16 @@ export function yearGroupLabel(t: TFunction, id: string): string {
   return t(`enums.yearGroup.${id}` as 'enums.yearGroup.N', { defaultValue: id });
 }
 
+/** A class's year group: a mixed-age class (no single year) says so rather than "not recorded". */
+export function classYearLabel(t: TFunction, id: string): string {
+  return id === 'unknown' ? t('classes.mixedYears') : yearGroupLabel(t, id);
+}
+
+/** A login nobody on the roster has, the same words wherever it shows: "jdoe (not on the roster)". */
+export function unknownLoginLabel(t: TFunction, login: string): string {
+  return t('person.unknownLogin', { login });
+}
+
 /** "lost_equipment" as "Lost equipment", for an id nobody gave a label. */
 export function humanise(id: string): string {
   const words = id.replace(/[_-]+/g, ' ').trim();

@@ -30,7 +30,7 @@ export const pushPermission: Record<StaffEvent, Permission | null> = {
   'device:thumbnail': 'viewSupervision',
   'supervision:changed': 'viewSupervision',
   'control:updated': 'viewSupervision',
-  'activity:changed': 'readActivity',
+  'activity:changes': 'readActivity',
   'flag:raised': 'viewFlags',
 };
 

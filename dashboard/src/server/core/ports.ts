@@ -55,6 +55,13 @@ export type StaffConnection = Extract<Connection, { kind: 'staff' }>;
 export type AgentPush<K extends keyof AgentServerToClient> = Parameters<AgentServerToClient[K]>[0];
 export type StaffPush<K extends keyof DashboardServerToClient> = Parameters<DashboardServerToClient[K]>[0];
 
+/** Pushes whose message is a list of changes (`{ changes: [...] }`), sent batched. */
+export type BatchedStaffEvent = {
+  [K in keyof DashboardServerToClient]: StaffPush<K> extends { changes: readonly unknown[] } ? K : never;
+}[keyof DashboardServerToClient];
+/** One change of a batched push. */
+export type BatchedChange<K extends BatchedStaffEvent> = StaffPush<K>['changes'][number];
+
 /**
  * The only way to reach live connections. Its one implementation
  * (realtime/socket-push.ts) is the only code that emits, joins, leaves or disconnects
@@ -68,6 +75,18 @@ export interface Push {
     event: K,
     payload: StaffPush<K>,
     options?: { except?: StaffChannel },
+  ): void;
+  /**
+   * One change for a batched push: changes are gathered for a short window (about 100 ms)
+   * and each recipient gets one message with every change of the channels it may receive,
+   * in the order they were pushed. `key` names what the change is about (a device): when
+   * too many changes are waiting, only the newest per key is kept for the live view.
+   */
+  toStaffBatched<K extends BatchedStaffEvent>(
+    to: StaffChannel,
+    event: K,
+    change: BatchedChange<K>,
+    key: string,
   ): void;
   /** A push to this one connection only (the answer to what it just asked or did). */
   toConnection<K extends keyof AgentServerToClient>(

@@ -164,8 +164,11 @@ export function installPlumbing(
   });
 
   app.setNotFoundHandler((request, reply) => {
+    // The address without its query and cut short: a 7 kB address is not echoed back.
+    const path = request.url.split('?')[0] ?? '';
+    const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
     const body: ApiError = {
-      error: { code: 'not_found', message: `No route ${request.method} ${request.url}` },
+      error: { code: 'not_found', message: `No route ${request.method} ${shown}` },
     };
     return reply.status(404).send(body);
   });

@@ -6,6 +6,7 @@
 import { agentEventBodySchema, type AgentEvent, type AgentEventType } from '@harbour/shared';
 import type { Db } from '../db/database.js';
 import { inGroupTransaction } from '../db/group-commit.js';
+import { prepared } from '../db/prepared.js';
 import type { AgentEventRegistration, ServerFeature } from '../core/feature.js';
 import type { Clock } from '../core/ports.js';
 
@@ -51,6 +52,24 @@ export function saneEventTime(claimed: string, now: Date): { at: string; skewed:
 /** Told when an event's time was outside the window and the time it was received was used. */
 export type ClockSkewed = (deviceId: string, claimed: string, used: string) => Promise<void>;
 
+/** Built once (db/prepared.ts): every agent event runs it. */
+const insertEvent = prepared<
+  {
+    device_id: string;
+    event_id: string;
+    type: string;
+    occurred_at: string;
+    received_at: string;
+    body: string;
+  },
+  never
+>(['device_id', 'event_id', 'type', 'occurred_at', 'received_at', 'body'], (db, row) =>
+  db
+    .insertInto('agent_events')
+    .values(row)
+    .onConflict((oc) => oc.doNothing()),
+);
+
 /**
  * Stores an outbox event once: the (device, event id) primary key makes a redelivered
  * event a no-op. Returns false for a duplicate. The owning feature's `store` runs in the
@@ -71,19 +90,15 @@ export async function storeEvent(
   const time = saneEventTime(claimed.occurredAt, clock.now());
   const event = time.skewed ? { ...claimed, occurredAt: time.at } : claimed;
   const outcome = await inGroupTransaction(db, async (trx) => {
-    const inserted = await trx
-      .insertInto('agent_events')
-      .values({
-        device_id: deviceId,
-        event_id: event.id,
-        type: event.body.type,
-        occurred_at: event.occurredAt,
-        received_at: clock.now().toISOString(),
-        body: JSON.stringify(event.body),
-      })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { stored: false as const };
+    const inserted = await insertEvent.run(trx, {
+      device_id: deviceId,
+      event_id: event.id,
+      type: event.body.type,
+      occurred_at: event.occurredAt,
+      received_at: clock.now().toISOString(),
+      body: JSON.stringify(event.body),
+    });
+    if (Number(inserted.numAffectedRows ?? 0) === 0) return { stored: false as const };
     return { stored: true as const, result: await handler.store(trx, deviceId, event) };
   });
   if (outcome.stored && time.skewed) await clockSkewed?.(deviceId, claimed.occurredAt, time.at);

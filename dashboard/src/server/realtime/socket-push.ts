@@ -16,7 +16,14 @@ import type { Namespace } from 'socket.io';
 import { HarbourError } from '../core/errors.js';
 import type { SessionUser } from '../core/identity.js';
 import type { LiveScope, StaffEvent } from '../core/live-scope.js';
-import type { AgentChannel, AgentConnection, Connection, Push, StaffChannel } from '../core/ports.js';
+import type {
+  AgentChannel,
+  AgentConnection,
+  BatchedStaffEvent,
+  Connection,
+  Push,
+  StaffChannel,
+} from '../core/ports.js';
 
 export type AgentNamespace = Namespace<
   AgentClientToServer,
@@ -56,15 +63,57 @@ function staffRoom(to: StaffChannel): string {
   }
 }
 
+/** Limits of batched pushes (docs/architecture.md, "Batched live pushes"). */
+export interface BatchLimits {
+  /** How long changes are gathered before they go out. */
+  windowMs: number;
+  /**
+   * Most changes one batched event holds before it goes out, and most a dashboard that is
+   * not reading its socket has held back for it. Past it only the newest change per key
+   * (device) is kept: a live view shows what a device shows now, and the stored record is
+   * the database's, never this.
+   */
+  maxChanges: number;
+  /** Packets engine.io may still hold unwritten for a dashboard before its batches are held back. */
+  maxUnsentPackets: number;
+}
+
+export const defaultBatchLimits: BatchLimits = { windowMs: 100, maxChanges: 20_000, maxUnsentPackets: 4 };
+
+interface PendingChange {
+  room: string;
+  channel: StaffChannel;
+  key: string;
+  change: unknown;
+}
+
+/** The changes in order, keeping only each key's newest (at the newest's place). */
+function newestPerKey(changes: readonly PendingChange[]): PendingChange[] {
+  const last = new Map<string, number>();
+  changes.forEach((c, i) => last.set(c.key, i));
+  return changes.filter((c, i) => last.get(c.key) === i);
+}
+
+/**
+ * Packets engine.io has queued for a socket of this node and not yet written: they pile up
+ * when the client does not read (its TCP window is full). `writeBuffer` is engine.io's own
+ * queue (not in its typings); a socket of another node has no `conn` here.
+ */
+function unsentPackets(socket: object): number {
+  const conn = (socket as { conn?: { writeBuffer?: unknown } }).conn;
+  return Array.isArray(conn?.writeBuffer) ? conn.writeBuffer.length : 0;
+}
+
 const isAgentChannel = (to: AgentChannel | StaffChannel): to is AgentChannel =>
   to.kind === 'device' || to.kind === 'everyAgent';
 
 export function socketPush(
   agents: AgentNamespace,
   dashboards: DashboardNamespace,
-  deps: { scope: LiveScope; log: Logger },
+  deps: { scope: LiveScope; log: Logger; batch?: Partial<BatchLimits> },
 ): Push {
   const { scope, log } = deps;
+  const limits: BatchLimits = { ...defaultBatchLimits, ...deps.batch };
   const agentsIn = (to: AgentChannel) => {
     const room = agentRoom(to);
     return room === null ? agents : agents.to(room);
@@ -93,6 +142,90 @@ export function socketPush(
   }
   // Pushes are checked asynchronously, so they go out one after another in the order sent.
   let queue: Promise<void> = Promise.resolve();
+  const enqueue = (what: string, work: () => Promise<void>) => {
+    queue = queue
+      .then(work)
+      .catch((error: unknown) => log.error({ err: error, event: what }, 'live push failed'));
+  };
+
+  /*
+   * Batched pushes. Changes wait here per event, in the order pushed, for one window; then
+   * each dashboard socket in any of their channels gets one message with the changes of the
+   * channels it is in and the live scope allows it now (asked per socket and channel, as for
+   * every push: the batch is built per recipient, never one union for all). Sent through
+   * `dashboards`, so a socket on another node gets its batch through the socket.io adapter.
+   * A node that dies with changes waiting loses only the live messages: the changes are
+   * stored, and a dashboard that reconnects gets the current state from `activity:watch`.
+   */
+  const pending = new Map<BatchedStaffEvent, { changes: PendingChange[]; timer: NodeJS.Timeout }>();
+  /** Changes held back for dashboards of this node that are not reading (newest per key). */
+  const heldBack = new WeakMap<object, Map<BatchedStaffEvent, PendingChange[]>>();
+
+  function flushSoon(event: BatchedStaffEvent) {
+    const batch = pending.get(event);
+    if (!batch) return;
+    clearTimeout(batch.timer);
+    pending.delete(event);
+    enqueue(event, () => sendBatch(event, batch.changes));
+  }
+
+  type StaffSocket = Awaited<ReturnType<DashboardNamespace['fetchSockets']>>[number];
+
+  /** The changes among `changes` that `socket` may be sent now. */
+  async function allowedFor(
+    socket: StaffSocket,
+    event: BatchedStaffEvent,
+    changes: readonly PendingChange[],
+  ) {
+    const allowed = new Map<string, boolean>();
+    for (const c of changes) {
+      if (allowed.has(c.room)) continue;
+      allowed.set(
+        c.room,
+        socket.rooms.has(c.room) && (await scope.mayReceive(socket.data.user, c.channel, event)),
+      );
+    }
+    return changes.filter((c) => allowed.get(c.room));
+  }
+
+  /** Sends `changes` (already allowed) to one socket, or holds them back if it is not reading. */
+  function deliverBatch(socket: StaffSocket, event: BatchedStaffEvent, changes: PendingChange[]) {
+    if (changes.length === 0) return;
+    if (unsentPackets(socket) > limits.maxUnsentPackets) {
+      const held = heldBack.get(socket) ?? new Map<BatchedStaffEvent, PendingChange[]>();
+      const first = held.size === 0;
+      let kept = newestPerKey([...(held.get(event) ?? []), ...changes]);
+      if (kept.length > limits.maxChanges) kept = kept.slice(-limits.maxChanges);
+      held.set(event, kept);
+      heldBack.set(socket, held);
+      // A socket that never drains is closed by engine.io's ping timeout; this entry goes with it.
+      if (first) {
+        (socket as unknown as { conn: { once(e: 'drain', f: () => void): void } }).conn.once('drain', () =>
+          enqueue(event, () => sendHeld(socket)),
+        );
+      }
+      return;
+    }
+    socket.emit(event, { changes: changes.map((c) => c.change) } as never);
+  }
+
+  async function sendHeld(socket: StaffSocket) {
+    const held = heldBack.get(socket);
+    if (!held) return;
+    heldBack.delete(socket);
+    for (const [event, changes] of held)
+      deliverBatch(socket, event, await allowedFor(socket, event, changes));
+  }
+
+  async function sendBatch(event: BatchedStaffEvent, changes: PendingChange[]) {
+    const rooms = [...new Set(changes.map((c) => c.room))];
+    for (const socket of await dashboards.in(rooms).fetchSockets()) {
+      // What was held back for it is older than this batch: it goes first.
+      const held = heldBack.get(socket)?.get(event) ?? [];
+      heldBack.get(socket)?.delete(event);
+      deliverBatch(socket, event, await allowedFor(socket, event, [...held, ...changes]));
+    }
+  }
 
   return {
     toAgents(to, event, payload) {
@@ -101,9 +234,24 @@ export function socketPush(
     toStaff(to, event, payload, options) {
       const channels = Array.isArray(to) ? to : [to as StaffChannel];
       if (channels.length === 0) return;
-      queue = queue
-        .then(() => deliver(channels, event, payload, options?.except))
-        .catch((error: unknown) => log.error({ err: error, event }, 'live push failed'));
+      enqueue(event, () => deliver(channels, event, payload, options?.except));
+    },
+    toStaffBatched(to, event, change, key) {
+      let batch = pending.get(event);
+      if (!batch) {
+        const timer = setTimeout(() => flushSoon(event), limits.windowMs);
+        // A batch waiting at shutdown is only a live message: it must not keep the process up.
+        timer.unref();
+        batch = { changes: [], timer };
+        pending.set(event, batch);
+      }
+      batch.changes.push({ room: staffRoom(to), channel: to, key, change });
+      if (batch.changes.length >= limits.maxChanges) {
+        // A flood: the live view needs each device's newest state; if every change is a
+        // different device's, they go out now rather than grow.
+        batch.changes = newestPerKey(batch.changes);
+        if (batch.changes.length >= limits.maxChanges / 2) flushSoon(event);
+      }
     },
     toConnection(connection: AgentConnection, event, payload) {
       agents.to(connection.id).emit(event, ...([payload] as Parameters<AgentServerToClient[typeof event]>));

@@ -24,6 +24,7 @@ const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
   { to: '/aup/policies', key: 'aupPolicies', permission: 'manageAup' },
   { to: '/aup/register', key: 'aupRegister', permission: 'viewAupRegister' },
   { to: '/pupils', key: 'pupils', permission: 'viewPupils' },
+  { to: '/classes', key: 'classes', permission: 'viewPupils' },
   { to: '/users', key: 'users', permission: 'manageUsers' },
 ];
 type NavKey =
@@ -40,6 +41,7 @@ type NavKey =
   | 'aupPolicies'
   | 'aupRegister'
   | 'pupils'
+  | 'classes'
   | 'users';
 
 /** How many flags wait for triage: read now, every 30 s, and whenever a flag is triaged here. */

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Person } from '@harbour/shared';
+import { unknownLoginLabel } from '../labels';
 
 /**
  * The pupil at a computer: their name, year group and class from the roster, with the login
@@ -9,11 +10,7 @@ export function PersonName({ login, person }: { login: string; person: Person | 
   const { t } = useTranslation();
   if (!person) return <>{login}</>;
   if (!person.known) {
-    return (
-      <span className="person person-unknown">
-        {login} <span className="muted">({t('person.notOnRoster')})</span>
-      </span>
-    );
+    return <span className="person person-unknown">{unknownLoginLabel(t, login)}</span>;
   }
   const details = [
     person.yearGroup === 'unknown' ? null : t(`enums.yearGroup.${person.yearGroup}`),

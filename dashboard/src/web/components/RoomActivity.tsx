@@ -29,8 +29,15 @@ export function useRoomActivity(roomId: string, enabled = true) {
         setFlags(result.data.flags);
       });
     });
-    socket.on('activity:changed', (a) => {
-      if (a.roomId === roomId) setCurrent((m) => new Map(m).set(a.deviceId, a));
+    // Changes come batched, oldest first: the last of each device's is what it shows now.
+    socket.on('activity:changes', ({ changes }) => {
+      const mine = changes.filter((a) => a.roomId === roomId);
+      if (mine.length === 0) return;
+      setCurrent((m) => {
+        const next = new Map(m);
+        for (const a of mine) next.set(a.deviceId, a);
+        return next;
+      });
     });
     socket.on('flag:raised', (f) => {
       if (f.roomId === roomId) setFlags((list) => [f, ...list.filter((x) => x.id !== f.id)]);

@@ -12,6 +12,7 @@ import {
   type IncidentSummary,
   type InventoryDevice,
   type RoomOverview,
+  type RosterClass,
   type SupervisionSession,
 } from '@harbour/shared';
 import { withQuery } from '../api';
@@ -24,6 +25,8 @@ import { usePageTitle } from '../components/usePageTitle';
 import { useCategories } from '../incidents/categories';
 import { useLoad } from '../incidents/useLoad';
 import { useFormat } from '../i18n/format';
+import { classYearLabel } from '../labels';
+import { StartForClass } from './ClassesPage';
 import { RoomCards } from './RoomsPage';
 
 /** Today's date where the browser is (the school), as YYYY-MM-DD. */
@@ -157,6 +160,7 @@ function TeacherHome() {
   const { t } = useTranslation();
   const rooms = useLoad<{ rooms: RoomOverview[] }>('/api/rooms/overview');
   const lessons = useLoad<{ sessions: SupervisionSession[] }>('/api/supervision');
+  const classes = useLoad<{ classes: RosterClass[] }>('/api/classes');
   const mine = rooms.data?.rooms.filter((r) => r.mine) ?? null;
   const lesson = lessons.data?.sessions[0];
   return (
@@ -175,6 +179,28 @@ function TeacherHome() {
           ) : (
             <p className="empty">{t('home.teacher.noLesson')}</p>
           ))}
+      </Section>
+      <Section id="home-classes" title={t('classes.yours')}>
+        <ErrorAlert error={classes.error} />
+        <Pending load={classes} />
+        {classes.data &&
+          (classes.data.classes.length === 0 ? (
+            <p className="empty">{t('classes.noneYours')}</p>
+          ) : (
+            <ul className="home-list home-classes">
+              {classes.data.classes.map((c) => (
+                <li key={c.id} data-class-id={c.id}>
+                  <strong>{c.name}</strong> · {classYearLabel(t, c.yearGroup)} ·{' '}
+                  {t('classes.pupilCount', { count: c.pupils })}
+                  {/* A lesson already running is the room's: no second start beside it. */}
+                  {!lesson && <StartForClass schoolClass={c} />}
+                </li>
+              ))}
+            </ul>
+          ))}
+        <p>
+          <Link to="/classes">{t('classes.allClasses')}</Link>
+        </p>
       </Section>
       <Section id="home-rooms" title={t('home.teacher.rooms')}>
         <ErrorAlert error={rooms.error} />

@@ -13,6 +13,7 @@ import {
 } from '@harbour/shared';
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { prepared } from '../../db/prepared.js';
 import type { ActivityIntervalsTable } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { devicePlace, purgeClearedHealth } from '../devices/index.js';
@@ -45,6 +46,52 @@ export async function deviceRoom(db: Db, deviceId: string): Promise<{ roomId: st
   return place;
 }
 
+/*
+ * The queries every change runs, built once (db/prepared.ts): thousands of changes a second
+ * under fleet load. A change arriving late (rare) builds its queries as usual.
+ */
+const laterChange = prepared<{ deviceId: string; occurredAt: string }, { started_at: string }>(
+  ['deviceId', 'occurredAt'],
+  (db, { deviceId, occurredAt }) =>
+    db
+      .selectFrom('activity_intervals')
+      .select('started_at')
+      .where('device_id', '=', deviceId)
+      .where('started_at', '>', occurredAt)
+      .orderBy('started_at')
+      .limit(1),
+);
+const closeOpenInterval = prepared<{ deviceId: string; occurredAt: string }, never>(
+  ['deviceId', 'occurredAt'],
+  (db, { deviceId, occurredAt }) =>
+    db
+      .updateTable('activity_intervals')
+      .set({
+        ended_at: sql<string>`case when started_at > ${occurredAt} then started_at else ${occurredAt} end`,
+      })
+      .where('device_id', '=', deviceId)
+      .where('ended_at', 'is', null),
+);
+type IntervalInsert = Omit<Selectable<ActivityIntervalsTable>, 'id'>;
+const insertIntervalRow = prepared<IntervalInsert, never>(
+  [
+    'device_id',
+    'room_id',
+    'username',
+    'state',
+    'app',
+    'title',
+    'url',
+    'domain',
+    'exe_path',
+    'private',
+    'reason',
+    'started_at',
+    'ended_at',
+  ],
+  (db, row) => db.insertInto('activity_intervals').values(row),
+);
+
 /**
  * Records one change; runs inside the event's transaction. Returns what the device shows
  * now, or null for a change that arrived after later ones (it takes its place in the past
@@ -59,14 +106,7 @@ export async function recordActivityChange(
 ): Promise<DeviceActivity | null> {
   checkEventTime(occurredAt);
   const { roomId } = await deviceRoom(trx, deviceId);
-  const later = await trx
-    .selectFrom('activity_intervals')
-    .select('started_at')
-    .where('device_id', '=', deviceId)
-    .where('started_at', '>', occurredAt)
-    .orderBy('started_at')
-    .limit(1)
-    .executeTakeFirst();
+  const later = (await laterChange.run(trx, { deviceId, occurredAt })).rows[0];
   if (later) {
     // The interval running at that moment ends there; this one runs until the next began.
     await trx
@@ -79,14 +119,7 @@ export async function recordActivityChange(
     await insertInterval(trx, deviceId, roomId, occurredAt, later.started_at, body);
     return null;
   }
-  await trx
-    .updateTable('activity_intervals')
-    .set({
-      ended_at: sql<string>`case when started_at > ${occurredAt} then started_at else ${occurredAt} end`,
-    })
-    .where('device_id', '=', deviceId)
-    .where('ended_at', 'is', null)
-    .execute();
+  await closeOpenInterval.run(trx, { deviceId, occurredAt });
 
   const stored = await insertInterval(trx, deviceId, roomId, occurredAt, null, body);
   return {
@@ -138,7 +171,7 @@ async function insertInterval(
     url = null;
     domain = null;
   }
-  const row = {
+  const row: IntervalInsert = {
     device_id: deviceId,
     room_id: roomId,
     username: user,
@@ -153,8 +186,7 @@ async function insertInterval(
     started_at: startedAt,
     ended_at: endedAt,
   };
-  if (body.state !== 'off' || reason !== null)
-    await trx.insertInto('activity_intervals').values(row).execute();
+  if (body.state !== 'off' || reason !== null) await insertIntervalRow.run(trx, row);
   return row;
 }
 

@@ -2,7 +2,7 @@
  * Connects activity and flags to the rest of the server: live pushes to staff, config
  * pushes to agents, hooks other features register on flags, and the retention sweep.
  */
-import type { DeviceActivity, Flag, FlagOccurrence } from '@harbour/shared';
+import type { DeviceActivity, Flag, FlagOccurrence, Person } from '@harbour/shared';
 import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import { purgeOldActivity } from './activity.js';
 import { seedStarterWatchlist } from './watchlists.js';
+import { withPeople, type People } from './people.js';
 
 /**
  * Runs inside the transaction that stores a flag; a throw rolls the flag back (the agent
@@ -50,7 +51,21 @@ export class ActivityHub {
     private readonly log: Logger,
     /** The hourly purge runs on one node of several. */
     private readonly lease: Lease = soleNode,
+    /** The roster's pupil behind each login: a pushed flag names the pupil as the REST list does. */
+    private readonly people: People = () => Promise.resolve(new Map<string, Person>()),
   ) {}
+
+  /** Pushes a flag to the staff watching its room, with the person behind its login. */
+  private pushFlag(flag: Flag): void {
+    void withPeople(this.people, [flag])
+      .then(([named]) => named ?? flag)
+      // A roster that cannot be read must not hold a flag back: it goes out with the login alone.
+      .catch((error: unknown) => {
+        this.log.error({ err: error, flagId: flag.id }, 'could not name the pupil of a flag');
+        return flag;
+      })
+      .then((named) => this.push.toStaff(channel.activity(flag.roomId), 'flag:raised', named));
+  }
 
   /** Seeds the starter watch list on first start and purges old activity now and hourly. */
   async start(): Promise<void> {
@@ -91,7 +106,7 @@ export class ActivityHub {
 
   /** Once a flag is committed: staff watching the room see it, then the hooks' effects run. */
   flagRaised(flag: Flag, effects: readonly (() => void)[]): void {
-    this.push.toStaff(channel.activity(flag.roomId), 'flag:raised', flag);
+    this.pushFlag(flag);
     for (const effect of effects) {
       try {
         effect();
@@ -103,11 +118,17 @@ export class ActivityHub {
 
   /** A repeat joined a flag: staff watching the room see its new count; nobody is alerted again. */
   flagRepeated(flag: Flag): void {
-    this.push.toStaff(channel.activity(flag.roomId), 'flag:raised', flag);
+    this.pushFlag(flag);
   }
 
+  /** Batched: a room of 30 pupils changing windows is one message every window, not 30. */
   activityChanged(activity: DeviceActivity): void {
-    this.push.toStaff(channel.activity(activity.roomId), 'activity:changed', activity);
+    this.push.toStaffBatched(
+      channel.activity(activity.roomId),
+      'activity:changes',
+      activity,
+      activity.deviceId,
+    );
   }
 
   /** Tells every connected agent to fetch settings and watch lists again. */

@@ -45,7 +45,8 @@ export function activityFeature(deps: {
   people?: People;
 }): ActivityFeature {
   const { db, push } = deps;
-  const hub = new ActivityHub(db, push, deps.log, deps.lease);
+  const people: People = deps.people ?? (() => Promise.resolve(new Map()));
+  const hub = new ActivityHub(db, push, deps.log, deps.lease, people);
   let lessonEnd: LessonEnd | undefined;
   deps.devices.provide({ extensionReports: (ids) => extensionReports(db, ids) });
   return {
@@ -60,7 +61,6 @@ export function activityFeature(deps: {
     start: () => hub.start(),
     stop: () => hub.stop(),
     routes(app) {
-      const people: People = deps.people ?? (() => Promise.resolve(new Map()));
       activityRoutes(app, db, hub, people);
       watchlistRoutes(app, db, hub);
       flagRoutes(app, db, deps.evidence.rules, hub, people);

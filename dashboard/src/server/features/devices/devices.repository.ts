@@ -1,6 +1,7 @@
 /** The `devices` table: enrolled computers. Every query of it lives here. */
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { prepared } from '../../db/prepared.js';
 import type { DevicesTable } from '../../db/schema.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
@@ -24,15 +25,16 @@ export function listDevices(
 }
 
 /** Where a device is and what it is called, or undefined for an unknown device. */
+/** Built once (db/prepared.ts): every activity change asks it. */
+const placeQuery = prepared<{ id: string }, { room_id: string; hostname: string }>(['id'], (db, { id }) =>
+  db.selectFrom('devices').select(['room_id', 'hostname']).where('id', '=', id),
+);
+
 export async function devicePlace(
   db: Db,
   id: string,
 ): Promise<{ roomId: string; hostname: string } | undefined> {
-  const row = await db
-    .selectFrom('devices')
-    .select(['room_id', 'hostname'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = (await placeQuery.run(db, { id })).rows[0];
   return row && { roomId: row.room_id, hostname: row.hostname };
 }
 

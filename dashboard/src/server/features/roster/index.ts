@@ -18,6 +18,11 @@ import { rosterRoutes } from './roster.routes.js';
 export { normaliseLogin } from './oneroster.js';
 export { classesTaughtBy, classRoom, pupilByKey } from './roster.repository.js';
 
+/** The live pupil behind each login; a login nobody on the roster has is `known: false`. */
+export function peopleOf(db: Db, logins: readonly string[]): Promise<Map<string, Person>> {
+  return peopleForLogins(db, logins);
+}
+
 /** The person behind one login, read in the caller's transaction (a record being made). */
 export async function personOf(db: Db, login: string): Promise<Person> {
   return (await peopleForLogins(db, [login])).get(login) ?? unknownPerson;

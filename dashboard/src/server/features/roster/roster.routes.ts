@@ -208,6 +208,7 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
         .selectFrom('roster_classes')
         .select('id')
         .where('id', '=', id)
+        .where('left_at', 'is', null)
         .executeTakeFirst();
       if (!found) throw notFound('Class');
       if (roomId && !(await db.selectFrom('rooms').select('id').where('id', '=', roomId).executeTakeFirst()))

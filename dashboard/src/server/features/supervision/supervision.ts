@@ -18,7 +18,7 @@ import {
   type DeviceHub,
 } from '../devices/index.js';
 import type { Db } from '../../db/database.js';
-import { classRoom } from '../roster/index.js';
+import { classesTaughtBy, classRoom, peopleOf } from '../roster/index.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { audit } from '../../core/audit.js';
 
@@ -171,6 +171,10 @@ export async function startSupervision(
   if (request.classId) {
     const room = await classRoom(ports.db, request.classId);
     if (room === undefined) throw notFound('Class');
+    // A lesson for a class is its teachers' to start: a teacher who may use the room for other
+    // reasons (assigned by hand) starts it for the room, not in another teacher's class's name.
+    if (user.role === 'teacher' && !(await classesTaughtBy(ports.db, user.email)).includes(request.classId))
+      throw new HarbourError('forbidden', 'You do not teach that class, so you cannot supervise it.');
     if (room === null)
       throw new HarbourError('conflict', 'That class has no room yet: an administrator or the DSL sets it.');
     roomId = room;
@@ -277,10 +281,12 @@ export async function endExpiredSessions(ports: SupervisionPorts): Promise<numbe
 export async function supervisedPupils(db: Db, session: SupervisionSession) {
   const end = session.endedAt ?? session.endsAt;
   const rows = await sessionsInRoom(db, session.roomId, session.startedAt, end);
+  const people = await peopleOf(db, [...new Set(rows.map((r) => r.username))]);
   return rows.map((r) => ({
     deviceId: r.device_id,
     hostname: r.hostname,
     username: r.username,
+    person: people.get(r.username) ?? null,
     from: r.started_at < session.startedAt ? session.startedAt : r.started_at,
     to: r.ended_at && r.ended_at < end ? r.ended_at : session.endedAt,
   }));
