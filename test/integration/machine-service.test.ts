@@ -323,7 +323,11 @@ describe.skipIf(!asRoot)('the machine service with two real users', () => {
         }),
       });
       expect(refused.status).toBe(401);
-      expect(upgradedLog).toMatch(/old device records retired/);
+      // Its log line may follow the file's removal by a moment (stdout through a pipe).
+      await waitFor(() => /old device records retired/.test(upgradedLog), {
+        timeoutMs: 10_000,
+        what: `the retirement in the service's log\n${upgradedLog}`,
+      });
       // No user's folder holds a credential any more, and neither user can read the service's copies.
       for (const user of [a, b]) {
         expect(fs.existsSync(`/home/${user}/.config/Harbour/agent/device.json`)).toBe(false);

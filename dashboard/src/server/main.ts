@@ -5,6 +5,9 @@ import { configFromEnv } from './config.js';
 import { DatabaseUnavailableError } from './db/database.js';
 import { ClusterUnavailableError } from './realtime/cluster.js';
 
+/** How long a graceful stop may take before the process ends regardless. */
+const shutdownGraceMs = 10_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,6 +23,14 @@ async function main(): Promise<void> {
   console.log(`Database: ${harbour.dbFile}\n`);
   const stop = (signal: string) => {
     harbour.logger.info({ signal }, 'shutting down');
+    // A connection that never ends must not keep a stopping server up (a service manager, or
+    // a restart, waits on it): after the grace period it goes anyway. Every write it
+    // acknowledged is already committed, so nothing stored is lost.
+    const grace = setTimeout(() => {
+      harbour.logger.error({ graceMs: shutdownGraceMs }, 'shutdown took too long; exiting now');
+      process.exit(1);
+    }, shutdownGraceMs);
+    grace.unref();
     harbour.close().then(
       () => process.exit(0),
       () => process.exit(1),
