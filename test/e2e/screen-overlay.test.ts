@@ -75,6 +75,17 @@ const onlyCover = () => {
     colourShare(shot, otherWindow) === 0
   );
 };
+/** A second overlay on the same display, one screen, kept running between views. */
+const preparedOverlay = () =>
+  new ChromiumOverlay({
+    desktop: x11,
+    url: (p) => ui.entryUrl(p),
+    logger: pino({ level: 'silent' }),
+    env: x.env,
+    extraArgs: ['--disable-gpu'],
+    displays: () =>
+      Promise.resolve([{ id: 1, name: 'test', x: 0, y: 0, width: 1024, height: 700, primary: true }]),
+  });
 const waitCovered = (what: string) => waitFor(onlyCover, { timeoutMs: 20_000, intervalMs: 200, what });
 
 describe('the Chromium kiosk overlay on a real X display', () => {
@@ -153,15 +164,7 @@ describe('the Chromium kiosk overlay on a real X display', () => {
   });
 
   it('prepared: hidden until shown, then covers the screen at once, and ready again after hide()', async () => {
-    const ready = new ChromiumOverlay({
-      desktop: x11,
-      url: (p) => ui.entryUrl(p),
-      logger: pino({ level: 'silent' }),
-      env: x.env,
-      extraArgs: ['--disable-gpu'],
-      displays: () =>
-        Promise.resolve([{ id: 1, name: 'test', x: 0, y: 0, width: 1024, height: 700, primary: true }]),
-    });
+    const ready = preparedOverlay();
     try {
       await ready.prepare({ path: '/' });
       expect(ready.standbyPids).toHaveLength(1);
@@ -209,15 +212,7 @@ describe('the Chromium kiosk overlay on a real X display', () => {
     // hide() loads the prepared view again in the hidden windows; a message shown at once
     // must not be reported as painted (and acknowledged to the teacher) while the page still
     // holds the prepared view or has not loaded yet: the pupil's keys would go nowhere.
-    const ready = new ChromiumOverlay({
-      desktop: x11,
-      url: (p) => ui.entryUrl(p),
-      logger: pino({ level: 'silent' }),
-      env: x.env,
-      extraArgs: ['--disable-gpu'],
-      displays: () =>
-        Promise.resolve([{ id: 1, name: 'test', x: 0, y: 0, width: 1024, height: 700, primary: true }]),
-    });
+    const ready = preparedOverlay();
     try {
       await ready.prepare({ path: '/' });
       for (let round = 0; round < 6; round++) {
