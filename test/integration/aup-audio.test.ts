@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePolicies, samplePoliciesCy, type AupContent, type AupDocument } from '@harbour/shared';
-import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
+import type { Harbour } from '../../dashboard/src/server/app.js';
 import type { ServerConfig } from '../../dashboard/src/server/config.js';
 import { wavSeconds } from '../../dashboard/src/server/core/speech.js';
 import { ApiClient } from '../support/api.js';
-import { databaseUrlFor } from '../support/database.js';
-import { adminEmail, password } from '../support/harbour.js';
+import { adminEmail, password, startInProcess } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { agentSocket, connected } from '../support/sockets.js';
 import { waitFor } from '../support/wait.js';
@@ -25,23 +23,11 @@ interface Server {
 }
 
 async function start(speech?: ServerConfig['speech']): Promise<Server> {
-  const dataDir = tempDir('server');
-  const harbour = await startHarbour(
-    {
-      databaseUrl: await databaseUrlFor(dataDir),
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      logLevel: 'silent',
-      loginRateLimit: 1000,
-      enrolRateLimit: 1000,
-      // The tests poll for audio being made: more often than an agent would.
-      rateLimits: { deviceSocket: 6000, deviceUpload: 6000, staffSocket: 3000 },
-      bootstrapAdmin: { email: adminEmail, password },
-      ...(speech && { speech }),
-    },
-    { logger: pino({ level: 'silent' }) },
-  );
+  const harbour = await startInProcess(tempDir('server'), 0, {
+    // The tests poll for audio being made: more often than an agent would.
+    rateLimits: { deviceSocket: 6000, deviceUpload: 6000, staffSocket: 3000 },
+    ...(speech && { speech }),
+  });
   const admin = new ApiClient(harbour.url);
   await admin.login(adminEmail, password);
   const roomId = (await admin.createRoom('Year 2 Elm')).id;

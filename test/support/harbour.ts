@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
+import type { ServerConfig } from '../../dashboard/src/server/config.js';
 import { ApiClient } from './api.js';
 import { databaseUrlFor } from './database.js';
 import { tempDir } from './paths.js';
@@ -11,7 +12,12 @@ export const password = 'a long enough password';
  * The real server in this process (listening on loopback): on a real database file in a
  * temp dir, or in the *-pg projects on a PostgreSQL database of its own (support/database.ts).
  */
-export async function startInProcess(dataDir = tempDir('server'), port = 0): Promise<Harbour> {
+export async function startInProcess(
+  dataDir = tempDir('server'),
+  port = 0,
+  /** Settings a test needs beyond these (speech, rate limits). */
+  extra: Partial<ServerConfig> = {},
+): Promise<Harbour> {
   return startHarbour(
     {
       databaseUrl: await databaseUrlFor(dataDir),
@@ -22,6 +28,7 @@ export async function startInProcess(dataDir = tempDir('server'), port = 0): Pro
       loginRateLimit: 1000,
       enrolRateLimit: 1000,
       bootstrapAdmin: { email: adminEmail, password },
+      ...extra,
     },
     { logger: pino({ level: 'silent' }) },
   );
