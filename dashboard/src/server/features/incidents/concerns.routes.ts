@@ -31,7 +31,7 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
         response: { 200: concernAlertListSchema },
       },
     },
-    async () => ({ concerns: await waitingConcerns(db) }),
+    async (request) => ({ concerns: await waitingConcerns(db, currentUser(request).schoolId) }),
   );
 
   app.post(
@@ -99,7 +99,7 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
         response: { 200: dueActionListSchema },
       },
     },
-    async (request) => ({ actions: await dueActions(db, request.query.today) }),
+    async (request) => ({ actions: await dueActions(db, request.query.today, currentUser(request).schoolId) }),
   );
 
   app.get(

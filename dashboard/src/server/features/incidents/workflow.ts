@@ -12,6 +12,7 @@ import {
   type IncidentState,
   type IncidentSubject,
 } from '@harbour/shared';
+import { inSchool } from '../../core/tenancy.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { lockNumberedAppends } from '../../db/portable.js';
@@ -310,8 +311,13 @@ export async function addLink(db: Db, id: string, actor: SessionUser, otherId: s
   if (id === otherId) throw new HarbourError('validation_failed', 'An incident cannot be linked to itself.');
   await tx(db, async (trx) => {
     await openRow(trx, id);
-    const other = await trx.selectFrom('incidents').select('id').where('id', '=', otherId).executeTakeFirst();
-    if (!other) throw notFound('The incident to link');
+    const other = await trx
+      .selectFrom('incidents')
+      .select(['id', 'school_id'])
+      .where('id', '=', otherId)
+      .executeTakeFirst();
+    // Another school's incident is not there to link to (core/tenancy.ts).
+    if (!other || !inSchool(actor, other.school_id)) throw notFound('The incident to link');
     const [a, b] = [id, otherId].sort() as [string, string];
     const inserted = await trx
       .insertInto('incident_links')
