@@ -50,15 +50,14 @@ export async function roomExists(db: Db, id: string): Promise<boolean> {
   return (await db.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }
 
-/** Whether `schoolId` has a room called `name` (two schools may each have a "Year 3"). */
-export async function roomNamed(db: Db, name: string, schoolId: number): Promise<boolean> {
+/**
+ * Whether any room is called `name`. Room names are unique across the trust (migration 0001's
+ * constraint, which SQLite cannot drop without rebuilding the table): two schools name their
+ * rooms apart, e.g. "Brook Year 3".
+ */
+export async function roomNamed(db: Db, name: string): Promise<boolean> {
   return (
-    (await db
-      .selectFrom('rooms')
-      .select('id')
-      .where('name', '=', name)
-      .where('school_id', '=', schoolId)
-      .executeTakeFirst()) !== undefined
+    (await db.selectFrom('rooms').select('id').where('name', '=', name).executeTakeFirst()) !== undefined
   );
 }
 

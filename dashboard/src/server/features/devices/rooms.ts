@@ -31,7 +31,7 @@ export async function createRoom(
       throw new HarbourError('validation_failed', 'Choose the school the room is in (schoolId).');
     schoolId = only;
   }
-  if (await roomNamed(db, name, schoolId))
+  if (await roomNamed(db, name))
     throw new HarbourError('conflict', `There is already a room called "${name}".`);
   const row = await insertRoom(db, name, schoolId);
   await audit(db, { actor: actor.id, action: 'room.create', subject: row.id, detail: { schoolId } });
