@@ -173,6 +173,11 @@ describe('a school’s DSL sees nothing of another school', () => {
     const adminA = staff.adminA.client;
     const rooms = await adminA.json<{ rooms: { id: string }[] }>('GET', '/api/rooms');
     expect(rooms.body.rooms.map((r) => r.id)).toEqual([room.a]);
+    const overview = await dsl.json('GET', '/api/rooms/overview');
+    expect(mentions(overview.body, room.a)).toBe(true);
+    expect(mentions(overview.body, room.b)).toBe(false);
+    expect((await adminA.json('GET', `/api/rooms/${room.b}/staff`)).status).toBe(404);
+    expect((await adminA.json('PUT', `/api/rooms/${room.b}/staff`, { userIds: [] })).status).toBe(404);
     const devices = await adminA.json('GET', '/api/devices');
     expect(mentions(devices.body, device.a.deviceId)).toBe(true);
     expect(mentions(devices.body, device.b.deviceId)).toBe(false);
