@@ -132,7 +132,10 @@ export const roomSchema = z.object({
 });
 export type Room = z.infer<typeof roomSchema>;
 /** `schoolId`: a trust-level admin's choice; a school's own staff create rooms in their school only. */
-export const createRoomRequestSchema = z.strictObject({ name: nameSchema, schoolId: schoolIdSchema.optional() });
+export const createRoomRequestSchema = z.strictObject({
+  name: nameSchema,
+  schoolId: schoolIdSchema.optional(),
+});
 export const roomListSchema = z.object({ rooms: z.array(roomSchema) });
 
 // ---- enrolment ----------------------------------------------------------

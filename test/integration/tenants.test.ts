@@ -31,16 +31,25 @@ let admin: ApiClient;
 const school = { a: 0, b: 0 };
 const room = { a: '', b: '' };
 const device = {} as Record<'a' | 'b', TestDevice>;
-const staff = {} as Record<'dslA' | 'teacherA' | 'adminA' | 'dslB' | 'trustDsl', { id: string; client: ApiClient }>;
+const staff = {} as Record<
+  'dslA' | 'teacherA' | 'adminA' | 'dslB' | 'trustDsl',
+  { id: string; client: ApiClient }
+>;
 const incident = { a: '', bConcern: '', bTell: '' };
-const heard: Record<string, { event: Event; payload: Record<string, unknown> }[]> = { dslA: [], dslB: [], trustDsl: [] };
+const heard: Record<string, { event: Event; payload: Record<string, unknown> }[]> = {
+  dslA: [],
+  dslB: [],
+  trustDsl: [],
+};
 const sockets: DashboardSocket[] = [];
 
 async function listen(who: 'dslA' | 'dslB' | 'trustDsl') {
   const socket = await connected(dashboardSocket(harbour.url, staff[who].client.cookieHeader));
   sockets.push(socket);
   for (const event of liveEvents)
-    socket.on(event, (payload: unknown) => heard[who]?.push({ event, payload: payload as Record<string, unknown> }));
+    socket.on(event, (payload: unknown) =>
+      heard[who]?.push({ event, payload: payload as Record<string, unknown> }),
+    );
 }
 
 async function record(client: ApiClient, summary: string, extra: Record<string, unknown> = {}) {
@@ -64,12 +73,18 @@ beforeAll(async () => {
   const schools = await admin.json<{ schools: { id: number }[] }>('GET', '/api/schools');
   expect(schools.body.schools).toHaveLength(1);
   school.a = schools.body.schools[0]!.id;
-  const b = await admin.json<{ id: number }>('POST', '/api/schools', { name: 'Brook Primary', code: 'brook' });
+  const b = await admin.json<{ id: number }>('POST', '/api/schools', {
+    name: 'Brook Primary',
+    code: 'brook',
+  });
   expect(b.status, JSON.stringify(b.body)).toBe(201);
   school.b = b.body.id;
 
   for (const k of ['a', 'b'] as const) {
-    const r = await admin.json<{ id: string }>('POST', '/api/rooms', { name: `Year 3 ${k}`, schoolId: school[k] });
+    const r = await admin.json<{ id: string }>('POST', '/api/rooms', {
+      name: `Year 3 ${k}`,
+      schoolId: school[k],
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     room[k] = r.body.id;
     device[k] = await enrolTestDevice(harbour.url, admin, room[k], `pc-${k}`);
@@ -98,17 +113,21 @@ beforeAll(async () => {
 
   // School A's own concern first: its alert reaching A's DSL shows the channel works.
   incident.a = await record(staff.dslA.client, 'A concern of school A');
-  await waitFor(() => heard.dslA!.some((h) => mentions(h.payload, incident.a)), { what: 'A’s DSL hears A’s concern' });
+  await waitFor(() => heard.dslA!.some((h) => mentions(h.payload, incident.a)), {
+    what: 'A’s DSL hears A’s concern',
+  });
   // Then school B's: a recorded concern and a pupil's report from B's computer.
   incident.bConcern = await record(staff.dslB.client, 'A concern of school B');
   const tell = tellBody();
   const ack = (await sendEvent(device.b, tell)) as { ok: boolean };
   expect(ack.ok).toBe(true);
-  await waitFor(
-    () => heard.dslB!.some((h) => h.event === 'tell:alert' && mentions(h.payload, tell.tellId)),
-    { what: 'B’s DSL hears B’s report' },
+  await waitFor(() => heard.dslB!.some((h) => h.event === 'tell:alert' && mentions(h.payload, tell.tellId)), {
+    what: 'B’s DSL hears B’s report',
+  });
+  const list = await staff.dslB.client.json<{ incidents: { id: string; source: string }[] }>(
+    'GET',
+    '/api/incidents',
   );
-  const list = await staff.dslB.client.json<{ incidents: { id: string; source: string }[] }>('GET', '/api/incidents');
   incident.bTell = list.body.incidents.find((i) => i.source === 'report')!.id;
   // Long enough after B's alerts for any that were going to A to have arrived.
   await new Promise((r) => setTimeout(r, 800));
@@ -137,11 +156,15 @@ describe('a school’s DSL sees nothing of another school', () => {
     for (const id of [incident.bConcern, incident.bTell]) {
       expect((await dsl.json('GET', `/api/incidents/${id}`)).status).toBe(404);
       expect((await dsl.json('POST', `/api/incidents/${id}/notes`, { text: 'peek' })).status).toBe(404);
-      expect((await dsl.json('POST', `/api/incidents/${id}/state`, { state: 'acknowledged' })).status).toBe(404);
+      expect((await dsl.json('POST', `/api/incidents/${id}/state`, { state: 'acknowledged' })).status).toBe(
+        404,
+      );
       expect((await dsl.json('PATCH', `/api/incidents/${id}`, { summary: 'changed' })).status).toBe(404);
       expect((await dsl.request('GET', `/api/incidents/${id}/sealed-export`)).status).toBe(404);
       expect((await dsl.json('GET', `/api/concerns/${id}/receipt`)).status).toBe(404);
-      expect((await dsl.json('POST', `/api/incidents/${incident.a}/links`, { incidentId: id })).status).toBe(404);
+      expect((await dsl.json('POST', `/api/incidents/${incident.a}/links`, { incidentId: id })).status).toBe(
+        404,
+      );
     }
     expect((await staff.teacherA.client.json('GET', `/api/incidents/${incident.bConcern}`)).status).toBe(404);
     const b = await staff.dslB.client.json<{ state: string; summary: string; history: unknown[] }>(
@@ -181,17 +204,24 @@ describe('a school’s DSL sees nothing of another school', () => {
     const devices = await adminA.json('GET', '/api/devices');
     expect(mentions(devices.body, device.a.deviceId)).toBe(true);
     expect(mentions(devices.body, device.b.deviceId)).toBe(false);
-    expect(mentions((await adminA.json('GET', `/api/devices?roomId=${room.b}`)).body, device.b.deviceId)).toBe(false);
+    expect(
+      mentions((await adminA.json('GET', `/api/devices?roomId=${room.b}`)).body, device.b.deviceId),
+    ).toBe(false);
     const tokens = await adminA.json('GET', '/api/enrolment-tokens');
     expect(mentions(tokens.body, room.b)).toBe(false);
-    expect((await adminA.json('PATCH', `/api/devices/${device.b.deviceId}`, { hostname: 'mine' })).status).toBe(404);
+    expect(
+      (await adminA.json('PATCH', `/api/devices/${device.b.deviceId}`, { hostname: 'mine' })).status,
+    ).toBe(404);
     expect((await adminA.json('POST', `/api/devices/${device.b.deviceId}/revoke`)).status).toBe(404);
     expect((await adminA.json('POST', '/api/enrolment-tokens', { roomId: room.b })).status).toBe(404);
     const flags = await dsl.json('GET', '/api/flags');
     expect(mentions(flags.body, room.b)).toBe(false);
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const activity = await dsl.json('GET', `/api/activity?deviceId=${device.b.deviceId}&from=${from}&to=${to}`);
+    const activity = await dsl.json(
+      'GET',
+      `/api/activity?deviceId=${device.b.deviceId}&from=${from}&to=${to}`,
+    );
     expect(activity.status, JSON.stringify(activity.body)).toBe(404);
     const users = await adminA.json('GET', '/api/users');
     expect(mentions(users.body, staff.dslB.id)).toBe(false);
@@ -206,7 +236,10 @@ describe('the trust-level DSL', () => {
     const ids = list.body.incidents.map((i) => i.id);
     expect(ids).toEqual(expect.arrayContaining([incident.a, incident.bConcern, incident.bTell]));
     expect(list.body.incidents.find((i) => i.id === incident.bTell)?.schoolId).toBe(school.b);
-    const onlyB = await trust.json<{ incidents: { id: string }[] }>('GET', `/api/incidents?school=${school.b}`);
+    const onlyB = await trust.json<{ incidents: { id: string }[] }>(
+      'GET',
+      `/api/incidents?school=${school.b}`,
+    );
     expect(onlyB.body.incidents.map((i) => i.id).sort()).toEqual([incident.bConcern, incident.bTell].sort());
 
     expect((await trust.json('GET', `/api/incidents/${incident.bConcern}`)).status).toBe(200);
@@ -228,7 +261,7 @@ describe('the trust-level DSL', () => {
       .where('action', '=', 'incident.list')
       .where('actor', '=', staff.trustDsl.id)
       .execute();
-    expect(listed.map((l) => JSON.parse(l.detail ?? '{}').school)).toEqual(
+    expect(listed.map((l) => (JSON.parse(l.detail ?? '{}') as { school: unknown }).school)).toEqual(
       expect.arrayContaining(['every school', { id: school.b, name: 'Brook Primary' }]),
     );
   });
@@ -239,7 +272,9 @@ describe('a school’s admin administers their own school only', () => {
     const adminA = staff.adminA.client;
     const before = await harbour.db.selectFrom('rooms').select('id').execute();
     const usersBefore = await harbour.db.selectFrom('users').select('id').execute();
-    expect((await adminA.json('POST', '/api/rooms', { name: 'Sneaky', schoolId: school.b })).status).toBe(403);
+    expect((await adminA.json('POST', '/api/rooms', { name: 'Sneaky', schoolId: school.b })).status).toBe(
+      403,
+    );
     const made = await adminA.json('POST', '/api/users', {
       email: 'sneaky@trust.test',
       displayName: 'Sneaky',
@@ -256,9 +291,15 @@ describe('a school’s admin administers their own school only', () => {
       schoolId: null,
     });
     expect(trustLevel.status).toBe(403);
-    expect((await adminA.json('PATCH', `/api/users/${staff.teacherA.id}`, { schoolId: school.b })).status).toBe(403);
-    expect((await adminA.json('PATCH', `/api/users/${staff.dslB.id}`, { displayName: 'x' })).status).toBe(404);
-    expect((await adminA.json('POST', `/api/users/${staff.dslB.id}/password-reset`, { mode: 'link' })).status).toBe(404);
+    expect(
+      (await adminA.json('PATCH', `/api/users/${staff.teacherA.id}`, { schoolId: school.b })).status,
+    ).toBe(403);
+    expect((await adminA.json('PATCH', `/api/users/${staff.dslB.id}`, { displayName: 'x' })).status).toBe(
+      404,
+    );
+    expect(
+      (await adminA.json('POST', `/api/users/${staff.dslB.id}/password-reset`, { mode: 'link' })).status,
+    ).toBe(404);
     expect((await adminA.json('POST', '/api/schools', { name: 'Mine', code: 'mine' })).status).toBe(403);
     expect((await adminA.json('PATCH', `/api/schools/${school.b}`, { name: 'Mine' })).status).toBe(403);
     expect((await harbour.db.selectFrom('rooms').select('id').execute()).length).toBe(before.length);
@@ -302,7 +343,10 @@ describe('upgrade from 0013', () => {
         ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) })
         : new SqliteDialect({ database: new SQLite(`${dataDir}/harbour.sqlite`) }),
     });
-    const migrator = new Migrator({ db: old, provider: { getMigrations: () => Promise.resolve(migrations) } });
+    const migrator = new Migrator({
+      db: old,
+      provider: { getMigrations: () => Promise.resolve(migrations) },
+    });
     const upTo = await migrator.migrateTo('0013_academic_sessions');
     expect(upTo.error).toBeUndefined();
     const roomId = randomUUID();
@@ -333,8 +377,15 @@ describe('upgrade from 0013', () => {
       await oldAdmin.login(adminEmail, password);
       const rooms = await oldAdmin.json<{ rooms: { id: string; schoolId: number }[] }>('GET', '/api/rooms');
       expect(rooms.body.rooms.map((r) => r.id)).toEqual([roomId]);
-      const dsl = await addStaff(oldAdmin, { email: 'old.dsl@school.test', displayName: 'Old DSL', role: 'dsl' });
-      const list = await dsl.client.json<{ incidents: { id: string; schoolId: number }[] }>('GET', '/api/incidents');
+      const dsl = await addStaff(oldAdmin, {
+        email: 'old.dsl@school.test',
+        displayName: 'Old DSL',
+        role: 'dsl',
+      });
+      const list = await dsl.client.json<{ incidents: { id: string; schoolId: number }[] }>(
+        'GET',
+        '/api/incidents',
+      );
       expect(list.body.incidents.map((i) => i.id)).toEqual([incidentId]);
       expect(list.body.incidents[0]?.schoolId).toBe(rooms.body.rooms[0]?.schoolId);
       expect((await dsl.client.json('GET', `/api/incidents/${incidentId}`)).status).toBe(200);

@@ -57,7 +57,10 @@ export async function updateSchool(
 ): Promise<School | undefined> {
   const row = await db
     .updateTable('schools')
-    .set({ ...(set.name !== undefined && { name: set.name }), ...(set.code !== undefined && { code: set.code }) })
+    .set({
+      ...(set.name !== undefined && { name: set.name }),
+      ...(set.code !== undefined && { code: set.code }),
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
@@ -65,10 +68,7 @@ export async function updateSchool(
 }
 
 /** How an audit entry names a school: `{ id, name }`, or null for a record of no school. */
-export async function schoolLabel(
-  db: Db,
-  id: number | null,
-): Promise<{ id: number; name: string } | null> {
+export async function schoolLabel(db: Db, id: number | null): Promise<{ id: number; name: string } | null> {
   if (id === null) return null;
   const school = await schoolById(db, id);
   return { id, name: school?.name ?? 'unknown school' };

@@ -198,7 +198,8 @@ async function schoolForAccount(
     return actor.schoolId;
   }
   if (requested === undefined || requested === null) return null;
-  if (!(await schoolExists(db, requested))) throw new HarbourError('validation_failed', 'There is no such school.');
+  if (!(await schoolExists(db, requested)))
+    throw new HarbourError('validation_failed', 'There is no such school.');
   return requested;
 }
 

@@ -29,7 +29,11 @@ export function schoolRoutes(app: App, db: Db): void {
     '/api/schools',
     {
       config: { access: 'manageUsers' },
-      schema: { summary: 'The trust’s schools (a school’s admin: their own)', tags, response: { 200: schoolListSchema } },
+      schema: {
+        summary: 'The trust’s schools (a school’s admin: their own)',
+        tags,
+        response: { 200: schoolListSchema },
+      },
     },
     async (request) => ({ schools: await listSchools(db, currentUser(request).schoolId) }),
   );
@@ -52,7 +56,12 @@ export function schoolRoutes(app: App, db: Db): void {
         throw new HarbourError('conflict', `There is already a school with the code "${request.body.code}".`);
       const school = await db.transaction().execute(async (trx) => {
         const created = await insertSchool(trx, request.body);
-        await audit(trx, { actor: actor.id, action: 'school.create', subject: String(created.id), detail: request.body });
+        await audit(trx, {
+          actor: actor.id,
+          action: 'school.create',
+          subject: String(created.id),
+          detail: request.body,
+        });
         return created;
       });
       return reply.status(201).send(school);
@@ -80,7 +89,12 @@ export function schoolRoutes(app: App, db: Db): void {
         throw new HarbourError('conflict', `There is already a school with the code "${code}".`);
       const school = await updateSchool(db, request.params.id, request.body);
       if (!school) throw notFound('School');
-      await audit(db, { actor: actor.id, action: 'school.update', subject: String(school.id), detail: request.body });
+      await audit(db, {
+        actor: actor.id,
+        action: 'school.update',
+        subject: String(school.id),
+        detail: request.body,
+      });
       return school;
     },
   );

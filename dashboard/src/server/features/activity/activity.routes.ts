@@ -37,7 +37,8 @@ export function activityRoutes(app: App, db: Db, hub: ActivityHub, people: Peopl
       if (deviceId) {
         // Another school's device answers as one that does not exist (core/tenancy.ts).
         const place = await deviceWithRoom(db, deviceId);
-        if (!place || (actor.schoolId !== null && place.schoolId !== actor.schoolId)) throw notFound('Device');
+        if (!place || (actor.schoolId !== null && place.schoolId !== actor.schoolId))
+          throw notFound('Device');
       }
       // A teacher sees only what happened in the rooms they supervise.
       const roomIds = await activityRooms(db, actor);

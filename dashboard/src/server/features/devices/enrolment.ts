@@ -31,7 +31,9 @@ export async function listTokens(db: Db, schoolId: number | null = null): Promis
   let q = db.selectFrom('enrolment_tokens').selectAll();
   // A school's staff see only their school's rooms' tokens (core/tenancy.ts).
   if (schoolId !== null)
-    q = q.where('room_id', 'in', (eb) => eb.selectFrom('rooms').select('id').where('school_id', '=', schoolId));
+    q = q.where('room_id', 'in', (eb) =>
+      eb.selectFrom('rooms').select('id').where('school_id', '=', schoolId),
+    );
   const rows = await q.orderBy('created_at', 'desc').execute();
   const used = await db
     .selectFrom('devices')
@@ -87,7 +89,11 @@ export async function createToken(
 }
 
 export async function revokeToken(db: Db, actor: SessionUser, id: string): Promise<EnrolmentToken> {
-  const existing = await db.selectFrom('enrolment_tokens').select('room_id').where('id', '=', id).executeTakeFirst();
+  const existing = await db
+    .selectFrom('enrolment_tokens')
+    .select('room_id')
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!existing || !(await roomVisibleTo(db, actor, existing.room_id))) throw notFound('Enrolment token');
   const row = await db
     .updateTable('enrolment_tokens')

@@ -27,6 +27,8 @@ export function roomRoutes(app: App, db: Db): void {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createRoom(db, currentUser(request), request.body.name, request.body.schoolId)),
+      reply
+        .status(201)
+        .send(await createRoom(db, currentUser(request), request.body.name, request.body.schoolId)),
   );
 }

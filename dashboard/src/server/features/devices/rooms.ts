@@ -23,7 +23,8 @@ export async function createRoom(
       throw new HarbourError('forbidden', 'You can only create rooms in your own school.');
     schoolId = actor.schoolId;
   } else if (requestedSchool !== undefined) {
-    if (!(await schoolExists(db, requestedSchool))) throw new HarbourError('validation_failed', 'There is no such school.');
+    if (!(await schoolExists(db, requestedSchool)))
+      throw new HarbourError('validation_failed', 'There is no such school.');
     schoolId = requestedSchool;
   } else {
     const only = await onlySchool(db);

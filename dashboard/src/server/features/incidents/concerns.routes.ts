@@ -101,7 +101,9 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
         response: { 200: dueActionListSchema },
       },
     },
-    async (request) => ({ actions: await dueActions(db, request.query.today, currentUser(request).schoolId) }),
+    async (request) => ({
+      actions: await dueActions(db, request.query.today, currentUser(request).schoolId),
+    }),
   );
 
   app.get(
@@ -122,7 +124,10 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
         // A school's staff list their school's incidents' actions only (core/tenancy.ts).
         .$if(schoolId !== null, (q) =>
           q.where('incident_id', 'in', (eb) =>
-            eb.selectFrom('incidents').select('id').where('school_id', '=', schoolId ?? -1),
+            eb
+              .selectFrom('incidents')
+              .select('id')
+              .where('school_id', '=', schoolId ?? -1),
           ),
         )
         .orderBy('created_at')

@@ -116,7 +116,11 @@ const dueSoonDays = 7;
  * Open actions due by a week from `today` (YYYY-MM-DD, the school's date), overdue first,
  * on incidents that are not closed.
  */
-export async function dueActions(db: Db, today: string, schoolId: number | null = null): Promise<DueAction[]> {
+export async function dueActions(
+  db: Db,
+  today: string,
+  schoolId: number | null = null,
+): Promise<DueAction[]> {
   const until = new Date(`${today}T00:00:00Z`);
   until.setUTCDate(until.getUTCDate() + dueSoonDays);
   let q = db.selectFrom('incident_actions as a').innerJoin('incidents as i', 'i.id', 'a.incident_id');

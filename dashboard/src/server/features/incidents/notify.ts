@@ -35,7 +35,8 @@ export class IncidentNotifier {
    * drops it from the banner, and the person who recorded it is told.
    */
   async receiptChanged(row: IncidentRow): Promise<void> {
-    if (row.state !== 'new') this.push.toStaff(channel.dsl(row.school_id), 'concern:settled', { incidentId: row.id });
+    if (row.state !== 'new')
+      this.push.toStaff(channel.dsl(row.school_id), 'concern:settled', { incidentId: row.id });
     if (row.created_by) {
       this.push.toStaff(channel.user(row.created_by), 'concern:receipt', await receiptOf(this.db, row));
     }

@@ -251,7 +251,9 @@ async function termCounts(db: Db, from: string, end: string, schoolId: number | 
   // Each school's counts are its own (core/tenancy.ts); trust-level staff count every school.
   const key = `${from}|${end}|${schoolId ?? 'all'}`;
   const ofSchool = <Q extends { where: (...a: never[]) => unknown }>(q: Q): Q =>
-    schoolId === null ? q : ((q as unknown as { where: (c: string, o: string, v: number) => Q }).where('school_id', '=', schoolId));
+    schoolId === null
+      ? q
+      : (q as unknown as { where: (c: string, o: string, v: number) => Q }).where('school_id', '=', schoolId);
   const cache = countsCache.get(db) ?? new Map<string, { version: string; counts: TermCounts }>();
   countsCache.set(db, cache);
   const kept = cache.get(key);
