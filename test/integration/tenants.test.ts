@@ -243,6 +243,11 @@ describe('the trust-level DSL', () => {
     expect(onlyB.body.incidents.map((i) => i.id).sort()).toEqual([incident.bConcern, incident.bTell].sort());
 
     expect((await trust.json('GET', `/api/incidents/${incident.bConcern}`)).status).toBe(200);
+    // Nor can B's incident be handed to A's DSL, who could not open it.
+    const handed = await trust.json('POST', `/api/incidents/${incident.bConcern}/assign`, {
+      userId: staff.dslA.id,
+    });
+    expect(handed.status).toBe(400);
     const entries = await harbour.db
       .selectFrom('audit_log')
       .select(['actor', 'detail'])

@@ -115,8 +115,12 @@ export async function countExisting(db: Db, ids: readonly string[]): Promise<num
 export function userStanding(
   db: Db,
   id: string,
-): Promise<{ id: string; role: Role; disabled_at: string | null } | undefined> {
-  return db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+): Promise<{ id: string; role: Role; disabled_at: string | null; school_id: number | null } | undefined> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'role', 'disabled_at', 'school_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Enabled accounts with one of `roles`, by name. */

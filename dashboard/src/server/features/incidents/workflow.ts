@@ -189,7 +189,8 @@ export async function assignIncident(db: Db, id: string, actor: SessionUser, use
   await tx(db, async (trx) => {
     const row = await openRow(trx, id);
     const user = await userStanding(trx, userId);
-    if (!user || user.disabled_at)
+    // Only a DSL who may see the record (its school's, or trust-level) can be given it.
+    if (!user || user.disabled_at || !inSchool({ schoolId: user.school_id }, row.school_id))
       throw new HarbourError('validation_failed', 'That member of staff was not found.');
     if (user.role !== 'dsl') {
       throw new HarbourError('validation_failed', 'Incidents can only be assigned to the DSL or a deputy.');
