@@ -238,6 +238,8 @@ export const incidentSummarySchema = z.object({
   deviceSerial: z.string().nullable(),
   roomId: idSchema.nullable(),
   roomName: z.string().nullable(),
+  /** The school the incident is about (shown to trust-level staff). */
+  schoolId: z.number().int().nullable().optional(),
   subject: incidentSubjectViewSchema,
   summary: z.string(),
   assignedTo: z.object({ id: idSchema, name: z.string() }).nullable(),
@@ -383,6 +385,12 @@ export const incidentListQuerySchema = z
       to: listDate('to').optional(),
       /** Words in the reference, summary, pupil's name or username. */
       q: safeText(100, 'search').optional(),
+      /** One school's incidents (trust-level staff; others see only their own school's). */
+      school: z.coerce
+        .number({ error: 'school must be a school’s number' })
+        .int({ error: 'school must be a school’s number' })
+        .positive({ error: 'school must be a school’s number' })
+        .optional(),
       limit: z.coerce
         .number({ error: 'limit must be a number' })
         .int({ error: 'limit must be a whole number' })

@@ -26,12 +26,39 @@ export const healthSchema = z.object({
   uptimeSeconds: z.number(),
 });
 
+// ---- schools (issue 18 item 4: a trust's schools as tenants of one server) ----
+export const schoolIdSchema = z
+  .number({ error: 'schoolId must be a school’s number' })
+  .int({ error: 'schoolId must be a school’s number' })
+  .positive({ error: 'schoolId must be a school’s number' });
+export const schoolSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  code: z.string(),
+  createdAt: isoTimeSchema,
+});
+export type School = z.infer<typeof schoolSchema>;
+export const schoolListSchema = z.object({ schools: z.array(schoolSchema) });
+export const schoolParamsSchema = z.strictObject({ id: z.coerce.number().int().positive() });
+const schoolCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, {
+    error: 'code must be 1 to 32 letters, digits, - or _, starting with a letter or digit',
+  });
+export const createSchoolRequestSchema = z.strictObject({ name: nameSchema, code: schoolCodeSchema });
+export const updateSchoolRequestSchema = z
+  .strictObject({ name: nameSchema.optional(), code: schoolCodeSchema.optional() })
+  .refine((v) => Object.keys(v).length > 0, { error: 'nothing to change' });
+
 // ---- accounts -----------------------------------------------------------
 export const userSchema = z.object({
   id: idSchema,
   email: z.string(),
   displayName: z.string(),
   role: roleSchema,
+  /** The school they belong to; null: trust-level (every school). */
+  schoolId: z.number().int().nullable().optional(),
   disabled: z.boolean(),
   createdAt: isoTimeSchema,
   /** The password is a temporary one, to be changed at the next sign-in. */
@@ -78,12 +105,19 @@ export const createUserRequestSchema = z.strictObject({
    * set-ups that hand out their own passwords; the audit trail records which.
    */
   temporaryPassword: z.boolean().default(true),
+  /**
+   * The school they belong to; null: trust-level. Omitted: the creating admin's own school
+   * (trust-level for a trust-level admin). Only a trust-level admin may name another school.
+   */
+  schoolId: schoolIdSchema.nullable().optional(),
 });
 export const updateUserRequestSchema = z
   .strictObject({
     displayName: nameSchema.optional(),
     role: roleSchema.optional(),
     disabled: z.boolean().optional(),
+    /** Move them to a school (null: trust-level); trust-level admins only. */
+    schoolId: schoolIdSchema.nullable().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { error: 'nothing to change' });
 export const userListSchema = z.object({ users: z.array(userSchema) });
@@ -93,9 +127,15 @@ export const roomSchema = z.object({
   id: idSchema,
   name: z.string(),
   createdAt: isoTimeSchema,
+  /** The school the room is in. */
+  schoolId: z.number().int().optional(),
 });
 export type Room = z.infer<typeof roomSchema>;
-export const createRoomRequestSchema = z.strictObject({ name: nameSchema });
+/** `schoolId`: a trust-level admin's choice; a school's own staff create rooms in their school only. */
+export const createRoomRequestSchema = z.strictObject({
+  name: nameSchema,
+  schoolId: schoolIdSchema.optional(),
+});
 export const roomListSchema = z.object({ rooms: z.array(roomSchema) });
 
 // ---- enrolment ----------------------------------------------------------

@@ -42,6 +42,11 @@ const expected: Record<string, readonly Caller[]> = {
   'PATCH /api/users/:id': ['admin'],
   'POST /api/users/:id/password-reset': ['admin'],
   'POST /api/users/:id/second-factor/reset': ['admin'],
+  // The trust's schools (issue 18 item 4): admins; creating and changing them is for
+  // trust-level admins only (row level, a school's admin is refused: tenants.test.ts).
+  'GET /api/schools': ['admin'],
+  'POST /api/schools': ['admin'],
+  'PATCH /api/schools/:id': ['admin'],
   'GET /api/identity/settings': ['admin'],
   'PATCH /api/identity/settings': ['admin'],
   // The roster (issue 17): admins import it; pupils and classes follow the records' rules (a

@@ -37,7 +37,7 @@ import { activityFeature } from './features/activity/index.js';
 import { aupFeature, schoolLanguage } from './features/aup/index.js';
 import { speechFeature } from './features/speech/index.js';
 import { SpeechStore } from './core/speech.js';
-import { devicesFeature, roomsOfStaff } from './features/devices/index.js';
+import { devicesFeature, roomsOfStaff, schoolOfRoom } from './features/devices/index.js';
 import { evidenceFeature } from './features/evidence/index.js';
 import { incidentsFeature } from './features/incidents/index.js';
 import { rosterFeature, type RosterFeature } from './features/roster/index.js';
@@ -158,7 +158,10 @@ export async function startHarbour(
 
   // The ports every feature is given, and the features, in the order they depend on each other.
   const push = socketPush(agents, dashboards, {
-    scope: liveScope((userId) => roomsOfStaff(db, userId)),
+    scope: liveScope(
+      (userId) => roomsOfStaff(db, userId),
+      (roomId) => schoolOfRoom(db, roomId),
+    ),
     log: log.child({ service: 'push' }),
   });
   const clock = systemClock;

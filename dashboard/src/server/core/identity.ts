@@ -9,6 +9,8 @@ export interface SessionUser {
   email: string;
   displayName: string;
   role: Role;
+  /** The school they belong to (core/tenancy.ts); null: trust-level, every school. */
+  schoolId: number | null;
   /** This session proved a second factor (TOTP, a recovery code, or the SSO provider's MFA). */
   secondFactor: boolean;
   /**

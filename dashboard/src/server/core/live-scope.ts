@@ -8,7 +8,10 @@
  * - a technician sees devices (online, who is signed in, as the inventory shows them) and
  *   never pupils' screens, supervision, activity, flags or alerts;
  * - the DSL and admins as their permissions in shared/roles.ts say: admins see rooms,
- *   screens and activity, never records; the DSL everything.
+ *   screens and activity, never records; the DSL everything;
+ * - all of it within the member of staff's school (core/tenancy.ts): a room of another
+ *   school, or another school's records on the DSL channel, never reach them; trust-level
+ *   staff (no school) receive every school's.
  */
 import { can, type DashboardServerToClient, type Permission } from '@harbour/shared';
 import type { SessionUser } from './identity.js';
@@ -41,10 +44,28 @@ export interface LiveScope {
   mayReceive(user: SessionUser, to: StaffChannel, event: StaffEvent): Promise<boolean>;
 }
 
-/** The rules above; `roomsOf` answers which rooms a member of staff is assigned to. */
-export function liveScope(roomsOf: (userId: string) => Promise<readonly string[]>): LiveScope {
+/**
+ * The rules above; `roomsOf` answers which rooms a member of staff is assigned to, and
+ * `schoolOfRoom` which school a room is in (undefined: no such room).
+ */
+export function liveScope(
+  roomsOf: (userId: string) => Promise<readonly string[]>,
+  schoolOfRoom: (roomId: string) => Promise<number | undefined>,
+): LiveScope {
+  // A room never changes school (no route moves one), so its school is asked once.
+  const schools = new Map<string, number>();
+  const roomSchool = async (roomId: string) => {
+    const known = schools.get(roomId);
+    if (known !== undefined) return known;
+    const found = await schoolOfRoom(roomId);
+    if (found !== undefined) schools.set(roomId, found);
+    return found;
+  };
+  const inUsersSchool = async (user: SessionUser, roomId: string) =>
+    user.schoolId === null || (await roomSchool(roomId)) === user.schoolId;
   const assigned = async (user: SessionUser, roomId: string) =>
-    user.role !== 'teacher' || (await roomsOf(user.id)).includes(roomId);
+    (await inUsersSchool(user, roomId)) &&
+    (user.role !== 'teacher' || (await roomsOf(user.id)).includes(roomId));
   const mayJoin = async (user: SessionUser, to: StaffChannel): Promise<boolean> => {
     switch (to.kind) {
       case 'room':
@@ -57,7 +78,8 @@ export function liveScope(roomsOf: (userId: string) => Promise<readonly string[]
         // Only the dashboard transport joins a connection to its own session's channel.
         return true;
       case 'dsl':
-        return user.role === 'dsl';
+        // A school's DSL hears their school's records only; a trust-level DSL every school's.
+        return user.role === 'dsl' && (user.schoolId === null || user.schoolId === to.schoolId);
     }
   };
   return {

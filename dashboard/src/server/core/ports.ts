@@ -33,8 +33,11 @@ export type StaffChannel =
   | { kind: 'user'; userId: string }
   /** the connections opened with one sign-in (closed when it ends) */
   | { kind: 'session'; sessionId: string }
-  /** every connection of every DSL */
-  | { kind: 'dsl' };
+  /**
+   * the DSLs of one school and the trust-level DSLs (core/tenancy.ts); `schoolId` null: a
+   * record of no school, for trust-level DSLs only. A DSL's connection joins with their own.
+   */
+  | { kind: 'dsl'; schoolId: number | null };
 
 export const channel = {
   device: (deviceId: string): AgentChannel => ({ kind: 'device', deviceId }),
@@ -43,7 +46,7 @@ export const channel = {
   activity: (roomId: string): StaffChannel => ({ kind: 'activity', roomId }),
   user: (userId: string): StaffChannel => ({ kind: 'user', userId }),
   session: (sessionId: string): StaffChannel => ({ kind: 'session', sessionId }),
-  dsl: { kind: 'dsl' } as StaffChannel,
+  dsl: (schoolId: number | null): StaffChannel => ({ kind: 'dsl', schoolId }),
 };
 
 /** One live socket connection: a device's agent, or a member of staff's dashboard. */

@@ -54,6 +54,8 @@ describe('db/portable', () => {
       'device_health',
       'device_sessions',
       'retention_purges',
+      // Migration 0014, made with idColumn like the tables above.
+      'schools',
     ]);
   });
 

@@ -21,6 +21,8 @@ export interface UsersTable {
   totp_enrolled_at: string | null;
   /** `issuer sub` of the SSO identity that signs in as this account. */
   sso_subject: string | null;
+  /** The school this member of staff belongs to (migration 0014); null: trust-level, every school. */
+  school_id: number | null;
 }
 
 export interface RecoveryCodesTable {
@@ -75,6 +77,12 @@ export interface RoomsTable {
   id: string;
   name: string;
   created_at: string;
+  /**
+   * The school the room is in (migration 0014); its devices, activity and flags are that
+   * school's. Generated only for SQLite's column default (the install's first school);
+   * rooms.repository always names the school, and PostgreSQL has no default.
+   */
+  school_id: Generated<number>;
 }
 
 export interface EnrolmentTokensTable {
@@ -204,6 +212,8 @@ export interface IncidentsTable {
   closed_at: string | null;
   /** Where it came from: the agent event id of a report, the flag's id. */
   source_ref: string | null;
+  /** The school the incident is about, stored at creation (migration 0014). */
+  school_id: number | null;
 }
 
 export interface IncidentEvidenceTable {
@@ -482,6 +492,8 @@ interface RosterPersonColumns {
   updated_at: string;
   /** When they left the roster: kept for the records' retention, no longer listed live. */
   left_at: string | null;
+  /** The school whose roster they are on (migration 0014). */
+  school_id: Generated<number | null>;
 }
 
 export interface RosterPupilsTable extends RosterPersonColumns {
@@ -511,6 +523,7 @@ export interface RosterClassesTable {
   created_at: string;
   updated_at: string;
   left_at: string | null;
+  school_id: Generated<number | null>;
 }
 
 export interface RosterClassPupilsTable {
@@ -543,7 +556,16 @@ export interface RosterImportsTable {
   result: string;
 }
 
+export interface SchoolsTable {
+  id: Generated<number>;
+  name: string;
+  /** Short and unique, e.g. a DfE number or an abbreviation. */
+  code: string;
+  created_at: string;
+}
+
 export interface Database {
+  schools: SchoolsTable;
   roster_pupils: RosterPupilsTable;
   roster_staff: RosterStaffTable;
   roster_logins: RosterLoginsTable;

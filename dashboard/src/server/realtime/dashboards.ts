@@ -88,7 +88,7 @@ export function setUpDashboardNamespace(
     const userLog = log.child({ userId: user.id });
     const own = [channel.user(user.id), channel.session(socket.data.sessionId)];
     // The DSL receives every new incident and pupil's report live.
-    if (user.role === 'dsl') own.push(channel.dsl);
+    if (user.role === 'dsl') own.push(channel.dsl(user.schoolId));
     for (const c of own) {
       t.push.join(connection, c).catch((error: unknown) => {
         userLog.error({ err: error, channel: c.kind }, 'could not open a live channel');

@@ -12,6 +12,7 @@ import { decoyHash, hashPassword, verifyPassword } from '../../core/passwords.js
 import { channel, type Push } from '../../core/ports.js';
 import { hashSecret, newSecret } from '../../core/secrets.js';
 import type { Db } from '../../db/database.js';
+import { schoolExists } from '../../core/schools.js';
 import { failureCounted, lockedUntil } from './lockout.js';
 import type { PasswordPolicy } from './password-policy.js';
 import {
@@ -181,6 +182,34 @@ export async function completeSecondFactor(
   return { row, token };
 }
 
+/**
+ * The school a new or moved account gets (core/tenancy.ts): a school's admin makes and keeps
+ * accounts in their own school only (naming another, or trust-level, is refused before
+ * anything is written); a trust-level admin names any school, or null for trust-level.
+ */
+async function schoolForAccount(
+  db: Db,
+  actor: SessionUser,
+  requested: number | null | undefined,
+): Promise<number | null> {
+  if (actor.schoolId !== null) {
+    if (requested !== undefined && requested !== actor.schoolId)
+      throw new HarbourError('forbidden', 'You can only manage accounts of your own school.');
+    return actor.schoolId;
+  }
+  if (requested === undefined || requested === null) return null;
+  if (!(await schoolExists(db, requested)))
+    throw new HarbourError('validation_failed', 'There is no such school.');
+  return requested;
+}
+
+/** The account, if `actor` may manage it: another school's answers 404, as one that does not exist. */
+async function manageableUser(db: Db, actor: SessionUser, id: string): Promise<UserRow> {
+  const row = await userById(db, id);
+  if (!row || (actor.schoolId !== null && row.school_id !== actor.schoolId)) throw notFound('User');
+  return row;
+}
+
 export async function createUser(
   deps: AccountDeps,
   actor: SessionUser,
@@ -190,9 +219,11 @@ export async function createUser(
     role: Role;
     password?: string | undefined;
     temporaryPassword: boolean;
+    schoolId?: number | null | undefined;
   },
 ): Promise<UserRow> {
   const { db } = deps;
+  const schoolId = await schoolForAccount(db, actor, input.schoolId);
   const existing = await userByEmail(db, input.email);
   if (existing)
     throw new HarbourError('conflict', `An account with the email ${input.email} already exists.`);
@@ -200,6 +231,7 @@ export async function createUser(
   const passwordHash = input.password ? await hashPassword(input.password) : noPassword;
   const row = await insertUser(db, {
     ...input,
+    schoolId,
     passwordHash,
     mustChangePassword: Boolean(input.password) && input.temporaryPassword,
   });
@@ -210,6 +242,7 @@ export async function createUser(
     detail: {
       role: input.role,
       password: input.password ? (input.temporaryPassword ? 'temporary' : 'set') : 'none',
+      schoolId,
     },
   });
   return row;
@@ -220,22 +253,30 @@ export async function changeUser(
   push: Push,
   actor: SessionUser,
   id: string,
-  change: { displayName?: string | undefined; role?: Role | undefined; disabled?: boolean | undefined },
+  change: {
+    displayName?: string | undefined;
+    role?: Role | undefined;
+    disabled?: boolean | undefined;
+    schoolId?: number | null | undefined;
+  },
 ): Promise<UserRow> {
   if (id === actor.id && (change.disabled === true || (change.role && change.role !== 'admin'))) {
     throw new HarbourError('conflict', 'You cannot disable your own account or remove your own admin role.');
   }
-  const row = await userById(db, id);
-  if (!row) throw notFound('User');
+  const row = await manageableUser(db, actor, id);
+  if (change.schoolId !== undefined) await schoolForAccount(db, actor, change.schoolId);
+  const moved = change.schoolId !== undefined && change.schoolId !== row.school_id;
   const updated = await updateUser(db, id, {
+    ...(change.schoolId !== undefined && { school_id: change.schoolId }),
     ...(change.displayName !== undefined && { display_name: change.displayName }),
     ...(change.role !== undefined && { role: change.role }),
     ...(change.disabled !== undefined && {
       disabled_at: change.disabled ? (row.disabled_at ?? new Date().toISOString()) : null,
     }),
   });
-  if (change.disabled === true || (change.role !== undefined && change.role !== row.role)) {
-    // A disabled user, or one whose role changed, is signed out everywhere at once.
+  if (moved || change.disabled === true || (change.role !== undefined && change.role !== row.role)) {
+    // A disabled user, or one whose role or school changed, is signed out everywhere at once
+    // (live connections hold who they were when they opened).
     await deleteSessionsOf(db, id);
     push.disconnect(channel.user(id));
   }
@@ -297,6 +338,7 @@ export async function adminResetPassword(
   mode: 'link' | 'temporary',
 ): Promise<{ link?: string; expiresAt?: string; temporaryPassword?: string }> {
   const { db } = deps;
+  await manageableUser(db, actor, id);
   const row = await userById(db, id);
   if (!row) throw notFound('User');
   if (mode === 'link') {
@@ -438,6 +480,7 @@ export async function adminResetSecondFactor(
   if (actor.id === id) {
     throw new HarbourError('conflict', 'Another administrator must reset your second factor.');
   }
+  await manageableUser(db, actor, id);
   const row = await userById(db, id);
   if (!row) throw notFound('User');
   await db.transaction().execute(async (trx) => {

@@ -20,6 +20,7 @@ import { ssoService, type SsoFromEnvironment } from './sso.js';
 import { ssoRoutes } from './sso.routes.js';
 import { needsSetup } from './users.repository.js';
 import { userRoutes } from './users.routes.js';
+import { schoolRoutes } from './schools.routes.js';
 
 export {
   activeStaff,
@@ -67,8 +68,9 @@ export function accountsFeature(deps: {
   async function session(token: string | undefined): Promise<StaffSession | null> {
     const found = await userForSession(db, token);
     if (!found || !token) return null;
-    const { mustChangePassword, via, id, email, displayName, role, secondFactor, expiresAt } = found;
-    const user = { id, email, displayName, role, secondFactor };
+    const { mustChangePassword, via, id, email, displayName, role, schoolId, secondFactor, expiresAt } =
+      found;
+    const user = { id, email, displayName, role, schoolId, secondFactor };
     const everyone = (await settings.get()).secondFactorForEveryone;
     const restriction =
       mustChangePassword && via !== 'sso'
@@ -104,6 +106,7 @@ export function accountsFeature(deps: {
     routes(app) {
       authRoutes(app, account, deps.loginRateLimit);
       userRoutes(app, account);
+      schoolRoutes(app, account.db);
       ssoRoutes(app, { db, sso, publicUrl: deps.publicUrl });
     },
   };

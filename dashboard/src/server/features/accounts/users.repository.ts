@@ -13,6 +13,7 @@ export function toUser(row: UserRow): User {
     email: row.email,
     displayName: row.display_name,
     role: row.role,
+    schoolId: row.school_id,
     disabled: row.disabled_at !== null,
     createdAt: row.created_at,
     mustChangePassword: row.password_must_change === 1,
@@ -38,8 +39,11 @@ export function userByEmail(db: Db, email: string): Promise<UserRow | undefined>
   return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
-export function listUsers(db: Db): Promise<UserRow[]> {
-  return db.selectFrom('users').selectAll().orderBy('display_name').execute();
+/** Every account, or (`schoolId` a number) those of one school only. */
+export function listUsers(db: Db, schoolId: number | null = null): Promise<UserRow[]> {
+  let q = db.selectFrom('users').selectAll();
+  if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+  return q.orderBy('display_name').execute();
 }
 
 export async function insertUser(
@@ -51,6 +55,7 @@ export async function insertUser(
     passwordHash: string;
     mustChangePassword?: boolean;
     ssoSubject?: string | null;
+    schoolId?: number | null;
   },
 ): Promise<UserRow> {
   const row: UserRow = {
@@ -69,6 +74,7 @@ export async function insertUser(
     totp_last_step: null,
     totp_enrolled_at: null,
     sso_subject: input.ssoSubject ?? null,
+    school_id: input.schoolId ?? null,
   };
   await db.insertInto('users').values(row).execute();
   return row;
@@ -109,8 +115,12 @@ export async function countExisting(db: Db, ids: readonly string[]): Promise<num
 export function userStanding(
   db: Db,
   id: string,
-): Promise<{ id: string; role: Role; disabled_at: string | null } | undefined> {
-  return db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+): Promise<{ id: string; role: Role; disabled_at: string | null; school_id: number | null } | undefined> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'role', 'disabled_at', 'school_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Enabled accounts with one of `roles`, by name. */

@@ -29,8 +29,9 @@ export function userRoutes(app: App, deps: AccountDeps): void {
       config: { access: 'manageUsers' },
       schema: { summary: 'List staff accounts', tags: ['users'], response: { 200: userListSchema } },
     },
-    async () => {
-      return { users: (await listUsers(db)).map(toUser) };
+    async (request) => {
+      // A school's admin lists their school's accounts; a trust-level admin every account.
+      return { users: (await listUsers(db, currentUser(request).schoolId)).map(toUser) };
     },
   );
 

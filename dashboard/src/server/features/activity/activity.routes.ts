@@ -8,7 +8,7 @@ import {
 } from '@harbour/shared';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
-import { deviceExists, roomExists } from '../devices/index.js';
+import { deviceWithRoom, roomExists } from '../devices/index.js';
 import type { ActivityHub } from './hub.js';
 import { notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
@@ -35,7 +35,10 @@ export function activityRoutes(app: App, db: Db, hub: ActivityHub, people: Peopl
       const actor = currentUser(request);
       const { deviceId, user, from, to } = request.query;
       if (deviceId) {
-        if (!(await deviceExists(db, deviceId))) throw notFound('Device');
+        // Another school's device answers as one that does not exist (core/tenancy.ts).
+        const place = await deviceWithRoom(db, deviceId);
+        if (!place || (actor.schoolId !== null && place.schoolId !== actor.schoolId))
+          throw notFound('Device');
       }
       // A teacher sees only what happened in the rooms they supervise.
       const roomIds = await activityRooms(db, actor);

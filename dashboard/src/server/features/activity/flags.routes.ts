@@ -56,7 +56,7 @@ export function flagRoutes(app: App, db: Db, rules: EvidenceRules, hub: Activity
       const actor = currentUser(request);
       const flag = await getFlagById(db, request.params.id);
       if (!flag) throw notFound('Flag');
-      await assertActivityRoom(db, actor, flag.roomId);
+      await assertActivityRoom(db, actor, flag.roomId, 'Flag');
       await audit(db, { actor: actor.id, action: 'flags.read', subject: flag.id });
       return { ...flag, repeats: await flagOccurrences(db, flag.id) };
     },
@@ -133,7 +133,7 @@ export function flagRoutes(app: App, db: Db, rules: EvidenceRules, hub: Activity
       if (!flag) throw notFound('Screenshot');
       const shots = [...flag.evidence, ...(await flagOccurrences(db, id)).flatMap((o) => o.evidence)];
       if (!shots.some((e) => e.sha256 === sha256)) throw notFound('Screenshot');
-      await assertActivityRoom(db, actor, flag.roomId);
+      await assertActivityRoom(db, actor, flag.roomId, 'Flag');
       const bytes = await rules.open(actor, sha256, { kind: 'flag', flagId: id, deviceId: flag.deviceId });
       // The bytes say what they are (the store checked them on upload).
       const mime = sniffEvidenceMime(bytes) ?? 'application/octet-stream';

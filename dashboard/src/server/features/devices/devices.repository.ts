@@ -43,10 +43,24 @@ export async function deviceWithRoom(db: Db, id: string) {
   const row = await db
     .selectFrom('devices')
     .innerJoin('rooms', 'rooms.id', 'devices.room_id')
-    .select(['devices.hostname', 'devices.serial', 'rooms.id as room_id', 'rooms.name as room_name'])
+    .select([
+      'devices.hostname',
+      'devices.serial',
+      'rooms.id as room_id',
+      'rooms.name as room_name',
+      'rooms.school_id',
+    ])
     .where('devices.id', '=', id)
     .executeTakeFirst();
-  return row && { name: row.hostname, serial: row.serial, roomId: row.room_id, roomName: row.room_name };
+  return (
+    row && {
+      name: row.hostname,
+      serial: row.serial,
+      roomId: row.room_id,
+      roomName: row.room_name,
+      schoolId: row.school_id,
+    }
+  );
 }
 
 /** The ids of the devices in a room (revoked ones too unless told otherwise). */

@@ -17,7 +17,7 @@ import { changeDevice, revokeDevice } from './devices.js';
 import type { HealthSettings } from './health.js';
 import { helperStoppedPrefix } from './health.js';
 import { listHealth } from './health-history.js';
-import { roomsOfStaff } from './rooms.repository.js';
+import { roomIdsOfSchool, roomsOfStaff } from './rooms.repository.js';
 import type { DeviceHub } from './hub.js';
 import { inventory, withInventory, type InventorySources } from './inventory.js';
 
@@ -48,8 +48,11 @@ export function deviceRoutes(
       },
     },
     async (request) => {
-      const devices = await inventory(db, hub, sources, health, { roomId: request.query.roomId });
       const user = currentUser(request);
+      const schoolRooms = await roomIdsOfSchool(db, user.schoolId);
+      const all = await inventory(db, hub, sources, health, { roomId: request.query.roomId });
+      // A school's staff see their school's devices only (core/tenancy.ts).
+      const devices = schoolRooms === null ? all : all.filter((d) => schoolRooms.includes(d.roomId));
       if (user.role !== 'teacher') return { devices };
       // Which pupil's session was left or stopped names a child: a teacher learns it only for
       // the rooms they are assigned to, as the live room view (the same rule) tells them.

@@ -5,7 +5,7 @@ import { HarbourError, notFound } from '../../core/errors.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import type { DeviceHub } from './hub.js';
-import { roomExists } from './rooms.repository.js';
+import { roomVisibleTo } from './rooms.repository.js';
 
 export async function changeDevice(
   db: Db,
@@ -16,11 +16,12 @@ export async function changeDevice(
 ): Promise<Device> {
   const { hostname, roomId } = change;
   const before = await hub.get(id);
-  if (!before) throw notFound('Device');
+  // Another school's device answers as one that does not exist (core/tenancy.ts).
+  if (!before || !(await roomVisibleTo(db, actor, before.roomId))) throw notFound('Device');
   if (before.revoked) {
     throw new HarbourError('conflict', 'This device has been revoked; enrol it again to use it.');
   }
-  if (roomId !== undefined && !(await roomExists(db, roomId))) throw notFound('Room');
+  if (roomId !== undefined && !(await roomVisibleTo(db, actor, roomId))) throw notFound('Room');
   const device = await hub.update(before.id, {
     ...(hostname !== undefined && { hostname }),
     ...(roomId !== undefined && { roomId }),
@@ -39,6 +40,8 @@ export async function changeDevice(
 }
 
 export async function revokeDevice(db: Db, hub: DeviceHub, actor: SessionUser, id: string): Promise<Device> {
+  const before = await hub.get(id);
+  if (!before || !(await roomVisibleTo(db, actor, before.roomId))) throw notFound('Device');
   const device = await hub.revoke(id);
   if (!device) throw notFound('Device');
   await audit(db, { actor: actor.id, action: 'device.revoke', subject: device.id });

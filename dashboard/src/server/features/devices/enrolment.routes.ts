@@ -23,7 +23,7 @@ export function enrolmentRoutes(app: App, db: Db, enrolRateLimit: number): void 
         response: { 200: enrolmentTokenListSchema },
       },
     },
-    async () => ({ tokens: await listTokens(db) }),
+    async (request) => ({ tokens: await listTokens(db, currentUser(request).schoolId) }),
   );
 
   app.post(

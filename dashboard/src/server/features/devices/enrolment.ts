@@ -12,7 +12,7 @@ import { hashSecret, newSecret } from '../../core/secrets.js';
 import type { Db } from '../../db/database.js';
 import type { EnrolmentTokensTable } from '../../db/schema.js';
 import { insertDevice } from './devices.repository.js';
-import { roomExists } from './rooms.repository.js';
+import { roomVisibleTo } from './rooms.repository.js';
 
 export const toToken = (row: Selectable<EnrolmentTokensTable>): EnrolmentToken => ({
   id: row.id,
@@ -27,8 +27,14 @@ export const toToken = (row: Selectable<EnrolmentTokensTable>): EnrolmentToken =
 });
 
 /** Every token, newest first, each with the computers that enrolled with it. */
-export async function listTokens(db: Db): Promise<EnrolmentToken[]> {
-  const rows = await db.selectFrom('enrolment_tokens').selectAll().orderBy('created_at', 'desc').execute();
+export async function listTokens(db: Db, schoolId: number | null = null): Promise<EnrolmentToken[]> {
+  let q = db.selectFrom('enrolment_tokens').selectAll();
+  // A school's staff see only their school's rooms' tokens (core/tenancy.ts).
+  if (schoolId !== null)
+    q = q.where('room_id', 'in', (eb) =>
+      eb.selectFrom('rooms').select('id').where('school_id', '=', schoolId),
+    );
+  const rows = await q.orderBy('created_at', 'desc').execute();
   const used = await db
     .selectFrom('devices')
     .select(['id', 'hostname', 'enrolled_at', 'revoked_at', 'enrolment_token_id'])
@@ -57,7 +63,7 @@ export async function createToken(
   input: { roomId: string; label?: string | undefined; expiresInHours: number; maxUses: number },
 ): Promise<EnrolmentToken & { token: string }> {
   const { roomId, label, expiresInHours, maxUses } = input;
-  if (!(await roomExists(db, roomId))) throw notFound('Room');
+  if (!(await roomVisibleTo(db, actor, roomId))) throw notFound('Room');
   const token = newSecret('het_');
   const now = new Date();
   const row = {
@@ -83,6 +89,12 @@ export async function createToken(
 }
 
 export async function revokeToken(db: Db, actor: SessionUser, id: string): Promise<EnrolmentToken> {
+  const existing = await db
+    .selectFrom('enrolment_tokens')
+    .select('room_id')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!existing || !(await roomVisibleTo(db, actor, existing.room_id))) throw notFound('Enrolment token');
   const row = await db
     .updateTable('enrolment_tokens')
     .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(new Date().toISOString())) }))

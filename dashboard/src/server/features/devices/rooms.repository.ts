@@ -9,10 +9,37 @@ export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   id: row.id,
   name: row.name,
   createdAt: row.created_at,
+  schoolId: row.school_id,
 });
 
-export function listRooms(db: Db) {
-  return db.selectFrom('rooms').selectAll().orderBy('name').execute();
+/** Every room, or (`schoolId` a number) one school's (core/tenancy.ts). */
+export function listRooms(db: Db, schoolId: number | null = null) {
+  let q = db.selectFrom('rooms').selectAll();
+  if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+  return q.orderBy('name').execute();
+}
+
+/** The ids of one school's rooms, or null (trust-level: `schoolId` null) for every room. */
+export async function roomIdsOfSchool(db: Db, schoolId: number | null): Promise<string[] | null> {
+  if (schoolId === null) return null;
+  const rows = await db.selectFrom('rooms').select('id').where('school_id', '=', schoolId).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The school a room is in (undefined: no such room). */
+export async function schoolOfRoom(db: Db, roomId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('rooms').select('school_id').where('id', '=', roomId).executeTakeFirst();
+  return row?.school_id;
+}
+
+/** Whether the room exists and `user` may see it: their school's, or any for trust-level staff. */
+export async function roomVisibleTo(
+  db: Db,
+  user: { schoolId: number | null },
+  roomId: string,
+): Promise<boolean> {
+  const school = await schoolOfRoom(db, roomId);
+  return school !== undefined && (user.schoolId === null || user.schoolId === school);
 }
 
 export function roomById(db: Db, id: string) {
@@ -23,14 +50,19 @@ export async function roomExists(db: Db, id: string): Promise<boolean> {
   return (await db.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }
 
+/**
+ * Whether any room is called `name`. Room names are unique across the trust (migration 0001's
+ * constraint, which SQLite cannot drop without rebuilding the table): two schools name their
+ * rooms apart, e.g. "Brook Year 3".
+ */
 export async function roomNamed(db: Db, name: string): Promise<boolean> {
   return (
     (await db.selectFrom('rooms').select('id').where('name', '=', name).executeTakeFirst()) !== undefined
   );
 }
 
-export async function insertRoom(db: Db, name: string): Promise<Selectable<RoomsTable>> {
-  const row = { id: randomUUID(), name, created_at: new Date().toISOString() };
+export async function insertRoom(db: Db, name: string, schoolId: number): Promise<Selectable<RoomsTable>> {
+  const row = { id: randomUUID(), name, created_at: new Date().toISOString(), school_id: schoolId };
   await db.insertInto('rooms').values(row).execute();
   return row;
 }

@@ -12,7 +12,7 @@ export function roomRoutes(app: App, db: Db): void {
       config: { access: 'viewRooms' },
       schema: { summary: 'List rooms', tags: ['rooms'], response: { 200: roomListSchema } },
     },
-    async () => ({ rooms: (await listRooms(db)).map(toRoom) }),
+    async (request) => ({ rooms: (await listRooms(db, currentUser(request).schoolId)).map(toRoom) }),
   );
 
   app.post(
@@ -27,6 +27,8 @@ export function roomRoutes(app: App, db: Db): void {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createRoom(db, currentUser(request), request.body.name)),
+      reply
+        .status(201)
+        .send(await createRoom(db, currentUser(request), request.body.name, request.body.schoolId)),
   );
 }

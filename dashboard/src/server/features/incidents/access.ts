@@ -3,7 +3,8 @@
  * an incident route at all (`viewIncidents`: DSL and teachers; `manageIncidents`: DSL);
  * this file decides, for a teacher, which incidents.
  *
- * - The DSL (role `dsl`, deputies included) sees every incident.
+ * - Nobody confined to a school sees another school's incident (core/tenancy.ts).
+ * - The DSL (role `dsl`, deputies included) sees every incident of their school (trust-level: every school).
  * - A teacher sees the incidents they raised; those from a room they were supervising
  *   (a supervised session, issue 5) when it happened; and those they were given access
  *   to: a pupil's report from a room whose live view they had open when the pupil asked
@@ -16,6 +17,7 @@
  */
 import type { ExpressionBuilder } from 'kysely';
 import type { SessionUser } from '../../core/identity.js';
+import { inSchool } from '../../core/tenancy.js';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { supervisorsAt } from '../supervision/index.js';
@@ -25,6 +27,7 @@ export interface IncidentRowForAccess {
   created_by: string | null;
   room_id: string | null;
   occurred_at: string;
+  school_id: number | null;
 }
 
 export const isDsl = (user: SessionUser) => user.role === 'dsl';
@@ -82,6 +85,8 @@ export async function canSeeIncident(
   incident: IncidentRowForAccess,
   user: SessionUser,
 ): Promise<boolean> {
+  // Another school's incident is not there for this viewer, whatever their role (core/tenancy.ts).
+  if (!inSchool(user, incident.school_id)) return false;
   if (isDsl(user)) return true;
   return teacherCanSee(db, incident, user);
 }

@@ -11,6 +11,7 @@ import { audit } from '../../core/audit.js';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
+import { visibleIncidentRow } from './incidents.js';
 import { dueActions, markReceived, receiptFor, receiptOf, waitingConcerns } from './concerns.js';
 import type { IncidentNotifier } from './notify.js';
 import { categories } from './settings.js';
@@ -31,7 +32,7 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
         response: { 200: concernAlertListSchema },
       },
     },
-    async () => ({ concerns: await waitingConcerns(db) }),
+    async (request) => ({ concerns: await waitingConcerns(db, currentUser(request).schoolId) }),
   );
 
   app.post(
@@ -66,6 +67,7 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
     async (request) => {
       const actor = currentUser(request);
       const { id } = request.params;
+      await visibleIncidentRow(db, id, actor);
       const did = await workflow.acknowledgeConcern(db, id, actor);
       const row = await workflow.rowOf(db, id);
       if (did) await notifier.receiptChanged(row);
@@ -99,7 +101,9 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
         response: { 200: dueActionListSchema },
       },
     },
-    async (request) => ({ actions: await dueActions(db, request.query.today) }),
+    async (request) => ({
+      actions: await dueActions(db, request.query.today, currentUser(request).schoolId),
+    }),
   );
 
   app.get(
@@ -113,9 +117,19 @@ export function concernRoutes(app: App, db: Db, notifier: IncidentNotifier): voi
       },
     },
     async (request) => {
+      const schoolId = currentUser(request).schoolId;
       const rows = await db
         .selectFrom('incident_actions')
         .select(['incident_id', 'what', 'who', 'due', 'done_at', 'outcome'])
+        // A school's staff list their school's incidents' actions only (core/tenancy.ts).
+        .$if(schoolId !== null, (q) =>
+          q.where('incident_id', 'in', (eb) =>
+            eb
+              .selectFrom('incidents')
+              .select('id')
+              .where('school_id', '=', schoolId ?? -1),
+          ),
+        )
         .orderBy('created_at')
         .limit(10_000)
         .execute();

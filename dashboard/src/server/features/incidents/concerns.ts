@@ -16,6 +16,7 @@ import type { Db } from '../../db/database.js';
 import { lockNumberedAppends } from '../../db/portable.js';
 import { userNames } from '../accounts/index.js';
 import { isDsl } from './access.js';
+import { inSchool } from '../../core/tenancy.js';
 import type { IncidentRow } from './incidents.js';
 import { incidentRef } from './ref.js';
 
@@ -42,10 +43,11 @@ export async function toConcernAlerts(db: Db, rows: IncidentRow[]): Promise<Conc
 }
 
 /** Every concern no DSL has acknowledged yet, newest first. */
-export async function waitingConcerns(db: Db): Promise<ConcernAlert[]> {
-  const rows = await db
-    .selectFrom('incidents')
-    .selectAll()
+/** `schoolId`: the viewer's school (core/tenancy.ts); null for trust-level staff (every school). */
+export async function waitingConcerns(db: Db, schoolId: number | null = null): Promise<ConcernAlert[]> {
+  let q = db.selectFrom('incidents').selectAll();
+  if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+  const rows = await q
     .where('state', '=', 'new')
     .orderBy('created_at', 'desc')
     .orderBy('seq', 'desc')
@@ -80,7 +82,8 @@ export async function receiptOf(db: Db, row: IncidentRow): Promise<ConcernReceip
 /** The receipt, for the DSL or the member of staff who recorded the concern; 404 for anyone else. */
 export async function receiptFor(db: Db, id: string, viewer: SessionUser): Promise<ConcernReceipt> {
   const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row || !(isDsl(viewer) || row.created_by === viewer.id)) throw notFound('Concern');
+  if (!row || !inSchool(viewer, row.school_id) || !(isDsl(viewer) || row.created_by === viewer.id))
+    throw notFound('Concern');
   return receiptOf(db, row);
 }
 
@@ -98,7 +101,7 @@ export async function markReceived(
     // entry one step (SQLite writes one transaction at a time anyway).
     await lockNumberedAppends(trx);
     const row = await trx.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw notFound('Concern');
+    if (!row || !inSchool(dsl, row.school_id)) throw notFound('Concern');
     const [already] = await entriesAbout(trx, [id], { actions: ['incident.received'] });
     if (already) return { row, first: false };
     await audit(trx, { actor: dsl.id, action: 'incident.received', subject: id });
@@ -113,12 +116,16 @@ const dueSoonDays = 7;
  * Open actions due by a week from `today` (YYYY-MM-DD, the school's date), overdue first,
  * on incidents that are not closed.
  */
-export async function dueActions(db: Db, today: string): Promise<DueAction[]> {
+export async function dueActions(
+  db: Db,
+  today: string,
+  schoolId: number | null = null,
+): Promise<DueAction[]> {
   const until = new Date(`${today}T00:00:00Z`);
   until.setUTCDate(until.getUTCDate() + dueSoonDays);
-  const rows = await db
-    .selectFrom('incident_actions as a')
-    .innerJoin('incidents as i', 'i.id', 'a.incident_id')
+  let q = db.selectFrom('incident_actions as a').innerJoin('incidents as i', 'i.id', 'a.incident_id');
+  if (schoolId !== null) q = q.where('i.school_id', '=', schoolId);
+  const rows = await q
     .select(['a.id', 'a.incident_id', 'a.what', 'a.who', 'a.due', 'i.seq'])
     .where('a.done_at', 'is', null)
     .where('a.due', 'is not', null)

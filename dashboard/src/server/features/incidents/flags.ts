@@ -15,6 +15,7 @@ import {
 import type { Logger } from 'pino';
 import { audit } from '../../core/audit.js';
 import { HarbourError, notFound } from '../../core/errors.js';
+import { inSchool } from '../../core/tenancy.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import type { ActivityFeature } from '../activity/index.js';
@@ -169,7 +170,14 @@ export function flagsBecomeIncidents(
 
     async linked(trx: Db, flag: Flag, actor: SessionUser, named: string, note: string | undefined) {
       const target = await findIncident(trx, named);
-      if (!target) throw notFound('The incident to link');
+      const own0 = await flagIncident(trx, flag);
+      // Another school's incident is not there to link to (core/tenancy.ts); a trust-level DSL
+      // does not move one school's evidence into another school's record either.
+      const otherSchool =
+        !target ||
+        !inSchool(actor, target.school_id) ||
+        (own0 !== undefined && own0.school_id !== target.school_id);
+      if (!target || otherSchool) throw notFound('The incident to link');
       if (target.state === 'closed') {
         throw new HarbourError(
           'conflict',

@@ -28,6 +28,7 @@ import type { EvidenceRules } from '../evidence/index.js';
 import type { IncidentNotifier } from './notify.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
+import { schoolLabel } from '../../core/schools.js';
 import {
   addAttachment,
   markSuspectedIllegal,
@@ -48,7 +49,13 @@ export function incidentRoutes(
   /** Loads the incident for this viewer (row-level check) and records the read. */
   async function read(id: string, viewer: SessionUser) {
     const row = await visibleIncidentRow(db, id, viewer);
-    await audit(db, { actor: viewer.id, action: 'incident.view', subject: id });
+    // The school is named so that a trust-level reader's reads of each school can be found.
+    await audit(db, {
+      actor: viewer.id,
+      action: 'incident.view',
+      subject: id,
+      detail: { school: await schoolLabel(db, row.school_id), trustLevel: viewer.schoolId === null },
+    });
     return loadIncident(db, row, viewer);
   }
 
@@ -69,7 +76,17 @@ export function incidentRoutes(
       await audit(db, {
         actor: viewer.id,
         action: 'incident.list',
-        detail: { filter: request.query, ids: list.incidents.map((i) => i.id) },
+        detail: {
+          filter: request.query,
+          // Which schools' records this list read: the viewer's own, or (trust-level) the filter's or all.
+          school:
+            viewer.schoolId !== null
+              ? await schoolLabel(db, viewer.schoolId)
+              : request.query.school !== undefined
+                ? await schoolLabel(db, request.query.school)
+                : 'every school',
+          ids: list.incidents.map((i) => i.id),
+        },
       });
       return list;
     },
@@ -100,6 +117,7 @@ export function incidentRoutes(
           createdBy: actor.id,
           actor: actor.id,
           deviceId: body.deviceId ?? null,
+          recorderSchoolId: actor.schoolId,
           subject: body.subject,
           details: body.details,
           sourceRef: randomUUID(),
@@ -140,6 +158,8 @@ export function incidentRoutes(
       handler: async (request) => {
         const actor = currentUser(request);
         const { id } = request.params;
+        // Another school's incident answers 404 before anything is changed (core/tenancy.ts).
+        await visibleIncidentRow(db, id, actor);
         await run(id, actor, request.body as z.output<B>);
         return read(id, actor);
       },
@@ -201,6 +221,7 @@ export function incidentRoutes(
     },
     async (request) => {
       const actor = currentUser(request);
+      await visibleIncidentRow(db, request.params.id, actor);
       await workflow.updateAction(db, request.params.id, request.params.actionId, actor, request.body);
       return read(request.params.id, actor);
     },
@@ -286,6 +307,7 @@ export function incidentRoutes(
     },
     async (request) => {
       const actor = currentUser(request);
+      await visibleIncidentRow(db, request.params.id, actor);
       await markSuspectedIllegal(db, request.params.id, request.params.sha256, actor, request.body.note);
       return read(request.params.id, actor);
     },
@@ -302,6 +324,7 @@ export function incidentRoutes(
       },
     },
     async (request, reply) => {
+      await visibleIncidentRow(db, request.params.id, currentUser(request));
       const pkg = await sealedExport(db, evidenceDir, request.params.id, currentUser(request));
       return reply
         .header('content-type', 'application/gzip')
@@ -337,6 +360,7 @@ export function incidentRoutes(
       },
       async (request, reply) => {
         const actor = currentUser(request);
+        await visibleIncidentRow(db, request.params.id, actor);
         const data = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         await addAttachment(db, evidenceDir, request.params.id, actor, {
           data,

@@ -51,6 +51,37 @@ export interface NewIncident {
   tellId?: string | null;
   sourceRef?: string | null;
   evidence?: (EvidenceRef & { kind?: 'screenshot' | 'attachment'; label?: string | null })[];
+  /**
+   * The recorder's school (core/tenancy.ts): null for trust-level staff, undefined for reports
+   * and flags (the device's room names the school). A recorder confined to a school cannot name
+   * another school's device; without a device the incident is their school's.
+   */
+  recorderSchoolId?: number | null;
+}
+
+/**
+ * The school an incident is about, stored once at creation: the device's room's, else the
+ * recorder's, else the pupil's on the roster, else the trust's only school (an install of one
+ * school); null (trust-level staff only) when none of these names one.
+ */
+async function schoolForIncident(
+  db: Db,
+  deviceSchool: number | null,
+  recorderSchool: number | null | undefined,
+  pupilId: string | null,
+): Promise<number | null> {
+  if (deviceSchool !== null) return deviceSchool;
+  if (recorderSchool !== null && recorderSchool !== undefined) return recorderSchool;
+  if (pupilId) {
+    const pupil = await db
+      .selectFrom('roster_pupils')
+      .select('school_id')
+      .where('id', '=', pupilId)
+      .executeTakeFirst();
+    if (pupil?.school_id !== null && pupil?.school_id !== undefined) return pupil.school_id;
+  }
+  const schools = await db.selectFrom('schools').select('id').limit(2).execute();
+  return schools.length === 1 ? (schools[0]?.id ?? null) : null;
 }
 
 export const subjectKey = (username: string | null | undefined, name?: string | null) => {
@@ -80,10 +111,19 @@ export async function createIncident(db: Db, input: NewIncident): Promise<Incide
     .select((eb) => eb.fn.max('seq').as('seq'))
     .executeTakeFirst();
   const seq = Number(last?.seq ?? 0) + 1;
-  let device: { name: string; serial: string | null; roomId: string; roomName: string } | null = null;
+  let device: {
+    name: string;
+    serial: string | null;
+    roomId: string;
+    roomName: string;
+    schoolId: number;
+  } | null = null;
   if (input.deviceId) {
     const found = await deviceWithRoom(db, input.deviceId);
-    if (!found) throw new HarbourError('validation_failed', 'That device is not enrolled.');
+    // Another school's device reads as one that is not enrolled (core/tenancy.ts).
+    const otherSchool =
+      found && typeof input.recorderSchoolId === 'number' && found.schoolId !== input.recorderSchoolId;
+    if (!found || otherSchool) throw new HarbourError('validation_failed', 'That device is not enrolled.');
     device = found;
   }
   const subject = input.subject ?? {};
@@ -129,6 +169,12 @@ export async function createIncident(db: Db, input: NewIncident): Promise<Incide
     evidence_shared_at: null,
     closed_at: null,
     source_ref: input.sourceRef ?? null,
+    school_id: await schoolForIncident(
+      db,
+      device?.schoolId ?? null,
+      input.recorderSchoolId,
+      pupil?.pupilId ?? null,
+    ),
   };
   await db.insertInto('incidents').values(row).execute();
   for (const e of input.evidence ?? []) {
@@ -277,6 +323,7 @@ export async function toSummaries(
       deviceSerial: r.device_serial,
       roomId: r.room_id,
       roomName: r.room_name,
+      schoolId: r.school_id,
       subject: {
         username: r.subject_username,
         name: r.subject_name,
@@ -312,12 +359,16 @@ export async function listIncidents(
     from?: string | undefined;
     to?: string | undefined;
     q?: string | undefined;
+    school?: number | undefined;
     limit: number;
   },
 ): Promise<{ incidents: IncidentSummary[]; total: number; classes: string[] }> {
   // The viewer's rule comes first and every filter narrows it: no filter can widen what a
   // teacher may see, whatever ids they put in the address.
   let visible = db.selectFrom('incidents');
+  // A school's staff see their school's only (core/tenancy.ts); trust-level staff may narrow to one.
+  if (viewer.schoolId !== null) visible = visible.where('incidents.school_id', '=', viewer.schoolId);
+  else if (filter.school !== undefined) visible = visible.where('incidents.school_id', '=', filter.school);
   if (!isDsl(viewer)) visible = visible.where(teacherVisibleIds(viewer));
   let q = visible;
   if (filter.state) q = q.where('state', '=', filter.state as IncidentRow['state']);
@@ -433,6 +484,7 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
       'incidents.created_by',
       'incidents.room_id',
       'incidents.occurred_at',
+      'incidents.school_id',
     ])
     .execute();
   const history = await entriesAbout(db, [row.id], { ordered: true });
@@ -443,7 +495,8 @@ export async function loadIncident(db: Db, row: IncidentRow, viewer: SessionUser
   // DSL's escalation notes and the hashes of evidence not shared with them stay with the DSL.
   const visibleLinks = [];
   for (const l of links) {
-    if (manager || (await canSeeIncident(db, l, viewer))) visibleLinks.push(l);
+    // canSeeIncident, not `manager`: a link to another school's incident stays hidden from a school's DSL.
+    if (await canSeeIncident(db, l, viewer)) visibleLinks.push(l);
   }
   const names = await userNames(db, [
     ...actions.map((a) => a.created_by),
@@ -554,6 +607,7 @@ export function openTellIncidents(db: Db, viewer: SessionUser): Promise<Incident
     .selectAll()
     .where('tell_status', 'in', ['covered', 'acknowledged'])
     .orderBy('occurred_at');
+  if (viewer.schoolId !== null) q = q.where('school_id', '=', viewer.schoolId);
   if (!isDsl(viewer)) q = q.where(teacherVisibleIds(viewer));
   return q.execute();
 }

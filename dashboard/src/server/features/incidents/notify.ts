@@ -24,9 +24,9 @@ export class IncidentNotifier {
   /** After an incident is committed: the DSL sees it at once and is emailed its reference. */
   async created(row: IncidentRow): Promise<void> {
     const [summary] = await toSummaries(this.db, [row], null);
-    if (summary) this.push.toStaff(channel.dsl, 'incident:created', summary);
+    if (summary) this.push.toStaff(channel.dsl(row.school_id), 'incident:created', summary);
     const [concern] = await toConcernAlerts(this.db, [row]);
-    if (concern) this.push.toStaff(channel.dsl, 'concern:new', concern);
+    if (concern) this.push.toStaff(channel.dsl(row.school_id), 'concern:new', concern);
     this.email(incidentRef(row.seq));
   }
 
@@ -35,7 +35,8 @@ export class IncidentNotifier {
    * drops it from the banner, and the person who recorded it is told.
    */
   async receiptChanged(row: IncidentRow): Promise<void> {
-    if (row.state !== 'new') this.push.toStaff(channel.dsl, 'concern:settled', { incidentId: row.id });
+    if (row.state !== 'new')
+      this.push.toStaff(channel.dsl(row.school_id), 'concern:settled', { incidentId: row.id });
     if (row.created_by) {
       this.push.toStaff(channel.user(row.created_by), 'concern:receipt', await receiptOf(this.db, row));
     }

@@ -35,6 +35,7 @@ export async function incidentLogCsv(db: Db, actor: SessionUser): Promise<string
   const labels = new Map((await categories(db)).map((c) => [c.id, c.label]));
   const rows = await db
     .selectFrom('incidents')
+    .$if(actor.schoolId !== null, (q) => q.where('incidents.school_id', '=', actor.schoolId ?? -1))
     .leftJoin('users as a', 'a.id', 'incidents.assigned_to')
     .select([
       'incidents.seq',
@@ -111,10 +112,16 @@ async function subjectKeys(db: Db, key: string): Promise<string[]> {
 export async function chronology(db: Db, pupil: string, actor: SessionUser): Promise<Chronology> {
   const key = subjectKey(pupil) ?? '';
   const keys = await subjectKeys(db, key);
-  const asSubject = await db.selectFrom('incidents').selectAll().where('subject_key', 'in', keys).execute();
+  const asSubject = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('subject_key', 'in', keys)
+    .$if(actor.schoolId !== null, (q) => q.where('school_id', '=', actor.schoolId ?? -1))
+    .execute();
   const involved = await db
     .selectFrom('incident_people')
     .innerJoin('incidents', 'incidents.id', 'incident_people.incident_id')
+    .$if(actor.schoolId !== null, (q) => q.where('incidents.school_id', '=', actor.schoolId ?? -1))
     .select([
       'incidents.id',
       'incidents.seq',
@@ -238,16 +245,20 @@ const countsCache = new WeakMap<object, Map<string, { version: string; counts: T
  * year's incidents takes tens of milliseconds at 100,000 a year (docs/benchmarks.md), and
  * the counts change only when an incident does, so they are kept until then.
  */
-async function termCounts(db: Db, from: string, end: string): Promise<TermCounts> {
+async function termCounts(db: Db, from: string, end: string, schoolId: number | null): Promise<TermCounts> {
   const tracker = changeTrackerOf(db);
   const version = tracker?.version('incidents');
-  const key = `${from}|${end}`;
+  // Each school's counts are its own (core/tenancy.ts); trust-level staff count every school.
+  const key = `${from}|${end}|${schoolId ?? 'all'}`;
+  const ofSchool = <Q extends { where: (...a: never[]) => unknown }>(q: Q): Q =>
+    schoolId === null
+      ? q
+      : (q as unknown as { where: (c: string, o: string, v: number) => Q }).where('school_id', '=', schoolId);
   const cache = countsCache.get(db) ?? new Map<string, { version: string; counts: TermCounts }>();
   countsCache.set(db, cache);
   const kept = cache.get(key);
   if (version !== undefined && kept?.version === version) return kept.counts;
-  const rows = await db
-    .selectFrom('incidents')
+  const rows = await ofSchool(db.selectFrom('incidents'))
     .select((eb) => [
       'category',
       'subject_year_group',
@@ -264,8 +275,7 @@ async function termCounts(db: Db, from: string, end: string): Promise<TermCounts
     .execute();
   const span = new Date(end).getTime() - new Date(`${from}T00:00:00.000Z`).getTime();
   const prevFrom = new Date(new Date(`${from}T00:00:00.000Z`).getTime() - span).toISOString();
-  const previous = await db
-    .selectFrom('incidents')
+  const previous = await ofSchool(db.selectFrom('incidents'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('occurred_at', '>=', prevFrom)
     .where('occurred_at', '<', `${from}T00:00:00.000Z`)
@@ -292,7 +302,7 @@ export async function governorsReport(
   const from = range.from ?? window.from;
   const to = range.to ?? window.to;
   const end = `${to}T23:59:59.999Z`;
-  const { rows, previous } = await termCounts(db, from, end);
+  const { rows, previous } = await termCounts(db, from, end, actor.schoolId);
   const labels = new Map((await categories(db)).map((c) => [c.id, c.label]));
   const count = (
     keyOf: (r: (typeof rows)[number]) => string,
@@ -354,11 +364,18 @@ export async function subjectAccessExport(
 ): Promise<Record<string, unknown>> {
   const key = subjectKey(pupil) ?? '';
   const keys = await subjectKeys(db, key);
-  const incidents = await db.selectFrom('incidents').selectAll().where('subject_key', 'in', keys).execute();
+  const inViewersSchool = (q: ReturnType<typeof db.selectFrom<'incidents'>>) =>
+    actor.schoolId === null ? q : q.where('incidents.school_id', '=', actor.schoolId);
+  const incidents = await inViewersSchool(db.selectFrom('incidents'))
+    .selectAll()
+    .where('subject_key', 'in', keys)
+    .execute();
   const involvedIn = await db
     .selectFrom('incident_people')
     .selectAll()
     .where('subject_key', 'in', keys)
+    // Only their school's records say a pupil was involved (core/tenancy.ts).
+    .where('incident_id', 'in', (eb) => inViewersSchool(eb.selectFrom('incidents')).select('incidents.id'))
     .execute();
   const ids = [...new Set([...incidents.map((i) => i.id), ...involvedIn.map((p) => p.incident_id)])];
   const nonEmpty = ids.length > 0 ? ids : [''];

@@ -12,6 +12,7 @@ import {
   type IncidentState,
   type IncidentSubject,
 } from '@harbour/shared';
+import { inSchool } from '../../core/tenancy.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Db } from '../../db/database.js';
 import { lockNumberedAppends } from '../../db/portable.js';
@@ -188,7 +189,8 @@ export async function assignIncident(db: Db, id: string, actor: SessionUser, use
   await tx(db, async (trx) => {
     const row = await openRow(trx, id);
     const user = await userStanding(trx, userId);
-    if (!user || user.disabled_at)
+    // Only a DSL who may see the record (its school's, or trust-level) can be given it.
+    if (!user || user.disabled_at || !inSchool({ schoolId: user.school_id }, row.school_id))
       throw new HarbourError('validation_failed', 'That member of staff was not found.');
     if (user.role !== 'dsl') {
       throw new HarbourError('validation_failed', 'Incidents can only be assigned to the DSL or a deputy.');
@@ -310,8 +312,13 @@ export async function addLink(db: Db, id: string, actor: SessionUser, otherId: s
   if (id === otherId) throw new HarbourError('validation_failed', 'An incident cannot be linked to itself.');
   await tx(db, async (trx) => {
     await openRow(trx, id);
-    const other = await trx.selectFrom('incidents').select('id').where('id', '=', otherId).executeTakeFirst();
-    if (!other) throw notFound('The incident to link');
+    const other = await trx
+      .selectFrom('incidents')
+      .select(['id', 'school_id'])
+      .where('id', '=', otherId)
+      .executeTakeFirst();
+    // Another school's incident is not there to link to (core/tenancy.ts).
+    if (!other || !inSchool(actor, other.school_id)) throw notFound('The incident to link');
     const [a, b] = [id, otherId].sort() as [string, string];
     const inserted = await trx
       .insertInto('incident_links')

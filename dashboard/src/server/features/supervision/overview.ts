@@ -23,7 +23,8 @@ export function roomOverviewRoutes(app: App, ports: SupervisionPorts): void {
     },
     async (request) => {
       const user = currentUser(request);
-      const rooms = await listRooms(db);
+      // A school's staff see their school's rooms only (core/tenancy.ts).
+      const rooms = await listRooms(db, user.schoolId);
       const mine = new Set(await roomsOfStaff(db, user.id));
       const sessions = can(user.role, 'viewSupervision') ? await runningSessions(db) : [];
       const out: RoomOverview[] = [];

@@ -17,7 +17,7 @@ import type { SessionUser } from '../../core/identity.js';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import { activeStaff, countExisting } from '../accounts/index.js';
-import { roomExists, roomStaff, setRoomStaff } from '../devices/index.js';
+import { roomStaff, roomVisibleTo, setRoomStaff } from '../devices/index.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
@@ -156,6 +156,7 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
       },
     },
     async (request) => {
+      if (!(await roomVisibleTo(db, currentUser(request), request.params.id))) throw notFound('Room');
       return { userIds: await roomStaff(db, request.params.id) };
     },
   );
@@ -175,7 +176,8 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
     async (request) => {
       const actor = currentUser(request);
       const roomId = request.params.id;
-      if (!(await roomExists(db, roomId))) throw notFound('Room');
+      // Another school's room answers as one that does not exist (core/tenancy.ts).
+      if (!(await roomVisibleTo(db, actor, roomId))) throw notFound('Room');
       const userIds = [...new Set(request.body.userIds)];
       if ((await countExisting(db, userIds)) !== userIds.length)
         throw new HarbourError('bad_request', 'Some of those staff accounts do not exist.');

@@ -28,7 +28,7 @@ export class TellAlerts {
   async reported(row: IncidentRow): Promise<void> {
     const alert = toTellAlert(row);
     if (alert) {
-      this.push.toStaff(channel.dsl, 'tell:alert', alert);
+      this.push.toStaff(channel.dsl(row.school_id), 'tell:alert', alert);
       // The adults in charge of the room: the teachers supervising it (supervised sessions),
       // and any teacher with its live view open, who is given access to this incident.
       const watching = await this.alertRoomTeachers(alert);
@@ -37,6 +37,7 @@ export class TellAlerts {
       this.alertUsers(
         supervising.filter((id) => !watching.includes(id)),
         alert,
+        row.school_id,
       );
     }
     await this.incidents.created(row);
@@ -46,11 +47,11 @@ export class TellAlerts {
   async changed(row: IncidentRow): Promise<void> {
     const alert = toTellAlert(row);
     if (!alert) return;
-    this.push.toStaff(channel.dsl, 'tell:alert', alert);
+    this.push.toStaff(channel.dsl(row.school_id), 'tell:alert', alert);
     const users = await accessGrantees(this.db, row.id);
     if (row.created_by) users.push(row.created_by);
     if (row.room_id) users.push(...(await supervisorsAt(this.db, row.room_id, row.occurred_at)));
-    this.alertUsers(users, alert);
+    this.alertUsers(users, alert, row.school_id);
     if (alert.status !== 'covered') {
       this.push.toAgents(channel.device(alert.deviceId), 'server:tell-update', {
         tellId: alert.tellId,
@@ -71,9 +72,9 @@ export class TellAlerts {
   }
 
   /** To these members of staff, except the DSL, who has had it on the DSL channel. */
-  private alertUsers(userIds: string[], alert: TellAlert): void {
+  private alertUsers(userIds: string[], alert: TellAlert, schoolId: number | null): void {
     if (userIds.length > 0) {
-      this.push.toStaff(userIds.map(channel.user), 'tell:alert', alert, { except: channel.dsl });
+      this.push.toStaff(userIds.map(channel.user), 'tell:alert', alert, { except: channel.dsl(schoolId) });
     }
   }
 }
