@@ -198,7 +198,8 @@ export class ChromiumOverlay implements ScreenOverlay {
         'overlay: prepared, hidden',
       );
       if (this.options.snapshots) {
-        await this.photograph(browser, view);
+        // Not in the queue: a badge press meanwhile must not wait for the picture.
+        void this.photograph(browser, view);
         this.linger(browser);
       }
     }).catch((error: Error) =>
