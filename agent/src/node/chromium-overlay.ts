@@ -298,6 +298,10 @@ export class ChromiumOverlay implements ScreenOverlay {
         }),
       );
       if (!untouched()) return;
+      // Only the displays there are now: a projector plugged in and out all day keeps no old pictures.
+      const sizes = new Set(this.displays.map((d) => `${view.path} ${d.width}x${d.height}`));
+      for (const k of this.pictures.keys())
+        if (k.startsWith(`${view.path} `) && !sizes.has(k)) this.pictures.delete(k);
       let kept = 0;
       for (const { slot, data } of shots) {
         const d = this.displays[slot.display];

@@ -260,6 +260,7 @@ export class X11Covers extends EventEmitter {
       );
     }
     conn.X.FreeGC(gc);
+    conn.X.ReleaseID(gc);
     const veil = conn.X.AllocID();
     conn.X.CreateWindow(veil, conn.root, f.display.x, f.display.y, width, height, 0, 0, 1, 0, {
       overrideRedirect: true,
@@ -273,9 +274,13 @@ export class X11Covers extends EventEmitter {
   private unveilFrame(conn: X11Connection, f: Frame): void {
     if (f.veil) {
       conn.X.DestroyWindow(f.veil);
+      conn.X.ReleaseID(f.veil);
       this.desktop.own.delete(f.veil);
     }
-    if (f.pixmap) conn.X.FreePixmap(f.pixmap);
+    if (f.pixmap) {
+      conn.X.FreePixmap(f.pixmap);
+      conn.X.ReleaseID(f.pixmap);
+    }
     f.veil = 0;
     f.pixmap = 0;
   }
