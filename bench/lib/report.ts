@@ -408,8 +408,11 @@ ${veyon ? `| veyon-server tree, same display | | | | | **${veyon.pssMeanMb} MB**
   the last of them; a badge press meanwhile shows the cover's kept picture at once (docs/tell.md).
 - **Target: a lesson adds under ${t.lessonAddsMb} MB, and nothing stays**: the helper (which captures and encodes the
   thumbnails) went from ${helperIdle} MB to ${helperLesson} MB during the lesson and ${helperAfter} MB after it
-  (${verdict(helperLesson - helperIdle < t.lessonAddsMb && helperAfter - helperIdle < 2)}). Thumbnails no longer load sharp: the capture is
-  taken raw, shrunk in JavaScript and encoded by jpeg-js (\`agent/src/platform/thumbnail.ts\`). Each capture is a
+  (${verdict(helperLesson - helperIdle < t.lessonAddsMb && helperAfter - helperIdle < 2)}). Thumbnails no longer load sharp, and on X no full-size frame reaches the
+  helper: the X server shrinks the display (XRender: the root window as a Picture with a scaling transform and a box
+  filter, composited into a thumbnail-sized pixmap, of which only that is read back, \`agent/src/platform/x11/thumbnail.ts\`),
+  then jpeg-js encodes it. Elsewhere (or if RENDER fails) the capture is taken raw, shrunk in JavaScript
+  (\`agent/src/platform/thumbnail.ts\`). Each such capture is a
   width × height × 4 byte buffer; glibc's malloc, after the first one is freed, raises its mmap threshold and keeps
   every later one in its heap for good, so helpers run with \`MALLOC_MMAP_THRESHOLD_=131072\` (the service sets it for
   the helpers it starts, \`build/bin/harbour-agent\` for the others), and freed captures go back to the system.
