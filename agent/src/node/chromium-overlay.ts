@@ -171,6 +171,11 @@ export class ChromiumOverlay implements ScreenOverlay {
       : [];
   }
 
+  /** How many pictures of prepared views are kept (for tests). */
+  get picturesKept(): number {
+    return this.pictures.size;
+  }
+
   /** Our cover windows and the grabs they hold (for tests). */
   get screens(): { windows: number[]; pages: number[]; grabs: { keyboard: boolean; pointer: boolean } } {
     return { windows: this.covers.windows, pages: this.covers.adopted, grabs: this.covers.grabs };
@@ -308,7 +313,13 @@ export class ChromiumOverlay implements ScreenOverlay {
         // Loaded the first time (CommonJS, as platform/thumbnail.ts does).
         jpegJs ??= createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
         const image = jpegJs.decode(Buffer.from(data, 'base64'), { useTArray: true, formatAsRGBA: true });
-        if (!d || image.width !== d.width || image.height !== d.height) continue;
+        if (!d || image.width !== d.width || image.height !== d.height) {
+          this.options.logger.warn(
+            { view: view.path, picture: [image.width, image.height], display: d && [d.width, d.height] },
+            'overlay: a picture not of the display’s size; not kept',
+          );
+          continue;
+        }
         const px = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
         // RGBA → BGRX (ZPixmap, 32 bits a pixel, least significant byte first).
         for (let i = 0; i < px.length; i += 4) {
