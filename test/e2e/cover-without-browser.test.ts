@@ -253,4 +253,46 @@ describe('no browser while nothing is on screen', () => {
       what: 'Chromium to end again',
     });
   }, 90_000);
+
+  it('Chromium killed as it starts behind the picture: the picture holds, then the page comes', async () => {
+    await waitFor(() => count('overlay: picture of the view kept') >= 2, {
+      timeoutMs: 30_000,
+      what: 'the picture again',
+    });
+    const at = await waitFor(() => centreOf(x.capture(), badgeColour), {
+      timeoutMs: 30_000,
+      what: 'the badge',
+    });
+    const paintedBefore = count('overlay: page painted');
+    await x.run('xdotool', ['mousemove', String(at.x), String(at.y), 'click', '1']);
+    // The moment Harbour's Chromium appears, it is killed (a pupil with a task manager, or a crash).
+    const browserPid = () =>
+      descendants(agent.proc.pid ?? 0).find((p) => cmdline(p).includes('--remote-debugging-pipe'));
+    const first = await waitFor(() => browserPid(), {
+      timeoutMs: 10_000,
+      intervalMs: 5,
+      what: 'Chromium starting',
+    });
+    process.kill(first, 'SIGKILL');
+    let frames = 0;
+    let bare = 0;
+    while (count('overlay: page painted') === paintedBefore) {
+      await settle(20);
+      const shot = x.capture();
+      frames++;
+      if (!content(shot)) bare++;
+      if (frames > 2000) throw new Error(`the live page\n${agent.output.slice(-2000)}`);
+    }
+    expect(browserPid()).not.toBe(first);
+    expect(bare, `of ${frames} captures while Chromium came back`).toBe(0);
+    expect(fs.readFileSync(typed, 'utf8')).toBe('');
+    // The DSL releases it from the dashboard; the desktop is back.
+    const alerts = (await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts')).body
+      .alerts;
+    for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
+    await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
+      timeoutMs: 20_000,
+      what: 'the desktop',
+    });
+  }, 90_000);
 });

@@ -245,6 +245,8 @@ export class ChromiumOverlay implements ScreenOverlay {
     // The first frame: our windows, solid in the view's colour (or with the view's picture),
     // above everything, holding the input.
     const pictures = prepared ? null : this.picturesOf(view);
+    // Another view's picture (the cover's, still up when a message replaces it) must not stay.
+    if (!pictures) this.covers.unveil();
     this.covers.setBackground(backgroundPixel(view.background));
     await this.covers.show(pictures ?? undefined);
     this.options.logger.info(
@@ -262,12 +264,32 @@ export class ChromiumOverlay implements ScreenOverlay {
       0,
       this.displays.findIndex((d) => d.primary),
     );
-    const browser = await this.ensureBrowser();
+    const browser = await this.browserFor(view);
     await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
     await this.painted(browser, view);
     // The live page takes over from its picture (it is painted under it by now).
     if (this.view === view) this.covers.unveil();
     this.options.logger.info({ view: view.path, displays: browser.slots.length }, 'overlay: page painted');
+  }
+
+  /**
+   * Chromium for a view being shown. A Chromium that dies while starting (killed, crashed) is
+   * not yet ours to restart (browserGone), so it is tried again here while the view is wanted:
+   * otherwise the screen would stay covered with no page (no PIN box, no Send) until hidden.
+   */
+  private async browserFor(view: OverlayView): Promise<Browser> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ensureBrowser();
+      } catch (error) {
+        if (this.closed || this.view !== view || attempt >= 5) throw error;
+        this.options.logger.warn(
+          { err: (error as Error).message, attempt },
+          'overlay: Chromium did not start; trying again (the screens stay covered meanwhile)',
+        );
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
   }
 
   /** The kept pictures of `view` for every display, or null unless there is one for each. */
