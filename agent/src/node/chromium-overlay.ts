@@ -311,17 +311,36 @@ export class ChromiumOverlay implements ScreenOverlay {
     if (!untouched()) return;
     try {
       await this.painted(browser, view);
+      // Loaded the first time (CommonJS, as platform/thumbnail.ts does).
+      jpegJs ??= createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
+      const decoder = jpegJs;
       const shots = await Promise.all(
         browser.slots.map(async (slot) => {
-          const { data } = await withTimeout(
-            browser.cdp.send<{ data: string }>(
-              'Page.captureScreenshot',
-              { format: 'jpeg', quality: 92 },
-              slot.sessionId,
-            ),
-            5000,
-          );
-          return { slot, data };
+          const d = this.displays[slot.display];
+          // Chromium may still be fitting its page to our window (it sizes itself to the whole
+          // screen on going full screen): a picture of another size is taken again shortly.
+          for (let attempt = 0; attempt < 10 && d; attempt++) {
+            const { data } = await withTimeout(
+              browser.cdp.send<{ data: string }>(
+                'Page.captureScreenshot',
+                { format: 'jpeg', quality: 92 },
+                slot.sessionId,
+              ),
+              5000,
+            );
+            const image = decoder.decode(Buffer.from(data, 'base64'), {
+              useTArray: true,
+              formatAsRGBA: true,
+            });
+            if (image.width === d.width && image.height === d.height) return { d, image };
+            if (attempt === 9)
+              this.options.logger.warn(
+                { view: view.path, picture: [image.width, image.height], display: [d.width, d.height] },
+                'overlay: a picture not of the display’s size; not kept',
+              );
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          return null;
         }),
       );
       if (!untouched()) return;
@@ -330,18 +349,9 @@ export class ChromiumOverlay implements ScreenOverlay {
       for (const k of this.pictures.keys())
         if (k.startsWith(`${view.path} `) && !sizes.has(k)) this.pictures.delete(k);
       let kept = 0;
-      for (const { slot, data } of shots) {
-        const d = this.displays[slot.display];
-        // Loaded the first time (CommonJS, as platform/thumbnail.ts does).
-        jpegJs ??= createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
-        const image = jpegJs.decode(Buffer.from(data, 'base64'), { useTArray: true, formatAsRGBA: true });
-        if (!d || image.width !== d.width || image.height !== d.height) {
-          this.options.logger.warn(
-            { view: view.path, picture: [image.width, image.height], display: d && [d.width, d.height] },
-            'overlay: a picture not of the display’s size; not kept',
-          );
-          continue;
-        }
+      for (const shot of shots) {
+        if (!shot) continue;
+        const { d, image } = shot;
         const px = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
         // RGBA → BGRX (ZPixmap, 32 bits a pixel, least significant byte first).
         for (let i = 0; i < px.length; i += 4) {
