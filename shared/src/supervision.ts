@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { idSchema, isoTimeSchema } from './common.js';
 import { personSchema } from './roster.js';
+import { uiLanguageSchema } from './language.js';
 import { safeMultilineText } from './text.js';
 
 // ---- supervised sessions ---------------------------------------------------
@@ -70,10 +71,16 @@ export const controlRequestSchema = z
     /** The devices to act on; omitted means every device in the room. */
     deviceIds: z.array(idSchema).min(1).max(200).optional(),
     message: safeMultilineText(maxControlMessage, 'message').optional(),
+    /** The language the message is written in: its voice when read aloud. Default: the school's. */
+    language: uiLanguageSchema.optional(),
   })
   .refine((c) => c.kind !== 'message' || (c.message !== undefined && c.message.length > 0), {
     error: 'a message needs some text',
     path: ['message'],
+  })
+  .refine((c) => c.language === undefined || c.message !== undefined, {
+    error: 'a language is given only with a message',
+    path: ['language'],
   });
 
 export const controlTargetStates = ['sent', 'acknowledged', 'not_reached'] as const;
@@ -89,6 +96,8 @@ export const controlActionSchema = z.object({
   roomId: idSchema,
   kind: controlKindSchema,
   message: z.string().nullable(),
+  /** The message's language; null: the school's. */
+  language: uiLanguageSchema.nullable(),
   actorId: idSchema,
   actorName: z.string(),
   createdAt: isoTimeSchema,
@@ -113,6 +122,8 @@ export const controlApplySchema = z.object({
   actionId: idSchema,
   kind: controlKindSchema,
   message: z.string().nullable(),
+  /** The message's language, for the page's `lang`; absent or null: the school's. */
+  language: uiLanguageSchema.nullable().optional(),
   teacherName: z.string(),
 });
 export type ControlApply = z.infer<typeof controlApplySchema>;

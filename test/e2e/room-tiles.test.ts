@@ -143,6 +143,28 @@ describe('the teacher’s room', () => {
     ]);
   });
 
+  it('a teacher writes a message in Welsh and says so: it is sent marked as Welsh', async () => {
+    const language = page.getByLabel('Written in');
+    expect(await language.inputValue()).toBe('en');
+    await page.getByLabel(/^Message to/).fill('Amser cinio!');
+    await language.selectOption('cy');
+    await page.getByRole('button', { name: 'Send message' }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await teacher.json<{
+              actions: { kind: string; message: string | null; language: string | null }[];
+            }>('GET', `/api/supervision/${sessionId}/controls`)
+          ).body.actions.find((a) => a.message === 'Amser cinio!')?.language,
+        { timeout: 15_000 },
+      )
+      .toBe('cy');
+    // The form is ready for the next message; the language chosen stays for it.
+    expect(await page.getByLabel(/^Message to/).inputValue()).toBe('');
+    expect(await language.inputValue()).toBe('cy');
+  });
+
   it('while the server is unreachable the room says so, claims no one online and turns the controls off', async () => {
     await server.stop();
     await page.getByTestId('room-unreachable').waitFor({ timeout: 20_000 });

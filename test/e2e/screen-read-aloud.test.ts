@@ -156,6 +156,38 @@ describe('read-aloud on the pupil screens', () => {
     expect(again.every((src) => src.includes(second.id))).toBe(true);
   });
 
+  it('a message in Welsh is marked as Welsh on the pupil’s page and read by the Welsh voice', async () => {
+    const welsh = await control({
+      kind: 'message',
+      message: 'Amser tacluso, os gwelwch yn dda.',
+      language: 'cy',
+    });
+    await waitFor(
+      async () =>
+        (await messageLane.page
+          ?.getByText('Amser tacluso, os gwelwch yn dda.')
+          .isVisible()
+          .catch(() => false)) ?? false,
+      { what: 'the Welsh message on screen' },
+    );
+    const page = messageLane.shown;
+    // A screen reader, and the browser's own hyphenation, read the words as Welsh.
+    expect(await page.locator('#message-text').getAttribute('lang')).toBe('cy');
+    const played = await playToTheEnd(page);
+    expect(played.every((src) => src.includes(welsh.id))).toBe(true);
+    // An unmarked message takes the page's (the school's) language.
+    await control({ kind: 'message', message: 'Back to your seats.' });
+    await waitFor(
+      async () =>
+        (await messageLane.page
+          ?.getByText('Back to your seats.')
+          .isVisible()
+          .catch(() => false)) ?? false,
+      { what: 'the English message on screen' },
+    );
+    expect(await messageLane.shown.locator('#message-text').getAttribute('lang')).toBeNull();
+  });
+
   it('eyes-on-me with the teacher’s words is read aloud to its end', async () => {
     const cover = await control({ kind: 'cover', message: 'Eyes on the board, everyone.' });
     await waitFor(() => teacherLane.page, { what: 'eyes-on-me on screen' });

@@ -117,6 +117,8 @@ describe('a supervised room on a real screen', () => {
 
   it('a message appears on the pupil’s screen until they press OK', async () => {
     await page.getByLabel('Message to the whole room').fill('Five minutes left, save your work!');
+    // The teacher's own language is the default; English here.
+    expect(await page.getByLabel('Written in').inputValue()).toBe('en');
     await page.getByRole('button', { name: 'Send message' }).click();
     await waitFor(() => colourShare(x.capture(), messageDim) > 0.5, {
       timeoutMs: 20_000,

@@ -71,7 +71,7 @@ async function supervise(server: Server, roomId: string): Promise<string> {
 async function send(
   server: Server,
   sessionId: string,
-  control: { kind: 'message' | 'cover'; message?: string; deviceIds: string[] },
+  control: { kind: 'message' | 'cover'; message?: string; language?: 'en' | 'cy'; deviceIds: string[] },
 ): Promise<ControlAction> {
   const res = await server.dsl.json<ControlAction>('POST', `/api/supervision/${sessionId}/controls`, control);
   expect(res.status).toBe(201);
@@ -147,6 +147,80 @@ describe('a teacher message read aloud', () => {
     expect(wavSeconds(cyWav)).toBeLessThan(20);
     expect(cyWav.equals(enWav)).toBe(false);
     await server.admin.json('PUT', '/api/aup/settings', { ...settings.body });
+  });
+
+  it('a message is read in the language the teacher wrote it in, whatever the school speaks', async () => {
+    const words = 'Bore da, blant. Mae hi’n amser chwarae nawr.';
+    const applied: { language?: string | null }[] = [];
+    const listen = (c: { actionId: string; language?: string | null }) => applied.push(c);
+    pc2.socket.on('control:apply', listen);
+    // An English-medium school (the default): the same Welsh words with and without their language.
+    const marked = await send(server, sessionId, {
+      kind: 'message',
+      message: words,
+      language: 'cy',
+      deviceIds: [pc2.deviceId],
+    });
+    expect(marked.language).toBe('cy');
+    const unmarked = await send(server, sessionId, {
+      kind: 'message',
+      message: words,
+      deviceIds: [pc2.deviceId],
+    });
+    expect(unmarked.language).toBeNull();
+    const welshVoice = wavOf(await audioOf(pc2, marked.id));
+    const englishVoice = wavOf(await audioOf(pc2, unmarked.id));
+    expect(welshVoice.equals(englishVoice)).toBe(false);
+    // The Welsh voice is the one a Welsh-medium school's unmarked message gets.
+    const settings = await server.admin.json<Record<string, unknown>>('GET', '/api/aup/settings');
+    await server.admin.json('PUT', '/api/aup/settings', { ...settings.body, language: 'cy' });
+    try {
+      const inWelshSchool = await send(server, sessionId, {
+        kind: 'message',
+        message: words,
+        deviceIds: [pc2.deviceId],
+      });
+      expect(wavOf(await audioOf(pc2, inWelshSchool.id)).equals(welshVoice)).toBe(true);
+    } finally {
+      await server.admin.json('PUT', '/api/aup/settings', { ...settings.body });
+    }
+    // The pupil's computer is told the language, so its page marks the words with it.
+    await waitFor(() => applied.length >= 3, { what: 'the three messages on the pupil computer' });
+    expect(applied.map((c) => c.language ?? null)).toEqual(['cy', null, null]);
+    pc2.socket.off('control:apply', listen);
+  });
+
+  it('a language Harbour does not speak, or a language without words, is refused and sends nothing', async () => {
+    const before = await server.dsl.json<{ actions: unknown[] }>(
+      'GET',
+      `/api/supervision/${sessionId}/controls`,
+    );
+    let pushed = 0;
+    const count = () => pushed++;
+    pc1.socket.on('control:apply', count);
+    for (const body of [
+      { kind: 'message', message: 'Bonjour', language: 'fr' },
+      { kind: 'message', message: 'Hello', language: '<script>alert(1)</script>' },
+      { kind: 'message', message: 'Hello', language: ['cy'] },
+      { kind: 'cover', language: 'cy' },
+      { kind: 'release', language: 'en' },
+    ]) {
+      const res = await server.dsl.json<{ error: { message: string } }>(
+        'POST',
+        `/api/supervision/${sessionId}/controls`,
+        { ...body, deviceIds: [pc1.deviceId] },
+      );
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.message).toMatch(/language/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    pc1.socket.off('control:apply', count);
+    expect(pushed).toBe(0);
+    const after = await server.dsl.json<{ actions: unknown[] }>(
+      'GET',
+      `/api/supervision/${sessionId}/controls`,
+    );
+    expect(after.body.actions.length).toBe(before.body.actions.length);
   });
 
   it('eyes-on-me with a message reads the title and the message; without one there is nothing of the teacher to read', async () => {

@@ -1,9 +1,20 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ApiClient } from './api.js';
 
-/** Debian's Chromium, driven by Playwright. Quiet on a closed network; no sandbox as root. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+/** The locale of a UK school's browser: every context gets it unless a test says otherwise. */
+export const schoolLocale = 'en-GB';
+
+/**
+ * Debian's Chromium, driven by Playwright, as a UK school's browser: English (United Kingdom)
+ * for its interface language and every context's locale (navigator.language, Accept-Language,
+ * Intl defaults). Quiet on a closed network; no sandbox as root.
+ *
+ * Note (docs/i18n.md, "Date fields"): this does not change how a native <input type=date> lays
+ * out its day, month and year in this Chromium; that follows the browser's own language
+ * settings, which headless (and Playwright-driven) Debian Chromium keeps at en-US.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: process.env.HARBOUR_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -14,8 +25,14 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      `--lang=${schoolLocale}`,
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: schoolLocale, ...options });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = (options = {}) => newPage({ locale: schoolLocale, ...options });
+  return browser;
 }
 
 /** Gives a browser context the session of a client that signed in through the API (second factor included). */

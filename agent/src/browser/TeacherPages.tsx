@@ -4,9 +4,10 @@ import { ui } from './api';
 import { currentLanguage } from './i18n';
 import { ReadAloudButton, useClip } from './pages/ReadAloud';
 
+/** `language`: the one the teacher wrote the words in (null: the school's, the page's own). */
 interface TeacherState {
-  cover: { message: string | null; teacherName: string; actionId: string } | null;
-  message: { text: string; teacherName: string; actionId: string } | null;
+  cover: { message: string | null; teacherName: string; actionId: string; language?: string | null } | null;
+  message: { text: string; teacherName: string; actionId: string; language?: string | null } | null;
 }
 
 function useTeacherState(): TeacherState | null {
@@ -48,7 +49,13 @@ export function EyesPage() {
         <circle cx="94" cy="32" r="10" fill="#14202b" />
       </svg>
       <h1>{t('eyes.title')}</h1>
-      <p className="big-text">{cover?.message ? cover.message : t('eyes.listen')}</p>
+      {cover?.message ? (
+        <p className="big-text" lang={cover.language ?? undefined}>
+          {cover.message}
+        </p>
+      ) : (
+        <p className="big-text">{t('eyes.listen')}</p>
+      )}
       {cover && <p className="from">{t('eyes.from', { name: cover.teacherName })}</p>}
       <ReadAloudButton key={clip} state={audio.state} src={audio.src} />
     </main>
@@ -79,7 +86,7 @@ export function MessagePage() {
         <h1 id="message-title">
           {message ? t('message.from', { name: message.teacherName }) : t('message.fromTeacher')}
         </h1>
-        <p id="message-text" className="big-text">
+        <p id="message-text" className="big-text" lang={message?.language ?? undefined}>
           {message?.text ?? ''}
         </p>
         {/* A new message is a new clip: the first one's audio never plays for the second. */}

@@ -1,13 +1,23 @@
-import { maxThumbnailBytes, type ControlApply, type SupervisionState } from '@harbour/shared';
+import {
+  maxThumbnailBytes,
+  type ControlApply,
+  type SupervisionState,
+  type UiLanguage,
+} from '@harbour/shared';
 import type { AgentContext, AgentFeature } from './feature.js';
 
 /** What the teacher's controls do to this computer's screens. */
 export interface ScreenControls {
   /** "Eyes on me": cover every display with the teacher's message. `actionId` names it (its read-aloud audio). */
-  cover(message: string | null, teacherName: string, actionId: string): Promise<void>;
+  cover(
+    message: string | null,
+    teacherName: string,
+    actionId: string,
+    language?: UiLanguage | null,
+  ): Promise<void>;
   release(): Promise<void>;
   /** Show a short message on top of the pupil's screen until they dismiss it. */
-  message(text: string, teacherName: string, actionId: string): Promise<void>;
+  message(text: string, teacherName: string, actionId: string, language?: UiLanguage | null): Promise<void>;
   /** Gets the agent's context when supervision starts (to fetch read-aloud audio). */
   attach?(context: AgentContext): void;
 }
@@ -95,9 +105,10 @@ export class SupervisionFeature implements AgentFeature {
     }
     try {
       if (control.kind === 'cover')
-        await screens.cover(control.message, control.teacherName, control.actionId);
+        await screens.cover(control.message, control.teacherName, control.actionId, control.language);
       else if (control.kind === 'release') await screens.release();
-      else await screens.message(control.message ?? '', control.teacherName, control.actionId);
+      else
+        await screens.message(control.message ?? '', control.teacherName, control.actionId, control.language);
       const result = await context.request('agent:control-ack', { actionId: control.actionId });
       if (!result.ok) context.logger.warn({ error: result.error }, 'control acknowledgement refused');
     } catch (error) {

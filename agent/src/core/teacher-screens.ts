@@ -1,3 +1,4 @@
+import type { UiLanguage } from '@harbour/shared';
 import { z } from 'zod';
 import type { AgentContext } from './feature.js';
 import type { ScreenOverlay } from './overlay.js';
@@ -7,8 +8,14 @@ import type { UiServer } from './ui-server.js';
 
 export interface TeacherScreenState {
   /** `actionId` names the teacher's words read aloud (clip `control:<actionId>`), when there are some. */
-  cover: { message: string | null; teacherName: string; actionId: string } | null;
-  message: { text: string; teacherName: string; actionId: string } | null;
+  cover: {
+    message: string | null;
+    teacherName: string;
+    actionId: string;
+    language?: UiLanguage | null;
+  } | null;
+  /** `language`: the one the teacher wrote it in (the page marks the text with it); absent: the school's. */
+  message: { text: string; teacherName: string; actionId: string; language?: UiLanguage | null } | null;
 }
 
 /**
@@ -50,8 +57,13 @@ export class OverlayScreenControls implements ScreenControls {
     this.readAloud.attach(ctx);
   }
 
-  async cover(message: string | null, teacherName: string, actionId: string): Promise<void> {
-    this.state = { ...this.state, cover: { message, teacherName, actionId } };
+  async cover(
+    message: string | null,
+    teacherName: string,
+    actionId: string,
+    language?: UiLanguage | null,
+  ): Promise<void> {
+    this.state = { ...this.state, cover: { message, teacherName, actionId, language: language ?? null } };
     await this.lanes.teacher.show({ path: '/eyes', title: 'Eyes on your teacher', background: '#0b4f6c' });
   }
 
@@ -60,8 +72,13 @@ export class OverlayScreenControls implements ScreenControls {
     await this.lanes.teacher.hide();
   }
 
-  async message(text: string, teacherName: string, actionId: string): Promise<void> {
-    this.state = { ...this.state, message: { text, teacherName, actionId } };
+  async message(
+    text: string,
+    teacherName: string,
+    actionId: string,
+    language?: UiLanguage | null,
+  ): Promise<void> {
+    this.state = { ...this.state, message: { text, teacherName, actionId, language: language ?? null } };
     await this.lanes.message.show({
       path: '/message',
       title: `A message from ${teacherName}`,

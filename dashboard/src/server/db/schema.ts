@@ -348,6 +348,8 @@ export interface ControlActionsTable {
   room_id: string;
   kind: 'cover' | 'release' | 'message';
   message: string | null;
+  /** The message's language (en | cy); null: the school's. */
+  language: string | null;
   actor_id: string;
   created_at: string;
 }

@@ -12,6 +12,7 @@ import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from './ErrorAlert';
 import { useFormat } from '../i18n/format';
+import { languageNames, languages, type Language } from '../i18n';
 import { useSubmit } from './useAction';
 
 /**
@@ -42,7 +43,9 @@ export function SupervisionPanel({
   const [minutes, setMinutes] = useState('60');
   const [message, setMessage] = useState('');
   const { busy, error, run } = useSubmit();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // The voice that reads the message to the pupils: the teacher writes in English or Welsh.
+  const [messageLanguage, setMessageLanguage] = useState<Language>(i18n.language === 'cy' ? 'cy' : 'en');
   const f = useFormat();
   const mayControl = session !== null && (user.role === 'dsl' || session.teacherId === user.id);
 
@@ -58,7 +61,7 @@ export function SupervisionPanel({
       await api.post(`/api/supervision/${session.id}/controls`, {
         kind,
         ...(chosen.length > 0 && { deviceIds: chosen }),
-        ...(text !== undefined && { message: text }),
+        ...(text !== undefined && { message: text, language: messageLanguage }),
       });
       if (kind === 'message') setMessage('');
     });
@@ -153,6 +156,20 @@ export function SupervisionPanel({
                 maxLength={maxControlMessage}
                 onChange={(e) => setMessage(e.target.value)}
               />
+            </div>
+            <div className="field">
+              <label htmlFor="teacher-message-language">{t('supervision.panel.messageLanguage')}</label>
+              <select
+                id="teacher-message-language"
+                value={messageLanguage}
+                onChange={(e) => setMessageLanguage(e.target.value === 'cy' ? 'cy' : 'en')}
+              >
+                {languages.map((l) => (
+                  <option key={l} value={l} lang={l}>
+                    {languageNames[l]}
+                  </option>
+                ))}
+              </select>
             </div>
             <button type="submit" className="button" disabled={busy || !live || message.trim() === ''}>
               {t('supervision.panel.send')}

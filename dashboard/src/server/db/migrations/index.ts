@@ -12,6 +12,7 @@ import * as m0010 from './0010_monitoring_trust.js';
 import * as m0011 from './0011_roster_sso.js';
 import * as m0012 from './0012_device_records.js';
 import * as m0013 from './0013_academic_sessions.js';
+import * as m0015 from './0015_control_language.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011_roster_sso': m0011,
   '0012_device_records': m0012,
   '0013_academic_sessions': m0013,
+  '0015_control_language': m0015,
 };

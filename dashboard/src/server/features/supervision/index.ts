@@ -17,7 +17,7 @@ import { devicePlace, roomById, toRoom, type DevicesFeature } from '../devices/i
 import {
   acknowledgeControl,
   controlForDevice,
-  controlSpokenText,
+  controlSpeech,
   endExpiredSessions,
   markStaleControls,
   maySupervise,
@@ -44,7 +44,7 @@ export function supervisionFeature(deps: {
   lease?: Lease;
   /** Teachers' messages read aloud on the pupils' screens. */
   speech: SpeechStore;
-  /** The school's language: the voice that reads a teacher's message. */
+  /** The school's language: the voice that reads a teacher's message unless it says its own. */
   language: () => Promise<UiLanguage>;
 }): SupervisionFeature {
   const { db, push, log, speech } = deps;
@@ -56,9 +56,9 @@ export function supervisionFeature(deps: {
     // Made when the teacher sends it, so the audio is (nearly) ready when the pupil's screen asks.
     speak: (action) =>
       void deps.language().then(
-        (language) => {
-          const text = controlSpokenText(action, language);
-          if (text) void speech.prepare(text, language);
+        (school) => {
+          const said = controlSpeech(action, school);
+          if (said) void speech.prepare(said.text, said.language);
         },
         (error: unknown) => log.warn({ err: error }, 'speech: could not read the school language'),
       ),
@@ -106,10 +106,9 @@ export function supervisionFeature(deps: {
       },
       'speech:control': async ({ actionId }, { deviceId }) => {
         const action = await controlForDevice(db, actionId, deviceId);
-        const language = await deps.language();
-        const text = controlSpokenText(action, language);
-        if (!text) throw notFound('Message');
-        return speechAnswer(speech.get(text, language));
+        const said = controlSpeech(action, await deps.language());
+        if (!said) throw notFound('Message');
+        return speechAnswer(speech.get(said.text, said.language));
       },
       'agent:thumbnail': async (thumbnail, { deviceId }) => {
         const place = await devicePlace(db, deviceId);

@@ -7,6 +7,7 @@ import {
   type SupervisionSettings,
   type SupervisionState,
   type UiLanguage,
+  uiLanguageSchema,
 } from '@harbour/shared';
 import type { SessionUser } from '../../core/identity.js';
 import { channel, type Push } from '../../core/ports.js';
@@ -304,6 +305,7 @@ export async function loadAction(db: Db, actionId: string): Promise<ControlActio
       'a.room_id',
       'a.kind',
       'a.message',
+      'a.language',
       'a.actor_id',
       'u.display_name',
       'a.created_at',
@@ -324,6 +326,7 @@ export async function loadAction(db: Db, actionId: string): Promise<ControlActio
     roomId: a.room_id,
     kind: a.kind,
     message: a.message,
+    language: uiLanguageOrNull(a.language),
     actorId: a.actor_id,
     actorName: a.display_name,
     createdAt: a.created_at,
@@ -349,7 +352,12 @@ export async function sendControl(
   ports: SupervisionPorts,
   user: SessionUser,
   sessionId: string,
-  input: { kind: ControlKind; deviceIds?: string[] | undefined; message?: string | undefined },
+  input: {
+    kind: ControlKind;
+    deviceIds?: string[] | undefined;
+    message?: string | undefined;
+    language?: UiLanguage | undefined;
+  },
 ): Promise<ControlAction> {
   const session = await getSession(ports.db, sessionId);
   if (!session) throw notFound('Supervised session');
@@ -383,6 +391,7 @@ export async function sendControl(
             : input.kind === 'cover'
               ? (input.message ?? null)
               : null,
+        language: input.kind !== 'release' && input.message ? (input.language ?? null) : null,
         actor_id: user.id,
         created_at: at,
       })
@@ -412,6 +421,7 @@ export async function sendControl(
       actionId: id,
       kind: action.kind,
       message: action.message,
+      language: action.language,
       teacherName: user.displayName,
     });
   }
@@ -492,20 +502,40 @@ export function controlSpokenText(
   return null;
 }
 
+/**
+ * What a control's clip says and in which voice: the language the teacher wrote the
+ * message in (a Welsh message in an English-medium school is read by the Welsh voice,
+ * eyes-on-me's title with it), else the school's.
+ */
+export function controlSpeech(
+  action: Pick<ControlAction, 'kind' | 'message' | 'language'>,
+  schoolLanguage: UiLanguage,
+): { text: string; language: UiLanguage } | null {
+  const language = action.language ?? schoolLanguage;
+  const text = controlSpokenText(action, language);
+  return text ? { text, language } : null;
+}
+
+/** A stored language, if it is one Harbour speaks (the column is free text to the database). */
+function uiLanguageOrNull(value: string | null): UiLanguage | null {
+  const parsed = uiLanguageSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
 /** A control's text for a device it was sent to; not found for any other device. */
 export async function controlForDevice(
   db: Db,
   actionId: string,
   deviceId: string,
-): Promise<Pick<ControlAction, 'kind' | 'message'>> {
+): Promise<Pick<ControlAction, 'kind' | 'message' | 'language'>> {
   const row = await db
     .selectFrom('control_actions as a')
     .innerJoin('control_targets as t', 't.action_id', 'a.id')
-    .select(['a.kind', 'a.message'])
+    .select(['a.kind', 'a.message', 'a.language'])
     .where('a.id', '=', actionId)
     .where('t.device_id', '=', deviceId)
     .executeTakeFirst();
   // The same answer whether the action does not exist or went to another computer.
   if (!row) throw notFound('Message');
-  return row;
+  return { kind: row.kind, message: row.message, language: uiLanguageOrNull(row.language) };
 }
