@@ -56,6 +56,8 @@ export interface CoverResult {
   agentCoverRequestedMs: Summary;
   /** Rounds in which the agent showed its prepared cover rather than loading it. */
   preparedRounds?: number;
+  /** Rounds in which no Chromium ran at the press and the cover showed its kept picture first. */
+  picturedRounds?: number;
   /** PSS of the agent's process tree with the cover ready and the badge on. */
   pss?: Footprint;
   /** The same for the baseline build (HARBOUR_BENCH_BASELINE_AGENT), if measured. */
@@ -141,11 +143,23 @@ export async function runCover(opts: {
       token,
       name: 'COVER-01',
       extra: ['--help-badge', '--log-level', 'info'],
-      env: x.env,
+      // Chromium goes 1 s after the cover is photographed (20 s in use): every round is then a
+      // press at idle, with no browser running, as a pupil's press long after logon is.
+      env: { ...x.env, HARBOUR_OVERLAY_LINGER_MS: '1000' },
     });
     await until(async () => (await admin.devices(room.id))[0]?.online === true, 30_000, 'the agent online');
     const count = (text: string, what: string) => text.split(what).length - 1;
+    const noChromium = () =>
+      !processTree(agent!.proc.pid ?? 0).some((pid) => {
+        try {
+          return /chrom/i.test(fs.readFileSync(`/proc/${pid}/comm`, 'utf8'));
+        } catch {
+          return false;
+        }
+      });
     await until(() => count(agent!.output, 'overlay: prepared, hidden') > 0, 60_000, 'the cover prepared');
+    await until(() => count(agent!.output, 'overlay: picture of the view kept') > 0, 60_000, 'the picture');
+    await until(noChromium, 60_000, 'Chromium gone after its linger');
     await new Promise((r) => setTimeout(r, 5000));
     const pss = treePss(agent.proc.pid ?? 0);
     log(`  agent tree: ${pss.totalMb} MB PSS (${pss.chromiumMb} MB Chromium, ${pss.processes} processes)`);
@@ -161,13 +175,15 @@ export async function runCover(opts: {
     const captureMs: number[] = [];
     const agentMs: number[] = [];
     let preparedRounds = 0;
+    let picturedRounds = 0;
     for (let round = 0; round < opts.rounds; round++) {
       // A pupil's click comes at any time: each round waits only for the cover to be ready again.
       await until(
-        () => count(agent!.output, 'overlay: prepared, hidden') > round,
+        () => count(agent!.output, 'overlay: picture of the view kept') > round,
         60_000,
-        'the cover prepared',
+        'the cover photographed',
       );
+      await until(noChromium, 60_000, 'Chromium gone after its linger');
       let at: { x: number; y: number } | null = null;
       await until(() => (at = centreOf(x.capture(), badgeColour)) !== null, 30_000, 'the help badge');
       const target = at as unknown as { x: number; y: number };
@@ -198,6 +214,7 @@ export async function runCover(opts: {
       await until(() => /"coverMs":([\d.]+)/.test(agent!.output.slice(logBefore)), 10_000, 'the agent log');
       agentMs.push(Number(/"coverMs":([\d.]+)/.exec(agent.output.slice(logBefore))![1]));
       if (agent.output.slice(logBefore).includes('overlay: showing prepared windows')) preparedRounds++;
+      if (agent.output.slice(logBefore).includes('overlay: covered with the picture')) picturedRounds++;
       const alerts = await until(
         async () => {
           const r = await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts');
@@ -236,6 +253,7 @@ export async function runCover(opts: {
       captureMs: summary(captureMs),
       agentCoverRequestedMs: summary(agentMs),
       preparedRounds,
+      picturedRounds,
       pss,
       ...(baselinePss ? { baselinePss } : {}),
       spawnsPerSecond: round(spawned / probeSeconds),

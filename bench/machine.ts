@@ -1,6 +1,7 @@
 /**
  * The machine's footprint (issue 12): the machine service as root and one session helper as
- * a real user on one Xvfb display, with the help badge and the cover prepared (Chromium),
+ * a real user on one Xvfb display, with the help badge and the cover ready (its picture kept,
+ * Chromium started only while a screen shows and for a short linger after),
  * measured as whole process trees: PSS (from /proc/<pid>/smaps_rollup) and CPU, split into
  * the service, the helper and its Chromium. Idle; during a supervised lesson (a teacher
  * watching, thumbnails flowing); after it; the helper's restart after a kill; and Debian's
@@ -27,7 +28,7 @@ type Parts = Awaited<ReturnType<typeof measureTrees>>['parts'];
 
 export interface MachineResult {
   skipped?: string;
-  /** Service + helper + Chromium, idle, the cover prepared. */
+  /** Service + helper, idle, the cover ready (its picture kept; Chromium gone after its linger). */
   idle?: Parts;
   /** The same during a supervised lesson (thumbnails every few seconds to a watching teacher). */
   lesson?: Parts;
@@ -124,7 +125,14 @@ export async function runMachine(opts: {
       onOutput,
     });
     await until(() => count('overlay: prepared, hidden') >= 1, 60_000, 'the cover prepared');
-    await new Promise((r) => setTimeout(r, 10_000)); // past start-up: module loading, first page loads
+    // The cover photographed, then Chromium ends after its linger (20 s): idle is without a browser.
+    await until(() => count('overlay: picture of the view kept') >= 1, 60_000, 'the cover’s picture kept');
+    await until(
+      () => !sampleTrees([runuser.pid!]).some((p) => /chrom/i.test(p.comm)),
+      90_000,
+      'Chromium gone after its linger',
+    );
+    await new Promise((r) => setTimeout(r, 5000)); // past start-up: module loading, first page loads
     const helperPid = () =>
       sampleTrees([runuser.pid!]).find((p) => p.ppid === runuser.pid && p.comm !== 'runuser')?.pid;
     let helper = helperPid();

@@ -247,9 +247,12 @@ polls full-screen captures (node-screenshots, as fast as they run) from the clic
 with no pixel of the upsetting page left and more than half the screen in the cover's colour (Harbour's own
 override-redirect window, painted by the X server the instant it is mapped), and the first capture that also shows
 the cover page's **content** (its words: dark text on the cover colour), so a blank page does not count. Each time is
-from the click to the start of that capture, accurate to within one capture (${c.captureMs.p50} ms median). The agent
-keeps the cover page loaded in its hidden windows (\`ChromiumOverlay.prepare\`) and loads it again, unseen, right
-after each release; ${c.preparedRounds ?? 0} of ${c.rounds} rounds found it ready. After each round the DSL releases the screen from the dashboard.
+from the click to the start of that capture, accurate to within one capture (${c.captureMs.p50} ms median). No
+Chromium runs at the press: the agent keeps a picture of the cover page (\`ChromiumOverlay\` with \`snapshots\`, taken
+from the page loaded unseen after each release), the X server paints it the instant the cover windows are mapped, and
+Chromium starts behind it and takes over once its page has painted. The bench shortens Chromium's linger after a
+screen to 1 s and waits for it to end before each press; ${c.picturedRounds ?? 0} of ${c.rounds} rounds showed the
+picture first (${c.preparedRounds ?? 0} found Chromium still there). After each round the DSL releases the screen from the dashboard.
 
 | measure | p50 ms | p95 ms | max ms | target |
 | --- | ---: | ---: | ---: | --- |
@@ -262,13 +265,14 @@ ${c.spawnsPerSecond !== undefined ? `Programs the agent started while windows sw
 ${
   pss
     ? `**Memory** (PSS of the agent's whole process tree, Chromium's processes included, with the cover ready and the badge
-on, same display): **${pss.totalMb} MB**, of which Chromium ${pss.chromiumMb} MB (${pss.processes} processes).${
+on, same display, after Chromium's linger): **${pss.totalMb} MB**, of which Chromium ${pss.chromiumMb} MB (${pss.processes} processes).${
         base && base.totalMb > 0
           ? ` The build before this work, measured the same way in the same run (its prepared cover and its badge each a Chromium of their own): ${base.totalMb} MB, of which Chromium ${base.chromiumMb} MB.`
           : ''
-      } One Chromium serves every display's page and the help badge is not a browser at all; the renderer limit, the
-GPU thread and network service inside the browser process, and no spare renderer keep Chromium small. Chromium 156
-still starts a second renderer for its own omnibox popup WebUI, which no switch turns off.
+      } With nothing on screen no Chromium runs: the cover is ready as a picture (a few MB per display in the agent) and the
+help badge is not a browser at all. While a screen shows, one Chromium serves every display's page; the renderer
+limit, the GPU thread and network service inside the browser process, and no spare renderer keep it small. Chromium
+156 still starts a second renderer for its own omnibox popup WebUI, which no switch turns off.
 `
     : ''
 }${met ? '' : `\n${coverMissNotes}`}`);
@@ -385,26 +389,30 @@ function machineSection(r: Results): string {
 
 Issue 12's shape, measured as whole process trees: the machine service as root (\`harbour-agent service --help-badge
 --activity on\`) and one session helper as a real user on one Xvfb display (1280×800), the help badge shown and the
-tell cover prepared (hidden Chromium windows), activity on. PSS from \`/proc/<pid>/smaps_rollup\` (shared pages divided
+tell cover ready (a picture of its page kept by the helper; Chromium ended 20 s after it was last needed, and idle is
+measured once it has), activity on. PSS from \`/proc/<pid>/smaps_rollup\` (shared pages divided
 among the processes that map them, so the sum is what the tree costs the machine), CPU from \`/proc/<pid>/stat\`, once a
 second. "probes" are the short programs the helper runs (\`xprop\`, \`xwininfo\`); those that ended inside a window are
 not counted. veyon-server (Debian's \`veyon-service\` ${veyonSkipped ? 'could not run' : 'package'}) ran as the same user on the same display in the same window as "idle".
 
 | PSS mean / CPU | service | helper | Chromium | probes | whole tree |
 | --- | --- | --- | --- | --- | --- |
-${row(`idle, cover prepared (${m.idle?.total ? 'measured' : '—'})`, m.idle)}
+${row(`idle, cover ready (${m.idle?.total ? 'measured' : '—'})`, m.idle)}
 ${row(`during a supervised lesson (${m.thumbnails ?? 0} thumbnails)`, m.lesson)}
 ${row('after the lesson', m.after)}
 ${veyon ? `| veyon-server tree, same display | | | | | **${veyon.pssMeanMb} MB** (peak ${veyon.pssPeakMb}) / **${veyon.cpuPercent}%** |` : `| veyon-server | not measured: ${veyonSkipped ?? '?'} | | | | |`}
 
 - **Target: under ${t.pssMb} MB PSS and ${t.cpuPercent}% CPU idle** for the whole tree: ${verdict((idle?.pssMeanMb ?? Infinity) < t.pssMb && (idle?.cpuPercent ?? Infinity) < t.cpuPercent)} (${idle?.pssMeanMb} MB, ${idle?.cpuPercent}%).
-  The service and the helper are ${(m.idle?.service?.pssMeanMb ?? 0) + helperIdle} MB of it; the rest is the two
-  Chromium instances the helper keeps for the badge and the prepared cover, which the screens work (issue 13: one
-  renderer for all of a session's screens) replaces.
+  The service and the helper are ${(m.idle?.service?.pssMeanMb ?? 0) + helperIdle} MB of it. No Chromium runs while
+  nothing is on screen: it starts for the AUP, eyes-on-me, a message or the cover's live page, and ends 20 s after
+  the last of them; a badge press meanwhile shows the cover's kept picture at once (docs/tell.md).
 - **Target: a lesson adds under ${t.lessonAddsMb} MB, and nothing stays**: the helper (which captures and encodes the
   thumbnails) went from ${helperIdle} MB to ${helperLesson} MB during the lesson and ${helperAfter} MB after it
-  (${verdict(helperLesson - helperIdle < t.lessonAddsMb && helperAfter - helperIdle < 2)}). Thumbnails no longer load sharp: the capture is
-  taken raw, shrunk in JavaScript and encoded by jpeg-js (\`agent/src/platform/thumbnail.ts\`). Each capture is a
+  (${verdict(helperLesson - helperIdle < t.lessonAddsMb && helperAfter - helperIdle < 2)}). Thumbnails no longer load sharp, and on X no full-size frame reaches the
+  helper: the X server shrinks the display (XRender: the root window as a Picture with a scaling transform and a box
+  filter, composited into a thumbnail-sized pixmap, of which only that is read back, \`agent/src/platform/x11/thumbnail.ts\`),
+  then jpeg-js encodes it. Elsewhere (or if RENDER fails) the capture is taken raw, shrunk in JavaScript
+  (\`agent/src/platform/thumbnail.ts\`). Each such capture is a
   width × height × 4 byte buffer; glibc's malloc, after the first one is freed, raises its mmap threshold and keeps
   every later one in its heap for good, so helpers run with \`MALLOC_MMAP_THRESHOLD_=131072\` (the service sets it for
   the helpers it starts, \`build/bin/harbour-agent\` for the others), and freed captures go back to the system.

@@ -163,6 +163,76 @@ describe('the Chromium kiosk overlay on a real X display', () => {
     }
   });
 
+  it('snapshots: no Chromium at idle; show() paints every display’s picture before Chromium’s page', async () => {
+    const two = new ChromiumOverlay({
+      desktop: x11,
+      url: (p) => ui.entryUrl(p),
+
+      env: x.env,
+      extraArgs: ['--disable-gpu'],
+      snapshots: true,
+      lingerMs: 500,
+      logger: pino({ level: process.env.DEBUG_OVERLAY ? 'info' : 'silent' }),
+      displays: () =>
+        Promise.resolve([
+          // Two sizes: a picture is kept per display size (two displays of one size share one).
+          { id: 1, name: 'left', x: 0, y: 0, width: 600, height: 700, primary: true },
+          { id: 2, name: 'right', x: 600, y: 0, width: 424, height: 700, primary: false },
+        ]),
+    });
+    // The page's words (white on its blue), on each half of the screen.
+    const words = (shot: ReturnType<XDisplay['capture']>, left: number, width: number) => {
+      let white = 0;
+      for (let y = 0; y < 120; y++)
+        for (let px = left; px < left + width; px++) {
+          const i = (y * shot.width + px) * 4;
+          if ((shot.rgba[i] ?? 0) > 230 && (shot.rgba[i + 1] ?? 0) > 230 && (shot.rgba[i + 2] ?? 0) > 230)
+            white++;
+        }
+      return white > 50;
+    };
+    try {
+      await two.prepare({ path: '/' });
+      await waitFor(() => two.picturesKept === 2, { timeoutMs: 20_000, what: 'both displays photographed' });
+      await waitFor(() => two.pids.length === 0, {
+        timeoutMs: 10_000,
+        what: 'Chromium gone after the linger',
+      });
+      expect(colourShare(x.capture(), cover)).toBe(0);
+      let painted = false;
+      const shown = two.show({ path: '/' }).then(() => (painted = true));
+      const first = await waitFor(
+        () => {
+          const shot = x.capture();
+          return colourShare(shot, cover) > 0.9 &&
+            colourShare(shot, desktop) === 0 &&
+            colourShare(shot, otherWindow) === 0 &&
+            words(shot, 0, 600) &&
+            words(shot, 600, 424)
+            ? { painted }
+            : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 5, what: 'both displays’ pictures' },
+      );
+      // Both displays showed their page's words before show() had Chromium's pages painted.
+      expect(first.painted).toBe(false);
+      await shown;
+      // (Counted once show() has the grabs, which may be after the picture is on screen.)
+      expect(two.pictured).toBe(1);
+      expect(two.pids).toHaveLength(1);
+      // The live pages: nothing from behind on either display (their own layout at these odd
+      // widths is not this test's business).
+      const live = x.capture();
+      expect(colourShare(live, desktop) + colourShare(live, otherWindow)).toBe(0);
+      await two.hide();
+      // Photographed again (a fresh page), then gone again.
+      await waitFor(() => two.pids.length === 0, { timeoutMs: 20_000, what: 'Chromium gone again' });
+      expect(two.picturesKept).toBe(2);
+    } finally {
+      await two.close();
+    }
+  });
+
   it('prepared: hidden until shown, then covers the screen at once, and ready again after hide()', async () => {
     const ready = preparedOverlay();
     try {

@@ -144,13 +144,17 @@ describe('one click hides the page, keeps the evidence and brings the teacher', 
     expect(colourShare(x.snapshot('tell-before'), coverColour, 6)).toBeLessThan(0.01);
     const clicked = await clickBadge();
     await waitFor(covered, { timeoutMs: 30_000, intervalMs: 20, what: 'the cover' });
-    // The prepared windows were shown, not a new Chromium started. (The cover's first frame is
-    // painted before the agent logs which way it went, so wait for the line.)
-    await waitFor(() => /overlay: (showing prepared windows|covered; loading the view)/.test(agent.output), {
-      timeoutMs: 10_000,
-      what: 'the overlay saying how it covered',
-    });
-    expect(agent.output).toContain('overlay: showing prepared windows');
+    // The prepared windows were shown (Chromium still lingering after preparing the cover) or
+    // the cover's kept picture (Chromium gone since), never a blank cover waiting for a new
+    // Chromium. (The cover's first frame is painted before the agent logs which way it went.)
+    await waitFor(
+      () =>
+        /overlay: (showing prepared windows|covered with the picture|covered; loading the view)/.test(
+          agent.output,
+        ),
+      { timeoutMs: 10_000, what: 'the overlay saying how it covered' },
+    );
+    expect(agent.output).toMatch(/overlay: (showing prepared windows|covered with the picture of the view)/);
     // A figure for people, not a pass mark (the benchmark measures speed): click to the cover
     // painted on screen, as seen by screen captures, with the Linux Chromium shell.
     console.log(`tell: click to cover painted ${Date.now() - clicked} ms (Chromium kiosk shell on Xvfb)`);

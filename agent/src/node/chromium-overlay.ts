@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { createRequire } from 'node:module';
+import type * as JpegJs from 'jpeg-js';
 import type { Logger } from 'pino';
 import type { OverlayUrl, OverlayView, ScreenOverlay } from '../core/overlay.js';
 import { listDisplays, type Display } from '../platform/displays.js';
@@ -31,6 +33,14 @@ export interface ChromiumOverlayOptions {
   paintTimeoutMs?: number;
   /** With no view to keep prepared, Chromium ends this long after the last hide(). Default 10 s. */
   idleStopMs?: number;
+  /**
+   * No browser at idle (issue 12): a prepared view is not kept loaded but photographed (per
+   * display size) once painted, and Chromium ends `lingerMs` after it was last needed. show()
+   * of that view then maps the covers with its picture at once and starts Chromium behind it.
+   */
+  snapshots?: boolean;
+  /** With `snapshots`: how long Chromium stays after a view was hidden or prepared. Default 20 s. */
+  lingerMs?: number;
 }
 
 interface Slot {
@@ -42,6 +52,8 @@ interface Slot {
   /** The view loaded in it now. */
   loaded: string | null;
   loading: Promise<void> | null;
+  /** Loaded while nothing was shown, and never shown since: nothing typed or clicked in it. */
+  pristine: boolean;
 }
 
 interface Browser {
@@ -75,6 +87,7 @@ const paintedCheck = (path: string) => `new Promise((resolve) => {
 })`;
 
 const defaultBackground = 0xeef6fb;
+let jpegJs: typeof JpegJs | undefined;
 
 /** "#eaf4ef" → 0xeaf4ef (a TrueColor pixel); the default when absent or not a colour. */
 export function backgroundPixel(colour: string | undefined): number {
@@ -122,6 +135,12 @@ export class ChromiumOverlay implements ScreenOverlay {
   respawns = 0;
   /** How many times show() found the view already loaded (prepared) rather than loading it. */
   raised = 0;
+  /** How many times show() painted a kept picture of the view before its live page. */
+  pictured = 0;
+  /** Pictures of prepared views: `${path} ${width}x${height}` → 32-bit BGRX pixels. */
+  private readonly pictures = new Map<string, Buffer>();
+  /** Counts show()s, so that a picture taken across one is thrown away. */
+  private shows = 0;
 
   constructor(private readonly options: ChromiumOverlayOptions) {
     this.covers = new X11Covers(options.desktop, options.logger);
@@ -152,6 +171,11 @@ export class ChromiumOverlay implements ScreenOverlay {
       : [];
   }
 
+  /** How many pictures of prepared views are kept (for tests). */
+  get picturesKept(): number {
+    return this.pictures.size;
+  }
+
   /** Our cover windows and the grabs they hold (for tests). */
   get screens(): { windows: number[]; pages: number[]; grabs: { keyboard: boolean; pointer: boolean } } {
     return { windows: this.covers.windows, pages: this.covers.adopted, grabs: this.covers.grabs };
@@ -178,6 +202,11 @@ export class ChromiumOverlay implements ScreenOverlay {
         { view: view.path, windows: browser.slots.length },
         'overlay: prepared, hidden',
       );
+      if (this.options.snapshots) {
+        // Not in the queue: a badge press meanwhile must not wait for the picture.
+        void this.photograph(browser, view);
+        this.linger(browser);
+      }
     }).catch((error: Error) =>
       this.options.logger.warn({ err: error.message }, 'overlay: could not prepare the view yet'),
     );
@@ -205,6 +234,7 @@ export class ChromiumOverlay implements ScreenOverlay {
     const same = this.view?.path === view.path && this.covers.shown;
     this.view = view;
     if (same) return;
+    this.shows++;
     const ready = this.browser;
     const prepared =
       ready !== null &&
@@ -212,22 +242,142 @@ export class ChromiumOverlay implements ScreenOverlay {
       ready.slots.length > 0 &&
       ready.slots.every((s) => s.loaded === view.path && !s.loading);
     await this.layout();
-    // The first frame: our windows, solid in the view's colour, above everything, holding the input.
+    // The first frame: our windows, solid in the view's colour (or with the view's picture),
+    // above everything, holding the input.
+    const pictures = prepared ? null : this.picturesOf(view);
+    // Another view's picture (the cover's, still up when a message replaces it) must not stay.
+    if (!pictures) this.covers.unveil();
     this.covers.setBackground(backgroundPixel(view.background));
-    await this.covers.show();
+    await this.covers.show(pictures ?? undefined);
     this.options.logger.info(
       { view: view.path },
-      prepared ? 'overlay: showing prepared windows' : 'overlay: covered; loading the view',
+      prepared
+        ? 'overlay: showing prepared windows'
+        : pictures
+          ? 'overlay: covered with the picture of the view; starting its page'
+          : 'overlay: covered; loading the view',
     );
     if (prepared) this.raised++;
+    if (pictures) this.pictured++;
+    for (const s of ready?.slots ?? []) s.pristine = false;
     this.keyTarget = Math.max(
       0,
       this.displays.findIndex((d) => d.primary),
     );
-    const browser = await this.ensureBrowser();
+    const browser = await this.browserFor(view);
     await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
     await this.painted(browser, view);
+    // The live page takes over from its picture (it is painted under it by now).
+    if (this.view === view) this.covers.unveil();
     this.options.logger.info({ view: view.path, displays: browser.slots.length }, 'overlay: page painted');
+  }
+
+  /**
+   * Chromium for a view being shown. A Chromium that dies while starting (killed, crashed) is
+   * not yet ours to restart (browserGone), so it is tried again here while the view is wanted:
+   * otherwise the screen would stay covered with no page (no PIN box, no Send) until hidden.
+   */
+  private async browserFor(view: OverlayView): Promise<Browser> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ensureBrowser();
+      } catch (error) {
+        if (this.closed || this.view !== view || attempt >= 5) throw error;
+        this.options.logger.warn(
+          { err: (error as Error).message, attempt },
+          'overlay: Chromium did not start; trying again (the screens stay covered meanwhile)',
+        );
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
+  }
+
+  /** The kept pictures of `view` for every display, or null unless there is one for each. */
+  private picturesOf(view: OverlayView): Buffer[] | null {
+    if (!this.options.snapshots || this.displays.length === 0) return null;
+    const pictures = this.displays.map((d) => this.pictures.get(`${view.path} ${d.width}x${d.height}`));
+    return pictures.every((p) => p !== undefined) ? pictures : null;
+  }
+
+  /**
+   * Keeps a picture of each display's page showing `view`, taken while hidden and only of a
+   * page loaded while nothing was shown (so never anything a pupil typed), at the display's
+   * size. A picture is JPEG from Chromium, decoded once here into the X server's pixel order.
+   */
+  private async photograph(browser: Browser, view: OverlayView): Promise<void> {
+    const shows = this.shows;
+    const untouched = () =>
+      !this.view && this.shows === shows && browser.slots.every((s) => s.pristine && s.loaded === view.path);
+    if (!untouched()) return;
+    try {
+      await this.painted(browser, view);
+      // Loaded the first time (CommonJS, as platform/thumbnail.ts does).
+      jpegJs ??= createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
+      const decoder = jpegJs;
+      const shots = await Promise.all(
+        browser.slots.map(async (slot) => {
+          const d = this.displays[slot.display];
+          // Chromium may still be fitting its page to our window (it sizes itself to the whole
+          // screen on going full screen): a picture of another size is taken again shortly.
+          for (let attempt = 0; attempt < 10 && d; attempt++) {
+            const { data } = await withTimeout(
+              browser.cdp.send<{ data: string }>(
+                'Page.captureScreenshot',
+                { format: 'jpeg', quality: 92 },
+                slot.sessionId,
+              ),
+              5000,
+            );
+            const image = decoder.decode(Buffer.from(data, 'base64'), {
+              useTArray: true,
+              formatAsRGBA: true,
+            });
+            if (image.width === d.width && image.height === d.height) return { d, image };
+            if (attempt === 9)
+              this.options.logger.warn(
+                { view: view.path, picture: [image.width, image.height], display: [d.width, d.height] },
+                'overlay: a picture not of the display’s size; not kept',
+              );
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          return null;
+        }),
+      );
+      if (!untouched()) return;
+      // Only the displays there are now: a projector plugged in and out all day keeps no old pictures.
+      const sizes = new Set(this.displays.map((d) => `${view.path} ${d.width}x${d.height}`));
+      for (const k of this.pictures.keys())
+        if (k.startsWith(`${view.path} `) && !sizes.has(k)) this.pictures.delete(k);
+      let kept = 0;
+      for (const shot of shots) {
+        if (!shot) continue;
+        const { d, image } = shot;
+        const px = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+        // RGBA → BGRX (ZPixmap, 32 bits a pixel, least significant byte first).
+        for (let i = 0; i < px.length; i += 4) {
+          const r = px[i] ?? 0;
+          px[i] = px[i + 2] ?? 0;
+          px[i + 2] = r;
+        }
+        this.pictures.set(`${view.path} ${d.width}x${d.height}`, px);
+        kept++;
+      }
+      this.options.logger.info({ view: view.path, pictures: kept }, 'overlay: picture of the view kept');
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'overlay: no picture of the view');
+    }
+  }
+
+  /** With `snapshots`: Chromium ends a while after it was last needed, unless something shows meanwhile. */
+  private linger(browser: Browser): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (!this.view && this.browser === browser)
+        void this.serial(() =>
+          this.view || this.browser !== browser ? Promise.resolve() : this.stopBrowser(),
+        );
+    }, this.options.lingerMs ?? 20_000);
+    this.idleTimer.unref();
   }
 
   private idleTimer: NodeJS.Timeout | undefined;
@@ -238,7 +388,11 @@ export class ChromiumOverlay implements ScreenOverlay {
     const standby = this.standbyView;
     const browser = this.browser;
     clearTimeout(this.idleTimer);
-    if (!standby && browser) {
+    if (this.options.snapshots && browser) {
+      // What was shown may hold what the pupil typed: the prepared view loads afresh for its picture.
+      if (standby) for (const s of browser.slots) if (!s.pristine) s.loaded = null;
+      this.linger(browser);
+    } else if (!standby && browser) {
       // Nothing to keep ready: the memory goes back to the lesson's software.
       this.idleTimer = setTimeout(() => {
         if (!this.view && !this.standbyView && this.browser === browser)
@@ -250,11 +404,13 @@ export class ChromiumOverlay implements ScreenOverlay {
       // Hidden windows load the prepared view again: nothing of it shows meanwhile.
       this.covers.setBackground(backgroundPixel(standby.background));
       void Promise.all(browser.slots.map((s) => this.load(browser, s, standby))).then(
-        () =>
+        async () => {
           this.options.logger.info(
             { view: standby.path, windows: browser.slots.length },
             'overlay: prepared, hidden',
-          ),
+          );
+          if (this.options.snapshots) await this.photograph(browser, standby);
+        },
         (error: Error) =>
           this.options.logger.warn({ err: error.message }, 'overlay: could not prepare again'),
       );
@@ -328,6 +484,7 @@ export class ChromiumOverlay implements ScreenOverlay {
     if (slot.loaded === view.path && slot.loading) return slot.loading;
     if (slot.loaded === view.path) return Promise.resolve();
     slot.loaded = view.path;
+    slot.pristine = this.view === null;
     const url = this.options.url(view.path);
     browser.origin ??= new URL(url).origin;
     const loading = (async () => {
@@ -478,7 +635,7 @@ export class ChromiumOverlay implements ScreenOverlay {
       targetId,
       flatten: true,
     });
-    const slot: Slot = { display, targetId, sessionId, window, loaded: null, loading: null };
+    const slot: Slot = { display, targetId, sessionId, window, loaded: null, loading: null, pristine: false };
     await Promise.all([
       cdp.send('Page.enable', {}, sessionId),
       // The page behaves as focused (focus rings, caret) though the X focus stays where it was.
@@ -571,11 +728,16 @@ export class ChromiumOverlay implements ScreenOverlay {
     );
     await new Promise((r) => setTimeout(r, wait));
     if (this.closed) return;
-    const view = this.view ?? this.standbyView;
+    // With `snapshots` nothing is kept loaded while hidden: Chromium comes back only for a shown view.
+    const view = this.view ?? (this.options.snapshots ? null : this.standbyView);
     if (!view) return;
     try {
       const fresh = await this.ensureBrowser();
       await Promise.all(fresh.slots.map((s) => this.load(fresh, s, view)));
+      if (this.covers.veiled && this.view === view) {
+        await this.painted(fresh, view);
+        if (this.view === view) this.covers.unveil();
+      }
     } catch (error) {
       this.options.logger.warn({ err: (error as Error).message }, 'overlay: Chromium did not start again');
       if (!this.browser) void this.browserGone(browser);
@@ -611,11 +773,14 @@ export class ChromiumOverlay implements ScreenOverlay {
   /** Hands a key or click the grab took to the page, if the pages need it. */
   private async forward(input: CoverInput): Promise<void> {
     const browser = this.browser;
+    if (input.kind === 'key' && input.press && isHelpShortcut(input.keysym, input.state)) {
+      this.options.onHelpShortcut?.();
+      return;
+    }
+    // A picture shows, not the page: what the grab took is dropped (it never reaches the desktop,
+    // and a key meant for a box the pupil cannot see yet must not land in it unseen).
+    if (this.covers.veiled) return;
     if (input.kind === 'key') {
-      if (input.press && isHelpShortcut(input.keysym, input.state)) {
-        this.options.onHelpShortcut?.();
-        return;
-      }
       const key = pageKey(input.keysym, input.state);
       const slot = browser?.slots.find((s) => s.display === this.keyTarget) ?? browser?.slots[0];
       if (!key || !browser || !slot || !this.view) return;
@@ -682,6 +847,17 @@ export class ChromiumOverlay implements ScreenOverlay {
       )
       .catch(() => undefined);
   }
+}
+
+/** `promise`, or a rejection after `ms` (a screenshot of a page that never produces a frame). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Signals every process in the group Chromium leads (it was spawned detached). */

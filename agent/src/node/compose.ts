@@ -20,6 +20,7 @@ import { foregroundProbe, type ForegroundProbe } from '../platform/foreground.js
 import { platformSession, type SessionControl } from '../platform/session.js';
 import { grabDisplays } from '../platform/grab.js';
 import { primaryThumbnail } from '../platform/thumbnail.js';
+import { x11Thumbnail } from '../platform/x11/thumbnail.js';
 import type { X11Desktop } from '../platform/x11/desktop.js';
 
 /** The help badge (Linux: a small window; Electron: a frameless window), shown while the agent runs. */
@@ -147,8 +148,13 @@ export function nodeShellProbes(env: NodeJS.ProcessEnv = process.env, desktop?: 
     foreground: foregroundProbe(process.platform, { desktop }),
     grab: grabDisplays,
     capture: captureDisplays,
-    // Thumbnails need a screen: on Linux, only when there is an X display.
-    thumbnail: process.platform !== 'linux' || env.DISPLAY ? primaryThumbnail : undefined,
+    // Thumbnails need a screen: on Linux, only when there is an X display. On X the server
+    // shrinks the display itself (no full-size frame in this process); if it cannot, a capture.
+    thumbnail: desktop
+      ? (maxWidth) => x11Thumbnail(desktop, maxWidth).catch(() => primaryThumbnail(maxWidth))
+      : process.platform !== 'linux' || env.DISPLAY
+        ? primaryThumbnail
+        : undefined,
     session: platformSession(),
   };
 }

@@ -40,6 +40,9 @@ export function x11ShellParts(
     desktop,
     env,
     extraArgs: options.extraArgs,
+    // No Chromium while nothing is on screen: the cover shows its kept picture first (issue 12).
+    snapshots: true,
+    lingerMs: lingerMs(env.HARBOUR_OVERLAY_LINGER_MS),
     onHelpShortcut: () => help('shortcut'),
   });
   const badge = new X11Badge({ desktop, logger, onPress: () => help('badge') });
@@ -57,4 +60,10 @@ export function x11ShellParts(
         );
     },
   };
+}
+
+/** HARBOUR_OVERLAY_LINGER_MS (tests shorten it): how long Chromium stays after a screen; default 20 s. */
+function lingerMs(value: string | undefined): number {
+  const n = Number(value);
+  return value && Number.isFinite(n) && n >= 0 ? n : 20_000;
 }

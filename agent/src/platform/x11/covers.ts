@@ -25,6 +25,14 @@ interface Frame {
   wid: number;
   /** The browser window adopted into it, if any. */
   child: number;
+  /**
+   * An override-redirect window right above ours showing a picture of the page until the
+   * live page has painted, and the pixmap it is painted from; 0 when none. Not inside ours:
+   * the browser restacks its own window among its siblings (on going full screen), which
+   * would put the blank page above a picture sharing its parent.
+   */
+  veil: number;
+  pixmap: number;
 }
 
 interface Expecting {
@@ -35,6 +43,7 @@ interface Expecting {
 }
 
 const StackAbove = 0;
+const StackBelow = 1;
 
 /**
  * The windows that hold a pupil screen on X11, as a screen locker holds its own: one
@@ -76,6 +85,8 @@ export class X11Covers extends EventEmitter {
       for (const f of this.frames) {
         f.wid = 0;
         f.child = 0;
+        f.veil = 0;
+        f.pixmap = 0;
       }
       this.emit('lost');
     });
@@ -103,12 +114,19 @@ export class X11Covers extends EventEmitter {
       displays.length === this.frames.length &&
       displays.every((d, i) => JSON.stringify(d) === JSON.stringify(this.frames[i]?.display));
     if (same) return;
-    for (const f of this.frames.slice(displays.length)) if (f.wid) conn.X.DestroyWindow(f.wid);
+    for (const f of this.frames.slice(displays.length)) {
+      this.unveilFrame(conn, f);
+      if (f.wid) conn.X.DestroyWindow(f.wid);
+    }
     this.frames = displays.map((display, i) => ({
       display,
       wid: this.frames[i]?.wid ?? 0,
       child: this.frames[i]?.child ?? 0,
+      veil: this.frames[i]?.veil ?? 0,
+      pixmap: this.frames[i]?.pixmap ?? 0,
     }));
+    // A picture made for the old size would be wrong for the new one.
+    for (const f of this.frames) this.unveilFrame(conn, f);
     for (const f of this.frames) {
       if (!f.wid) this.make(conn, f);
       else {
@@ -132,16 +150,30 @@ export class X11Covers extends EventEmitter {
     }
   }
 
-  /** Maps every window above everything else and takes the keyboard and pointer. */
-  async show(): Promise<void> {
+  /**
+   * Maps every window above everything else and takes the keyboard and pointer. `images`
+   * (per display, the pixels of a picture of the page at the display's size, 32-bit BGRX)
+   * are shown in the first frame, above the browser's window, until unveil().
+   */
+  async show(images?: (Buffer | null)[]): Promise<void> {
     this.shownNow = true;
     this.desktop.covered = true;
     const conn = await this.desktop.connection();
     if (conn !== this.conn) await this.attach(conn);
-    for (const f of this.frames) {
+    for (const [i, f] of this.frames.entries()) {
       if (!f.wid) this.make(conn, f);
-      conn.X.MapWindow(f.wid);
-      conn.X.RaiseWindow(f.wid);
+      const image = images?.[i];
+      if (image && !f.veil) this.veilFrame(conn, f, image);
+      if (f.veil) {
+        // The picture first, on top; ours mapped right under it, so it never shows solid.
+        conn.X.MapWindow(f.veil);
+        conn.X.RaiseWindow(f.veil);
+        conn.X.ConfigureWindow(f.wid, { sibling: f.veil, stackMode: StackBelow });
+        conn.X.MapWindow(f.wid);
+      } else {
+        conn.X.MapWindow(f.wid);
+        conn.X.RaiseWindow(f.wid);
+      }
     }
     // Mapped and painted in the background colour once the server has done these requests.
     await conn.X.sync();
@@ -172,7 +204,85 @@ export class X11Covers extends EventEmitter {
     conn.X.UngrabPointer(0);
     this.grabbed = { keyboard: false, pointer: false };
     for (const f of this.frames) if (f.wid) conn.X.UnmapWindow(f.wid);
+    for (const f of this.frames) this.unveilFrame(conn, f);
     await conn.X.sync();
+  }
+
+  /** Whether a picture of the page is showing on some display (the live page is not yet). */
+  get veiled(): boolean {
+    return this.frames.some((f) => f.veil !== 0);
+  }
+
+  /** The live page has painted: the pictures go, and the page shows through. */
+  unveil(): void {
+    const conn = this.conn;
+    if (!conn) return;
+    for (const f of this.frames) {
+      // The browser's window was painted under the picture, where nothing of it showed (no
+      // backing store): uncovered, it would be cleared to its colour until the browser repaints
+      // it. With no background the X server leaves the picture's pixels there instead, so the
+      // screen goes from picture to page with no blank frame between. setBackground() puts the
+      // colour back on the next show.
+      if (f.veil && f.child) conn.X.ChangeWindowAttributes(f.child, { backgroundPixmap: 0 }, () => undefined);
+      this.unveilFrame(conn, f);
+    }
+  }
+
+  /**
+   * A window inside the frame, above the browser's, whose background is a pixmap holding
+   * the picture: the X server paints it itself on map and on every exposure. The requests
+   * go in order on our one connection, so it is painted before the frame is mapped.
+   */
+  private veilFrame(conn: X11Connection, f: Frame, image: Buffer): void {
+    const { width, height } = f.display;
+    // ZPixmap at depth 24/32 is 4 bytes a pixel on every X server Harbour meets; others get the colour.
+    if (image.length !== width * height * 4 || (conn.rootDepth !== 24 && conn.rootDepth !== 32)) return;
+    const pixmap = conn.X.AllocID();
+    conn.X.CreatePixmap(pixmap, conn.root, conn.rootDepth, width, height);
+    const gc = conn.X.AllocID();
+    conn.X.CreateGC(gc, pixmap, {});
+    // In strips that each fit a request without BIG-REQUESTS (65535 four-byte units).
+    const stride = width * 4;
+    const rows = Math.max(1, Math.floor((65_535 * 4 - 28) / stride));
+    for (let y = 0; y < height; y += rows) {
+      const h = Math.min(rows, height - y);
+      conn.X.PutImage(
+        2,
+        pixmap,
+        gc,
+        width,
+        h,
+        0,
+        y,
+        0,
+        conn.rootDepth,
+        image.subarray(y * stride, (y + h) * stride),
+      );
+    }
+    conn.X.FreeGC(gc);
+    conn.X.ReleaseID(gc);
+    const veil = conn.X.AllocID();
+    conn.X.CreateWindow(veil, conn.root, f.display.x, f.display.y, width, height, 0, 0, 1, 0, {
+      overrideRedirect: true,
+      backgroundPixmap: pixmap,
+    });
+    this.desktop.own.add(veil);
+    f.veil = veil;
+    f.pixmap = pixmap;
+  }
+
+  private unveilFrame(conn: X11Connection, f: Frame): void {
+    if (f.veil) {
+      conn.X.DestroyWindow(f.veil);
+      conn.X.ReleaseID(f.veil);
+      this.desktop.own.delete(f.veil);
+    }
+    if (f.pixmap) {
+      conn.X.FreePixmap(f.pixmap);
+      conn.X.ReleaseID(f.pixmap);
+    }
+    f.veil = 0;
+    f.pixmap = 0;
   }
 
   /**
@@ -266,8 +376,16 @@ export class X11Covers extends EventEmitter {
   /** While shown: keep the grabs and stay above every other window. */
   private async hold(): Promise<void> {
     if (!this.shownNow || !this.conn) return;
-    for (const f of this.frames) if (f.wid) this.conn.X.RaiseWindow(f.wid);
+    this.raiseAll(this.conn);
     await this.grab();
+  }
+
+  /** Ours above every other window, each picture above its window. */
+  private raiseAll(conn: X11Connection): void {
+    for (const f of this.frames) {
+      if (f.wid) conn.X.RaiseWindow(f.wid);
+      if (f.veil) conn.X.RaiseWindow(f.veil);
+    }
   }
 
   /** The grabs, as last asked (for tests). */
@@ -289,8 +407,7 @@ export class X11Covers extends EventEmitter {
         if (on === conn.root && this.shownNow) {
           const wid = ev.name === 'ConfigureNotify' ? ev.wid1 : ev.wid;
           // Someone else's window moved up the stack: ours go back above it.
-          if (wid !== undefined && !this.desktop.own.has(wid))
-            for (const f of this.frames) if (f.wid) conn.X.RaiseWindow(f.wid);
+          if (wid !== undefined && !this.desktop.own.has(wid)) this.raiseAll(conn);
         }
         if (ev.name === 'ConfigureNotify') this.keepChildFitted(conn, ev);
         return;
@@ -300,7 +417,7 @@ export class X11Covers extends EventEmitter {
         if (f && this.shownNow && ev.event === f.wid) {
           // Unmapped by another client: back at once.
           conn.X.MapWindow(f.wid);
-          conn.X.RaiseWindow(f.wid);
+          this.raiseAll(conn);
           void this.grab();
         }
         return;
@@ -317,7 +434,7 @@ export class X11Covers extends EventEmitter {
           this.make(conn, own);
           if (this.shownNow) {
             conn.X.MapWindow(own.wid);
-            conn.X.RaiseWindow(own.wid);
+            this.raiseAll(conn);
             void this.grab();
           }
           if (lostChild) this.emit('child-gone', this.frames.indexOf(own));

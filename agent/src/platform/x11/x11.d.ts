@@ -88,6 +88,32 @@ declare module 'x11' {
     QueryInfo(drawable: number, cb: Callback<ScreenSaverInfo>): void;
   }
 
+  /** RENDER (docs/ext/render.md): what the thumbnail scaling uses. */
+  export interface RenderExt {
+    /** The PICTFORMAT of 24-bit RGB (the root window's on the servers Harbour meets). */
+    rgb24: number;
+    PictOp: { Src: number };
+    CreatePicture(pid: number, drawable: number, format: number, values?: { subwindowMode?: number }): void;
+    FreePicture(pid: number): void;
+    /** A 3×3 matrix mapping destination to source coordinates (numbers; sent as 16.16 fixed). */
+    SetPictureTransform(pid: number, matrix: number[]): void;
+    SetPictureFilter(pid: number, name: string, params?: number[]): void;
+    Composite(
+      op: number,
+      src: number,
+      mask: number,
+      dst: number,
+      srcX: number,
+      srcY: number,
+      maskX: number,
+      maskY: number,
+      dstX: number,
+      dstY: number,
+      width: number,
+      height: number,
+    ): void;
+  }
+
   export interface XTestExt {
     KeyPress: number;
     KeyRelease: number;
@@ -216,6 +242,17 @@ declare module 'x11' {
     CreatePixmap(pixmap: number, drawable: number, depth: number, width: number, height: number): boolean;
     FreePixmap(pixmap: number): boolean;
     ClearArea(wid: number, x: number, y: number, width: number, height: number, exposures: number): boolean;
+    GetImage(
+      format: number,
+      drawable: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      planeMask: number,
+      cb: Callback<{ depth: number; visualId: number; data: Buffer }>,
+    ): void;
+    require(name: 'render', cb: Callback<RenderExt>): void;
     require(name: 'screen-saver', cb: Callback<ScreenSaverExt>): void;
     require(name: 'xtest', cb: Callback<XTestExt>): void;
     sync(): Promise<void>;

@@ -1,0 +1,298 @@
+/**
+ * No browser at idle (issue 12, "Measure"), for real on Xvfb + openbox: a real agent process
+ * (`--aup on --help-badge`), the built server, an xterm the pupil types into behind. Once the
+ * AUP is agreed and the overlay's linger has passed, no Chromium runs in the agent's process
+ * tree; a badge press still covers the screen with the cover page's content at once (its kept
+ * picture, painted by the X server), before Chromium's live page is there; keys pressed
+ * meanwhile reach neither the desktop nor the page; then the live page works (the PIN box).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/api.js';
+import { tempDir } from '../support/paths.js';
+import { AgentProcess, ServerProcess } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
+import { centreOf, colourShare, XDisplay, type Capture, type Rgb } from '../support/xdisplay.js';
+
+const desktop: Rgb = [255, 0, 255];
+const xtermColour: Rgb = [0, 200, 200];
+const aupBackground: Rgb = [238, 246, 251];
+const coverColour: Rgb = [234, 244, 239];
+const badgeColour: Rgb = [255, 183, 3];
+const ink: Rgb = [20, 32, 43]; // the pupil pages' text (#14202b)
+const password = 'a long enough password';
+const pin = '482913';
+const lingerMs = 3000;
+
+let x: XDisplay;
+let server: ServerProcess;
+let agent: AgentProcess;
+let dsl: ApiClient;
+const typed = path.join(tempDir('cover-idle-xterm'), 'typed');
+
+const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
+const key = (...keys: string[]) => x.run('xdotool', ['key', '--clearmodifiers', ...keys]);
+
+/** The processes a process started, and theirs, from /proc. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    for (const c of children.get(pid) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const cmdline = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+};
+
+/** Every Chromium process (browser, renderer, utility…) under the agent. */
+const chromiums = () =>
+  descendants(agent.proc.pid ?? 0).filter((p) => /chrom/i.test(cmdline(p).split(' ')[0] ?? ''));
+
+const covered = (shot: Capture) =>
+  colourShare(shot, desktop) === 0 &&
+  colourShare(shot, xtermColour) === 0 &&
+  colourShare(shot, coverColour, 6) > 0.5;
+/** The cover page's words (dark ink on its colour): not only the solid colour under it. */
+const content = (shot: Capture) => covered(shot) && colourShare(shot, ink, 40) > 0.002;
+const count = (line: string) => agent.output.split(line).length - 1;
+
+beforeAll(async () => {
+  x = await XDisplay.start('1024x700');
+  await x.run('xsetroot', ['-solid', '#ff00ff']);
+  fs.writeFileSync(typed, '');
+  // The application the pupil was using: every key that reaches it lands in `typed`.
+  x.launch('xterm', [
+    '-bg',
+    '#00c8c8',
+    '-fg',
+    '#00c8c8',
+    '-geometry',
+    '80x24+120+90',
+    '-e',
+    'sh',
+    '-c',
+    `stty raw -echo; exec cat > ${typed}`,
+  ]);
+  await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, { timeoutMs: 15_000, what: 'the xterm' });
+  server = await ServerProcess.start(tempDir('cover-idle-server'), {
+    HARBOUR_ADMIN_EMAIL: 'admin@school.test',
+    HARBOUR_ADMIN_PASSWORD: password,
+  });
+  const admin = new ApiClient(server.url);
+  await admin.login('admin@school.test', password);
+  await admin.json('POST', '/api/users', {
+    temporaryPassword: false,
+    email: 'dsl@school.test',
+    displayName: 'Mrs Lead',
+    role: 'dsl',
+    password,
+  });
+  dsl = new ApiClient(server.url);
+  await dsl.login('dsl@school.test', password);
+  await dsl.enrolSecondFactor();
+  expect((await dsl.json('PUT', '/api/safeguarding/staff-pin', { pin })).status).toBe(200);
+  const room = await admin.createRoom('Year 4 Oak');
+  const { token } = await admin.createToken(room.id);
+  agent = new AgentProcess({
+    server: server.url,
+    token,
+    dataDir: tempDir('cover-idle-agent'),
+    name: 'OAK-PC-02',
+    extra: ['--aup', 'on', '--help-badge'],
+    env: { ...x.env, HARBOUR_OVERLAY_LINGER_MS: String(lingerMs) },
+  });
+}, 90_000);
+
+afterAll(async () => {
+  fs.writeFileSync('test-results/cover-without-browser-agent.log', agent?.output ?? '');
+  await agent?.kill('SIGTERM');
+  await server?.stop();
+  await x?.stop();
+});
+
+describe('no browser while nothing is on screen', () => {
+  it('after the AUP is agreed and the linger, no Chromium runs in the agent’s process tree', async () => {
+    await waitFor(
+      () => colourShare(x.capture(), aupBackground, 6) > 0.3 && colourShare(x.capture(), ink, 40) > 0.001,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        what: `the AUP gate\n${agent.output.slice(-2000)}`,
+      },
+    );
+    expect(chromiums().length).toBeGreaterThan(0);
+    // "I agree" with the keyboard (as screens-hold.test.ts does it).
+    await x.run('xdotool', ['mousemove', '100', '125', 'click', '1']);
+    await settle(300);
+    await key('Tab', 'Tab', 'Return');
+    await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
+      timeoutMs: 20_000,
+      what: 'the desktop after "I agree"',
+    });
+    // The cover page, loaded afresh in the hidden windows, photographed; then Chromium goes.
+    await waitFor(() => count('overlay: picture of the view kept') > 0, {
+      timeoutMs: 30_000,
+      what: `the cover's picture\n${agent.output.slice(-3000)}`,
+    });
+    expect(agent.output).toMatch(/"view":"\/cover","pictures":1/);
+    await waitFor(() => chromiums().length === 0, {
+      timeoutMs: lingerMs + 15_000,
+      what: `Chromium to end after the linger: ${chromiums().map(cmdline).join('\n')}`,
+    });
+    // And it stays gone while nothing is shown.
+    await settle(2000);
+    expect(chromiums()).toEqual([]);
+    expect(fs.readFileSync(typed, 'utf8')).toBe('');
+  }, 120_000);
+
+  it('a badge press shows the cover’s content at once, before Chromium’s page; keys meanwhile go nowhere', async () => {
+    const at = await waitFor(() => centreOf(x.capture(), badgeColour), {
+      timeoutMs: 30_000,
+      what: 'the badge',
+    });
+    const paintedBefore = count('overlay: page painted');
+    await x.run('xdotool', ['mousemove', String(at.x), String(at.y)]);
+    const clicked = Date.now();
+    await x.run('xdotool', ['click', '1']);
+    // Keys pressed straight away, while the picture shows and Chromium starts behind it.
+    const typing = x.run('xdotool', ['type', '--delay', '30', 'leakleak']);
+    const seen = await waitFor(
+      () => {
+        const shot = x.capture();
+        return content(shot)
+          ? {
+              ms: Date.now() - clicked,
+              painted: count('overlay: page painted'),
+              chromium: chromiums().length,
+              shot,
+            }
+          : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 5, what: 'the cover’s content' },
+    );
+    x.snapshot('cover-idle-picture');
+    // From the picture to the live page, every frame shows the cover's content: no blank frame
+    // between them (the page's window uncovered before it repainted), nothing from behind.
+    let blank = 0;
+    let frames = 0;
+    let paintedAt = 0;
+    while (paintedAt === 0 || Date.now() - paintedAt < 700) {
+      if (Date.now() - clicked > 30_000) throw new Error(`the live page\n${agent.output.slice(-2000)}`);
+      if (paintedAt === 0 && count('overlay: page painted') > paintedBefore) paintedAt = Date.now();
+      // x.capture() is synchronous: yield, so the agent's log (and its "page painted") is read.
+      await settle(5);
+      const shot = x.capture();
+      frames++;
+      if (!content(shot)) {
+        if (blank === 0) x.snapshot('cover-idle-blank-frame');
+        blank++;
+      }
+    }
+    await typing;
+    console.log(`cover: ${frames} captures from the picture to the live page, ${blank} without content`);
+    expect(blank, 'captures without the cover’s content').toBe(0);
+    console.log(
+      `cover without a browser at idle: click to content ${seen.ms} ms; Chromium processes then: ${seen.chromium}`,
+    );
+    // The content was the kept picture: Chromium's live page had not painted yet.
+    expect(seen.painted).toBe(paintedBefore);
+    await waitFor(() => count('overlay: page painted') > paintedBefore, {
+      timeoutMs: 30_000,
+      what: `the live page\n${agent.output.slice(-2000)}`,
+    });
+    expect(agent.output).toContain('overlay: covered with the picture of the view; starting its page');
+    expect(chromiums().length).toBeGreaterThan(0);
+    const live = x.snapshot('cover-idle-live');
+    expect(
+      content(live),
+      `cover ${colourShare(live, coverColour, 6)}, ink ${colourShare(live, ink, 40)}, desktop ${colourShare(live, desktop)}, xterm ${colourShare(live, xtermColour)}`,
+    ).toBe(true);
+    expect(fs.readFileSync(typed, 'utf8'), 'keys that reached the xterm').toBe('');
+  }, 60_000);
+
+  it('the live page took over: the PIN box works, and the screen is given back', async () => {
+    await settle(500);
+    // The last control on the cover is "For grown-ups"; it opens the PIN box with the focus in it.
+    await key('shift+Tab', 'Return');
+    await settle(500);
+    await key(...pin.split(''), 'Return');
+    await waitFor(
+      () => colourShare(x.capture(), xtermColour) > 0.2 && colourShare(x.capture(), coverColour, 6) < 0.01,
+      {
+        timeoutMs: 20_000,
+        what: `the desktop after the PIN\n${agent.output.slice(-2000)}`,
+      },
+    );
+    // Nothing typed before the page was live landed anywhere: the xterm got nothing.
+    expect(fs.readFileSync(typed, 'utf8')).toBe('');
+    // The cover is photographed afresh (a page nothing was typed in), then Chromium goes again.
+    await waitFor(() => chromiums().length === 0, {
+      timeoutMs: lingerMs + 30_000,
+      what: 'Chromium to end again',
+    });
+  }, 90_000);
+
+  it('Chromium killed as it starts behind the picture: the picture holds, then the page comes', async () => {
+    await waitFor(() => count('overlay: picture of the view kept') >= 2, {
+      timeoutMs: 30_000,
+      what: 'the picture again',
+    });
+    const at = await waitFor(() => centreOf(x.capture(), badgeColour), {
+      timeoutMs: 30_000,
+      what: 'the badge',
+    });
+    const paintedBefore = count('overlay: page painted');
+    await x.run('xdotool', ['mousemove', String(at.x), String(at.y), 'click', '1']);
+    // The moment Harbour's Chromium appears, it is killed (a pupil with a task manager, or a crash).
+    const browserPid = () =>
+      descendants(agent.proc.pid ?? 0).find((p) => cmdline(p).includes('--remote-debugging-pipe'));
+    const first = await waitFor(() => browserPid(), {
+      timeoutMs: 10_000,
+      intervalMs: 5,
+      what: 'Chromium starting',
+    });
+    process.kill(first, 'SIGKILL');
+    let frames = 0;
+    let bare = 0;
+    while (count('overlay: page painted') === paintedBefore) {
+      await settle(20);
+      const shot = x.capture();
+      frames++;
+      if (!content(shot)) bare++;
+      if (frames > 2000) throw new Error(`the live page\n${agent.output.slice(-2000)}`);
+    }
+    expect(browserPid()).not.toBe(first);
+    expect(bare, `of ${frames} captures while Chromium came back`).toBe(0);
+    expect(fs.readFileSync(typed, 'utf8')).toBe('');
+    // The DSL releases it from the dashboard; the desktop is back.
+    const alerts = (await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts')).body
+      .alerts;
+    for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
+    await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
+      timeoutMs: 20_000,
+      what: 'the desktop',
+    });
+  }, 90_000);
+});
