@@ -213,12 +213,16 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
       if (!found) throw notFound('Class');
       if (roomId && !(await db.selectFrom('rooms').select('id').where('id', '=', roomId).executeTakeFirst()))
         throw notFound('Room');
-      await db.updateTable('roster_classes').set({ room_id: roomId }).where('id', '=', id).execute();
-      await audit(db, {
-        actor: currentUser(request).id,
-        action: 'roster.class_room',
-        subject: id,
-        detail: { roomId },
+      // One transaction, the audit entry first: its lock orders two admins' writes, so the
+      // room the class ends up with is the one the trail names last.
+      await db.transaction().execute(async (trx) => {
+        await audit(trx, {
+          actor: currentUser(request).id,
+          action: 'roster.class_room',
+          subject: id,
+          detail: { roomId },
+        });
+        await trx.updateTable('roster_classes').set({ room_id: roomId }).where('id', '=', id).execute();
       });
       return { ok: true as const };
     },
