@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cmdline, descendants } from '../support/proc-tree.js';
 import { ApiClient } from '../support/api.js';
 import { tempDir } from '../support/paths.js';
 import { AgentProcess, ServerProcess } from '../support/processes.js';
@@ -33,38 +34,6 @@ const typed = path.join(tempDir('cover-idle-xterm'), 'typed');
 
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 const key = (...keys: string[]) => x.run('xdotool', ['key', '--clearmodifiers', ...keys]);
-
-/** The processes a process started, and theirs, from /proc. */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // gone
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    for (const c of children.get(pid) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-const cmdline = (pid: number) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-};
 
 /** Every Chromium process (browser, renderer, utility…) under the agent. */
 const chromiums = () =>
