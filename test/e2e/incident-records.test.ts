@@ -229,10 +229,19 @@ describe('the printable record', () => {
 
 describe('the governors’ report and the school’s own term dates', () => {
   it('offers the months until a roster brings the school’s terms, then those terms by name and day', async () => {
+    // The shared school's roster has a term: first a roster with no sessions at all.
+    const bare = rosterFiles(sampleRoster());
+    bare['academicSessions.csv'] = bare['academicSessions.csv']!.split('\n')[0] + '\n';
+    bare['classes.csv'] = bare['classes.csv']!.replaceAll(',term-1,', ',,');
+    expect((await uploadRoster(school.clients.admin, bare)).status).toBe(200);
+    expect(
+      (await school.clients.dsl.json<{ sessions: unknown[] }>('GET', '/api/terms')).body.sessions,
+    ).toEqual([]);
     const p = await page('dsl', widths[0]);
     try {
       await p.goto(`${school.server.url}/reports/governors`);
       await p.getByText(/Terms here follow the months/).waitFor();
+      await p.getByRole('button', { name: /^This term \((autumn|spring|summer)\)$/ }).waitFor();
 
       // A calendar around today (the test runs on any day): this term, the one before, the year.
       const at = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

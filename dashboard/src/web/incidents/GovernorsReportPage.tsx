@@ -154,7 +154,12 @@ export function GovernorsReportPage() {
           </button>
         ))}
       </div>
-      <p className="hint no-print">{hasTerms ? t('governors.termsFromRoster') : t('governors.termsHint')}</p>
+      {/* Said once the calendar has loaded: the months' hint must not flash before the school's own terms. */}
+      {calendar && (
+        <p className="hint no-print">
+          {hasTerms ? t('governors.termsFromRoster') : t('governors.termsHint')}
+        </p>
+      )}
       <FormProblems error={formError}>
         <form className="inline-form no-print" onSubmit={submit} noValidate>
           <DateField label={t('governors.from')} name="from" value={from} onChange={setFrom} />
