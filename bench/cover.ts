@@ -64,6 +64,8 @@ export interface CoverResult {
   baselinePss?: Footprint & { agent: string };
   /** Programs the agent started per second (Chromium's own processes aside) over `probeSeconds`. */
   spawnsPerSecond?: number;
+  /** What the agent started during the probe (command lines), for a failure to name. */
+  spawned?: string[];
   probeSeconds?: number;
   /** Window switch (the window manager told to activate a window) → the X11 probe's change event. */
   switchToEventMs?: Summary;
@@ -145,7 +147,13 @@ export async function runCover(opts: {
       extra: ['--help-badge', '--log-level', 'info'],
       // Chromium goes 1 s after the cover is photographed (20 s in use): every round is then a
       // press at idle, with no browser running, as a pupil's press long after logon is.
-      env: { ...x.env, HARBOUR_OVERLAY_LINGER_MS: '1000' },
+      // As in a real graphical session, the agent is in a logind session: its probe's lock
+      // check is in play (it may start loginctl only while the display is quiet).
+      env: {
+        ...x.env,
+        HARBOUR_OVERLAY_LINGER_MS: '1000',
+        XDG_SESSION_ID: process.env.XDG_SESSION_ID ?? 'c1',
+      },
     });
     await until(async () => (await admin.devices(room.id))[0]?.online === true, 30_000, 'the agent online');
     const count = (text: string, what: string) => text.split(what).length - 1;
@@ -243,7 +251,9 @@ export async function runCover(opts: {
     // The foreground probe's cost: programs the agent starts while windows switch.
     const probeSeconds = opts.probeSeconds ?? 20;
     const spawned = await countSpawns(agent.proc.pid ?? 0, probeSeconds, x);
-    log(`  programs started by the agent: ${spawned} in ${probeSeconds} s`);
+    log(
+      `  programs started by the agent: ${spawned.length} in ${probeSeconds} s${spawned.length ? `: ${spawned.join('; ')}` : ''}`,
+    );
     const switchToEvent = await foregroundLatency(x, opts.rounds < 5 ? 5 : 30);
     return {
       rounds: opts.rounds,
@@ -256,7 +266,8 @@ export async function runCover(opts: {
       picturedRounds,
       pss,
       ...(baselinePss ? { baselinePss } : {}),
-      spawnsPerSecond: round(spawned / probeSeconds),
+      spawnsPerSecond: round(spawned.length / probeSeconds),
+      spawned,
       probeSeconds,
       switchToEventMs: summary(switchToEvent),
     };
@@ -313,29 +324,38 @@ async function measureBaseline(
 }
 
 /** New processes under the agent, Chromium's own aside, while xdotool switches windows every 2 s. */
-async function countSpawns(agentPid: number, seconds: number, x: XDisplay): Promise<number> {
-  const chromium = (pid: number) => {
+async function countSpawns(agentPid: number, seconds: number, x: XDisplay): Promise<string[]> {
+  // What a process is: its command line, or (a process that already exited and is a zombie
+  // has none) its name from /proc/<pid>/stat. Chromium's own processes are not the probe's.
+  const what = (pid: number): string | undefined => {
     try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chromium');
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      if (cmdline) return cmdline;
+      return /\((.*)\)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
     } catch {
-      return true;
+      return undefined; // gone before it could be read
     }
   };
+  const chromium = (name: string) => /chrom/i.test(name);
   const seen = new Set(processTree(agentPid));
-  let spawned = 0;
+  const spawned: string[] = [];
   const end = performance.now() + seconds * 1000;
   let next = 0;
   while (performance.now() < end) {
     if (performance.now() > next) {
       next = performance.now() + 2000;
+      // A pupil at work: the pointer moves and windows switch (a quiet display is when the
+      // probe may ask logind whether the session is locked).
       void x
-        .run('xdotool', ['search', '--onlyvisible', '--name', 'page', 'windowactivate'])
+        .run('xdotool', ['mousemove_relative', '--', '3', '0'])
+        .then(() => x.run('xdotool', ['search', '--onlyvisible', '--name', 'page', 'windowactivate']))
         .catch(() => undefined);
     }
     for (const pid of processTree(agentPid)) {
       if (seen.has(pid)) continue;
       seen.add(pid);
-      if (!chromium(pid)) spawned++;
+      const name = what(pid);
+      if (name !== undefined && !chromium(name)) spawned.push(name);
     }
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -69,6 +69,7 @@ describe('benchmark smoke run', () => {
     expect(result.clickToContentMs?.count).toBe(1);
     expect(result.agentCoverRequestedMs.count).toBe(1);
     expect(result.pss?.totalMb).toBeGreaterThan(0);
+    expect(result.spawned, 'programs the agent started while windows switched').toEqual([]);
     expect(result.spawnsPerSecond).toBe(0);
     expect(result.switchToEventMs?.count).toBeGreaterThan(0);
   }, 120_000);

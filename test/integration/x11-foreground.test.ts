@@ -5,9 +5,12 @@
  * blanked), idle time comes from MIT-SCREEN-SAVER, and no program is started to find out.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X11Desktop } from '../../agent/src/platform/x11/desktop.js';
+import { linuxForeground } from '../../agent/src/platform/foreground-linux.js';
 import { X11Foreground } from '../../agent/src/platform/x11/foreground.js';
 import { waitFor } from '../support/wait.js';
 import { XDisplay } from '../support/xdisplay.js';
@@ -111,6 +114,60 @@ describe('the X11 foreground probe', () => {
       for (const c of children()) if (!/xdotool|Xvfb|openbox|xmessage/.test(c)) seen.add(c);
     }
     expect([...seen]).toEqual([]);
+  });
+
+  it('asks logind whether the session is locked only once the display has gone quiet', async () => {
+    let asked = 0;
+    const quiet = new X11Foreground({
+      desktop,
+      locked: () => {
+        asked++;
+        return Promise.resolve(true);
+      },
+      lockedEveryMs: 1000,
+    });
+    try {
+      // Someone is working: input within the last second, so logind is not asked.
+      for (let i = 0; i < 10; i++) {
+        await x.run('xdotool', ['mousemove', String(30 + i), '30']);
+        expect(await quiet.locked()).toBe(false);
+      }
+      expect(asked).toBe(0);
+      // The display goes quiet (a lock screen takes the input): now logind is asked.
+      await new Promise((r) => setTimeout(r, 1300));
+      expect(await quiet.locked()).toBe(true);
+      expect(asked).toBe(1);
+      // Input again: unlocked, and no more questions.
+      await x.run('xdotool', ['mousemove', '60', '60']);
+      expect(await quiet.locked()).toBe(false);
+      expect(asked).toBe(1);
+    } finally {
+      quiet.close();
+    }
+  });
+
+  it('in a logind session (XDG_SESSION_ID set) starts no program while the display is in use', async () => {
+    // loginctl on the PATH is a script that notes each start: a start that ends before
+    // /proc could be read is still seen.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-loginctl-'));
+    const starts = path.join(dir, 'starts');
+    fs.writeFileSync(path.join(dir, 'loginctl'), `#!/bin/sh\necho "$@" >> '${starts}'\necho no\n`, {
+      mode: 0o755,
+    });
+    const pathBefore = process.env.PATH;
+    process.env.PATH = `${dir}:${pathBefore}`;
+    const inSession = linuxForeground({ DISPLAY: x.display, XDG_SESSION_ID: '7' }, desktop);
+    try {
+      for (let i = 0; i < 60; i++) {
+        await x.run('xdotool', ['mousemove', String(40 + (i % 20)), '40']);
+        await Promise.all([inSession.activeWindow(), inSession.idleSeconds(), inSession.locked()]);
+      }
+      expect(fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8') : '').toBe('');
+    } finally {
+      process.env.PATH = pathBefore;
+      inSession.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a window that is not managed (override-redirect, like Harbour’s screens) is never the active one', async () => {

@@ -8,7 +8,8 @@ import { X11Foreground } from './x11/foreground.js';
 /**
  * X11: the active window, its title and idle time from X events over one long-lived X
  * connection (platform/x11/foreground.ts: no program is started to read them);
- * systemd-logind's LockedHint for the lock screen, asked at most every 10 seconds.
+ * systemd-logind's LockedHint for the lock screen, asked only once the display has had no
+ * input for 10 seconds, and then at most every 10 seconds.
  * Wayland sessions do not let one program see another's windows.
  */
 export function linuxForeground(env: NodeJS.ProcessEnv = process.env, desktop?: X11Desktop): ForegroundProbe {

@@ -7,7 +7,10 @@ import type { X11Desktop } from './desktop.js';
 
 export interface X11ForegroundOptions {
   desktop: X11Desktop;
-  /** Whether the session is locked (systemd-logind); asked at most every `lockedEveryMs`. */
+  /**
+   * Whether the session is locked (systemd-logind); asked at most every `lockedEveryMs`, and
+   * only once the display has had no input for that long.
+   */
   locked?: () => Promise<boolean>;
   lockedEveryMs?: number;
 }
@@ -185,8 +188,16 @@ export class X11Foreground implements ForegroundProbe {
   async locked(): Promise<boolean> {
     const ask = this.options.locked;
     if (!ask) return false;
-    // logind is a process to ask (loginctl): not every second.
+    // logind is a process to ask (loginctl): not every second, and not while the display is
+    // in use. A locked session's display gets no input (the lock screen takes it, on its own
+    // VT or in its own grab), so input within the last `every` means someone is working here:
+    // no program is started while a pupil works, only once the display has gone quiet.
     const every = this.options.lockedEveryMs ?? 10_000;
+    const idle = await this.idleSeconds();
+    if (idle !== null && idle * 1000 < every) {
+      this.lockedValue = false;
+      return false;
+    }
     if (Date.now() - this.lockedAt > every) {
       this.lockedAt = Date.now();
       this.lockedValue = await ask().catch(() => false);
