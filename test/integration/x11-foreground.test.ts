@@ -165,7 +165,7 @@ describe('the X11 foreground probe', () => {
       expect(fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8') : '').toBe('');
     } finally {
       process.env.PATH = pathBefore;
-      inSession.close();
+      inSession.close?.();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
