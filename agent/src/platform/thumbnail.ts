@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type * as JpegJs from 'jpeg-js';
+import vm from 'node:vm';
 import { Monitor } from 'node-screenshots';
 import { downscaleRgba } from './downscale.js';
 
@@ -32,10 +33,65 @@ export async function primaryThumbnail(
   };
 }
 
-// Loaded on first use: most of the day no room is supervised.
-let encoder: typeof JpegJs | undefined;
+interface JpegEncoder {
+  encode(image: { data: Uint8Array; width: number; height: number }, quality: number): Buffer;
+}
+
+/**
+ * One jpeg-js encoder for the lesson, made on first use (most of the day no room is
+ * supervised) and dropped a minute after the last thumbnail.
+ *
+ * jpeg-js's own `encode()` makes a new encoder for every image, and each builds a table of
+ * 65,535 two-element arrays (built holey, so each keeps room for 17): about 17 MB of heap an
+ * encoder, which outlived the helper's 1 MB young generation, so a lesson grew the helper by
+ * that much and more. jpeg-js exports only `encode()`, so its encoder's source is compiled
+ * here with that table replaced by a function computing the same code (the value's low bits,
+ * and its bit length, which is the category table's entry) and the category table made a
+ * byte array. The output is byte for byte jpeg-js's (`thumbnail.test.ts`); if the source is
+ * not the one these edits are for, it fails loudly rather than encode differently.
+ */
+const encoderEdits: [RegExp, string][] = [
+  [/var category = new Array\(65535\);/, 'var category = new Uint8Array(65535);'],
+  [
+    /var bitcode = new Array\(65535\);/,
+    'var bitcodeScratch = [0, 0];\n\tfunction bitcodeAt(pos) { var nr = pos - 32767, cat = category[pos]; bitcodeScratch[0] = nr >= 0 ? nr : nr + (1 << cat) - 1; bitcodeScratch[1] = cat; return bitcodeScratch; }',
+  ],
+  [/^\s*bitcode\[32767\+nr(neg)?\](\[[01]\])? = .*$/gm, ''],
+  [/writeBits\(bitcode\[pos\]\)/g, 'writeBits(bitcodeAt(pos))'],
+];
+
+let encoder: JpegEncoder | undefined;
+let dropEncoder: NodeJS.Timeout | undefined;
+const encoderIdleMs = 60_000;
+
+function jpegEncoder(): JpegEncoder {
+  if (!encoder) {
+    const require = createRequire(import.meta.url);
+    const file = require.resolve('jpeg-js/lib/encoder.js');
+    let source = fs.readFileSync(file, 'utf8');
+    for (const [pattern, replacement] of encoderEdits) {
+      if (!pattern.test(source)) throw new Error(`jpeg-js encoder: ${String(pattern)} not found`);
+      pattern.lastIndex = 0;
+      source = source.replace(pattern, replacement);
+    }
+    if (/bitcode\[/.test(source)) throw new Error('jpeg-js encoder: a use of its bit code table is left');
+    const make = vm.runInThisContext(`(function (module, Buffer) {${source}\nreturn JPEGEncoder;\n})`, {
+      filename: file,
+    }) as (module: { exports: unknown }, buffer: typeof Buffer) => new (quality: number) => JpegEncoder;
+    encoder = new (make({ exports: {} }, Buffer))(jpegQuality);
+  }
+  clearTimeout(dropEncoder);
+  dropEncoder = setTimeout(() => {
+    encoder = undefined;
+  }, encoderIdleMs);
+  dropEncoder.unref();
+  return encoder;
+}
 
 export function encodeThumbnail(rgba: Uint8Array, width: number, height: number): Buffer {
-  encoder ??= createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
-  return encoder.encode({ data: rgba, width, height }, jpegQuality).data;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new Error(`thumbnail size ${width}×${height}`);
+  if (rgba.length !== width * height * 4)
+    throw new Error(`thumbnail of ${width}×${height} given ${rgba.length} bytes`);
+  return jpegEncoder().encode({ data: rgba, width, height }, jpegQuality);
 }
