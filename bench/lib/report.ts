@@ -416,8 +416,11 @@ ${veyon ? `| veyon-server tree, same display | | | | | **${veyon.pssMeanMb} MB**
   width × height × 4 byte buffer; glibc's malloc, after the first one is freed, raises its mmap threshold and keeps
   every later one in its heap for good, so helpers run with \`MALLOC_MMAP_THRESHOLD_=131072\` (the service sets it for
   the helpers it starts, \`build/bin/harbour-agent\` for the others), and freed captures go back to the system.
-  "After" is measured from 10 s after the lesson ended. What the lesson adds while it runs is mostly V8's heap
-  (jpeg-js builds its tables again for every image), collected as it goes.
+  "After" is measured from 10 s after the lesson ended. jpeg-js's own \`encode()\` built a new encoder for
+  every image, with a table of 65,535 small arrays (about 17 MB of heap each) that outlived the helper's 1 MB young
+  generation: the helper went from 57 MB to 74.3 MB during a lesson (2026-12-02, commit \`33be77c\`). It now keeps one
+  encoder for the lesson, with that table replaced by a function and dropped a minute after the last thumbnail
+  (same bytes out, \`agent/src/platform/thumbnail.test.ts\`).
 - **Target: the helper back within ${t.restartMs / 1000} s of a kill**: connected again after ${m.restart?.connectedMs} ms, its
   cover prepared again after ${m.restart?.coverPreparedMs ?? '—'} ms (${verdict((m.restart?.connectedMs ?? Infinity) < t.restartMs)}).
 `;
