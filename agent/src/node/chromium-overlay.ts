@@ -267,9 +267,22 @@ export class ChromiumOverlay implements ScreenOverlay {
     const browser = await this.browserFor(view);
     await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
     await this.painted(browser, view);
-    // The live page takes over from its picture (it is painted under it by now).
-    if (this.view === view) this.covers.unveil();
+    await this.handOver(view);
     this.options.logger.info({ view: view.path, displays: browser.slots.length }, 'overlay: page painted');
+  }
+
+  /**
+   * The live page takes over from its picture, once the browser's window under it shows what
+   * the picture shows (not only once the page says it painted: the browser may not have drawn
+   * that frame into its window yet, and the picture would give way to white).
+   */
+  private async handOver(view: OverlayView): Promise<void> {
+    if (this.covers.veiled && this.view === view && !(await this.covers.untilPageShows()))
+      this.options.logger.warn(
+        { view: view.path },
+        'overlay: the page’s window did not match its picture in time',
+      );
+    if (this.view === view) this.covers.unveil();
   }
 
   /**
@@ -736,7 +749,7 @@ export class ChromiumOverlay implements ScreenOverlay {
       await Promise.all(fresh.slots.map((s) => this.load(fresh, s, view)));
       if (this.covers.veiled && this.view === view) {
         await this.painted(fresh, view);
-        if (this.view === view) this.covers.unveil();
+        await this.handOver(view);
       }
     } catch (error) {
       this.options.logger.warn({ err: (error as Error).message }, 'overlay: Chromium did not start again');

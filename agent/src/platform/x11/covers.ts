@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { X11Event } from 'x11';
+import type { CompositeExt, X11Event } from 'x11';
 import type { Display } from '../displays.js';
 import { eventMask, type X11Connection } from './connection.js';
 import type { X11Desktop } from './desktop.js';
@@ -33,6 +33,8 @@ interface Frame {
    */
   veil: number;
   pixmap: number;
+  /** The picture the veil shows (BGRX, the display's size), to tell the live page has drawn the same. */
+  image: Buffer | null;
 }
 
 interface Expecting {
@@ -87,7 +89,9 @@ export class X11Covers extends EventEmitter {
         f.child = 0;
         f.veil = 0;
         f.pixmap = 0;
+        f.image = null;
       }
+      this.compositeExt = undefined;
       this.emit('lost');
     });
   }
@@ -124,6 +128,7 @@ export class X11Covers extends EventEmitter {
       child: this.frames[i]?.child ?? 0,
       veil: this.frames[i]?.veil ?? 0,
       pixmap: this.frames[i]?.pixmap ?? 0,
+      image: this.frames[i]?.image ?? null,
     }));
     // A picture made for the old size would be wrong for the new one.
     for (const f of this.frames) this.unveilFrame(conn, f);
@@ -213,6 +218,65 @@ export class X11Covers extends EventEmitter {
     return this.frames.some((f) => f.veil !== 0);
   }
 
+  private compositeExt: Promise<CompositeExt | null> | undefined;
+
+  private composite(conn: X11Connection): Promise<CompositeExt | null> {
+    this.compositeExt ??= new Promise((resolve) =>
+      conn.X.require('composite', (error, ext) => resolve(error ? null : ext)),
+    );
+    return this.compositeExt;
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until each display's browser window, under its picture, holds
+   * what the picture shows: read from the window's own pixmap (Composite), a few rows of it,
+   * which must match the picture's same rows in nine pixels of ten. The page has "painted" when
+   * its renderer says so, but the browser may not have drawn that frame into its window yet (a
+   * white one of the new size, often): taken away then, the picture would uncover white.
+   * Resolves false when the wait ran out (the caller hands over anyway: the page must work).
+   */
+  async untilPageShows(timeoutMs = 2000): Promise<boolean> {
+    const conn = this.conn;
+    if (!conn || !(await this.composite(conn))) return true;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const waiting = this.frames.filter((f) => f.veil && f.child && f.image);
+      if (waiting.length === 0) return true;
+      const shows = await Promise.all(waiting.map((f) => this.childMatches(conn, f)));
+      if (shows.every(Boolean)) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 16));
+    }
+  }
+
+  private async childMatches(conn: X11Connection, f: Frame): Promise<boolean> {
+    const { width, height } = f.display;
+    const image = f.image;
+    if (!image) return true;
+    let same = 0;
+    let all = 0;
+    for (let k = 1; k <= 9; k++) {
+      const y = Math.floor((height * k) / 10);
+      const row = await new Promise<Buffer | null>((resolve) =>
+        conn.X.GetImage(2, f.child, 0, y, width, 1, 0xffffffff, (error, reply) =>
+          resolve(error ? null : reply.data),
+        ),
+      );
+      if (!row || row.length < width * 4) return false;
+      const at = y * width * 4;
+      for (let i = 0; i < width * 4; i += 4) {
+        all++;
+        if (
+          Math.abs(row[i]! - image[at + i]!) <= 24 &&
+          Math.abs(row[i + 1]! - image[at + i + 1]!) <= 24 &&
+          Math.abs(row[i + 2]! - image[at + i + 2]!) <= 24
+        )
+          same++;
+      }
+    }
+    return same >= all * 0.9;
+  }
+
   /** The live page has painted: the pictures go, and the page shows through. */
   unveil(): void {
     const conn = this.conn;
@@ -269,6 +333,7 @@ export class X11Covers extends EventEmitter {
     this.desktop.own.add(veil);
     f.veil = veil;
     f.pixmap = pixmap;
+    f.image = image;
   }
 
   private unveilFrame(conn: X11Connection, f: Frame): void {
@@ -283,6 +348,7 @@ export class X11Covers extends EventEmitter {
     }
     f.veil = 0;
     f.pixmap = 0;
+    f.image = null;
   }
 
   /**
@@ -514,6 +580,11 @@ export class X11Covers extends EventEmitter {
     // Into our window before anything else: the window manager must never get to map it.
     conn.X.ReparentWindow(wid, frame.wid, 0, 0);
     conn.X.ChangeWindowAttributes(wid, { backgroundPixel: this.background }, () => undefined);
+    // Its contents in a pixmap of its own (the X server still puts them on screen): what it
+    // draws under the picture is kept, so untilPageShows() can read it and, at the hand-over,
+    // the server shows it at once instead of clearing the window for it to draw again.
+    const composite = await this.composite(conn);
+    composite?.RedirectWindow(wid, composite.Redirect.Automatic);
     const unlisten = conn.listen(wid, eventMask.StructureNotify | eventMask.PropertyChange);
     const ours = await this.isBrowserOf(conn, wid, expecting.userDataDir);
     if (!ours) {

@@ -88,6 +88,12 @@ declare module 'x11' {
     QueryInfo(drawable: number, cb: Callback<ScreenSaverInfo>): void;
   }
 
+  /** Composite: a window's contents kept in a pixmap of its own (what the cover's hand-over uses). */
+  export interface CompositeExt {
+    Redirect: { Automatic: number; Manual: number };
+    RedirectWindow(window: number, updateType: number): void;
+  }
+
   /** RENDER (docs/ext/render.md): what the thumbnail scaling uses. */
   export interface RenderExt {
     /** The PICTFORMAT of 24-bit RGB (the root window's on the servers Harbour meets). */
@@ -253,6 +259,7 @@ declare module 'x11' {
       cb: Callback<{ depth: number; visualId: number; data: Buffer }>,
     ): void;
     require(name: 'render', cb: Callback<RenderExt>): void;
+    require(name: 'composite', cb: Callback<CompositeExt>): void;
     require(name: 'screen-saver', cb: Callback<ScreenSaverExt>): void;
     require(name: 'xtest', cb: Callback<XTestExt>): void;
     sync(): Promise<void>;
