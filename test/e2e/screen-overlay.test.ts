@@ -45,7 +45,7 @@ beforeAll(async () => {
   overlay = new ChromiumOverlay({
     desktop: x11,
     url: (p) => ui.entryUrl(p),
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.DEBUG_OVERLAY ? 'debug' : 'silent' }),
     env: x.env,
     extraArgs: ['--disable-gpu'],
     idleStopMs: 1000,
@@ -69,10 +69,11 @@ afterAll(async () => {
 
 const onlyCover = () => {
   const shot = x.capture();
-  return (
-    colourShare(shot, cover) > 0.95 &&
-    colourShare(shot, desktop) === 0 &&
-    colourShare(shot, otherWindow) === 0
+  const shares = [cover, desktop, otherWindow].map((c) => colourShare(shot, c));
+  if (shares[0]! > 0.95 && shares[1] === 0 && shares[2] === 0) return true;
+  // Thrown, so that a wait that runs out says what the screen last showed.
+  throw new Error(
+    `cover ${shares[0]!.toFixed(3)}, desktop ${shares[1]!.toFixed(3)}, other ${shares[2]!.toFixed(3)}`,
   );
 };
 /** A second overlay on the same display, one screen, kept running between views. */
@@ -86,7 +87,18 @@ const preparedOverlay = () =>
     displays: () =>
       Promise.resolve([{ id: 1, name: 'test', x: 0, y: 0, width: 1024, height: 700, primary: true }]),
   });
-const waitCovered = (what: string) => waitFor(onlyCover, { timeoutMs: 20_000, intervalMs: 200, what });
+const waitCovered = (what: string) =>
+  waitFor(onlyCover, { timeoutMs: 20_000, intervalMs: 200, what }).catch(async (error: unknown) => {
+    // What the screen showed when the wait ran out, for whoever reads the failure.
+    x.snapshot(`overlay-not-covered-${what.replace(/\W+/g, '-')}`);
+    if (process.env.DEBUG_OVERLAY) {
+      const tree = await x.run('xwininfo', ['-root', '-tree']);
+      console.log(tree);
+      const wid = overlay.screens.pages[0];
+      if (wid) console.log(await x.run('xwininfo', ['-id', String(wid)]).catch((e: Error) => e.message));
+    }
+    throw error;
+  });
 
 describe('the Chromium kiosk overlay on a real X display', () => {
   it('covers the whole screen, above the window that was open', async () => {

@@ -203,9 +203,11 @@ export class ChromiumOverlay implements ScreenOverlay {
         'overlay: prepared, hidden',
       );
       if (this.options.snapshots) {
-        // Not in the queue: a badge press meanwhile must not wait for the picture.
-        void this.photograph(browser, view);
-        this.linger(browser);
+        // Not in the queue: a badge press meanwhile must not wait for the picture. Chromium's
+        // linger starts once the picture is taken: started alongside, a short linger (or a slow
+        // computer) ended Chromium before the picture came, and the cover had none to show.
+        clearTimeout(this.idleTimer);
+        void this.photograph(browser, view).finally(() => this.linger(browser));
       }
     }).catch((error: Error) =>
       this.options.logger.warn({ err: error.message }, 'overlay: could not prepare the view yet'),
@@ -402,9 +404,11 @@ export class ChromiumOverlay implements ScreenOverlay {
     const browser = this.browser;
     clearTimeout(this.idleTimer);
     if (this.options.snapshots && browser) {
-      // What was shown may hold what the pupil typed: the prepared view loads afresh for its picture.
-      if (standby) for (const s of browser.slots) if (!s.pristine) s.loaded = null;
-      this.linger(browser);
+      // What was shown may hold what the pupil typed: the prepared view loads afresh for its
+      // picture, and Chromium lingers from when that picture is taken (below).
+      if (standby) {
+        for (const s of browser.slots) if (!s.pristine) s.loaded = null;
+      } else this.linger(browser);
     } else if (!standby && browser) {
       // Nothing to keep ready: the memory goes back to the lesson's software.
       this.idleTimer = setTimeout(() => {
@@ -416,17 +420,21 @@ export class ChromiumOverlay implements ScreenOverlay {
     if (standby && browser && !this.closed) {
       // Hidden windows load the prepared view again: nothing of it shows meanwhile.
       this.covers.setBackground(backgroundPixel(standby.background));
-      void Promise.all(browser.slots.map((s) => this.load(browser, s, standby))).then(
-        async () => {
-          this.options.logger.info(
-            { view: standby.path, windows: browser.slots.length },
-            'overlay: prepared, hidden',
-          );
-          if (this.options.snapshots) await this.photograph(browser, standby);
-        },
-        (error: Error) =>
-          this.options.logger.warn({ err: error.message }, 'overlay: could not prepare again'),
-      );
+      void Promise.all(browser.slots.map((s) => this.load(browser, s, standby)))
+        .then(
+          async () => {
+            this.options.logger.info(
+              { view: standby.path, windows: browser.slots.length },
+              'overlay: prepared, hidden',
+            );
+            if (this.options.snapshots) await this.photograph(browser, standby);
+          },
+          (error: Error) =>
+            this.options.logger.warn({ err: error.message }, 'overlay: could not prepare again'),
+        )
+        .finally(() => {
+          if (this.options.snapshots) this.linger(browser);
+        });
     }
   }
 
@@ -751,6 +759,10 @@ export class ChromiumOverlay implements ScreenOverlay {
         await this.painted(fresh, view);
         await this.handOver(view);
       }
+      this.options.logger.info(
+        { view: view.path, windows: fresh.slots.map((s) => s.window) },
+        'overlay: Chromium back with the view loaded',
+      );
     } catch (error) {
       this.options.logger.warn({ err: (error as Error).message }, 'overlay: Chromium did not start again');
       if (!this.browser) void this.browserGone(browser);

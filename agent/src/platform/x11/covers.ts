@@ -479,12 +479,46 @@ export class X11Covers extends EventEmitter {
         return;
       }
       case 'UnmapNotify': {
+        // The page window in our window unmapped by someone (a window manager letting go of a
+        // window it had begun to manage): mapped again, or the cover would stay empty.
+        // (Not one being destroyed, which is unmapped first: that one is gone by the reply.)
+        const parent = this.frames.find(
+          (fr) => fr.child !== 0 && fr.child === ev.wid && ev.event === fr.child,
+        );
+        if (parent) {
+          const child = parent.child;
+          void conn.attributes(child).then((a) => {
+            if (!a || a.mapState !== 0 || parent.child !== child) return;
+            this.logger.warn(
+              { display: parent.display.name },
+              'covers: the page window was unmapped; mapping it again',
+            );
+            conn.X.MapWindow(child);
+          });
+          return;
+        }
         const f = this.frames.find((fr) => fr.wid === ev.wid);
         if (f && this.shownNow && ev.event === f.wid) {
           // Unmapped by another client: back at once.
           conn.X.MapWindow(f.wid);
           this.raiseAll(conn);
           void this.grab();
+        }
+        return;
+      }
+      case 'ReparentNotify': {
+        // An adopted window taken out of our window: a window manager that saw the browser map
+        // it before we adopted it, then let go of it, gives it back to the root window, under
+        // our cover, where the page can no longer be seen (the cover stayed empty after a kill).
+        const f = this.frames.find((fr) => fr.child !== 0 && fr.child === ev.wid && ev.event === fr.child);
+        if (f && ev.parent !== f.wid && f.wid) {
+          this.logger.warn(
+            { display: f.display.name },
+            'covers: the page window was moved out; taking it back',
+          );
+          conn.X.ReparentWindow(f.child, f.wid, 0, 0);
+          conn.X.MoveResizeWindow(f.child, 0, 0, f.display.width, f.display.height);
+          conn.X.MapWindow(f.child);
         }
         return;
       }
@@ -573,12 +607,18 @@ export class X11Covers extends EventEmitter {
     const wid = ev.wid;
     // The browser's own helper windows are tiny (10x10, off screen); its page windows are not.
     if (!expecting || (ev.width ?? 0) <= 20 || (ev.height ?? 0) <= 20) return;
-    const attrs = await conn.attributes(wid);
-    if (!attrs || attrs.klass !== 1 || attrs.overrideRedirect) return;
     const frame = this.frames[expecting.display];
-    if (!frame?.wid || this.expecting !== expecting) return;
-    // Into our window before anything else: the window manager must never get to map it.
+    if (!frame?.wid) return;
+    // Into our window before anything else, without waiting for a reply: the window manager
+    // must never get to map it (when it did, it let go of it later and unmapped it or gave it
+    // back to the root window, and the cover stayed empty: 1 restart in 8 on a loaded machine).
     conn.X.ReparentWindow(wid, frame.wid, 0, 0);
+    const attrs = await conn.attributes(wid);
+    if (!attrs || attrs.klass !== 1 || this.expecting !== expecting) {
+      // Not a window that can show a page, or not wanted any more: back where it was.
+      if (attrs) conn.X.ReparentWindow(wid, conn.root, ev.x ?? 0, ev.y ?? 0);
+      return;
+    }
     conn.X.ChangeWindowAttributes(wid, { backgroundPixel: this.background }, () => undefined);
     // Its contents in a pixmap of its own (the X server still puts them on screen): what it
     // draws under the picture is kept, so untilPageShows() can read it and, at the hand-over,
@@ -594,8 +634,14 @@ export class X11Covers extends EventEmitter {
       return;
     }
     if (this.expecting === expecting) this.expecting = null;
+    this.logger.debug({ wid, display: expecting.display, size: [ev.width, ev.height] }, 'covers: adopted');
     frame.child = wid;
     conn.X.MoveResizeWindow(wid, 0, 0, frame.display.width, frame.display.height);
+    // Mapped by us: had the browser asked to map it before we adopted it, the window manager
+    // got that request and, finding the window no longer its to manage, dropped it; the window
+    // then stayed unmapped in ours (the cover empty after 1 restart in 14). Our window being
+    // unmapped while hidden, mapping the page window in it shows nothing until the cover shows.
+    conn.X.MapWindow(wid);
     expecting.resolve(wid);
   }
 
