@@ -6,6 +6,8 @@
  * A's (another school's record answers 404, as one that does not exist), A's data is unchanged
  * afterwards, and nothing reaches A's computer; A's own staff do get it.
  */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pupil, RosterClass } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
@@ -14,6 +16,7 @@ import { adminEmail, password, startInProcess } from '../support/harbour.js';
 import { rosterFiles, sampleRoster, uploadRoster, type RosterSpec } from '../support/roster.js';
 import { connected, dashboardSocket } from '../support/sockets.js';
 import { enrolTestDevice, type TestDevice } from '../support/tell.js';
+import { waitFor } from '../support/wait.js';
 
 let harbour: Harbour;
 let trustAdmin: ApiClient;
@@ -397,5 +400,77 @@ describe('device health and the AUP register', () => {
     }
     const filtered = await staff.dslB.client.request('GET', `/api/aup/register?roomId=${room.a}`);
     expect(await filtered.text()).not.toContain('pupil-a');
+  });
+});
+
+describe('the new-incident email', () => {
+  const received: { to: string[]; data: string }[] = [];
+  let smtp: SMTPServer;
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push({
+            to: session.envelope.rcptTo.map((r) => r.address).sort(),
+            data: Buffer.concat(chunks).toString(),
+          });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const r = await trustAdmin.json('POST', '/api/users', {
+      email: 'dsl.trust@trust.test',
+      displayName: 'Trust DSL',
+      role: 'dsl',
+      password,
+      temporaryPassword: false,
+      schoolId: null,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const trustDsl = new ApiClient(harbour.url);
+    await trustDsl.login('dsl.trust@trust.test', password);
+    await trustDsl.enrolSecondFactor();
+    const set = await trustDsl.json('PATCH', '/api/safeguarding/settings', {
+      smtp: {
+        host: '127.0.0.1',
+        port: (smtp.server.address() as AddressInfo).port,
+        secure: false,
+        from: 'harbour@trust.test',
+        to: ['everyone@trust.test', 'dsl.a@trust.test'],
+      },
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+  });
+  afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+
+  it('school B’s concern is emailed to B’s DSLs and trust-level DSLs only; A’s to A’s', async () => {
+    const b = await staff.dslB.client.json<{ ref: string }>('POST', '/api/incidents', {
+      summary: 'A concern of school B',
+      category: 'other',
+      subject: { name: 'Bea Brook' },
+    });
+    expect(b.status).toBe(201);
+    const mailB = await waitFor(() => received.find((m) => m.data.includes(b.body.ref)), {
+      what: 'B’s email',
+      timeoutMs: 15_000,
+    });
+    expect(mailB.to).toEqual(['dsl.b@trust.test', 'dsl.trust@trust.test']);
+    const a = await staff.dslA.client.json<{ ref: string }>('POST', '/api/incidents', {
+      summary: 'A concern of school A',
+      category: 'other',
+      subject: { name: 'Ada Lovelace' },
+    });
+    expect(a.status).toBe(201);
+    const mailA = await waitFor(() => received.find((m) => m.data.includes(a.body.ref)), {
+      what: 'A’s email',
+      timeoutMs: 15_000,
+    });
+    expect(mailA.to).toEqual(['dsl.a@trust.test', 'dsl.trust@trust.test']);
+    expect(mailA.data).not.toContain('Ada');
   });
 });
