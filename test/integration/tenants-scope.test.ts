@@ -349,12 +349,15 @@ describe('supervision', () => {
 describe('device health and the AUP register', () => {
   it('device health lists the school’s devices only', async () => {
     for (const k of ['a', 'b'] as const) {
-      const ack = (await device[k].socket.emitWithAck('agent:health', {
+      const ack = await device[k].socket.emitWithAck('agent:health', {
         problems: [{ code: `probe.${k}`, message: `problem of ${k}` }],
-      } as never)) as { ok: boolean };
+      });
       expect(ack.ok).toBe(true);
     }
-    const b = await staff.adminB.client.json<{ problems: { deviceId: string }[] }>('GET', '/api/device-health');
+    const b = await staff.adminB.client.json<{ problems: { deviceId: string }[] }>(
+      'GET',
+      '/api/device-health',
+    );
     expect(b.status).toBe(200);
     expect(b.body.problems.map((p) => p.deviceId)).toEqual([device.b.deviceId]);
     const byId = await staff.adminB.client.json<{ problems: unknown[] }>(
@@ -362,7 +365,10 @@ describe('device health and the AUP register', () => {
       `/api/device-health?deviceId=${device.a.deviceId}`,
     );
     expect(byId.body.problems ?? []).toHaveLength(0);
-    const a = await staff.adminA.client.json<{ problems: { deviceId: string }[] }>('GET', '/api/device-health');
+    const a = await staff.adminA.client.json<{ problems: { deviceId: string }[] }>(
+      'GET',
+      '/api/device-health',
+    );
     expect(a.body.problems.map((p) => p.deviceId)).toEqual([device.a.deviceId]);
   });
 

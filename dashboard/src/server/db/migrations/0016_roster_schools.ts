@@ -25,7 +25,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   if (dialectOf(db) === 'postgres') {
     for (const table of ['roster_pupils', 'roster_staff', 'roster_classes']) {
-      await sql`alter table ${sql.table(table)} drop constraint ${sql.id(`${table}_sourced_id_key`)}`.execute(db);
+      await sql`alter table ${sql.table(table)} drop constraint ${sql.id(`${table}_sourced_id_key`)}`.execute(
+        db,
+      );
     }
     await sql`alter table roster_sessions drop constraint roster_sessions_pkey`.execute(db);
   } else {

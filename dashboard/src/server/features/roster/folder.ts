@@ -78,7 +78,8 @@ export function folderImporter(deps: {
     // The folder is one school's export: it is imported only while the trust has one school.
     const schoolId = await onlySchool(db);
     if (schoolId === null) {
-      const message = 'The roster folder is one school’s, and the trust has several: upload each school’s roster.';
+      const message =
+        'The roster folder is one school’s, and the trust has several: upload each school’s roster.';
       log.warn({ dir }, message);
       await recordRefusal(db, {
         source: 'folder',

@@ -59,10 +59,9 @@ export async function applySnapshot(
   const pupilIds = new Map<string, string>();
   const pupilChanges = { added: 0, updated: 0, left: 0 };
   const existingPupils = new Map(
-    (await trx.selectFrom('roster_pupils').selectAll().where('school_id', '=', schoolId).execute()).map((r) => [
-      r.sourced_id,
-      r,
-    ]),
+    (await trx.selectFrom('roster_pupils').selectAll().where('school_id', '=', schoolId).execute()).map(
+      (r) => [r.sourced_id, r],
+    ),
   );
   for (const p of snapshot.pupils) {
     const row = existingPupils.get(p.sourcedId);
@@ -121,7 +120,11 @@ export async function applySnapshot(
   );
   const taken: string[] = [];
   for (const part of chunk(logins.map((l) => l.login)))
-    for (const r of await trx.selectFrom('roster_logins').select('login').where('login', 'in', part).execute())
+    for (const r of await trx
+      .selectFrom('roster_logins')
+      .select('login')
+      .where('login', 'in', part)
+      .execute())
       taken.push(r.login);
   if (taken.length > 0) throw new LoginsTaken(taken.sort());
   for (const part of chunk(logins)) await trx.insertInto('roster_logins').values(part).execute();
@@ -130,10 +133,9 @@ export async function applySnapshot(
   const staffIds = new Map<string, string>();
   const staffChanges = { added: 0, updated: 0, left: 0 };
   const existingStaff = new Map(
-    (await trx.selectFrom('roster_staff').selectAll().where('school_id', '=', schoolId).execute()).map((r) => [
-      r.sourced_id,
-      r,
-    ]),
+    (await trx.selectFrom('roster_staff').selectAll().where('school_id', '=', schoolId).execute()).map(
+      (r) => [r.sourced_id, r],
+    ),
   );
   for (const s of snapshot.staff) {
     const row = existingStaff.get(s.sourcedId);
@@ -339,7 +341,8 @@ export async function listPupils(
     .orderBy('p.family_name')
     .orderBy('p.given_name')
     .limit(filter.limit ?? 500);
-  if (filter.schoolId != null) query = query.where('p.school_id', '=', filter.schoolId);
+  if (filter.schoolId !== undefined && filter.schoolId !== null)
+    query = query.where('p.school_id', '=', filter.schoolId);
   if (filter.classIds) {
     const ids = filter.classIds;
     query = query.where((eb) =>
@@ -517,7 +520,11 @@ export async function classRoom(
   classId: string,
   schoolId: number | null = null,
 ): Promise<string | null | undefined> {
-  let q = db.selectFrom('roster_classes').select('room_id').where('id', '=', classId).where('left_at', 'is', null);
+  let q = db
+    .selectFrom('roster_classes')
+    .select('room_id')
+    .where('id', '=', classId)
+    .where('left_at', 'is', null);
   if (schoolId !== null) q = q.where('school_id', '=', schoolId);
   const row = await q.executeTakeFirst();
   return row ? row.room_id : undefined;
@@ -566,11 +573,7 @@ export async function loginsWithKeyStage(db: Db): Promise<{ login: string; keySt
 export async function listSessions(db: Db, schoolId: number | null = null): Promise<AcademicSession[]> {
   let q = db.selectFrom('roster_sessions').selectAll();
   if (schoolId !== null) q = q.where('school_id', '=', schoolId);
-  const rows = await q
-    .orderBy('start_date')
-    .orderBy('end_date')
-    .orderBy('sourced_id')
-    .execute();
+  const rows = await q.orderBy('start_date').orderBy('end_date').orderBy('sourced_id').execute();
   return rows.map((r) => ({
     id: r.sourced_id,
     title: r.title,

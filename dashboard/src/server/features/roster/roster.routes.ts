@@ -110,7 +110,9 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
         } catch (error) {
           if (!(error instanceof HarbourError && error.code === 'validation_failed')) throw error;
           // No school to record it against: refused, as a bad file is, and nothing is stored.
-          const result = refusedResult([{ file: 'school', line: 0, field: 'school', message: error.message }]);
+          const result = refusedResult([
+            { file: 'school', line: 0, field: 'school', message: error.message },
+          ]);
           return reply.status(400).send(refusal(result));
         }
         if (!request.isMultipart()) {
@@ -182,10 +184,7 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
       const schoolId = currentUser(request).schoolId;
       let q = db.selectFrom('roster_imports').selectAll();
       if (schoolId !== null) q = q.where('school_id', '=', schoolId);
-      const rows = await q
-        .orderBy('at', 'desc')
-        .limit(20)
-        .execute();
+      const rows = await q.orderBy('at', 'desc').limit(20).execute();
       return {
         folder: deps.folder,
         imports: rows.map((r) => ({

@@ -100,7 +100,8 @@ export async function runningSessions(
   filter: { teacherId?: string; roomId?: string; schoolId?: number | null } = {},
 ) {
   let q = sessionQuery(db).where('s.ended_at', 'is', null).where('s.ends_at', '>', nowIso());
-  if (filter.schoolId != null) q = q.where('r.school_id', '=', filter.schoolId);
+  if (filter.schoolId !== undefined && filter.schoolId !== null)
+    q = q.where('r.school_id', '=', filter.schoolId);
   if (filter.teacherId) q = q.where('s.teacher_id', '=', filter.teacherId);
   if (filter.roomId) q = q.where('s.room_id', '=', filter.roomId);
   return (await q.orderBy('s.started_at').execute()).map(toSession);
