@@ -6,12 +6,19 @@
  * A's (another school's record answers 404, as one that does not exist), A's data is unchanged
  * afterwards, and nothing reaches A's computer; A's own staff do get it.
  */
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pupil, RosterClass } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
+import { migrations } from '../../dashboard/src/server/db/migrations/index.js';
 import { ApiClient } from '../support/api.js';
+import { databaseUrlFor } from '../support/database.js';
+import { tempDir } from '../support/paths.js';
 import { adminEmail, password, startInProcess } from '../support/harbour.js';
 import { rosterFiles, sampleRoster, uploadRoster, type RosterSpec } from '../support/roster.js';
 import { connected, dashboardSocket } from '../support/sockets.js';
@@ -478,5 +485,84 @@ describe('the new-incident email', () => {
     });
     expect(mailA.to).toEqual(['dsl.a@trust.test', 'dsl.trust@trust.test']);
     expect(mailA.data).not.toContain('Ada');
+  });
+});
+
+describe('upgrade from 0015', () => {
+  it('keeps the roster with its logins, classes and terms, and the next import updates it in place', async () => {
+    const dataDir = tempDir('roster-schools-upgrade');
+    const url = await databaseUrlFor(dataDir);
+    const old = new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: url
+        ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) })
+        : new SqliteDialect({ database: new SQLite(`${dataDir}/harbour.sqlite`) }),
+    });
+    const migrator = new Migrator({
+      db: old,
+      provider: { getMigrations: () => Promise.resolve(migrations) },
+    });
+    expect((await migrator.migrateTo('0015_control_language')).error).toBeUndefined();
+    const now = new Date().toISOString();
+    const pupil = randomUUID();
+    const klass = randomUUID();
+    await old
+      .insertInto('roster_pupils')
+      .values({
+        id: pupil,
+        sourced_id: 'p-1',
+        given_name: 'Ada',
+        family_name: 'Lovelace',
+        year_group: 'Y2',
+        created_at: now,
+        updated_at: now,
+        left_at: null,
+      })
+      .execute();
+    await old.insertInto('roster_logins').values({ login: 'alovelace', pupil_id: pupil }).execute();
+    await old
+      .insertInto('roster_classes')
+      .values({
+        id: klass,
+        sourced_id: 'c-2',
+        title: 'Year 2 Robins',
+        class_code: null,
+        year_group: 'Y2',
+        room_id: null,
+        created_at: now,
+        updated_at: now,
+        left_at: null,
+      })
+      .execute();
+    await old.insertInto('roster_class_pupils').values({ class_id: klass, pupil_id: pupil }).execute();
+    await old
+      .insertInto('roster_sessions')
+      .values({
+        sourced_id: 'term-1',
+        title: 'Autumn',
+        type: 'term',
+        start_date: '2026-09-01',
+        end_date: '2026-12-18',
+      })
+      .execute();
+    await old.destroy();
+
+    const upgraded = await startInProcess(dataDir);
+    try {
+      const admin = new ApiClient(upgraded.url);
+      await admin.login(adminEmail, password);
+      const listed = await admin.json<{ pupils: Pupil[] }>('GET', '/api/pupils');
+      expect(listed.body.pupils).toMatchObject([
+        { id: pupil, name: 'Ada Lovelace', logins: ['alovelace'], classes: [{ id: klass }] },
+      ]);
+      const terms = await admin.json<{ sessions: { id: string }[] }>('GET', '/api/terms');
+      expect(terms.body.sessions.map((t) => t.id)).toEqual(['term-1']);
+      // The install's one school: an import needs no school named, and p-1 is the same pupil.
+      const r = await uploadRoster(admin, rosterFiles(sampleRoster()));
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const again = await admin.json<{ pupils: Pupil[] }>('GET', '/api/pupils');
+      expect(again.body.pupils.find((p) => p.name === 'Ada Lovelace')?.id).toBe(pupil);
+    } finally {
+      await upgraded.close();
+    }
   });
 });

@@ -6,7 +6,8 @@ import { dialectOf } from '../portable.js';
  * staff, classes and terms per school, so the same sourcedId in two schools is two people, not
  * one. The MIS id is unique within a school (`school_id, sourced_id`), no longer across the
  * trust; terms (roster_sessions) and import reports (roster_imports) carry their school too.
- * Every existing row is the first school's (0014 gave roster rows that school already).
+ * Every existing row is the first school's (0014 gave the rows it found that school; those
+ * imported since, which the import left without one, get it here).
  *
  * PostgreSQL drops the old constraints. SQLite cannot drop a column's UNIQUE, so there each
  * table is rebuilt as SQLite's documentation describes (a new table, the rows copied, the old
@@ -18,6 +19,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const first = await sql<{ id: number }>`select min(id) as id from schools`.execute(db);
   const schoolId = Number(first.rows[0]?.id);
 
+  // Imports since 0014 did not set the school of the rows they added: they are the first
+  // school's, as everything before was.
+  for (const table of ['roster_pupils', 'roster_staff', 'roster_classes']) {
+    await sql`update ${sql.table(table)} set school_id = ${schoolId} where school_id is null`.execute(db);
+  }
   await db.schema.alterTable('roster_sessions').addColumn('school_id', 'integer').execute();
   await sql`update roster_sessions set school_id = ${schoolId}`.execute(db);
   await db.schema.alterTable('roster_imports').addColumn('school_id', 'integer').execute();
