@@ -220,6 +220,8 @@ export function sampleRoster(): RosterSpec {
 export async function uploadRoster(
   client: ApiClient,
   files: Record<string, string | Buffer>,
+  /** A query string for the import, e.g. `?school=2` (a trust-level admin names the school). */
+  query = '',
 ): Promise<{
   status: number;
   body: Record<string, unknown> & {
@@ -231,7 +233,7 @@ export async function uploadRoster(
   for (const [name, content] of Object.entries(files)) {
     form.append('files', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
   }
-  const response = await fetch(new URL('/api/roster/import', client.baseUrl), {
+  const response = await fetch(new URL(`/api/roster/import${query}`, client.baseUrl), {
     method: 'POST',
     headers: { cookie: client.cookieHeader },
     body: form,

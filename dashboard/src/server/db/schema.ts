@@ -543,6 +543,8 @@ export interface RosterSessionsTable {
   type: string;
   start_date: string;
   end_date: string;
+  /** The school whose calendar it is (migration 0016). */
+  school_id: number | null;
 }
 
 export interface RosterImportsTable {
@@ -554,6 +556,8 @@ export interface RosterImportsTable {
   content_hash: string;
   /** JSON: RosterImportResult. */
   result: string;
+  /** The school whose roster was imported (migration 0016); null: refused before a school was known. */
+  school_id: number | null;
 }
 
 export interface SchoolsTable {

@@ -14,6 +14,7 @@ import * as m0012 from './0012_device_records.js';
 import * as m0013 from './0013_academic_sessions.js';
 import * as m0014 from './0014_schools.js';
 import * as m0015 from './0015_control_language.js';
+import * as m0016 from './0016_roster_schools.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0013_academic_sessions': m0013,
   '0014_schools': m0014,
   '0015_control_language': m0015,
+  '0016_roster_schools': m0016,
 };

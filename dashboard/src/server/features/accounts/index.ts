@@ -26,6 +26,7 @@ export {
   activeStaff,
   countExisting,
   longestServingDsl,
+  schoolsOfAccounts,
   userByEmail,
   userNames,
   userStanding,

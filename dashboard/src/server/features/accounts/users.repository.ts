@@ -123,15 +123,30 @@ export function userStanding(
     .executeTakeFirst();
 }
 
-/** Enabled accounts with one of `roles`, by name. */
-export function activeStaff(db: Db, roles: Role[]) {
-  return db
+/**
+ * Enabled accounts with one of `roles`, by name: of one school and trust-level ones (for
+ * `schoolId`), or every school's (null).
+ */
+export function activeStaff(db: Db, roles: Role[], schoolId: number | null = null) {
+  let q = db
     .selectFrom('users')
     .select(['id', 'display_name', 'role'])
     .where('role', 'in', roles)
-    .where('disabled_at', 'is', null)
-    .orderBy('display_name')
+    .where('disabled_at', 'is', null);
+  if (schoolId !== null)
+    q = q.where((eb) => eb.or([eb('school_id', '=', schoolId), eb('school_id', 'is', null)]));
+  return q.orderBy('display_name').execute();
+}
+
+/** The school of each of `ids` that is an account (null: trust-level). */
+export async function schoolsOfAccounts(db: Db, ids: readonly string[]): Promise<Map<string, number | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'school_id'])
+    .where('id', 'in', [...ids])
     .execute();
+  return new Map(rows.map((r) => [r.id, r.school_id]));
 }
 
 /** The longest-standing enabled DSL account: whom new incidents are assigned to by default. */

@@ -26,6 +26,7 @@ import type { App } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import { currentUser } from '../../http/plumbing.js';
+import { roomIdsOfSchool } from '../devices/index.js';
 import * as aup from './aup.js';
 
 const tags = ['acceptable use'];
@@ -265,7 +266,9 @@ export function aupRoutes(
     },
     async (request) => {
       const actor = currentUser(request);
-      const entries = await aup.register(db, request.query);
+      // A school's staff read their school's computers' decisions only (core/tenancy.ts).
+      const rooms = await roomIdsOfSchool(db, actor.schoolId);
+      const entries = await aup.register(db, request.query, 5000, rooms);
       await audit(db, { actor: actor.id, action: 'aup.register.view', detail: request.query });
       const found = await people(entries.map((e) => e.username));
       return { entries: entries.map((e) => ({ ...e, person: found.get(e.username) ?? null })) };
@@ -285,7 +288,8 @@ export function aupRoutes(
     },
     async (request, reply) => {
       const actor = currentUser(request);
-      const entries = await aup.register(db, request.query, 1_000_000);
+      const rooms = await roomIdsOfSchool(db, actor.schoolId);
+      const entries = await aup.register(db, request.query, 1_000_000, rooms);
       await audit(db, { actor: actor.id, action: 'aup.register.export', detail: request.query });
       const day = new Date().toISOString().slice(0, 10);
       return reply
@@ -308,7 +312,8 @@ export function aupRoutes(
     },
     async (request) => {
       const actor = currentUser(request);
-      const users = await aup.userStatuses(db, request.query);
+      const rooms = await roomIdsOfSchool(db, actor.schoolId);
+      const users = await aup.userStatuses(db, request.query, new Date(), rooms);
       await audit(db, { actor: actor.id, action: 'aup.status.view', detail: request.query });
       const found = await people(users.map((u) => u.username));
       return { users: users.map((u) => ({ ...u, person: found.get(u.username) ?? null })) };

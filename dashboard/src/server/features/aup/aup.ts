@@ -303,8 +303,17 @@ export interface RegisterFilter {
   to?: string | undefined;
 }
 
-/** The register, newest first: one entry per decision. */
-export async function register(db: Db, filter: RegisterFilter, limit = 5000): Promise<AupRegisterEntry[]> {
+/**
+ * The register, newest first: one entry per decision; `roomIds` (one school's rooms) keeps
+ * the decisions made in those rooms, or on a computer in them when the room was not known.
+ */
+export async function register(
+  db: Db,
+  filter: RegisterFilter,
+  limit = 5000,
+  roomIds: string[] | null = null,
+): Promise<AupRegisterEntry[]> {
+  if (roomIds && roomIds.length === 0) return [];
   let q = db
     .selectFrom('aup_decisions as d')
     .innerJoin('devices as dev', 'dev.id', 'd.device_id')
@@ -328,6 +337,13 @@ export async function register(db: Db, filter: RegisterFilter, limit = 5000): Pr
     .orderBy('d.decided_at', 'desc')
     .orderBy('d.id', 'desc')
     .limit(limit);
+  if (roomIds)
+    q = q.where((eb) =>
+      eb.or([
+        eb('d.room_id', 'in', roomIds),
+        eb.and([eb('d.room_id', 'is', null), eb('dev.room_id', 'in', roomIds)]),
+      ]),
+    );
   if (filter.roomId) q = q.where('d.room_id', '=', filter.roomId);
   if (filter.username) q = q.where('d.username', '=', filter.username);
   if (filter.audience) q = q.where('d.audience', '=', filter.audience);
@@ -396,7 +412,10 @@ export async function userStatuses(
   db: Db,
   filter: { roomId?: string | undefined; username?: string | undefined; status?: AupStatus | undefined },
   now = new Date(),
+  /** One school's rooms: only the users seen in one of them; null: everyone (trust-level). */
+  roomIds: string[] | null = null,
 ): Promise<AupUserStatus[]> {
+  const school = roomIds && new Set(roomIds);
   const { latest, published, cutoff } = await standing(db, null, now);
   // Where each user was last seen: their latest session, or their latest decision.
   const sessions = await sessionPlaces(db);
@@ -417,6 +436,8 @@ export async function userStatuses(
   for (const [username, place] of lastPlace) {
     if (filter.username && filter.username !== username) continue;
     if (filter.roomId && !roomsOf.get(username)?.has(filter.roomId)) continue;
+    const seen = roomsOf.get(username);
+    if (school && ![...(seen ?? [])].some((r) => school.has(r))) continue;
     const l = latest.get(username);
     const status = statusOf(l, published, cutoff);
     if (filter.status && filter.status !== status) continue;

@@ -110,9 +110,11 @@ export function deviceHealthRoutes(app: App, db: Db): void {
       },
     },
     async (request) => ({
+      // A school's staff see their school's devices' problems only (core/tenancy.ts).
       problems: await listHealth(db, {
         deviceId: request.query.deviceId,
         includeCleared: request.query.includeCleared === 'true',
+        roomIds: await roomIdsOfSchool(db, currentUser(request).schoolId),
       }),
     }),
   );

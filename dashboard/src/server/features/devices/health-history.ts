@@ -7,11 +7,22 @@ import type { Db } from '../../db/database.js';
 
 export async function listHealth(
   db: Db,
-  q: { deviceId?: string | undefined; includeCleared?: boolean },
+  q: {
+    deviceId?: string | undefined;
+    includeCleared?: boolean;
+    /** The devices in these rooms only (one school's); null: every device (trust-level). */
+    roomIds?: string[] | null;
+  },
 ): Promise<{ deviceId: string; code: string; message: string; since: string; clearedAt: string | null }[]> {
-  let query = db.selectFrom('device_health').selectAll().orderBy('since', 'desc');
-  if (q.deviceId) query = query.where('device_id', '=', q.deviceId);
-  if (!q.includeCleared) query = query.where('cleared_at', 'is', null);
+  if (q.roomIds && q.roomIds.length === 0) return [];
+  let query = db
+    .selectFrom('device_health as h')
+    .innerJoin('devices as d', 'd.id', 'h.device_id')
+    .selectAll('h')
+    .orderBy('h.since', 'desc');
+  if (q.roomIds) query = query.where('d.room_id', 'in', q.roomIds);
+  if (q.deviceId) query = query.where('h.device_id', '=', q.deviceId);
+  if (!q.includeCleared) query = query.where('h.cleared_at', 'is', null);
   const rows = await query.limit(1000).execute();
   return rows.map((r) => ({
     deviceId: r.device_id,

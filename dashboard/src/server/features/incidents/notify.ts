@@ -9,6 +9,7 @@ import type { Db } from '../../db/database.js';
 import { receiptOf, toConcernAlerts } from './concerns.js';
 import { incidentRef, toSummaries, type IncidentRow } from './incidents.js';
 import { sendConcernWaiting } from './mail.js';
+import { onlySchool } from '../../core/schools.js';
 import { getSetting } from './settings.js';
 
 export class IncidentNotifier {
@@ -27,7 +28,7 @@ export class IncidentNotifier {
     if (summary) this.push.toStaff(channel.dsl(row.school_id), 'incident:created', summary);
     const [concern] = await toConcernAlerts(this.db, [row]);
     if (concern) this.push.toStaff(channel.dsl(row.school_id), 'concern:new', concern);
-    this.email(incidentRef(row.seq));
+    this.email(incidentRef(row.seq), row.school_id);
   }
 
   /**
@@ -42,12 +43,40 @@ export class IncidentNotifier {
     }
   }
 
-  private email(ref: string): void {
+  /**
+   * Who is emailed a new incident's reference. A trust of one school: the settings' recipients,
+   * as always. A trust of several: that list is the trust's, so instead the enabled DSL
+   * accounts of the incident's school and the trust-level DSLs, at their accounts' addresses
+   * (the same people the live DSL channel reaches, core/live-scope.ts).
+   */
+  private async recipients(configured: string[], schoolId: number | null): Promise<string[]> {
+    if ((await onlySchool(this.db)) !== null) return configured;
+    const rows = await this.db
+      .selectFrom('users')
+      .select('email')
+      .where('role', '=', 'dsl')
+      .where('disabled_at', 'is', null)
+      .where((eb) =>
+        schoolId === null
+          ? eb('school_id', 'is', null)
+          : eb.or([eb('school_id', '=', schoolId), eb('school_id', 'is', null)]),
+      )
+      .orderBy('email')
+      .execute();
+    return rows.map((r) => r.email);
+  }
+
+  private email(ref: string, schoolId: number | null): void {
     const job = (async () => {
       const smtp = await getSetting(this.db, 'smtp');
       if (!smtp) return;
-      await sendConcernWaiting(smtp, ref);
-      this.log.info({ ref }, 'concern email sent');
+      const to = await this.recipients(smtp.to, schoolId);
+      if (to.length === 0) {
+        this.log.warn({ ref, school: schoolId }, 'no DSL of the school to email the concern to');
+        return;
+      }
+      await sendConcernWaiting({ ...smtp, to }, ref);
+      this.log.info({ ref, recipients: to.length }, 'concern email sent');
     })().catch((error: unknown) => this.log.error({ err: error, ref }, 'could not send the concern email'));
     this.pending.add(job);
     void job.finally(() => this.pending.delete(job));

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import type { Db } from '../../db/database.js';
 import { HarbourError } from '../../core/errors.js';
+import { onlySchool } from '../../core/schools.js';
 import { contentHash, importRoster, lastFolderHash, recordRefusal, refusedResult } from './import.js';
 import { rosterFiles, rosterLimits } from './oneroster.js';
 import { isZip, readZip } from './zip.js';
@@ -67,13 +68,29 @@ export function folderImporter(deps: {
           actor: 'system',
           hash,
           result: refusedResult([{ file: dir, line: 0, field: null, message }]),
+          schoolId: await onlySchool(db),
         });
       }
       return 'refused';
     }
     if (!files) return 'empty';
     if ((await lastFolderHash(db)) === contentHash(files)) return 'unchanged';
-    const { ok, result } = await importRoster(db, files, 'folder', 'system');
+    // The folder is one school's export: it is imported only while the trust has one school.
+    const schoolId = await onlySchool(db);
+    if (schoolId === null) {
+      const message =
+        'The roster folder is one school’s, and the trust has several: upload each school’s roster.';
+      log.warn({ dir }, message);
+      await recordRefusal(db, {
+        source: 'folder',
+        actor: 'system',
+        hash: contentHash(files),
+        result: refusedResult([{ file: dir, line: 0, field: null, message }]),
+        schoolId: null,
+      });
+      return 'refused';
+    }
+    const { ok, result } = await importRoster(db, files, 'folder', 'system', schoolId);
     if (ok)
       log.info({ dir, pupils: result.pupils, changes: result.changes }, 'roster imported from the folder');
     else log.warn({ dir, errors: result.errors, first: result.problems[0] }, 'roster in the folder refused');

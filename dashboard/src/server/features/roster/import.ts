@@ -1,13 +1,14 @@
 /**
- * One roster import, from an upload or the folder: checked whole, stored in one transaction
- * only when no row is bad, recorded (with its report) and audited either way.
+ * One roster import, from an upload or the folder, into one school's roster: checked whole,
+ * stored in one transaction only when no row is bad, recorded (with its report and school)
+ * and audited either way.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { RosterImportResult } from '@harbour/shared';
 import { audit } from '../../core/audit.js';
 import type { Db } from '../../db/database.js';
 import { parseRoster } from './oneroster.js';
-import { applySnapshot } from './roster.repository.js';
+import { applySnapshot, LoginsTaken } from './roster.repository.js';
 
 export type RosterSource = 'upload' | 'folder';
 
@@ -32,7 +33,14 @@ export function refusedResult(
 
 export async function recordRefusal(
   db: Db,
-  input: { source: RosterSource; actor: string; hash: string; result: RosterImportResult },
+  input: {
+    source: RosterSource;
+    actor: string;
+    hash: string;
+    result: RosterImportResult;
+    /** The school the import was for; null: refused before one was known. */
+    schoolId: number | null;
+  },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -45,12 +53,13 @@ export async function recordRefusal(
         ok: 0,
         content_hash: input.hash,
         result: JSON.stringify(input.result),
+        school_id: input.schoolId,
       })
       .execute();
     await audit(trx, {
       actor: input.actor,
       action: 'roster.import_refused',
-      detail: { source: input.source, errors: input.result.errors },
+      detail: { source: input.source, errors: input.result.errors, school: input.schoolId },
     });
   });
 }
@@ -60,17 +69,43 @@ export async function importRoster(
   files: ReadonlyMap<string, Buffer>,
   source: RosterSource,
   actor: string,
+  schoolId: number,
 ): Promise<{ ok: boolean; result: RosterImportResult }> {
   const hash = contentHash(files);
   const parsed = parseRoster(files);
   if (!parsed.ok) {
     const result = refusedResult(parsed.problems, parsed.errors);
-    await recordRefusal(db, { source, actor, hash, result });
+    await recordRefusal(db, { source, actor, hash, result, schoolId });
     return { ok: false, result };
   }
   const at = new Date().toISOString();
-  const result = await db.transaction().execute(async (trx) => {
-    const applied = await applySnapshot(trx, parsed.snapshot, at);
+  try {
+    return { ok: true, result: await store(db, parsed.snapshot, { source, actor, hash, at, schoolId }) };
+  } catch (error) {
+    if (!(error instanceof LoginsTaken)) throw error;
+    // Named by login only: which school's pupil has it is not this school's to know.
+    const result = refusedResult(
+      error.logins.slice(0, 500).map((login) => ({
+        file: 'users.csv',
+        line: 0,
+        field: 'username',
+        message: `The login ${login} is another school's pupil's in this trust.`,
+      })),
+      error.logins.length,
+    );
+    await recordRefusal(db, { source, actor, hash, result, schoolId });
+    return { ok: false, result };
+  }
+}
+
+async function store(
+  db: Db,
+  snapshot: Parameters<typeof applySnapshot>[1],
+  input: { source: RosterSource; actor: string; hash: string; at: string; schoolId: number },
+): Promise<RosterImportResult> {
+  const { source, actor, hash, at, schoolId } = input;
+  return db.transaction().execute(async (trx) => {
+    const applied = await applySnapshot(trx, snapshot, at, schoolId);
     const result: RosterImportResult = {
       ...applied.counts,
       errors: 0,
@@ -89,17 +124,17 @@ export async function importRoster(
         ok: 1,
         content_hash: hash,
         result: JSON.stringify(result),
+        school_id: schoolId,
       })
       .execute();
     // Counts only: the audit trail names no pupil.
     await audit(trx, {
       actor,
       action: 'roster.import',
-      detail: { source, ...applied.counts, changes: applied.changes },
+      detail: { source, school: schoolId, ...applied.counts, changes: applied.changes },
     });
     return result;
   });
-  return { ok: true, result };
 }
 
 /** The last folder import's content hash (refused or not): an unchanged folder is not read twice. */

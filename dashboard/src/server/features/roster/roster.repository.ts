@@ -31,11 +31,26 @@ const chunk = <T>(items: T[], size = 400): T[][] => {
 };
 const listed = 200;
 
+/** An import claiming login names another school's pupils have: refused whole. */
+export class LoginsTaken extends Error {
+  constructor(readonly logins: string[]) {
+    super(`Logins of another school's pupils: ${logins.join(', ')}`);
+  }
+}
+
 /**
- * Makes the roster what the snapshot says, in one transaction (the caller's): new people and
- * classes are added, changed ones updated, and those no longer in the export marked as left.
+ * Makes one school's roster what the snapshot says, in one transaction (the caller's): new
+ * people and classes are added (in `schoolId`), changed ones updated, and those no longer in
+ * the export marked as left. Another school's rows are never read or written: the same MIS id
+ * there is another person (migration 0016). Throws LoginsTaken when the export gives a pupil a
+ * login that another school's pupil has (a login is one pupil's across the trust).
  */
-export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: string): Promise<AppliedRoster> {
+export async function applySnapshot(
+  trx: Db,
+  snapshot: RosterSnapshot,
+  at: string,
+  schoolId: number,
+): Promise<AppliedRoster> {
   const added: string[] = [];
   const left: string[] = [];
   const nameOf = (p: { given_name: string; family_name: string }) => `${p.given_name} ${p.family_name}`;
@@ -44,7 +59,9 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
   const pupilIds = new Map<string, string>();
   const pupilChanges = { added: 0, updated: 0, left: 0 };
   const existingPupils = new Map(
-    (await trx.selectFrom('roster_pupils').selectAll().execute()).map((r) => [r.sourced_id, r]),
+    (await trx.selectFrom('roster_pupils').selectAll().where('school_id', '=', schoolId).execute()).map(
+      (r) => [r.sourced_id, r],
+    ),
   );
   for (const p of snapshot.pupils) {
     const row = existingPupils.get(p.sourcedId);
@@ -54,7 +71,15 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
       pupilIds.set(p.sourcedId, id);
       await trx
         .insertInto('roster_pupils')
-        .values({ id, sourced_id: p.sourcedId, ...values, created_at: at, updated_at: at, left_at: null })
+        .values({
+          id,
+          sourced_id: p.sourcedId,
+          ...values,
+          created_at: at,
+          updated_at: at,
+          left_at: null,
+          school_id: schoolId,
+        })
         .execute();
       pupilChanges.added += 1;
       if (added.length < listed) added.push(nameOf(values));
@@ -86,18 +111,31 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
     pupilChanges.left += 1;
     if (left.length < listed) left.push(nameOf(row));
   }
-  // Logins are the export's: a leaver's name is free for someone else next year.
-  await trx.deleteFrom('roster_logins').execute();
+  // Logins are the export's: a leaver's name is free for someone else next year. Only this
+  // school's pupils' logins are replaced; one that is still another school's is refused.
+  const schoolPupils = trx.selectFrom('roster_pupils').select('id').where('school_id', '=', schoolId);
+  await trx.deleteFrom('roster_logins').where('pupil_id', 'in', schoolPupils).execute();
   const logins = snapshot.pupils.flatMap((p) =>
     p.logins.map((login) => ({ login, pupil_id: pupilIds.get(p.sourcedId)! })),
   );
+  const taken: string[] = [];
+  for (const part of chunk(logins.map((l) => l.login)))
+    for (const r of await trx
+      .selectFrom('roster_logins')
+      .select('login')
+      .where('login', 'in', part)
+      .execute())
+      taken.push(r.login);
+  if (taken.length > 0) throw new LoginsTaken(taken.sort());
   for (const part of chunk(logins)) await trx.insertInto('roster_logins').values(part).execute();
 
   // Staff.
   const staffIds = new Map<string, string>();
   const staffChanges = { added: 0, updated: 0, left: 0 };
   const existingStaff = new Map(
-    (await trx.selectFrom('roster_staff').selectAll().execute()).map((r) => [r.sourced_id, r]),
+    (await trx.selectFrom('roster_staff').selectAll().where('school_id', '=', schoolId).execute()).map(
+      (r) => [r.sourced_id, r],
+    ),
   );
   for (const s of snapshot.staff) {
     const row = existingStaff.get(s.sourcedId);
@@ -107,7 +145,15 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
       staffIds.set(s.sourcedId, id);
       await trx
         .insertInto('roster_staff')
-        .values({ id, sourced_id: s.sourcedId, ...values, created_at: at, updated_at: at, left_at: null })
+        .values({
+          id,
+          sourced_id: s.sourcedId,
+          ...values,
+          created_at: at,
+          updated_at: at,
+          left_at: null,
+          school_id: schoolId,
+        })
         .execute();
       staffChanges.added += 1;
       continue;
@@ -143,10 +189,15 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
   const classIds = new Map<string, string>();
   const classChanges = { added: 0, updated: 0, left: 0 };
   const existingClasses = new Map(
-    (await trx.selectFrom('roster_classes').selectAll().execute()).map((r) => [r.sourced_id, r]),
+    (await trx.selectFrom('roster_classes').selectAll().where('school_id', '=', schoolId).execute()).map(
+      (r) => [r.sourced_id, r],
+    ),
   );
+  // A class's location names a room of its own school only.
   const rooms = new Map(
-    (await trx.selectFrom('rooms').select(['id', 'name']).execute()).map((r) => [r.name.toLowerCase(), r.id]),
+    (await trx.selectFrom('rooms').select(['id', 'name']).where('school_id', '=', schoolId).execute()).map(
+      (r) => [r.name.toLowerCase(), r.id],
+    ),
   );
   for (const c of snapshot.classes) {
     const row = existingClasses.get(c.sourcedId);
@@ -166,6 +217,7 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
           created_at: at,
           updated_at: at,
           left_at: null,
+          school_id: schoolId,
         })
         .execute();
       classChanges.added += 1;
@@ -198,7 +250,7 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
   }
 
   // The calendar is the export's, whole: a term no longer in it is gone (nothing refers to it).
-  await trx.deleteFrom('roster_sessions').execute();
+  await trx.deleteFrom('roster_sessions').where('school_id', '=', schoolId).execute();
   for (const part of chunk(snapshot.sessions))
     await trx
       .insertInto('roster_sessions')
@@ -209,11 +261,13 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
           type: t.type,
           start_date: t.startDate,
           end_date: t.endDate,
+          school_id: schoolId,
         })),
       )
       .execute();
 
-  await trx.deleteFrom('roster_class_pupils').execute();
+  const schoolClasses = trx.selectFrom('roster_classes').select('id').where('school_id', '=', schoolId);
+  await trx.deleteFrom('roster_class_pupils').where('class_id', 'in', schoolClasses).execute();
   const memberships = [
     ...new Map(
       snapshot.classPupils.map(([c, p]) => {
@@ -223,7 +277,7 @@ export async function applySnapshot(trx: Db, snapshot: RosterSnapshot, at: strin
     ).values(),
   ];
   for (const part of chunk(memberships)) await trx.insertInto('roster_class_pupils').values(part).execute();
-  await trx.deleteFrom('roster_class_staff').execute();
+  await trx.deleteFrom('roster_class_staff').where('class_id', 'in', schoolClasses).execute();
   const teaching = [
     ...new Map(
       snapshot.classStaff.map(([c, s]) => {
@@ -271,7 +325,13 @@ export async function classesTaughtBy(db: Db, email: string): Promise<string[]> 
  */
 export async function listPupils(
   db: Db,
-  filter: { q?: string | undefined; classIds?: string[] | undefined; limit?: number },
+  filter: {
+    q?: string | undefined;
+    classIds?: string[] | undefined;
+    /** One school's pupils; null: every school's (trust-level staff). */
+    schoolId?: number | null;
+    limit?: number;
+  },
 ): Promise<Pupil[]> {
   if (filter.classIds && filter.classIds.length === 0) return [];
   let query = db
@@ -281,6 +341,8 @@ export async function listPupils(
     .orderBy('p.family_name')
     .orderBy('p.given_name')
     .limit(filter.limit ?? 500);
+  if (filter.schoolId !== undefined && filter.schoolId !== null)
+    query = query.where('p.school_id', '=', filter.schoolId);
   if (filter.classIds) {
     const ids = filter.classIds;
     query = query.where((eb) =>
@@ -391,8 +453,15 @@ export async function peopleForLogins(db: Db, logins: readonly string[]): Promis
   return out;
 }
 
-/** Live classes (all, or those in `classIds`), with their pupil count, teachers' accounts and room. */
-export async function listClasses(db: Db, classIds?: string[]): Promise<RosterClass[]> {
+/**
+ * Live classes (all, or those in `classIds`; of one school, or every school's for `schoolId`
+ * null), with their pupil count, teachers' accounts and room.
+ */
+export async function listClasses(
+  db: Db,
+  classIds?: string[],
+  schoolId: number | null = null,
+): Promise<RosterClass[]> {
   if (classIds && classIds.length === 0) return [];
   let query = db
     .selectFrom('roster_classes as c')
@@ -412,6 +481,7 @@ export async function listClasses(db: Db, classIds?: string[]): Promise<RosterCl
     .where('c.left_at', 'is', null)
     .orderBy('c.title');
   if (classIds) query = query.where('c.id', 'in', classIds);
+  if (schoolId !== null) query = query.where('c.school_id', '=', schoolId);
   const rows = await query.execute();
   if (rows.length === 0) return [];
   const teachers = await db
@@ -441,14 +511,22 @@ export async function listClasses(db: Db, classIds?: string[]): Promise<RosterCl
   });
 }
 
-/** The room a live class is taught in: undefined for no such class, null for no room yet. */
-export async function classRoom(db: Db, classId: string): Promise<string | null | undefined> {
-  const row = await db
+/**
+ * The room a live class is taught in: undefined for no such class (or one of another school
+ * than `schoolId`; null: any school), null for no room yet.
+ */
+export async function classRoom(
+  db: Db,
+  classId: string,
+  schoolId: number | null = null,
+): Promise<string | null | undefined> {
+  let q = db
     .selectFrom('roster_classes')
     .select('room_id')
     .where('id', '=', classId)
-    .where('left_at', 'is', null)
-    .executeTakeFirst();
+    .where('left_at', 'is', null);
+  if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+  const row = await q.executeTakeFirst();
   return row ? row.room_id : undefined;
 }
 
@@ -488,15 +566,14 @@ export async function loginsWithKeyStage(db: Db): Promise<{ login: string; keySt
   return rows.map((r) => ({ login: r.login, keyStage: keyStageOf(yearGroup(r.year_group)) }));
 }
 
-/** The school's terms and years from the last roster import, oldest first. */
-export async function listSessions(db: Db): Promise<AcademicSession[]> {
-  const rows = await db
-    .selectFrom('roster_sessions')
-    .selectAll()
-    .orderBy('start_date')
-    .orderBy('end_date')
-    .orderBy('sourced_id')
-    .execute();
+/**
+ * A school's terms and years from its last roster import, oldest first; `schoolId` null (a
+ * trust-level member of staff): every school's.
+ */
+export async function listSessions(db: Db, schoolId: number | null = null): Promise<AcademicSession[]> {
+  let q = db.selectFrom('roster_sessions').selectAll();
+  if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+  const rows = await q.orderBy('start_date').orderBy('end_date').orderBy('sourced_id').execute();
   return rows.map((r) => ({
     id: r.sourced_id,
     title: r.title,

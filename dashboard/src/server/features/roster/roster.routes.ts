@@ -17,7 +17,9 @@ import { audit } from '../../core/audit.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import type { App } from '../../core/feature.js';
 import type { SessionUser } from '../../core/identity.js';
+import { onlySchool, schoolExists } from '../../core/schools.js';
 import type { Db } from '../../db/database.js';
+import { inSchool } from '../../core/tenancy.js';
 import { currentUser } from '../../http/plumbing.js';
 import { contentHash, importRoster, recordRefusal, refusedResult } from './import.js';
 import { rosterLimits } from './oneroster.js';
@@ -26,9 +28,43 @@ import { isZip, readZip } from './zip.js';
 
 const tags = ['roster'];
 
-/** The classes whose pupils `user` may see: a teacher their own; the DSL and admins all (undefined). */
+/**
+ * The classes whose pupils `user` may see: a teacher their own; the DSL and admins all
+ * (undefined). Always within the user's school too (the lists filter by it).
+ */
 export async function visibleClasses(db: Db, user: SessionUser): Promise<string[] | undefined> {
   return user.role === 'teacher' ? classesTaughtBy(db, user.email) : undefined;
+}
+
+const importQuerySchema = z.object({
+  /** The school whose roster this is: trust-level admins name it when the trust has several. */
+  school: z.coerce
+    .number({ error: 'school must be a school’s number' })
+    .int({ error: 'school must be a school’s number' })
+    .positive({ error: 'school must be a school’s number' })
+    .optional(),
+});
+
+/**
+ * The school an upload is for: a school's admin imports their own school's roster only (naming
+ * another is refused, 403); a trust-level admin names it (`?school=`), or gets the trust's
+ * only school when there is one.
+ */
+async function importSchool(db: Db, actor: SessionUser, requested: number | undefined): Promise<number> {
+  if (actor.schoolId !== null) {
+    if (requested !== undefined && requested !== actor.schoolId)
+      throw new HarbourError('forbidden', 'You can only import your own school’s roster.');
+    return actor.schoolId;
+  }
+  if (requested !== undefined) {
+    if (!(await schoolExists(db, requested)))
+      throw new HarbourError('validation_failed', 'There is no such school.');
+    return requested;
+  }
+  const only = await onlySchool(db);
+  if (only === null)
+    throw new HarbourError('validation_failed', 'Name the school whose roster this is (?school=).');
+  return only;
 }
 
 const refusal = (result: RosterImportResult) => ({
@@ -59,12 +95,26 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
           summary:
             'Import the roster: the five OneRoster 1.1 CSV files, or one zip, as multipart/form-data. Refused whole if any row is bad',
           tags,
+          querystring: importQuerySchema,
           consumes: ['multipart/form-data'],
           response: { 200: rosterImportResultSchema, 400: rosterImportRefusedSchema },
         },
       },
       async (request, reply) => {
         const actor = currentUser(request);
+        // Before the body is read: nothing of a refused school's upload is stored.
+        const { school } = request.query as z.output<typeof importQuerySchema>;
+        let schoolId: number;
+        try {
+          schoolId = await importSchool(db, actor, school);
+        } catch (error) {
+          if (!(error instanceof HarbourError && error.code === 'validation_failed')) throw error;
+          // No school to record it against: refused, as a bad file is, and nothing is stored.
+          const result = refusedResult([
+            { file: 'school', line: 0, field: 'school', message: error.message },
+          ]);
+          return reply.status(400).send(refusal(result));
+        }
         if (!request.isMultipart()) {
           throw new HarbourError('unsupported_media_type', 'Send the roster files as multipart/form-data.');
         }
@@ -100,12 +150,18 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
           if (error instanceof HarbourError && error.code === 'validation_failed') {
             // A zip that cannot be read, or would inflate too far: refused and recorded like bad rows.
             const result = refusedResult([{ file: 'zip', line: 0, field: null, message: error.message }]);
-            await recordRefusal(db, { source: 'upload', actor: actor.id, hash: contentHash(files), result });
+            await recordRefusal(db, {
+              source: 'upload',
+              actor: actor.id,
+              hash: contentHash(files),
+              result,
+              schoolId,
+            });
             return reply.status(400).send(refusal(result));
           }
           throw error;
         }
-        const { ok, result } = await importRoster(db, files, 'upload', actor.id);
+        const { ok, result } = await importRoster(db, files, 'upload', actor.id, schoolId);
         if (!ok) return reply.status(400).send(refusal(result));
         deps.imported();
         return result;
@@ -123,13 +179,12 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
         response: { 200: rosterImportsSchema },
       },
     },
-    async () => {
-      const rows = await db
-        .selectFrom('roster_imports')
-        .selectAll()
-        .orderBy('at', 'desc')
-        .limit(20)
-        .execute();
+    async (request) => {
+      // A school's admin reads their school's reports only: they name its pupils.
+      const schoolId = currentUser(request).schoolId;
+      let q = db.selectFrom('roster_imports').selectAll();
+      if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+      const rows = await q.orderBy('at', 'desc').limit(20).execute();
       return {
         folder: deps.folder,
         imports: rows.map((r) => ({
@@ -155,8 +210,9 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
       },
     },
     async (request) => {
-      const classIds = await visibleClasses(db, currentUser(request));
-      return { pupils: await listPupils(db, { q: request.query.q, classIds }) };
+      const user = currentUser(request);
+      const classIds = await visibleClasses(db, user);
+      return { pupils: await listPupils(db, { q: request.query.q, classIds, schoolId: user.schoolId }) };
     },
   );
 
@@ -170,9 +226,10 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
         response: { 200: rosterClassListSchema },
       },
     },
-    async (request) => ({
-      classes: await listClasses(db, await visibleClasses(db, currentUser(request))),
-    }),
+    async (request) => {
+      const user = currentUser(request);
+      return { classes: await listClasses(db, await visibleClasses(db, user), user.schoolId) };
+    },
   );
 
   app.get(
@@ -186,7 +243,7 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
         response: { 200: academicSessionListSchema },
       },
     },
-    async () => ({ sessions: await listSessions(db) }),
+    async (request) => ({ sessions: await listSessions(db, currentUser(request).schoolId) }),
   );
 
   app.put(
@@ -206,12 +263,18 @@ export function rosterRoutes(app: App, deps: { db: Db; folder: string | null; im
       const { roomId } = request.body;
       const found = await db
         .selectFrom('roster_classes')
-        .select('id')
+        .select(['id', 'school_id'])
         .where('id', '=', id)
         .where('left_at', 'is', null)
         .executeTakeFirst();
-      if (!found) throw notFound('Class');
-      if (roomId && !(await db.selectFrom('rooms').select('id').where('id', '=', roomId).executeTakeFirst()))
+      // Another school's class, and a room of another school than the class's, answer as
+      // ones that do not exist (core/tenancy.ts).
+      if (!found || !inSchool(currentUser(request), found.school_id)) throw notFound('Class');
+      if (
+        roomId &&
+        (await db.selectFrom('rooms').select('school_id').where('id', '=', roomId).executeTakeFirst())
+          ?.school_id !== found.school_id
+      )
         throw notFound('Room');
       // One transaction, the audit entry first: its lock orders two admins' writes, so the
       // room the class ends up with is the one the trail names last.

@@ -7,6 +7,7 @@ import type { UiLanguage } from '@harbour/shared';
 import type { Logger } from 'pino';
 import { allows } from '../../core/access.js';
 import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
+import { inSchool } from '../../core/tenancy.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import type { ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
@@ -132,7 +133,8 @@ export function supervisionFeature(deps: {
         handle: async ({ roomId }, connection) => {
           const { user } = connection;
           const room = await roomById(db, roomId);
-          if (!room) throw notFound('Room');
+          // Another school's room answers as one that does not exist (core/tenancy.ts).
+          if (!room || !inSchool(user, room.school_id)) throw notFound('Room');
           await push.join(connection, channel.room(roomId));
           // Supervision names the teacher and the lesson: as GET /api/supervision, not for technicians.
           const [supervision] = allows('viewSupervision', user.role)

@@ -26,7 +26,9 @@ export function roomOverviewRoutes(app: App, ports: SupervisionPorts): void {
       // A school's staff see their school's rooms only (core/tenancy.ts).
       const rooms = await listRooms(db, user.schoolId);
       const mine = new Set(await roomsOfStaff(db, user.id));
-      const sessions = can(user.role, 'viewSupervision') ? await runningSessions(db) : [];
+      const sessions = can(user.role, 'viewSupervision')
+        ? await runningSessions(db, { schoolId: user.schoolId })
+        : [];
       const out: RoomOverview[] = [];
       for (const room of rooms) {
         const ids = await deviceIdsInRoom(db, room.id, { includeRevoked: false });

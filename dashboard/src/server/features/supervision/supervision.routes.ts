@@ -16,8 +16,8 @@ import {
 import type { SessionUser } from '../../core/identity.js';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
-import { activeStaff, countExisting } from '../accounts/index.js';
-import { roomStaff, roomVisibleTo, setRoomStaff } from '../devices/index.js';
+import { activeStaff, schoolsOfAccounts } from '../accounts/index.js';
+import { roomStaff, roomVisibleTo, schoolOfRoom, setRoomStaff } from '../devices/index.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
@@ -35,10 +35,19 @@ import {
   supervisionSettings,
 } from './supervision.js';
 
-/** Teachers see their own sessions; the DSL and admins see every one. */
-async function visibleSession(db: Db, user: SessionUser, id: string) {
+/**
+ * A session of a room in `user`'s school (any for trust-level staff): another school's
+ * answers 404, as one that does not exist (core/tenancy.ts).
+ */
+async function sessionInSchool(db: Db, user: SessionUser, id: string) {
   const session = await getSession(db, id);
-  if (!session) throw notFound('Supervised session');
+  if (!session || !(await roomVisibleTo(db, user, session.roomId))) throw notFound('Supervised session');
+  return session;
+}
+
+/** Teachers see their own sessions; the DSL and admins see every one of their school. */
+async function visibleSession(db: Db, user: SessionUser, id: string) {
+  const session = await sessionInSchool(db, user, id);
   if (user.role === 'teacher' && session.teacherId !== user.id) {
     throw new HarbourError('forbidden', 'This is another teacher’s supervised session.');
   }
@@ -60,7 +69,10 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
     async (request) => {
       const user = currentUser(request);
       return {
-        sessions: await runningSessions(db, user.role === 'teacher' ? { teacherId: user.id } : {}),
+        sessions: await runningSessions(db, {
+          ...(user.role === 'teacher' && { teacherId: user.id }),
+          schoolId: user.schoolId,
+        }),
       };
     },
   );
@@ -108,7 +120,11 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
         response: { 200: supervisionSessionSchema },
       },
     },
-    async (request) => endSupervision(ports, request.params.id, currentUser(request)),
+    async (request) => {
+      const user = currentUser(request);
+      await sessionInSchool(db, user, request.params.id);
+      return endSupervision(ports, request.params.id, user);
+    },
   );
 
   app.post(
@@ -123,8 +139,12 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
         response: { 201: controlActionSchema },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await sendControl(ports, currentUser(request), request.params.id, request.body)),
+    async (request, reply) => {
+      const user = currentUser(request);
+      // Nothing reaches another school's computers: its session answers 404 first.
+      await sessionInSchool(db, user, request.params.id);
+      return reply.status(201).send(await sendControl(ports, user, request.params.id, request.body));
+    },
   );
 
   app.get(
@@ -179,8 +199,13 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
       // Another school's room answers as one that does not exist (core/tenancy.ts).
       if (!(await roomVisibleTo(db, actor, roomId))) throw notFound('Room');
       const userIds = [...new Set(request.body.userIds)];
-      if ((await countExisting(db, userIds)) !== userIds.length)
+      const schools = await schoolsOfAccounts(db, userIds);
+      if (schools.size !== userIds.length)
         throw new HarbourError('bad_request', 'Some of those staff accounts do not exist.');
+      // Only the room's school's staff, or trust-level staff, may supervise it.
+      const roomSchool = await schoolOfRoom(db, roomId);
+      if ([...schools.values()].some((s) => s !== null && s !== roomSchool))
+        throw new HarbourError('bad_request', 'Some of those staff are of another school than the room.');
       await setRoomStaff(db, roomId, userIds);
       await audit(db, { actor: actor.id, action: 'room.staff', subject: roomId, detail: { userIds } });
       return { userIds };
@@ -197,8 +222,9 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
         response: { 200: staffOptionListSchema },
       },
     },
-    async () => {
-      const rows = await activeStaff(db, ['teacher', 'dsl']);
+    async (request) => {
+      // A school's own staff and trust-level staff: no one else may be assigned its rooms.
+      const rows = await activeStaff(db, ['teacher', 'dsl'], currentUser(request).schoolId);
       return { staff: rows.map((r) => ({ id: r.id, displayName: r.display_name, role: r.role })) };
     },
   );

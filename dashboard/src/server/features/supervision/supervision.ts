@@ -14,7 +14,7 @@ import { channel, type Push } from '../../core/ports.js';
 import {
   deviceIdsInRoom,
   isRoomStaff,
-  roomExists,
+  roomVisibleTo,
   sessionsInRoom,
   type DeviceHub,
 } from '../devices/index.js';
@@ -95,8 +95,13 @@ const toSession = (r: SessionRow): SupervisionSession => ({
 const nowIso = () => new Date().toISOString();
 
 /** Sessions running now: started, not ended, and not past their end time. */
-export async function runningSessions(db: Db, filter: { teacherId?: string; roomId?: string } = {}) {
+export async function runningSessions(
+  db: Db,
+  filter: { teacherId?: string; roomId?: string; schoolId?: number | null } = {},
+) {
   let q = sessionQuery(db).where('s.ended_at', 'is', null).where('s.ends_at', '>', nowIso());
+  if (filter.schoolId !== undefined && filter.schoolId !== null)
+    q = q.where('r.school_id', '=', filter.schoolId);
   if (filter.teacherId) q = q.where('s.teacher_id', '=', filter.teacherId);
   if (filter.roomId) q = q.where('s.room_id', '=', filter.roomId);
   return (await q.orderBy('s.started_at').execute()).map(toSession);
@@ -170,7 +175,8 @@ export async function startSupervision(
 ): Promise<SupervisionSession> {
   let roomId = request.roomId;
   if (request.classId) {
-    const room = await classRoom(ports.db, request.classId);
+    // Another school's class answers as one that does not exist.
+    const room = await classRoom(ports.db, request.classId, user.schoolId);
     if (room === undefined) throw notFound('Class');
     // A lesson for a class is its teachers' to start: a teacher who may use the room for other
     // reasons (assigned by hand) starts it for the room, not in another teacher's class's name.
@@ -186,7 +192,8 @@ export async function startSupervision(
     durationMinutes: request.durationMinutes,
     ...(request.classId && { classId: request.classId }),
   };
-  if (!(await roomExists(ports.db, input.roomId))) throw notFound('Room');
+  // Another school's room answers as one that does not exist (core/tenancy.ts).
+  if (!(await roomVisibleTo(ports.db, user, input.roomId))) throw notFound('Room');
   if (!(await maySupervise(ports.db, user, input.roomId))) {
     throw new HarbourError('forbidden', 'You are not one of the staff who may supervise this room.');
   }
