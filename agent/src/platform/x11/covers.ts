@@ -607,18 +607,12 @@ export class X11Covers extends EventEmitter {
     const wid = ev.wid;
     // The browser's own helper windows are tiny (10x10, off screen); its page windows are not.
     if (!expecting || (ev.width ?? 0) <= 20 || (ev.height ?? 0) <= 20) return;
-    const frame = this.frames[expecting.display];
-    if (!frame?.wid) return;
-    // Into our window before anything else, without waiting for a reply: the window manager
-    // must never get to map it (when it did, it let go of it later and unmapped it or gave it
-    // back to the root window, and the cover stayed empty: 1 restart in 8 on a loaded machine).
-    conn.X.ReparentWindow(wid, frame.wid, 0, 0);
     const attrs = await conn.attributes(wid);
-    if (!attrs || attrs.klass !== 1 || this.expecting !== expecting) {
-      // Not a window that can show a page, or not wanted any more: back where it was.
-      if (attrs) conn.X.ReparentWindow(wid, conn.root, ev.x ?? 0, ev.y ?? 0);
-      return;
-    }
+    if (!attrs || attrs.klass !== 1 || attrs.overrideRedirect) return;
+    const frame = this.frames[expecting.display];
+    if (!frame?.wid || this.expecting !== expecting) return;
+    // Into our window before anything else: the window manager must never get to map it.
+    conn.X.ReparentWindow(wid, frame.wid, 0, 0);
     conn.X.ChangeWindowAttributes(wid, { backgroundPixel: this.background }, () => undefined);
     // Its contents in a pixmap of its own (the X server still puts them on screen): what it
     // draws under the picture is kept, so untilPageShows() can read it and, at the hand-over,
@@ -637,11 +631,21 @@ export class X11Covers extends EventEmitter {
     this.logger.debug({ wid, display: expecting.display, size: [ev.width, ev.height] }, 'covers: adopted');
     frame.child = wid;
     conn.X.MoveResizeWindow(wid, 0, 0, frame.display.width, frame.display.height);
-    // Mapped by us: had the browser asked to map it before we adopted it, the window manager
-    // got that request and, finding the window no longer its to manage, dropped it; the window
-    // then stayed unmapped in ours (the cover empty after 1 restart in 14). Our window being
-    // unmapped while hidden, mapping the page window in it shows nothing until the cover shows.
-    conn.X.MapWindow(wid);
+    // Had the browser asked to map it before we adopted it, the window manager got that
+    // request and, finding the window no longer its to manage, dropped it: the window stayed
+    // unmapped in ours, and the cover empty (1 restart in 8 to 14 on a loaded machine). The
+    // browser maps its window at once; one still unmapped a second later is mapped here.
+    setTimeout(() => {
+      if (frame.child !== wid || conn.closed) return;
+      void conn.attributes(wid).then((a) => {
+        if (!a || a.mapState !== 0 || frame.child !== wid) return;
+        this.logger.warn(
+          { display: frame.display.name },
+          'covers: the page window was never mapped; mapping it',
+        );
+        conn.X.MapWindow(wid);
+      });
+    }, 1000).unref();
     expecting.resolve(wid);
   }
 
