@@ -8,16 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pupil, RosterClass } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { migrations } from '../../dashboard/src/server/db/migrations/index.js';
 import { ApiClient } from '../support/api.js';
-import { databaseUrlFor } from '../support/database.js';
+import { databaseAtMigration } from '../support/database.js';
 import { tempDir } from '../support/paths.js';
 import { adminEmail, password, startInProcess } from '../support/harbour.js';
 import { rosterFiles, sampleRoster, uploadRoster, type RosterSpec } from '../support/roster.js';
@@ -491,17 +487,7 @@ describe('the new-incident email', () => {
 describe('upgrade from 0015', () => {
   it('keeps the roster with its logins, classes and terms, and the next import updates it in place', async () => {
     const dataDir = tempDir('roster-schools-upgrade');
-    const url = await databaseUrlFor(dataDir);
-    const old = new Kysely<Record<string, Record<string, unknown>>>({
-      dialect: url
-        ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) })
-        : new SqliteDialect({ database: new SQLite(`${dataDir}/harbour.sqlite`) }),
-    });
-    const migrator = new Migrator({
-      db: old,
-      provider: { getMigrations: () => Promise.resolve(migrations) },
-    });
-    expect((await migrator.migrateTo('0015_control_language')).error).toBeUndefined();
+    const old = await databaseAtMigration(dataDir, '0015_control_language');
     const now = new Date().toISOString();
     const pupil = randomUUID();
     const klass = randomUUID();

@@ -8,15 +8,11 @@
  * keeps every row visible to its (trust-level) staff.
  */
 import { randomUUID } from 'node:crypto';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardServerToClient } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
-import { migrations } from '../../dashboard/src/server/db/migrations/index.js';
 import { ApiClient } from '../support/api.js';
-import { databaseUrlFor } from '../support/database.js';
+import { databaseAtMigration } from '../support/database.js';
 import { addStaff, adminEmail, password, startInProcess } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { connected, dashboardSocket, type DashboardSocket } from '../support/sockets.js';
@@ -342,18 +338,7 @@ describe('a school’s admin administers their own school only', () => {
 describe('upgrade from 0013', () => {
   it('keeps every room and incident visible to the install’s existing (trust-level) staff', async () => {
     const dataDir = tempDir('tenants-upgrade');
-    const url = await databaseUrlFor(dataDir);
-    const old = new Kysely<Record<string, Record<string, unknown>>>({
-      dialect: url
-        ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) })
-        : new SqliteDialect({ database: new SQLite(`${dataDir}/harbour.sqlite`) }),
-    });
-    const migrator = new Migrator({
-      db: old,
-      provider: { getMigrations: () => Promise.resolve(migrations) },
-    });
-    const upTo = await migrator.migrateTo('0013_academic_sessions');
-    expect(upTo.error).toBeUndefined();
+    const old = await databaseAtMigration(dataDir, '0013_academic_sessions');
     const roomId = randomUUID();
     const incidentId = randomUUID();
     const now = new Date().toISOString();

@@ -9,8 +9,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { inject } from 'vitest';
 import { describeDatabaseUrl } from '../../dashboard/src/server/db/database.js';
+import { migrations } from '../../dashboard/src/server/db/migrations/index.js';
 import { createDatabase, postgresBinDir, psql } from './postgres.js';
 
 export type TestDatabase = 'sqlite' | 'postgres';
@@ -117,4 +120,28 @@ export function databaseContents(harbour: { dbFile: string; database: 'sqlite' |
   const r = spawnSync(path.join(postgresBinDir(), 'pg_dump'), ['--dbname', url], { maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`pg_dump failed: ${r.stderr.toString()}`);
   return r.stdout;
+}
+
+/**
+ * A database on `dataDir` (the server's, as databaseUrlFor gives it) migrated only up to
+ * `migration`, as an install of that version left it: for upgrade tests, which fill it as the
+ * old version would and then start today's server on it. Close it before the server starts.
+ */
+export async function databaseAtMigration(
+  dataDir: string,
+  migration: string,
+): Promise<Kysely<Record<string, Record<string, unknown>>>> {
+  const url = await databaseUrlFor(dataDir);
+  const db = new Kysely<Record<string, Record<string, unknown>>>({
+    dialect: url
+      ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) })
+      : new SqliteDialect({ database: new SQLite(path.join(dataDir, 'harbour.sqlite')) }),
+  });
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  const { error } = await migrator.migrateTo(migration);
+  if (error) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(`migrating to ${migration} failed`, { cause: error });
+  }
+  return db;
 }

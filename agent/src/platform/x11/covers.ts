@@ -481,20 +481,14 @@ export class X11Covers extends EventEmitter {
       case 'UnmapNotify': {
         // The page window in our window unmapped by someone (a window manager letting go of a
         // window it had begun to manage): mapped again, or the cover would stay empty.
-        // (Not one being destroyed, which is unmapped first: that one is gone by the reply.)
-        const parent = this.frames.find(
-          (fr) => fr.child !== 0 && fr.child === ev.wid && ev.event === fr.child,
-        );
+        const parent = this.frameOfChild(ev);
         if (parent) {
-          const child = parent.child;
-          void conn.attributes(child).then((a) => {
-            if (!a || a.mapState !== 0 || parent.child !== child) return;
-            this.logger.warn(
-              { display: parent.display.name },
-              'covers: the page window was unmapped; mapping it again',
-            );
-            conn.X.MapWindow(child);
-          });
+          this.mapIfUnmapped(
+            conn,
+            parent,
+            parent.child,
+            'covers: the page window was unmapped; mapping it again',
+          );
           return;
         }
         const f = this.frames.find((fr) => fr.wid === ev.wid);
@@ -510,7 +504,7 @@ export class X11Covers extends EventEmitter {
         // An adopted window taken out of our window: a window manager that saw the browser map
         // it before we adopted it, then let go of it, gives it back to the root window, under
         // our cover, where the page can no longer be seen (the cover stayed empty after a kill).
-        const f = this.frames.find((fr) => fr.child !== 0 && fr.child === ev.wid && ev.event === fr.child);
+        const f = this.frameOfChild(ev);
         if (f && ev.parent !== f.wid && f.wid) {
           this.logger.warn(
             { display: f.display.name },
@@ -635,18 +629,29 @@ export class X11Covers extends EventEmitter {
     // request and, finding the window no longer its to manage, dropped it: the window stayed
     // unmapped in ours, and the cover empty (1 restart in 8 to 14 on a loaded machine). The
     // browser maps its window at once; one still unmapped a second later is mapped here.
-    setTimeout(() => {
-      if (frame.child !== wid || conn.closed) return;
-      void conn.attributes(wid).then((a) => {
-        if (!a || a.mapState !== 0 || frame.child !== wid) return;
-        this.logger.warn(
-          { display: frame.display.name },
-          'covers: the page window was never mapped; mapping it',
-        );
-        conn.X.MapWindow(wid);
-      });
-    }, 1000).unref();
+    setTimeout(
+      () => this.mapIfUnmapped(conn, frame, wid, 'covers: the page window was never mapped; mapping it'),
+      1000,
+    ).unref();
     expecting.resolve(wid);
+  }
+
+  /** The frame whose adopted page window an event (selected on that window) is about. */
+  private frameOfChild(ev: X11Event): Frame | undefined {
+    return this.frames.find((fr) => fr.child !== 0 && fr.child === ev.wid && ev.event === fr.child);
+  }
+
+  /**
+   * Maps `frame`'s page window `wid` if it is still that frame's and unmapped (not one being
+   * destroyed, which is unmapped first: that one is gone by the reply).
+   */
+  private mapIfUnmapped(conn: X11Connection, frame: Frame, wid: number, why: string): void {
+    if (frame.child !== wid || conn.closed) return;
+    void conn.attributes(wid).then((a) => {
+      if (!a || a.mapState !== 0 || frame.child !== wid) return;
+      this.logger.warn({ display: frame.display.name }, why);
+      conn.X.MapWindow(wid);
+    });
   }
 
   /** Waits (briefly) for the window's WM_CLASS and checks that it names our browser's profile. */
