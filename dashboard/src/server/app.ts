@@ -28,6 +28,7 @@ import { auditKeyPurpose, auditTrail } from './core/audit.js';
 import { memoryPresence, soleNode } from './core/cluster.js';
 import { defaultKeyFile, openServerKeys, type ServerKeys } from './core/keys.js';
 import { liveScope } from './core/live-scope.js';
+import { severalSchools } from './core/schools.js';
 import { httpRateLimitStore, memoryCounters, rateLimit } from './core/rate-limit.js';
 import { systemClock } from './core/ports.js';
 import { databaseFile, openDatabase, type Db } from './db/database.js';
@@ -292,7 +293,7 @@ export async function startHarbour(
     transform: jsonSchemaTransform,
   });
 
-  const routes = installPlumbing(app, authenticate, guard, uploadRate);
+  const routes = installPlumbing(app, authenticate, guard, () => severalSchools(db), uploadRate);
   for (const feature of features) feature.routes?.(app);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
 

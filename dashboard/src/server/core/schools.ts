@@ -36,6 +36,16 @@ export async function onlySchool(db: Db): Promise<number | null> {
   return rows.length === 1 ? (rows[0]?.id ?? null) : null;
 }
 
+/**
+ * Whether the trust has more than one school: reads at most two ids by the primary key, so it
+ * costs the same however many schools there are, and every node sharing the database agrees
+ * at once when a school is created (no cache to go stale).
+ */
+export async function severalSchools(db: Db): Promise<boolean> {
+  const rows = await db.selectFrom('schools').select('id').limit(2).execute();
+  return rows.length > 1;
+}
+
 export async function schoolWithCode(db: Db, code: string): Promise<School | undefined> {
   const row = await db.selectFrom('schools').selectAll().where('code', '=', code).executeTakeFirst();
   return row && toSchool(row);

@@ -27,6 +27,13 @@ declare module 'fastify' {
      * must have proven a second factor, whatever the role (issue 17).
      */
     secondFactor?: boolean;
+    /**
+     * The route changes a setting that is one for the whole server, so for every school
+     * (docs/trust.md): while the trust has more than one school, only trust-level staff
+     * (`schoolId` null) may call it; a school's own staff are refused with 403 before anything
+     * is read or written. With one school (or none) its staff keep full control.
+     */
+    trustWide?: true;
     /** The route stays open to a session that must first change its password or enrol a second factor. */
     duringRestriction?: boolean;
   }
@@ -40,7 +47,12 @@ export interface RouteInfo {
   method: string;
   url: string;
   access: Access;
+  /** The route changes a trust-wide setting (`config.trustWide`). */
+  trustWide: boolean;
 }
+
+/** The refusal a school's staff get from a trust-wide route while the trust has several schools. */
+export const trustWideRefusal = 'Only trust-level staff can change settings that apply to every school.';
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -80,6 +92,8 @@ export function installPlumbing(
   app: FastifyInstance,
   authenticate: Authenticators,
   guard: OriginGuard,
+  /** Whether the trust has more than one school (asked only of a school's staff on a trust-wide route). */
+  severalSchools: () => Promise<boolean>,
   /** Requests to device routes (evidence uploads) one device may send a minute. */
   deviceRate?: RateLimit,
 ): RouteInfo[] {
@@ -105,8 +119,15 @@ export function installPlumbing(
     if (!route.url.startsWith('/api/')) return;
     const access = route.config?.access;
     if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
-    for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+    const trustWide = route.config?.trustWide === true;
+    const methods = [route.method].flat();
+    // A trust-wide setting is refused on its changes; a read of it stays open to a school's staff.
+    if (trustWide && !methods.every((m) => stateChanging.has(m)))
+      throw new Error(
+        `route ${String(route.method)} ${route.url} is trust-wide but does not change anything`,
+      );
+    for (const method of methods) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access, trustWide });
     }
   });
 
@@ -153,6 +174,9 @@ export function installPlumbing(
         'second_factor_required',
         'Safeguarding records open only after signing in with a second factor.',
       );
+    }
+    if (config.trustWide && user && user.schoolId !== null && (await severalSchools())) {
+      throw new HarbourError('forbidden', trustWideRefusal);
     }
   });
 

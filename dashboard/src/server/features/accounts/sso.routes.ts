@@ -112,7 +112,7 @@ export function ssoRoutes(app: App, deps: { db: Db; sso: SsoService; publicUrl?:
   app.put(
     '/api/identity/sso',
     {
-      config: { access: 'manageUsers' },
+      config: { access: 'manageUsers', trustWide: true },
       schema: {
         summary: 'Set up SSO: a preset or any issuer, the client, and role rules',
         tags: ['users'],

@@ -120,7 +120,7 @@ export function userRoutes(app: App, deps: AccountDeps): void {
   app.patch(
     '/api/identity/settings',
     {
-      config: { access: 'manageUsers' },
+      config: { access: 'manageUsers', trustWide: true },
       schema: {
         summary: 'Change the school’s sign-in settings',
         tags: ['users'],

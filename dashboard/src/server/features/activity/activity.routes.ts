@@ -121,7 +121,7 @@ export function activityRoutes(app: App, db: Db, hub: ActivityHub, people: Peopl
   app.put(
     '/api/activity/settings',
     {
-      config: { access: 'manageActivitySettings' },
+      config: { access: 'manageActivitySettings', trustWide: true },
       schema: {
         summary: 'Change the activity settings (every agent picks them up at once)',
         tags: ['activity'],

@@ -42,7 +42,7 @@ export function watchlistRoutes(app: App, db: Db, hub: ActivityHub): void {
   app.post(
     '/api/watchlists/entries',
     {
-      config: { access: 'manageWatchlists' },
+      config: { access: 'manageWatchlists', trustWide: true },
       schema: {
         summary: 'Add a domain, web address pattern or keyword',
         tags: ['watch lists'],
@@ -67,7 +67,7 @@ export function watchlistRoutes(app: App, db: Db, hub: ActivityHub): void {
   app.put(
     '/api/watchlists/entries/:id',
     {
-      config: { access: 'manageWatchlists' },
+      config: { access: 'manageWatchlists', trustWide: true },
       schema: {
         summary: 'Change a watch-list entry',
         tags: ['watch lists'],
@@ -93,7 +93,7 @@ export function watchlistRoutes(app: App, db: Db, hub: ActivityHub): void {
   app.delete(
     '/api/watchlists/entries/:id',
     {
-      config: { access: 'manageWatchlists' },
+      config: { access: 'manageWatchlists', trustWide: true },
       schema: { summary: 'Remove a watch-list entry', tags: ['watch lists'], params: idParamsSchema },
     },
     async (request, reply) => {
@@ -132,7 +132,7 @@ export function watchlistRoutes(app: App, db: Db, hub: ActivityHub): void {
   app.post(
     '/api/watchlists/import',
     {
-      config: { access: 'manageWatchlists' },
+      config: { access: 'manageWatchlists', trustWide: true },
       bodyLimit: watchLimits.csvBytes * 2,
       schema: {
         summary: 'Import a CSV file; any bad row is reported by line number and nothing is imported',

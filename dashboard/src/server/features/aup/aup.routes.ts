@@ -120,7 +120,7 @@ export function aupRoutes(
   app.post(
     '/api/aup/audiences',
     {
-      config: { access: 'manageAup' },
+      config: { access: 'manageAup', trustWide: true },
       schema: {
         summary: 'Add an audience (e.g. "wraparound care")',
         tags,
@@ -167,7 +167,7 @@ export function aupRoutes(
   app.post(
     '/api/aup/documents',
     {
-      config: { access: 'manageAup' },
+      config: { access: 'manageAup', trustWide: true },
       schema: {
         summary: 'Save a new version of an audience’s policy, as a draft or published',
         tags,
@@ -196,7 +196,7 @@ export function aupRoutes(
   app.post(
     '/api/aup/documents/:id/publish',
     {
-      config: { access: 'manageAup' },
+      config: { access: 'manageAup', trustWide: true },
       schema: {
         summary: 'Publish a version: it replaces its audience’s published one',
         tags,
@@ -236,7 +236,7 @@ export function aupRoutes(
   app.put(
     '/api/aup/settings',
     {
-      config: { access: 'manageAup' },
+      config: { access: 'manageAup', trustWide: true },
       schema: {
         summary: 'Replace the audience rules, default audience and yearly expiry date',
         tags,

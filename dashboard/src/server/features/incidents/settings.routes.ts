@@ -32,7 +32,7 @@ export function safeguardingRoutes(app: App, db: Db): void {
   app.patch(
     '/api/safeguarding/settings',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', trustWide: true },
       schema: {
         summary: 'Change safeguarding settings (recorded)',
         tags,
@@ -87,7 +87,7 @@ export function safeguardingRoutes(app: App, db: Db): void {
   app.put(
     '/api/safeguarding/staff-pin',
     {
-      config: { access: 'manageIncidents' },
+      config: { access: 'manageIncidents', trustWide: true },
       schema: {
         summary:
           'Set the staff PIN that releases a covered screen at the computer (only its argon2 hash is kept)',

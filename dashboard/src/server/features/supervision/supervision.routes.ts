@@ -245,7 +245,7 @@ export function supervisionRoutes(app: App, ports: SupervisionPorts): void {
   app.patch(
     '/api/supervision-settings',
     {
-      config: { access: 'manageSupervision' },
+      config: { access: 'manageSupervision', trustWide: true },
       schema: {
         summary: 'Change supervision settings (thumbnails on or off, and how often)',
         tags: ['supervision'],
