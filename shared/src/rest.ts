@@ -89,6 +89,11 @@ export const sessionStateSchema = z.object({
   restriction: z.enum(['password_change', 'second_factor_enrolment']).nullable(),
   /** Opening safeguarding records needs a second factor; this session has none yet. */
   recordsNeedSecondFactor: z.boolean(),
+  /**
+   * The settings that are one for the whole trust are read-only to this member of staff: a
+   * school's staff while the trust has several schools (docs/trust.md). Absent: not.
+   */
+  trustSettingsReadOnly: z.boolean().optional(),
 });
 export type SessionState = z.infer<typeof sessionStateSchema>;
 export const meSchema = z.object({ user: userSchema, session: sessionStateSchema.optional() });

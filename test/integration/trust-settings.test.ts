@@ -352,7 +352,19 @@ describe('every trust-wide setting route is marked', () => {
   });
 });
 
+/** What /api/auth/me tells the web app: whether to show the trust's settings read-only. */
+async function readOnlyFor(who: Person): Promise<boolean | undefined> {
+  const me = await who.client.json<{ session: { trustSettingsReadOnly?: boolean } }>('GET', '/api/auth/me');
+  expect(me.status).toBe(200);
+  return me.body.session.trustSettingsReadOnly;
+}
+
 describe('a trust of one school: its admin and DSL keep full control', () => {
+  it('the web app is told the settings are editable', async () => {
+    for (const who of [staff.adminA, staff.dslA, trustAdmin, trustDsl])
+      expect(await readOnlyFor(who)).toBe(false);
+  });
+
   for (const c of cases) {
     for (const role of c.roles) {
       it(`${c.route} as the school's ${role}: changed and audited`, async () => {
@@ -406,6 +418,12 @@ describe('a trust of several schools: only trust-level staff change them', () =>
       });
     }
   }
+
+  it('the web app is told the settings are read-only to a school’s staff only', async () => {
+    for (const who of [staff.adminA, staff.dslA, staff.adminB, staff.dslB])
+      expect(await readOnlyFor(who)).toBe(true);
+    for (const who of [trustAdmin, trustDsl]) expect(await readOnlyFor(who)).toBe(false);
+  });
 
   it('a school’s staff still read the settings that apply to them, with no secret in them', async () => {
     const reads: Record<Role, string[]> = {

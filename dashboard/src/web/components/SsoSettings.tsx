@@ -5,6 +5,7 @@ import { api } from '../api';
 import { ErrorAlert } from './ErrorAlert';
 import { SelectField, TextAreaField, TextField } from './Field';
 import { FormProblems } from './formProblems';
+import { TrustWideNote, useTrustSettingsReadOnly } from './TrustWide';
 import { useSubmit } from './useAction';
 
 /** Role rules as lines an admin can type: `group:<id>=teacher`, `domain:school.example=teacher`. */
@@ -43,6 +44,7 @@ export function SsoSettings() {
   const [saved, setSaved] = useState(false);
   const [rulesInvalid, setRulesInvalid] = useState(false);
   const { busy, error, run } = useSubmit();
+  const readOnly = useTrustSettingsReadOnly();
 
   useEffect(() => {
     api.get<SsoConfigView>('/api/identity/sso').then((v) => {
@@ -100,9 +102,10 @@ export function SsoSettings() {
         {t('sso.redirectUri')}: <code>{view.redirectUri}</code>
       </p>
       {locked && <p className="notice">{t('sso.fromEnvironment')}</p>}
+      <TrustWideNote />
       <FormProblems error={error}>
         <form onSubmit={submit} noValidate>
-          <fieldset disabled={locked}>
+          <fieldset disabled={locked || readOnly}>
             <label className="checkbox">
               <input
                 type="checkbox"

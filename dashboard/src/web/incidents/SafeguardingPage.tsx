@@ -5,6 +5,7 @@ import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
+import { TrustWide, TrustWideNote } from '../components/TrustWide';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { useLoad } from './useLoad';
@@ -69,218 +70,221 @@ export function SafeguardingPage() {
   return (
     <>
       <h1>{t('safeguarding.title')}</h1>
+      <TrustWideNote />
       <ErrorAlert error={error} />
       <ErrorAlert error={saveError} />
       <div role="status">{saved && saveError === null && <p className="confirmation">{saved}</p>}</div>
       {data && (
         <FormProblems error={saveError}>
-          <section className="panel">
-            <h2>{t('safeguarding.categories.title')}</h2>
-            <TextAreaField
-              id="categories"
-              label={t('safeguarding.categories.label')}
-              name="categories"
-              invalid={t('safeguarding.categories.invalid')}
-              hint={t('safeguarding.categories.hint')}
-              rows={14}
-              value={categories}
-              onChange={setCategories}
-            />
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() =>
-                void save({ categories: parsedCategories() }, t('safeguarding.categories.saved'))
-              }
-            >
-              {t('safeguarding.categories.save')}
-            </button>
-          </section>
-
-          <section className="panel">
-            <h2>{t('safeguarding.retention.title')}</h2>
-            <p className="hint">{t('safeguarding.retention.hint')}</p>
-            <TextField
-              label={t('safeguarding.retention.incidents')}
-              name="retention.incidents"
-              invalid={t('safeguarding.retention.invalid')}
-              type="number"
-              min={1}
-              max={100}
-              value={retention.incidents}
-              onChange={(v) => setRetention((r) => ({ ...r, incidents: v }))}
-            />
-            <TextField
-              label={t('safeguarding.retention.evidence')}
-              name="retention.evidence"
-              invalid={t('safeguarding.retention.invalid')}
-              type="number"
-              min={1}
-              max={100}
-              value={retention.evidence}
-              onChange={(v) => setRetention((r) => ({ ...r, evidence: v }))}
-            />
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() =>
-                void save(
-                  {
-                    retention: {
-                      incidents: Number(retention.incidents),
-                      evidence: Number(retention.evidence),
-                    },
-                  },
-                  t('safeguarding.retention.saved'),
-                )
-              }
-            >
-              {t('safeguarding.retention.save')}
-            </button>
-            <h3>{t('safeguarding.retention.purged')}</h3>
-            {purges.data?.purges.length ? (
-              <ul>
-                {purges.data.purges.map((p) => (
-                  <li key={p.id}>
-                    <DateTime iso={p.at} />:{' '}
-                    {t('safeguarding.retention.purge', {
-                      count: p.count,
-                      what: t(
-                        `safeguarding.retention.type.${p.recordType === 'evidence' ? 'evidence' : 'incidents'}`,
-                      ),
-                      detail: p.detail,
-                    })}
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="muted">{t('safeguarding.retention.nothing')}</p>
-            )}
-          </section>
-
-          <section className="panel">
-            <h2>{t('safeguarding.cover.title')}</h2>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={data.pupilsMayRelease}
-                onChange={(e) =>
-                  void save({ pupilsMayRelease: e.target.checked }, t('safeguarding.cover.saved'))
-                }
-              />{' '}
-              {t('safeguarding.cover.pupilsMayRelease')}
-            </label>
-            <p>{data.staffPinSet ? t('safeguarding.cover.pinSet') : t('safeguarding.cover.noPin')}</p>
-            <form
-              className="inline-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                setSaveError(null);
-                setSaved(null);
-                api.put('/api/safeguarding/staff-pin', { pin }).then(
-                  () => {
-                    setPin('');
-                    setSaved(t('safeguarding.cover.pinSaved'));
-                    set({ ...data, staffPinSet: true });
-                  },
-                  (err: unknown) => setSaveError(err),
-                );
-              }}
-              noValidate
-            >
-              <TextField
-                label={t('safeguarding.cover.pin')}
-                name="pin"
-                invalid={t('safeguarding.cover.pinInvalid')}
-                type="password"
-                inputMode="numeric"
-                autoComplete="new-password"
-                value={pin}
-                onChange={setPin}
+          <TrustWide>
+            <section className="panel">
+              <h2>{t('safeguarding.categories.title')}</h2>
+              <TextAreaField
+                id="categories"
+                label={t('safeguarding.categories.label')}
+                name="categories"
+                invalid={t('safeguarding.categories.invalid')}
+                hint={t('safeguarding.categories.hint')}
+                rows={14}
+                value={categories}
+                onChange={setCategories}
               />
-              <button type="submit" className="button">
-                {t('safeguarding.cover.setPin')}
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() =>
+                  void save({ categories: parsedCategories() }, t('safeguarding.categories.saved'))
+                }
+              >
+                {t('safeguarding.categories.save')}
               </button>
-            </form>
-          </section>
+            </section>
 
-          <section className="panel">
-            <h2>{t('safeguarding.email.title')}</h2>
-            <p className="hint">{t('safeguarding.email.hint')}</p>
-            <TextField
-              label={t('safeguarding.email.host')}
-              name="smtp.host"
-              value={smtp.host}
-              onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
-            />
-            <TextField
-              label={t('safeguarding.email.port')}
-              name="smtp.port"
-              type="number"
-              value={smtp.port}
-              onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
-            />
-            <TextField
-              label={t('safeguarding.email.username')}
-              name="smtp.username"
-              value={smtp.username}
-              onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
-            />
-            <TextField
-              label={t('login.password')}
-              name="smtp.password"
-              type="password"
-              value={smtp.password}
-              onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
-            />
-            <TextField
-              label={t('safeguarding.email.from')}
-              name="smtp.from"
-              type="email"
-              value={smtp.from}
-              onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
-            />
-            <TextField
-              label={t('safeguarding.email.to')}
-              name="smtp.to"
-              value={smtp.to}
-              onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
-            />
-            <div className="toolbar">
+            <section className="panel">
+              <h2>{t('safeguarding.retention.title')}</h2>
+              <p className="hint">{t('safeguarding.retention.hint')}</p>
+              <TextField
+                label={t('safeguarding.retention.incidents')}
+                name="retention.incidents"
+                invalid={t('safeguarding.retention.invalid')}
+                type="number"
+                min={1}
+                max={100}
+                value={retention.incidents}
+                onChange={(v) => setRetention((r) => ({ ...r, incidents: v }))}
+              />
+              <TextField
+                label={t('safeguarding.retention.evidence')}
+                name="retention.evidence"
+                invalid={t('safeguarding.retention.invalid')}
+                type="number"
+                min={1}
+                max={100}
+                value={retention.evidence}
+                onChange={(v) => setRetention((r) => ({ ...r, evidence: v }))}
+              />
               <button
                 type="button"
                 className="button button-primary"
                 onClick={() =>
                   void save(
                     {
-                      smtp: {
-                        host: smtp.host,
-                        port: Number(smtp.port),
-                        secure: Number(smtp.port) === 465,
-                        ...(smtp.username ? { username: smtp.username } : {}),
-                        ...(smtp.password ? { password: smtp.password } : {}),
-                        from: smtp.from,
-                        to: smtp.to
-                          .split(',')
-                          .map((x) => x.trim())
-                          .filter(Boolean),
+                      retention: {
+                        incidents: Number(retention.incidents),
+                        evidence: Number(retention.evidence),
                       },
                     },
-                    t('safeguarding.email.saved'),
+                    t('safeguarding.retention.saved'),
                   )
                 }
               >
-                {t('safeguarding.email.save')}
+                {t('safeguarding.retention.save')}
               </button>
-              <button
-                type="button"
-                className="button button-quiet"
-                onClick={() => void save({ smtp: null }, t('safeguarding.email.offDone'))}
+              <h3>{t('safeguarding.retention.purged')}</h3>
+              {purges.data?.purges.length ? (
+                <ul>
+                  {purges.data.purges.map((p) => (
+                    <li key={p.id}>
+                      <DateTime iso={p.at} />:{' '}
+                      {t('safeguarding.retention.purge', {
+                        count: p.count,
+                        what: t(
+                          `safeguarding.retention.type.${p.recordType === 'evidence' ? 'evidence' : 'incidents'}`,
+                        ),
+                        detail: p.detail,
+                      })}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted">{t('safeguarding.retention.nothing')}</p>
+              )}
+            </section>
+
+            <section className="panel">
+              <h2>{t('safeguarding.cover.title')}</h2>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={data.pupilsMayRelease}
+                  onChange={(e) =>
+                    void save({ pupilsMayRelease: e.target.checked }, t('safeguarding.cover.saved'))
+                  }
+                />{' '}
+                {t('safeguarding.cover.pupilsMayRelease')}
+              </label>
+              <p>{data.staffPinSet ? t('safeguarding.cover.pinSet') : t('safeguarding.cover.noPin')}</p>
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  setSaveError(null);
+                  setSaved(null);
+                  api.put('/api/safeguarding/staff-pin', { pin }).then(
+                    () => {
+                      setPin('');
+                      setSaved(t('safeguarding.cover.pinSaved'));
+                      set({ ...data, staffPinSet: true });
+                    },
+                    (err: unknown) => setSaveError(err),
+                  );
+                }}
+                noValidate
               >
-                {t('safeguarding.email.off')}
-              </button>
-            </div>
-          </section>
+                <TextField
+                  label={t('safeguarding.cover.pin')}
+                  name="pin"
+                  invalid={t('safeguarding.cover.pinInvalid')}
+                  type="password"
+                  inputMode="numeric"
+                  autoComplete="new-password"
+                  value={pin}
+                  onChange={setPin}
+                />
+                <button type="submit" className="button">
+                  {t('safeguarding.cover.setPin')}
+                </button>
+              </form>
+            </section>
+
+            <section className="panel">
+              <h2>{t('safeguarding.email.title')}</h2>
+              <p className="hint">{t('safeguarding.email.hint')}</p>
+              <TextField
+                label={t('safeguarding.email.host')}
+                name="smtp.host"
+                value={smtp.host}
+                onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
+              />
+              <TextField
+                label={t('safeguarding.email.port')}
+                name="smtp.port"
+                type="number"
+                value={smtp.port}
+                onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
+              />
+              <TextField
+                label={t('safeguarding.email.username')}
+                name="smtp.username"
+                value={smtp.username}
+                onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
+              />
+              <TextField
+                label={t('login.password')}
+                name="smtp.password"
+                type="password"
+                value={smtp.password}
+                onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
+              />
+              <TextField
+                label={t('safeguarding.email.from')}
+                name="smtp.from"
+                type="email"
+                value={smtp.from}
+                onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
+              />
+              <TextField
+                label={t('safeguarding.email.to')}
+                name="smtp.to"
+                value={smtp.to}
+                onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
+              />
+              <div className="toolbar">
+                <button
+                  type="button"
+                  className="button button-primary"
+                  onClick={() =>
+                    void save(
+                      {
+                        smtp: {
+                          host: smtp.host,
+                          port: Number(smtp.port),
+                          secure: Number(smtp.port) === 465,
+                          ...(smtp.username ? { username: smtp.username } : {}),
+                          ...(smtp.password ? { password: smtp.password } : {}),
+                          from: smtp.from,
+                          to: smtp.to
+                            .split(',')
+                            .map((x) => x.trim())
+                            .filter(Boolean),
+                        },
+                      },
+                      t('safeguarding.email.saved'),
+                    )
+                  }
+                >
+                  {t('safeguarding.email.save')}
+                </button>
+                <button
+                  type="button"
+                  className="button button-quiet"
+                  onClick={() => void save({ smtp: null }, t('safeguarding.email.offDone'))}
+                >
+                  {t('safeguarding.email.off')}
+                </button>
+              </div>
+            </section>
+          </TrustWide>
         </FormProblems>
       )}
       <section className="panel">

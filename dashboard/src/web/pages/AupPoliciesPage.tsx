@@ -17,6 +17,7 @@ import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
+import { TrustWide, TrustWideNote } from '../components/TrustWide';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { useFormat } from '../i18n/format';
@@ -51,6 +52,7 @@ export function AupPoliciesPage() {
     <>
       <h1>{t('policies.title')}</h1>
       <p className="lead">{t('policies.lead')}</p>
+      <TrustWideNote />
       <ErrorAlert error={error} />
       <div role="status" className="confirmation">
         {confirmation !== null && <p>{confirmation}</p>}
@@ -107,28 +109,30 @@ export function AupPoliciesPage() {
           ]}
         />
       )}
-      {selected && audiences && (
-        <PolicyEditor
-          key={selected}
-          audience={audiences.find((a) => a.id === selected) ?? null}
-          onTried={() => setConfirmation(null)}
-          onSaved={(doc) => {
-            setConfirmation(
-              doc.status === 'published'
-                ? t('policies.publishedDone', { version: doc.version })
-                : t('policies.draftDone', { version: doc.version }),
-            );
-            reload();
-          }}
-        />
-      )}
-      {audiences && (
-        <SettingsForm
-          audiences={audiences}
-          onTried={() => setConfirmation(null)}
-          onSaved={() => setConfirmation(t('policies.settings.saved'))}
-        />
-      )}
+      <TrustWide>
+        {selected && audiences && (
+          <PolicyEditor
+            key={selected}
+            audience={audiences.find((a) => a.id === selected) ?? null}
+            onTried={() => setConfirmation(null)}
+            onSaved={(doc) => {
+              setConfirmation(
+                doc.status === 'published'
+                  ? t('policies.publishedDone', { version: doc.version })
+                  : t('policies.draftDone', { version: doc.version }),
+              );
+              reload();
+            }}
+          />
+        )}
+        {audiences && (
+          <SettingsForm
+            audiences={audiences}
+            onTried={() => setConfirmation(null)}
+            onSaved={() => setConfirmation(t('policies.settings.saved'))}
+          />
+        )}
+      </TrustWide>
     </>
   );
 }

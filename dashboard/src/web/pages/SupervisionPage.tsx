@@ -7,6 +7,7 @@ import { useUser } from '../auth';
 import { DataTable } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DateTime } from '../components/time';
+import { TrustWide, TrustWideNote } from '../components/TrustWide';
 import { usePageTitle } from '../components/usePageTitle';
 
 /** The supervised sessions running now (a teacher's own; the DSL and admins see all). */
@@ -100,28 +101,31 @@ function SettingsForm() {
     <section aria-labelledby="settings-heading" className="supervision-panel">
       <h2 id="settings-heading">{t('supervision.settings.title')}</h2>
       <p>{t('supervision.settings.text')}</p>
-      <label>
-        <input
-          type="checkbox"
-          checked={settings.thumbnailsEnabled}
-          onChange={(e) => void save({ thumbnailsEnabled: e.target.checked })}
-        />{' '}
-        {t('supervision.settings.enabled')}
-      </label>
-      <div className="field field-inline">
-        <label htmlFor="thumb-interval">{t('supervision.settings.interval')}</label>
-        <select
-          id="thumb-interval"
-          value={settings.thumbnailIntervalSeconds}
-          onChange={(e) => void save({ thumbnailIntervalSeconds: Number(e.target.value) })}
-        >
-          {[3, 5, 10, 20, 30].map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </div>
+      <TrustWideNote />
+      <TrustWide>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.thumbnailsEnabled}
+            onChange={(e) => void save({ thumbnailsEnabled: e.target.checked })}
+          />{' '}
+          {t('supervision.settings.enabled')}
+        </label>
+        <div className="field field-inline">
+          <label htmlFor="thumb-interval">{t('supervision.settings.interval')}</label>
+          <select
+            id="thumb-interval"
+            value={settings.thumbnailIntervalSeconds}
+            onChange={(e) => void save({ thumbnailIntervalSeconds: Number(e.target.value) })}
+          >
+            {[3, 5, 10, 20, 30].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+      </TrustWide>
       <ErrorAlert error={error} />
       <p className="hint" aria-live="polite">
         {saved && error === null ? t('common.saved') : ''}

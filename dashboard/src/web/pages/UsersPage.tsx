@@ -13,6 +13,7 @@ import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DataTable } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
+import { TrustWide, TrustWideNote } from '../components/TrustWide';
 import { SsoSettings } from '../components/SsoSettings';
 import { FormProblems } from '../components/formProblems';
 import { usePasswordProblem } from '../components/passwordProblem';
@@ -432,9 +433,10 @@ function SignInSettings() {
   return (
     <section className="panel" aria-labelledby="sign-in-settings">
       <h2 id="sign-in-settings">{t('users.settings.title')}</h2>
+      <TrustWideNote />
       <ErrorAlert error={loadError} />
       {settings !== null && (
-        <>
+        <TrustWide>
           <div className="field field-checkbox">
             <label>
               <input
@@ -447,7 +449,7 @@ function SignInSettings() {
             </label>
           </div>
           <p className="hint">{t('users.settings.everyoneHint')}</p>
-        </>
+        </TrustWide>
       )}
       <ErrorAlert error={error} />
       <div role="status" className="confirmation">

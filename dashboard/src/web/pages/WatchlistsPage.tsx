@@ -13,6 +13,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { DataTable } from '../components/DataTable';
 import { SelectField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
+import { TrustWide, TrustWideNote, useTrustSettingsReadOnly } from '../components/TrustWide';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { checkForm } from '../validate';
@@ -24,6 +25,7 @@ export function WatchlistsPage() {
   const [list, setList] = useState<Watchlist | null>(null);
   const [error, setError] = useState<unknown>(null);
   const rows = useRowAction();
+  const readOnly = useTrustSettingsReadOnly();
 
   async function load() {
     try {
@@ -55,23 +57,26 @@ export function WatchlistsPage() {
     <>
       <h1>{t('watchlists.title')}</h1>
       <p className="lead">{t('watchlists.lead')}</p>
+      <TrustWideNote />
       <ErrorAlert error={error} />
-      <AddEntryForm
-        onAdded={(e) => {
-          rows.setError(null);
-          rows.setConfirmation(t('watchlists.added', { pattern: e.pattern }));
-          void load();
-        }}
-        onTried={() => rows.setConfirmation(null)}
-      />
-      <ImportExport
-        onImported={(message) => {
-          rows.setError(null);
-          rows.setConfirmation(message);
-          void load();
-        }}
-        onTried={() => rows.setConfirmation(null)}
-      />
+      <TrustWide>
+        <AddEntryForm
+          onAdded={(e) => {
+            rows.setError(null);
+            rows.setConfirmation(t('watchlists.added', { pattern: e.pattern }));
+            void load();
+          }}
+          onTried={() => rows.setConfirmation(null)}
+        />
+        <ImportExport
+          onImported={(message) => {
+            rows.setError(null);
+            rows.setConfirmation(message);
+            void load();
+          }}
+          onTried={() => rows.setConfirmation(null)}
+        />
+      </TrustWide>
       <div role="status" className="confirmation">
         {rows.confirmation !== null && <p>{rows.confirmation}</p>}
       </div>
@@ -123,7 +128,7 @@ export function WatchlistsPage() {
                             type="button"
                             className="button button-danger button-small"
                             onClick={() => void remove(e)}
-                            disabled={rows.busyId === e.id}
+                            disabled={readOnly || rows.busyId === e.id}
                             aria-label={t('watchlists.removeLabel', { pattern: e.pattern })}
                           >
                             {t('common.remove')}

@@ -15,6 +15,7 @@ import {
 } from '@harbour/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HarbourError } from '../../core/errors.js';
+import { severalSchools } from '../../core/schools.js';
 import type { App } from '../../core/feature.js';
 import { sessionCookie, type SessionUser } from '../../core/identity.js';
 import { channel } from '../../core/ports.js';
@@ -194,7 +195,9 @@ export function authRoutes(app: App, deps: AccountDeps, loginRateLimit: number):
       const me = currentUser(request);
       const row = await userById(db, me.id);
       if (!row) throw new Error(`the signed-in user ${me.id} has no account`);
-      return { user: toUser(row), session: sessionState(me) };
+      // A school's staff of a trust of several schools see the trust's settings read-only.
+      const trustSettingsReadOnly = me.schoolId !== null && (await severalSchools(db));
+      return { user: toUser(row), session: { ...sessionState(me), trustSettingsReadOnly } };
     },
   );
 
