@@ -123,6 +123,9 @@ describe('no browser while nothing is on screen', () => {
     await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
       timeoutMs: 20_000,
       what: 'the desktop after "I agree"',
+    }).catch((error: Error) => {
+      x.snapshot('cover-without-browser-not-agreed');
+      throw new Error(`${error.message}\n${agent.output.slice(-3000)}`);
     });
     // The cover page, loaded afresh in the hidden windows, photographed; then Chromium goes.
     await waitFor(() => count('overlay: picture of the view kept') > 0, {
@@ -281,6 +284,9 @@ describe('no browser while nothing is on screen', () => {
     let blank = 0;
     let frames = 0;
     const blankRounds: number[] = [];
+    // For whoever reads a failure: what the agent said in a round with a blank capture, and
+    // when each blank capture came (ms after "page painted"; negative: before it).
+    const told: string[] = [];
     for (let round = 0; round < rounds; round++) {
       await waitFor(() => chromiums().length === 0, {
         timeoutMs: lingerMs + 30_000,
@@ -293,6 +299,8 @@ describe('no browser while nothing is on screen', () => {
       const paintedBefore = count('overlay: page painted');
       await x.run('xdotool', ['mousemove', String(at.x), String(at.y), 'click', '1']);
       const clicked = Date.now();
+      const logFrom = agent.output.length;
+      const blankAt: number[] = [];
       await waitFor(() => content(x.capture()), { timeoutMs: 10_000, intervalMs: 5, what: 'the picture' });
       let paintedAt = 0;
       let blankHere = 0;
@@ -307,9 +315,18 @@ describe('no browser while nothing is on screen', () => {
           if (blank === 0) x.snapshot('cover-handover-blank-frame');
           blank++;
           blankHere++;
+          blankAt.push(paintedAt === 0 ? -1 : Date.now() - paintedAt);
         }
       }
-      if (blankHere > 0) blankRounds.push(round);
+      if (blankHere > 0) {
+        blankRounds.push(round);
+        const lines = agent.output
+          .slice(logFrom)
+          .split('\n')
+          .filter((l) => /overlay|covers/.test(l))
+          .map((l) => l.slice(0, 300));
+        told.push(`round ${round}, blank at ${blankAt.join(',')} ms:`, ...lines);
+      }
       const alerts = (await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts')).body
         .alerts;
       for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
@@ -321,7 +338,33 @@ describe('no browser while nothing is on screen', () => {
     console.log(
       `hand-overs: ${rounds}, ${frames} captures, ${blank} without content (rounds ${blankRounds.join(',')})`,
     );
-    expect(blank, `captures without the cover's content in rounds ${blankRounds.join(',')}`).toBe(0);
+    expect(
+      blank,
+      `captures without the cover's content in rounds ${blankRounds.join(',')}\n${told.join('\n')}`,
+    ).toBe(0);
     expect(fs.readFileSync(typed, 'utf8')).toBe('');
   }, 600_000);
+
+  it('the badge holds the keyboard from the press, and gives it back when the press was a drag', async () => {
+    const at = await waitFor(() => centreOf(x.capture(), badgeColour), {
+      timeoutMs: 30_000,
+      what: 'the badge',
+    });
+    // Pressed, held (keys meanwhile go nowhere), dragged aside and let go: no report, no cover,
+    // and the keyboard is the pupil's application's again.
+    const pressesBefore = count('help badge pressed');
+    await x.run('xdotool', ['mousemove', String(at.x), String(at.y), 'mousedown', '1']);
+    await settle(200);
+    await x.run('xdotool', ['type', '--delay', '30', 'held']);
+    await x.run('xdotool', ['mousemove', String(at.x - 200), String(at.y - 150), 'mouseup', '1']);
+    await settle(500);
+    expect(covered(x.capture())).toBe(false);
+    expect(fs.readFileSync(typed, 'utf8'), 'keys typed while the badge was held').toBe('');
+    await x.run('xdotool', ['type', '--delay', '30', 'mine']);
+    await waitFor(() => fs.readFileSync(typed, 'utf8') === 'mine', {
+      timeoutMs: 10_000,
+      what: `the keys in the xterm after the drag (it has ${JSON.stringify(fs.readFileSync(typed, 'utf8'))})`,
+    });
+    expect(count('help badge pressed')).toBe(pressesBefore);
+  }, 60_000);
 });

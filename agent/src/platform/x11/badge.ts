@@ -127,6 +127,14 @@ export class X11Badge {
     conn.X.PolyText8(wid, gc, c - 12, s - 14, ['Help']);
   }
 
+  private keyboardTimer: NodeJS.Timeout | undefined;
+
+  /** Gives back the keyboard taken at a press, unless a cover holds it now (its grab, on our connection). */
+  private releaseKeyboard(conn: X11Connection): void {
+    clearTimeout(this.keyboardTimer);
+    if (!this.options.desktop.covered && !conn.closed) conn.X.UngrabKeyboard(0);
+  }
+
   private event(conn: X11Connection, ev: X11Event): void {
     if (this.conn !== conn) return;
     const on = ev.name === 'ConfigureNotify' ? ev.wid : (ev.event ?? ev.wid);
@@ -136,7 +144,7 @@ export class X11Badge {
           if (ev.count === 0) this.draw(conn);
           return;
         case 'ButtonPress':
-          if (ev.keycode === 1)
+          if (ev.keycode === 1) {
             this.press = {
               x: ev.rootx ?? 0,
               y: ev.rooty ?? 0,
@@ -144,6 +152,12 @@ export class X11Badge {
               wy: this.at.y,
               dragging: false,
             };
+            // The keyboard is ours from the press: a pupil (or a script) typing right after the
+            // click must not reach the desktop in the moments before the cover is up and holds
+            // it (on a loaded computer, the first letter of eight typed 30 ms apart did). Keys
+            // meanwhile come to us and are dropped; the cover's grab takes over from this one.
+            conn.X.GrabKeyboard(this.wid, false, 0, 1, 1, () => true);
+          }
           return;
         case 'MotionNotify': {
           const p = this.press;
@@ -159,13 +173,20 @@ export class X11Badge {
         case 'ButtonRelease': {
           const p = this.press;
           this.press = null;
-          if (ev.keycode !== 1 || !p || p.dragging) return;
+          if (ev.keycode !== 1 || !p) return;
           const inside =
             (ev.x ?? -1) >= 0 && (ev.y ?? -1) >= 0 && (ev.x ?? 0) < this.size && (ev.y ?? 0) < this.size;
-          if (!inside) return;
+          if (p.dragging || !inside) {
+            this.releaseKeyboard(conn);
+            return;
+          }
           this.presses++;
           this.options.logger.info('help badge pressed');
           this.options.onPress();
+          // Held until the cover takes the keyboard; given back if no cover came of the press.
+          clearTimeout(this.keyboardTimer);
+          this.keyboardTimer = setTimeout(() => this.releaseKeyboard(conn), 3000);
+          this.keyboardTimer.unref();
           return;
         }
         case 'DestroyNotify':
