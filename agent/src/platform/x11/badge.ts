@@ -132,7 +132,7 @@ export class X11Badge {
   /** Gives back the keyboard taken at a press, unless a cover holds it now (its grab, on our connection). */
   private releaseKeyboard(conn: X11Connection): void {
     clearTimeout(this.keyboardTimer);
-    if (!this.options.desktop.covered && !conn.closed) conn.X.UngrabKeyboard(0);
+    if (!this.options.desktop.covered && !this.press && !conn.closed) conn.X.UngrabKeyboard(0);
   }
 
   private event(conn: X11Connection, ev: X11Event): void {
@@ -156,6 +156,8 @@ export class X11Badge {
             // click must not reach the desktop in the moments before the cover is up and holds
             // it (on a loaded computer, the first letter of eight typed 30 ms apart did). Keys
             // meanwhile come to us and are dropped; the cover's grab takes over from this one.
+            // A press's timer from before (a cover released within 3 s) must not let go of this one.
+            clearTimeout(this.keyboardTimer);
             conn.X.GrabKeyboard(this.wid, false, 0, 1, 1, () => true);
           }
           return;
