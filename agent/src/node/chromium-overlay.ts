@@ -269,39 +269,22 @@ export class ChromiumOverlay implements ScreenOverlay {
     const browser = await this.browserFor(view);
     await Promise.all(browser.slots.map((s) => this.load(browser, s, view)));
     await this.painted(browser, view);
-    await this.handOver(view, browser);
+    await this.handOver(view);
     this.options.logger.info({ view: view.path, displays: browser.slots.length }, 'overlay: page painted');
   }
 
   /**
-   * Resolves once the browser's windows show what the page painted, then the live page takes
-   * over from its picture (if one is up). "Painted" is the renderer's word: the browser may not
-   * have drawn that frame into its window yet. Under a picture, the window would give way to
-   * white; with none, show() would resolve (and a message be acknowledged to the teacher)
-   * while the screen still showed the view before, or nothing. So the window is read back and
-   * compared with the kept picture, or with a screenshot of the page taken now.
+   * The live page takes over from its picture, once the browser's window under it shows what
+   * the picture shows (not only once the page says it painted: the browser may not have drawn
+   * that frame into its window yet, and the picture would give way to white).
    */
-  private async handOver(view: OverlayView, browser: Browser): Promise<void> {
-    if (this.view !== view) return;
-    const veiled = this.covers.veiled;
-    let expected: (Buffer | null)[] | undefined;
-    if (!veiled) {
-      expected = this.displays.map(() => null);
-      const shots = await Promise.all(
-        browser.slots.map((slot) => this.pageShot(browser, slot).catch(() => null)),
-      );
-      for (const [i, slot] of browser.slots.entries()) {
-        const shot = shots[i];
-        const d = this.displays[slot.display];
-        if (shot && d && shot.width === d.width && shot.height === d.height) expected[slot.display] = shot.px;
-      }
-    }
-    if (this.view === view && !(await this.covers.untilPageShows(2000, expected)))
+  private async handOver(view: OverlayView): Promise<void> {
+    if (this.covers.veiled && this.view === view && !(await this.covers.untilPageShows()))
       this.options.logger.warn(
-        { view: view.path, veiled },
-        'overlay: the page’s window did not show what it painted in time',
+        { view: view.path },
+        'overlay: the page’s window did not match its picture in time',
       );
-    if (veiled && this.view === view) this.covers.unveil();
+    if (this.view === view) this.covers.unveil();
   }
 
   /**
@@ -343,13 +326,27 @@ export class ChromiumOverlay implements ScreenOverlay {
     if (!untouched()) return;
     try {
       await this.painted(browser, view);
+      // Loaded the first time (CommonJS, as platform/thumbnail.ts does).
+      jpegJs ??= createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
+      const decoder = jpegJs;
       const shots = await Promise.all(
         browser.slots.map(async (slot) => {
           const d = this.displays[slot.display];
           // Chromium may still be fitting its page to our window (it sizes itself to the whole
           // screen on going full screen): a picture of another size is taken again shortly.
           for (let attempt = 0; attempt < 10 && d; attempt++) {
-            const image = await this.pageShot(browser, slot);
+            const { data } = await withTimeout(
+              browser.cdp.send<{ data: string }>(
+                'Page.captureScreenshot',
+                { format: 'jpeg', quality: 92 },
+                slot.sessionId,
+              ),
+              5000,
+            );
+            const image = decoder.decode(Buffer.from(data, 'base64'), {
+              useTArray: true,
+              formatAsRGBA: true,
+            });
             if (image.width === d.width && image.height === d.height) return { d, image };
             if (attempt === 9)
               this.options.logger.warn(
@@ -369,41 +366,21 @@ export class ChromiumOverlay implements ScreenOverlay {
       let kept = 0;
       for (const shot of shots) {
         if (!shot) continue;
-        this.pictures.set(`${view.path} ${shot.d.width}x${shot.d.height}`, shot.image.px);
+        const { d, image } = shot;
+        const px = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+        // RGBA → BGRX (ZPixmap, 32 bits a pixel, least significant byte first).
+        for (let i = 0; i < px.length; i += 4) {
+          const r = px[i] ?? 0;
+          px[i] = px[i + 2] ?? 0;
+          px[i + 2] = r;
+        }
+        this.pictures.set(`${view.path} ${d.width}x${d.height}`, px);
         kept++;
       }
       this.options.logger.info({ view: view.path, pictures: kept }, 'overlay: picture of the view kept');
     } catch (error) {
       this.options.logger.warn({ err: (error as Error).message }, 'overlay: no picture of the view');
     }
-  }
-
-  /**
-   * What `slot`'s page shows now, from Chromium (JPEG, decoded here into the X server's pixel
-   * order: ZPixmap, 32-bit BGRX, least significant byte first).
-   */
-  private async pageShot(
-    browser: Browser,
-    slot: Slot,
-  ): Promise<{ width: number; height: number; px: Buffer }> {
-    // Loaded the first time (CommonJS, as platform/thumbnail.ts does).
-    jpegJs ??= createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
-    const { data } = await withTimeout(
-      browser.cdp.send<{ data: string }>(
-        'Page.captureScreenshot',
-        { format: 'jpeg', quality: 92 },
-        slot.sessionId,
-      ),
-      5000,
-    );
-    const image = jpegJs.decode(Buffer.from(data, 'base64'), { useTArray: true, formatAsRGBA: true });
-    const px = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-    for (let i = 0; i < px.length; i += 4) {
-      const r = px[i] ?? 0;
-      px[i] = px[i + 2] ?? 0;
-      px[i + 2] = r;
-    }
-    return { width: image.width, height: image.height, px };
   }
 
   /** With `snapshots`: Chromium ends a while after it was last needed, unless something shows meanwhile. */
@@ -780,7 +757,7 @@ export class ChromiumOverlay implements ScreenOverlay {
       await Promise.all(fresh.slots.map((s) => this.load(fresh, s, view)));
       if (this.covers.veiled && this.view === view) {
         await this.painted(fresh, view);
-        await this.handOver(view, fresh);
+        await this.handOver(view);
       }
       this.options.logger.info(
         { view: view.path, windows: fresh.slots.map((s) => s.window) },
