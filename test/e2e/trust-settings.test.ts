@@ -20,19 +20,7 @@ const staff = {} as Record<'adminB' | 'dslB' | 'trustDsl', ApiClient>;
 const contexts: BrowserContext[] = [];
 
 async function make(email: string, role: 'admin' | 'dsl', schoolId: number | null): Promise<ApiClient> {
-  const r = await admin.json('POST', '/api/users', {
-    email,
-    displayName: email,
-    role,
-    password,
-    temporaryPassword: false,
-    schoolId,
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  const client = new ApiClient(server.url);
-  await client.login(email, password);
-  await client.enrolSecondFactor();
-  return client;
+  return (await admin.createStaff(email, role, password, schoolId)).client;
 }
 
 async function open(client: ApiClient, path: string): Promise<Page> {

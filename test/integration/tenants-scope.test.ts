@@ -88,19 +88,7 @@ beforeAll(async () => {
   }
   const make = async (who: Who, role: 'admin' | 'dsl' | 'teacher', schoolId: number) => {
     const email = `${role}.${who.endsWith('A') ? 'a' : 'b'}@trust.test`;
-    const r = await trustAdmin.json<{ user: { id: string } }>('POST', '/api/users', {
-      email,
-      displayName: email,
-      role,
-      password,
-      temporaryPassword: false,
-      schoolId,
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const client = new ApiClient(harbour.url);
-    await client.login(email, password);
-    await client.enrolSecondFactor();
-    staff[who] = { id: r.body.user.id, client };
+    staff[who] = await trustAdmin.createStaff(email, role, password, schoolId);
   };
   await make('adminA', 'admin', school.a);
   await make('dslA', 'dsl', school.a);

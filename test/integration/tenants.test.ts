@@ -85,21 +85,8 @@ beforeAll(async () => {
     room[k] = r.body.id;
     device[k] = await enrolTestDevice(harbour.url, admin, room[k], `pc-${k}`);
   }
-  const make = async (email: string, role: 'dsl' | 'teacher' | 'admin', schoolId: number | null) => {
-    const r = await admin.json<{ user: { id: string } }>('POST', '/api/users', {
-      email,
-      displayName: email,
-      role,
-      password,
-      temporaryPassword: false,
-      schoolId,
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const client = new ApiClient(harbour.url);
-    await client.login(email, password);
-    await client.enrolSecondFactor();
-    return { id: r.body.user.id, client };
-  };
+  const make = (email: string, role: 'dsl' | 'teacher' | 'admin', schoolId: number | null) =>
+    admin.createStaff(email, role, password, schoolId);
   staff.dslA = await make('dsl.a@trust.test', 'dsl', school.a);
   staff.teacherA = await make('teacher.a@trust.test', 'teacher', school.a);
   staff.adminA = await make('admin.a@trust.test', 'admin', school.a);

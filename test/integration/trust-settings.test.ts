@@ -58,19 +58,7 @@ async function get(who: Person, url: string): Promise<unknown> {
 }
 
 async function make(email: string, role: Role, schoolId: number | null): Promise<Person> {
-  const r = await trustAdmin.client.json<{ user: { id: string } }>('POST', '/api/users', {
-    email,
-    displayName: email,
-    role,
-    password,
-    temporaryPassword: false,
-    schoolId,
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  const client = new ApiClient(harbour.url);
-  await client.login(email, password);
-  await client.enrolSecondFactor();
-  return { id: r.body.user.id, role, client };
+  return { ...(await trustAdmin.client.createStaff(email, role, password, schoolId)), role };
 }
 
 async function ks2Content(): Promise<AupDocument['content']> {

@@ -118,6 +118,31 @@ export class ApiClient {
     if (status !== 201) throw new Error(`setup failed: ${status} ${JSON.stringify(body)}`);
   }
 
+  /**
+   * Adds a member of staff (of `schoolId`, or trust-level with null) and returns them signed in
+   * on a client of their own, with a second factor proven, and their account's id.
+   */
+  async createStaff(
+    email: string,
+    role: string,
+    password: string,
+    schoolId: number | null,
+  ): Promise<{ id: string; client: ApiClient }> {
+    const { status, body } = await this.json<{ user: { id: string } }>('POST', '/api/users', {
+      email,
+      displayName: email,
+      role,
+      password,
+      temporaryPassword: false,
+      schoolId,
+    });
+    if (status !== 201) throw new Error(`create staff failed: ${status} ${JSON.stringify(body)}`);
+    const client = new ApiClient(this.baseUrl);
+    await client.login(email, password);
+    await client.enrolSecondFactor();
+    return { id: body.user.id, client };
+  }
+
   async createRoom(name: string): Promise<{ id: string; name: string }> {
     const { status, body } = await this.json<{ id: string; name: string }>('POST', '/api/rooms', { name });
     if (status !== 201) throw new Error(`create room failed: ${status} ${JSON.stringify(body)}`);
