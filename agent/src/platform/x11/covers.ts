@@ -228,36 +228,31 @@ export class X11Covers extends EventEmitter {
   }
 
   /**
-   * Waits (at most `timeoutMs`) until each display's browser window holds what the page
-   * painted: read from the window's own pixmap (Composite), a few rows of it, which must match
-   * the same rows of a picture in nine pixels of ten. The picture is `expected[display]` (a
-   * screenshot the page just gave) or else the one under which the page is loading (the veil).
-   * The page has "painted" when its renderer says so, but the browser may not have drawn that
-   * frame into its window yet (a white one of the new size, or the view it showed before):
-   * taken away then, the picture would uncover white, and a message acknowledged then would be
-   * one the pupil cannot see yet. Resolves false when the wait ran out (the caller goes on
-   * anyway: the page must work).
+   * Waits (at most `timeoutMs`) until each display's browser window, under its picture, holds
+   * what the picture shows: read from the window's own pixmap (Composite), a few rows of it,
+   * which must match the picture's same rows in nine pixels of ten. The page has "painted" when
+   * its renderer says so, but the browser may not have drawn that frame into its window yet (a
+   * white one of the new size, often): taken away then, the picture would uncover white.
+   * Resolves false when the wait ran out (the caller hands over anyway: the page must work).
    */
-  async untilPageShows(timeoutMs = 2000, expected?: (Buffer | null)[]): Promise<boolean> {
+  async untilPageShows(timeoutMs = 2000): Promise<boolean> {
     const conn = this.conn;
     if (!conn || !(await this.composite(conn))) return true;
     const deadline = Date.now() + timeoutMs;
-    const pictureOf = (f: Frame, i: number) => expected?.[i] ?? (f.veil ? f.image : null);
     for (;;) {
-      const waiting = this.frames.flatMap((f, i) => {
-        const image = pictureOf(f, i);
-        return f.child && image?.length === f.display.width * f.display.height * 4 ? [{ f, image }] : [];
-      });
+      const waiting = this.frames.filter((f) => f.veil && f.child && f.image);
       if (waiting.length === 0) return true;
-      const shows = await Promise.all(waiting.map(({ f, image }) => this.childMatches(conn, f, image)));
+      const shows = await Promise.all(waiting.map((f) => this.childMatches(conn, f)));
       if (shows.every(Boolean)) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, 16));
     }
   }
 
-  private async childMatches(conn: X11Connection, f: Frame, image: Buffer): Promise<boolean> {
+  private async childMatches(conn: X11Connection, f: Frame): Promise<boolean> {
     const { width, height } = f.display;
+    const image = f.image;
+    if (!image) return true;
     let same = 0;
     let all = 0;
     for (let k = 1; k <= 9; k++) {
