@@ -50,6 +50,16 @@ const hidden = (shot: Capture) => colourShare(shot, desktop) === 0 && colourShar
 /** The cover page's words (dark ink on its colour): not only the solid colour under it. */
 const content = (shot: Capture) => covered(shot) && colourShare(shot, ink, 40) > 0.002;
 const count = (line: string) => agent.output.split(line).length - 1;
+/** The DSL releases every covered screen from the dashboard; the desktop is back. */
+const releaseAll = async () => {
+  const alerts = (await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts')).body
+    .alerts;
+  for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
+  await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
+    timeoutMs: 20_000,
+    what: 'the desktop',
+  });
+};
 
 beforeAll(async () => {
   x = await XDisplay.start('1024x700');
@@ -271,13 +281,7 @@ describe('no browser while nothing is on screen', () => {
     expect(bare, `of ${frames} captures while Chromium came back, showing what is behind`).toBe(0);
     expect(fs.readFileSync(typed, 'utf8')).toBe('');
     // The DSL releases it from the dashboard; the desktop is back.
-    const alerts = (await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts')).body
-      .alerts;
-    for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
-    await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
-      timeoutMs: 20_000,
-      what: 'the desktop',
-    });
+    await releaseAll();
   }, 90_000);
   it('hand-over after hand-over: the picture gives way to the live page with no blank frame', async () => {
     const rounds = Number(process.env.HARBOUR_HANDOVER_ROUNDS ?? 12);
@@ -327,13 +331,7 @@ describe('no browser while nothing is on screen', () => {
           .map((l) => l.slice(0, 300));
         told.push(`round ${round}, blank at ${blankAt.join(',')} ms:`, ...lines);
       }
-      const alerts = (await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts')).body
-        .alerts;
-      for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
-      await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
-        timeoutMs: 20_000,
-        what: 'the desktop',
-      });
+      await releaseAll();
     }
     console.log(
       `hand-overs: ${rounds}, ${frames} captures, ${blank} without content (rounds ${blankRounds.join(',')})`,
@@ -356,13 +354,7 @@ describe('no browser while nothing is on screen', () => {
     await x.run('xdotool', ['mousemove', String(at.x), String(at.y), 'click', '1']);
     const firstPress = Date.now();
     await waitFor(() => covered(x.capture()), { timeoutMs: 10_000, intervalMs: 20, what: 'the cover' });
-    const alerts = (await dsl.json<{ alerts: { incidentId: string }[] }>('GET', '/api/tell/alerts')).body
-      .alerts;
-    for (const a of alerts) await dsl.json('POST', `/api/tell/${a.incidentId}/release`, {});
-    await waitFor(() => colourShare(x.capture(), xtermColour) > 0.2, {
-      timeoutMs: 20_000,
-      what: 'the desktop',
-    });
+    await releaseAll();
     const pressesBefore = count('help badge pressed');
     // Pressed, held (keys meanwhile go nowhere, past the first press's 3 s), dragged aside and
     // let go: no report, no cover, and the keyboard is the pupil's application's again.
