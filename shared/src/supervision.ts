@@ -164,6 +164,8 @@ export const updateSupervisionSettingsSchema = z.strictObject({
 export const roomOverviewSchema = z.object({
   id: idSchema,
   name: z.string(),
+  /** The school the room is in. */
+  schoolId: z.number().int().optional(),
   computers: z.number().int(),
   online: z.number().int(),
   /** The lesson running now; null when none (and always for roles that may not see supervision). */

@@ -42,9 +42,10 @@ const expected: Record<string, readonly Caller[]> = {
   'PATCH /api/users/:id': ['admin'],
   'POST /api/users/:id/password-reset': ['admin'],
   'POST /api/users/:id/second-factor/reset': ['admin'],
-  // The trust's schools (issue 18 item 4): admins; creating and changing them is for
+  // The trust's schools (issue 18 item 4): every member of staff reads them (a school's staff
+  // their own school only, for the names on the dashboard); creating and changing them is for
   // trust-level admins only (row level, a school's admin is refused: tenants.test.ts).
-  'GET /api/schools': ['admin'],
+  'GET /api/schools': staff,
   'POST /api/schools': ['admin'],
   'PATCH /api/schools/:id': ['admin'],
   'GET /api/identity/settings': ['admin'],

@@ -255,6 +255,49 @@ describe('the trust-level DSL', () => {
   });
 });
 
+describe('who reads the trust’s schools (GET /api/schools)', () => {
+  it('every member of staff reads it, a school’s staff only their own school; changing it stays the trust-level admins’', async () => {
+    const teacherB = await admin.createStaff('teacher.b@trust.test', 'teacher', password, school.b);
+    const techB = await admin.createStaff('tech.b@trust.test', 'technician', password, school.b);
+    for (const client of [teacherB.client, techB.client, staff.dslB.client]) {
+      const r = await client.json<{ schools: { id: number; name: string }[] }>('GET', '/api/schools');
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.schools.map((s) => s.id)).toEqual([school.b]);
+      expect(r.body.schools[0]!.name).toBe('Brook Primary');
+    }
+    for (const client of [staff.dslA.client, staff.teacherA.client]) {
+      const r = await client.json<{ schools: { id: number }[] }>('GET', '/api/schools');
+      expect(r.body.schools.map((s) => s.id)).toEqual([school.a]);
+    }
+    // The trust-level DSL needs every school's name for the incidents' School column.
+    const trust = await staff.trustDsl.client.json<{ schools: { id: number }[] }>('GET', '/api/schools');
+    expect(trust.status).toBe(200);
+    expect(trust.body.schools.map((s) => s.id).sort()).toEqual([school.a, school.b].sort());
+    expect((await new ApiClient(harbour.url).json('GET', '/api/schools')).status).toBe(401);
+    // Reading is all they gain: creating and renaming stay the trust-level admins'.
+    for (const client of [staff.trustDsl.client, staff.dslB.client, teacherB.client]) {
+      expect((await client.json('POST', '/api/schools', { name: 'Mine', code: 'mine2' })).status).toBe(403);
+      expect((await client.json('PATCH', `/api/schools/${school.b}`, { name: 'Mine' })).status).toBe(403);
+    }
+    const names = await harbour.db.selectFrom('schools').select('name').execute();
+    expect(names.map((n) => n.name)).not.toContain('Mine');
+  });
+
+  it('the rooms overview names each room’s school (its own school only to a school’s staff)', async () => {
+    const all = await admin.json<{ rooms: { id: string; schoolId?: number }[] }>(
+      'GET',
+      '/api/rooms/overview',
+    );
+    expect(all.body.rooms.find((r) => r.id === room.b)?.schoolId).toBe(school.b);
+    expect(all.body.rooms.find((r) => r.id === room.a)?.schoolId).toBe(school.a);
+    const mine = await staff.dslB.client.json<{ rooms: { id: string; schoolId?: number }[] }>(
+      'GET',
+      '/api/rooms/overview',
+    );
+    expect(mine.body.rooms.map((r) => r.schoolId)).toEqual([school.b]);
+  });
+});
+
 describe('a school’s admin administers their own school only', () => {
   it('cannot create a room or account in the other school, move anyone there, or create schools', async () => {
     const adminA = staff.adminA.client;

@@ -1,6 +1,7 @@
 /**
  * The trust's schools (issue 18 item 4; docs/trust.md). Trust-level admins create and rename
- * schools; a school's own admin sees their school only and changes none.
+ * schools. Every member of staff reads the list (the dashboard names the schools: a trust-level
+ * DSL's incidents by school); a school's own staff read their school only and change none.
  */
 import {
   createSchoolRequestSchema,
@@ -28,9 +29,9 @@ export function schoolRoutes(app: App, db: Db): void {
   app.get(
     '/api/schools',
     {
-      config: { access: 'manageUsers' },
+      config: { access: 'signedIn' },
       schema: {
-        summary: 'The trust’s schools (a school’s admin: their own)',
+        summary: 'The trust’s schools (a school’s staff: their own)',
         tags,
         response: { 200: schoolListSchema },
       },

@@ -36,6 +36,7 @@ export function roomOverviewRoutes(app: App, ports: SupervisionPorts): void {
         out.push({
           id: room.id,
           name: room.name,
+          schoolId: room.school_id,
           computers: ids.length,
           online: (await hub.onlineOf(ids)).size,
           supervising: session ? { teacherName: session.teacherName, endsAt: session.endsAt } : null,
