@@ -253,6 +253,7 @@ export async function openSchool(): Promise<School> {
     { id: 'aup-policies', title: 'Computer rules (AUP policies)', role: 'dsl', path: () => '/aup/policies' },
     { id: 'aup-register', title: 'Acceptance register', role: 'dsl', path: () => '/aup/register' },
     { id: 'users', title: 'Staff accounts', role: 'admin', path: () => '/users' },
+    { id: 'schools', title: 'The trust’s schools', role: 'admin', path: () => '/schools' },
     { id: 'classes', title: 'Classes and their rooms', role: 'admin', path: () => '/classes' },
     { id: 'classes-teacher', title: 'Classes: a teacher’s own', role: 'teacher', path: () => '/classes' },
     { id: 'not-allowed', title: 'A page the role may not use', role: 'technician', path: () => '/incidents' },

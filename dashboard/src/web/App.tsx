@@ -27,6 +27,7 @@ import { SupervisionPage } from './pages/SupervisionPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { SetupPage } from './pages/SetupPage';
 import { PupilsPage } from './pages/PupilsPage';
+import { SchoolsPage } from './pages/SchoolsPage';
 import { UsersPage } from './pages/UsersPage';
 import { ChronologyPage } from './incidents/ChronologyPage';
 import { IncidentLogPrintPage } from './incidents/IncidentLogPrintPage';
@@ -219,6 +220,14 @@ export function App() {
               }
             />
             <Route
+              path="schools"
+              element={
+                <Allowed permission="manageUsers" trustLevel>
+                  <SchoolsPage />
+                </Allowed>
+              }
+            />
+            <Route
               path="activity"
               element={
                 <Allowed permission="readActivity">
@@ -265,9 +274,21 @@ export function App() {
   }
 }
 
-/** Shows the page only to roles that may use it (the server enforces this too). */
-function Allowed({ permission, children }: { permission: Permission; children: ReactNode }) {
+/**
+ * Shows the page only to roles that may use it (the server enforces this too); `trustLevel`:
+ * only to trust-level staff (no school of their own), such as the trust's Schools page.
+ */
+function Allowed({
+  permission,
+  trustLevel,
+  children,
+}: {
+  permission: Permission;
+  trustLevel?: boolean;
+  children: ReactNode;
+}) {
   const user = useUser();
+  if (trustLevel && (user.schoolId ?? null) !== null) return <NotAllowed trustLevel />;
   if (can(user.role, permission)) return children;
   return <NotAllowed />;
 }
@@ -277,13 +298,13 @@ function Loading() {
   return <p className="muted">{t('common.loading')}</p>;
 }
 
-function NotAllowed() {
+function NotAllowed({ trustLevel }: { trustLevel?: boolean }) {
   const { t } = useTranslation();
   usePageTitle(t('app.notAllowed.title'));
   return (
     <>
       <h1>{t('app.notAllowed.title')}</h1>
-      <p>{t('app.notAllowed.text')}</p>
+      <p>{trustLevel ? t('app.notAllowed.trustLevel') : t('app.notAllowed.text')}</p>
     </>
   );
 }

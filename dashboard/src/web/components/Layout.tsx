@@ -10,7 +10,8 @@ import { ErrorAlert } from './ErrorAlert';
 import { flagsChangedEvent } from './FlagList';
 import { LanguageSwitch } from './LanguageSwitch';
 
-const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
+/** `trustLevel`: for trust-level staff only (no school of their own). */
+const navItems: { to: string; key: NavKey; permission: Permission | null; trustLevel?: boolean }[] = [
   { to: '/', key: 'home', permission: null },
   { to: '/rooms', key: 'rooms', permission: null },
   { to: '/devices', key: 'devices', permission: null },
@@ -26,6 +27,7 @@ const navItems: { to: string; key: NavKey; permission: Permission | null }[] = [
   { to: '/pupils', key: 'pupils', permission: 'viewPupils' },
   { to: '/classes', key: 'classes', permission: 'viewPupils' },
   { to: '/users', key: 'users', permission: 'manageUsers' },
+  { to: '/schools', key: 'schools', permission: 'manageUsers', trustLevel: true },
 ];
 type NavKey =
   | 'home'
@@ -42,7 +44,8 @@ type NavKey =
   | 'aupRegister'
   | 'pupils'
   | 'classes'
-  | 'users';
+  | 'users'
+  | 'schools';
 
 /** How many flags wait for triage: read now, every 30 s, and whenever a flag is triaged here. */
 function useOpenFlags(enabled: boolean): number {
@@ -134,6 +137,7 @@ function Frame() {
             <ul>
               {navItems
                 .filter((item) => item.permission === null || can(user.role, item.permission))
+                .filter((item) => !item.trustLevel || (user.schoolId ?? null) === null)
                 .map((item) => (
                   <li key={item.to}>
                     <NavLink to={item.to} end={item.to === '/'}>

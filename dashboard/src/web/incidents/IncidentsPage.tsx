@@ -9,6 +9,7 @@ import {
   type Incident,
   type IncidentList,
   type IncidentSummary,
+  type School,
 } from '@harbour/shared';
 import { api, withQuery } from '../api';
 import { ConcernReceiptNote } from '../alerts/ConcernReceipt';
@@ -20,6 +21,7 @@ import { FormProblems } from '../components/formProblems';
 import { DateTime } from '../components/time';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
+import { schoolName, useTrustSchools } from '../schools';
 import { checkForm } from '../validate';
 import { useActiveCategories, useCategories } from './categories';
 import { pupilOf } from './labels';
@@ -42,6 +44,7 @@ const filterKeys = [
   'pupil',
   'pupilId',
   'q',
+  'school',
 ] as const;
 
 export function IncidentsPage() {
@@ -72,6 +75,8 @@ export function IncidentsPage() {
     setParams(new URLSearchParams());
   };
   const active = useActiveCategories();
+  // Trust-level staff of a trust of several schools: a School column and filter (nobody else).
+  const schools = useTrustSchools();
   const { data, error } = useLoad<IncidentList>(
     withQuery('/api/incidents', { ...filter, today: filter.due ? today() : undefined }),
   );
@@ -170,6 +175,17 @@ export function IncidentsPage() {
             ]}
           />
         )}
+        {schools !== null && (
+          <SelectField
+            label={t('schools.column')}
+            value={filter.school}
+            onChange={(v) => set('school', v)}
+            options={[
+              { value: '', label: t('schools.any') },
+              ...schools.map((s) => ({ value: String(s.id), label: s.name })),
+            ]}
+          />
+        )}
         <DateField label={t('incidents.list.from')} value={filter.from} onChange={(v) => set('from', v)} />
         <DateField label={t('incidents.list.to')} value={filter.to} onChange={(v) => set('to', v)} />
       </search>
@@ -197,7 +213,7 @@ export function IncidentsPage() {
               ? t('incidents.list.showing', { shown: data.incidents.length, count: data.total })
               : t('incidents.filters.found', { count: data.total })}
           </p>
-          <IncidentTable incidents={data.incidents} />
+          <IncidentTable incidents={data.incidents} schools={schools} />
         </>
       )}
       <RecordIncidentForm />
@@ -205,7 +221,14 @@ export function IncidentsPage() {
   );
 }
 
-export function IncidentTable({ incidents }: { incidents: IncidentSummary[] }) {
+export function IncidentTable({
+  incidents,
+  schools = null,
+}: {
+  incidents: IncidentSummary[];
+  /** The trust's schools, for a School column (null: none, as for a school's own staff). */
+  schools?: School[] | null;
+}) {
   const { t } = useTranslation();
   const categories = useCategories();
   return (
@@ -222,6 +245,15 @@ export function IncidentTable({ incidents }: { incidents: IncidentSummary[] }) {
           cell: (i) => <Link to={`/incidents/${i.id}`}>{i.ref}</Link>,
         },
         { key: 'when', header: t('incidents.columns.when'), cell: (i) => <DateTime iso={i.occurredAt} /> },
+        ...(schools === null
+          ? []
+          : [
+              {
+                key: 'school',
+                header: t('schools.column'),
+                cell: (i: IncidentSummary) => schoolName(schools, i.schoolId) ?? t('common.dash'),
+              },
+            ]),
         { key: 'pupil', header: t('incidents.columns.pupil'), cell: (i) => pupilOf(t, i) },
         { key: 'what', header: t('incidents.columns.what'), cell: (i) => i.summary },
         {

@@ -1,15 +1,23 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { can, createRoomRequestSchema, type Room, type RoomOverview } from '@harbour/shared';
-import { api } from '../api';
+import {
+  can,
+  createRoomRequestSchema,
+  type Room,
+  type Issue,
+  type RoomOverview,
+  type School,
+} from '@harbour/shared';
+import { ApiRequestError, api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { TextField } from '../components/Field';
+import { SelectField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
 import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { ShortTime } from '../components/time';
+import { schoolName, useTrustSchools } from '../schools';
 import { checkForm } from '../validate';
 
 const byName = (a: { name: string }, b: { name: string }) =>
@@ -21,6 +29,8 @@ export function RoomsPage() {
   const user = useUser();
   const [rooms, setRooms] = useState<RoomOverview[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
+  // A trust-level member of staff of a trust of several schools: each room's school.
+  const schools = useTrustSchools();
 
   useEffect(() => {
     let cancelled = false;
@@ -49,15 +59,24 @@ export function RoomsPage() {
           {t('rooms.none')} {can(user.role, 'manageRooms') ? t('rooms.noneManage') : t('rooms.noneAsk')}
         </p>
       ) : (
-        <RoomCards rooms={rooms} showSupervision={can(user.role, 'viewSupervision')} />
+        <RoomCards rooms={rooms} showSupervision={can(user.role, 'viewSupervision')} schools={schools} />
       )}
       {can(user.role, 'manageRooms') && (
         <CreateRoomForm
+          schools={schools}
           onCreated={(room) =>
             setRooms((current) =>
               [
                 ...(current ?? []),
-                { id: room.id, name: room.name, computers: 0, online: 0, supervising: null, mine: false },
+                {
+                  id: room.id,
+                  name: room.name,
+                  schoolId: room.schoolId,
+                  computers: 0,
+                  online: 0,
+                  supervising: null,
+                  mine: false,
+                },
               ].sort(byName),
             )
           }
@@ -68,7 +87,16 @@ export function RoomsPage() {
 }
 
 /** Rooms as cards: computers online, and (for staff who may see it) who is supervising now. */
-export function RoomCards({ rooms, showSupervision }: { rooms: RoomOverview[]; showSupervision: boolean }) {
+export function RoomCards({
+  rooms,
+  showSupervision,
+  schools = null,
+}: {
+  rooms: RoomOverview[];
+  showSupervision: boolean;
+  /** The trust's schools, to name each room's (null: one school, or a school's own staff). */
+  schools?: School[] | null;
+}) {
   const { t } = useTranslation();
   return (
     <ul className="room-list">
@@ -77,6 +105,12 @@ export function RoomCards({ rooms, showSupervision }: { rooms: RoomOverview[]; s
           <Link to={`/rooms/${room.id}`} className="room-link">
             {room.name}
           </Link>
+          {schools !== null && (
+            <p className="room-card-school">
+              <span className="visually-hidden">{t('schools.column')}: </span>
+              {schoolName(schools, room.schoolId)}
+            </p>
+          )}
           <p className="room-card-online">
             {room.computers === 0
               ? t('rooms.card.noComputers')
@@ -100,8 +134,16 @@ export function RoomCards({ rooms, showSupervision }: { rooms: RoomOverview[]; s
   );
 }
 
-function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
+function CreateRoomForm({
+  schools,
+  onCreated,
+}: {
+  /** Null: no select (one school, or a school's staff: the server puts the room in their school). */
+  schools: School[] | null;
+  onCreated: (room: Room) => void;
+}) {
   const [name, setName] = useState('');
+  const [school, setSchool] = useState('');
   const [created, setCreated] = useState<string | null>(null);
   const { busy, error, run } = useSubmit();
   const { t } = useTranslation();
@@ -110,11 +152,23 @@ function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
     event.preventDefault();
     await run(async () => {
       setCreated(null);
-      checkForm(createRoomRequestSchema, { name });
-      const room = await api.post<Room>('/api/rooms', { name });
+      const body = { name, ...(schools !== null && school !== '' && { schoolId: Number(school) }) };
+      const problems: Issue[] = [];
+      try {
+        checkForm(createRoomRequestSchema, body);
+      } catch (err) {
+        if (!(err instanceof ApiRequestError)) throw err;
+        problems.push(...err.issues);
+      }
+      if (schools !== null && school === '')
+        problems.push({ path: 'schoolId', message: t('schools.chooseInvalid') });
+      if (problems.length > 0)
+        throw new ApiRequestError(0, 'validation_failed', problems[0]?.message ?? '', problems);
+      const room = await api.post<Room>('/api/rooms', body);
       onCreated(room);
       setCreated(room.name);
       setName('');
+      setSchool('');
     });
   }
 
@@ -132,6 +186,21 @@ function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
             onChange={setName}
             required
           />
+          {schools !== null && (
+            <SelectField
+              label={t('schools.column')}
+              name="schoolId"
+              invalid={t('schools.chooseInvalid')}
+              hint={t('schools.roomHint')}
+              value={school}
+              onChange={setSchool}
+              options={[
+                { value: '', label: t('schools.choose') },
+                ...schools.map((s) => ({ value: String(s.id), label: s.name })),
+              ]}
+              required
+            />
+          )}
           <button type="submit" className="button button-primary" disabled={busy}>
             {t('rooms.add.submit')}
           </button>

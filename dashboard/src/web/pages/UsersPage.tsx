@@ -5,10 +5,12 @@ import {
   limits,
   roles,
   type IdentitySettings,
+  type Issue,
   type Role,
+  type School,
   type User,
 } from '@harbour/shared';
-import { api } from '../api';
+import { ApiRequestError, api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DataTable } from '../components/DataTable';
@@ -20,6 +22,7 @@ import { usePasswordProblem } from '../components/passwordProblem';
 import { useFormat } from '../i18n/format';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
+import { schoolName, useTrustSchoolsState } from '../schools';
 import { checkForm } from '../validate';
 
 const byName = (a: User, b: User) =>
@@ -34,6 +37,9 @@ export function UsersPage() {
   const rows = useRowAction();
   const format = useFormat();
   const [managing, setManaging] = useState<User | null>(null);
+  // A trust-level admin of a trust of several schools: which school each account is in.
+  const schoolsState = useTrustSchoolsState();
+  const { schools } = schoolsState;
 
   useEffect(() => {
     let cancelled = false;
@@ -89,6 +95,15 @@ export function UsersPage() {
               cell: (u) => <span className="address">{u.email}</span>,
             },
             { key: 'role', header: t('users.columns.role'), cell: (u) => t(`enums.role.${u.role}`) },
+            ...(schools === null
+              ? []
+              : [
+                  {
+                    key: 'school',
+                    header: t('schools.column'),
+                    cell: (u: User) => schoolName(schools, u.schoolId) ?? t('schools.trustLevel'),
+                  },
+                ]),
             {
               key: 'status',
               header: t('users.columns.status'),
@@ -154,6 +169,7 @@ export function UsersPage() {
         <ManageSignIn
           key={managing.id}
           user={managing}
+          schools={schools}
           onClose={() => setManaging(null)}
           onChanged={(change) => {
             const updated = { ...managing, ...change };
@@ -163,6 +179,9 @@ export function UsersPage() {
         />
       )}
       <CreateUserForm
+        schools={schools}
+        schoolsPending={schoolsState.pending}
+        schoolsError={schoolsState.error}
         onCreated={(user) => {
           setUsers((current) => [...(current ?? []), user].sort(byName));
           rows.setError(null);
@@ -175,11 +194,37 @@ export function UsersPage() {
   );
 }
 
-function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
+/** The school select's value for a trust-level account (a school's is its id). */
+const trustLevelChoice = 'trust';
+
+/** The options of a school select for an account: every school, then trust-level. */
+function accountSchoolOptions(schools: School[], trustLevel: string) {
+  return [
+    ...schools.map((s) => ({ value: String(s.id), label: s.name })),
+    { value: trustLevelChoice, label: trustLevel },
+  ];
+}
+
+const chosenSchool = (choice: string): number | null => (choice === trustLevelChoice ? null : Number(choice));
+
+function CreateUserForm({
+  schools,
+  schoolsPending,
+  schoolsError,
+  onCreated,
+}: {
+  /** Null: no select (one school, or a school's admin: the server puts the account in their school). */
+  schools: School[] | null;
+  /** A trust-level admin's schools have not arrived: wait, or the account would be made trust-level. */
+  schoolsPending: boolean;
+  schoolsError: unknown;
+  onCreated: (user: User) => void;
+}) {
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('teacher');
   const [password, setPassword] = useState('');
+  const [school, setSchool] = useState('');
   const { busy, error, run } = useSubmit();
   const { t } = useTranslation();
   const passwordProblem = usePasswordProblem(error, 'password');
@@ -188,14 +233,32 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     await run(async () => {
-      const body = { email, displayName, role, password };
-      checkForm(createUserRequestSchema, body);
+      const body = {
+        email,
+        displayName,
+        role,
+        password,
+        ...(schools !== null && school !== '' && { schoolId: chosenSchool(school) }),
+      };
+      // Left out, the account would be trust-level: in a trust of several schools that is chosen, never assumed.
+      const problems: Issue[] = [];
+      try {
+        checkForm(createUserRequestSchema, body);
+      } catch (err) {
+        if (!(err instanceof ApiRequestError)) throw err;
+        problems.push(...err.issues);
+      }
+      if (schools !== null && school === '')
+        problems.push({ path: 'schoolId', message: t('schools.chooseInvalid') });
+      if (problems.length > 0)
+        throw new ApiRequestError(0, 'validation_failed', problems[0]?.message ?? '', problems);
       const { user } = await api.post<{ user: User }>('/api/users', body);
       onCreated(user);
       setEmail('');
       setDisplayName('');
       setRole('teacher');
       setPassword('');
+      setSchool('');
     });
   }
 
@@ -232,6 +295,21 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
             options={roleOptions}
             required
           />
+          {schools !== null && (
+            <SelectField
+              label={t('schools.column')}
+              name="schoolId"
+              invalid={t('schools.chooseInvalid')}
+              hint={t('schools.userHint')}
+              value={school}
+              onChange={setSchool}
+              options={[
+                { value: '', label: t('schools.choose') },
+                ...accountSchoolOptions(schools, t('schools.trustLevel')),
+              ]}
+              required
+            />
+          )}
           <TextField
             label={t('users.add.password')}
             name="password"
@@ -243,8 +321,8 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
             onChange={setPassword}
             required
           />
-          <ErrorAlert error={error} />
-          <button type="submit" className="button button-primary" disabled={busy}>
+          <ErrorAlert error={error ?? schoolsError} />
+          <button type="submit" className="button button-primary" disabled={busy || schoolsPending}>
             {t('users.add.submit')}
           </button>
         </form>
@@ -259,10 +337,13 @@ function CreateUserForm({ onCreated }: { onCreated: (user: User) => void }) {
  */
 function ManageSignIn({
   user,
+  schools,
   onClose,
   onChanged,
 }: {
   user: User;
+  /** Null: no move (one school, or a school's admin). */
+  schools: School[] | null;
   onClose: () => void;
   onChanged: (change: Partial<User>) => void;
 }) {
@@ -382,12 +463,70 @@ function ManageSignIn({
               </button>
             )}
           </p>
+          {schools !== null && <MoveSchool user={user} schools={schools} onChanged={onChanged} />}
           <button type="button" className="button button-quiet" onClick={onClose}>
             {t('common.close')}
           </button>
         </>
       )}
     </section>
+  );
+}
+
+/** A trust-level admin moves an account to another school, or makes it trust-level. */
+function MoveSchool({
+  user,
+  schools,
+  onChanged,
+}: {
+  user: User;
+  schools: School[];
+  onChanged: (change: Partial<User>) => void;
+}) {
+  const { t } = useTranslation();
+  const current =
+    user.schoolId === null || user.schoolId === undefined ? trustLevelChoice : String(user.schoolId);
+  const [choice, setChoice] = useState(current);
+  const [moved, setMoved] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    await run(async () => {
+      setMoved(null);
+      const { user: updated } = await api.patch<{ user: User }>(`/api/users/${user.id}`, {
+        schoolId: chosenSchool(choice),
+      });
+      onChanged({ schoolId: updated.schoolId ?? null });
+      setMoved(
+        t('schools.move.moved', {
+          name: updated.displayName,
+          school: schoolName(schools, updated.schoolId) ?? t('schools.trustLevel'),
+        }),
+      );
+    });
+  }
+
+  return (
+    <FormProblems error={error}>
+      <form onSubmit={submit} noValidate className="inline-form">
+        <SelectField
+          label={t('schools.move.title')}
+          name="schoolId"
+          hint={t('schools.move.hint')}
+          value={choice}
+          onChange={setChoice}
+          options={accountSchoolOptions(schools, t('schools.trustLevel'))}
+        />
+        <button type="submit" className="button" disabled={busy || choice === current}>
+          {t('schools.move.submit')}
+        </button>
+      </form>
+      <ErrorAlert error={error} />
+      <div role="status" className="confirmation">
+        {moved !== null && <p>{moved}</p>}
+      </div>
+    </FormProblems>
   );
 }
 
