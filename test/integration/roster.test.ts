@@ -540,6 +540,132 @@ describe('rooms through classes', () => {
 });
 
 describe('the scheduled import from a folder', () => {
+  it('a trust of several schools: each school’s folder, named by its code, goes to that school alone', async () => {
+    const dir = tempDir('roster-trust-folder');
+    const write = (folder: string, files: Record<string, string>) => {
+      fs.mkdirSync(path.join(dir, folder), { recursive: true });
+      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, folder, name), text);
+    };
+    // Oak's pupils: their own MIS ids may repeat Harbour Primary's, their computer logins may not.
+    const oakSpec = sampleRoster();
+    oakSpec.pupils = oakSpec.pupils.map((p) => ({ ...p, username: `oak-${p.username}`, userIds: undefined }));
+    oakSpec.teachers = oakSpec.teachers.map((t) => ({ ...t, email: `oak-${t.email}` }));
+    const server = await startHarbour(
+      {
+        port: 0,
+        host: '127.0.0.1',
+        dataDir: tempDir('server'),
+        logLevel: 'silent',
+        loginRateLimit: 1000,
+        enrolRateLimit: 1000,
+        bootstrapAdmin: { email: adminEmail, password },
+        rosterDir: dir,
+        rosterIntervalMinutes: 60,
+      },
+      { logger: pino({ level: 'silent' }) },
+    );
+    try {
+      const db = server.db;
+      const first = await db.selectFrom('schools').select(['id', 'code']).executeTakeFirstOrThrow();
+      const oak = await db
+        .insertInto('schools')
+        .values({ name: 'Oak Academy', code: 'OAK', created_at: new Date().toISOString() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const pupilsOf = async (schoolId: number) =>
+        (
+          await db
+            .selectFrom('roster_pupils')
+            .select('given_name')
+            .where('school_id', '=', schoolId)
+            .where('left_at', 'is', null)
+            .execute()
+        ).length;
+      const imports = () =>
+        db.selectFrom('roster_imports').select(['ok', 'school_id', 'result']).orderBy('at').execute();
+
+      // An export in the folder itself is one school's: with two schools it is refused, once.
+      for (const [name, text] of Object.entries(rosterFiles(sampleRoster())))
+        fs.writeFileSync(path.join(dir, name), text);
+      expect(await server.features.roster.importFolderNow()).toBe('refused');
+      expect(await server.features.roster.importFolderNow()).toBe('refused');
+      expect(await imports()).toMatchObject([{ ok: 0, school_id: null }]);
+      expect(await pupilsOf(first.id)).toBe(0);
+      for (const name of Object.keys(rosterFiles(sampleRoster()))) fs.rmSync(path.join(dir, name));
+
+      // One folder per school by its code (Oak's typed in another case), and one naming no school.
+      write(first.code, rosterFiles(sampleRoster()));
+      write('oak', rosterFiles(oakSpec));
+      write('elm', rosterFiles(oakSpec));
+      expect(await server.features.roster.importFolderNow()).toBe('refused');
+      expect(await pupilsOf(first.id)).toBe(4);
+      expect(await pupilsOf(oak.id)).toBe(4);
+      const oakLogins = await db
+        .selectFrom('roster_logins')
+        .innerJoin('roster_pupils', 'roster_pupils.id', 'roster_logins.pupil_id')
+        .select('roster_logins.login')
+        .where('roster_pupils.school_id', '=', oak.id)
+        .execute();
+      expect(oakLogins.map((l) => l.login).sort()).toEqual([
+        'oak-alovelace',
+        'oak-bjones',
+        'oak-cevans',
+        'oak-dthomas',
+      ]);
+      const afterFirst = await imports();
+      expect(
+        afterFirst
+          .slice(1)
+          .map((r) => [r.ok, r.school_id])
+          .sort(),
+      ).toEqual(
+        [
+          [0, null],
+          [1, first.id],
+          [1, oak.id],
+        ].sort(),
+      );
+      expect(
+        afterFirst.find(
+          (r) => r.ok === 0 && r.result.includes('elm') && r.result.includes('not the code of any'),
+        ),
+      ).toBeDefined();
+
+      // Looked at again: nothing changed, nothing recorded (the folder naming no school included).
+      expect(await server.features.roster.importFolderNow()).toBe('refused');
+      expect(await imports()).toHaveLength(afterFirst.length);
+
+      // Oak's export turns bad (a login that is the computer's own account): Oak's is refused and
+      // kept as it was; Harbour Primary's, unchanged, is not imported again.
+      fs.rmSync(path.join(dir, 'elm'), { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, 'oak', 'users.csv'),
+        rosterFiles(oakSpec)['users.csv']!.replace('oak-alovelace', 'root'),
+      );
+      expect(await server.features.roster.importFolderNow()).toBe('refused');
+      expect(await pupilsOf(oak.id)).toBe(4);
+      const latest = (await imports()).slice(afterFirst.length);
+      expect(latest.map((r) => [r.ok, r.school_id])).toEqual([[0, oak.id]]);
+
+      // Oak's export claiming a login Harbour Primary's pupil has: refused whole, nothing stored.
+      fs.writeFileSync(
+        path.join(dir, 'oak', 'users.csv'),
+        rosterFiles(oakSpec)['users.csv']!.replace('oak-bjones', 'bjones'),
+      );
+      expect(await server.features.roster.importFolderNow()).toBe('refused');
+      expect(oakLogins.map((l) => l.login)).not.toContain('bjones');
+      const bjones = await db
+        .selectFrom('roster_logins')
+        .innerJoin('roster_pupils', 'roster_pupils.id', 'roster_logins.pupil_id')
+        .select('roster_pupils.school_id')
+        .where('roster_logins.login', '=', 'bjones')
+        .execute();
+      expect(bjones).toEqual([{ school_id: first.id }]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('imports the export in HARBOUR_ROSTER_DIR, skips it unchanged, and keeps the roster when it turns bad', async () => {
     const dir = tempDir('roster-folder');
     const files = rosterFiles(sampleRoster());

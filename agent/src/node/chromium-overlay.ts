@@ -69,18 +69,39 @@ interface Browser {
   creating: number;
 }
 
-/** The page's own "I have painted my content" check: rendered, fonts in, and two frames produced since. */
 /**
- * Run in a page: resolves once it shows `path` and has painted. The path matters: a page
- * still holding the view it had before (the prepared one loading again after hide())
- * must not count, or a message would be acknowledged before the pupil could press OK.
+ * Run in a page: resolves once it shows `path` and its content is on the screen. The path
+ * matters: a page still holding the view it had before (the prepared one loading again after
+ * hide()) must not count, or a message would be acknowledged before the pupil could press OK.
+ *
+ * "On the screen" is the first-contentful-paint entry, which Chromium adds only once the frame
+ * with the page's first text or image has been presented (drawn into its window). The page's
+ * own frames (two requestAnimationFrame callbacks) are not enough: they run on the page's main
+ * thread, and rastering and drawing that frame come after, 170 ms later for a page with a few
+ * blurred blocks on this machine, seconds on a busy one. A page that never paints text or an
+ * image resolves 3 s after its frames ("frames"), so a page like that still shows.
  */
 const paintedCheck = (path: string) => `new Promise((resolve) => {
   const want = ${JSON.stringify(path.split(/[?#]/)[0])};
+  const shown = () => performance.getEntriesByName('first-contentful-paint').length > 0;
+  const presented = () => {
+    if (shown()) return resolve('presented');
+    const observer = new PerformanceObserver(() => {
+      if (!shown()) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve('presented');
+    });
+    observer.observe({ type: 'paint' });
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      resolve(shown() ? 'presented' : 'frames');
+    }, 3000);
+  };
   const check = () => {
     const root = document.getElementById('root') ?? document.body;
     if (location.pathname === want && document.readyState === 'complete' && root && root.childElementCount > 0) {
-      document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))));
+      document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(presented)));
     } else setTimeout(check, 10);
   };
   check();
@@ -478,12 +499,20 @@ export class ChromiumOverlay implements ScreenOverlay {
             await slot.loading;
             // The check's document may be replaced while it waits (the navigation to `view`
             // committing): CDP then fails the call, and the check runs again in the new one.
+            const started = Date.now();
             while (!over && !browser.cdp.closed) {
               try {
-                await browser.cdp.send(
+                const { result } = await browser.cdp.send<{ result: { value?: unknown } }>(
                   'Runtime.evaluate',
                   { expression: paintedCheck(view.path), awaitPromise: true, returnByValue: true },
                   slot.sessionId,
+                );
+                const log = result.value === 'presented' ? 'debug' : 'warn';
+                this.options.logger[log](
+                  { view: view.path, display: slot.display, ms: Date.now() - started, by: result.value },
+                  result.value === 'presented'
+                    ? 'overlay: the page’s content is on the screen'
+                    : 'overlay: the page painted no text or image; taken as shown after its frames',
                 );
                 return;
               } catch {
@@ -510,14 +539,18 @@ export class ChromiumOverlay implements ScreenOverlay {
     browser.origin ??= new URL(url).origin;
     const loading = (async () => {
       const loaded = new Promise<void>((resolve) => {
+        // Removed with the page's load event: a Chromium kept for a day loads the prepared view
+        // again after every hide, and a listener per load would pile up on its pipe.
+        const onClose = () => resolve();
         const onEvent = (e: CdpEvent) => {
           if (e.sessionId === slot.sessionId && e.method === 'Page.loadEventFired') {
             browser.cdp.off('event', onEvent);
+            browser.cdp.off('close', onClose);
             resolve();
           }
         };
         browser.cdp.on('event', onEvent);
-        browser.cdp.once('close', () => resolve());
+        browser.cdp.once('close', onClose);
       });
       await browser.cdp.send('Page.navigate', { url }, slot.sessionId);
       await loaded;

@@ -137,14 +137,30 @@ async function store(
   });
 }
 
-/** The last folder import's content hash (refused or not): an unchanged folder is not read twice. */
-export async function lastFolderHash(db: Db): Promise<string | undefined> {
+/**
+ * The last folder import's content hash (refused or not) for one school, or of the refusals
+ * recorded for no school (null): an unchanged folder is not read twice.
+ */
+export async function lastFolderHash(db: Db, schoolId: number | null): Promise<string | undefined> {
   const row = await db
     .selectFrom('roster_imports')
     .select('content_hash')
     .where('source', '=', 'folder')
+    .where('school_id', schoolId === null ? 'is' : '=', schoolId)
     .orderBy('at', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row?.content_hash;
+}
+
+/** Whether a folder import with this hash was ever recorded (a refusal for no school is recorded once). */
+export async function folderHashSeen(db: Db, hash: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('roster_imports')
+    .select('id')
+    .where('source', '=', 'folder')
+    .where('content_hash', '=', hash)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
