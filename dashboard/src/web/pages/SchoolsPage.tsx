@@ -200,7 +200,7 @@ function EditSchool({
             label={t('schools.code')}
             name="code"
             invalid={t('schools.codeInvalid')}
-            hint={t('schools.codeHint')}
+            hint={`${t('schools.codeHint')} ${t('schools.edit.codeHint')}`}
             autoComplete="off"
             spellCheck={false}
             value={code}
