@@ -90,6 +90,23 @@ export class X11Badge {
         eventMask.PointerMotion |
         eventMask.StructureNotify,
     });
+    // A press of the first button on the badge freezes the keyboard in the X server itself
+    // (a passive grab, keyboard mode Synchronous) until we have taken it (ButtonPress below):
+    // grabbing it only once our event loop got round to the press let keys typed meanwhile
+    // reach the pupil's application on a busy computer ("he" of "held", 200 ms after the
+    // press, with the machine's load at 10). Frozen keys are queued, not lost, and if we never
+    // answer, the server thaws them when the button is let go.
+    conn.X.GrabButton(
+      wid,
+      false,
+      eventMask.ButtonPress | eventMask.ButtonRelease | eventMask.PointerMotion,
+      1, // pointer: Asynchronous
+      0, // keyboard: Synchronous (frozen)
+      0,
+      0,
+      1,
+      0x8000, // any modifiers
+    );
     conn.X.ChangeProperty(0, wid, conn.X.atoms.WM_NAME ?? 39, conn.X.atoms.STRING ?? 31, 8, 'Harbour help');
     this.wid = wid;
     this.options.desktop.own.add(wid);
@@ -160,6 +177,9 @@ export class X11Badge {
             clearTimeout(this.keyboardTimer);
             conn.X.GrabKeyboard(this.wid, false, 0, 1, 1, () => true);
           }
+          // The server froze the keyboard at the press (the passive grab in make()); with the
+          // grab above in place first (requests go in order), the keys queued meanwhile come to us.
+          conn.X.AllowEvents(3, 0);
           return;
         case 'MotionNotify': {
           const p = this.press;

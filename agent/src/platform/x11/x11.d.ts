@@ -192,6 +192,20 @@ declare module 'x11' {
       cb: Callback<number>,
     ): void;
     UngrabKeyboard(time: number): boolean;
+    /** A passive grab: the press of `button` on `wid` grabs the pointer in the X server itself. */
+    GrabButton(
+      wid: number,
+      ownerEvents: boolean | number,
+      mask: number,
+      pointerMode: number,
+      keyboardMode: number,
+      confineTo: number,
+      cursor: number,
+      button: number,
+      modifiers: number,
+    ): boolean;
+    /** Thaws events a synchronous grab froze (mode 3: AsyncKeyboard). */
+    AllowEvents(mode: number, time: number): boolean;
     GrabPointer(
       wid: number,
       ownerEvents: boolean | number,
