@@ -421,7 +421,7 @@ describe('the new-incident email', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const r = await trustAdmin.json('POST', '/api/users', {
-      email: 'dsl.trust@trust.test',
+      email: 'dsl.trustwide@trust.test',
       displayName: 'Trust DSL',
       role: 'dsl',
       password,
@@ -430,7 +430,7 @@ describe('the new-incident email', () => {
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const trustDsl = new ApiClient(harbour.url);
-    await trustDsl.login('dsl.trust@trust.test', password);
+    await trustDsl.login('dsl.trustwide@trust.test', password);
     await trustDsl.enrolSecondFactor();
     const set = await trustDsl.json('PATCH', '/api/safeguarding/settings', {
       smtp: {
@@ -456,7 +456,7 @@ describe('the new-incident email', () => {
       what: 'B’s email',
       timeoutMs: 15_000,
     });
-    expect(mailB.to).toEqual(['dsl.b@trust.test', 'dsl.trust@trust.test']);
+    expect(mailB.to).toEqual(['dsl.b@trust.test', 'dsl.trustwide@trust.test']);
     const a = await staff.dslA.client.json<{ ref: string }>('POST', '/api/incidents', {
       summary: 'A concern of school A',
       category: 'other',
@@ -467,8 +467,65 @@ describe('the new-incident email', () => {
       what: 'A’s email',
       timeoutMs: 15_000,
     });
-    expect(mailA.to).toEqual(['dsl.a@trust.test', 'dsl.trust@trust.test']);
+    expect(mailA.to).toEqual(['dsl.a@trust.test', 'dsl.trustwide@trust.test']);
     expect(mailA.data).not.toContain('Ada');
+  });
+});
+
+describe('retention', () => {
+  /** A closed incident of the recorder's school, closed long before any retention period. */
+  const oldIncident = async (client: ApiClient, summary: string) => {
+    const { status, body } = await client.json<{ id: string; ref: string }>('POST', '/api/incidents', {
+      summary,
+      category: 'other',
+    });
+    expect(status, JSON.stringify(body)).toBe(201);
+    const closed = await client.json('POST', `/api/incidents/${body.id}/state`, {
+      state: 'closed',
+      outcome: 'no_further_action',
+    });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    await harbour.db
+      .updateTable('incidents')
+      .set({ closed_at: '2000-01-01T00:00:00.000Z' })
+      .where('id', '=', body.id)
+      .execute();
+    return body;
+  };
+  const exists = async (id: string) =>
+    (await harbour.db.selectFrom('incidents').select('id').where('id', '=', id).executeTakeFirst()) !==
+    undefined;
+  const purged = async (client: ApiClient) => {
+    const r = await client.json<{ purges: { detail: string }[] }>('GET', '/api/retention/purges');
+    expect(r.status).toBe(200);
+    return r.body.purges.map((p) => p.detail).join(', ');
+  };
+
+  it('a school’s DSL purges and reads their school’s purges only; trust-level staff every school’s', async () => {
+    const a = await oldIncident(staff.dslA.client, 'A, long closed');
+    const b = await oldIncident(staff.dslB.client, 'B, long closed');
+    // B's DSL running retention purges B's record, and leaves A's for A's school.
+    const run = await staff.dslB.client.json<{ incidents: number }>('POST', '/api/retention/run', {});
+    expect(run.status).toBe(200);
+    expect(run.body.incidents).toBe(1);
+    expect(await exists(b.id)).toBe(false);
+    expect(await exists(a.id)).toBe(true);
+    // The record of the purge names B's reference, and only B's staff (and the trust) read it.
+    expect(await purged(staff.dslB.client)).toContain(b.ref);
+    expect(await purged(staff.dslA.client)).not.toContain(b.ref);
+    // A trust-level DSL's run covers every school; each school reads its own purge only.
+    const trustDsl = await trustAdmin.createStaff('dsl.purges@trust.test', 'dsl', password, null);
+    const all = await trustDsl.client.json<{ incidents: number }>('POST', '/api/retention/run', {});
+    expect(all.body.incidents).toBe(1);
+    expect(await exists(a.id)).toBe(false);
+    expect(await purged(staff.dslA.client)).toContain(a.ref);
+    expect(await purged(staff.dslB.client)).not.toContain(a.ref);
+    const everything = await purged(trustDsl.client);
+    expect(everything).toContain(a.ref);
+    expect(everything).toContain(b.ref);
+    const rows = await harbour.db.selectFrom('retention_purges').select(['detail', 'school_id']).execute();
+    expect(rows.find((r) => r.detail.includes(a.ref))?.school_id).toBe(school.a);
+    expect(rows.find((r) => r.detail.includes(b.ref))?.school_id).toBe(school.b);
   });
 });
 

@@ -289,6 +289,8 @@ export interface RetentionPurgesTable {
   record_type: string;
   count: number;
   detail: string;
+  /** The school whose records were purged (migration 0017); null: recorded before, in a trust of several. */
+  school_id: number | null;
 }
 
 export interface AupAudiencesTable {

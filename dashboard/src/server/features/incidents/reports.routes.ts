@@ -85,12 +85,12 @@ export function incidentReportRoutes(app: App, db: Db, evidenceDir: string): voi
     {
       config: { access: 'manageIncidents', secondFactor: true },
       schema: {
-        summary: 'What retention purged, and when',
+        summary: 'What retention purged, and when (a school’s staff: their school’s)',
         tags: ['reports'],
         response: { 200: purgeListSchema },
       },
     },
-    async () => ({ purges: await listPurges(db) }),
+    async (request) => ({ purges: await listPurges(db, currentUser(request).schoolId) }),
   );
 
   app.post(
@@ -98,14 +98,16 @@ export function incidentReportRoutes(app: App, db: Db, evidenceDir: string): voi
     {
       config: { access: 'manageIncidents', secondFactor: true },
       schema: {
-        summary: 'Run the retention purge now (it also runs daily)',
+        summary: 'Run the retention purge now (a school’s staff: their school’s; it also runs daily)',
         tags: ['reports'],
         response: { 200: z.object({ evidence: z.number(), incidents: z.number() }) },
       },
     },
     async (request) => {
-      const result = await runRetention(db, evidenceDir);
-      await audit(db, { actor: currentUser(request).id, action: 'retention.run', detail: result });
+      // A school's DSL runs it for their school; trust-level staff for every school.
+      const { id, schoolId } = currentUser(request);
+      const result = await runRetention(db, evidenceDir, new Date(), schoolId ?? undefined);
+      await audit(db, { actor: id, action: 'retention.run', detail: { ...result, school: schoolId } });
       return result;
     },
   );

@@ -27,18 +27,34 @@ export interface PurgeResult {
   incidents: number;
 }
 
-export async function runRetention(db: Db, evidenceDir: string, now = new Date()): Promise<PurgeResult> {
+/**
+ * Purges what is due. `schoolId`: that school's records only (a school's DSL running it now);
+ * left out, every school's (the daily run, and trust-level staff). Each purge is recorded per
+ * school, so that each school's staff read their own.
+ */
+export async function runRetention(
+  db: Db,
+  evidenceDir: string,
+  now = new Date(),
+  schoolId?: number,
+): Promise<PurgeResult> {
   const retention = await getSetting(db, 'retention');
   const result: PurgeResult = { evidence: 0, incidents: 0 };
 
   const evidenceCutoff = yearsAgo(retention.evidence, now);
-  const oldEvidence = await db
+  let evidenceQuery = db
     .selectFrom('incident_evidence')
     .innerJoin('incidents', 'incidents.id', 'incident_evidence.incident_id')
-    .select(['incident_evidence.incident_id', 'incident_evidence.sha256', 'incidents.seq'])
+    .select([
+      'incident_evidence.incident_id',
+      'incident_evidence.sha256',
+      'incidents.seq',
+      'incidents.school_id',
+    ])
     .where('incidents.state', '=', 'closed')
-    .where('incidents.closed_at', '<', evidenceCutoff)
-    .execute();
+    .where('incidents.closed_at', '<', evidenceCutoff);
+  if (schoolId !== undefined) evidenceQuery = evidenceQuery.where('incidents.school_id', '=', schoolId);
+  const oldEvidence = await evidenceQuery.execute();
   if (oldEvidence.length > 0) {
     await db.transaction().execute(async (trx) => {
       for (const e of oldEvidence) {
@@ -48,12 +64,13 @@ export async function runRetention(db: Db, evidenceDir: string, now = new Date()
           .where('sha256', '=', e.sha256)
           .execute();
       }
-      await record(
-        trx,
-        'evidence',
-        oldEvidence.length,
-        oldEvidence.map((e) => `${incidentRef(e.seq)}:${e.sha256.slice(0, 12)}`),
-      );
+      for (const [school, rows] of bySchool(oldEvidence))
+        await record(
+          trx,
+          'evidence',
+          school,
+          rows.map((e) => `${incidentRef(e.seq)}:${e.sha256.slice(0, 12)}`),
+        );
     });
     for (const sha256 of new Set(oldEvidence.map((e) => e.sha256))) {
       await forgetFile(db, evidenceDir, sha256);
@@ -62,12 +79,13 @@ export async function runRetention(db: Db, evidenceDir: string, now = new Date()
   }
 
   const incidentCutoff = yearsAgo(retention.incidents, now);
-  const oldIncidents = await db
+  let incidentQuery = db
     .selectFrom('incidents')
-    .select(['id', 'seq'])
+    .select(['id', 'seq', 'school_id'])
     .where('state', '=', 'closed')
-    .where('closed_at', '<', incidentCutoff)
-    .execute();
+    .where('closed_at', '<', incidentCutoff);
+  if (schoolId !== undefined) incidentQuery = incidentQuery.where('school_id', '=', schoolId);
+  const oldIncidents = await incidentQuery.execute();
   if (oldIncidents.length > 0) {
     await db.transaction().execute(async (trx) => {
       const ids = oldIncidents.map((i) => i.id);
@@ -90,12 +108,13 @@ export async function runRetention(db: Db, evidenceDir: string, now = new Date()
         .where((eb) => eb.or([eb('incident_a', 'in', ids), eb('incident_b', 'in', ids)]))
         .execute();
       await trx.deleteFrom('incidents').where('id', 'in', ids).execute();
-      await record(
-        trx,
-        'incidents',
-        ids.length,
-        oldIncidents.map((i) => incidentRef(i.seq)),
-      );
+      for (const [school, rows] of bySchool(oldIncidents))
+        await record(
+          trx,
+          'incidents',
+          school,
+          rows.map((i) => incidentRef(i.seq)),
+        );
       for (const f of files) {
         await forgetFile(trx, evidenceDir, f.sha256);
       }
@@ -105,13 +124,28 @@ export async function runRetention(db: Db, evidenceDir: string, now = new Date()
   return result;
 }
 
-async function record(db: Db, recordType: string, count: number, refs: string[]): Promise<void> {
+/** Rows grouped by their incident's school, in the order first seen. */
+function bySchool<T extends { school_id: number | null }>(rows: T[]): Map<number | null, T[]> {
+  const groups = new Map<number | null, T[]>();
+  for (const row of rows) {
+    const school = row.school_id === null ? null : Number(row.school_id);
+    groups.set(school, [...(groups.get(school) ?? []), row]);
+  }
+  return groups;
+}
+
+async function record(db: Db, recordType: string, schoolId: number | null, refs: string[]): Promise<void> {
+  const count = refs.length;
   const detail = refs.join(', ');
   await db
     .insertInto('retention_purges')
-    .values({ at: new Date().toISOString(), record_type: recordType, count, detail })
+    .values({ at: new Date().toISOString(), record_type: recordType, count, detail, school_id: schoolId })
     .execute();
-  await audit(db, { actor: 'system', action: 'retention.purge', detail: { recordType, count, refs } });
+  await audit(db, {
+    actor: 'system',
+    action: 'retention.purge',
+    detail: { recordType, count, refs, school: schoolId },
+  });
 }
 
 /** Deletes an evidence file and its register entry once no incident refers to it any more. */
@@ -125,9 +159,11 @@ async function forgetFile(db: Db, evidenceDir: string, sha256: string): Promise<
   await forgetEvidence(db, evidenceDir, sha256);
 }
 
-/** What retention purged, newest first. */
-export async function listPurges(db: Db) {
-  const rows = await db.selectFrom('retention_purges').selectAll().orderBy('id', 'desc').limit(500).execute();
+/** What retention purged, newest first: one school's purges (its staff), or every school's (null: trust-level). */
+export async function listPurges(db: Db, schoolId: number | null) {
+  let q = db.selectFrom('retention_purges').selectAll();
+  if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+  const rows = await q.orderBy('id', 'desc').limit(500).execute();
   return rows.map((r) => ({
     id: r.id,
     at: r.at,
