@@ -375,7 +375,15 @@ describe('no browser while nothing is on screen', () => {
     await x.run('xdotool', ['mousemove', String(at.x - 200), String(at.y - 150), 'mouseup', '1']);
     await settle(500);
     expect(covered(x.capture())).toBe(false);
-    expect(fs.readFileSync(typed, 'utf8'), 'keys typed while the badge was held').toBe('');
+    expect(
+      fs.readFileSync(typed, 'utf8'),
+      `keys typed while the badge was held; the agent logged:\n${agent.output
+        .split('\n')
+        .filter((l) => /badge|keyboard|grab|covers/.test(l))
+        .slice(-15)
+        .map((l) => l.slice(0, 300))
+        .join('\n')}`,
+    ).toBe('');
     await x.run('xdotool', ['type', '--delay', '30', 'mine']);
     await waitFor(() => fs.readFileSync(typed, 'utf8') === 'mine', {
       timeoutMs: 10_000,

@@ -175,7 +175,14 @@ export class X11Badge {
             // meanwhile come to us and are dropped; the cover's grab takes over from this one.
             // A press's timer from before (a cover released within 3 s) must not let go of this one.
             clearTimeout(this.keyboardTimer);
-            conn.X.GrabKeyboard(this.wid, false, 0, 1, 1, () => true);
+            conn.X.GrabKeyboard(this.wid, false, 0, 1, 1, (err, status) => {
+              // 0 Success; 1 AlreadyGrabbed, 2 InvalidTime, 3 NotViewable, 4 Frozen.
+              if (err || status !== 0)
+                this.options.logger.warn(
+                  { status, err: err?.message },
+                  'help badge: the keyboard could not be held at the press',
+                );
+            });
           }
           // The server froze the keyboard at the press (the passive grab in make()); with the
           // grab above in place first (requests go in order), the keys queued meanwhile come to us.

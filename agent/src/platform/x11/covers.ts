@@ -199,14 +199,20 @@ export class X11Covers extends EventEmitter {
   }
 
   async hide(): Promise<void> {
+    // Only a cover that was up lets go of the keyboard and pointer: the grabs are our
+    // connection's, so a hide of covers already hidden would also end the help badge's hold
+    // on the keyboard taken at a press (its keys would then reach the pupil's window).
+    const held = this.shownNow || this.grabbed.keyboard || this.grabbed.pointer;
     this.shownNow = false;
     this.desktop.covered = false;
     clearInterval(this.guard);
     this.guard = undefined;
     const conn = this.conn;
     if (!conn) return;
-    conn.X.UngrabKeyboard(0);
-    conn.X.UngrabPointer(0);
+    if (held) {
+      conn.X.UngrabKeyboard(0);
+      conn.X.UngrabPointer(0);
+    }
     this.grabbed = { keyboard: false, pointer: false };
     for (const f of this.frames) if (f.wid) conn.X.UnmapWindow(f.wid);
     for (const f of this.frames) this.unveilFrame(conn, f);
