@@ -1,15 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import {
-  can,
-  createRoomRequestSchema,
-  type Room,
-  type Issue,
-  type RoomOverview,
-  type School,
-} from '@harbour/shared';
-import { ApiRequestError, api } from '../api';
+import { can, createRoomRequestSchema, type Room, type RoomOverview, type School } from '@harbour/shared';
+import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
@@ -18,7 +11,7 @@ import { useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { ShortTime } from '../components/time';
 import { schoolName, useTrustSchools } from '../schools';
-import { checkForm } from '../validate';
+import { checkFormWithSchool } from '../validate';
 
 const byName = (a: { name: string }, b: { name: string }) =>
   a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
@@ -153,17 +146,11 @@ function CreateRoomForm({
     await run(async () => {
       setCreated(null);
       const body = { name, ...(schools !== null && school !== '' && { schoolId: Number(school) }) };
-      const problems: Issue[] = [];
-      try {
-        checkForm(createRoomRequestSchema, body);
-      } catch (err) {
-        if (!(err instanceof ApiRequestError)) throw err;
-        problems.push(...err.issues);
-      }
-      if (schools !== null && school === '')
-        problems.push({ path: 'schoolId', message: t('schools.chooseInvalid') });
-      if (problems.length > 0)
-        throw new ApiRequestError(0, 'validation_failed', problems[0]?.message ?? '', problems);
+      checkFormWithSchool(
+        createRoomRequestSchema,
+        body,
+        schools !== null && school === '' ? t('schools.chooseInvalid') : null,
+      );
       const room = await api.post<Room>('/api/rooms', body);
       onCreated(room);
       setCreated(room.name);

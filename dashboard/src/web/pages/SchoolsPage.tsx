@@ -93,6 +93,42 @@ export function SchoolsPage() {
   );
 }
 
+/** A school's name and code, as both the add and the change forms ask for them. */
+function SchoolFields(props: {
+  name: string;
+  setName: (value: string) => void;
+  code: string;
+  setCode: (value: string) => void;
+  /** Said after the code's usual hint (changing a code). */
+  codeHint?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <TextField
+        label={t('schools.name')}
+        name="name"
+        invalid={t('schools.nameInvalid')}
+        autoComplete="off"
+        value={props.name}
+        onChange={props.setName}
+        required
+      />
+      <TextField
+        label={t('schools.code')}
+        name="code"
+        invalid={t('schools.codeInvalid')}
+        hint={props.codeHint ? `${t('schools.codeHint')} ${props.codeHint}` : t('schools.codeHint')}
+        autoComplete="off"
+        spellCheck={false}
+        value={props.code}
+        onChange={props.setCode}
+        required
+      />
+    </>
+  );
+}
+
 function CreateSchoolForm({ onCreated }: { onCreated: (school: School) => void }) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
@@ -116,26 +152,7 @@ function CreateSchoolForm({ onCreated }: { onCreated: (school: School) => void }
       <h2 id="add-school">{t('schools.add.title')}</h2>
       <FormProblems error={error}>
         <form onSubmit={submit} noValidate>
-          <TextField
-            label={t('schools.name')}
-            name="name"
-            invalid={t('schools.nameInvalid')}
-            autoComplete="off"
-            value={name}
-            onChange={setName}
-            required
-          />
-          <TextField
-            label={t('schools.code')}
-            name="code"
-            invalid={t('schools.codeInvalid')}
-            hint={t('schools.codeHint')}
-            autoComplete="off"
-            spellCheck={false}
-            value={code}
-            onChange={setCode}
-            required
-          />
+          <SchoolFields name={name} setName={setName} code={code} setCode={setCode} />
           <ErrorAlert error={error} />
           <button type="submit" className="button button-primary" disabled={busy}>
             {t('schools.add.submit')}
@@ -187,25 +204,12 @@ function EditSchool({
       </h2>
       <FormProblems error={error}>
         <form onSubmit={submit} noValidate>
-          <TextField
-            label={t('schools.name')}
-            name="name"
-            invalid={t('schools.nameInvalid')}
-            autoComplete="off"
-            value={name}
-            onChange={setName}
-            required
-          />
-          <TextField
-            label={t('schools.code')}
-            name="code"
-            invalid={t('schools.codeInvalid')}
-            hint={`${t('schools.codeHint')} ${t('schools.edit.codeHint')}`}
-            autoComplete="off"
-            spellCheck={false}
-            value={code}
-            onChange={setCode}
-            required
+          <SchoolFields
+            name={name}
+            setName={setName}
+            code={code}
+            setCode={setCode}
+            codeHint={t('schools.edit.codeHint')}
           />
           <ErrorAlert error={error} />
           <p className="button-row">

@@ -5,12 +5,11 @@ import {
   limits,
   roles,
   type IdentitySettings,
-  type Issue,
   type Role,
   type School,
   type User,
 } from '@harbour/shared';
-import { ApiRequestError, api } from '../api';
+import { api } from '../api';
 import { useUser } from '../auth';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { DataTable } from '../components/DataTable';
@@ -23,7 +22,7 @@ import { useFormat } from '../i18n/format';
 import { useRowAction, useSubmit } from '../components/useAction';
 import { usePageTitle } from '../components/usePageTitle';
 import { schoolName, useTrustSchoolsState } from '../schools';
-import { checkForm } from '../validate';
+import { checkFormWithSchool } from '../validate';
 
 const byName = (a: User, b: User) =>
   a.displayName.localeCompare(b.displayName, undefined, { sensitivity: 'base' });
@@ -241,17 +240,11 @@ function CreateUserForm({
         ...(schools !== null && school !== '' && { schoolId: chosenSchool(school) }),
       };
       // Left out, the account would be trust-level: in a trust of several schools that is chosen, never assumed.
-      const problems: Issue[] = [];
-      try {
-        checkForm(createUserRequestSchema, body);
-      } catch (err) {
-        if (!(err instanceof ApiRequestError)) throw err;
-        problems.push(...err.issues);
-      }
-      if (schools !== null && school === '')
-        problems.push({ path: 'schoolId', message: t('schools.chooseInvalid') });
-      if (problems.length > 0)
-        throw new ApiRequestError(0, 'validation_failed', problems[0]?.message ?? '', problems);
+      checkFormWithSchool(
+        createUserRequestSchema,
+        body,
+        schools !== null && school === '' ? t('schools.chooseInvalid') : null,
+      );
       const { user } = await api.post<{ user: User }>('/api/users', body);
       onCreated(user);
       setEmail('');
