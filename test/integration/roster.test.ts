@@ -539,6 +539,23 @@ describe('rooms through classes', () => {
   });
 });
 
+/** A server of its own that imports the roster from `dir` (HARBOUR_ROSTER_DIR), looking hourly. */
+const startWithRosterFolder = (dir: string) =>
+  startHarbour(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: tempDir('server'),
+      logLevel: 'silent',
+      loginRateLimit: 1000,
+      enrolRateLimit: 1000,
+      bootstrapAdmin: { email: adminEmail, password },
+      rosterDir: dir,
+      rosterIntervalMinutes: 60,
+    },
+    { logger: pino({ level: 'silent' }) },
+  );
+
 describe('the scheduled import from a folder', () => {
   it('a trust of several schools: each school’s folder, named by its code, goes to that school alone', async () => {
     const dir = tempDir('roster-trust-folder');
@@ -550,20 +567,7 @@ describe('the scheduled import from a folder', () => {
     const oakSpec = sampleRoster();
     oakSpec.pupils = oakSpec.pupils.map((p) => ({ ...p, username: `oak-${p.username}`, userIds: undefined }));
     oakSpec.teachers = oakSpec.teachers.map((t) => ({ ...t, email: `oak-${t.email}` }));
-    const server = await startHarbour(
-      {
-        port: 0,
-        host: '127.0.0.1',
-        dataDir: tempDir('server'),
-        logLevel: 'silent',
-        loginRateLimit: 1000,
-        enrolRateLimit: 1000,
-        bootstrapAdmin: { email: adminEmail, password },
-        rosterDir: dir,
-        rosterIntervalMinutes: 60,
-      },
-      { logger: pino({ level: 'silent' }) },
-    );
+    const server = await startWithRosterFolder(dir);
     try {
       const db = server.db;
       const first = await db.selectFrom('schools').select(['id', 'code']).executeTakeFirstOrThrow();
@@ -670,20 +674,7 @@ describe('the scheduled import from a folder', () => {
     const dir = tempDir('roster-folder');
     const files = rosterFiles(sampleRoster());
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-    const server = await startHarbour(
-      {
-        port: 0,
-        host: '127.0.0.1',
-        dataDir: tempDir('server'),
-        logLevel: 'silent',
-        loginRateLimit: 1000,
-        enrolRateLimit: 1000,
-        bootstrapAdmin: { email: adminEmail, password },
-        rosterDir: dir,
-        rosterIntervalMinutes: 60,
-      },
-      { logger: pino({ level: 'silent' }) },
-    );
+    const server = await startWithRosterFolder(dir);
     try {
       const roster = server.features.roster;
       // The first look runs at start; it may still be running, and runs at most once at a time.

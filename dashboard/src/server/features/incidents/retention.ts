@@ -129,7 +129,9 @@ function bySchool<T extends { school_id: number | null }>(rows: T[]): Map<number
   const groups = new Map<number | null, T[]>();
   for (const row of rows) {
     const school = row.school_id === null ? null : Number(row.school_id);
-    groups.set(school, [...(groups.get(school) ?? []), row]);
+    const group = groups.get(school);
+    if (group) group.push(row);
+    else groups.set(school, [row]);
   }
   return groups;
 }

@@ -123,11 +123,9 @@ export function folderImporter(deps: {
       const at = path.join(dir, folder.name);
       // Exactly the code, else the one school whose code it is in another case (a Windows share
       // keeps the case it was typed in).
+      const inAnyCase = schools.filter((s) => s.code.toLowerCase() === folder.name.toLowerCase());
       const school =
-        schools.find((s) => s.code === folder.name) ??
-        (schools.filter((s) => s.code.toLowerCase() === folder.name.toLowerCase()).length === 1
-          ? schools.find((s) => s.code.toLowerCase() === folder.name.toLowerCase())
-          : undefined);
+        schools.find((s) => s.code === folder.name) ?? (inAnyCase.length === 1 ? inAnyCase[0] : undefined);
       let files: Map<string, Buffer> | null;
       try {
         files = await readFolder(at);
