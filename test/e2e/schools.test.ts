@@ -6,10 +6,10 @@
  * and the Schools page's address shows them a plain "not available"; a school's DSL sees the
  * incidents list as before, with no School column or filter.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { launchChromium, openPage, shareSession } from '../support/browser.js';
+import { launchChromium, StaffPages } from '../support/browser.js';
 import { password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
@@ -20,17 +20,9 @@ let server: ServerProcess;
 let browser: Browser;
 let admin: ApiClient;
 const school = { a: 0, b: 0 };
-const contexts: BrowserContext[] = [];
 
-async function open(client: ApiClient, path: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    reducedMotion: 'reduce',
-  });
-  contexts.push(context);
-  await shareSession(context, client, server.url);
-  return openPage(context, new URL(path, server.url));
-}
+let pages: StaffPages;
+const open = (client: ApiClient, path: string): Promise<Page> => pages.open(client, path);
 
 const status = (page: Page) => page.locator('main [role=status]').first();
 
@@ -45,10 +37,11 @@ beforeAll(async () => {
   const schools = await admin.json<{ schools: { id: number }[] }>('GET', '/api/schools');
   school.a = schools.body.schools[0]!.id;
   browser = await launchChromium();
+  pages = new StaffPages(browser, server.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await pages?.close();
   await browser?.close();
   await server?.stop();
 });

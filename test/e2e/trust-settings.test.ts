@@ -3,10 +3,10 @@
  * school's admin and DSL see the settings that apply to every school read-only, with a one-line
  * note, instead of forms that fail on save; trust-level staff see them as before.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api.js';
-import { launchChromium, openPage, shareSession } from '../support/browser.js';
+import { launchChromium, StaffPages } from '../support/browser.js';
 import { password } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
@@ -17,21 +17,13 @@ let server: ServerProcess;
 let browser: Browser;
 let admin: ApiClient;
 const staff = {} as Record<'adminB' | 'dslB' | 'trustDsl', ApiClient>;
-const contexts: BrowserContext[] = [];
 
 async function make(email: string, role: 'admin' | 'dsl', schoolId: number | null): Promise<ApiClient> {
   return (await admin.createStaff(email, role, password, schoolId)).client;
 }
 
-async function open(client: ApiClient, path: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    reducedMotion: 'reduce',
-  });
-  contexts.push(context);
-  await shareSession(context, client, server.url);
-  return openPage(context, new URL(path, server.url));
-}
+let pages: StaffPages;
+const open = (client: ApiClient, path: string): Promise<Page> => pages.open(client, path);
 
 beforeAll(async () => {
   server = await ServerProcess.start(tempDir('trust-settings-e2e'), {
@@ -57,10 +49,11 @@ beforeAll(async () => {
   });
   expect(entry.status).toBe(201);
   browser = await launchChromium();
+  pages = new StaffPages(browser, server.url);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await pages?.close();
   await browser?.close();
   await server?.stop();
 });

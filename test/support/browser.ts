@@ -53,3 +53,30 @@ export async function openPage(context: BrowserContext, url: URL): Promise<Page>
   await page.locator('h1').first().waitFor();
   return page;
 }
+
+/**
+ * Pages of members of staff signed in through the API (second factor included), each in a
+ * browser context of its own at a desktop size; close() ends every one.
+ */
+export class StaffPages {
+  private readonly contexts: BrowserContext[] = [];
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly baseUrl: string,
+  ) {}
+
+  async open(client: ApiClient, path: string): Promise<Page> {
+    const context = await this.browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      reducedMotion: 'reduce',
+    });
+    this.contexts.push(context);
+    await shareSession(context, client, this.baseUrl);
+    return openPage(context, new URL(path, this.baseUrl));
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.contexts.splice(0)) await c.close().catch(() => undefined);
+  }
+}
