@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { setGroupCommitLanes } from './group-commit.js';
 import { ChangeTracker, registerChangeTracker } from './change-tracker.js';
 import { cachingStatements } from './statement-cache.js';
 import { AuditKeyPlugin } from './audit-key.js';
@@ -134,6 +135,9 @@ async function openPostgres(
     // and PostgreSQL has no counterpart of SQLite's data_version, so nothing is cached.
     plugins: auditKey ? [new AuditKeyPlugin(auditKey)] : [],
   });
+  // Agents' events commit in 4 transactions at once, each on its own pooled connection; the
+  // other 6 of the pool's 10 serve requests (db/group-commit.ts).
+  setGroupCommitLanes(db, 4);
   try {
     await migrate(db, logger);
   } catch (error) {

@@ -70,4 +70,22 @@ describe('group commit', () => {
     await Promise.all([...first, later]);
     expect(await roomNames()).toHaveLength(301);
   });
+
+  it('goes back to the event loop between the transactions of a backlog', async () => {
+    // 1,000 events read at once after a pause: four transactions. Sockets are read, and
+    // acknowledgements written, in the event loop's phases: an I/O callback stands for them.
+    // It is asked for once the first transaction has committed.
+    let settled = 0;
+    let settledWhenTheLoopRan!: Promise<number>;
+    const backlog = Array.from({ length: 1000 }, (_, i) =>
+      inGroupTransaction(opened.db, addRoom(`b${i}`)).then(() => {
+        settled++;
+        settledWhenTheLoopRan ??= new Promise<number>((resolve) => fs.stat(dir, () => resolve(settled)));
+      }),
+    );
+    await Promise.all(backlog);
+    const atLoop = await settledWhenTheLoopRan;
+    expect(atLoop).toBeGreaterThan(0);
+    expect(atLoop).toBeLessThan(1000);
+  });
 });

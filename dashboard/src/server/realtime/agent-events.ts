@@ -89,18 +89,22 @@ export async function storeEvent(
   if (!handler) throw new Error(`no feature stores agent events ${claimed.body.type}`);
   const time = saneEventTime(claimed.occurredAt, clock.now());
   const event = time.skewed ? { ...claimed, occurredAt: time.at } : claimed;
-  const outcome = await inGroupTransaction(db, async (trx) => {
-    const inserted = await insertEvent.run(trx, {
-      device_id: deviceId,
-      event_id: event.id,
-      type: event.body.type,
-      occurred_at: event.occurredAt,
-      received_at: clock.now().toISOString(),
-      body: JSON.stringify(event.body),
-    });
-    if (Number(inserted.numAffectedRows ?? 0) === 0) return { stored: false as const };
-    return { stored: true as const, result: await handler.store(trx, deviceId, event) };
-  });
+  const outcome = await inGroupTransaction(
+    db,
+    async (trx) => {
+      const inserted = await insertEvent.run(trx, {
+        device_id: deviceId,
+        event_id: event.id,
+        type: event.body.type,
+        occurred_at: event.occurredAt,
+        received_at: clock.now().toISOString(),
+        body: JSON.stringify(event.body),
+      });
+      if (Number(inserted.numAffectedRows ?? 0) === 0) return { stored: false as const };
+      return { stored: true as const, result: await handler.store(trx, deviceId, event) };
+    },
+    deviceId,
+  );
   if (outcome.stored && time.skewed) await clockSkewed?.(deviceId, claimed.occurredAt, time.at);
   if (outcome.stored) await handler.afterCommit?.(outcome.result, deviceId);
   return outcome.stored;
