@@ -10,6 +10,7 @@
 import type { Device, DeviceHealth, HealthProblem } from '@harbour/shared';
 import semver from 'semver';
 import type { Db } from '../../db/database.js';
+import { prepared } from '../../db/prepared.js';
 
 /** The problem set the agent sends in `agent:health`. */
 export const agentSource = 'agent';
@@ -82,15 +83,20 @@ export async function reportClockSkew(
 export async function checkClock(db: Db, deviceId: string, sentAt: string, now: Date): Promise<void> {
   const off = Math.abs(Date.parse(sentAt) - now.getTime());
   if (off > 5 * 60_000) return reportClockSkew(db, deviceId, sentAt, now.toISOString());
-  const open = await db
+  const open = (await openClockWarning.run(db, { deviceId })).rows[0];
+  if (open) await reportHealth(db, deviceId, [], clockSource, now);
+}
+
+// Every heartbeat asks it: compiled once (db/prepared.ts).
+const openClockWarning = prepared<{ deviceId: string }, { id: number }>(['deviceId'], (db, { deviceId }) =>
+  db
     .selectFrom('device_health')
     .select('id')
     .where('device_id', '=', deviceId)
     .where('source', '=', clockSource)
     .where('cleared_at', 'is', null)
-    .executeTakeFirst();
-  if (open) await reportHealth(db, deviceId, [], clockSource, now);
-}
+    .limit(1),
+);
 
 /** Deletes problems cleared before `cutoff` (the activity retention period decides it). */
 export async function purgeClearedHealth(db: Db, cutoff: string): Promise<void> {

@@ -3,7 +3,14 @@ import { memoryPresence, type Presence } from '../../core/cluster.js';
 import { channel, type Clock, type Push } from '../../core/ports.js';
 import { audit } from '../../core/audit.js';
 import type { Db } from '../../db/database.js';
-import { deviceById, listDevices, markRevoked, updateDevice, type DeviceRow } from './devices.repository.js';
+import {
+  deviceById,
+  listDevices,
+  markRevoked,
+  markSeen,
+  updateDevice,
+  type DeviceRow,
+} from './devices.repository.js';
 
 /** Adds facts another feature owns (e.g. the signed-in user's AUP standing) to devices before they go out. */
 export type DeviceDecorator = (devices: Device[]) => Promise<void>;
@@ -127,7 +134,7 @@ export class DeviceHub {
   }
 
   async touch(deviceId: string): Promise<void> {
-    await updateDevice(this.db, deviceId, { last_seen: this.now() });
+    await markSeen(this.db, deviceId, this.now());
   }
 
   /** Renames and/or moves a device. Live views of its old room see it leave, the new room's see it arrive. */
