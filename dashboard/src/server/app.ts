@@ -164,6 +164,7 @@ export async function startHarbour(
       (roomId) => schoolOfRoom(db, roomId),
     ),
     log: log.child({ service: 'push' }),
+    clustered: cluster !== undefined,
   });
   const clock = systemClock;
   const { dataDir } = config;

@@ -104,13 +104,26 @@ function unsentPackets(socket: object): number {
   return Array.isArray(conn?.writeBuffer) ? conn.writeBuffer.length : 0;
 }
 
+/** The server-side message (between nodes, through the adapter) that carries another node's batch. */
+const batchFromNode = 'harbour:batch';
+
 const isAgentChannel = (to: AgentChannel | StaffChannel): to is AgentChannel =>
   to.kind === 'device' || to.kind === 'everyAgent';
 
 export function socketPush(
   agents: AgentNamespace,
   dashboards: DashboardNamespace,
-  deps: { scope: LiveScope; log: Logger; batch?: Partial<BatchLimits> },
+  deps: {
+    scope: LiveScope;
+    log: Logger;
+    batch?: Partial<BatchLimits>;
+    /**
+     * Several nodes (a socket.io adapter that carries server-side messages): each batch is
+     * also sent, once, to the other nodes, and every node delivers batches to its own
+     * dashboards only.
+     */
+    clustered?: boolean;
+  },
 ): Push {
   const { scope, log } = deps;
   const limits: BatchLimits = { ...defaultBatchLimits, ...deps.batch };
@@ -152,8 +165,9 @@ export function socketPush(
    * Batched pushes. Changes wait here per event, in the order pushed, for one window; then
    * each dashboard socket in any of their channels gets one message with the changes of the
    * channels it is in and the live scope allows it now (asked per socket and channel, as for
-   * every push: the batch is built per recipient, never one union for all). Sent through
-   * `dashboards`, so a socket on another node gets its batch through the socket.io adapter.
+   * every push: the batch is built per recipient, never one union for all). With several
+   * nodes the batch goes to the other nodes in one message, and each delivers it to its own
+   * sockets (sendBatch).
    * A node that dies with changes waiting loses only the live messages: the changes are
    * stored, and a dashboard that reconnects gets the current state from `activity:watch`.
    */
@@ -166,7 +180,13 @@ export function socketPush(
     if (!batch) return;
     clearTimeout(batch.timer);
     pending.delete(event);
+    if (deps.clustered) dashboards.serverSideEmit(batchFromNode, event, batch.changes);
     enqueue(event, () => sendBatch(event, batch.changes));
+  }
+  if (deps.clustered) {
+    dashboards.on(batchFromNode, (event: BatchedStaffEvent, changes: PendingChange[]) =>
+      enqueue(event, () => sendBatch(event, changes)),
+    );
   }
 
   type StaffSocket = Awaited<ReturnType<DashboardNamespace['fetchSockets']>>[number];
@@ -217,9 +237,16 @@ export function socketPush(
       deliverBatch(socket, event, await allowedFor(socket, event, changes));
   }
 
+  /**
+   * Delivers a batch to this node's dashboards. Asking every node for its sockets on each
+   * batch (a request through the adapter, answered by each node's event loop) queued the
+   * batches of a busy trust behind each other for seconds (docs/benchmarks.md): with several
+   * nodes the batch is handed to the other nodes in one message instead, and each checks
+   * and delivers it to its own sockets, where a dashboard that is not reading is seen too.
+   */
   async function sendBatch(event: BatchedStaffEvent, changes: PendingChange[]) {
     const rooms = [...new Set(changes.map((c) => c.room))];
-    for (const socket of await dashboards.in(rooms).fetchSockets()) {
+    for (const socket of await dashboards.local.in(rooms).fetchSockets()) {
       // What was held back for it is older than this batch: it goes first.
       const held = heldBack.get(socket)?.get(event) ?? [];
       heldBack.get(socket)?.delete(event);
