@@ -9,8 +9,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditVerify, Incident } from '@harbour/shared';
 import { startHarbour, type Harbour } from '../../dashboard/src/server/app.js';
+import { openDatabase } from '../../dashboard/src/server/db/database.js';
+import { createFirstAdmin } from '../../dashboard/src/server/features/accounts/accounts.js';
+import type { PasswordPolicy } from '../../dashboard/src/server/features/accounts/password-policy.js';
 import { ApiClient } from '../support/api.js';
-import { outsideQueryIn, storageFor, testDatabase } from '../support/database.js';
+import { databaseUrlFor, outsideQueryIn, storageFor, testDatabase } from '../support/database.js';
 import { adminEmail, password, staffClients, startInProcess, type Caller } from '../support/harbour.js';
 import { tempDir } from '../support/paths.js';
 import { ServerProcess } from '../support/processes.js';
@@ -37,6 +40,30 @@ afterAll(async () => {
 describe(`concurrent writers on ${testDatabase}`, () => {
   it('runs on the database this project names', () => {
     expect(harbour.database).toBe(testDatabase);
+  });
+
+  it('two nodes creating the first administrator at once make one, and neither fails', async () => {
+    // Two nodes started together on an empty database, each with HARBOUR_ADMIN_EMAIL set: on
+    // PostgreSQL both used to see "no user yet", and the second failed on the duplicate email.
+    const dir = tempDir('first-admin');
+    const url = await databaseUrlFor(dir);
+    // The nodes share the trust's master key, so the same audit key.
+    const auditKey = Buffer.alloc(32, 7);
+    const nodes = [
+      await openDatabase(dir, pino({ level: 'silent' }), { url, auditKey }),
+      await openDatabase(dir, pino({ level: 'silent' }), { url, auditKey }),
+    ];
+    try {
+      // The policy is not what is tested: the check of a strong password is the same for both.
+      const policy = { check: () => Promise.resolve() } as unknown as PasswordPolicy;
+      const input = { email: 'first@school.test', displayName: 'Administrator', password };
+      const made = await Promise.all(nodes.map((node) => createFirstAdmin({ db: node.db, policy }, input)));
+      expect(made.filter((row) => row !== undefined)).toHaveLength(1);
+      const admins = await nodes[0]!.db.selectFrom('users').select('email').execute();
+      expect(admins).toEqual([{ email: 'first@school.test' }]);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
   });
 
   it('50 audited actions and 50 reports at once leave one verifiable chain and unique, gapless references', async () => {

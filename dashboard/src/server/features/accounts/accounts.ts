@@ -12,6 +12,7 @@ import { decoyHash, hashPassword, verifyPassword } from '../../core/passwords.js
 import { channel, type Push } from '../../core/ports.js';
 import { hashSecret, newSecret } from '../../core/secrets.js';
 import type { Db } from '../../db/database.js';
+import { lockNumberedAppends } from '../../db/portable.js';
 import { schoolExists } from '../../core/schools.js';
 import { failureCounted, lockedUntil } from './lockout.js';
 import type { PasswordPolicy } from './password-policy.js';
@@ -63,6 +64,10 @@ export async function createFirstAdmin(
   await deps.policy.check(input.password, input);
   const passwordHash = await hashPassword(input.password);
   return deps.db.transaction().execute(async (trx) => {
+    // Two nodes starting together on an empty PostgreSQL both saw "no user yet" and both
+    // inserted: the second node failed to start on the duplicate email. The audit trail's
+    // lock (taken by audit() below anyway) makes the second wait and then see the first.
+    await lockNumberedAppends(trx);
     if (!(await needsSetup(trx))) return undefined;
     const row = await insertUser(trx, { ...input, role: 'admin', passwordHash });
     await audit(trx, { actor: row.id, action: 'user.setup', subject: row.id });
