@@ -18,6 +18,8 @@ interface Options {
   changeEverySeconds: number;
   heartbeatSeconds: number;
   connectPerSecond: number;
+  /** Which server node these agents are connected to (several nodes: bench/cluster.ts). */
+  node: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -26,10 +28,12 @@ const sockets: AgentSocket[] = [];
 let connected = 0;
 let sent = 0;
 let failed = 0;
+/** Events the server acknowledged as stored. */
+let stored = 0;
 const timers: NodeJS.Timeout[] = [];
 
 function report() {
-  process.send?.({ type: 'status', connected, sent, failed });
+  process.send?.({ type: 'status', connected, sent, failed, stored });
 }
 
 async function connectAll() {
@@ -62,8 +66,8 @@ function start() {
         const change = () => {
           if (!socket.connected) return;
           sent++;
-          // The real activity path: an outbox event whose window title carries its send time,
-          // so the dashboard can measure agent-event -> live view latency.
+          // The real activity path: an outbox event whose window title carries its send time
+          // and node, so the dashboard can measure agent-event -> live view latency.
           const sentAt = Date.now();
           const event: AgentEvent = {
             id: randomUUID(),
@@ -74,7 +78,7 @@ function start() {
               user: { username: 'pupil' },
               window: {
                 app: 'Bench',
-                title: `b${sentAt}`,
+                title: `b${sentAt} n${options.node}`,
                 exePath: null,
                 url: null,
                 domain: null,
@@ -83,7 +87,8 @@ function start() {
             },
           };
           socket.emit('agent:event', event, (r) => {
-            if (!r.ok) failed++;
+            if (r.ok) stored++;
+            else failed++;
           });
         };
         change();

@@ -3,6 +3,7 @@
  *   npm run bench              full run
  *   npm run bench -- --quick   a small run, within two minutes
  *   npm run bench -- --only fleet,footprint,machine,database,tell   some sections only
+ *   npm run bench -- --only nodes --merge   two nodes on PostgreSQL and Redis, 20,000 agents
  *   npm run bench -- --only database --merge   re-run some sections, keeping the others from docs/benchmarks.json
  *   npx tsx bench/run.ts --report-only   rewrite the Markdown from docs/benchmarks.json
  * Writes docs/benchmarks.json (machine-readable), docs/benchmarks.md (table) and
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { runDatabase, type DatabaseResult } from './database.js';
 import { runFleet, type FleetResult } from './fleet.js';
 import { runCover } from './cover.js';
+import { runCluster } from './cluster.js';
 import { runFootprint, type FootprintResult } from './footprint.js';
 import { runMachine } from './machine.js';
 import { fleetChart } from './lib/chart.js';
@@ -38,7 +40,7 @@ const { values } = parseArgs({
 const quick = values.quick;
 // Each benchmark's helpers (test/support) make sure their processes end with this one.
 process.setMaxListeners(100);
-const only = new Set((values.only ?? 'fleet,footprint,machine,database,tell').split(','));
+const only = new Set((values.only ?? 'fleet,nodes,footprint,machine,database,tell').split(','));
 
 async function rewrite() {
   const docs = path.join(repo, 'docs');
@@ -76,6 +78,22 @@ async function main() {
       );
       results.fleet.push(result);
     }
+  }
+  // It needs PostgreSQL and Redis (scripts/install-system-deps.sh installs them).
+  if (only.has('nodes')) {
+    const agents = quick ? 500 : 20_000;
+    console.log(`two nodes on PostgreSQL and Redis: ${agents} agents`);
+    const result = await runCluster({
+      nodes: 2,
+      agents,
+      workers: quick ? 2 : 4,
+      measureSeconds: quick ? 6 : 30,
+      log: console.log,
+    });
+    console.log(
+      `  p99 ${result.latencyMs.p99} ms, ${result.connected} connected, ${result.eventsPerSecond} events/s`,
+    );
+    results.nodes = result;
   }
   if (only.has('footprint')) {
     console.log('agent footprint');
@@ -149,6 +167,7 @@ async function main() {
     };
     written = { ...previous, reruns: { ...previous.reruns } };
     if (only.has('fleet')) written.fleet = results.fleet;
+    if (only.has('nodes')) written.nodes = results.nodes;
     if (only.has('footprint')) written.footprint = results.footprint;
     if (only.has('machine')) written.machineService = results.machineService;
     if (only.has('database')) written.database = results.database;

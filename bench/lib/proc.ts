@@ -55,6 +55,30 @@ export function sampleProcess(pid: number, intervalMs = 1000) {
   };
 }
 
+/** The machine's CPU time from /proc/stat (all cores, in ticks): the total and the steal. */
+function cpuTicks(): { total: number; steal: number } {
+  const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1);
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  const ticks = fields.slice(0, 8).map(Number);
+  return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
+}
+
+/**
+ * What share of the machine's CPU time the hypervisor gave to other guests over a window:
+ * on a shared virtual machine every process here waits for it, and the load average does
+ * not show it.
+ */
+export function sampleMachine() {
+  const start = cpuTicks();
+  return {
+    stop() {
+      const end = cpuTicks();
+      const total = end.total - start.total;
+      return { stealPercent: total > 0 ? ((end.steal - start.steal) / total) * 100 : 0 };
+    },
+  };
+}
+
 export function machine() {
   const cpus = os.cpus();
   return {

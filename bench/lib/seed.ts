@@ -14,14 +14,23 @@ export interface SeededDevice {
  * through the server's own migrations and schema. Enrolling 10,000 devices over HTTP
  * would measure enrolment, not the fleet; this measures the fleet.
  */
-export async function seedFleet(dataDir: string, n: number, perRoom = 30): Promise<SeededDevice[]> {
-  const opened = await openDatabase(dataDir, pino({ level: 'silent' }));
+export async function seedFleet(
+  dataDir: string,
+  n: number,
+  perRoom = 30,
+  /** A PostgreSQL database's URL (DATABASE_URL) instead of the SQLite file in `dataDir`. */
+  databaseUrl?: string,
+): Promise<SeededDevice[]> {
+  const opened = await openDatabase(dataDir, pino({ level: 'silent' }), { url: databaseUrl });
   const db = opened.db;
   const now = new Date().toISOString();
+  // The trust's one school, which the migrations create.
+  const school = await db.selectFrom('schools').select('id').orderBy('id').executeTakeFirstOrThrow();
   const rooms = Array.from({ length: Math.max(1, Math.ceil(n / perRoom)) }, (_, i) => ({
     id: randomUUID(),
     name: `Bench room ${i + 1}`,
     created_at: now,
+    school_id: school.id,
   }));
   const devices: SeededDevice[] = [];
   await db.transaction().execute(async (trx) => {

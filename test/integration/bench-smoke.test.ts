@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runCluster } from '../../bench/cluster.js';
 import { runDatabase } from '../../bench/database.js';
 import { runFleet } from '../../bench/fleet.js';
 import { runCover } from '../../bench/cover.js';
@@ -16,7 +17,24 @@ describe('benchmark smoke run', () => {
     expect(result.refused).toBe(0);
     expect(result.serverRssPeakMb).toBeGreaterThan(10);
     expect(Number.isFinite(result.latencyMs.p99)).toBe(true);
+    expect(result.stealPercent).toBeGreaterThanOrEqual(0);
   }, 120_000);
+
+  it('runs a tiny fleet on two nodes over PostgreSQL and Redis, measured from the second', async () => {
+    const result = await runCluster({
+      nodes: 2,
+      agents: 12,
+      workers: 2,
+      measureSeconds: 2,
+      changeEverySeconds: 1,
+    });
+    expect(result.connected).toBe(12);
+    expect(result.nodes).toHaveLength(2);
+    // Both nodes carried agents, and the first node's agents' changes reached the dashboard on the second.
+    for (const node of result.nodes!) expect(node.received).toBeGreaterThan(0);
+    expect(result.latencyMs.count).toBeGreaterThanOrEqual(12);
+    expect(result.refused).toBe(0);
+  }, 180_000);
 
   it('measures a real agent on a real X display', async () => {
     const result = await runFootprint({ seconds: 3, warmupSeconds: 1 });

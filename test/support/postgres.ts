@@ -71,7 +71,11 @@ export interface PostgresCluster {
  * loopback on `port` with password (SCRAM) authentication. PostgreSQL refuses to run as
  * root, so under root its programs run as Debian's `postgres` user.
  */
-export function startPostgresCluster(port: number): PostgresCluster {
+export function startPostgresCluster(
+  port: number,
+  /** `durable`: fsync on, as a real server runs (the benchmarks); tests throw their data away. */
+  options: { durable?: boolean } = {},
+): PostgresCluster {
   const bin = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-pg-'));
   const data = path.join(dir, 'data');
@@ -103,16 +107,16 @@ export function startPostgresCluster(port: number): PostgresCluster {
     '--locale=C.UTF-8',
     '--no-sync',
   ]);
-  const options = [
+  const serverOptions = [
     `-p ${port}`,
     `-k ${dir}`,
     '-c listen_addresses=127.0.0.1',
     '-c max_connections=400',
     // Test databases are thrown away: no fsync (a crash of Harbour, not of the machine, is what the tests make).
-    '-c fsync=off',
-    '-c full_page_writes=off',
+    ...(options.durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
   ].join(' ');
-  const start = () => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-o', options, '-w', 'start']);
+  const start = () =>
+    run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-o', serverOptions, '-w', 'start']);
   start();
   const cluster: PostgresCluster = {
     adminUrl: `postgres://harbour_admin:${password}@127.0.0.1:${port}/postgres`,
