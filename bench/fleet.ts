@@ -87,6 +87,15 @@ export interface FleetContext {
   onWorkerMessage(listener: (message: { type: string } & Record<string, unknown>) => void): void;
 }
 
+/** What each worker process reports of its agents (fleet-worker.ts). */
+// A type, not an interface: it is also passed on as a Record to the workers' listeners.
+type WorkerStatus = {
+  connected: number;
+  sent: number;
+  failed: number;
+  stored: number;
+};
+
 const email = 'bench@harbour.test';
 const password = 'bench password long enough';
 
@@ -153,7 +162,9 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     });
   const workers: ChildProcess[] = [];
   const listeners: ((m: { type: string } & Record<string, unknown>) => void)[] = [];
-  const status = new Map<number, { connected: number; sent: number; failed: number; stored: number }>();
+  const status = new Map<number, WorkerStatus>();
+  /** One of the workers' counts, over every worker. */
+  const sum = (count: keyof WorkerStatus) => [...status.values()].reduce((a, s) => a + s[count], 0);
   let dashboard: Socket<DashboardServerToClient, DashboardClientToServer> | undefined;
   try {
     for (const nodeUrl of urls)
@@ -198,6 +209,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     // watches again when it is back, as the web app does; each loss is reported.
     let dashboardLost = 0;
     dashboard.on('disconnect', (reason) => {
+      if (reason === 'io client disconnect') return; // the benchmark's own close at the end
       dashboardLost++;
       log(`  the dashboard lost its connection: ${reason}`);
     });
@@ -230,16 +242,13 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         ],
         { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
       );
-      child.on(
-        'message',
-        (m: { type: string; connected: number; sent: number; failed: number; stored: number }) => {
-          if (m.type === 'status') status.set(w, m);
-          else for (const listener of listeners) listener(m);
-        },
-      );
+      child.on('message', (m: { type: string } & WorkerStatus) => {
+        if (m.type === 'status') status.set(w, m);
+        else for (const listener of listeners) listener(m);
+      });
       workers.push(child);
     }
-    const total = () => [...status.values()].reduce((a, s) => a + s.connected, 0);
+    const total = () => sum('connected');
     await until(() => total() >= opts.agents, 60_000 + opts.agents * 10, `${opts.agents} agents to connect`);
     log(`  ${total()} agents connected; measuring for ${opts.measureSeconds} s`);
     // Connected and idle: the handshakes' work done (last-seen writes, presence) before measuring.
@@ -262,8 +271,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
 
     for (const w of workers) w.send({ type: 'start' });
     await new Promise((r) => setTimeout(r, changeEvery * 1000)); // let every agent reach its rhythm
-    const sentBefore = [...status.values()].reduce((a, s) => a + s.sent, 0);
-    const storedBefore = [...status.values()].reduce((a, s) => a + s.stored, 0);
+    const sentBefore = sum('sent');
+    const storedBefore = sum('stored');
     const samplers = servers.map((node) => sampleProcess(node.pid!));
     const machineSampler = sampleMachine();
     const workerSamplers = workers.map((w) => sampleProcess(w.pid!));
@@ -289,8 +298,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     };
     const stealPercent = machineSampler.stop().stealPercent;
     const agentsCpu = workerSamplers.reduce((a, w) => a + w.stop().cpuPercent, 0);
-    const sentAfter = [...status.values()].reduce((a, s) => a + s.sent, 0);
-    const storedAfter = [...status.values()].reduce((a, s) => a + s.stored, 0);
+    const sentAfter = sum('sent');
+    const storedAfter = sum('stored');
     const connectedAtEnd = total();
     for (const w of workers) w.send({ type: 'stop' });
     await new Promise((r) => setTimeout(r, 500));
@@ -313,7 +322,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
           received: receivedFrom[i] ?? 0,
         })),
       }),
-      refused: [...status.values()].reduce((a, s) => a + s.failed, 0),
+      refused: sum('failed'),
       dashboardLost,
       ...(memoryResult && { memory: memoryResult }),
     };
