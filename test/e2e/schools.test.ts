@@ -118,6 +118,10 @@ describe('a trust-level admin', () => {
     await add.getByRole('button', { name: 'Create school' }).click();
     await page.locator('#second-factor-prompt').waitFor();
     expect(await page.getByRole('link', { name: /set up/i }).count()).toBeGreaterThan(0);
+    // Said in the page's own terms: a school is guarded, not "safeguarding records".
+    const why = await page.locator('section.second-factor-prompt').innerText();
+    expect(why).toContain('Adding or changing a school needs a sign-in with a second factor');
+    expect(why).not.toContain('Safeguarding records');
     const names = (await admin.json<{ schools: { code: string }[] }>('GET', '/api/schools')).body.schools;
     expect(names.map((s) => s.code)).not.toContain('cedar');
   });

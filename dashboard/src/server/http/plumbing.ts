@@ -172,7 +172,7 @@ export function installPlumbing(
     if (config.secondFactor && user && !user.secondFactor) {
       throw new HarbourError(
         'second_factor_required',
-        'Safeguarding records open only after signing in with a second factor.',
+        'Sign in with a second factor first: this is kept behind one.',
       );
     }
     if (config.trustWide && user && user.schoolId !== null && (await severalSchools())) {

@@ -81,7 +81,7 @@ function SecondFactorSection() {
             {t('account.secondFactor.codesLeft', { count: status.data.recoveryCodesLeft })}
           </p>
           <p className="hint">{t('account.secondFactor.lost')}</p>
-          <ErrorAlert error={renew.error} />
+          <ErrorAlert error={renew.error} secondFactorGuards="recoveryCodes" />
           {asking ? (
             <div className="panel-highlight">
               <p>{t('account.secondFactor.renewConfirm')}</p>

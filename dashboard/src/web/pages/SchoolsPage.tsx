@@ -153,7 +153,7 @@ function CreateSchoolForm({ onCreated }: { onCreated: (school: School) => void }
       <FormProblems error={error}>
         <form onSubmit={submit} noValidate>
           <SchoolFields name={name} setName={setName} code={code} setCode={setCode} />
-          <ErrorAlert error={error} />
+          <ErrorAlert error={error} secondFactorGuards="schools" />
           <button type="submit" className="button button-primary" disabled={busy}>
             {t('schools.add.submit')}
           </button>
@@ -211,7 +211,7 @@ function EditSchool({
             setCode={setCode}
             codeHint={t('schools.edit.codeHint')}
           />
-          <ErrorAlert error={error} />
+          <ErrorAlert error={error} secondFactorGuards="schools" />
           <p className="button-row">
             <button type="submit" className="button button-primary" disabled={busy}>
               {t('common.save')}

@@ -378,7 +378,7 @@ function ManageSignIn({
       <h2 id="manage-sign-in" ref={heading} tabIndex={-1}>
         {t('users.reset.title', { name: user.displayName })}
       </h2>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={error} secondFactorGuards="accounts" />
       <div role="status" className="confirmation">
         {done !== null && <p>{done}</p>}
       </div>
