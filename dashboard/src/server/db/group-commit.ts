@@ -3,6 +3,9 @@ import type { Db } from './database.js';
 import type { Database } from './schema.js';
 
 interface Work {
+  key: string | undefined;
+  /** Times it was run and rolled back because PostgreSQL chose it to end a deadlock. */
+  conflicts: number;
   run(trx: Transaction<Database>): Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -15,6 +18,18 @@ const release = CompiledQuery.raw('release harbour_work');
 
 /** Most pieces of work one transaction carries. */
 const maxBatch = 256;
+/** Times a piece of work is run again after a deadlock before its error is given back. */
+const maxConflicts = 5;
+
+/**
+ * PostgreSQL ended this statement to break a deadlock with another transaction (40P01), or
+ * could not serialise it (40001). Nothing is wrong with the work itself: run again once the
+ * other transaction has committed, it succeeds.
+ */
+function transientConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
 interface Lane {
   pending: Work[];
   running: boolean;
@@ -39,6 +54,12 @@ function laneIndex(key: string, lanes: number): number {
   return (h >>> 0) % lanes;
 }
 
+/** Which lane `key`'s work goes to on `db` (for tests that need two lanes). */
+export function groupCommitLaneOf(db: Db, key: string): number {
+  const lanes = laneCounts.get(db) ?? 1;
+  return lanes === 1 ? 0 : laneIndex(key, lanes);
+}
+
 /**
  * Runs `work` in a transaction shared with other work queued at the same moment (group
  * commit). Under fleet load every agent event used to be its own transaction, and each
@@ -47,7 +68,10 @@ function laneIndex(key: string, lanes: number): number {
  * own savepoint, so one that throws is rolled back alone and its promise rejects, as if it
  * had had a transaction to itself; the others commit together. Promises settle only once
  * the shared transaction has committed, so an acknowledgement still means "stored".
- * Under light load a batch holds a single piece of work.
+ * Under light load a batch holds a single piece of work. Work that PostgreSQL ends to break a
+ * deadlock with another lane is rolled back to its savepoint and run again in the next
+ * transaction, with its device's later work behind it, so it must be safe to run again (it
+ * is: its effects were rolled back, and agent events are stored once by their id).
  *
  * `key` (a device's id) keeps one device's work in one lane, in the order it was queued:
  * its activity intervals are closed and opened by consecutive events, which two
@@ -65,7 +89,7 @@ export function inGroupTransaction<T>(
   }
   const q = lanes[key === undefined || lanes.length === 1 ? 0 : laneIndex(key, lanes.length)]!;
   return new Promise<T>((resolve, reject) => {
-    q.pending.push({ run: work, resolve: resolve, reject });
+    q.pending.push({ key, conflicts: 0, run: work, resolve: resolve, reject });
     if (!q.running) {
       q.running = true;
       setImmediate(() => void drain(db, q));
@@ -82,17 +106,32 @@ async function drain(db: Db, q: Lane): Promise<void> {
       // was read for seconds, which let the next backlog build up (docs/benchmarks.md).
       if (!first) await new Promise((resolve) => setImmediate(resolve));
       const batch = q.pending.splice(0, maxBatch);
-      let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
+      type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown } | { again: true };
+      let outcomes: Outcome[];
       try {
         outcomes = await db.transaction().execute(async (trx) => {
-          const done: typeof outcomes = [];
+          const done: Outcome[] = [];
+          // Devices whose work runs again in the next transaction: their later work waits too,
+          // so that one device's work still runs in the order it was queued.
+          const deferred = new Set<string | undefined>();
           for (const item of batch) {
+            if (deferred.has(item.key)) {
+              done.push({ again: true });
+              continue;
+            }
             await trx.executeQuery(savepoint);
             try {
               done.push({ ok: true, value: await item.run(trx) });
             } catch (error) {
               await trx.executeQuery(rollback);
-              done.push({ ok: false, error });
+              if (transientConflict(error) && item.conflicts < maxConflicts) {
+                // A deadlock with another lane: this transaction keeps the locks its earlier
+                // work took, so running the work again now would only meet the same lock.
+                // Once this one commits (and the other lane's), it runs again.
+                item.conflicts++;
+                deferred.add(item.key);
+                done.push({ again: true });
+              } else done.push({ ok: false, error });
             }
             await trx.executeQuery(release);
           }
@@ -100,14 +139,21 @@ async function drain(db: Db, q: Lane): Promise<void> {
         });
       } catch (error) {
         // The commit itself failed: nothing in the batch was stored.
-        for (const item of batch) item.reject(error);
+        if (transientConflict(error) && batch.every((item) => item.conflicts < maxConflicts)) {
+          for (const item of batch) item.conflicts++;
+          q.pending.unshift(...batch);
+        } else for (const item of batch) item.reject(error);
         continue;
       }
+      const again: Work[] = [];
       batch.forEach((item, i) => {
         const outcome = outcomes[i]!;
-        if (outcome.ok) item.resolve(outcome.value);
+        if ('again' in outcome) again.push(item);
+        else if (outcome.ok) item.resolve(outcome.value);
         else item.reject(outcome.error);
       });
+      // First in the next transaction, in the order they were queued.
+      q.pending.unshift(...again);
     }
   } finally {
     q.running = false;
