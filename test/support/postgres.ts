@@ -74,7 +74,7 @@ export interface PostgresCluster {
 export function startPostgresCluster(
   port: number,
   /** `durable`: fsync on, as a real server runs (the benchmarks); tests throw their data away. */
-  options: { durable?: boolean } = {},
+  options: { durable?: boolean; settings?: string[] } = {},
 ): PostgresCluster {
   const bin = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harbour-pg-'));
@@ -114,6 +114,8 @@ export function startPostgresCluster(
     '-c max_connections=400',
     // Test databases are thrown away: no fsync (a crash of Harbour, not of the machine, is what the tests make).
     ...(options.durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
+    // Diagnostics, e.g. `shared_preload_libraries=pg_stat_statements` to see where its time goes.
+    ...(options.settings ?? []).map((s) => `-c ${s}`),
   ].join(' ');
   const start = () =>
     run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-o', serverOptions, '-w', 'start']);

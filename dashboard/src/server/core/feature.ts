@@ -58,6 +58,12 @@ export type AgentEventOf<T extends AgentEventType> = AgentEvent & {
  */
 export interface AgentEventStore<T extends AgentEventType, R> {
   readonly type: T;
+  /**
+   * `store` changes nothing but the database (no timer, cache or count in memory), so the
+   * group commit may run it a second time after rolling a batch back; such events are
+   * stored without a savepoint each (db/group-commit.ts).
+   */
+  readonly rerunnable?: boolean;
   store(trx: Db, deviceId: string, event: AgentEventOf<T>): Promise<R>;
   afterCommit?(result: R, deviceId: string): Promise<void> | void;
 }
@@ -65,6 +71,7 @@ export interface AgentEventStore<T extends AgentEventType, R> {
 /** A declaration as the registry holds it: the registry gives `store` only events of `type`. */
 export interface AgentEventRegistration {
   readonly type: AgentEventType;
+  readonly rerunnable?: boolean;
   store(trx: Db, deviceId: string, event: AgentEvent): Promise<unknown>;
   afterCommit?(result: unknown, deviceId: string): Promise<void> | void;
 }

@@ -88,4 +88,69 @@ describe('group commit', () => {
     expect(atLoop).toBeGreaterThan(0);
     expect(atLoop).toBeLessThan(1000);
   });
+
+  describe('work safe to run twice (no savepoint each)', () => {
+    const rerunnable = { rerunnable: true };
+
+    it('a piece that throws is rolled back alone, with its own error; the others are stored once', async () => {
+      let runs = 0;
+      const counted = (name: string) => async (trx: typeof opened.db) => {
+        runs++;
+        return addRoom(name)(trx);
+      };
+      const refused = new Error('this event is refused');
+      const settled = await Promise.allSettled([
+        inGroupTransaction(opened.db, counted('before'), undefined, rerunnable),
+        inGroupTransaction(
+          opened.db,
+          async (trx) => {
+            await addRoom('half-done')(trx);
+            throw refused;
+          },
+          undefined,
+          rerunnable,
+        ),
+        inGroupTransaction(opened.db, counted('after'), undefined, rerunnable),
+      ]);
+      expect(settled[0]).toEqual({ status: 'fulfilled', value: 'before' });
+      expect(settled[1]).toEqual({ status: 'rejected', reason: refused });
+      expect(settled[2]).toEqual({ status: 'fulfilled', value: 'after' });
+      // Rolled back whole and run again with savepoints: nothing half-done, nothing twice.
+      expect(await roomNames()).toEqual(['after', 'before']);
+      expect(runs).toBeGreaterThanOrEqual(2);
+    });
+
+    it('with other work in the batch, every piece keeps its savepoint and runs once', async () => {
+      let runs = 0;
+      const settled = await Promise.allSettled([
+        inGroupTransaction(
+          opened.db,
+          async (trx) => {
+            runs++;
+            return addRoom('safe')(trx);
+          },
+          undefined,
+          rerunnable,
+        ),
+        inGroupTransaction(opened.db, async (trx) => {
+          await addRoom('not safe')(trx);
+          throw new Error('refused');
+        }),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+      expect(runs).toBe(1);
+      expect(await roomNames()).toEqual(['safe']);
+    });
+
+    it('a constraint violation leaves the others stored', async () => {
+      await inGroupTransaction(opened.db, addRoom('taken'));
+      const settled = await Promise.allSettled([
+        inGroupTransaction(opened.db, addRoom('free 1'), undefined, rerunnable),
+        inGroupTransaction(opened.db, addRoom('taken'), undefined, rerunnable),
+        inGroupTransaction(opened.db, addRoom('free 2'), undefined, rerunnable),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await roomNames()).toEqual(['free 1', 'free 2', 'taken']);
+    });
+  });
 });

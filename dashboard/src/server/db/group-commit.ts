@@ -6,6 +6,8 @@ interface Work {
   key: string | undefined;
   /** Times it was run and rolled back because PostgreSQL chose it to end a deadlock. */
   conflicts: number;
+  /** Safe to run twice (nothing outside the transaction changes): may run without a savepoint. */
+  rerunnable: boolean;
   run(trx: Transaction<Database>): Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -76,11 +78,19 @@ export function groupCommitLaneOf(db: Db, key: string): number {
  * `key` (a device's id) keeps one device's work in one lane, in the order it was queued:
  * its activity intervals are closed and opened by consecutive events, which two
  * transactions at once would interleave. Work without a key goes to the first lane.
+ *
+ * `rerunnable` work changes nothing outside the transaction, so running it a second time
+ * after a rollback does no harm. A batch of nothing else runs without the savepoints, which
+ * were two of the seven round trips to PostgreSQL of each activity change (under fleet load
+ * the lanes wait on those round trips, not on PostgreSQL: docs/benchmarks.md). If a piece of
+ * it throws, the whole transaction is rolled back and the batch runs again with savepoints,
+ * so the outcome is the same as with them from the start.
  */
 export function inGroupTransaction<T>(
   db: Db,
   work: (trx: Transaction<Database>) => Promise<T>,
   key?: string,
+  options: { rerunnable?: boolean } = {},
 ): Promise<T> {
   let lanes = lanesOf.get(db);
   if (!lanes) {
@@ -89,11 +99,78 @@ export function inGroupTransaction<T>(
   }
   const q = lanes[key === undefined || lanes.length === 1 ? 0 : laneIndex(key, lanes.length)]!;
   return new Promise<T>((resolve, reject) => {
-    q.pending.push({ key, conflicts: 0, run: work, resolve: resolve, reject });
+    q.pending.push({
+      key,
+      conflicts: 0,
+      rerunnable: options.rerunnable === true,
+      run: work,
+      resolve: resolve,
+      reject,
+    });
     if (!q.running) {
       q.running = true;
       setImmediate(() => void drain(db, q));
     }
+  });
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown } | { again: true };
+
+/** Thrown inside the transaction to roll it back: a piece of work threw. */
+const rollBackAll = new Error('a piece of work threw: the batch runs again with savepoints');
+
+/**
+ * The batch with no savepoint between its pieces. Null if one threw: the transaction is
+ * rolled back whole (on PostgreSQL it cannot go on after an error anyway), nothing of it stored.
+ */
+async function withoutSavepoints(db: Db, batch: Work[]): Promise<Outcome[] | null> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const done: Outcome[] = [];
+      for (const item of batch) {
+        try {
+          done.push({ ok: true, value: await item.run(trx) });
+        } catch {
+          throw rollBackAll;
+        }
+      }
+      return done;
+    });
+  } catch (error) {
+    if (error === rollBackAll) return null;
+    throw error;
+  }
+}
+
+/** Each piece in a savepoint of its own: one that throws is rolled back alone. */
+function withSavepoints(db: Db, batch: Work[]): Promise<Outcome[]> {
+  return db.transaction().execute(async (trx) => {
+    const done: Outcome[] = [];
+    // Devices whose work runs again in the next transaction: their later work waits too,
+    // so that one device's work still runs in the order it was queued.
+    const deferred = new Set<string | undefined>();
+    for (const item of batch) {
+      if (deferred.has(item.key)) {
+        done.push({ again: true });
+        continue;
+      }
+      await trx.executeQuery(savepoint);
+      try {
+        done.push({ ok: true, value: await item.run(trx) });
+      } catch (error) {
+        await trx.executeQuery(rollback);
+        if (transientConflict(error) && item.conflicts < maxConflicts) {
+          // A deadlock with another lane: this transaction keeps the locks its earlier
+          // work took, so running the work again now would only meet the same lock.
+          // Once this one commits (and the other lane's), it runs again.
+          item.conflicts++;
+          deferred.add(item.key);
+          done.push({ again: true });
+        } else done.push({ ok: false, error });
+      }
+      await trx.executeQuery(release);
+    }
+    return done;
   });
 }
 
@@ -106,37 +183,11 @@ async function drain(db: Db, q: Lane): Promise<void> {
       // was read for seconds, which let the next backlog build up (docs/benchmarks.md).
       if (!first) await new Promise((resolve) => setImmediate(resolve));
       const batch = q.pending.splice(0, maxBatch);
-      type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown } | { again: true };
       let outcomes: Outcome[];
       try {
-        outcomes = await db.transaction().execute(async (trx) => {
-          const done: Outcome[] = [];
-          // Devices whose work runs again in the next transaction: their later work waits too,
-          // so that one device's work still runs in the order it was queued.
-          const deferred = new Set<string | undefined>();
-          for (const item of batch) {
-            if (deferred.has(item.key)) {
-              done.push({ again: true });
-              continue;
-            }
-            await trx.executeQuery(savepoint);
-            try {
-              done.push({ ok: true, value: await item.run(trx) });
-            } catch (error) {
-              await trx.executeQuery(rollback);
-              if (transientConflict(error) && item.conflicts < maxConflicts) {
-                // A deadlock with another lane: this transaction keeps the locks its earlier
-                // work took, so running the work again now would only meet the same lock.
-                // Once this one commits (and the other lane's), it runs again.
-                item.conflicts++;
-                deferred.add(item.key);
-                done.push({ again: true });
-              } else done.push({ ok: false, error });
-            }
-            await trx.executeQuery(release);
-          }
-          return done;
-        });
+        outcomes =
+          (batch.every((item) => item.rerunnable) ? await withoutSavepoints(db, batch) : null) ??
+          (await withSavepoints(db, batch));
       } catch (error) {
         // The commit itself failed: nothing in the batch was stored.
         if (transientConflict(error) && batch.every((item) => item.conflicts < maxConflicts)) {

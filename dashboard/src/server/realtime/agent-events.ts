@@ -104,6 +104,7 @@ export async function storeEvent(
       return { stored: true as const, result: await handler.store(trx, deviceId, event) };
     },
     deviceId,
+    { rerunnable: handler.rerunnable === true },
   );
   if (outcome.stored && time.skewed) await clockSkewed?.(deviceId, claimed.occurredAt, time.at);
   if (outcome.stored) await handler.afterCommit?.(outcome.result, deviceId);

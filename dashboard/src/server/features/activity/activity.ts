@@ -16,7 +16,7 @@ import type { Db } from '../../db/database.js';
 import { prepared } from '../../db/prepared.js';
 import type { ActivityIntervalsTable } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
-import { devicePlace, purgeClearedHealth } from '../devices/index.js';
+import { devicePlace, fromDevice, purgeClearedHealth } from '../devices/index.js';
 import { getActivitySettings } from './settings.js';
 
 /** How far ahead of the server's clock a device's clock may be before its events are refused. */
@@ -61,7 +61,14 @@ const laterChange = prepared<{ deviceId: string; occurredAt: string }, { started
       .orderBy('started_at')
       .limit(1),
 );
-const closeOpenInterval = prepared<{ deviceId: string; occurredAt: string }, never>(
+/*
+ * The open interval closed at this change, unless a later change is already stored (a
+ * change arriving late): one statement for what was a look-up and an update, since each
+ * round trip to PostgreSQL is what a lane waits on under fleet load (docs/benchmarks.md).
+ * Nothing closed means either no interval was open or a later change exists; only then is
+ * the later change looked up.
+ */
+const closeOpenIntervalUnlessLater = prepared<{ deviceId: string; occurredAt: string }, never>(
   ['deviceId', 'occurredAt'],
   (db, { deviceId, occurredAt }) =>
     db
@@ -70,13 +77,30 @@ const closeOpenInterval = prepared<{ deviceId: string; occurredAt: string }, nev
         ended_at: sql<string>`case when started_at > ${occurredAt} then started_at else ${occurredAt} end`,
       })
       .where('device_id', '=', deviceId)
-      .where('ended_at', 'is', null),
+      .where('ended_at', 'is', null)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('activity_intervals as later')
+              .select('later.id')
+              .where('later.device_id', '=', deviceId)
+              .where('later.started_at', '>', occurredAt),
+          ),
+        ),
+      ),
 );
 type IntervalInsert = Omit<Selectable<ActivityIntervalsTable>, 'id'>;
-const insertIntervalRow = prepared<IntervalInsert, never>(
+type IntervalValues = Omit<IntervalInsert, 'room_id'>;
+/*
+ * The new interval, with the device's room taken from its row in the same statement
+ * (`insert … select`, which writes nothing for an unknown device) and given back. Each value
+ * is cast to its column's type: PostgreSQL cannot tell a parameter's type in a select list.
+ */
+const text = (value: unknown) => sql<string | null>`cast(${value} as text)`;
+const insertIntervalRow = prepared<IntervalValues, { room_id: string }>(
   [
     'device_id',
-    'room_id',
     'username',
     'state',
     'app',
@@ -89,7 +113,42 @@ const insertIntervalRow = prepared<IntervalInsert, never>(
     'started_at',
     'ended_at',
   ],
-  (db, row) => db.insertInto('activity_intervals').values(row),
+  (db, row) =>
+    db
+      .insertInto('activity_intervals')
+      .columns([
+        'device_id',
+        'room_id',
+        'username',
+        'state',
+        'app',
+        'title',
+        'url',
+        'domain',
+        'exe_path',
+        'private',
+        'reason',
+        'started_at',
+        'ended_at',
+      ])
+      .expression(
+        fromDevice(db, row.device_id).select([
+          'devices.id as device_id',
+          'devices.room_id as room_id',
+          text(row.username).as('username'),
+          text(row.state).as('state'),
+          text(row.app).as('app'),
+          text(row.title).as('title'),
+          text(row.url).as('url'),
+          text(row.domain).as('domain'),
+          text(row.exe_path).as('exe_path'),
+          sql<number>`cast(${row.private} as integer)`.as('private'),
+          text(row.reason).as('reason'),
+          text(row.started_at).as('started_at'),
+          text(row.ended_at).as('ended_at'),
+        ]),
+      )
+      .returning('room_id'),
 );
 
 /**
@@ -105,23 +164,23 @@ export async function recordActivityChange(
   body: ActivityChanged,
 ): Promise<DeviceActivity | null> {
   checkEventTime(occurredAt);
-  const { roomId } = await deviceRoom(trx, deviceId);
-  const later = (await laterChange.run(trx, { deviceId, occurredAt })).rows[0];
-  if (later) {
-    // The interval running at that moment ends there; this one runs until the next began.
-    await trx
-      .updateTable('activity_intervals')
-      .set({ ended_at: occurredAt })
-      .where('device_id', '=', deviceId)
-      .where('started_at', '<=', occurredAt)
-      .where('ended_at', '>', occurredAt)
-      .execute();
-    await insertInterval(trx, deviceId, roomId, occurredAt, later.started_at, body);
-    return null;
+  const closed = await closeOpenIntervalUnlessLater.run(trx, { deviceId, occurredAt });
+  if (Number(closed.numAffectedRows ?? 0) === 0) {
+    const later = (await laterChange.run(trx, { deviceId, occurredAt })).rows[0];
+    if (later) {
+      // The interval running at that moment ends there; this one runs until the next began.
+      await trx
+        .updateTable('activity_intervals')
+        .set({ ended_at: occurredAt })
+        .where('device_id', '=', deviceId)
+        .where('started_at', '<=', occurredAt)
+        .where('ended_at', '>', occurredAt)
+        .execute();
+      await insertInterval(trx, deviceId, occurredAt, later.started_at, body);
+      return null;
+    }
   }
-  await closeOpenInterval.run(trx, { deviceId, occurredAt });
-
-  const stored = await insertInterval(trx, deviceId, roomId, occurredAt, null, body);
+  const { row: stored, roomId } = await insertInterval(trx, deviceId, occurredAt, null, body);
   return {
     deviceId,
     roomId,
@@ -138,18 +197,17 @@ export async function recordActivityChange(
 }
 
 /**
- * Writes one interval, with the server's private-window rule applied. "Off" with a reason
- * (outside monitoring hours, no display) is a time the computer was on and not monitored:
- * the timeline and the tile say so. Plain "off" (stopped) is no interval.
+ * Writes one interval, with the server's private-window rule applied, and says the device's
+ * room. "Off" with a reason (outside monitoring hours, no display) is a time the computer was
+ * on and not monitored: the timeline and the tile say so. Plain "off" (stopped) is no interval.
  */
 async function insertInterval(
   trx: Db,
   deviceId: string,
-  roomId: string,
   startedAt: string,
   endedAt: string | null,
   body: ActivityChanged,
-) {
+): Promise<{ row: IntervalValues; roomId: string }> {
   const user = body.user ? formatOsUser(body.user) : null;
   const w = body.window;
   const reason = body.reason ?? null;
@@ -171,9 +229,8 @@ async function insertInterval(
     url = null;
     domain = null;
   }
-  const row: IntervalInsert = {
+  const row: IntervalValues = {
     device_id: deviceId,
-    room_id: roomId,
     username: user,
     state: body.state,
     app: w?.app ?? null,
@@ -186,8 +243,11 @@ async function insertInterval(
     started_at: startedAt,
     ended_at: endedAt,
   };
-  if (body.state !== 'off' || reason !== null) await insertIntervalRow.run(trx, row);
-  return row;
+  if (body.state === 'off' && reason === null)
+    return { row, roomId: (await deviceRoom(trx, deviceId)).roomId };
+  const inserted = (await insertIntervalRow.run(trx, row)).rows[0];
+  if (!inserted) throw notFound('Device');
+  return { row, roomId: inserted.room_id };
 }
 
 type IntervalRow = Selectable<ActivityIntervalsTable> & { hostname: string };

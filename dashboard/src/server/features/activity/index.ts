@@ -68,6 +68,8 @@ export function activityFeature(deps: {
     agentEvents: [
       agentEvent({
         type: 'activity.changed',
+        // Intervals only: nothing in memory changes until afterCommit.
+        rerunnable: true,
         store: (trx, deviceId, event) => recordActivityChange(trx, deviceId, event.occurredAt, event.body),
         afterCommit: (current) => {
           if (current) hub.activityChanged(current);

@@ -25,6 +25,15 @@ export function listDevices(
   return q.execute();
 }
 
+/**
+ * The one device's row as the source of another table's `insert … select`: a statement
+ * that needs the device's room takes it in the same round trip, and writes nothing for a
+ * device that does not exist. The caller selects the columns (`room_id`, its own values).
+ */
+export function fromDevice(db: Db, id: string) {
+  return db.selectFrom('devices').where('devices.id', '=', id);
+}
+
 /** Where a device is and what it is called, or undefined for an unknown device. */
 /** Built once (db/prepared.ts): every activity change asks it. */
 const placeQuery = prepared<{ id: string }, { room_id: string; hostname: string }>(['id'], (db, { id }) =>
@@ -107,7 +116,7 @@ const lastSeen = prepared<{ id: string; at: string }, never>(['id', 'at'], (db, 
  * commit of its own.
  */
 export async function markSeen(db: Db, id: string, at: string): Promise<void> {
-  await inGroupTransaction(db, (trx) => lastSeen.run(trx, { id, at }), id);
+  await inGroupTransaction(db, (trx) => lastSeen.run(trx, { id, at }), id, { rerunnable: true });
 }
 
 export async function updateDevice(

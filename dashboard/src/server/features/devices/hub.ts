@@ -91,13 +91,15 @@ export class DeviceHub {
   }
 
   async connected(deviceId: string, agentVersion: string): Promise<void> {
-    await this.presence.add(deviceId);
+    // Its row first, then online: a list read in between never shows a device online that
+    // was never seen (found by agent-protocol's lastSeen test on PostgreSQL).
     await updateDevice(this.db, deviceId, {
       last_seen: this.now(),
       agent_version: agentVersion,
       stopped_user: null,
       stopped_at: null,
     });
+    await this.presence.add(deviceId);
     await this.publish(deviceId);
   }
 

@@ -29,6 +29,7 @@ export {
   deviceIdsInRoom,
   devicePlace,
   deviceWithRoom,
+  fromDevice,
   signedInUsers,
 } from './devices.repository.js';
 export {
