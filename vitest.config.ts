@@ -36,8 +36,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Two nodes need one shared PostgreSQL: that file runs in integration-pg only.
-          exclude: ['test/integration/multinode.test.ts'],
+          // Two nodes need one shared PostgreSQL, and the PostgreSQL cluster needs PostgreSQL:
+          // those files run in integration-pg only.
+          exclude: ['test/integration/multinode.test.ts', 'test/integration/pg-cluster.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

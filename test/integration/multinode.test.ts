@@ -1,9 +1,11 @@
 /**
  * Two real server processes (the built dashboard/dist/server/main.js) on ONE PostgreSQL
- * database and one Redis, as a trust runs Harbour behind a load balancer (issue 18, item 3).
- * What one node knows live must be known on the other: who is online, revocations, alerts,
- * scheduled work done once, and a node killed outright hands its agents to the other with
- * nothing lost. Runs in the integration-pg project only (it needs the run's PostgreSQL).
+ * database, as a trust runs Harbour behind a load balancer (issue 18, item 3), joined twice
+ * over: through one Redis (REDIS_URL), then through that PostgreSQL alone (HARBOUR_CLUSTER=
+ * postgres, no Redis running at all). What one node knows live must be known on the other: who
+ * is online, revocations, alerts, scheduled work done once, and a node killed outright hands its
+ * agents to the other with nothing lost. Runs in the integration-pg project only (it needs the
+ * run's PostgreSQL).
  */
 import { spawnSync } from 'node:child_process';
 import pino from 'pino';
@@ -23,8 +25,10 @@ import { agentSocket, connected, dashboardSocket, type DashboardSocket } from '.
 import { enrolTestDevice, sendEvent, tellBody, type TestDevice } from '../support/tell.js';
 import { waitFor } from '../support/wait.js';
 
-let redis: TestRedis;
+type Joined = 'redis' | 'postgres';
+let redis: TestRedis | undefined;
 let databaseUrl: string;
+let evidenceDir: string;
 let nodeA: ServerProcess;
 let nodeB: ServerProcess;
 /** Signed in on node B (sessions are in the shared database, so they work on either). */
@@ -35,9 +39,9 @@ let roomOther: string;
 const sockets: { close(): void }[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 
-const nodeEnv = () => ({
+const nodeEnv = (joined: Joined) => ({
   DATABASE_URL: databaseUrl,
-  REDIS_URL: redis.url,
+  ...(joined === 'redis' ? { REDIS_URL: redis!.url } : { HARBOUR_CLUSTER: 'postgres' }),
   // Shared storage for evidence: one directory both nodes use.
   EVIDENCE_DIR: evidenceDir,
   LOG_LEVEL: 'info',
@@ -46,7 +50,6 @@ const nodeEnv = () => ({
   HARBOUR_ADMIN_EMAIL: adminEmail,
   HARBOUR_ADMIN_PASSWORD: password,
 });
-const evidenceDir = tempDir('shared-evidence');
 const signInAllowance = 40;
 
 async function watching(client: ApiClient, url: string, roomId: string): Promise<DashboardSocket> {
@@ -59,44 +62,46 @@ async function watching(client: ApiClient, url: string, roomId: string): Promise
 
 const deviceOnB = async (id: string) => (await onB.admin.devices(roomA)).find((d) => d.id === id);
 
-beforeAll(async () => {
-  redis = await startRedis();
-  databaseUrl = await createDatabase(inject('postgresAdminUrl'));
-  // A first (it runs the migrations and makes the first administrator), then B beside it.
-  nodeA = await ServerProcess.start(tempDir('node-a'), nodeEnv());
-  nodeB = await ServerProcess.start(tempDir('node-b'), nodeEnv());
-  onB = await staffClients({ url: nodeB.url } as Harbour);
-  roomA = (await onB.admin.createRoom('Class 3')).id;
-  roomOther = (await onB.admin.createRoom('Class 5')).id;
-  const r = await onB.admin.json('POST', '/api/users', {
-    email: 'teacher5@school.test',
-    displayName: 'Teacher of Class 5',
-    role: 'teacher',
-    password,
-    temporaryPassword: false,
+describe.each(['redis', 'postgres'] as const)('two nodes on one PostgreSQL, joined over %s', (joined) => {
+  beforeAll(async () => {
+    redis = joined === 'redis' ? await startRedis() : undefined;
+    databaseUrl = await createDatabase(inject('postgresAdminUrl'));
+    evidenceDir = tempDir('shared-evidence');
+    // A first (it runs the migrations and makes the first administrator), then B beside it.
+    const env = nodeEnv(joined);
+    nodeA = await ServerProcess.start(tempDir('node-a'), env);
+    nodeB = await ServerProcess.start(tempDir('node-b'), env);
+    onB = await staffClients({ url: nodeB.url } as Harbour);
+    roomA = (await onB.admin.createRoom('Class 3')).id;
+    roomOther = (await onB.admin.createRoom('Class 5')).id;
+    const r = await onB.admin.json('POST', '/api/users', {
+      email: 'teacher5@school.test',
+      displayName: 'Teacher of Class 5',
+      role: 'teacher',
+      password,
+      temporaryPassword: false,
+    });
+    expect(r.status).toBe(201);
+    teacherOther = new ApiClient(nodeB.url);
+    await teacherOther.login('teacher5@school.test', password);
+    const me = await onB.teacher.json<{ user: { id: string } }>('GET', '/api/auth/me');
+    const other = await teacherOther.json<{ user: { id: string } }>('GET', '/api/auth/me');
+    for (const [room, id] of [
+      [roomA, me.body.user.id],
+      [roomOther, other.body.user.id],
+    ] as const) {
+      expect((await onB.admin.json('PUT', `/api/rooms/${room}/staff`, { userIds: [id] })).status).toBe(200);
+    }
   });
-  expect(r.status).toBe(201);
-  teacherOther = new ApiClient(nodeB.url);
-  await teacherOther.login('teacher5@school.test', password);
-  const me = await onB.teacher.json<{ user: { id: string } }>('GET', '/api/auth/me');
-  const other = await teacherOther.json<{ user: { id: string } }>('GET', '/api/auth/me');
-  for (const [room, id] of [
-    [roomA, me.body.user.id],
-    [roomOther, other.body.user.id],
-  ] as const) {
-    expect((await onB.admin.json('PUT', `/api/rooms/${room}/staff`, { userIds: [id] })).status).toBe(200);
-  }
-});
 
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  for (const c of cleanups) await c();
-  await nodeA?.stop();
-  await nodeB?.stop();
-  await redis?.stop();
-});
+  afterAll(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    for (const c of cleanups.splice(0)) await c();
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await redis?.stop();
+  });
 
-describe('two nodes on one PostgreSQL and one Redis', () => {
   let device: TestDevice;
 
   it('an agent connected to node A shows online on a dashboard connected to node B', async () => {
@@ -317,53 +322,102 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     });
   });
 
-  it('Redis restarting under running nodes: they keep serving, reconnect, and pushes cross nodes again', async () => {
-    await nodeA.start();
-    await redis.stop('SIGKILL');
-    // Still serving while Redis is away.
-    expect((await fetch(`${nodeB.url}/api/health`)).ok).toBe(true);
-    expect((await onB.admin.json('GET', '/api/rooms')).status).toBe(200);
-    await redis.start();
-    // Presence is made good from each node's own connections, and pushes cross nodes again.
-    const live = await watching(onB.teacher, nodeB.url, roomA);
-    const changes: { id: string; online: boolean }[] = [];
-    live.on('device:changed', (d) => changes.push(d));
-    const fresh = await enrolTestDevice(nodeA.url, onB.admin, roomA, 'CLASS3-04');
-    sockets.push(fresh.socket);
-    await waitFor(async () => (await deviceOnB(fresh.deviceId))?.online, {
-      timeoutMs: 15_000,
-      what: 'the device on node A to show online on node B after Redis came back',
-    });
-    await waitFor(
-      async () => {
-        // Each reconnection is a push from node A; one must reach node B's live view.
-        fresh.socket.disconnect();
-        fresh.socket.connect();
-        await new Promise((r) => setTimeout(r, 500));
-        return changes.some((d) => d.id === fresh.deviceId && d.online);
-      },
-      { timeoutMs: 20_000, what: "node A's pushes to reach node B again" },
-    );
-    expect(nodeA.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
-    expect(nodeB.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
-  });
+  it.runIf(joined === 'redis')(
+    'Redis restarting under running nodes: they keep serving, reconnect, and pushes cross nodes again',
+    async () => {
+      const redis_ = redis!;
+      await nodeA.start();
+      await redis_.stop('SIGKILL');
+      // Still serving while Redis is away.
+      expect((await fetch(`${nodeB.url}/api/health`)).ok).toBe(true);
+      expect((await onB.admin.json('GET', '/api/rooms')).status).toBe(200);
+      await redis_.start();
+      // Presence is made good from each node's own connections, and pushes cross nodes again.
+      const live = await watching(onB.teacher, nodeB.url, roomA);
+      const changes: { id: string; online: boolean }[] = [];
+      live.on('device:changed', (d) => changes.push(d));
+      const fresh = await enrolTestDevice(nodeA.url, onB.admin, roomA, 'CLASS3-04');
+      sockets.push(fresh.socket);
+      await waitFor(async () => (await deviceOnB(fresh.deviceId))?.online, {
+        timeoutMs: 15_000,
+        what: 'the device on node A to show online on node B after Redis came back',
+      });
+      await waitFor(
+        async () => {
+          // Each reconnection is a push from node A; one must reach node B's live view.
+          fresh.socket.disconnect();
+          fresh.socket.connect();
+          await new Promise((r) => setTimeout(r, 500));
+          return changes.some((d) => d.id === fresh.deviceId && d.online);
+        },
+        { timeoutMs: 20_000, what: "node A's pushes to reach node B again" },
+      );
+      expect(nodeA.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
+      expect(nodeB.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
+    },
+  );
 
-  it('a node whose Redis cannot be reached at start says so and exits, instead of running half-joined', async () => {
-    const closed = await freePort();
-    const run = spawnSync(process.execPath, [serverMain], {
-      env: {
-        ...process.env,
-        ...nodeEnv(),
-        REDIS_URL: `redis://:hunter2@127.0.0.1:${closed}`,
-        PORT: '0',
-        DATA_DIR: tempDir('node-c'),
-        LOG_LEVEL: 'silent',
-      },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? \(REDIS_URL\)/);
-    expect(run.stderr).not.toContain('hunter2');
-  });
+  it.runIf(joined === 'redis')(
+    'a node whose Redis cannot be reached at start says so and exits, instead of running half-joined',
+    async () => {
+      const closed = await freePort();
+      const run = spawnSync(process.execPath, [serverMain], {
+        env: {
+          ...process.env,
+          ...nodeEnv(joined),
+          REDIS_URL: `redis://:hunter2@127.0.0.1:${closed}`,
+          PORT: '0',
+          DATA_DIR: tempDir('node-c'),
+          LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? \(REDIS_URL\)/);
+      expect(run.stderr).not.toContain('hunter2');
+    },
+  );
+
+  it.runIf(joined === 'postgres')(
+    'PostgreSQL dropping every connection under running nodes: they keep serving, listen again, and pushes cross nodes again',
+    async () => {
+      await nodeA.start();
+      const live = await watching(onB.teacher, nodeB.url, roomA);
+      const changes: { id: string; online: boolean }[] = [];
+      live.on('device:changed', (d) => changes.push(d));
+      // What a PostgreSQL restart does to each node's connections, without stopping the
+      // cluster other test files share: every connection to this database is ended, the
+      // adapters' LISTEN connections among them.
+      const dropped = await psql<{ pid: number }>(
+        inject('postgresAdminUrl'),
+        `select pg_terminate_backend(pid) as pid from pg_stat_activity
+         where datname = $1 and pid <> pg_backend_pid()`,
+        [new URL(databaseUrl).pathname.slice(1)],
+      );
+      expect(dropped.length).toBeGreaterThan(0);
+      await waitFor(async () => (await fetch(`${nodeB.url}/api/health`)).ok, { what: 'node B to serve' });
+      await waitFor(async () => (await onB.admin.json('GET', '/api/rooms')).status === 200, {
+        what: 'node B to answer from the database again',
+      });
+      const fresh = await enrolTestDevice(nodeA.url, onB.admin, roomA, 'CLASS3-04');
+      sockets.push(fresh.socket);
+      await waitFor(async () => (await deviceOnB(fresh.deviceId))?.online, {
+        timeoutMs: 15_000,
+        what: 'the device on node A to show online on node B after the connections were dropped',
+      });
+      await waitFor(
+        async () => {
+          // Each reconnection is a push from node A; one must reach node B's live view.
+          fresh.socket.disconnect();
+          fresh.socket.connect();
+          await new Promise((r) => setTimeout(r, 500));
+          return changes.some((d) => d.id === fresh.deviceId && d.online);
+        },
+        { timeoutMs: 20_000, what: "node A's pushes to reach node B again" },
+      );
+      expect(nodeA.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
+      expect(nodeB.output).not.toMatch(/Harbour failed|uncaught|unhandled/i);
+    },
+  );
 });

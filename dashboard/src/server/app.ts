@@ -50,6 +50,7 @@ import { installPlumbing, type RouteInfo } from './http/plumbing.js';
 import { agentEventRegistry } from './realtime/agent-events.js';
 import { setUpAgentNamespace } from './realtime/agents.js';
 import { joinCluster } from './realtime/cluster.js';
+import { joinPostgresCluster } from './realtime/pg-cluster.js';
 import { setUpDashboardNamespace } from './realtime/dashboards.js';
 import { socketPush, type AgentNamespace, type DashboardNamespace } from './realtime/socket-push.js';
 
@@ -68,7 +69,7 @@ export interface Harbour {
   dataDir: string;
   /** Where evidence files are kept (EVIDENCE_DIR, or DATA_DIR/evidence). */
   evidenceDir: string;
-  /** This node's id when several share a Redis (REDIS_URL). */
+  /** This node's id when several are joined (REDIS_URL, or HARBOUR_CLUSTER=postgres). */
   nodeId: string | null;
   routes: RouteInfo[];
   logger: Logger;
@@ -144,14 +145,19 @@ export async function startHarbour(
       callback('This connection came from a page on another site.', false);
     },
   });
-  // Several nodes: pushes, presence, leases and counters go through Redis. Without REDIS_URL
-  // everything stays in this process, exactly as on one node.
-  const cluster = config.redisUrl
-    ? await joinCluster(io, config.redisUrl, log).catch(async (error: unknown) => {
-        await opened.close();
-        throw error;
-      })
-    : undefined;
+  // Several nodes: pushes, presence, leases and counters go through Redis (REDIS_URL), or
+  // through the database's PostgreSQL (HARBOUR_CLUSTER=postgres; config.ts refuses both at once
+  // and refuses it on SQLite). Without either everything stays in this process, as on one node.
+  const joining =
+    config.redisUrl !== undefined
+      ? joinCluster(io, config.redisUrl, log)
+      : config.clusterOverPostgres && config.databaseUrl !== undefined
+        ? joinPostgresCluster(io, config.databaseUrl, log)
+        : undefined;
+  const cluster = await joining?.catch(async (error: unknown) => {
+    await opened.close();
+    throw error;
+  });
   const counters = cluster?.counters ?? memoryCounters();
   const lease = cluster?.lease ?? soleNode;
   const agents = io.of(agentNamespace) as AgentNamespace;

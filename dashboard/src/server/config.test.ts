@@ -64,4 +64,20 @@ describe('server configuration', () => {
     expect(c.evidenceDir).toBe('/mnt/evidence');
     expect(() => configFromEnv({ REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL[\s\S]*Redis address/);
   });
+
+  it('joins nodes over PostgreSQL only when asked, and only on PostgreSQL without REDIS_URL', () => {
+    const pg = 'postgres://harbour:secret@db.trust.example:5432/harbour';
+    expect(configFromEnv({ DATABASE_URL: pg }).clusterOverPostgres).toBe(false);
+    expect(configFromEnv({ DATABASE_URL: pg, HARBOUR_CLUSTER: 'postgres' }).clusterOverPostgres).toBe(true);
+    // On the SQLite file (no DATABASE_URL) there is nothing for a second node to share.
+    expect(() => configFromEnv({ HARBOUR_CLUSTER: 'postgres' })).toThrow(
+      /HARBOUR_CLUSTER=postgres[\s\S]*no DATABASE_URL[\s\S]*SQLite/,
+    );
+    expect(() =>
+      configFromEnv({ DATABASE_URL: pg, HARBOUR_CLUSTER: 'postgres', REDIS_URL: 'redis://redis:6379' }),
+    ).toThrow(/HARBOUR_CLUSTER=postgres and REDIS_URL are both set/);
+    expect(() => configFromEnv({ DATABASE_URL: pg, HARBOUR_CLUSTER: 'redis' })).toThrow(
+      /HARBOUR_CLUSTER[\s\S]*only value is postgres[\s\S]*REDIS_URL/,
+    );
+  });
 });

@@ -108,6 +108,25 @@ export const serverEnvSchema = z.object({
       }
       return v;
     }),
+  /**
+   * Several nodes without Redis: `postgres` joins them over DATABASE_URL's PostgreSQL instead
+   * (realtime/pg-cluster.ts). Needs DATABASE_URL to be PostgreSQL; not with REDIS_URL.
+   */
+  HARBOUR_CLUSTER: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (v !== 'postgres') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${v}" is not a cluster Harbour knows: the only value is postgres (for Redis, set REDIS_URL instead)`,
+        });
+        return z.NEVER;
+      }
+      return v;
+    }),
   /** Where evidence files are kept (shared storage every node reads); default DATA_DIR/evidence. */
   EVIDENCE_DIR: z.string().min(1).optional(),
   /** PostgreSQL instead of the embedded SQLite file: postgres://user:password@host:port/database. */
@@ -172,6 +191,8 @@ export interface ServerConfig {
   databaseUrl?: string | undefined;
   /** Redis joining several nodes (REDIS_URL); none: one node, live state in memory. */
   redisUrl?: string | undefined;
+  /** Several nodes over the PostgreSQL of `databaseUrl` instead of Redis (HARBOUR_CLUSTER=postgres). */
+  clusterOverPostgres?: boolean;
   /** Evidence files (EVIDENCE_DIR); none: DATA_DIR/evidence. */
   evidenceDir?: string | undefined;
   /** Read-aloud: the speech engine's command (default espeak-ng, found on PATH) and its limits. */
@@ -204,6 +225,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
   }
   if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
     throw new Error('Harbour cannot start: set both TLS_CERT_FILE and TLS_KEY_FILE, or neither.');
+  }
+  // Two ways of joining nodes at once would leave the operator guessing which is used, and a
+  // node set up one way would not see a node set up the other: refuse rather than pick one.
+  if (e.HARBOUR_CLUSTER === 'postgres' && e.REDIS_URL) {
+    throw new Error(
+      'Harbour cannot start: HARBOUR_CLUSTER=postgres and REDIS_URL are both set; nodes join over one of them. Unset HARBOUR_CLUSTER to use Redis, or REDIS_URL to use PostgreSQL.',
+    );
+  }
+  if (e.HARBOUR_CLUSTER === 'postgres' && !e.DATABASE_URL) {
+    throw new Error(
+      'Harbour cannot start: HARBOUR_CLUSTER=postgres joins nodes over PostgreSQL, but there is no DATABASE_URL: this server is on its own SQLite file, which only one node can use. Set DATABASE_URL=postgres://… or unset HARBOUR_CLUSTER.',
+    );
   }
   return {
     tls:
@@ -246,6 +279,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     rosterIntervalMinutes: e.HARBOUR_ROSTER_INTERVAL_MINUTES,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    clusterOverPostgres: e.HARBOUR_CLUSTER === 'postgres',
     evidenceDir: e.EVIDENCE_DIR && path.resolve(e.EVIDENCE_DIR),
   };
 }
