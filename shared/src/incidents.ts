@@ -521,6 +521,13 @@ export const safeguardingSettingsSchema = z.object({
   pupilsMayRelease: z.boolean(),
   /** Whether a staff PIN is set (its argon2 hash is never sent). */
   staffPinSet: z.boolean(),
+  /**
+   * The school whose effective values these are (a school's staff: theirs; absent or null:
+   * the trust's own defaults). The staff PIN, SMTP and pupilsMayRelease may be a school's own.
+   */
+  school: z.number().nullable().optional(),
+  /** With `school`: which of the school's values come from the trust (it has none of its own). */
+  inherited: z.object({ staffPin: z.boolean(), smtp: z.boolean(), pupilsMayRelease: z.boolean() }).optional(),
 });
 export type SafeguardingSettings = z.infer<typeof safeguardingSettingsSchema>;
 export const updateSafeguardingSettingsSchema = z.strictObject({
@@ -528,6 +535,14 @@ export const updateSafeguardingSettingsSchema = z.strictObject({
   retention: retentionSchema.partial().optional(),
   smtp: smtpSettingsSchema.nullable().optional(),
   pupilsMayRelease: z.boolean().optional(),
+});
+/**
+ * A school's own values (`PATCH /api/safeguarding/schools/:id/settings`): null clears the
+ * school's value, so the trust's applies again. Categories and retention are the trust's only.
+ */
+export const updateSchoolSafeguardingSettingsSchema = z.strictObject({
+  smtp: smtpSettingsSchema.nullable().optional(),
+  pupilsMayRelease: z.boolean().nullable().optional(),
 });
 export const setStaffPinRequestSchema = z.strictObject({
   pin: z.string().regex(/^[0-9]{4,8}$/, { error: 'the PIN must be 4 to 8 digits' }),

@@ -65,8 +65,14 @@ describe('settings that apply to every school', () => {
     await categories.waitFor();
     expect(await page.locator('main .notice').innerText()).toBe(note);
     expect(await categories.isDisabled()).toBe(true);
-    for (const button of await page.locator('main section.panel button').all())
+    for (const button of await page
+      .locator('main section.panel:not([data-testid=school-settings] *) button')
+      .all())
       if (!(await button.innerText()).includes('Check')) expect(await button.isDisabled()).toBe(true);
+    // The staff PIN, release and email are the school's own (or the trust's), and theirs to set.
+    const own = page.locator('[data-testid=school-settings]');
+    expect(await own.getByRole('button', { name: 'Set PIN' }).isDisabled()).toBe(false);
+    expect(await own.getByTestId('setting-source').first().innerText()).toContain('From the trust');
     // The trail check is not a setting: it stays open.
     expect(await page.getByRole('button', { name: /check the trail/i }).isDisabled()).toBe(false);
 

@@ -118,6 +118,11 @@ const expected: Record<string, readonly Caller[]> = {
   'GET /api/safeguarding/settings': ['dsl'],
   'PATCH /api/safeguarding/settings': ['dsl'],
   'PUT /api/safeguarding/staff-pin': ['dsl'],
+  // A school's own staff PIN, SMTP server and pupilsMayRelease (docs/trust.md).
+  'GET /api/safeguarding/schools/:id/settings': ['dsl'],
+  'PATCH /api/safeguarding/schools/:id/settings': ['dsl'],
+  'PUT /api/safeguarding/schools/:id/staff-pin': ['dsl'],
+  'DELETE /api/safeguarding/schools/:id/staff-pin': ['dsl'],
   'GET /api/aup/overview': ['admin', 'dsl'],
   'POST /api/aup/audiences': ['admin', 'dsl'],
   'GET /api/aup/documents': ['admin', 'dsl'],

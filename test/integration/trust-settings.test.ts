@@ -7,7 +7,10 @@
  * once a second school exists, the staff of either school try every one of those writes and
  * are refused (403) with nothing written and nothing audited, while trust-level staff still
  * change them (audited). Every state-changing route that looks like a setting must carry the
- * `trustWide` flag, so a new one cannot forget it.
+ * `trustWide` flag, so a new one cannot forget it, or be one school's own (`perSchool`: the
+ * staff PIN, SMTP server and pupilsMayRelease of `/api/safeguarding/schools/:id/…`), which a
+ * school's staff change for their own school however many schools there are, and never for
+ * another (school-settings.test.ts tries them against tells and email).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AupDocument } from '@harbour/shared';
@@ -278,6 +281,52 @@ const cases: Case[] = [
   },
 ];
 
+/** One school's own values: `school` is the school the write names. */
+interface SchoolCase {
+  route: string;
+  write(n: number, school: number): Write;
+  read(school: number): Promise<unknown>;
+}
+const schoolRows = (id: number) =>
+  harbour.db.selectFrom('school_settings').selectAll().where('school_id', '=', id).orderBy('key').execute();
+const schoolCases: SchoolCase[] = [
+  {
+    route: 'PATCH /api/safeguarding/schools/:id/settings',
+    write: (n, id) => {
+      secrets.push(`school smtp secret ${n}`);
+      return {
+        method: 'PATCH',
+        url: `/api/safeguarding/schools/${id}/settings`,
+        body: {
+          smtp: {
+            host: `smtp${n}.school.test`,
+            username: `school${n}`,
+            password: `school smtp secret ${n}`,
+            from: 'harbour@school.test',
+            to: [`dsl${n}@school.test`],
+          },
+          pupilsMayRelease: n % 2 === 0,
+        },
+      };
+    },
+    read: schoolRows,
+  },
+  {
+    route: 'PUT /api/safeguarding/schools/:id/staff-pin',
+    write: (n, id) => ({
+      method: 'PUT',
+      url: `/api/safeguarding/schools/${id}/staff-pin`,
+      body: { pin: String(200000 + n) },
+    }),
+    read: schoolRows,
+  },
+  {
+    route: 'DELETE /api/safeguarding/schools/:id/staff-pin',
+    write: (_n, id) => ({ method: 'DELETE', url: `/api/safeguarding/schools/${id}/staff-pin` }),
+    read: schoolRows,
+  },
+];
+
 async function send(who: Person, write: Write) {
   return who.client.json<{ error?: { code: string; message: string } }>(write.method, write.url, write.body);
 }
@@ -328,12 +377,20 @@ describe('every trust-wide setting route is marked', () => {
     expect(marked.sort()).toEqual(cases.map((c) => c.route).sort());
   });
 
+  it('the school cases cover exactly the state-changing routes marked per-school', () => {
+    const marked = harbour.routes
+      .filter((r) => r.perSchool && stateChanging.has(r.method))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(marked.sort()).toEqual(schoolCases.map((c) => c.route).sort());
+  });
+
   it('every state-changing route that looks like a setting is marked (a new one cannot forget it)', () => {
     const settingsLike =
       /settings|\/sso\b|staff-pin|\/watchlists\/|\/aup\/(audiences|documents|settings)|supervision-settings/;
     const looking = harbour.routes.filter((r) => stateChanging.has(r.method) && settingsLike.test(r.url));
-    expect(looking.length).toBeGreaterThanOrEqual(cases.length);
-    for (const r of looking) expect(r.trustWide, `${r.method} ${r.url}`).toBe(true);
+    expect(looking.length).toBeGreaterThanOrEqual(cases.length + schoolCases.length);
+    // Trust-wide, or one school's own: never neither, never both.
+    for (const r of looking) expect(r.trustWide !== r.perSchool, `${r.method} ${r.url}`).toBe(true);
     // Reads stay open to a school's staff (they are the settings that apply to them).
     for (const r of harbour.routes.filter((x) => !stateChanging.has(x.method)))
       expect(r.trustWide, `${r.method} ${r.url}`).toBe(false);
@@ -407,6 +464,59 @@ describe('a trust of several schools: only trust-level staff change them', () =>
     }
   }
 
+  for (const c of schoolCases) {
+    it(`${c.route}: each school’s DSL changes their own school’s (audited), never the other’s`, async () => {
+      for (const [who, own, other] of [
+        [staff.dslA, school.a, school.b],
+        [staff.dslB, school.b, school.a],
+      ] as const) {
+        // The PIN is set first, so that clearing it changes something.
+        if (c.route.startsWith('DELETE'))
+          await send(trustDsl, {
+            method: 'PUT',
+            url: `/api/safeguarding/schools/${own}/staff-pin`,
+            body: { pin: '4321' },
+          });
+        const beforeOwn = JSON.stringify(await c.read(own));
+        let since = await lastAuditId();
+        const r = await send(who, c.write(++counter, own));
+        expect(r.status, `${c.route} own: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+        expect(JSON.stringify(await c.read(own))).not.toBe(beforeOwn);
+        expect((await auditedSince(since, [who.id])).length).toBeGreaterThan(0);
+
+        if (c.route.startsWith('DELETE'))
+          await send(trustDsl, {
+            method: 'PUT',
+            url: `/api/safeguarding/schools/${other}/staff-pin`,
+            body: { pin: '4321' },
+          });
+        const beforeOther = JSON.stringify(await c.read(other));
+        since = await lastAuditId();
+        const refused = await send(who, c.write(++counter, other));
+        expect(refused.status, `${c.route} other: ${JSON.stringify(refused.body)}`).toBe(403);
+        expect(JSON.stringify(await c.read(other))).toBe(beforeOther);
+        expect(await auditedSince(since, [who.id])).toEqual([]);
+      }
+    });
+
+    it(`${c.route} as a trust-level DSL, for either school: changed and audited`, async () => {
+      for (const id of [school.a, school.b]) {
+        if (c.route.startsWith('DELETE'))
+          await send(trustDsl, {
+            method: 'PUT',
+            url: `/api/safeguarding/schools/${id}/staff-pin`,
+            body: { pin: '4321' },
+          });
+        const before = JSON.stringify(await c.read(id));
+        const since = await lastAuditId();
+        const r = await send(trustDsl, c.write(++counter, id));
+        expect(r.status, `${c.route}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+        expect(JSON.stringify(await c.read(id))).not.toBe(before);
+        expect((await auditedSince(since, [trustDsl.id])).length).toBeGreaterThan(0);
+      }
+    });
+  }
+
   it('the web app is told the settings are read-only to a school’s staff only', async () => {
     for (const who of [staff.adminA, staff.dslA, staff.adminB, staff.dslB])
       expect(await readOnlyFor(who)).toBe(true);
@@ -435,6 +545,7 @@ describe('a trust of several schools: only trust-level staff change them', () =>
       ],
     };
     expect(secrets.length).toBeGreaterThan(0);
+    reads.dsl.push(`/api/safeguarding/schools/${school.b}/settings`);
     for (const who of [staff.adminB, staff.dslB]) {
       for (const url of reads[who.role]) {
         const text = JSON.stringify(await get(who, url));

@@ -283,6 +283,15 @@ export interface SafeguardingSettingsTable {
   updated_by: string;
 }
 
+/** A school's own value of a per-school safeguarding setting (migration 0018): overrides the trust's. */
+export interface SchoolSettingsTable {
+  school_id: number;
+  key: string;
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface RetentionPurgesTable {
   id: Generated<number>;
   at: string;
@@ -602,6 +611,7 @@ export interface Database {
   incident_links: IncidentLinksTable;
   incident_access: IncidentAccessTable;
   safeguarding_settings: SafeguardingSettingsTable;
+  school_settings: SchoolSettingsTable;
   retention_purges: RetentionPurgesTable;
   aup_audiences: AupAudiencesTable;
   aup_documents: AupDocumentsTable;

@@ -34,6 +34,13 @@ declare module 'fastify' {
      * is read or written. With one school (or none) its staff keep full control.
      */
     trustWide?: true;
+    /**
+     * The route reads or changes one school's own settings, the school named by its `:id`
+     * (docs/trust.md): a school's staff may name only their own school and are refused with
+     * 403 for any other, before anything is read, written or audited; trust-level staff name
+     * any school. Unlike `trustWide`, a school's staff keep it however many schools there are.
+     */
+    perSchool?: true;
     /** The route stays open to a session that must first change its password or enrol a second factor. */
     duringRestriction?: boolean;
   }
@@ -49,10 +56,15 @@ export interface RouteInfo {
   access: Access;
   /** The route changes a trust-wide setting (`config.trustWide`). */
   trustWide: boolean;
+  /** The route is about one school's own settings (`config.perSchool`). */
+  perSchool: boolean;
 }
 
 /** The refusal a school's staff get from a trust-wide route while the trust has several schools. */
 export const trustWideRefusal = 'Only trust-level staff can change settings that apply to every school.';
+
+/** The refusal a school's staff get from a per-school route naming another school. */
+export const otherSchoolRefusal = 'You can see and change only your own school’s settings.';
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -126,8 +138,11 @@ export function installPlumbing(
       throw new Error(
         `route ${String(route.method)} ${route.url} is trust-wide but does not change anything`,
       );
+    const perSchool = route.config?.perSchool === true;
+    if (perSchool && !route.url.includes('/:id/'))
+      throw new Error(`route ${String(route.method)} ${route.url} is per-school but names no school (:id)`);
     for (const method of methods) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url, access, trustWide });
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access, trustWide, perSchool });
     }
   });
 
@@ -177,6 +192,11 @@ export function installPlumbing(
     }
     if (config.trustWide && user && user.schoolId !== null && (await severalSchools())) {
       throw new HarbourError('forbidden', trustWideRefusal);
+    }
+    // Before the params are validated: any id but the school's own is refused, a malformed one too.
+    if (config.perSchool && user && user.schoolId !== null) {
+      const named = Number((request.params as { id?: string }).id);
+      if (named !== user.schoolId) throw new HarbourError('forbidden', otherSchoolRefusal);
     }
   });
 

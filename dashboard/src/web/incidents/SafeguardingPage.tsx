@@ -5,9 +5,11 @@ import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
-import { TrustWide, TrustWideNote } from '../components/TrustWide';
+import { TrustWide, TrustWideNote, useTrustSettingsReadOnly } from '../components/TrustWide';
+import { useUser } from '../auth';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
+import { SchoolSafeguarding } from './SchoolSafeguarding';
 import { useLoad } from './useLoad';
 
 /** The DSL's settings: categories, retention, email, screen release, and the trail check. */
@@ -25,6 +27,11 @@ export function SafeguardingPage() {
   const [smtp, setSmtp] = useState({ host: '', port: '587', username: '', password: '', from: '', to: '' });
   const [pin, setPin] = useState('');
   const [verify, setVerify] = useState<AuditVerify | null>(null);
+  // A school's DSL in a trust of several schools: the PIN, release and email are their school's
+  // own (or the trust's), set in their own panel; categories and retention stay the trust's.
+  const user = useUser();
+  const readOnly = useTrustSettingsReadOnly();
+  const ownSchool = readOnly ? (user.schoolId ?? null) : null;
 
   useEffect(() => {
     if (!data) return;
@@ -161,130 +168,148 @@ export function SafeguardingPage() {
               )}
             </section>
 
-            <section className="panel">
-              <h2>{t('safeguarding.cover.title')}</h2>
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={data.pupilsMayRelease}
-                  onChange={(e) =>
-                    void save({ pupilsMayRelease: e.target.checked }, t('safeguarding.cover.saved'))
-                  }
-                />{' '}
-                {t('safeguarding.cover.pupilsMayRelease')}
-              </label>
-              <p>{data.staffPinSet ? t('safeguarding.cover.pinSet') : t('safeguarding.cover.noPin')}</p>
-              <form
-                className="inline-form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  setSaveError(null);
-                  setSaved(null);
-                  api.put('/api/safeguarding/staff-pin', { pin }).then(
-                    () => {
-                      setPin('');
-                      setSaved(t('safeguarding.cover.pinSaved'));
-                      set({ ...data, staffPinSet: true });
-                    },
-                    (err: unknown) => setSaveError(err),
-                  );
-                }}
-                noValidate
-              >
-                <TextField
-                  label={t('safeguarding.cover.pin')}
-                  name="pin"
-                  invalid={t('safeguarding.cover.pinInvalid')}
-                  type="password"
-                  inputMode="numeric"
-                  autoComplete="new-password"
-                  value={pin}
-                  onChange={setPin}
-                />
-                <button type="submit" className="button">
-                  {t('safeguarding.cover.setPin')}
-                </button>
-              </form>
-            </section>
-
-            <section className="panel">
-              <h2>{t('safeguarding.email.title')}</h2>
-              <p className="hint">{t('safeguarding.email.hint')}</p>
-              <TextField
-                label={t('safeguarding.email.host')}
-                name="smtp.host"
-                value={smtp.host}
-                onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
-              />
-              <TextField
-                label={t('safeguarding.email.port')}
-                name="smtp.port"
-                type="number"
-                value={smtp.port}
-                onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
-              />
-              <TextField
-                label={t('safeguarding.email.username')}
-                name="smtp.username"
-                value={smtp.username}
-                onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
-              />
-              <TextField
-                label={t('login.password')}
-                name="smtp.password"
-                type="password"
-                value={smtp.password}
-                onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
-              />
-              <TextField
-                label={t('safeguarding.email.from')}
-                name="smtp.from"
-                type="email"
-                value={smtp.from}
-                onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
-              />
-              <TextField
-                label={t('safeguarding.email.to')}
-                name="smtp.to"
-                value={smtp.to}
-                onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
-              />
-              <div className="toolbar">
-                <button
-                  type="button"
-                  className="button button-primary"
-                  onClick={() =>
-                    void save(
-                      {
-                        smtp: {
-                          host: smtp.host,
-                          port: Number(smtp.port),
-                          secure: Number(smtp.port) === 465,
-                          ...(smtp.username ? { username: smtp.username } : {}),
-                          ...(smtp.password ? { password: smtp.password } : {}),
-                          from: smtp.from,
-                          to: smtp.to
-                            .split(',')
-                            .map((x) => x.trim())
-                            .filter(Boolean),
+            {ownSchool === null && (
+              <>
+                <section className="panel">
+                  <h2>{t('safeguarding.cover.title')}</h2>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={data.pupilsMayRelease}
+                      onChange={(e) =>
+                        void save({ pupilsMayRelease: e.target.checked }, t('safeguarding.cover.saved'))
+                      }
+                    />{' '}
+                    {t('safeguarding.cover.pupilsMayRelease')}
+                  </label>
+                  <p>{data.staffPinSet ? t('safeguarding.cover.pinSet') : t('safeguarding.cover.noPin')}</p>
+                  <form
+                    className="inline-form"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      setSaveError(null);
+                      setSaved(null);
+                      api.put('/api/safeguarding/staff-pin', { pin }).then(
+                        () => {
+                          setPin('');
+                          setSaved(t('safeguarding.cover.pinSaved'));
+                          set({ ...data, staffPinSet: true });
                         },
-                      },
-                      t('safeguarding.email.saved'),
-                    )
-                  }
-                >
-                  {t('safeguarding.email.save')}
-                </button>
-                <button
-                  type="button"
-                  className="button button-quiet"
-                  onClick={() => void save({ smtp: null }, t('safeguarding.email.offDone'))}
-                >
-                  {t('safeguarding.email.off')}
-                </button>
-              </div>
-            </section>
+                        (err: unknown) => setSaveError(err),
+                      );
+                    }}
+                    noValidate
+                  >
+                    <TextField
+                      label={t('safeguarding.cover.pin')}
+                      name="pin"
+                      invalid={t('safeguarding.cover.pinInvalid')}
+                      type="password"
+                      inputMode="numeric"
+                      autoComplete="new-password"
+                      value={pin}
+                      onChange={setPin}
+                    />
+                    <button type="submit" className="button">
+                      {t('safeguarding.cover.setPin')}
+                    </button>
+                  </form>
+                </section>
+
+                <section className="panel">
+                  <h2>{t('safeguarding.email.title')}</h2>
+                  <p className="hint">{t('safeguarding.email.hint')}</p>
+                  <TextField
+                    label={t('safeguarding.email.host')}
+                    name="smtp.host"
+                    value={smtp.host}
+                    onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
+                  />
+                  <TextField
+                    label={t('safeguarding.email.port')}
+                    name="smtp.port"
+                    type="number"
+                    value={smtp.port}
+                    onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
+                  />
+                  <TextField
+                    label={t('safeguarding.email.username')}
+                    name="smtp.username"
+                    value={smtp.username}
+                    onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
+                  />
+                  <TextField
+                    label={t('login.password')}
+                    name="smtp.password"
+                    type="password"
+                    value={smtp.password}
+                    onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
+                  />
+                  <TextField
+                    label={t('safeguarding.email.from')}
+                    name="smtp.from"
+                    type="email"
+                    value={smtp.from}
+                    onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
+                  />
+                  <TextField
+                    label={t('safeguarding.email.to')}
+                    name="smtp.to"
+                    value={smtp.to}
+                    onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
+                  />
+                  <div className="toolbar">
+                    <button
+                      type="button"
+                      className="button button-primary"
+                      onClick={() =>
+                        void save(
+                          {
+                            smtp: {
+                              host: smtp.host,
+                              port: Number(smtp.port),
+                              secure: Number(smtp.port) === 465,
+                              ...(smtp.username ? { username: smtp.username } : {}),
+                              ...(smtp.password ? { password: smtp.password } : {}),
+                              from: smtp.from,
+                              to: smtp.to
+                                .split(',')
+                                .map((x) => x.trim())
+                                .filter(Boolean),
+                            },
+                          },
+                          t('safeguarding.email.saved'),
+                        )
+                      }
+                    >
+                      {t('safeguarding.email.save')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-quiet"
+                      onClick={() => void save({ smtp: null }, t('safeguarding.email.offDone'))}
+                    >
+                      {t('safeguarding.email.off')}
+                    </button>
+                  </div>
+                </section>
+              </>
+            )}
           </TrustWide>
+          {ownSchool !== null && (
+            <SchoolSafeguarding
+              schoolId={ownSchool}
+              data={data}
+              onSaved={(settings, message) => {
+                set(settings);
+                setSaved(message);
+              }}
+              onError={(e) => {
+                setSaveError(e);
+                if (e !== null) setSaved(null);
+              }}
+            />
+          )}
         </FormProblems>
       )}
       <section className="panel">

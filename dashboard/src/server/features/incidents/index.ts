@@ -2,6 +2,7 @@
  * Incidents: safeguarding records (from pupils' reports, flags, or recorded by staff),
  * who may see which, the DSL's workflow, evidence rules, reports, retention, settings
  * and notifications. Tables `incidents` and `incident_*`, `safeguarding_settings`,
+ * `school_settings` (a school's own staff PIN, SMTP server and pupilsMayRelease),
  * `retention_purges`.
  */
 import type { Logger } from 'pino';
@@ -36,7 +37,7 @@ export {
   visibleIncidentRow,
   type IncidentRow,
 } from './incidents.js';
-export { getSetting } from './settings.js';
+export { effectiveSetting, getSetting } from './settings.js';
 
 export interface IncidentsFeature extends ServerFeature {
   /** After an incident is committed: tell the DSL (live, and by email). */

@@ -10,7 +10,7 @@ import { receiptOf, toConcernAlerts } from './concerns.js';
 import { incidentRef, toSummaries, type IncidentRow } from './incidents.js';
 import { sendConcernWaiting } from './mail.js';
 import { onlySchool } from '../../core/schools.js';
-import { getSetting } from './settings.js';
+import { getSchoolOwn, getSetting } from './settings.js';
 
 export class IncidentNotifier {
   /** Emails in flight, so tests and shutdown can wait for them. */
@@ -68,9 +68,12 @@ export class IncidentNotifier {
 
   private email(ref: string, schoolId: number | null): void {
     const job = (async () => {
-      const smtp = await getSetting(this.db, 'smtp');
+      // The incident's school's own SMTP server (relay, from, recipients), else the trust's.
+      const own = schoolId === null ? undefined : await getSchoolOwn(this.db, schoolId, 'smtp');
+      const smtp = own ?? (await getSetting(this.db, 'smtp'));
       if (!smtp) return;
-      const to = await this.recipients(smtp.to, schoolId);
+      // A school's own list is its DSL's choice for its own concerns, so it is used as it is.
+      const to = own ? smtp.to : await this.recipients(smtp.to, schoolId);
       if (to.length === 0) {
         this.log.warn({ ref, school: schoolId }, 'no DSL of the school to email the concern to');
         return;

@@ -1,17 +1,21 @@
 import {
   okSchema,
   safeguardingSettingsSchema,
+  schoolParamsSchema,
   setStaffPinRequestSchema,
   updateSafeguardingSettingsSchema,
+  updateSchoolSafeguardingSettingsSchema,
 } from '@harbour/shared';
 import { hashPassword } from '../../core/passwords.js';
 import type { App } from '../../core/feature.js';
 import type { Db } from '../../db/database.js';
 import { usedCategories } from './incidents.js';
-import { HarbourError } from '../../core/errors.js';
+import { HarbourError, notFound } from '../../core/errors.js';
 import { currentUser } from '../../http/plumbing.js';
 import { audit } from '../../core/audit.js';
-import { getSetting, publicSettings, setSetting } from './settings.js';
+import { schoolExists, schoolLabel } from '../../core/schools.js';
+import type { SmtpSettings } from './mail.js';
+import { getSchoolOwn, getSetting, publicSettings, setSchoolSetting, setSetting } from './settings.js';
 
 const tags = ['safeguarding'];
 
@@ -26,7 +30,8 @@ export function safeguardingRoutes(app: App, db: Db): void {
         response: { 200: safeguardingSettingsSchema },
       },
     },
-    async () => publicSettings(db),
+    // A school's staff see the values that apply to their school (and which are the trust's).
+    async (request) => publicSettings(db, currentUser(request).schoolId),
   );
 
   app.patch(
@@ -78,7 +83,11 @@ export function safeguardingRoutes(app: App, db: Db): void {
           ...b,
           smtp: b.smtp ? { ...b.smtp, password: b.smtp.password ? '(set)' : undefined } : b.smtp,
         };
-        await audit(trx, { actor: actor.id, action: 'safeguarding.settings', detail: recorded });
+        await audit(trx, {
+          actor: actor.id,
+          action: 'safeguarding.settings',
+          detail: { ...recorded, school: null },
+        });
       });
       return publicSettings(db);
     },
@@ -99,7 +108,148 @@ export function safeguardingRoutes(app: App, db: Db): void {
     async (request) => {
       const actor = currentUser(request);
       await setSetting(db, 'staffPinHash', await hashPassword(request.body.pin), actor.id);
-      await audit(db, { actor: actor.id, action: 'safeguarding.staff_pin' });
+      await audit(db, { actor: actor.id, action: 'safeguarding.staff_pin', detail: { school: null } });
+      return { ok: true as const };
+    },
+  );
+
+  schoolSafeguardingRoutes(app, db);
+}
+
+/** The masked password sent back by GET means "keep the one stored"; the audit says only "(set)". */
+function keepPassword(next: SmtpSettings | null, previous: SmtpSettings | null | undefined) {
+  return next && next.password === '********' ? { ...next, password: previous?.password } : next;
+}
+const recordedSmtp = (smtp: SmtpSettings | null | undefined) =>
+  smtp ? { ...smtp, password: smtp.password ? '(set)' : undefined } : smtp;
+
+/**
+ * A school's own staff PIN, SMTP server and pupilsMayRelease (docs/trust.md): they override
+ * the trust's, and clearing one (null, or DELETE for the PIN) lets the trust's apply again.
+ * `perSchool` (http/plumbing.ts) refuses a school's staff naming another school (403) before
+ * anything is read, written or audited; trust-level staff name any school.
+ */
+function schoolSafeguardingRoutes(app: App, db: Db): void {
+  const existing = async (id: number) => {
+    if (!(await schoolExists(db, id))) throw notFound('This school');
+    return id;
+  };
+
+  app.get(
+    '/api/safeguarding/schools/:id/settings',
+    {
+      config: { access: 'manageIncidents', perSchool: true },
+      schema: {
+        summary: 'The safeguarding settings that apply to one school, and which are the trust’s',
+        tags,
+        params: schoolParamsSchema,
+        response: { 200: safeguardingSettingsSchema },
+      },
+    },
+    async (request) => publicSettings(db, await existing(request.params.id)),
+  );
+
+  app.patch(
+    '/api/safeguarding/schools/:id/settings',
+    {
+      config: { access: 'manageIncidents', perSchool: true },
+      schema: {
+        summary: 'Set or clear a school’s own SMTP server and pupilsMayRelease (recorded)',
+        tags,
+        params: schoolParamsSchema,
+        body: updateSchoolSafeguardingSettingsSchema,
+        response: { 200: safeguardingSettingsSchema },
+      },
+    },
+    async (request) => {
+      const actor = currentUser(request);
+      const schoolId = await existing(request.params.id);
+      const b = request.body;
+      if (b.smtp === undefined && b.pupilsMayRelease === undefined)
+        throw new HarbourError('validation_failed', 'Name smtp or pupilsMayRelease to change.');
+      await db.transaction().execute(async (trx) => {
+        if (b.smtp !== undefined) {
+          const previous = await getSchoolOwn(trx, schoolId, 'smtp');
+          await setSchoolSetting(
+            trx,
+            schoolId,
+            'smtp',
+            keepPassword(b.smtp, previous) ?? undefined,
+            actor.id,
+          );
+        }
+        if (b.pupilsMayRelease !== undefined)
+          await setSchoolSetting(
+            trx,
+            schoolId,
+            'pupilsMayRelease',
+            b.pupilsMayRelease ?? undefined,
+            actor.id,
+          );
+        await audit(trx, {
+          actor: actor.id,
+          action: 'safeguarding.settings',
+          detail: {
+            ...(b.smtp !== undefined && { smtp: recordedSmtp(b.smtp) }),
+            ...(b.pupilsMayRelease !== undefined && { pupilsMayRelease: b.pupilsMayRelease }),
+            school: await schoolLabel(trx, schoolId),
+          },
+        });
+      });
+      return publicSettings(db, schoolId);
+    },
+  );
+
+  app.put(
+    '/api/safeguarding/schools/:id/staff-pin',
+    {
+      config: { access: 'manageIncidents', perSchool: true },
+      schema: {
+        summary: 'Set a school’s own staff PIN for its computers (only its argon2 hash is kept)',
+        tags,
+        params: schoolParamsSchema,
+        body: setStaffPinRequestSchema,
+        response: { 200: okSchema },
+      },
+    },
+    async (request) => {
+      const actor = currentUser(request);
+      const schoolId = await existing(request.params.id);
+      const hash = await hashPassword(request.body.pin);
+      await db.transaction().execute(async (trx) => {
+        await setSchoolSetting(trx, schoolId, 'staffPinHash', hash, actor.id);
+        await audit(trx, {
+          actor: actor.id,
+          action: 'safeguarding.staff_pin',
+          detail: { school: await schoolLabel(trx, schoolId) },
+        });
+      });
+      return { ok: true as const };
+    },
+  );
+
+  app.delete(
+    '/api/safeguarding/schools/:id/staff-pin',
+    {
+      config: { access: 'manageIncidents', perSchool: true },
+      schema: {
+        summary: 'Clear a school’s own staff PIN: the trust’s applies to its computers again (recorded)',
+        tags,
+        params: schoolParamsSchema,
+        response: { 200: okSchema },
+      },
+    },
+    async (request) => {
+      const actor = currentUser(request);
+      const schoolId = await existing(request.params.id);
+      await db.transaction().execute(async (trx) => {
+        await setSchoolSetting(trx, schoolId, 'staffPinHash', undefined, actor.id);
+        await audit(trx, {
+          actor: actor.id,
+          action: 'safeguarding.staff_pin',
+          detail: { school: await schoolLabel(trx, schoolId), cleared: true },
+        });
+      });
       return { ok: true as const };
     },
   );

@@ -18,12 +18,12 @@ import { audit } from '../../core/audit.js';
 import { HarbourError, notFound } from '../../core/errors.js';
 import type { CounterStore } from '../../core/rate-limit.js';
 import type { Db } from '../../db/database.js';
-import { devicePlace } from '../devices/index.js';
+import { devicePlace, deviceWithRoom } from '../devices/index.js';
 import { deviceHolds, holdsEvidence } from '../evidence/index.js';
 import {
   createIncident,
   deviceTellId,
-  getSetting,
+  effectiveSetting,
   incidentById,
   incidentByTell,
   incidentRef,
@@ -264,9 +264,13 @@ export async function releaseAtComputer(
   const row = await incidentByTell(db, tellId, deviceId);
   if (!row) throw notFound('This report');
   if (row.tell_status === 'released') return { released: true, message: 'Already released.', row };
+  // The school whose room the computer is in now: its PIN (else the trust's) releases the
+  // cover, so another school's PIN never does (docs/trust.md). The same school the agent's
+  // tell settings were read for (tell.agent.ts).
+  const school = (await deviceWithRoom(db, deviceId))?.schoolId ?? null;
   let how: string;
   if (pin === undefined || pin === '') {
-    if (!(await getSetting(db, 'pupilsMayRelease'))) {
+    if (!(await effectiveSetting(db, school, 'pupilsMayRelease'))) {
       return { released: false, message: 'A grown-up needs to type their PIN.' };
     }
     how = 'pupil';
@@ -281,7 +285,7 @@ export async function releaseAtComputer(
         message: 'Too many wrong PINs. Wait a few minutes, or release the screen from the dashboard.',
       };
     }
-    const hash = await getSetting(db, 'staffPinHash');
+    const hash = await effectiveSetting(db, school, 'staffPinHash');
     if (!hash || !(await verifyPassword(hash, pin))) {
       await pinFailures.hit(key, pinWindowMs, now);
       await audit(db, { actor: `device:${deviceId}`, action: 'tell.pin_refused', subject: row.id });
