@@ -549,7 +549,19 @@ export const setStaffPinRequestSchema = z.strictObject({
 });
 
 // ---- reports ---------------------------------------------------------------
-export const pupilQuerySchema = z.strictObject({ pupil: z.string().min(1).max(256) });
+export const pupilQuerySchema = z.strictObject({
+  pupil: z.string().min(1).max(256),
+  /**
+   * The school whose pupil `pupil` (a login) is: a login is one pupil's within a school, so
+   * trust-level staff name the school when two schools' pupils have it (else 400). A school's
+   * staff always read their own school's.
+   */
+  school: z.coerce
+    .number({ error: 'school must be a school’s number' })
+    .int({ error: 'school must be a school’s number' })
+    .positive({ error: 'school must be a school’s number' })
+    .optional(),
+});
 export const chronologySchema = z.object({
   pupil: z.string(),
   entries: z.array(

@@ -563,7 +563,7 @@ describe('the scheduled import from a folder', () => {
       fs.mkdirSync(path.join(dir, folder), { recursive: true });
       for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, folder, name), text);
     };
-    // Oak's pupils: their own MIS ids may repeat Harbour Primary's, their computer logins may not.
+    // Oak's pupils: their own MIS ids may repeat Harbour Primary's (and, below, their logins).
     const oakSpec = sampleRoster();
     oakSpec.pupils = oakSpec.pupils.map((p) => ({ ...p, username: `oak-${p.username}`, userIds: undefined }));
     oakSpec.teachers = oakSpec.teachers.map((t) => ({ ...t, email: `oak-${t.email}` }));
@@ -651,20 +651,30 @@ describe('the scheduled import from a folder', () => {
       const latest = (await imports()).slice(afterFirst.length);
       expect(latest.map((r) => [r.ok, r.school_id])).toEqual([[0, oak.id]]);
 
-      // Oak's export claiming a login Harbour Primary's pupil has: refused whole, nothing stored.
+      // Oak's export giving its pupil a login Harbour Primary's pupil has too: two children, each
+      // school's own (migration 0019). Oak's is imported; Harbour Primary's bjones is as it was.
+      const primaryBjones = await db
+        .selectFrom('roster_logins')
+        .select(['pupil_id', 'school_id'])
+        .where('login', '=', 'bjones')
+        .execute();
+      expect(primaryBjones).toMatchObject([{ school_id: first.id }]);
       fs.writeFileSync(
         path.join(dir, 'oak', 'users.csv'),
         rosterFiles(oakSpec)['users.csv']!.replace('oak-bjones', 'bjones'),
       );
-      expect(await server.features.roster.importFolderNow()).toBe('refused');
-      expect(oakLogins.map((l) => l.login)).not.toContain('bjones');
+      expect(await server.features.roster.importFolderNow()).toBe('imported');
       const bjones = await db
         .selectFrom('roster_logins')
         .innerJoin('roster_pupils', 'roster_pupils.id', 'roster_logins.pupil_id')
-        .select('roster_pupils.school_id')
+        .select(['roster_logins.pupil_id', 'roster_pupils.school_id', 'roster_pupils.given_name'])
         .where('roster_logins.login', '=', 'bjones')
+        .orderBy('roster_pupils.school_id')
         .execute();
-      expect(bjones).toEqual([{ school_id: first.id }]);
+      expect(bjones).toHaveLength(2);
+      expect(bjones[0]).toMatchObject({ pupil_id: primaryBjones[0]!.pupil_id, school_id: first.id });
+      expect(bjones[1]).toMatchObject({ school_id: oak.id });
+      expect(bjones[1]!.pupil_id).not.toBe(bjones[0]!.pupil_id);
     } finally {
       await server.close();
     }

@@ -220,12 +220,20 @@ describe('the roster', () => {
     expect(names(await pupilsOf(staff.dslA.client))).toEqual(aNames);
   });
 
-  it('a login another school’s pupil has is refused whole, and neither roster changes', async () => {
+  it('a login another school’s pupil has is B’s own pupil’s too (two children), and A’s roster is unchanged', async () => {
+    const aLogins = (await pupilsOf(staff.dslA.client)).map((p) => [p.id, p.logins]);
     const spec = rosterB();
+    spec.pupils[1]!.family = 'Brookes';
+    const asItWas = rosterFiles(spec);
     spec.pupils[1]!.username = 'alovelace';
     const r = await uploadRoster(staff.adminB.client, rosterFiles(spec));
-    expect(r.status).toBe(400);
-    expect(names(await pupilsOf(staff.dslA.client))).toEqual(aNames);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await pupilsOf(staff.dslA.client)).map((p) => [p.id, p.logins])).toEqual(aLogins);
+    const ben = (await pupilsOf(staff.dslB.client)).find((p) => p.name === 'Ben Brookes');
+    expect(ben?.logins).toContain('alovelace');
+    expect(aLogins.map(([id]) => id)).not.toContain(ben?.id);
+    // B's export as it was, for what follows.
+    expect((await uploadRoster(staff.adminB.client, asItWas)).status).toBe(200);
     expect(names(await pupilsOf(staff.dslB.client))).toEqual(['Bea Brook', 'Ben Brookes']);
   });
 });

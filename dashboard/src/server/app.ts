@@ -218,7 +218,7 @@ export async function startHarbour(
     devices,
     evidence,
     lease,
-    people: (logins) => roster.people(logins),
+    people: (seen) => roster.people(seen),
   });
   // One speech engine queue for every pupil screen read aloud (the AUP, covers, teachers' messages).
   const speech = new SpeechStore(

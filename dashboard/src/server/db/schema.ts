@@ -522,6 +522,11 @@ export interface RosterLoginsTable {
   /** A computer login name, lower case (without a domain). */
   login: string;
   pupil_id: string;
+  /**
+   * The pupil's school (migration 0019): a login is unique within a school, (school_id,
+   * login), and the same login in two schools is two pupils.
+   */
+  school_id: number;
 }
 
 export interface RosterClassesTable {

@@ -17,6 +17,7 @@ import * as m0015 from './0015_control_language.js';
 import * as m0016 from './0016_roster_schools.js';
 import * as m0017 from './0017_retention_schools.js';
 import * as m0018 from './0018_school_settings.js';
+import * as m0019 from './0019_school_logins.js';
 
 /**
  * Every migration, in order. Names sort by their number; never edit a migration
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0016_roster_schools': m0016,
   '0017_retention_schools': m0017,
   '0018_school_settings': m0018,
+  '0019_school_logins': m0019,
 };

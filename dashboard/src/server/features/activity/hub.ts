@@ -2,7 +2,7 @@
  * Connects activity and flags to the rest of the server: live pushes to staff, config
  * pushes to agents, hooks other features register on flags, and the retention sweep.
  */
-import type { DeviceActivity, Flag, FlagOccurrence, Person } from '@harbour/shared';
+import type { DeviceActivity, Flag, FlagOccurrence } from '@harbour/shared';
 import { onceAcrossNodes, soleNode, type Lease } from '../../core/cluster.js';
 import type { SessionUser } from '../../core/identity.js';
 import type { Logger } from 'pino';
@@ -10,7 +10,7 @@ import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
 import { purgeOldActivity } from './activity.js';
 import { seedStarterWatchlist } from './watchlists.js';
-import { withPeople, type People } from './people.js';
+import { noPeople, withPeople, type People } from './people.js';
 
 /**
  * Runs inside the transaction that stores a flag; a throw rolls the flag back (the agent
@@ -52,7 +52,7 @@ export class ActivityHub {
     /** The hourly purge runs on one node of several. */
     private readonly lease: Lease = soleNode,
     /** The roster's pupil behind each login: a pushed flag names the pupil as the REST list does. */
-    private readonly people: People = () => Promise.resolve(new Map<string, Person>()),
+    private readonly people: People = noPeople,
   ) {}
 
   /** Pushes a flag to the staff watching its room, with the person behind its login. */

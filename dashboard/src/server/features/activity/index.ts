@@ -12,7 +12,7 @@ import type { DevicesFeature } from '../devices/index.js';
 import type { EvidenceFeature } from '../evidence/index.js';
 import { extensionReports, recordActivityChange } from './activity.js';
 import { activityRoutes } from './activity.routes.js';
-import type { People } from './people.js';
+import { noPeople, type People } from './people.js';
 import { agentActivityConfig, watchRoomActivity } from './agent-activity.js';
 import { recordFlag, type LessonEnd } from './flags.js';
 import { flagRoutes } from './flags.routes.js';
@@ -45,7 +45,7 @@ export function activityFeature(deps: {
   people?: People;
 }): ActivityFeature {
   const { db, push } = deps;
-  const people: People = deps.people ?? (() => Promise.resolve(new Map()));
+  const people: People = deps.people ?? noPeople;
   const hub = new ActivityHub(db, push, deps.log, deps.lease, people);
   let lessonEnd: LessonEnd | undefined;
   deps.devices.provide({ extensionReports: (ids) => extensionReports(db, ids) });

@@ -77,8 +77,13 @@ export function aupRoutes(
   db: Db,
   push: Push,
   deps: {
-    /** The roster's person behind each login (the register shows pupils by name). */
-    people: (logins: readonly string[]) => Promise<Map<string, Person>>;
+    /**
+     * The roster's person behind each login where it was used (the register shows pupils by
+     * name): the pupil of the school of the decision's room, never another school's.
+     */
+    people: (
+      seen: readonly { login: string; roomId: string | null }[],
+    ) => Promise<{ of(seen: { login: string; roomId: string | null }): Person }>;
     /** A published version's read-aloud audio; null if it was never published. */
     audio: (documentId: string) => Promise<AupAudio | null>;
     /** Called with each newly published version (its audio is made in the background). */
@@ -270,8 +275,9 @@ export function aupRoutes(
       const rooms = await roomIdsOfSchool(db, actor.schoolId);
       const entries = await aup.register(db, request.query, 5000, rooms);
       await audit(db, { actor: actor.id, action: 'aup.register.view', detail: request.query });
-      const found = await people(entries.map((e) => e.username));
-      return { entries: entries.map((e) => ({ ...e, person: found.get(e.username) ?? null })) };
+      const seen = (e: (typeof entries)[number]) => ({ login: e.username, roomId: e.roomId });
+      const found = await people(entries.map(seen));
+      return { entries: entries.map((e) => ({ ...e, person: found.of(seen(e)) })) };
     },
   );
 
@@ -315,8 +321,10 @@ export function aupRoutes(
       const rooms = await roomIdsOfSchool(db, actor.schoolId);
       const users = await aup.userStatuses(db, request.query, new Date(), rooms);
       await audit(db, { actor: actor.id, action: 'aup.status.view', detail: request.query });
-      const found = await people(users.map((u) => u.username));
-      return { users: users.map((u) => ({ ...u, person: found.get(u.username) ?? null })) };
+      // Where the user was last seen says which school's pupil the login is.
+      const seen = (u: (typeof users)[number]) => ({ login: u.username, roomId: u.lastRoomId });
+      const found = await people(users.map(seen));
+      return { users: users.map((u) => ({ ...u, person: found.of(seen(u)) })) };
     },
   );
 

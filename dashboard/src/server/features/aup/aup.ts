@@ -225,12 +225,14 @@ export async function bundle(db: Db): Promise<AupBundle> {
   };
 }
 
-/** A user's latest decision per audience. */
-export async function userDecisions(db: Db, user: OsUser) {
+/** A user's latest decision per audience (made in one of `roomIds`, one school's; null: anywhere). */
+export async function userDecisions(db: Db, user: OsUser, roomIds: string[] | null = null) {
+  if (roomIds && roomIds.length === 0) return { decisions: [] };
   const rows = await db
     .selectFrom('aup_decisions')
     .select(['audience', 'text_hash', 'decision', 'decided_at'])
     .where('username', '=', formatOsUser(user))
+    .$if(roomIds !== null, (q) => q.where('room_id', 'in', roomIds!))
     .orderBy('decided_at', 'desc')
     .orderBy('id', 'desc')
     .limit(200)

@@ -7,7 +7,7 @@ import type { AupAudio, UiLanguage } from '@harbour/shared';
 import { agentEvent, type ServerFeature } from '../../core/feature.js';
 import { channel, type Push } from '../../core/ports.js';
 import type { Db } from '../../db/database.js';
-import type { DevicesFeature } from '../devices/index.js';
+import { deviceWithRoom, roomIdsOfSchool, type DevicesFeature } from '../devices/index.js';
 import type { RosterFeature } from '../roster/index.js';
 import { notFound } from '../../core/errors.js';
 import * as aup from './aup.js';
@@ -51,7 +51,7 @@ export function aupFeature(deps: {
     name: 'aup',
     routes: (app) =>
       aupRoutes(app, db, push, {
-        people: (logins) => roster.people(logins),
+        people: (seen) => roster.people(seen),
         audio,
         published,
       }),
@@ -64,14 +64,21 @@ export function aupFeature(deps: {
       }),
     ],
     agentRequests: {
-      'aup:bundle': async () => {
+      'aup:bundle': async (_payload, caller) => {
         const set = await aup.bundle(db);
         const audiences = new Set(set.documents.map((d) => d.audience));
-        // The roster's pupils first: the audience follows their year group, then the school's rules.
-        const fromRoster = await roster.audienceRules(audiences);
+        // The roster's pupils first: the audience follows their year group, then the school's
+        // rules. The computer's school's pupils only: another school's jsmith is another child.
+        const place = await deviceWithRoom(db, caller.deviceId);
+        const fromRoster = place ? await roster.audienceRules(audiences, place.schoolId) : [];
         return { ...set, settings: { ...set.settings, rules: [...fromRoster, ...set.settings.rules] } };
       },
-      'aup:decisions': async ({ user }) => aup.userDecisions(db, user),
+      // The user's decisions on their school's computers: the same login at another school is
+      // another child, whose acceptance is not theirs.
+      'aup:decisions': async ({ user }, caller) => {
+        const place = await deviceWithRoom(db, caller.deviceId);
+        return aup.userDecisions(db, user, place ? await roomIdsOfSchool(db, place.schoolId) : []);
+      },
       'aup:audio': async ({ documentId }) => {
         const found = await audio(documentId);
         if (!found) throw notFound('Policy version');

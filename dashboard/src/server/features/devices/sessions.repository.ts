@@ -42,10 +42,19 @@ export function sessionPlaces(db: Db) {
 }
 
 /** Every session under an account, matched case-insensitively (`key` is lower case). */
-export function sessionsOf(db: Db, key: string) {
+export function sessionsOf(db: Db, key: string, schoolId: number | null = null) {
   return db
     .selectFrom('device_sessions')
     .selectAll()
     .where((eb) => eb(eb.fn('lower', ['username']), '=', key))
+    .$if(schoolId !== null, (q) =>
+      q.where('device_id', 'in', (eb) =>
+        eb
+          .selectFrom('devices')
+          .innerJoin('rooms', 'rooms.id', 'devices.room_id')
+          .select('devices.id')
+          .where('rooms.school_id', '=', schoolId ?? -1),
+      ),
+    )
     .execute();
 }

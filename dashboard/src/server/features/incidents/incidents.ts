@@ -129,7 +129,11 @@ export async function createIncident(db: Db, input: NewIncident): Promise<Incide
   const subject = input.subject ?? {};
   // A login on the school's roster is a person: their name and year group unless the record
   // says otherwise, and their id as the key of their one chronology whatever login they used.
-  const person = subject.username ? await personOf(db, subject.username) : null;
+  // The school is the computer's (a login is one pupil's within a school), else the recorder's;
+  // with neither, only a login one pupil in the trust has names anyone.
+  const loginSchool =
+    device?.schoolId ?? (typeof input.recorderSchoolId === 'number' ? input.recorderSchoolId : null);
+  const person = subject.username ? await personOf(db, subject.username, loginSchool) : null;
   const pupil = person?.known ? person : null;
   const details = incidentDetailsSchema.parse(input.details ?? {});
   const row: IncidentRow = {

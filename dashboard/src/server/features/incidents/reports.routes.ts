@@ -44,7 +44,7 @@ export function incidentReportRoutes(app: App, db: Db, evidenceDir: string): voi
         response: { 200: chronologySchema },
       },
     },
-    async (request) => chronology(db, request.query.pupil, currentUser(request)),
+    async (request) => chronology(db, request.query.pupil, currentUser(request), request.query.school),
   );
 
   app.get(
@@ -72,7 +72,12 @@ export function incidentReportRoutes(app: App, db: Db, evidenceDir: string): voi
       },
     },
     async (request, reply) => {
-      const data = await subjectAccessExport(db, request.query.pupil, currentUser(request));
+      const data = await subjectAccessExport(
+        db,
+        request.query.pupil,
+        currentUser(request),
+        request.query.school,
+      );
       return reply
         .header('content-disposition', 'attachment; filename="subject-access.json"')
         .header('cache-control', 'no-store')

@@ -11,14 +11,15 @@ import {
   type IncidentOutcome,
 } from '@harbour/shared';
 import { stringify } from 'csv-stringify/sync';
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { SessionUser } from '../../core/identity.js';
 import { changeTrackerOf } from '../../db/change-tracker.js';
 import type { Db } from '../../db/database.js';
 import { audit, entriesAbout } from '../../core/audit.js';
 import { userNames } from '../accounts/index.js';
 import { sessionsOf } from '../devices/index.js';
-import { pupilByKey } from '../roster/index.js';
+import { pupilsByKey } from '../roster/index.js';
+import { HarbourError } from '../../core/errors.js';
 import { incidentRef, pupilKey, subjectKey } from './incidents.js';
 import { categories } from './settings.js';
 
@@ -99,29 +100,73 @@ export async function incidentLogCsv(db: Db, actor: SessionUser): Promise<string
   return stringify([header, ...body]);
 }
 
+/** Which records are one pupil's (a chronology's or a subject access export's). */
+interface Subject {
+  /** Keys filed under in any school the viewer reads: the pupil's id (or the key, no pupil). */
+  keys: string[];
+  /** Their logins: filed under one, a record is theirs only in their school. */
+  logins: string[];
+  /** The pupil's school (null: no pupil on the roster). */
+  school: number | null;
+  /** The one school read: a school's staff's own, or the one a trust-level DSL named; null: all. */
+  scope: number | null;
+}
+
 /**
- * The keys one pupil's records are filed under: a pupil on the roster (by id or any of their
- * logins) is one person, whichever login a record was made with; anyone else is their key.
+ * The pupil a key names: a pupil on the roster (by id or any of their logins) is one person,
+ * whichever login a record was made with; anyone else is their key. A login is one pupil's
+ * within a school (migration 0019), so a record filed under a login (one made before the
+ * roster knew it) is the pupil's only when it is of their school: the same login at another
+ * school is another child. Asked by a login that pupils of several schools have, with no
+ * school named (trust-level staff), it is refused: which child is asked, never both merged.
  */
-async function subjectKeys(db: Db, key: string): Promise<string[]> {
-  const pupil = key ? await pupilByKey(db, key) : undefined;
-  return pupil ? [...new Set([pupilKey(pupil.id), key, ...pupil.logins])] : [key];
+async function subjectOf(db: Db, key: string, actor: SessionUser, school?: number): Promise<Subject> {
+  const scope = actor.schoolId ?? school ?? null;
+  const pupils = key ? await pupilsByKey(db, key, scope) : [];
+  if (pupils.length > 1)
+    throw new HarbourError(
+      'validation_failed',
+      `The login ${key} is a pupil’s at ${pupils.length} schools: name the school (school) or ask by the pupil’s id.`,
+    );
+  const pupil = pupils[0];
+  if (!pupil) return { keys: [key], logins: [], school: null, scope };
+  return {
+    keys: [pupilKey(pupil.id)],
+    logins: [...new Set([key, ...pupil.logins])],
+    school: pupil.schoolId,
+    scope,
+  };
+}
+
+/** The records filed under the subject: `key` and `school` name the columns of the row tested. */
+function filedUnder(subject: Subject, key: string, school: string): RawBuilder<SqlBool> {
+  const byLogin =
+    subject.logins.length > 0 && subject.school !== null
+      ? sql` or (${sql.ref(key)} in (${sql.join(subject.logins)}) and ${sql.ref(school)} = ${subject.school})`
+      : sql``;
+  return sql<SqlBool>`(${sql.ref(key)} in (${sql.join(subject.keys)})${byLogin})`;
 }
 
 /** Everything that happened to one pupil across all incidents (as subject or as someone involved), in date order. */
-export async function chronology(db: Db, pupil: string, actor: SessionUser): Promise<Chronology> {
+export async function chronology(
+  db: Db,
+  pupil: string,
+  actor: SessionUser,
+  school?: number,
+): Promise<Chronology> {
   const key = subjectKey(pupil) ?? '';
-  const keys = await subjectKeys(db, key);
+  const subject = await subjectOf(db, key, actor, school);
+  const { scope } = subject;
   const asSubject = await db
     .selectFrom('incidents')
     .selectAll()
-    .where('subject_key', 'in', keys)
-    .$if(actor.schoolId !== null, (q) => q.where('school_id', '=', actor.schoolId ?? -1))
+    .where(filedUnder(subject, 'incidents.subject_key', 'incidents.school_id'))
+    .$if(scope !== null, (q) => q.where('school_id', '=', scope ?? -1))
     .execute();
   const involved = await db
     .selectFrom('incident_people')
     .innerJoin('incidents', 'incidents.id', 'incident_people.incident_id')
-    .$if(actor.schoolId !== null, (q) => q.where('incidents.school_id', '=', actor.schoolId ?? -1))
+    .$if(scope !== null, (q) => q.where('incidents.school_id', '=', scope ?? -1))
     .select([
       'incidents.id',
       'incidents.seq',
@@ -129,7 +174,7 @@ export async function chronology(db: Db, pupil: string, actor: SessionUser): Pro
       'incidents.summary',
       'incident_people.role',
     ])
-    .where('incident_people.subject_key', 'in', keys)
+    .where(filedUnder(subject, 'incident_people.subject_key', 'incidents.school_id'))
     .execute();
   const ids = [...asSubject.map((r) => r.id), ...involved.map((r) => r.id)];
   const refs = new Map([...asSubject, ...involved].map((r) => [r.id, incidentRef(r.seq)]));
@@ -209,7 +254,11 @@ export async function chronology(db: Db, pupil: string, actor: SessionUser): Pro
     }
   }
   entries.sort((a, b) => a.at.localeCompare(b.at));
-  await audit(db, { actor: actor.id, action: 'pupil.chronology_view', detail: { pupil: key } });
+  await audit(db, {
+    actor: actor.id,
+    action: 'pupil.chronology_view',
+    detail: { pupil: key, school: subject.school },
+  });
   return { pupil: key, entries };
 }
 
@@ -361,22 +410,28 @@ export async function subjectAccessExport(
   db: Db,
   pupil: string,
   actor: SessionUser,
+  school?: number,
 ): Promise<Record<string, unknown>> {
   const key = subjectKey(pupil) ?? '';
-  const keys = await subjectKeys(db, key);
+  const subject = await subjectOf(db, key, actor, school);
+  const { scope } = subject;
   const inViewersSchool = (q: ReturnType<typeof db.selectFrom<'incidents'>>) =>
-    actor.schoolId === null ? q : q.where('incidents.school_id', '=', actor.schoolId);
+    scope === null ? q : q.where('incidents.school_id', '=', scope);
   const incidents = await inViewersSchool(db.selectFrom('incidents'))
     .selectAll()
-    .where('subject_key', 'in', keys)
+    .where(filedUnder(subject, 'incidents.subject_key', 'incidents.school_id'))
     .execute();
-  const involvedIn = await db
-    .selectFrom('incident_people')
-    .selectAll()
-    .where('subject_key', 'in', keys)
-    // Only their school's records say a pupil was involved (core/tenancy.ts).
-    .where('incident_id', 'in', (eb) => inViewersSchool(eb.selectFrom('incidents')).select('incidents.id'))
-    .execute();
+  const involvedIn = (
+    await db
+      .selectFrom('incident_people')
+      .innerJoin('incidents', 'incidents.id', 'incident_people.incident_id')
+      .selectAll('incident_people')
+      .select('incidents.school_id as incident_school')
+      // Only their school's records say a pupil was involved (core/tenancy.ts).
+      .$if(scope !== null, (q) => q.where('incidents.school_id', '=', scope ?? -1))
+      .where(filedUnder(subject, 'incident_people.subject_key', 'incidents.school_id'))
+      .execute()
+  ).map(({ incident_school: _school, ...person }) => person);
   const ids = [...new Set([...incidents.map((i) => i.id), ...involvedIn.map((p) => p.incident_id)])];
   const nonEmpty = ids.length > 0 ? ids : [''];
   const [evidence, actions, escalations, trail, sessions] = await Promise.all([
@@ -388,12 +443,14 @@ export async function subjectAccessExport(
     db.selectFrom('incident_actions').selectAll().where('incident_id', 'in', nonEmpty).execute(),
     db.selectFrom('incident_escalations').selectAll().where('incident_id', 'in', nonEmpty).execute(),
     entriesAbout(db, nonEmpty, { ordered: true }),
-    sessionsOf(db, key),
+    // Sessions on the computers of the pupil's school (or the school read): another
+    // school's computers signed in with the same login were another child's.
+    sessionsOf(db, key, subject.school ?? scope),
   ]);
   await audit(db, {
     actor: actor.id,
     action: 'pupil.subject_access_export',
-    detail: { pupil: key, incidents: ids.length },
+    detail: { pupil: key, school: subject.school, incidents: ids.length },
   });
   return {
     format: 'harbour-subject-access/1',

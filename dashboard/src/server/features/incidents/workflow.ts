@@ -101,9 +101,10 @@ export async function updateIncident(
     }
     if (s.username !== undefined || s.name !== undefined) {
       set.subject_key = subjectKey(s.username ?? row.subject_username, s.name ?? row.subject_name);
-      // A login corrected to a roster pupil's files the record in that pupil's chronology.
+      // A login corrected to a roster pupil's files the record in that pupil's chronology: a
+      // pupil of the record's school (the same login elsewhere is another child).
       const username = s.username ?? row.subject_username;
-      const person = username ? await personOf(trx, username) : null;
+      const person = username ? await personOf(trx, username, row.school_id) : null;
       set.subject_pupil_id = person?.known ? person.pupilId : null;
       set.subject_class = person?.known ? person.className : null;
       if (person?.known && person.pupilId) set.subject_key = pupilKey(person.pupilId);
@@ -348,9 +349,10 @@ export async function addPerson(
   input: { name: string; username?: string | undefined; yearGroup: string; role: string },
 ): Promise<void> {
   await tx(db, async (trx) => {
-    await openRow(trx, id);
+    const row = await openRow(trx, id);
     const personId = randomUUID();
-    const pupil = input.username ? await personOf(trx, input.username) : null;
+    // The record's school's pupil with that login, not another school's.
+    const pupil = input.username ? await personOf(trx, input.username, row.school_id) : null;
     await trx
       .insertInto('incident_people')
       .values({

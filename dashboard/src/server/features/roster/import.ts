@@ -8,7 +8,7 @@ import type { RosterImportResult } from '@harbour/shared';
 import { audit } from '../../core/audit.js';
 import type { Db } from '../../db/database.js';
 import { parseRoster } from './oneroster.js';
-import { applySnapshot, LoginsTaken } from './roster.repository.js';
+import { applySnapshot } from './roster.repository.js';
 
 export type RosterSource = 'upload' | 'folder';
 
@@ -79,23 +79,7 @@ export async function importRoster(
     return { ok: false, result };
   }
   const at = new Date().toISOString();
-  try {
-    return { ok: true, result: await store(db, parsed.snapshot, { source, actor, hash, at, schoolId }) };
-  } catch (error) {
-    if (!(error instanceof LoginsTaken)) throw error;
-    // Named by login only: which school's pupil has it is not this school's to know.
-    const result = refusedResult(
-      error.logins.slice(0, 500).map((login) => ({
-        file: 'users.csv',
-        line: 0,
-        field: 'username',
-        message: `The login ${login} is another school's pupil's in this trust.`,
-      })),
-      error.logins.length,
-    );
-    await recordRefusal(db, { source, actor, hash, result, schoolId });
-    return { ok: false, result };
-  }
+  return { ok: true, result: await store(db, parsed.snapshot, { source, actor, hash, at, schoolId }) };
 }
 
 async function store(

@@ -3,7 +3,8 @@
  * group and key stage, the staff who teach them, imported from OneRoster 1.1 CSV by upload or
  * from a folder. Tables `roster_pupils`, `roster_logins`, `roster_classes`,
  * `roster_class_pupils`, `roster_staff`, `roster_class_staff`, `roster_imports`.
- * Other features turn a login into a person through `people` (tiles, records, the register).
+ * Other features turn a login into a person through `people` (tiles, records, the register),
+ * always with where it was used: a login is one pupil's within a school (migration 0019).
  */
 import type { AupMatchRule, Person } from '@harbour/shared';
 import type { Logger } from 'pino';
@@ -12,31 +13,48 @@ import type { Lease } from '../../core/cluster.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
 import { folderImporter } from './folder.js';
-import { loginsWithKeyStage, peopleForLogins, unknownPerson } from './roster.repository.js';
+import {
+  loginsWithKeyStage,
+  peopleForLogins,
+  type LoginSeen,
+  type PeopleFound,
+} from './roster.repository.js';
 import { rosterRoutes } from './roster.routes.js';
 
 export { normaliseLogin } from './oneroster.js';
-export { classesTaughtBy, classRoom, pupilByKey } from './roster.repository.js';
+export { classesTaughtBy, classRoom, pupilsByKey } from './roster.repository.js';
+export type { LoginSeen, PeopleFound } from './roster.repository.js';
 
-/** The live pupil behind each login; a login nobody on the roster has is `known: false`. */
-export function peopleOf(db: Db, logins: readonly string[]): Promise<Map<string, Person>> {
-  return peopleForLogins(db, logins);
+/**
+ * The live pupil behind each login where it was seen (a computer's room, or a record's
+ * school); a login nobody there has is `known: false`.
+ */
+export function peopleOf(db: Db, seen: readonly LoginSeen[]): Promise<PeopleFound> {
+  return peopleForLogins(db, seen);
 }
 
-/** The person behind one login, read in the caller's transaction (a record being made). */
-export async function personOf(db: Db, login: string): Promise<Person> {
-  return (await peopleForLogins(db, [login])).get(login) ?? unknownPerson;
+/**
+ * The person behind one login in a record of `schoolId` (null: a record of no school, when
+ * only a login one pupil in the trust has names anyone), read in the caller's transaction.
+ */
+export async function personOf(db: Db, login: string, schoolId: number | null): Promise<Person> {
+  const seen = { login, schoolId };
+  return (await peopleForLogins(db, [seen])).of(seen);
 }
 
 export interface RosterFeature extends ServerFeature {
-  /** The live pupil behind each OS login; a login nobody on the roster has is `known: false`. */
-  people(logins: readonly string[]): Promise<Map<string, Person>>;
-  person(login: string | null): Promise<Person | null>;
   /**
-   * AUP audience rules from the roster: each pupil's logins to the audience of their key stage
-   * (`ks1` for EYFS and KS1, `ks2` for KS2), for the audiences the school has.
+   * The live pupil behind each OS login where it was seen (its computer's room, or a record's
+   * school); a login nobody there has is `known: false`.
    */
-  audienceRules(audiences: ReadonlySet<string>): Promise<AupMatchRule[]>;
+  people(seen: readonly LoginSeen[]): Promise<PeopleFound>;
+  /**
+   * AUP audience rules from the roster for a computer of `schoolId`: each of that school's
+   * pupils' logins to the audience of their key stage (`ks1` for EYFS and KS1, `ks2` for KS2),
+   * for the audiences the trust has. Another school's pupil with the same login is another
+   * child, of another year, so each school's computers get their own school's rules.
+   */
+  audienceRules(audiences: ReadonlySet<string>, schoolId: number): Promise<AupMatchRule[]>;
   /** Called after every import that changed the roster. */
   onImported(listener: () => void): void;
   /** Runs the folder import now (tests and the admin's "import now"). */
@@ -58,25 +76,22 @@ export function rosterFeature(deps: {
   };
   const folder =
     deps.folder && folderImporter({ db, log: deps.log, ...deps.folder, imported, lease: deps.lease });
-  const people = (logins: readonly string[]) => peopleForLogins(db, logins);
+  const people = (seen: readonly LoginSeen[]) => peopleForLogins(db, seen);
 
-  // Every tile and inventory row shows the person at the computer, not just the login name.
+  // Every tile and inventory row shows the person at the computer (a pupil of the computer's
+  // school), not just the login name.
   deps.devices.decorate(async (devices) => {
-    const found = await people(devices.flatMap((d) => (d.user ? [d.user] : [])));
-    for (const d of devices) d.person = d.user ? (found.get(d.user) ?? unknownPerson) : null;
+    const found = await people(devices.flatMap((d) => (d.user ? [{ login: d.user, roomId: d.roomId }] : [])));
+    for (const d of devices) d.person = d.user ? found.of({ login: d.user, roomId: d.roomId }) : null;
   });
 
   return {
     name: 'roster',
     people,
-    async person(login) {
-      if (!login) return null;
-      return (await people([login])).get(login) ?? unknownPerson;
-    },
-    async audienceRules(audiences) {
+    async audienceRules(audiences, schoolId) {
       const audienceOf = (keyStage: string | null) =>
         keyStage === 'KS2' ? 'ks2' : keyStage === 'KS1' || keyStage === 'EYFS' ? 'ks1' : null;
-      return (await loginsWithKeyStage(db)).flatMap(({ login, keyStage }) => {
+      return (await loginsWithKeyStage(db, schoolId)).flatMap(({ login, keyStage }) => {
         const audience = audienceOf(keyStage);
         return audience && audiences.has(audience)
           ? [{ kind: 'username' as const, pattern: login, audience }]

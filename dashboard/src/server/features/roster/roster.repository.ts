@@ -31,19 +31,12 @@ const chunk = <T>(items: T[], size = 400): T[][] => {
 };
 const listed = 200;
 
-/** An import claiming login names another school's pupils have: refused whole. */
-export class LoginsTaken extends Error {
-  constructor(readonly logins: string[]) {
-    super(`Logins of another school's pupils: ${logins.join(', ')}`);
-  }
-}
-
 /**
  * Makes one school's roster what the snapshot says, in one transaction (the caller's): new
  * people and classes are added (in `schoolId`), changed ones updated, and those no longer in
  * the export marked as left. Another school's rows are never read or written: the same MIS id
- * there is another person (migration 0016). Throws LoginsTaken when the export gives a pupil a
- * login that another school's pupil has (a login is one pupil's across the trust).
+ * there is another person (migration 0016), and the same login there is another pupil
+ * (migration 0019).
  */
 export async function applySnapshot(
   trx: Db,
@@ -112,21 +105,13 @@ export async function applySnapshot(
     if (left.length < listed) left.push(nameOf(row));
   }
   // Logins are the export's: a leaver's name is free for someone else next year. Only this
-  // school's pupils' logins are replaced; one that is still another school's is refused.
-  const schoolPupils = trx.selectFrom('roster_pupils').select('id').where('school_id', '=', schoolId);
-  await trx.deleteFrom('roster_logins').where('pupil_id', 'in', schoolPupils).execute();
+  // school's logins are replaced; another school's pupil with the same login is another child
+  // (migration 0019), whose login stays as it is. One login given to two of this school's
+  // pupils is refused before this (oneroster.ts), and the database refuses it too.
+  await trx.deleteFrom('roster_logins').where('school_id', '=', schoolId).execute();
   const logins = snapshot.pupils.flatMap((p) =>
-    p.logins.map((login) => ({ login, pupil_id: pupilIds.get(p.sourcedId)! })),
+    p.logins.map((login) => ({ login, pupil_id: pupilIds.get(p.sourcedId)!, school_id: schoolId })),
   );
-  const taken: string[] = [];
-  for (const part of chunk(logins.map((l) => l.login)))
-    for (const r of await trx
-      .selectFrom('roster_logins')
-      .select('login')
-      .where('login', 'in', part)
-      .execute())
-      taken.push(r.login);
-  if (taken.length > 0) throw new LoginsTaken(taken.sort());
   for (const part of chunk(logins)) await trx.insertInto('roster_logins').values(part).execute();
 
   // Staff.
@@ -420,37 +405,87 @@ export const unknownPerson: Person = {
   className: null,
 };
 
-/** The live pupil behind each OS login (`DOMAIN\user` or `user`); logins nobody has are unknown. */
-export async function peopleForLogins(db: Db, logins: readonly string[]): Promise<Map<string, Person>> {
-  const out = new Map<string, Person>();
-  const wanted = [...new Set(logins.map(normaliseLogin))].filter(Boolean);
-  if (wanted.length === 0) return out;
-  const rows = await db
-    .selectFrom('roster_logins as l')
-    .innerJoin('roster_pupils as p', 'p.id', 'l.pupil_id')
-    .select(['l.login', 'p.id', 'p.given_name', 'p.family_name', 'p.year_group'])
-    .where('l.login', 'in', wanted)
-    .where('p.left_at', 'is', null)
-    .execute();
-  const details = new Map((await withDetails(db, rows)).map((p) => [p.id, p]));
-  const byLogin = new Map(rows.map((r) => [r.login, details.get(r.id)!]));
-  for (const login of logins) {
-    const pupil = byLogin.get(normaliseLogin(login));
-    out.set(
-      login,
-      pupil
-        ? {
-            known: true,
-            pupilId: pupil.id,
-            name: pupil.name,
-            yearGroup: pupil.yearGroup,
-            keyStage: pupil.keyStage,
-            className: pupil.classes[0]?.name ?? null,
-          }
-        : unknownPerson,
-    );
+/**
+ * A login where it was used: on a computer (`roomId`, the school of the computer's room) or in
+ * a record of a school (`schoolId`, which wins when both are given). A login is one pupil's
+ * within a school only (migration 0019), so it names a person only with the school it was
+ * used in. With neither (a record of no school, a room since removed) it names the one live
+ * pupil who has it across the trust, and nobody when two schools' pupils have it.
+ */
+export interface LoginSeen {
+  login: string;
+  roomId?: string | null;
+  schoolId?: number | null;
+}
+
+/** The people behind logins seen (`peopleForLogins`): `of` answers for any of them. */
+export interface PeopleFound {
+  of(seen: LoginSeen): Person;
+}
+
+const toPerson = (pupil: Pupil): Person => ({
+  known: true,
+  pupilId: pupil.id,
+  name: pupil.name,
+  yearGroup: pupil.yearGroup,
+  keyStage: pupil.keyStage,
+  className: pupil.classes[0]?.name ?? null,
+});
+
+/**
+ * The live pupil behind each login (`DOMAIN\user` or `user`) in the school it was seen in;
+ * logins nobody there has are unknown. A pupil of school B signed in on a B computer with a
+ * login only school A has is unknown, never A's child.
+ */
+export async function peopleForLogins(db: Db, seen: readonly LoginSeen[]): Promise<PeopleFound> {
+  const rooms = [
+    ...new Set(seen.flatMap((s) => (typeof s.schoolId !== 'number' && s.roomId ? [s.roomId] : []))),
+  ];
+  const roomSchools = new Map<string, number>();
+  for (const part of chunk(rooms))
+    for (const r of await db
+      .selectFrom('rooms')
+      .select(['id', 'school_id'])
+      .where('id', 'in', part)
+      .execute())
+      roomSchools.set(r.id, r.school_id);
+  const schoolOf = (s: LoginSeen): number | null =>
+    typeof s.schoolId === 'number' ? s.schoolId : s.roomId ? (roomSchools.get(s.roomId) ?? null) : null;
+  const wanted = [...new Set(seen.map((s) => normaliseLogin(s.login)))].filter(Boolean);
+  const schools = [...new Set(seen.map(schoolOf))];
+  const rows: {
+    login: string;
+    school_id: number;
+    id: string;
+    given_name: string;
+    family_name: string;
+    year_group: string;
+  }[] = [];
+  for (const part of chunk(wanted)) {
+    let q = db
+      .selectFrom('roster_logins as l')
+      .innerJoin('roster_pupils as p', 'p.id', 'l.pupil_id')
+      .select(['l.login', 'l.school_id', 'p.id', 'p.given_name', 'p.family_name', 'p.year_group'])
+      .where('l.login', 'in', part)
+      .where('p.left_at', 'is', null);
+    // Only the schools asked about, unless a login was seen in no school (then every school's
+    // pupils with it are read, to tell one from several).
+    if (!schools.includes(null)) q = q.where('l.school_id', 'in', schools as number[]);
+    rows.push(...(await q.execute()));
   }
-  return out;
+  const details = new Map((await withDetails(db, rows)).map((p) => [p.id, toPerson(p)]));
+  const inSchool = new Map(rows.map((r) => [`${r.school_id}|${r.login}`, details.get(r.id)!]));
+  const inTrust = new Map<string, Person[]>();
+  for (const r of rows) inTrust.set(r.login, [...(inTrust.get(r.login) ?? []), details.get(r.id)!]);
+  return {
+    of(s) {
+      const login = normaliseLogin(s.login);
+      const school = schoolOf(s);
+      if (school !== null) return inSchool.get(`${school}|${login}`) ?? unknownPerson;
+      const all = inTrust.get(login) ?? [];
+      return all.length === 1 ? all[0]! : unknownPerson;
+    },
+  };
 }
 
 /**
@@ -530,37 +565,61 @@ export async function classRoom(
   return row ? row.room_id : undefined;
 }
 
-/** A pupil (even one who has left) by roster id or by one of their logins: the chronology's subject. */
-export async function pupilByKey(db: Db, key: string): Promise<{ id: string; logins: string[] } | undefined> {
+/**
+ * The pupils (even ones who have left) a chronology's key names: a roster id, or a login, in
+ * `schoolId` (a school's staff's, or the school a trust-level DSL named) or, null, in every
+ * school. A login is one pupil's within a school only, so with no school it may name several
+ * children (one a school), which the caller must not merge into one record.
+ */
+export async function pupilsByKey(
+  db: Db,
+  key: string,
+  schoolId: number | null,
+): Promise<{ id: string; schoolId: number | null; logins: string[] }[]> {
   const trimmed = key.trim();
-  const byId = /^[0-9a-f-]{36}$/i.test(trimmed)
-    ? await db
-        .selectFrom('roster_pupils')
-        .select('id')
-        .where('id', '=', trimmed.toLowerCase())
-        .executeTakeFirst()
-    : undefined;
-  const id =
-    byId?.id ??
-    (
-      await db
-        .selectFrom('roster_logins')
-        .select('pupil_id')
-        .where('login', '=', normaliseLogin(trimmed))
-        .executeTakeFirst()
-    )?.pupil_id;
-  if (!id) return undefined;
-  const logins = await db.selectFrom('roster_logins').select('login').where('pupil_id', '=', id).execute();
-  return { id, logins: logins.map((l) => l.login) };
+  let found: { id: string; school_id: number | null }[] = [];
+  if (/^[0-9a-f-]{36}$/i.test(trimmed)) {
+    let q = db
+      .selectFrom('roster_pupils')
+      .select(['id', 'school_id'])
+      .where('id', '=', trimmed.toLowerCase());
+    if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+    found = await q.execute();
+  }
+  if (found.length === 0) {
+    let q = db
+      .selectFrom('roster_logins')
+      .select(['pupil_id as id', 'school_id'])
+      .where('login', '=', normaliseLogin(trimmed));
+    if (schoolId !== null) q = q.where('school_id', '=', schoolId);
+    found = await q.orderBy('school_id').execute();
+  }
+  const out = [];
+  for (const pupil of found) {
+    const logins = await db
+      .selectFrom('roster_logins')
+      .select('login')
+      .where('pupil_id', '=', pupil.id)
+      .execute();
+    out.push({ id: pupil.id, schoolId: pupil.school_id, logins: logins.map((l) => l.login) });
+  }
+  return out;
 }
 
-/** Every live pupil's logins with their key stage (the AUP audience follows it). */
-export async function loginsWithKeyStage(db: Db): Promise<{ login: string; keyStage: string | null }[]> {
+/**
+ * One school's live pupils' logins with their key stage (the AUP audience follows it): the
+ * rules a computer of that school gets, since the same login elsewhere is another child.
+ */
+export async function loginsWithKeyStage(
+  db: Db,
+  schoolId: number,
+): Promise<{ login: string; keyStage: string | null }[]> {
   const rows = await db
     .selectFrom('roster_logins as l')
     .innerJoin('roster_pupils as p', 'p.id', 'l.pupil_id')
     .select(['l.login', 'p.year_group'])
     .where('p.left_at', 'is', null)
+    .where('l.school_id', '=', schoolId)
     .orderBy('l.login')
     .execute();
   return rows.map((r) => ({ login: r.login, keyStage: keyStageOf(yearGroup(r.year_group)) }));

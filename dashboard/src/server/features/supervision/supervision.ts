@@ -289,12 +289,16 @@ export async function endExpiredSessions(ports: SupervisionPorts): Promise<numbe
 export async function supervisedPupils(db: Db, session: SupervisionSession) {
   const end = session.endedAt ?? session.endsAt;
   const rows = await sessionsInRoom(db, session.roomId, session.startedAt, end);
-  const people = await peopleOf(db, [...new Set(rows.map((r) => r.username))]);
+  // The room's school's pupils: the same login at another school is another child.
+  const people = await peopleOf(
+    db,
+    rows.map((r) => ({ login: r.username, roomId: session.roomId })),
+  );
   return rows.map((r) => ({
     deviceId: r.device_id,
     hostname: r.hostname,
     username: r.username,
-    person: people.get(r.username) ?? null,
+    person: people.of({ login: r.username, roomId: session.roomId }),
     from: r.started_at < session.startedAt ? session.startedAt : r.started_at,
     to: r.ended_at && r.ended_at < end ? r.ended_at : session.endedAt,
   }));
