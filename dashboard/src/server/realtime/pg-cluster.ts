@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import type { Lease, Presence } from '../core/cluster.js';
 import type { CounterStore } from '../core/rate-limit.js';
+import { describeDatabaseUrl } from '../db/database.js';
 import { ClusterUnavailableError, type Cluster } from './cluster.js';
 
 /** As the Redis version: a node that has not beaten for this long is gone, and its devices with it. */
@@ -64,17 +65,6 @@ create unlogged table if not exists cluster_counters (
   count integer not null,
   expires_at bigint not null
 );`;
-
-/** DATABASE_URL without its password, for messages. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'DATABASE_URL';
-  }
-}
 
 export async function joinPostgresCluster(
   io: Server,
@@ -123,7 +113,7 @@ export async function joinPostgresCluster(
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new ClusterUnavailableError(
-      `Harbour cannot join the other nodes over PostgreSQL at ${shown(url)} (HARBOUR_CLUSTER=postgres): ${error instanceof Error ? error.message : String(error)}.`,
+      `Harbour cannot join the other nodes over PostgreSQL at ${describeDatabaseUrl(url)} (HARBOUR_CLUSTER=postgres): ${error instanceof Error ? error.message : String(error)}.`,
     );
   }
   io.adapter(

@@ -98,57 +98,43 @@ type IntervalValues = Omit<IntervalInsert, 'room_id'>;
  * is cast to its column's type: PostgreSQL cannot tell a parameter's type in a select list.
  */
 const text = (value: unknown) => sql<string | null>`cast(${value} as text)`;
-const insertIntervalRow = prepared<IntervalValues, { room_id: string }>(
-  [
-    'device_id',
-    'username',
-    'state',
-    'app',
-    'title',
-    'url',
-    'domain',
-    'exe_path',
-    'private',
-    'reason',
-    'started_at',
-    'ended_at',
-  ],
-  (db, row) =>
-    db
-      .insertInto('activity_intervals')
-      .columns([
-        'device_id',
-        'room_id',
-        'username',
-        'state',
-        'app',
-        'title',
-        'url',
-        'domain',
-        'exe_path',
-        'private',
-        'reason',
-        'started_at',
-        'ended_at',
-      ])
-      .expression(
-        fromDevice(db, row.device_id).select([
-          'devices.id as device_id',
-          'devices.room_id as room_id',
-          text(row.username).as('username'),
-          text(row.state).as('state'),
-          text(row.app).as('app'),
-          text(row.title).as('title'),
-          text(row.url).as('url'),
-          text(row.domain).as('domain'),
-          text(row.exe_path).as('exe_path'),
-          sql<number>`cast(${row.private} as integer)`.as('private'),
-          text(row.reason).as('reason'),
-          text(row.started_at).as('started_at'),
-          text(row.ended_at).as('ended_at'),
-        ]),
-      )
-      .returning('room_id'),
+/** The interval's own values, in the order the select below gives them after the room. */
+const intervalValues = [
+  'device_id',
+  'username',
+  'state',
+  'app',
+  'title',
+  'url',
+  'domain',
+  'exe_path',
+  'private',
+  'reason',
+  'started_at',
+  'ended_at',
+] as const satisfies readonly (keyof IntervalValues)[];
+const insertIntervalRow = prepared<IntervalValues, { room_id: string }>(intervalValues, (db, row) =>
+  db
+    .insertInto('activity_intervals')
+    .columns(['room_id', ...intervalValues])
+    .expression(
+      fromDevice(db, row.device_id).select([
+        'devices.room_id as room_id',
+        'devices.id as device_id',
+        text(row.username).as('username'),
+        text(row.state).as('state'),
+        text(row.app).as('app'),
+        text(row.title).as('title'),
+        text(row.url).as('url'),
+        text(row.domain).as('domain'),
+        text(row.exe_path).as('exe_path'),
+        sql<number>`cast(${row.private} as integer)`.as('private'),
+        text(row.reason).as('reason'),
+        text(row.started_at).as('started_at'),
+        text(row.ended_at).as('ended_at'),
+      ]),
+    )
+    .returning('room_id'),
 );
 
 /**
