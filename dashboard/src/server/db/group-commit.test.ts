@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type OpenedDatabase } from './database.js';
-import { inGroupTransaction } from './group-commit.js';
+import { inGroupTransaction, setGroupCommitPacing } from './group-commit.js';
 
 let opened: OpenedDatabase;
 let dir: string;
@@ -151,6 +151,49 @@ describe('group commit', () => {
       ]);
       expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect(await roomNames()).toEqual(['free 1', 'free 2', 'taken']);
+    });
+  });
+
+  describe('pacing', () => {
+    it('gathers work queued over several turns of the event loop into one transaction', async () => {
+      setGroupCommitPacing(opened.db, 200);
+      // The lane's first transaction starts at once and marks the time.
+      await inGroupTransaction(opened.db, addRoom('first'));
+      // Then work arrives one piece per turn, as events read from different sockets do:
+      // without pacing each would have had a transaction (and a commit) to itself.
+      const transactions: unknown[] = [];
+      const pieces: Promise<string>[] = [];
+      for (const name of ['a', 'b', 'c', 'd']) {
+        pieces.push(
+          inGroupTransaction(opened.db, (trx) => {
+            transactions.push(trx);
+            return addRoom(name)(trx);
+          }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await Promise.all(pieces)).toEqual(['a', 'b', 'c', 'd']);
+      expect(new Set(transactions).size).toBe(1);
+      expect(await roomNames()).toEqual(['a', 'b', 'c', 'd', 'first']);
+    });
+
+    it('an idle lane does not wait', async () => {
+      setGroupCommitPacing(opened.db, 60_000);
+      // Only the clock is faked: timers and the event loop run for real.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        await inGroupTransaction(opened.db, addRoom('long ago'));
+        vi.setSystemTime(Date.now() + 61_000);
+        // A minute later the lane has been idle longer than its pacing: the work starts at
+        // once. Had it waited for the pacing, it would not be stored for another minute.
+        const outcome = await Promise.race([
+          inGroupTransaction(opened.db, addRoom('now')),
+          new Promise((resolve) => setTimeout(() => resolve('waited'), 5_000)),
+        ]);
+        expect(outcome).toBe('now');
+      } finally {
+        vi.useRealTimers();
+      }
     });
   });
 });

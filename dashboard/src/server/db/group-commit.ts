@@ -35,9 +35,46 @@ function transientConflict(error: unknown): boolean {
 interface Lane {
   pending: Work[];
   running: boolean;
+  /** When its last transaction began (ms since the epoch); 0 before the first. */
+  lastStart: number;
 }
 const lanesOf = new WeakMap<Db, Lane[]>();
 const laneCounts = new WeakMap<Db, number>();
+const pacings = new WeakMap<Db, number>();
+
+/**
+ * The least time between the starts of two transactions of one lane on `db` (default 0).
+ * SQLite runs a transaction synchronously, so without it a lane under load committed after
+ * every turn of the event loop, whatever had arrived in it: about two events a commit at
+ * 10,000 agents, a thousand commits a second, each writing its pages to the WAL again and
+ * every hundredth copying the WAL into the database file on the event loop (a CPU profile
+ * of the fleet benchmark: commits were a quarter of the server's time, docs/benchmarks.md).
+ * Waiting a few milliseconds lets a batch gather the events of several turns, which share
+ * their pages. A lane that has been idle for longer starts at once, so under light load
+ * nothing waits; under load an event waits at most this long more for its acknowledgement.
+ */
+export function setGroupCommitPacing(db: Db, ms: number): void {
+  pacings.set(db, Math.max(0, ms));
+}
+
+const gates = new WeakMap<Db, () => Promise<unknown> | undefined>();
+
+/**
+ * `gate` is asked before each transaction on `db`, and a promise it gives is waited for
+ * first: SQLite's checkpoint thread uses it to have the WAL start afresh (db/checkpointer.ts).
+ */
+export function setGroupCommitGate(db: Db, gate: () => Promise<unknown> | undefined): void {
+  gates.set(db, gate);
+}
+
+/** Waits until `lane` may begin its next transaction (at least one turn of the event loop). */
+async function paced(db: Db, lane: Lane): Promise<void> {
+  const wait = lane.lastStart + (pacings.get(db) ?? 0) - Date.now();
+  await new Promise((resolve) =>
+    wait > 0 && lane.pending.length < maxBatch ? setTimeout(resolve, wait) : setImmediate(resolve),
+  );
+  await gates.get(db)?.();
+}
 
 /**
  * How many group transactions may run at once on `db` (default one). SQLite has one writer,
@@ -94,7 +131,11 @@ export function inGroupTransaction<T>(
 ): Promise<T> {
   let lanes = lanesOf.get(db);
   if (!lanes) {
-    lanes = Array.from({ length: laneCounts.get(db) ?? 1 }, () => ({ pending: [], running: false }));
+    lanes = Array.from({ length: laneCounts.get(db) ?? 1 }, () => ({
+      pending: [],
+      running: false,
+      lastStart: 0,
+    }));
     lanesOf.set(db, lanes);
   }
   const q = lanes[key === undefined || lanes.length === 1 ? 0 : laneIndex(key, lanes.length)]!;
@@ -109,7 +150,7 @@ export function inGroupTransaction<T>(
     });
     if (!q.running) {
       q.running = true;
-      setImmediate(() => void drain(db, q));
+      void paced(db, q).then(() => drain(db, q));
     }
   });
 }
@@ -181,7 +222,8 @@ async function drain(db: Db, q: Lane): Promise<void> {
       // this a backlog (thousands of events read at once after a pause) was committed in one
       // unbroken stretch of the loop: no acknowledgement or live push went out and no socket
       // was read for seconds, which let the next backlog build up (docs/benchmarks.md).
-      if (!first) await new Promise((resolve) => setImmediate(resolve));
+      if (!first) await paced(db, q);
+      q.lastStart = Date.now();
       const batch = q.pending.splice(0, maxBatch);
       let outcomes: Outcome[];
       try {
