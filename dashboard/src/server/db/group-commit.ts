@@ -45,10 +45,8 @@ const pacings = new WeakMap<Db, number>();
 /**
  * The least time between the starts of two transactions of one lane on `db` (default 0).
  * SQLite runs a transaction synchronously, so without it a lane under load committed after
- * every turn of the event loop, whatever had arrived in it: about two events a commit at
- * 10,000 agents, a thousand commits a second, each writing its pages to the WAL again and
- * every hundredth copying the WAL into the database file on the event loop (a CPU profile
- * of the fleet benchmark: commits were a quarter of the server's time, docs/benchmarks.md).
+ * every turn of the event loop, however little had arrived in it, and each commit writes
+ * every page it touched to the WAL again (scattered index pages under fleet load).
  * Waiting a few milliseconds lets a batch gather the events of several turns, which share
  * their pages. A lane that has been idle for longer starts at once, so under light load
  * nothing waits; under load an event waits at most this long more for its acknowledgement.
