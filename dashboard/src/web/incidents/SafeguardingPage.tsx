@@ -10,6 +10,7 @@ import { useUser } from '../auth';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { SchoolSafeguarding } from './SchoolSafeguarding';
+import { SmtpForm } from './SmtpForm';
 import { useLoad } from './useLoad';
 
 /** The DSL's settings: categories, retention, email, screen release, and the trail check. */
@@ -24,7 +25,6 @@ export function SafeguardingPage() {
   const [saved, setSaved] = useState<string | null>(null);
   const [categories, setCategories] = useState('');
   const [retention, setRetention] = useState({ incidents: '', evidence: '' });
-  const [smtp, setSmtp] = useState({ host: '', port: '587', username: '', password: '', from: '', to: '' });
   const [pin, setPin] = useState('');
   const [verify, setVerify] = useState<AuditVerify | null>(null);
   // A school's DSL in a trust of several schools: the PIN, release and email are their school's
@@ -39,16 +39,6 @@ export function SafeguardingPage() {
       data.categories.map((c) => `${c.id}: ${c.label}${c.retired ? ' (retired)' : ''}`).join('\n'),
     );
     setRetention({ incidents: String(data.retention.incidents), evidence: String(data.retention.evidence) });
-    if (data.smtp) {
-      setSmtp({
-        host: data.smtp.host,
-        port: String(data.smtp.port),
-        username: data.smtp.username ?? '',
-        password: data.smtp.password ?? '',
-        from: data.smtp.from,
-        to: data.smtp.to.join(', '),
-      });
-    }
   }, [data]);
 
   async function save(body: unknown, done: string) {
@@ -216,74 +206,11 @@ export function SafeguardingPage() {
                   </form>
                 </section>
 
-                <section className="panel">
-                  <h2>{t('safeguarding.email.title')}</h2>
-                  <p className="hint">{t('safeguarding.email.hint')}</p>
-                  <TextField
-                    label={t('safeguarding.email.host')}
-                    name="smtp.host"
-                    value={smtp.host}
-                    onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.port')}
-                    name="smtp.port"
-                    type="number"
-                    value={smtp.port}
-                    onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.username')}
-                    name="smtp.username"
-                    value={smtp.username}
-                    onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
-                  />
-                  <TextField
-                    label={t('login.password')}
-                    name="smtp.password"
-                    type="password"
-                    value={smtp.password}
-                    onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.from')}
-                    name="smtp.from"
-                    type="email"
-                    value={smtp.from}
-                    onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.to')}
-                    name="smtp.to"
-                    value={smtp.to}
-                    onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
-                  />
-                  <div className="toolbar">
-                    <button
-                      type="button"
-                      className="button button-primary"
-                      onClick={() =>
-                        void save(
-                          {
-                            smtp: {
-                              host: smtp.host,
-                              port: Number(smtp.port),
-                              secure: Number(smtp.port) === 465,
-                              ...(smtp.username ? { username: smtp.username } : {}),
-                              ...(smtp.password ? { password: smtp.password } : {}),
-                              from: smtp.from,
-                              to: smtp.to
-                                .split(',')
-                                .map((x) => x.trim())
-                                .filter(Boolean),
-                            },
-                          },
-                          t('safeguarding.email.saved'),
-                        )
-                      }
-                    >
-                      {t('safeguarding.email.save')}
-                    </button>
+                <SmtpForm
+                  shown={data.smtp}
+                  saveLabel={t('safeguarding.email.save')}
+                  onSave={(smtp) => void save({ smtp }, t('safeguarding.email.saved'))}
+                  actions={
                     <button
                       type="button"
                       className="button button-quiet"
@@ -291,8 +218,10 @@ export function SafeguardingPage() {
                     >
                       {t('safeguarding.email.off')}
                     </button>
-                  </div>
-                </section>
+                  }
+                >
+                  <p className="hint">{t('safeguarding.email.hint')}</p>
+                </SmtpForm>
               </>
             )}
           </TrustWide>

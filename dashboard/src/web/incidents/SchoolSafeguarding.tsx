@@ -5,13 +5,12 @@
  * or the trust's, and can be set for the school or cleared back to the trust's. The server
  * answers for this school only (`/api/safeguarding/schools/:id/…`).
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SafeguardingSettings } from '@harbour/shared';
 import { api } from '../api';
 import { SelectField, TextField } from '../components/Field';
-
-const emptySmtp = { host: '', port: '587', username: '', password: '', from: '', to: '' };
+import { SmtpForm } from './SmtpForm';
 
 export function SchoolSafeguarding({
   schoolId,
@@ -29,23 +28,6 @@ export function SchoolSafeguarding({
   const base = `/api/safeguarding/schools/${schoolId}`;
   const inherited = data.inherited ?? { staffPin: true, smtp: true, pupilsMayRelease: true };
   const [pin, setPin] = useState('');
-  const [smtp, setSmtp] = useState(emptySmtp);
-
-  // The form shows the school's own server only: the trust's is not the school's to edit here.
-  useEffect(() => {
-    setSmtp(
-      !inherited.smtp && data.smtp
-        ? {
-            host: data.smtp.host,
-            port: String(data.smtp.port),
-            username: data.smtp.username ?? '',
-            password: data.smtp.password ?? '',
-            from: data.smtp.from,
-            to: data.smtp.to.join(', '),
-          }
-        : emptySmtp,
-    );
-  }, [data, inherited.smtp]);
 
   const run = (work: () => Promise<SafeguardingSettings>, message: string) => {
     onError(null);
@@ -137,76 +119,13 @@ export function SchoolSafeguarding({
         )}
       </section>
 
-      <section className="panel">
-        <h2>{t('safeguarding.email.title')}</h2>
-        {from(!inherited.smtp)}
-        <p className="hint">{t('safeguarding.school.emailHint')}</p>
-        <TextField
-          label={t('safeguarding.email.host')}
-          name="smtp.host"
-          value={smtp.host}
-          onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.port')}
-          name="smtp.port"
-          type="number"
-          value={smtp.port}
-          onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.username')}
-          name="smtp.username"
-          value={smtp.username}
-          onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
-        />
-        <TextField
-          label={t('login.password')}
-          name="smtp.password"
-          type="password"
-          value={smtp.password}
-          onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.from')}
-          name="smtp.from"
-          type="email"
-          value={smtp.from}
-          onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.to')}
-          name="smtp.to"
-          value={smtp.to}
-          onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
-        />
-        <div className="toolbar">
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() =>
-              patch(
-                {
-                  smtp: {
-                    host: smtp.host,
-                    port: Number(smtp.port),
-                    secure: Number(smtp.port) === 465,
-                    ...(smtp.username ? { username: smtp.username } : {}),
-                    ...(smtp.password ? { password: smtp.password } : {}),
-                    from: smtp.from,
-                    to: smtp.to
-                      .split(',')
-                      .map((x) => x.trim())
-                      .filter(Boolean),
-                  },
-                },
-                t('safeguarding.email.saved'),
-              )
-            }
-          >
-            {t('safeguarding.school.emailSave')}
-          </button>
-          {!inherited.smtp && (
+      <SmtpForm
+        shown={inherited.smtp ? null : data.smtp}
+        emptyWhenNone
+        saveLabel={t('safeguarding.school.emailSave')}
+        onSave={(smtp) => patch({ smtp }, t('safeguarding.email.saved'))}
+        actions={
+          !inherited.smtp && (
             <button
               type="button"
               className="button button-quiet"
@@ -214,9 +133,12 @@ export function SchoolSafeguarding({
             >
               {t('safeguarding.school.emailClear')}
             </button>
-          )}
-        </div>
-      </section>
+          )
+        }
+      >
+        {from(!inherited.smtp)}
+        <p className="hint">{t('safeguarding.school.emailHint')}</p>
+      </SmtpForm>
     </div>
   );
 }
