@@ -7,9 +7,10 @@ import { TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
 import { TrustWide, TrustWideNote, useTrustSettingsReadOnly } from '../components/TrustWide';
 import { useUser } from '../auth';
+import { useTrustSchools } from '../schools';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
-import { SchoolSafeguarding } from './SchoolSafeguarding';
+import { SchoolPicker, SchoolSafeguarding } from './SchoolSafeguarding';
 import { SmtpForm } from './SmtpForm';
 import { useLoad } from './useLoad';
 
@@ -32,6 +33,11 @@ export function SafeguardingPage() {
   const user = useUser();
   const readOnly = useTrustSettingsReadOnly();
   const ownSchool = readOnly ? (user.schoolId ?? null) : null;
+  // Trust-level staff of a trust of several schools choose a school to set its own (null for
+  // everyone else, and with one school: the page is as before).
+  const trustSchools = useTrustSchools();
+  // A chosen school's panel has the same field names as the trust's: its refusal marks its own.
+  const [schoolError, setSchoolError] = useState<unknown>(null);
 
   useEffect(() => {
     if (!data) return;
@@ -43,6 +49,7 @@ export function SafeguardingPage() {
 
   async function save(body: unknown, done: string) {
     setSaveError(null);
+    setSchoolError(null);
     setSaved(null);
     try {
       set(await api.patch<SafeguardingSettings>('/api/safeguarding/settings', body));
@@ -70,7 +77,10 @@ export function SafeguardingPage() {
       <TrustWideNote />
       <ErrorAlert error={error} />
       <ErrorAlert error={saveError} />
-      <div role="status">{saved && saveError === null && <p className="confirmation">{saved}</p>}</div>
+      <ErrorAlert error={schoolError} />
+      <div role="status">
+        {saved && saveError === null && schoolError === null && <p className="confirmation">{saved}</p>}
+      </div>
       {data && (
         <FormProblems error={saveError}>
           <TrustWide>
@@ -178,6 +188,7 @@ export function SafeguardingPage() {
                     onSubmit={(e) => {
                       e.preventDefault();
                       setSaveError(null);
+                      setSchoolError(null);
                       setSaved(null);
                       api.put('/api/safeguarding/staff-pin', { pin }).then(
                         () => {
@@ -239,6 +250,19 @@ export function SafeguardingPage() {
               }}
             />
           )}
+        </FormProblems>
+      )}
+      {data && trustSchools && (
+        <FormProblems error={schoolError}>
+          <SchoolPicker
+            schools={trustSchools}
+            onSaved={setSaved}
+            onError={(e) => {
+              setSaveError(null);
+              setSchoolError(e);
+              if (e !== null) setSaved(null);
+            }}
+          />
         </FormProblems>
       )}
       <section className="panel">
