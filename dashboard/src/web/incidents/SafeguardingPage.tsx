@@ -7,9 +7,11 @@ import { TextAreaField, TextField } from '../components/Field';
 import { FormProblems } from '../components/formProblems';
 import { TrustWide, TrustWideNote, useTrustSettingsReadOnly } from '../components/TrustWide';
 import { useUser } from '../auth';
+import { useTrustSchools } from '../schools';
 import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
-import { SchoolSafeguarding } from './SchoolSafeguarding';
+import { SchoolPicker, SchoolSafeguarding } from './SchoolSafeguarding';
+import { SmtpForm } from './SmtpForm';
 import { useLoad } from './useLoad';
 
 /** The DSL's settings: categories, retention, email, screen release, and the trail check. */
@@ -24,7 +26,6 @@ export function SafeguardingPage() {
   const [saved, setSaved] = useState<string | null>(null);
   const [categories, setCategories] = useState('');
   const [retention, setRetention] = useState({ incidents: '', evidence: '' });
-  const [smtp, setSmtp] = useState({ host: '', port: '587', username: '', password: '', from: '', to: '' });
   const [pin, setPin] = useState('');
   const [verify, setVerify] = useState<AuditVerify | null>(null);
   // A school's DSL in a trust of several schools: the PIN, release and email are their school's
@@ -32,6 +33,11 @@ export function SafeguardingPage() {
   const user = useUser();
   const readOnly = useTrustSettingsReadOnly();
   const ownSchool = readOnly ? (user.schoolId ?? null) : null;
+  // Trust-level staff of a trust of several schools choose a school to set its own (null for
+  // everyone else, and with one school: the page is as before).
+  const trustSchools = useTrustSchools();
+  // A chosen school's panel has the same field names as the trust's: its refusal marks its own.
+  const [schoolError, setSchoolError] = useState<unknown>(null);
 
   useEffect(() => {
     if (!data) return;
@@ -39,20 +45,11 @@ export function SafeguardingPage() {
       data.categories.map((c) => `${c.id}: ${c.label}${c.retired ? ' (retired)' : ''}`).join('\n'),
     );
     setRetention({ incidents: String(data.retention.incidents), evidence: String(data.retention.evidence) });
-    if (data.smtp) {
-      setSmtp({
-        host: data.smtp.host,
-        port: String(data.smtp.port),
-        username: data.smtp.username ?? '',
-        password: data.smtp.password ?? '',
-        from: data.smtp.from,
-        to: data.smtp.to.join(', '),
-      });
-    }
   }, [data]);
 
   async function save(body: unknown, done: string) {
     setSaveError(null);
+    setSchoolError(null);
     setSaved(null);
     try {
       set(await api.patch<SafeguardingSettings>('/api/safeguarding/settings', body));
@@ -80,7 +77,10 @@ export function SafeguardingPage() {
       <TrustWideNote />
       <ErrorAlert error={error} />
       <ErrorAlert error={saveError} />
-      <div role="status">{saved && saveError === null && <p className="confirmation">{saved}</p>}</div>
+      <ErrorAlert error={schoolError} />
+      <div role="status">
+        {saved && saveError === null && schoolError === null && <p className="confirmation">{saved}</p>}
+      </div>
       {data && (
         <FormProblems error={saveError}>
           <TrustWide>
@@ -188,6 +188,7 @@ export function SafeguardingPage() {
                     onSubmit={(e) => {
                       e.preventDefault();
                       setSaveError(null);
+                      setSchoolError(null);
                       setSaved(null);
                       api.put('/api/safeguarding/staff-pin', { pin }).then(
                         () => {
@@ -216,74 +217,11 @@ export function SafeguardingPage() {
                   </form>
                 </section>
 
-                <section className="panel">
-                  <h2>{t('safeguarding.email.title')}</h2>
-                  <p className="hint">{t('safeguarding.email.hint')}</p>
-                  <TextField
-                    label={t('safeguarding.email.host')}
-                    name="smtp.host"
-                    value={smtp.host}
-                    onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.port')}
-                    name="smtp.port"
-                    type="number"
-                    value={smtp.port}
-                    onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.username')}
-                    name="smtp.username"
-                    value={smtp.username}
-                    onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
-                  />
-                  <TextField
-                    label={t('login.password')}
-                    name="smtp.password"
-                    type="password"
-                    value={smtp.password}
-                    onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.from')}
-                    name="smtp.from"
-                    type="email"
-                    value={smtp.from}
-                    onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
-                  />
-                  <TextField
-                    label={t('safeguarding.email.to')}
-                    name="smtp.to"
-                    value={smtp.to}
-                    onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
-                  />
-                  <div className="toolbar">
-                    <button
-                      type="button"
-                      className="button button-primary"
-                      onClick={() =>
-                        void save(
-                          {
-                            smtp: {
-                              host: smtp.host,
-                              port: Number(smtp.port),
-                              secure: Number(smtp.port) === 465,
-                              ...(smtp.username ? { username: smtp.username } : {}),
-                              ...(smtp.password ? { password: smtp.password } : {}),
-                              from: smtp.from,
-                              to: smtp.to
-                                .split(',')
-                                .map((x) => x.trim())
-                                .filter(Boolean),
-                            },
-                          },
-                          t('safeguarding.email.saved'),
-                        )
-                      }
-                    >
-                      {t('safeguarding.email.save')}
-                    </button>
+                <SmtpForm
+                  shown={data.smtp}
+                  saveLabel={t('safeguarding.email.save')}
+                  onSave={(smtp) => void save({ smtp }, t('safeguarding.email.saved'))}
+                  actions={
                     <button
                       type="button"
                       className="button button-quiet"
@@ -291,8 +229,10 @@ export function SafeguardingPage() {
                     >
                       {t('safeguarding.email.off')}
                     </button>
-                  </div>
-                </section>
+                  }
+                >
+                  <p className="hint">{t('safeguarding.email.hint')}</p>
+                </SmtpForm>
               </>
             )}
           </TrustWide>
@@ -310,6 +250,19 @@ export function SafeguardingPage() {
               }}
             />
           )}
+        </FormProblems>
+      )}
+      {data && trustSchools && (
+        <FormProblems error={schoolError}>
+          <SchoolPicker
+            schools={trustSchools}
+            onSaved={setSaved}
+            onError={(e) => {
+              setSaveError(null);
+              setSchoolError(e);
+              if (e !== null) setSaved(null);
+            }}
+          />
         </FormProblems>
       )}
       <section className="panel">

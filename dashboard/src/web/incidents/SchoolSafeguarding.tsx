@@ -3,49 +3,60 @@
  * trust of several schools: the staff PIN, whether pupils may release their own screen, and
  * the mail server of the "a concern is waiting" email. Each says whether it is the school's own
  * or the trust's, and can be set for the school or cleared back to the trust's. The server
- * answers for this school only (`/api/safeguarding/schools/:id/…`).
+ * answers for this school only (`/api/safeguarding/schools/:id/…`). Trust-level staff get the
+ * same panel for the school they choose (`SchoolPicker`), worded "this school" instead of
+ * "your school".
  */
-import { useEffect, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SafeguardingSettings } from '@harbour/shared';
+import type { SafeguardingSettings, School } from '@harbour/shared';
 import { api } from '../api';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/Field';
+import { SmtpForm } from './SmtpForm';
+import { useLoad } from './useLoad';
 
-const emptySmtp = { host: '', port: '587', username: '', password: '', from: '', to: '' };
+/** The panel's words that say whose school it is: the DSL's own ("your") or one chosen ("this"). */
+type Worded =
+  | 'hint'
+  | 'own'
+  | 'inherited'
+  | 'coverTitle'
+  | 'releaseNowYes'
+  | 'releaseNowNo'
+  | 'releaseYes'
+  | 'releaseNo'
+  | 'pinOwn'
+  | 'pinTrust'
+  | 'pinLabel'
+  | 'pinCleared'
+  | 'emailHint'
+  | 'emailSave'
+  | 'emailCleared';
 
 export function SchoolSafeguarding({
   schoolId,
   data,
+  chosen = false,
   onSaved,
   onError,
 }: {
   schoolId: number;
-  /** What GET /api/safeguarding/settings gave this school's DSL: its effective values. */
+  /**
+   * The school's effective values: what GET /api/safeguarding/settings gave its own DSL, or
+   * GET /api/safeguarding/schools/:id/settings for the school trust-level staff chose.
+   */
   data: SafeguardingSettings;
+  /** Trust-level staff chose this school: "this school", not "your school". */
+  chosen?: boolean;
   onSaved: (settings: SafeguardingSettings, message: string) => void;
   onError: (error: unknown) => void;
 }) {
   const { t } = useTranslation();
+  const w = (key: Worded) => t(chosen ? `safeguarding.chosenSchool.${key}` : `safeguarding.school.${key}`);
   const base = `/api/safeguarding/schools/${schoolId}`;
   const inherited = data.inherited ?? { staffPin: true, smtp: true, pupilsMayRelease: true };
   const [pin, setPin] = useState('');
-  const [smtp, setSmtp] = useState(emptySmtp);
-
-  // The form shows the school's own server only: the trust's is not the school's to edit here.
-  useEffect(() => {
-    setSmtp(
-      !inherited.smtp && data.smtp
-        ? {
-            host: data.smtp.host,
-            port: String(data.smtp.port),
-            username: data.smtp.username ?? '',
-            password: data.smtp.password ?? '',
-            from: data.smtp.from,
-            to: data.smtp.to.join(', '),
-          }
-        : emptySmtp,
-    );
-  }, [data, inherited.smtp]);
 
   const run = (work: () => Promise<SafeguardingSettings>, message: string) => {
     onError(null);
@@ -61,23 +72,19 @@ export function SchoolSafeguarding({
 
   const from = (own: boolean) => (
     <p className="hint" data-testid="setting-source">
-      {own ? t('safeguarding.school.own') : t('safeguarding.school.inherited')}
+      {own ? w('own') : w('inherited')}
     </p>
   );
 
   return (
-    <div data-testid="school-settings">
+    <div data-testid="school-settings" data-school-id={schoolId}>
       <section className="panel">
-        <h2>{t('safeguarding.school.coverTitle')}</h2>
-        <p className="hint">{t('safeguarding.school.hint')}</p>
+        <h2>{w('coverTitle')}</h2>
+        <p className="hint">{w('hint')}</p>
 
         <h3>{t('safeguarding.school.releaseTitle')}</h3>
         {from(!inherited.pupilsMayRelease)}
-        <p>
-          {data.pupilsMayRelease
-            ? t('safeguarding.school.releaseNowYes')
-            : t('safeguarding.school.releaseNowNo')}
-        </p>
+        <p>{data.pupilsMayRelease ? w('releaseNowYes') : w('releaseNowNo')}</p>
         <SelectField
           label={t('safeguarding.school.releaseLabel')}
           name="pupilsMayRelease"
@@ -87,8 +94,8 @@ export function SchoolSafeguarding({
           }
           options={[
             { value: 'trust', label: t('safeguarding.school.releaseTrust') },
-            { value: 'yes', label: t('safeguarding.school.releaseYes') },
-            { value: 'no', label: t('safeguarding.school.releaseNo') },
+            { value: 'yes', label: w('releaseYes') },
+            { value: 'no', label: w('releaseNo') },
           ]}
         />
 
@@ -96,9 +103,9 @@ export function SchoolSafeguarding({
         {from(!inherited.staffPin)}
         <p>
           {!inherited.staffPin
-            ? t('safeguarding.school.pinOwn')
+            ? w('pinOwn')
             : data.staffPinSet
-              ? t('safeguarding.school.pinTrust')
+              ? w('pinTrust')
               : t('safeguarding.cover.noPin')}
         </p>
         <form
@@ -111,7 +118,7 @@ export function SchoolSafeguarding({
           noValidate
         >
           <TextField
-            label={t('safeguarding.school.pinLabel')}
+            label={w('pinLabel')}
             name="pin"
             invalid={t('safeguarding.cover.pinInvalid')}
             type="password"
@@ -128,95 +135,96 @@ export function SchoolSafeguarding({
           <button
             type="button"
             className="button button-quiet"
-            onClick={() =>
-              run(() => thenReload(api.del(`${base}/staff-pin`)), t('safeguarding.school.pinCleared'))
-            }
+            onClick={() => run(() => thenReload(api.del(`${base}/staff-pin`)), w('pinCleared'))}
           >
             {t('safeguarding.school.pinClear')}
           </button>
         )}
       </section>
 
-      <section className="panel">
-        <h2>{t('safeguarding.email.title')}</h2>
-        {from(!inherited.smtp)}
-        <p className="hint">{t('safeguarding.school.emailHint')}</p>
-        <TextField
-          label={t('safeguarding.email.host')}
-          name="smtp.host"
-          value={smtp.host}
-          onChange={(v) => setSmtp((s) => ({ ...s, host: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.port')}
-          name="smtp.port"
-          type="number"
-          value={smtp.port}
-          onChange={(v) => setSmtp((s) => ({ ...s, port: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.username')}
-          name="smtp.username"
-          value={smtp.username}
-          onChange={(v) => setSmtp((s) => ({ ...s, username: v }))}
-        />
-        <TextField
-          label={t('login.password')}
-          name="smtp.password"
-          type="password"
-          value={smtp.password}
-          onChange={(v) => setSmtp((s) => ({ ...s, password: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.from')}
-          name="smtp.from"
-          type="email"
-          value={smtp.from}
-          onChange={(v) => setSmtp((s) => ({ ...s, from: v }))}
-        />
-        <TextField
-          label={t('safeguarding.email.to')}
-          name="smtp.to"
-          value={smtp.to}
-          onChange={(v) => setSmtp((s) => ({ ...s, to: v }))}
-        />
-        <div className="toolbar">
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() =>
-              patch(
-                {
-                  smtp: {
-                    host: smtp.host,
-                    port: Number(smtp.port),
-                    secure: Number(smtp.port) === 465,
-                    ...(smtp.username ? { username: smtp.username } : {}),
-                    ...(smtp.password ? { password: smtp.password } : {}),
-                    from: smtp.from,
-                    to: smtp.to
-                      .split(',')
-                      .map((x) => x.trim())
-                      .filter(Boolean),
-                  },
-                },
-                t('safeguarding.email.saved'),
-              )
-            }
-          >
-            {t('safeguarding.school.emailSave')}
-          </button>
-          {!inherited.smtp && (
+      <SmtpForm
+        shown={inherited.smtp ? null : data.smtp}
+        emptyWhenNone
+        saveLabel={w('emailSave')}
+        onSave={(smtp) => patch({ smtp }, t('safeguarding.email.saved'))}
+        actions={
+          !inherited.smtp && (
             <button
               type="button"
               className="button button-quiet"
-              onClick={() => patch({ smtp: null }, t('safeguarding.school.emailCleared'))}
+              onClick={() => patch({ smtp: null }, w('emailCleared'))}
             >
               {t('safeguarding.school.emailClear')}
             </button>
-          )}
-        </div>
-      </section>
+          )
+        }
+      >
+        {from(!inherited.smtp)}
+        <p className="hint">{w('emailHint')}</p>
+      </SmtpForm>
     </div>
+  );
+}
+
+/**
+ * Trust-level staff of a trust of several schools choose one of the trust's schools and get
+ * its own panel, as its DSL sees it. Only they are given the list (`useTrustSchools`); which
+ * school anyone may read or set is the server's to decide (`perSchool`: a school's staff
+ * naming another school get 403), not this picker's.
+ */
+export function SchoolPicker({
+  schools,
+  onSaved,
+  onError,
+}: {
+  schools: School[];
+  onSaved: (message: string) => void;
+  onError: (error: unknown) => void;
+}) {
+  const { t } = useTranslation();
+  const [chosen, setChosen] = useState('');
+  const current = useRef(chosen);
+  current.current = chosen;
+  const { data, error, set } = useLoad<SafeguardingSettings>(
+    chosen === '' ? null : `/api/safeguarding/schools/${chosen}/settings`,
+  );
+  // Never one school's values under another's name: while the chosen school's load, or when a
+  // change to the one chosen before comes back late, nothing (or the right one) is shown.
+  const shown = data !== null && String(data.school) === chosen ? data : null;
+
+  return (
+    <>
+      <section className="panel">
+        <h2>{t('safeguarding.schoolPicker.title')}</h2>
+        <p className="hint">{t('safeguarding.schoolPicker.hint')}</p>
+        <SelectField
+          label={t('schools.column')}
+          name="school"
+          value={chosen}
+          onChange={(id) => {
+            onError(null);
+            setChosen(id);
+          }}
+          options={[
+            { value: '', label: t('schools.choose') },
+            ...schools.map((s) => ({ value: String(s.id), label: s.name })),
+          ]}
+        />
+      </section>
+      <ErrorAlert error={error} />
+      {shown && (
+        <SchoolSafeguarding
+          key={chosen}
+          schoolId={Number(chosen)}
+          data={shown}
+          chosen
+          onSaved={(settings, message) => {
+            if (String(settings.school) === current.current) set(settings);
+            onSaved(message);
+          }}
+          onError={onError}
+        />
+      )}
+    </>
   );
 }
