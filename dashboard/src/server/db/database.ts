@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type MigrationProvider,
+  type PostgresPool,
+  type PostgresPoolClient,
+} from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrations } from './migrations/index.js';
@@ -9,6 +17,7 @@ import type { Database } from './schema.js';
 import { setGroupCommitGate, setGroupCommitLanes, setGroupCommitPacing } from './group-commit.js';
 import { ChangeTracker, registerChangeTracker } from './change-tracker.js';
 import { cachingStatements } from './statement-cache.js';
+import { preparedStatementName } from './prepared.js';
 import { AuditKeyPlugin } from './audit-key.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { DialectName } from './portable.js';
@@ -120,6 +129,49 @@ const types: pg.CustomTypesConfig = {
         ) => unknown)) as typeof pg.types.getTypeParser,
 };
 
+/** Clears `pg`'s record of the named statements this connection has prepared. */
+function forgetPrepared(client: pg.PoolClient): void {
+  // pg keeps it on the connection (pg 8's `connection.parsedStatements`), not in its typings.
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } })
+    .connection?.parsedStatements;
+  for (const name of Object.keys(parsed ?? {})) delete parsed![name];
+}
+
+/**
+ * The pool as Kysely uses it, with the queries of db/prepared.ts sent as named statements
+ * (`preparedStatementName`), which PostgreSQL parses and plans once per connection.
+ */
+function namingPrepared(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
+    // Kysely also passes a cursor object (streamed queries): that goes through as it is.
+    query: ((sql: string | object, parameters?: readonly unknown[]) => {
+      if (typeof sql !== 'string') return client.query(sql as never);
+      const name = preparedStatementName(sql);
+      const values = parameters ? [...parameters] : [];
+      if (!name) return client.query(sql, values);
+      return client.query({ name, text: sql, values }).catch((error: unknown) => {
+        // The session lost its prepared statements (a DBA's DISCARD ALL or DEALLOCATE, a
+        // pooler resetting it) while the driver still counts them as prepared: forget them,
+        // so the next query prepares again. This one fails (and with it its transaction);
+        // the group commit runs its batch again in a new one (test: prepared-statements).
+        if ((error as { code?: unknown }).code === '26000') forgetPrepared(client);
+        throw error;
+      });
+    }) as unknown as PostgresPoolClient['query'],
+    release: () => client.release(),
+  });
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let kysely = wrapped.get(client);
+      if (!kysely) wrapped.set(client, (kysely = wrap(client)));
+      return kysely;
+    },
+    end: () => pool.end(),
+  };
+}
+
 async function openPostgres(
   url: string,
   logger: Logger,
@@ -148,7 +200,7 @@ async function openPostgres(
     throw new DatabaseUnavailableError(`Harbour cannot reach its database at ${where}: ${reason}`);
   }
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: namingPrepared(pool) }),
     // No change tracker: other nodes and a DBA's session write without telling this process,
     // and PostgreSQL has no counterpart of SQLite's data_version, so nothing is cached.
     plugins: auditKey ? [new AuditKeyPlugin(auditKey)] : [],

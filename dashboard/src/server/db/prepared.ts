@@ -20,6 +20,21 @@ import type { Db } from './database.js';
 
 const mark = '\u0000harbour-value:';
 
+/** The SQL text of every compiled query here, and the name PostgreSQL prepares it under. */
+const statementNames = new Map<string, string>();
+
+/**
+ * The name to prepare `sql` under on a PostgreSQL connection, if it is one of the queries
+ * compiled here; otherwise undefined. PostgreSQL parses and plans a query sent unnamed each
+ * time it runs: for the agent event path that was most of PostgreSQL's own time per event
+ * (docs/benchmarks.md). A named statement is parsed and planned once per connection and
+ * then only bound and run. Only these few, fixed texts are named, so each connection holds
+ * a bounded set of them.
+ */
+export function preparedStatementName(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
+
 interface Compiled {
   query: CompiledQuery;
   /** For each compiled parameter, the name of the value that goes there (null: a constant). */
@@ -46,6 +61,7 @@ export function prepared<P extends Record<string, unknown>, R>(
     const missing = names.filter((n) => !slots.includes(n));
     // A value Kysely wrote into the SQL text rather than as a parameter cannot be replaced.
     if (missing.length > 0) throw new Error(`prepared query: ${missing.join(', ')} not passed as parameters`);
+    if (!statementNames.has(query.sql)) statementNames.set(query.sql, `harbour_${statementNames.size + 1}`);
     return { query, slots, writes: writtenTables(query.query).length > 0 };
   };
   return {
