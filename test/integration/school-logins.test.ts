@@ -79,6 +79,8 @@ const chronology = (client: ApiClient, query: string) =>
     'GET',
     `/api/chronology?${query}`,
   );
+const schoolName = async (id: number) =>
+  (await harbour.db.selectFrom('schools').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
 const idsIn = (r: { body: { entries: { incidentId: string }[] } }) =>
   [...new Set(r.body.entries.map((e) => e.incidentId))].sort();
 
@@ -277,6 +279,123 @@ describe('two schools each with a pupil whose login is jsmith', () => {
     expect((await register(staff.dslA)).map((e) => e.person?.pupilId)).toEqual([jsmith.a]);
     expect(await register(staff.dslB)).toEqual([]);
     expect((await register(staff.trustDsl)).map((e) => e.person?.pupilId)).toEqual([jsmith.a]);
+  });
+});
+
+describe('the AUP register keeps two schools’ jsmith apart (issue 18 review, item 1)', () => {
+  it('the status is one entry per school’s jsmith, each with its own decision; a school sees its own', async () => {
+    // B's jsmith declines on B's computer after A's jsmith agreed on A's (the test above).
+    const b = ((await device.b.socket.emitWithAck('aup:bundle', {})) as { data: AupBundle }).data;
+    const ks2 = b.documents.find((d) => d.audience === 'ks2')!;
+    expect(
+      await sendEvent(device.b, {
+        type: 'aup.decision',
+        user: { username: 'jsmith', domain: 'SCHOOL' },
+        audience: 'ks2',
+        documentId: ks2.id,
+        version: ks2.version,
+        textHash: ks2.textHash,
+        decision: 'declined',
+        source: 'server',
+      }),
+    ).toMatchObject({ ok: true });
+    type Status = {
+      username: string;
+      status: string;
+      audience: string | null;
+      schoolId: number | null;
+      schoolName: string | null;
+      lastRoomId: string | null;
+      person?: { pupilId: string | null } | null;
+    };
+    const status = async (client: ApiClient, query = '') => {
+      const r = await client.json<{ users: Status[] }>(
+        'GET',
+        `/api/aup/status?username=${encodeURIComponent('SCHOOL\\jsmith')}${query}`,
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.users.map((u) => ({
+        school: u.schoolId,
+        status: u.status,
+        audience: u.audience,
+        room: u.lastRoomId,
+        pupil: u.person?.pupilId ?? null,
+      }));
+    };
+    const aRow = { school: school.a, status: 'current', audience: 'ks1', room: room.a, pupil: jsmith.a };
+    const bRow = { school: school.b, status: 'declined', audience: 'ks2', room: room.b, pupil: jsmith.b };
+    const trust = await status(staff.trustDsl);
+    expect(trust).toHaveLength(2);
+    expect(trust).toEqual(expect.arrayContaining([aRow, bRow]));
+    const named = await staff.trustDsl.json<{ users: Status[] }>('GET', '/api/aup/status');
+    expect(named.body.users.find((u) => u.schoolId === school.b)?.schoolName).toBe('Brook Primary');
+    // A's DSL: A's child agreed; B's decline is not theirs to see, nor is it A's child's standing.
+    expect(await status(staff.dslA)).toEqual([aRow]);
+    expect(await status(staff.dslB)).toEqual([bRow]);
+    // The filters work within each school's entries.
+    expect(await status(staff.trustDsl, '&status=declined')).toEqual([bRow]);
+    expect(await status(staff.trustDsl, `&roomId=${room.a}`)).toEqual([aRow]);
+  });
+
+  it('the register and its CSV say which school each decision is', async () => {
+    const entries = (
+      await staff.trustDsl.json<{
+        entries: { username: string; schoolId: number | null; decision: string }[];
+      }>('GET', `/api/aup/register?username=${encodeURIComponent('SCHOOL\\jsmith')}`)
+    ).body.entries.map((e) => `${e.schoolId}:${e.decision}`);
+    expect(entries.sort()).toEqual([`${school.a}:accepted`, `${school.b}:declined`].sort());
+    const csv = (await (await staff.trustDsl.request('GET', '/api/aup/register.csv')).text())
+      .trim()
+      .split(/\r\n/);
+    expect(csv[0]).toBe(
+      'user,display_name,audience,version,text_hash,decision,time,device,room,source,school',
+    );
+    const jsmithRows = csv.filter((l) => l.startsWith('SCHOOL\\jsmith,'));
+    expect(jsmithRows.map((l) => l.split(',').slice(-2).join(',')).sort()).toEqual(
+      ['server,Brook Primary', `server,${await schoolName(school.a)}`].sort(),
+    );
+    const aCsv = (await (await staff.dslA.request('GET', '/api/aup/register.csv')).text())
+      .trim()
+      .split(/\r\n/);
+    expect(aCsv.filter((l) => l.startsWith('SCHOOL\\jsmith,'))).toHaveLength(1);
+  });
+});
+
+describe('a chronology or subject access naming a school (issue 18 review, item 2)', () => {
+  const audits = async () =>
+    Number(
+      (
+        await harbour.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  it('a school that does not exist, or is not a number: 400 naming school, and nothing audited', async () => {
+    for (const path of ['/api/chronology', '/api/subject-access']) {
+      for (const named of ['999999', 'nope', '1.5', '-1']) {
+        const before = await audits();
+        const r = await staff.trustDsl.json<{ error?: { message: string } }>(
+          'GET',
+          `${path}?pupil=jsmith&school=${named}`,
+        );
+        expect(r.status, `${path} school=${named}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.error?.message).toMatch(/school/);
+        expect(await audits()).toBe(before);
+      }
+    }
+  });
+
+  it('a school’s staff naming another school: 403, and nothing audited', async () => {
+    for (const path of ['/api/chronology', '/api/subject-access']) {
+      const before = await audits();
+      const r = await staff.dslA.json('GET', `${path}?pupil=jsmith&school=${school.b}`);
+      expect(r.status, path).toBe(403);
+      expect(await audits()).toBe(before);
+      // Their own school named is as good as not naming it.
+      const own = await staff.dslA.json('GET', `${path}?pupil=jsmith&school=${school.a}`);
+      expect(own.status, path).toBe(200);
+    }
   });
 });
 
