@@ -9,9 +9,11 @@
  * one school never changes the other's logins. An install upgraded from 0017 keeps its logins.
  */
 import { randomUUID } from 'node:crypto';
+import { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAudience, type AupBundle, type Device, type Pupil } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
+import { migrations } from '../../dashboard/src/server/db/migrations/index.js';
 import { ApiClient } from '../support/api.js';
 import { databaseAtMigration } from '../support/database.js';
 import { adminEmail, password, startInProcess } from '../support/harbour.js';
@@ -445,6 +447,103 @@ describe('upgrade from 0017', () => {
       ).rejects.toThrow();
     } finally {
       await upgraded.close();
+    }
+  });
+});
+
+describe('migration 0019 down (issue 18 review, item 3)', () => {
+  it('refuses while two schools share a login, changing nothing; else goes back to the trust-wide key, and up again', async () => {
+    const dataDir = tempDir('school-logins-down');
+    const db = await databaseAtMigration(dataDir, '0019_school_logins');
+    const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+    try {
+      const now = new Date().toISOString();
+      const first = Number((await db.selectFrom('schools').select('id').executeTakeFirstOrThrow()).id);
+      const second = Number(
+        (
+          await db
+            .insertInto('schools')
+            .values({ name: 'Brook Primary', code: 'brook', created_at: now })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+      const pupil = async (schoolId: number, sourcedId: string) => {
+        const id = randomUUID();
+        await db
+          .insertInto('roster_pupils')
+          .values({
+            id,
+            sourced_id: sourcedId,
+            given_name: 'J',
+            family_name: 'Smith',
+            year_group: 'Y3',
+            created_at: now,
+            updated_at: now,
+            left_at: null,
+            school_id: schoolId,
+          })
+          .execute();
+        return id;
+      };
+      const jack = await pupil(first, 'p-1');
+      const jade = await pupil(second, 'p-1');
+      await db
+        .insertInto('roster_logins')
+        .values([
+          { login: 'jsmith', pupil_id: jack, school_id: first },
+          { login: 'jack2', pupil_id: jack, school_id: first },
+          { login: 'jsmith', pupil_id: jade, school_id: second },
+        ])
+        .execute();
+      const rows = () =>
+        db.selectFrom('roster_logins').selectAll().orderBy('login').orderBy('pupil_id').execute();
+      const before = await rows();
+      const applied = async () =>
+        (await migrator.getMigrations())
+          .filter((m) => m.executedAt !== undefined)
+          .map((m) => m.name)
+          .at(-1);
+
+      // Two schools' jsmith: refused with the login named, and nothing changed (0019 still applied).
+      const refused = await migrator.migrateDown();
+      expect(refused.error).toBeInstanceOf(Error);
+      expect(String((refused.error as Error).message)).toMatch(/jsmith.*more than one school/);
+      expect(await rows()).toEqual(before);
+      expect(await applied()).toBe('0019_school_logins');
+
+      // Once the login is one school's only, down keeps every row, without its school, under the old key.
+      await db.deleteFrom('roster_logins').where('pupil_id', '=', jade).execute();
+      const down = await migrator.migrateDown();
+      expect(down.error).toBeUndefined();
+      expect(await applied()).toBe('0018_school_settings');
+      expect(await rows()).toEqual([
+        { login: 'jack2', pupil_id: jack },
+        { login: 'jsmith', pupil_id: jack },
+      ]);
+      await expect(
+        db.insertInto('roster_logins').values({ login: 'jsmith', pupil_id: jade }).execute(),
+      ).rejects.toThrow();
+      // A pupil removed still takes their logins (the reference was made again).
+      const gone = await pupil(first, 'p-9');
+      await db.insertInto('roster_logins').values({ login: 'gone', pupil_id: gone }).execute();
+      await db.deleteFrom('roster_pupils').where('id', '=', gone).execute();
+      expect((await rows()).map((r) => r.login)).toEqual(['jack2', 'jsmith']);
+
+      // And up again: each login in its pupil's school.
+      const up = await migrator.migrateUp();
+      expect(up.error).toBeUndefined();
+      expect(await applied()).toBe('0019_school_logins');
+      expect(await rows()).toEqual([
+        { login: 'jack2', pupil_id: jack, school_id: first },
+        { login: 'jsmith', pupil_id: jack, school_id: first },
+      ]);
+      await db
+        .insertInto('roster_logins')
+        .values({ login: 'jsmith', pupil_id: jade, school_id: second })
+        .execute();
+    } finally {
+      await db.destroy();
     }
   });
 });
