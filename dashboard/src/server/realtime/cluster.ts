@@ -13,6 +13,7 @@ import { createClient } from 'redis';
 import type { Server } from 'socket.io';
 import type { Lease, Presence } from '../core/cluster.js';
 import type { CounterStore } from '../core/rate-limit.js';
+import { urlWithoutPassword } from '../db/database.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -32,17 +33,6 @@ const prefix = 'harbour:';
 
 /** Redis could not be reached when the node started: the operator's to fix, said plainly. */
 export class ClusterUnavailableError extends Error {}
-
-/** REDIS_URL without its password, for messages and logs. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'REDIS_URL';
-  }
-}
 
 export async function joinCluster(
   io: Server,
@@ -85,7 +75,7 @@ export async function joinCluster(
   } catch (error) {
     for (const c of [commands, pub, sub]) c.destroy();
     throw new ClusterUnavailableError(
-      `Harbour cannot reach Redis at ${shown(url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}. Start Redis or correct REDIS_URL; without REDIS_URL Harbour runs as a single node.`,
+      `Harbour cannot reach Redis at ${urlWithoutPassword(url, 'REDIS_URL')} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}. Start Redis or correct REDIS_URL; without REDIS_URL Harbour runs as a single node.`,
     );
   } finally {
     clearTimeout(timer);
