@@ -4,7 +4,8 @@
  * the nodes share: presence, leases, rate-limit counters. Redis going away must not stop
  * a node: the adapter's clients queue and reconnect; the other commands fail fast
  * (`disableOfflineQueue`), are logged, and degrade (a rate limit lets the request through,
- * a lease is not taken, presence keeps what it last knew).
+ * a lease is not taken, presence keeps what it last knew and a node's own agents stay online
+ * on that node).
  */
 import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -140,6 +141,11 @@ export async function joinCluster(
         await commands.zRemRangeByScore(nodes, '-inf', Date.now() - 3600_000);
       } catch (error) {
         clusterLog.warn({ err: error }, 'presence lookup failed (Redis unavailable?)');
+        // What this node knows of its own connections is still true, as in the PostgreSQL
+        // cluster: without it every computer showed offline, and a teacher's controls
+        // (features/supervision) were recorded "not reached" and not sent even to the agents
+        // connected to this very node, which a push reaches without Redis.
+        for (const id of deviceIds) if ((local.get(id) ?? 0) > 0) online.add(id);
       }
       return online;
     },
