@@ -361,6 +361,34 @@ describe('the AUP register keeps two schools’ jsmith apart (issue 18 review, i
       .split(/\r\n/);
     expect(aCsv.filter((l) => l.startsWith('SCHOOL\\jsmith,'))).toHaveLength(1);
   });
+  it('a computer’s tile counts the decisions of its own school’s jsmith only', async () => {
+    // A's jsmith now agrees to B's audience's policy too, on A's computer, after B's declined it.
+    const b = ((await device.b.socket.emitWithAck('aup:bundle', {})) as { data: AupBundle }).data;
+    const ks2 = b.documents.find((d) => d.audience === 'ks2')!;
+    expect(
+      await sendEvent(device.a, {
+        type: 'aup.decision',
+        user: { username: 'jsmith', domain: 'SCHOOL' },
+        audience: 'ks2',
+        documentId: ks2.id,
+        version: ks2.version,
+        textHash: ks2.textHash,
+        decision: 'accepted',
+        source: 'server',
+      }),
+    ).toMatchObject({ ok: true });
+    for (const k of ['a', 'b'] as const)
+      await device[k].socket.emitWithAck('agent:presence', {
+        user: { username: 'jsmith', domain: 'SCHOOL' },
+        locked: false,
+      });
+    const tile = async (k: 'a' | 'b') =>
+      (await staff.trustDsl.json<{ devices: Device[] }>('GET', `/api/devices?roomId=${room[k]}`)).body
+        .devices[0]?.aup as unknown;
+    expect(await tile('a')).toEqual({ state: 'current', label: 'Agreed' });
+    // B's jsmith declined; A's child agreeing is not B's child agreeing.
+    expect(await tile('b')).toEqual({ state: 'declined', label: 'Did not agree' });
+  });
 });
 
 describe('a chronology or subject access naming a school (issue 18 review, item 2)', () => {

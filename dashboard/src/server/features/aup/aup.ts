@@ -400,22 +400,37 @@ export function statusOf(
   return current === latest.text_hash && new Date(latest.decided_at) >= cutoff ? 'current' : 'outdated';
 }
 
-async function standing(db: Db, usernames: string[] | null, now = new Date()) {
+/** What a decision is measured against now: each audience's published text, and the expiry cutoff. */
+async function standing(db: Db, now = new Date()) {
   const settings = await getSettings(db);
   const cutoff = aupExpiryCutoff(now, settings.expiryMonth, settings.expiryDay);
   const published = new Map((await publishedDocuments(db)).map((d) => [d.audience_id, d.text_hash]));
-  let q = db
-    .selectFrom('aup_decisions')
-    .select(['username', 'audience', 'text_hash', 'decision', 'decided_at', 'version', 'display_name'])
-    .orderBy('decided_at', 'asc')
-    .orderBy('id', 'asc');
-  if (usernames) {
-    if (usernames.length === 0) return { latest: new Map<string, Latest>(), published, cutoff };
-    q = q.where('username', 'in', usernames);
-  }
-  const latest = new Map<string, Latest>();
-  for (const row of await q.execute()) latest.set(row.username, row);
-  return { latest, published, cutoff };
+  return { published, cutoff };
+}
+
+/** Each decision by `usernames` (all when null), oldest first, with its school: its room's, else its computer's room's. */
+function decisionsWithSchool(db: Db, usernames: string[] | null) {
+  return db
+    .selectFrom('aup_decisions as a')
+    .leftJoin('rooms as r', 'r.id', 'a.room_id')
+    .leftJoin('devices as dev', 'dev.id', 'a.device_id')
+    .leftJoin('rooms as dr', 'dr.id', 'dev.room_id')
+    .select((eb) => [
+      'a.username',
+      'a.audience',
+      'a.text_hash',
+      'a.decision',
+      'a.decided_at',
+      'a.version',
+      'a.display_name',
+      'a.room_id',
+      'r.name as room_name',
+      eb.fn.coalesce('r.school_id', 'dr.school_id').as('school_id'),
+    ])
+    .$if(usernames !== null, (q) => q.where('a.username', 'in', usernames!))
+    .orderBy('a.decided_at', 'asc')
+    .orderBy('a.id', 'asc')
+    .execute();
 }
 
 /**
@@ -434,29 +449,9 @@ export async function userStatuses(
   /** One school's staff: only that school's users; null: every school's (trust-level). */
   schoolId: number | null = null,
 ): Promise<AupUserStatus[]> {
-  const { published, cutoff } = await standing(db, [], now);
+  const { published, cutoff } = await standing(db, now);
   const sessions = await sessionPlaces(db);
-  const decisions = await db
-    .selectFrom('aup_decisions as a')
-    .leftJoin('rooms as r', 'r.id', 'a.room_id')
-    .leftJoin('devices as dev', 'dev.id', 'a.device_id')
-    .leftJoin('rooms as dr', 'dr.id', 'dev.room_id')
-    .select([
-      'a.username',
-      'a.audience',
-      'a.text_hash',
-      'a.decision',
-      'a.decided_at',
-      'a.version',
-      'a.display_name',
-      'a.room_id',
-      'r.name as room_name',
-      'r.school_id as room_school',
-      'dr.school_id as device_school',
-    ])
-    .orderBy('a.decided_at', 'asc')
-    .orderBy('a.id', 'asc')
-    .execute();
+  const decisions = await decisionsWithSchool(db, null);
   const schools = new Map(
     (await db.selectFrom('schools').select(['id', 'name']).execute()).map((s) => [s.id, s.name]),
   );
@@ -484,7 +479,7 @@ export async function userStatuses(
   };
   for (const s of sessions) seen(entryOf(s.username, s.school_id), s.at, s.room_id, s.room_name);
   for (const d of decisions) {
-    const entry = entryOf(d.username, d.room_school ?? d.device_school);
+    const entry = entryOf(d.username, d.school_id);
     seen(entry, d.decided_at, d.room_id, d.room_name);
     entry.latest = d; // in decision order: the last one kept is the latest
   }
@@ -532,26 +527,28 @@ async function standingHere(
   const out = new Map<string, { status: AupStatus; audience: string | null }>();
   if (subjects.length === 0) return out;
   const settings = await getSettings(db);
-  const { latest, published, cutoff } = await standing(
-    db,
-    [...new Set(subjects.map((s) => s.username))],
-    now,
+  const { published, cutoff } = await standing(db, now);
+  // A decision counts for the same login in its own school only: two schools' jsmith are two
+  // children (migration 0019), so B's jsmith is not "agreed" because A's jsmith agreed.
+  const roomIds = [...new Set(subjects.map((s) => s.roomId))];
+  const schoolOfRoom = new Map(
+    (await db.selectFrom('rooms').select(['id', 'school_id']).where('id', 'in', roomIds).execute()).map(
+      (r) => [r.id, r.school_id],
+    ),
   );
+  const latest = new Map<string, Latest>();
   const byAudience = new Map<string, Latest>();
-  const rows = await db
-    .selectFrom('aup_decisions')
-    .select(['username', 'audience', 'text_hash', 'decision', 'decided_at', 'version', 'display_name'])
-    .where('username', 'in', [...new Set(subjects.map((s) => s.username))])
-    .orderBy('decided_at', 'asc')
-    .orderBy('id', 'asc')
-    .execute();
-  for (const row of rows) byAudience.set(`${row.username}\0${row.audience}`, row);
+  for (const row of await decisionsWithSchool(db, [...new Set(subjects.map((s) => s.username))])) {
+    latest.set(`${row.school_id ?? ''}\0${row.username}`, row);
+    byAudience.set(`${row.school_id ?? ''}\0${row.username}\0${row.audience}`, row);
+  }
   const groupRules = settings.rules.some((r) => r.kind === 'group');
   for (const subject of subjects) {
+    const user = `${schoolOfRoom.get(subject.roomId) ?? ''}\0${subject.username}`;
     const audience = groupRules
-      ? (latest.get(subject.username)?.audience ?? settings.defaultAudience)
+      ? (latest.get(user)?.audience ?? settings.defaultAudience)
       : resolveAudience(settings, { username: subject.username, groups: [], roomId: subject.roomId });
-    const decision = byAudience.get(`${subject.username}\0${audience}`);
+    const decision = byAudience.get(`${user}\0${audience}`);
     out.set(subject.key, { status: statusOf(decision, published, cutoff), audience });
   }
   return out;
