@@ -256,6 +256,9 @@ export const aupRegisterEntrySchema = z.object({
   roomId: z.string().nullable(),
   roomName: z.string().nullable(),
   source: aupSourceSchema,
+  /** The decision's school (its room's, else its computer's): two schools' same login are two children. */
+  schoolId: z.number().int().nullable(),
+  schoolName: z.string().nullable(),
 });
 export type AupRegisterEntry = z.infer<typeof aupRegisterEntrySchema>;
 
@@ -279,6 +282,12 @@ export const aupUserStatusSchema = z.object({
   decidedAt: isoTimeSchema.nullable(),
   lastRoomId: z.string().nullable(),
   lastRoomName: z.string().nullable(),
+  /**
+   * The school whose user this is: a login is one pupil's within a school, so the same login
+   * seen at two schools is two entries (null: seen only on computers in no school's room).
+   */
+  schoolId: z.number().int().nullable(),
+  schoolName: z.string().nullable(),
 });
 export type AupUserStatus = z.infer<typeof aupUserStatusSchema>;
 export const aupStatusQuerySchema = z.strictObject({

@@ -331,12 +331,14 @@ describe('the AUP at logon, with the real agent core and server', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await res.text()).trim().split(/\r\n/);
-    expect(lines[0]).toBe('user,display_name,audience,version,text_hash,decision,time,device,room,source');
+    expect(lines[0]).toBe(
+      'user,display_name,audience,version,text_hash,decision,time,device,room,source,school',
+    );
     const entries = await registerRows();
     expect(lines).toHaveLength(entries.length + 1);
     const declined = lines.find((l) => l.startsWith('staff.c,'));
     expect(declined).toMatch(
-      /^staff\.c,Mr C,staff,1,[0-9a-f]{64},declined,[^,]+,AUP-PC-01,Year 3 Willow,server$/,
+      /^staff\.c,Mr C,staff,1,[0-9a-f]{64},declined,[^,]+,AUP-PC-01,Year 3 Willow,server,[^,]+$/,
     );
   });
 

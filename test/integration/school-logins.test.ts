@@ -9,9 +9,11 @@
  * one school never changes the other's logins. An install upgraded from 0017 keeps its logins.
  */
 import { randomUUID } from 'node:crypto';
+import { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAudience, type AupBundle, type Device, type Pupil } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
+import { migrations } from '../../dashboard/src/server/db/migrations/index.js';
 import { ApiClient } from '../support/api.js';
 import { databaseAtMigration } from '../support/database.js';
 import { adminEmail, password, startInProcess } from '../support/harbour.js';
@@ -79,6 +81,8 @@ const chronology = (client: ApiClient, query: string) =>
     'GET',
     `/api/chronology?${query}`,
   );
+const schoolName = async (id: number) =>
+  (await harbour.db.selectFrom('schools').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
 const idsIn = (r: { body: { entries: { incidentId: string }[] } }) =>
   [...new Set(r.body.entries.map((e) => e.incidentId))].sort();
 
@@ -280,6 +284,151 @@ describe('two schools each with a pupil whose login is jsmith', () => {
   });
 });
 
+describe('the AUP register keeps two schools’ jsmith apart (issue 18 review, item 1)', () => {
+  it('the status is one entry per school’s jsmith, each with its own decision; a school sees its own', async () => {
+    // B's jsmith declines on B's computer after A's jsmith agreed on A's (the test above).
+    const b = ((await device.b.socket.emitWithAck('aup:bundle', {})) as { data: AupBundle }).data;
+    const ks2 = b.documents.find((d) => d.audience === 'ks2')!;
+    expect(
+      await sendEvent(device.b, {
+        type: 'aup.decision',
+        user: { username: 'jsmith', domain: 'SCHOOL' },
+        audience: 'ks2',
+        documentId: ks2.id,
+        version: ks2.version,
+        textHash: ks2.textHash,
+        decision: 'declined',
+        source: 'server',
+      }),
+    ).toMatchObject({ ok: true });
+    type Status = {
+      username: string;
+      status: string;
+      audience: string | null;
+      schoolId: number | null;
+      schoolName: string | null;
+      lastRoomId: string | null;
+      person?: { pupilId: string | null } | null;
+    };
+    const status = async (client: ApiClient, query = '') => {
+      const r = await client.json<{ users: Status[] }>(
+        'GET',
+        `/api/aup/status?username=${encodeURIComponent('SCHOOL\\jsmith')}${query}`,
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.users.map((u) => ({
+        school: u.schoolId,
+        status: u.status,
+        audience: u.audience,
+        room: u.lastRoomId,
+        pupil: u.person?.pupilId ?? null,
+      }));
+    };
+    const aRow = { school: school.a, status: 'current', audience: 'ks1', room: room.a, pupil: jsmith.a };
+    const bRow = { school: school.b, status: 'declined', audience: 'ks2', room: room.b, pupil: jsmith.b };
+    const trust = await status(staff.trustDsl);
+    expect(trust).toHaveLength(2);
+    expect(trust).toEqual(expect.arrayContaining([aRow, bRow]));
+    const named = await staff.trustDsl.json<{ users: Status[] }>('GET', '/api/aup/status');
+    expect(named.body.users.find((u) => u.schoolId === school.b)?.schoolName).toBe('Brook Primary');
+    // A's DSL: A's child agreed; B's decline is not theirs to see, nor is it A's child's standing.
+    expect(await status(staff.dslA)).toEqual([aRow]);
+    expect(await status(staff.dslB)).toEqual([bRow]);
+    // The filters work within each school's entries.
+    expect(await status(staff.trustDsl, '&status=declined')).toEqual([bRow]);
+    expect(await status(staff.trustDsl, `&roomId=${room.a}`)).toEqual([aRow]);
+  });
+
+  it('the register and its CSV say which school each decision is', async () => {
+    const entries = (
+      await staff.trustDsl.json<{
+        entries: { username: string; schoolId: number | null; decision: string }[];
+      }>('GET', `/api/aup/register?username=${encodeURIComponent('SCHOOL\\jsmith')}`)
+    ).body.entries.map((e) => `${e.schoolId}:${e.decision}`);
+    expect(entries.sort()).toEqual([`${school.a}:accepted`, `${school.b}:declined`].sort());
+    const csv = (await (await staff.trustDsl.request('GET', '/api/aup/register.csv')).text())
+      .trim()
+      .split(/\r\n/);
+    expect(csv[0]).toBe(
+      'user,display_name,audience,version,text_hash,decision,time,device,room,source,school',
+    );
+    const jsmithRows = csv.filter((l) => l.startsWith('SCHOOL\\jsmith,'));
+    expect(jsmithRows.map((l) => l.split(',').slice(-2).join(',')).sort()).toEqual(
+      ['server,Brook Primary', `server,${await schoolName(school.a)}`].sort(),
+    );
+    const aCsv = (await (await staff.dslA.request('GET', '/api/aup/register.csv')).text())
+      .trim()
+      .split(/\r\n/);
+    expect(aCsv.filter((l) => l.startsWith('SCHOOL\\jsmith,'))).toHaveLength(1);
+  });
+  it('a computer’s tile counts the decisions of its own school’s jsmith only', async () => {
+    // A's jsmith now agrees to B's audience's policy too, on A's computer, after B's declined it.
+    const b = ((await device.b.socket.emitWithAck('aup:bundle', {})) as { data: AupBundle }).data;
+    const ks2 = b.documents.find((d) => d.audience === 'ks2')!;
+    expect(
+      await sendEvent(device.a, {
+        type: 'aup.decision',
+        user: { username: 'jsmith', domain: 'SCHOOL' },
+        audience: 'ks2',
+        documentId: ks2.id,
+        version: ks2.version,
+        textHash: ks2.textHash,
+        decision: 'accepted',
+        source: 'server',
+      }),
+    ).toMatchObject({ ok: true });
+    for (const k of ['a', 'b'] as const)
+      await device[k].socket.emitWithAck('agent:presence', {
+        user: { username: 'jsmith', domain: 'SCHOOL' },
+        locked: false,
+      });
+    const tile = async (k: 'a' | 'b') =>
+      (await staff.trustDsl.json<{ devices: Device[] }>('GET', `/api/devices?roomId=${room[k]}`)).body
+        .devices[0]?.aup as unknown;
+    expect(await tile('a')).toEqual({ state: 'current', label: 'Agreed' });
+    // B's jsmith declined; A's child agreeing is not B's child agreeing.
+    expect(await tile('b')).toEqual({ state: 'declined', label: 'Did not agree' });
+  });
+});
+
+describe('a chronology or subject access naming a school (issue 18 review, item 2)', () => {
+  const audits = async () =>
+    Number(
+      (
+        await harbour.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  it('a school that does not exist, or is not a number: 400 naming school, and nothing audited', async () => {
+    for (const path of ['/api/chronology', '/api/subject-access']) {
+      for (const named of ['999999', 'nope', '1.5', '-1']) {
+        const before = await audits();
+        const r = await staff.trustDsl.json<{ error?: { message: string } }>(
+          'GET',
+          `${path}?pupil=jsmith&school=${named}`,
+        );
+        expect(r.status, `${path} school=${named}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.error?.message).toMatch(/school/);
+        expect(await audits()).toBe(before);
+      }
+    }
+  });
+
+  it('a school’s staff naming another school: 403, and nothing audited', async () => {
+    for (const path of ['/api/chronology', '/api/subject-access']) {
+      const before = await audits();
+      const r = await staff.dslA.json('GET', `${path}?pupil=jsmith&school=${school.b}`);
+      expect(r.status, path).toBe(403);
+      expect(await audits()).toBe(before);
+      // Their own school named is as good as not naming it.
+      const own = await staff.dslA.json('GET', `${path}?pupil=jsmith&school=${school.a}`);
+      expect(own.status, path).toBe(200);
+    }
+  });
+});
+
 describe('upgrade from 0017', () => {
   it('keeps each login with its pupil, now in the pupil’s school', async () => {
     const dataDir = tempDir('school-logins-upgrade');
@@ -326,6 +475,103 @@ describe('upgrade from 0017', () => {
       ).rejects.toThrow();
     } finally {
       await upgraded.close();
+    }
+  });
+});
+
+describe('migration 0019 down (issue 18 review, item 3)', () => {
+  it('refuses while two schools share a login, changing nothing; else goes back to the trust-wide key, and up again', async () => {
+    const dataDir = tempDir('school-logins-down');
+    const db = await databaseAtMigration(dataDir, '0019_school_logins');
+    const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+    try {
+      const now = new Date().toISOString();
+      const first = Number((await db.selectFrom('schools').select('id').executeTakeFirstOrThrow()).id);
+      const second = Number(
+        (
+          await db
+            .insertInto('schools')
+            .values({ name: 'Brook Primary', code: 'brook', created_at: now })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+      const pupil = async (schoolId: number, sourcedId: string) => {
+        const id = randomUUID();
+        await db
+          .insertInto('roster_pupils')
+          .values({
+            id,
+            sourced_id: sourcedId,
+            given_name: 'J',
+            family_name: 'Smith',
+            year_group: 'Y3',
+            created_at: now,
+            updated_at: now,
+            left_at: null,
+            school_id: schoolId,
+          })
+          .execute();
+        return id;
+      };
+      const jack = await pupil(first, 'p-1');
+      const jade = await pupil(second, 'p-1');
+      await db
+        .insertInto('roster_logins')
+        .values([
+          { login: 'jsmith', pupil_id: jack, school_id: first },
+          { login: 'jack2', pupil_id: jack, school_id: first },
+          { login: 'jsmith', pupil_id: jade, school_id: second },
+        ])
+        .execute();
+      const rows = () =>
+        db.selectFrom('roster_logins').selectAll().orderBy('login').orderBy('pupil_id').execute();
+      const before = await rows();
+      const applied = async () =>
+        (await migrator.getMigrations())
+          .filter((m) => m.executedAt !== undefined)
+          .map((m) => m.name)
+          .at(-1);
+
+      // Two schools' jsmith: refused with the login named, and nothing changed (0019 still applied).
+      const refused = await migrator.migrateDown();
+      expect(refused.error).toBeInstanceOf(Error);
+      expect(String((refused.error as Error).message)).toMatch(/jsmith.*more than one school/);
+      expect(await rows()).toEqual(before);
+      expect(await applied()).toBe('0019_school_logins');
+
+      // Once the login is one school's only, down keeps every row, without its school, under the old key.
+      await db.deleteFrom('roster_logins').where('pupil_id', '=', jade).execute();
+      const down = await migrator.migrateDown();
+      expect(down.error).toBeUndefined();
+      expect(await applied()).toBe('0018_school_settings');
+      expect(await rows()).toEqual([
+        { login: 'jack2', pupil_id: jack },
+        { login: 'jsmith', pupil_id: jack },
+      ]);
+      await expect(
+        db.insertInto('roster_logins').values({ login: 'jsmith', pupil_id: jade }).execute(),
+      ).rejects.toThrow();
+      // A pupil removed still takes their logins (the reference was made again).
+      const gone = await pupil(first, 'p-9');
+      await db.insertInto('roster_logins').values({ login: 'gone', pupil_id: gone }).execute();
+      await db.deleteFrom('roster_pupils').where('id', '=', gone).execute();
+      expect((await rows()).map((r) => r.login)).toEqual(['jack2', 'jsmith']);
+
+      // And up again: each login in its pupil's school.
+      const up = await migrator.migrateUp();
+      expect(up.error).toBeUndefined();
+      expect(await applied()).toBe('0019_school_logins');
+      expect(await rows()).toEqual([
+        { login: 'jack2', pupil_id: jack, school_id: first },
+        { login: 'jsmith', pupil_id: jack, school_id: first },
+      ]);
+      await db
+        .insertInto('roster_logins')
+        .values({ login: 'jsmith', pupil_id: jade, school_id: second })
+        .execute();
+    } finally {
+      await db.destroy();
     }
   });
 });

@@ -105,15 +105,25 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   return (typeof code === 'string' && unreachableCodes.test(code)) || unreachableMessages.test(error.message);
 }
 
-/** `url` as it may be shown and logged: its password replaced. */
-export function describeDatabaseUrl(url: string): string {
+/**
+ * A server's address from a setting (`setting`: DATABASE_URL, REDIS_URL) as it may be shown
+ * and logged: its password replaced, or, when it is not a URL at all, only the setting named
+ * (an unreadable value may be a password pasted in the wrong place). The one place that masks
+ * an address: the database's, and both clusters' (realtime/cluster.ts, pg-cluster.ts).
+ */
+export function urlWithoutPassword(url: string, setting: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    return 'an unreadable DATABASE_URL';
+    return `an unreadable ${setting}`;
   }
+}
+
+/** DATABASE_URL as it may be shown and logged: its password replaced. */
+export function describeDatabaseUrl(url: string): string {
+  return urlWithoutPassword(url, 'DATABASE_URL');
 }
 
 // PostgreSQL's 64-bit integers (count(*), sum) and numerics arrive as strings from `pg`, to

@@ -4,7 +4,8 @@
  * the nodes share: presence, leases, rate-limit counters. Redis going away must not stop
  * a node: the adapter's clients queue and reconnect; the other commands fail fast
  * (`disableOfflineQueue`), are logged, and degrade (a rate limit lets the request through,
- * a lease is not taken, presence keeps what it last knew).
+ * a lease is not taken, presence keeps what it last knew and a node's own agents stay online
+ * on that node).
  */
 import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -13,6 +14,7 @@ import { createClient } from 'redis';
 import type { Server } from 'socket.io';
 import type { Lease, Presence } from '../core/cluster.js';
 import type { CounterStore } from '../core/rate-limit.js';
+import { urlWithoutPassword } from '../db/database.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -32,17 +34,6 @@ const prefix = 'harbour:';
 
 /** Redis could not be reached when the node started: the operator's to fix, said plainly. */
 export class ClusterUnavailableError extends Error {}
-
-/** REDIS_URL without its password, for messages and logs. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'REDIS_URL';
-  }
-}
 
 export async function joinCluster(
   io: Server,
@@ -85,7 +76,7 @@ export async function joinCluster(
   } catch (error) {
     for (const c of [commands, pub, sub]) c.destroy();
     throw new ClusterUnavailableError(
-      `Harbour cannot reach Redis at ${shown(url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}. Start Redis or correct REDIS_URL; without REDIS_URL Harbour runs as a single node.`,
+      `Harbour cannot reach Redis at ${urlWithoutPassword(url, 'REDIS_URL')} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}. Start Redis or correct REDIS_URL; without REDIS_URL Harbour runs as a single node.`,
     );
   } finally {
     clearTimeout(timer);
@@ -150,6 +141,11 @@ export async function joinCluster(
         await commands.zRemRangeByScore(nodes, '-inf', Date.now() - 3600_000);
       } catch (error) {
         clusterLog.warn({ err: error }, 'presence lookup failed (Redis unavailable?)');
+        // What this node knows of its own connections is still true, as in the PostgreSQL
+        // cluster: without it every computer showed offline, and a teacher's controls
+        // (features/supervision) were recorded "not reached" and not sent even to the agents
+        // connected to this very node, which a push reaches without Redis.
+        for (const id of deviceIds) if ((local.get(id) ?? 0) > 0) online.add(id);
       }
       return online;
     },

@@ -59,9 +59,44 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('roster_logins_login').on('roster_logins').column('login').execute();
 }
 
+/**
+ * Back to the trust-wide key on login (0011's table). Two schools' pupils may share a login by
+ * now, and the old key cannot hold both: rather than keep one and silently drop the other
+ * school's child's login, `down` refuses, naming the logins, before it changes anything (the
+ * trust renames them in all but one school's MIS, imports, and migrates down again). Otherwise
+ * every row is kept, its school dropped (the pupil still says it), and the primary key put
+ * back, so `up` can run again (on PostgreSQL it drops `roster_logins_pkey` by name). On SQLite
+ * the table is rebuilt to 0011's shape as `up` rebuilds it.
+ */
 export async function down(db: Kysely<unknown>): Promise<void> {
+  const shared = await sql<{ login: string }>`select login from roster_logins
+    group by login having count(distinct school_id) > 1 order by login limit 20`.execute(db);
+  if (shared.rows.length > 0)
+    throw new Error(
+      `0019 down refused: the login(s) ${shared.rows.map((r) => r.login).join(', ')} belong to pupils ` +
+        'of more than one school, and a login unique across the trust cannot hold them. Change them ' +
+        'in all but one school (its roster import), then migrate down again. Nothing was changed.',
+    );
   await db.schema.dropIndex('roster_logins_login').execute();
   await db.schema.dropIndex('roster_logins_school_login').execute();
-  // The trust-wide key is not put back: two schools' pupils may share a login by now.
-  await db.schema.alterTable('roster_logins').dropColumn('school_id').execute();
+  if (dialectOf(db) === 'postgres') {
+    await db.schema.alterTable('roster_logins').dropColumn('school_id').execute();
+    await sql`alter table roster_logins add primary key (login)`.execute(db);
+    return;
+  }
+  await sql`pragma foreign_keys = off`.execute(db);
+  try {
+    await sql`create table roster_logins_0011 (
+      login text primary key,
+      pupil_id text not null references roster_pupils (id) on delete cascade)`.execute(db);
+    await sql`insert into roster_logins_0011 (login, pupil_id)
+      select login, pupil_id from roster_logins`.execute(db);
+    await sql`drop table roster_logins`.execute(db);
+    await sql`alter table roster_logins_0011 rename to roster_logins`.execute(db);
+    await db.schema.createIndex('roster_logins_pupil').on('roster_logins').column('pupil_id').execute();
+    const broken = await sql`pragma foreign_key_check`.execute(db);
+    if (broken.rows.length > 0) throw new Error('0019 down: the logins rebuild broke a foreign key');
+  } finally {
+    await sql`pragma foreign_keys = on`.execute(db);
+  }
 }

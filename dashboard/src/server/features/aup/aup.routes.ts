@@ -49,6 +49,8 @@ export function registerCsv(entries: AupRegisterEntry[]): string {
     'device',
     'room',
     'source',
+    // Last, so the columns before it keep their places: which school's child the user is.
+    'school',
   ];
   const rows = entries.map((e) =>
     [
@@ -62,6 +64,7 @@ export function registerCsv(entries: AupRegisterEntry[]): string {
       e.deviceName,
       e.roomName,
       e.source,
+      e.schoolName,
     ].map(csvSafe),
   );
   return stringify(rows, { header: true, columns, bom: false, record_delimiter: 'windows' });
@@ -318,8 +321,8 @@ export function aupRoutes(
     },
     async (request) => {
       const actor = currentUser(request);
-      const rooms = await roomIdsOfSchool(db, actor.schoolId);
-      const users = await aup.userStatuses(db, request.query, new Date(), rooms);
+      // One entry per login in a school: two schools' jsmith are two children (docs/trust.md).
+      const users = await aup.userStatuses(db, request.query, new Date(), actor.schoolId);
       await audit(db, { actor: actor.id, action: 'aup.status.view', detail: request.query });
       // Where the user was last seen says which school's pupil the login is.
       const seen = (u: (typeof users)[number]) => ({ login: u.username, roomId: u.lastRoomId });

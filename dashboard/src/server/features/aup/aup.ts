@@ -320,6 +320,11 @@ export async function register(
     .selectFrom('aup_decisions as d')
     .innerJoin('devices as dev', 'dev.id', 'd.device_id')
     .leftJoin('rooms as r', 'r.id', 'd.room_id')
+    .leftJoin('rooms as dr', 'dr.id', 'dev.room_id')
+    // The decision's school: its room's, or its computer's room's when the room was not known.
+    .leftJoin('schools as s', (join) =>
+      join.on((eb) => eb('s.id', '=', eb.fn.coalesce('r.school_id', 'dr.school_id'))),
+    )
     .select([
       'd.id',
       'd.username',
@@ -335,6 +340,8 @@ export async function register(
       'd.room_id',
       'r.name as room_name',
       'd.source',
+      's.id as school_id',
+      's.name as school_name',
     ])
     .orderBy('d.decided_at', 'desc')
     .orderBy('d.id', 'desc')
@@ -367,6 +374,8 @@ export async function register(
     roomId: r.room_id,
     roomName: r.room_name,
     source: r.source,
+    schoolId: r.school_id,
+    schoolName: r.school_name,
   }));
 }
 
@@ -391,56 +400,94 @@ export function statusOf(
   return current === latest.text_hash && new Date(latest.decided_at) >= cutoff ? 'current' : 'outdated';
 }
 
-async function standing(db: Db, usernames: string[] | null, now = new Date()) {
+/** What a decision is measured against now: each audience's published text, and the expiry cutoff. */
+async function standing(db: Db, now = new Date()) {
   const settings = await getSettings(db);
   const cutoff = aupExpiryCutoff(now, settings.expiryMonth, settings.expiryDay);
   const published = new Map((await publishedDocuments(db)).map((d) => [d.audience_id, d.text_hash]));
-  let q = db
-    .selectFrom('aup_decisions')
-    .select(['username', 'audience', 'text_hash', 'decision', 'decided_at', 'version', 'display_name'])
-    .orderBy('decided_at', 'asc')
-    .orderBy('id', 'asc');
-  if (usernames) {
-    if (usernames.length === 0) return { latest: new Map<string, Latest>(), published, cutoff };
-    q = q.where('username', 'in', usernames);
-  }
-  const latest = new Map<string, Latest>();
-  for (const row of await q.execute()) latest.set(row.username, row);
-  return { latest, published, cutoff };
+  return { published, cutoff };
 }
 
-/** Per user: current / outdated / never / declined, for everyone who has signed in or decided. */
+/** Each decision by `usernames` (all when null), oldest first, with its school: its room's, else its computer's room's. */
+function decisionsWithSchool(db: Db, usernames: string[] | null) {
+  return db
+    .selectFrom('aup_decisions as a')
+    .leftJoin('rooms as r', 'r.id', 'a.room_id')
+    .leftJoin('devices as dev', 'dev.id', 'a.device_id')
+    .leftJoin('rooms as dr', 'dr.id', 'dev.room_id')
+    .select((eb) => [
+      'a.username',
+      'a.audience',
+      'a.text_hash',
+      'a.decision',
+      'a.decided_at',
+      'a.version',
+      'a.display_name',
+      'a.room_id',
+      'r.name as room_name',
+      eb.fn.coalesce('r.school_id', 'dr.school_id').as('school_id'),
+    ])
+    .$if(usernames !== null, (q) => q.where('a.username', 'in', usernames!))
+    .orderBy('a.decided_at', 'asc')
+    .orderBy('a.id', 'asc')
+    .execute();
+}
+
+/**
+ * Per user: current / outdated / never / declined, for everyone who has signed in or decided.
+ * A user is a login in a school (migration 0019; docs/trust.md): `jsmith` signed in or deciding
+ * on school A's computers and `jsmith` on school B's are two children, so each is its own entry
+ * with its own latest decision, never one entry with whichever decided last. The school of a
+ * sign-in is its computer's room's; of a decision its room's, or its computer's room's when the
+ * room was not known (as the register scopes them). Sign-ins and decisions in no school's room
+ * make an entry of no school, read by trust-level staff only.
+ */
 export async function userStatuses(
   db: Db,
   filter: { roomId?: string | undefined; username?: string | undefined; status?: AupStatus | undefined },
   now = new Date(),
-  /** One school's rooms: only the users seen in one of them; null: everyone (trust-level). */
-  roomIds: string[] | null = null,
+  /** One school's staff: only that school's users; null: every school's (trust-level). */
+  schoolId: number | null = null,
 ): Promise<AupUserStatus[]> {
-  const school = roomIds && new Set(roomIds);
-  const { latest, published, cutoff } = await standing(db, null, now);
-  // Where each user was last seen: their latest session, or their latest decision.
+  const { published, cutoff } = await standing(db, now);
   const sessions = await sessionPlaces(db);
-  const decisionsPlaces = await db
-    .selectFrom('aup_decisions as a')
-    .leftJoin('rooms as r', 'r.id', 'a.room_id')
-    .select(['a.username', 'a.decided_at as at', 'a.room_id', 'r.name as room_name'])
-    .execute();
-  const lastPlace = new Map<string, { at: string; roomId: string | null; roomName: string | null }>();
-  const roomsOf = new Map<string, Set<string>>();
-  for (const s of [...sessions, ...decisionsPlaces]) {
-    const prev = lastPlace.get(s.username);
-    if (!prev || prev.at < s.at)
-      lastPlace.set(s.username, { at: s.at, roomId: s.room_id, roomName: s.room_name });
-    if (s.room_id) roomsOf.set(s.username, (roomsOf.get(s.username) ?? new Set()).add(s.room_id));
+  const decisions = await decisionsWithSchool(db, null);
+  const schools = new Map(
+    (await db.selectFrom('schools').select(['id', 'name']).execute()).map((s) => [s.id, s.name]),
+  );
+  interface Entry {
+    username: string;
+    school: number | null;
+    place: { at: string; roomId: string | null; roomName: string | null };
+    rooms: Set<string>;
+    latest?: Latest;
+  }
+  const entries = new Map<string, Entry>();
+  const entryOf = (username: string, school: number | null) => {
+    const key = `${school ?? ''}\0${username}`;
+    let entry = entries.get(key);
+    if (!entry) {
+      entry = { username, school, place: { at: '', roomId: null, roomName: null }, rooms: new Set() };
+      entries.set(key, entry);
+    }
+    return entry;
+  };
+  // Where each user was last seen (in that school): their latest session, or their latest decision.
+  const seen = (entry: Entry, at: string, roomId: string | null, roomName: string | null) => {
+    if (entry.place.at < at) entry.place = { at, roomId, roomName };
+    if (roomId) entry.rooms.add(roomId);
+  };
+  for (const s of sessions) seen(entryOf(s.username, s.school_id), s.at, s.room_id, s.room_name);
+  for (const d of decisions) {
+    const entry = entryOf(d.username, d.school_id);
+    seen(entry, d.decided_at, d.room_id, d.room_name);
+    entry.latest = d; // in decision order: the last one kept is the latest
   }
   const users: AupUserStatus[] = [];
-  for (const [username, place] of lastPlace) {
+  for (const { username, school, place, rooms, latest: l } of entries.values()) {
+    if (schoolId !== null && school !== schoolId) continue;
     if (filter.username && filter.username !== username) continue;
-    if (filter.roomId && !roomsOf.get(username)?.has(filter.roomId)) continue;
-    const seen = roomsOf.get(username);
-    if (school && ![...(seen ?? [])].some((r) => school.has(r))) continue;
-    const l = latest.get(username);
+    if (filter.roomId && !rooms.has(filter.roomId)) continue;
     const status = statusOf(l, published, cutoff);
     if (filter.status && filter.status !== status) continue;
     users.push({
@@ -452,9 +499,16 @@ export async function userStatuses(
       decidedAt: l?.decided_at ?? null,
       lastRoomId: place.roomId,
       lastRoomName: place.roomName,
+      schoolId: school,
+      schoolName: school === null ? null : (schools.get(school) ?? null),
     });
   }
-  return users.sort((a, b) => a.username.localeCompare(b.username, 'en-GB', { numeric: true }));
+  return users.sort(
+    (a, b) =>
+      a.username.localeCompare(b.username, 'en-GB', { numeric: true }) ||
+      (a.schoolName ?? '').localeCompare(b.schoolName ?? '', 'en-GB') ||
+      (a.schoolId ?? 0) - (b.schoolId ?? 0),
+  );
 }
 
 /**
@@ -473,26 +527,28 @@ async function standingHere(
   const out = new Map<string, { status: AupStatus; audience: string | null }>();
   if (subjects.length === 0) return out;
   const settings = await getSettings(db);
-  const { latest, published, cutoff } = await standing(
-    db,
-    [...new Set(subjects.map((s) => s.username))],
-    now,
+  const { published, cutoff } = await standing(db, now);
+  // A decision counts for the same login in its own school only: two schools' jsmith are two
+  // children (migration 0019), so B's jsmith is not "agreed" because A's jsmith agreed.
+  const roomIds = [...new Set(subjects.map((s) => s.roomId))];
+  const schoolOfRoom = new Map(
+    (await db.selectFrom('rooms').select(['id', 'school_id']).where('id', 'in', roomIds).execute()).map(
+      (r) => [r.id, r.school_id],
+    ),
   );
+  const latest = new Map<string, Latest>();
   const byAudience = new Map<string, Latest>();
-  const rows = await db
-    .selectFrom('aup_decisions')
-    .select(['username', 'audience', 'text_hash', 'decision', 'decided_at', 'version', 'display_name'])
-    .where('username', 'in', [...new Set(subjects.map((s) => s.username))])
-    .orderBy('decided_at', 'asc')
-    .orderBy('id', 'asc')
-    .execute();
-  for (const row of rows) byAudience.set(`${row.username}\0${row.audience}`, row);
+  for (const row of await decisionsWithSchool(db, [...new Set(subjects.map((s) => s.username))])) {
+    latest.set(`${row.school_id ?? ''}\0${row.username}`, row);
+    byAudience.set(`${row.school_id ?? ''}\0${row.username}\0${row.audience}`, row);
+  }
   const groupRules = settings.rules.some((r) => r.kind === 'group');
   for (const subject of subjects) {
+    const user = `${schoolOfRoom.get(subject.roomId) ?? ''}\0${subject.username}`;
     const audience = groupRules
-      ? (latest.get(subject.username)?.audience ?? settings.defaultAudience)
+      ? (latest.get(user)?.audience ?? settings.defaultAudience)
       : resolveAudience(settings, { username: subject.username, groups: [], roomId: subject.roomId });
-    const decision = byAudience.get(`${subject.username}\0${audience}`);
+    const decision = byAudience.get(`${user}\0${audience}`);
     out.set(subject.key, { status: statusOf(decision, published, cutoff), audience });
   }
   return out;

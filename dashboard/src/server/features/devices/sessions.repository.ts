@@ -31,13 +31,13 @@ export function sessionsInRoom(db: Db, roomId: string, from: string, to: string)
     .execute();
 }
 
-/** Every session's user, start and the room of its computer. */
+/** Every session's user, start and the room of its computer (and that room's school). */
 export function sessionPlaces(db: Db) {
   return db
     .selectFrom('device_sessions as s')
     .innerJoin('devices as d', 'd.id', 's.device_id')
     .leftJoin('rooms as r', 'r.id', 'd.room_id')
-    .select(['s.username', 's.started_at as at', 'd.room_id', 'r.name as room_name'])
+    .select(['s.username', 's.started_at as at', 'd.room_id', 'r.name as room_name', 'r.school_id'])
     .execute();
 }
 

@@ -20,6 +20,7 @@ import { userNames } from '../accounts/index.js';
 import { sessionsOf } from '../devices/index.js';
 import { pupilsByKey } from '../roster/index.js';
 import { HarbourError } from '../../core/errors.js';
+import { schoolExists } from '../../core/schools.js';
 import { incidentRef, pupilKey, subjectKey } from './incidents.js';
 import { categories } from './settings.js';
 
@@ -121,6 +122,17 @@ interface Subject {
  * school named (trust-level staff), it is refused: which child is asked, never both merged.
  */
 async function subjectOf(db: Db, key: string, actor: SessionUser, school?: number): Promise<Subject> {
+  // The school named is checked before anything is read or audited, as the roster import's
+  // `?school=` is (a query names the school, so an unknown one is bad input, 400; the settings'
+  // `/schools/:id/` path answers 404): a school's staff naming another school are refused (403,
+  // never quietly given their own school's answer), and trust-level staff naming a school that
+  // does not exist are told so rather than given an empty chronology that reads as "nothing".
+  if (school !== undefined) {
+    if (actor.schoolId !== null && school !== actor.schoolId)
+      throw new HarbourError('forbidden', 'You can only read your own school’s pupils’ records (school).');
+    if (actor.schoolId === null && !(await schoolExists(db, school)))
+      throw new HarbourError('validation_failed', `school: there is no school ${school}.`);
+  }
   const scope = actor.schoolId ?? school ?? null;
   const pupils = key ? await pupilsByKey(db, key, scope) : [];
   if (pupils.length > 1)
