@@ -16,11 +16,14 @@ import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { audienceLabel } from '../labels';
 import { PersonName } from '../components/PersonName';
+import { useTrustSchools } from '../schools';
 
 /** Who has agreed to the computer rules, per user and per decision, with a CSV export. */
 export function AupRegisterPage() {
   const { t } = useTranslation();
   usePageTitle(t('register.title'));
+  // Trust-level staff of a trust of several schools: which school each row is.
+  const schools = useTrustSchools();
   const [rooms, setRooms] = useState<Room[]>([]);
   const [audiences, setAudiences] = useState<{ id: string; name: string }[]>([]);
   const [roomId, setRoomId] = useState('');
@@ -132,7 +135,8 @@ export function AupRegisterPage() {
         <DataTable
           label={t('register.peopleLabel')}
           rows={users}
-          rowKey={(u) => u.username}
+          // Two schools may each have a pupil with this login (docs/trust.md): one row each.
+          rowKey={(u) => `${u.schoolId ?? ''}:${u.username}`}
           columns={[
             {
               key: 'user',
@@ -150,6 +154,15 @@ export function AupRegisterPage() {
               cell: (u) => (u.decidedAt === null ? dash : <DateTime iso={u.decidedAt} />),
             },
             { key: 'room', header: t('register.lastRoom'), cell: (u) => u.lastRoomName ?? dash },
+            ...(schools === null
+              ? []
+              : [
+                  {
+                    key: 'school',
+                    header: t('schools.column'),
+                    cell: (u: AupUserStatus) => u.schoolName ?? dash,
+                  },
+                ]),
           ]}
         />
       )}
@@ -191,6 +204,15 @@ export function AupRegisterPage() {
             },
             { key: 'computer', header: t('activity.columns.computer'), cell: (e) => e.deviceName },
             { key: 'room', header: t('common.room'), cell: (e) => e.roomName ?? dash },
+            ...(schools === null
+              ? []
+              : [
+                  {
+                    key: 'school',
+                    header: t('schools.column'),
+                    cell: (e: AupRegisterEntry) => e.schoolName ?? dash,
+                  },
+                ]),
           ]}
         />
       )}
