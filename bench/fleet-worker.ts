@@ -95,13 +95,22 @@ function start() {
         timers.push(setInterval(change, options.changeEverySeconds * 1000));
       }, phase),
     );
+    // Heartbeats spread over their interval too: a real agent's heartbeat timer starts when
+    // that computer's agent does (agent/src/core/agent.ts). Started together, every agent of
+    // the fleet sent its heartbeat in the same millisecond, a burst of 10,000 that the server
+    // took seconds to clear once each 30 s, and the tail measured that burst.
+    const heartbeatPhase = Math.random() * options.heartbeatSeconds * 1000;
     timers.push(
-      setInterval(
-        () =>
-          socket.connected &&
-          socket.emit('agent:heartbeat', { sentAt: new Date().toISOString() }, () => undefined),
-        options.heartbeatSeconds * 1000,
-      ),
+      setTimeout(() => {
+        timers.push(
+          setInterval(
+            () =>
+              socket.connected &&
+              socket.emit('agent:heartbeat', { sentAt: new Date().toISOString() }, () => undefined),
+            options.heartbeatSeconds * 1000,
+          ),
+        );
+      }, heartbeatPhase),
     );
   }
 }
