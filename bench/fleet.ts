@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { io } from 'socket.io-client';
 import type { DashboardClientToServer, DashboardServerToClient } from '@harbour/shared';
 import type { Socket } from 'socket.io-client';
+import { serverNodeFlags } from '../dashboard/src/server/node-flags.js';
 import { sampleMachine, sampleProcess } from './lib/proc.js';
 import { seedFleet, type SeededDevice } from './lib/seed.js';
 import { round, summarise } from './lib/stats.js';
@@ -126,6 +127,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         '--expose-gc',
         '--import',
         pathToFileURL(path.join(here, 'lib/memory-probe.mjs')).href,
+        // As `npm start` runs it.
+        ...serverNodeFlags,
         ...(opts.serverExecArgv ?? []),
         path.join(repo, 'dashboard/dist/server/main.js'),
       ],

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { agentNodeFlags } from '../../agent/src/node/node-flags.js';
+import { serverNodeFlags } from '../../dashboard/src/server/node-flags.js';
 import { databaseUrlFor } from './database.js';
 import { agentCli, serverMain } from './paths.js';
 import { waitFor } from './wait.js';
@@ -35,7 +36,7 @@ function exited(proc: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
 }
 
-/** The real server, started as `npm start` runs it (node dashboard/dist/server/main.js). */
+/** The real server, started as `npm start` runs it (node, its flags, dashboard/dist/server/main.js). */
 export class ServerProcess {
   private current: Tracked | undefined;
   readonly url: string;
@@ -60,7 +61,7 @@ export class ServerProcess {
 
   async start(): Promise<void> {
     const databaseUrl = this.env.DATABASE_URL ?? (await databaseUrlFor(this.dataDir));
-    const proc = spawn(process.execPath, [serverMain], {
+    const proc = spawn(process.execPath, [...serverNodeFlags, serverMain], {
       env: {
         ...process.env,
         ...(databaseUrl && { DATABASE_URL: databaseUrl }),
