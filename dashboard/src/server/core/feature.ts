@@ -65,6 +65,12 @@ export interface AgentEventStore<T extends AgentEventType, R> {
    */
   readonly rerunnable?: boolean;
   store(trx: Db, deviceId: string, event: AgentEventOf<T>): Promise<R>;
+  /**
+   * Stores many of these events, of different devices, in a few statements, giving back
+   * each one's result in order; for anything but the common case it throws and each event
+   * is stored alone by `store` (db/group-commit.ts's `Bulk`). Only for `rerunnable` events.
+   */
+  storeMany?(trx: Db, events: readonly { deviceId: string; event: AgentEventOf<T> }[]): Promise<R[]>;
   afterCommit?(result: R, deviceId: string): Promise<void> | void;
 }
 
@@ -73,6 +79,7 @@ export interface AgentEventRegistration {
   readonly type: AgentEventType;
   readonly rerunnable?: boolean;
   store(trx: Db, deviceId: string, event: AgentEvent): Promise<unknown>;
+  storeMany?(trx: Db, events: readonly { deviceId: string; event: AgentEvent }[]): Promise<unknown[]>;
   afterCommit?(result: unknown, deviceId: string): Promise<void> | void;
 }
 

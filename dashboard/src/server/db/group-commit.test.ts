@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type OpenedDatabase } from './database.js';
-import { inGroupTransaction, setGroupCommitPacing } from './group-commit.js';
+import { BulkRefused, inGroupTransaction, setGroupCommitPacing, type Bulk } from './group-commit.js';
 
 let opened: OpenedDatabase;
 let dir: string;
@@ -194,6 +194,58 @@ describe('group commit', () => {
       } finally {
         vi.useRealTimers();
       }
+    });
+  });
+
+  describe('bulk', () => {
+    const bulkOf = (calls: string[][], refuse = false): Bulk<string, string> => ({
+      async run(trx, names) {
+        calls.push([...names]);
+        if (refuse) throw new BulkRefused('not this batch');
+        for (const name of names) await addRoom(name)(trx);
+        return names.map((n) => `bulk ${n}`);
+      },
+    });
+    const piece = (bulk: Bulk<string, string>, name: string, key = name) =>
+      inGroupTransaction(opened.db, (trx) => addRoom(name)(trx).then(() => `alone ${name}`), key, {
+        rerunnable: true,
+        bulk: { of: bulk, input: name },
+      });
+
+    it('stores a batch’s pieces of one bulk in one call, in the order queued', async () => {
+      const calls: string[][] = [];
+      const bulk = bulkOf(calls);
+      const results = await Promise.all(['a', 'b', 'c', 'd'].map((n) => piece(bulk, n)));
+      expect(results).toEqual(['bulk a', 'bulk b', 'bulk c', 'bulk d']);
+      expect(calls).toEqual([['a', 'b', 'c', 'd']]);
+      expect(await roomNames()).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it('runs alone the pieces of a key queued twice, so that key’s order holds', async () => {
+      const calls: string[][] = [];
+      const bulk = bulkOf(calls);
+      const results = await Promise.all([piece(bulk, 'a'), piece(bulk, 'b1', 'b'), piece(bulk, 'b2', 'b')]);
+      expect(results).toEqual(['bulk a', 'alone b1', 'alone b2']);
+      expect(calls).toEqual([['a']]);
+    });
+
+    it('a refused batch is stored piece by piece, with the same outcome', async () => {
+      const calls: string[][] = [];
+      const bulk = bulkOf(calls, true);
+      const results = await Promise.all(['a', 'b'].map((n) => piece(bulk, n)));
+      expect(results).toEqual(['alone a', 'alone b']);
+      expect(calls).toEqual([['a', 'b']]);
+      // Nothing of the refused call is left: each room once.
+      expect(await roomNames()).toEqual(['a', 'b']);
+    });
+
+    it('splits a large group into runs of powers of two (few SQL texts per statement)', async () => {
+      const calls: string[][] = [];
+      const bulk = bulkOf(calls);
+      const names = Array.from({ length: 13 }, (_, i) => `r${String(i).padStart(2, '0')}`);
+      await Promise.all(names.map((n) => piece(bulk, n)));
+      expect(calls.map((c) => c.length)).toEqual([8, 4, 1]);
+      expect(calls.flat()).toEqual(names);
     });
   });
 });

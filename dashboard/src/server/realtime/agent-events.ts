@@ -5,7 +5,7 @@
  */
 import { agentEventBodySchema, type AgentEvent, type AgentEventType } from '@harbour/shared';
 import type { Db } from '../db/database.js';
-import { inGroupTransaction } from '../db/group-commit.js';
+import { BulkRefused, inGroupTransaction, type Bulk } from '../db/group-commit.js';
 import { prepared } from '../db/prepared.js';
 import type { AgentEventRegistration, ServerFeature } from '../core/feature.js';
 import type { Clock } from '../core/ports.js';
@@ -70,6 +70,49 @@ const insertEvent = prepared<
     .onConflict((oc) => oc.doNothing()),
 );
 
+interface EventRow {
+  device_id: string;
+  event_id: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  body: string;
+}
+type Stored = { stored: false } | { stored: true; result: unknown };
+
+/**
+ * Each registration's bulk store (db/group-commit.ts): the batch's events of that type in
+ * one insert, then the feature's `storeMany`. A redelivered event among them (the insert
+ * gives back fewer rows) sends the batch down the one-by-one path, which tells it apart.
+ */
+const bulks = new WeakMap<AgentEventRegistration, Bulk<{ row: EventRow; event: AgentEvent }, Stored>>();
+function bulkOf(
+  handler: AgentEventRegistration,
+): Bulk<{ row: EventRow; event: AgentEvent }, Stored> | undefined {
+  if (!handler.storeMany || handler.rerunnable !== true) return undefined;
+  let bulk = bulks.get(handler);
+  if (!bulk) {
+    bulk = {
+      async run(trx, inputs) {
+        const inserted = await trx
+          .insertInto('agent_events')
+          .values(inputs.map((i) => i.row))
+          .onConflict((oc) => oc.doNothing())
+          .returning('event_id')
+          .execute();
+        if (inserted.length !== inputs.length) throw new BulkRefused('an event was delivered again');
+        const results = await handler.storeMany!(
+          trx,
+          inputs.map((i) => ({ deviceId: i.row.device_id, event: i.event })),
+        );
+        return results.map((result) => ({ stored: true as const, result }));
+      },
+    };
+    bulks.set(handler, bulk);
+  }
+  return bulk;
+}
+
 /**
  * Stores an outbox event once: the (device, event id) primary key makes a redelivered
  * event a no-op. Returns false for a duplicate. The owning feature's `store` runs in the
@@ -89,22 +132,24 @@ export async function storeEvent(
   if (!handler) throw new Error(`no feature stores agent events ${claimed.body.type}`);
   const time = saneEventTime(claimed.occurredAt, clock.now());
   const event = time.skewed ? { ...claimed, occurredAt: time.at } : claimed;
-  const outcome = await inGroupTransaction(
+  const row: EventRow = {
+    device_id: deviceId,
+    event_id: event.id,
+    type: event.body.type,
+    occurred_at: event.occurredAt,
+    received_at: clock.now().toISOString(),
+    body: JSON.stringify(event.body),
+  };
+  const bulk = bulkOf(handler);
+  const outcome: Stored = await inGroupTransaction(
     db,
-    async (trx) => {
-      const inserted = await insertEvent.run(trx, {
-        device_id: deviceId,
-        event_id: event.id,
-        type: event.body.type,
-        occurred_at: event.occurredAt,
-        received_at: clock.now().toISOString(),
-        body: JSON.stringify(event.body),
-      });
-      if (Number(inserted.numAffectedRows ?? 0) === 0) return { stored: false as const };
-      return { stored: true as const, result: await handler.store(trx, deviceId, event) };
+    async (trx): Promise<Stored> => {
+      const inserted = await insertEvent.run(trx, row);
+      if (Number(inserted.numAffectedRows ?? 0) === 0) return { stored: false };
+      return { stored: true, result: await handler.store(trx, deviceId, event) };
     },
     deviceId,
-    { rerunnable: handler.rerunnable === true },
+    { rerunnable: handler.rerunnable === true, ...(bulk && { bulk: { of: bulk, input: { row, event } } }) },
   );
   if (outcome.stored && time.skewed) await clockSkewed?.(deviceId, claimed.occurredAt, time.at);
   if (outcome.stored) await handler.afterCommit?.(outcome.result, deviceId);

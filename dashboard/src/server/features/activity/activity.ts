@@ -9,6 +9,7 @@ import {
   formatOsUser,
   type ActivityChanged,
   type ActivityInterval,
+  type ActivitySettings,
   type DeviceActivity,
 } from '@harbour/shared';
 import { sql, type Selectable } from 'kysely';
@@ -16,7 +17,14 @@ import type { Db } from '../../db/database.js';
 import { prepared } from '../../db/prepared.js';
 import type { ActivityIntervalsTable } from '../../db/schema.js';
 import { HarbourError, notFound } from '../../core/errors.js';
-import { devicePlace, fromDevice, purgeClearedHealth } from '../devices/index.js';
+import {
+  deviceRoomColumn,
+  devicePlace,
+  fromDevice,
+  joinDeviceOf,
+  purgeClearedHealth,
+} from '../devices/index.js';
+import { BulkRefused } from '../../db/group-commit.js';
 import { getActivitySettings } from './settings.js';
 
 /** How far ahead of the server's clock a device's clock may be before its events are refused. */
@@ -166,34 +174,23 @@ export async function recordActivityChange(
       return null;
     }
   }
-  const { row: stored, roomId } = await insertInterval(trx, deviceId, occurredAt, null, body);
-  return {
-    deviceId,
-    roomId,
-    user: stored.username,
-    state: body.state,
-    app: stored.app,
-    title: stored.title,
-    url: stored.url,
-    domain: stored.domain,
-    private: stored.private === 1,
-    reason: stored.reason,
-    since: occurredAt,
-  };
+  const { row, roomId } = await insertInterval(trx, deviceId, occurredAt, null, body);
+  return nowShowing(row, roomId, body);
 }
 
 /**
- * Writes one interval, with the server's private-window rule applied, and says the device's
- * room. "Off" with a reason (outside monitoring hours, no display) is a time the computer was
- * on and not monitored: the timeline and the tile say so. Plain "off" (stopped) is no interval.
+ * The interval a change opens, with the server's private-window rule applied (`settings` is
+ * asked only when the window is private). "Off" with a reason (outside monitoring hours, no
+ * display) is a time the computer was on and not monitored: the timeline and the tile say
+ * so. Plain "off" (stopped) is no interval: `stored` is false.
  */
-async function insertInterval(
-  trx: Db,
+async function intervalRow(
+  settings: () => Promise<ActivitySettings>,
   deviceId: string,
   startedAt: string,
   endedAt: string | null,
   body: ActivityChanged,
-): Promise<{ row: IntervalValues; roomId: string }> {
+): Promise<{ row: IntervalValues; stored: boolean }> {
   const user = body.user ? formatOsUser(body.user) : null;
   const w = body.window;
   const reason = body.reason ?? null;
@@ -201,7 +198,7 @@ async function insertInterval(
   let title = w?.title ?? null;
   // Lower case, as domainOf gives: the domain filter compares with = and LIKE, which ignore case on SQLite only.
   let domain = domainOf(url) ?? w?.domain?.toLowerCase() ?? null;
-  if (w?.private && (await getActivitySettings(trx)).privateWindows === 'domainOnly') {
+  if (w?.private && (await settings()).privateWindows === 'domainOnly') {
     // The agent already does this; the server enforces it too.
     url = null;
     title = null;
@@ -229,11 +226,110 @@ async function insertInterval(
     started_at: startedAt,
     ended_at: endedAt,
   };
-  if (body.state === 'off' && reason === null)
-    return { row, roomId: (await deviceRoom(trx, deviceId)).roomId };
+  return { row, stored: !(body.state === 'off' && reason === null) };
+}
+
+/** Writes one interval (intervalRow) and says the device's room. */
+async function insertInterval(
+  trx: Db,
+  deviceId: string,
+  startedAt: string,
+  endedAt: string | null,
+  body: ActivityChanged,
+): Promise<{ row: IntervalValues; roomId: string }> {
+  const { row, stored } = await intervalRow(
+    () => getActivitySettings(trx),
+    deviceId,
+    startedAt,
+    endedAt,
+    body,
+  );
+  if (!stored) return { row, roomId: (await deviceRoom(trx, deviceId)).roomId };
   const inserted = (await insertIntervalRow.run(trx, row)).rows[0];
   if (!inserted) throw notFound('Device');
   return { row, roomId: inserted.room_id };
+}
+
+/** What a device shows now, after a change that opened `row` in `roomId`. */
+const nowShowing = (row: IntervalValues, roomId: string, body: ActivityChanged): DeviceActivity => ({
+  deviceId: row.device_id,
+  roomId,
+  user: row.username,
+  state: body.state,
+  app: row.app,
+  title: row.title,
+  url: row.url,
+  domain: row.domain,
+  private: row.private === 1,
+  reason: row.reason,
+  since: row.started_at,
+});
+
+/**
+ * Many devices' changes in three statements (db/group-commit.ts's bulk path; each device at
+ * most once): close each device's open interval unless a later change exists, open the new
+ * intervals with their devices' rooms (`insert … select` from a VALUES list joined to
+ * devices), and give back what each device shows now. The common case only: a time no
+ * device can have seen, a plain "off", a change arriving after a later one, or an unknown
+ * device throws, and each change is then recorded alone by `recordActivityChange`, which
+ * refuses or places it exactly as before.
+ */
+export async function recordActivityChanges(
+  trx: Db,
+  changes: readonly { deviceId: string; occurredAt: string; body: ActivityChanged }[],
+): Promise<DeviceActivity[]> {
+  for (const c of changes) checkEventTime(c.occurredAt);
+  let settings: Promise<ActivitySettings> | undefined;
+  const asked = () => (settings ??= getActivitySettings(trx));
+  const rows: IntervalValues[] = [];
+  for (const c of changes) {
+    const { row, stored } = await intervalRow(asked, c.deviceId, c.occurredAt, null, c.body);
+    if (!stored) throw new BulkRefused('an agent stopped');
+    rows.push(row);
+  }
+  const closing = sql.join(changes.map((c) => sql`(${c.deviceId}, ${c.occurredAt})`));
+  const closed = await sql<{ device_id: string }>`
+    with v(device_id, at) as (values ${closing})
+    update activity_intervals
+    set ended_at = case when activity_intervals.started_at > v.at then activity_intervals.started_at else v.at end
+    from v
+    where activity_intervals.device_id = v.device_id and activity_intervals.ended_at is null
+      and not exists (
+        select 1 from activity_intervals later where later.device_id = v.device_id and later.started_at > v.at
+      )
+    returning activity_intervals.device_id`.execute(trx);
+  // Nothing closed: the device's first change, or a later change already stored (rare),
+  // which the one-by-one path places in the past. One look-up for all of them.
+  const wasClosed = new Set(closed.rows.map((r) => r.device_id));
+  const unclosed = changes.filter((c) => !wasClosed.has(c.deviceId));
+  if (unclosed.length > 0) {
+    const later = await sql<{ device_id: string }>`
+      with v(device_id, at) as (values ${sql.join(unclosed.map((c) => sql`(${c.deviceId}, ${c.occurredAt})`))})
+      select v.device_id from v
+      where exists (
+        select 1 from activity_intervals later where later.device_id = v.device_id and later.started_at > v.at
+      )`.execute(trx);
+    if (later.rows.length > 0) throw new BulkRefused('a change arrived after a later one');
+  }
+  const opening = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${r.device_id}, ${r.username}, ${r.state}, ${r.app}, ${r.title}, ${r.url}, ${r.domain}, ${r.exe_path}, ${r.private}, ${r.reason}, ${r.started_at}, ${r.ended_at})`,
+    ),
+  );
+  const opened = await sql<{ device_id: string; room_id: string }>`
+    with v(${sql.join(intervalValues.map((c) => sql.ref(c)))}) as (values ${opening})
+    insert into activity_intervals (room_id, ${sql.join(intervalValues.map((c) => sql.ref(c)))})
+    select ${deviceRoomColumn}, ${sql.join(
+      intervalValues.map((c) =>
+        c === 'private' ? sql`cast(v.private as integer)` : sql`cast(${sql.ref(`v.${c}`)} as text)`,
+      ),
+    )}
+    from v ${joinDeviceOf(sql.ref('v.device_id'))}
+    returning device_id, room_id`.execute(trx);
+  if (opened.rows.length !== rows.length) throw new BulkRefused('an unknown device');
+  const rooms = new Map(opened.rows.map((r) => [r.device_id, r.room_id]));
+  return rows.map((row, i) => nowShowing(row, rooms.get(row.device_id)!, changes[i]!.body));
 }
 
 type IntervalRow = Selectable<ActivityIntervalsTable> & { hostname: string };

@@ -10,7 +10,7 @@ import type { Lease } from '../../core/cluster.js';
 import type { Db } from '../../db/database.js';
 import type { DevicesFeature } from '../devices/index.js';
 import type { EvidenceFeature } from '../evidence/index.js';
-import { extensionReports, recordActivityChange } from './activity.js';
+import { extensionReports, recordActivityChange, recordActivityChanges } from './activity.js';
 import { activityRoutes } from './activity.routes.js';
 import { noPeople, type People } from './people.js';
 import { agentActivityConfig, watchRoomActivity } from './agent-activity.js';
@@ -71,6 +71,15 @@ export function activityFeature(deps: {
         // Intervals only: nothing in memory changes until afterCommit.
         rerunnable: true,
         store: (trx, deviceId, event) => recordActivityChange(trx, deviceId, event.occurredAt, event.body),
+        storeMany: (trx, events) =>
+          recordActivityChanges(
+            trx,
+            events.map(({ deviceId, event }) => ({
+              deviceId,
+              occurredAt: event.occurredAt,
+              body: event.body,
+            })),
+          ),
         afterCommit: (current) => {
           if (current) hub.activityChanged(current);
         },

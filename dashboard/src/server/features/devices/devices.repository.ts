@@ -1,5 +1,5 @@
 /** The `devices` table: enrolled computers. Every query of it lives here. */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { inGroupTransaction } from '../../db/group-commit.js';
 import { prepared } from '../../db/prepared.js';
@@ -33,6 +33,15 @@ export function listDevices(
 export function fromDevice(db: Db, id: string) {
   return db.selectFrom('devices').where('devices.id', '=', id);
 }
+
+/**
+ * The same for many devices at once: `join devices` on `deviceId` (a column of the
+ * statement's own rows), whose room is then `deviceRoomColumn`. Rows of unknown devices
+ * drop out of the join, so nothing is written for them.
+ */
+export const joinDeviceOf = (deviceId: ReturnType<typeof sql.ref>) =>
+  sql`join devices on devices.id = ${deviceId}`;
+export const deviceRoomColumn = sql.ref('devices.room_id');
 
 /** Where a device is and what it is called, or undefined for an unknown device. */
 /** Built once (db/prepared.ts): every activity change asks it. */

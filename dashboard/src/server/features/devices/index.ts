@@ -28,8 +28,10 @@ export {
   deviceExists,
   deviceIdsInRoom,
   devicePlace,
+  deviceRoomColumn,
   deviceWithRoom,
   fromDevice,
+  joinDeviceOf,
   signedInUsers,
 } from './devices.repository.js';
 export {
