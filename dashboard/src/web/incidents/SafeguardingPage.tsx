@@ -12,6 +12,7 @@ import { DateTime } from '../components/time';
 import { usePageTitle } from '../components/usePageTitle';
 import { SchoolPicker, SchoolSafeguarding } from './SchoolSafeguarding';
 import { SmtpForm } from './SmtpForm';
+import { StaffPinForm } from './StaffPinForm';
 import { useLoad } from './useLoad';
 
 /** The DSL's settings: categories, retention, email, screen release, and the trail check. */
@@ -26,7 +27,6 @@ export function SafeguardingPage() {
   const [saved, setSaved] = useState<string | null>(null);
   const [categories, setCategories] = useState('');
   const [retention, setRetention] = useState({ incidents: '', evidence: '' });
-  const [pin, setPin] = useState('');
   const [verify, setVerify] = useState<AuditVerify | null>(null);
   // A school's DSL in a trust of several schools: the PIN, release and email are their school's
   // own (or the trust's), set in their own panel; categories and retention stay the trust's.
@@ -183,38 +183,24 @@ export function SafeguardingPage() {
                     {t('safeguarding.cover.pupilsMayRelease')}
                   </label>
                   <p>{data.staffPinSet ? t('safeguarding.cover.pinSet') : t('safeguarding.cover.noPin')}</p>
-                  <form
-                    className="inline-form"
-                    onSubmit={(e) => {
-                      e.preventDefault();
+                  <StaffPinForm
+                    label={t('safeguarding.cover.pin')}
+                    onSet={(pin) => {
                       setSaveError(null);
                       setSchoolError(null);
                       setSaved(null);
-                      api.put('/api/safeguarding/staff-pin', { pin }).then(
+                      return api.put('/api/safeguarding/staff-pin', { pin }).then(
                         () => {
-                          setPin('');
                           setSaved(t('safeguarding.cover.pinSaved'));
                           set({ ...data, staffPinSet: true });
                         },
-                        (err: unknown) => setSaveError(err),
+                        (err: unknown) => {
+                          setSaveError(err);
+                          throw err;
+                        },
                       );
                     }}
-                    noValidate
-                  >
-                    <TextField
-                      label={t('safeguarding.cover.pin')}
-                      name="pin"
-                      invalid={t('safeguarding.cover.pinInvalid')}
-                      type="password"
-                      inputMode="numeric"
-                      autoComplete="new-password"
-                      value={pin}
-                      onChange={setPin}
-                    />
-                    <button type="submit" className="button">
-                      {t('safeguarding.cover.setPin')}
-                    </button>
-                  </form>
+                  />
                 </section>
 
                 <SmtpForm

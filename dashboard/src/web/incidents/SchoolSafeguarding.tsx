@@ -12,8 +12,9 @@ import { useTranslation } from 'react-i18next';
 import type { SafeguardingSettings, School } from '@harbour/shared';
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { SelectField, TextField } from '../components/Field';
+import { SelectField } from '../components/Field';
 import { SmtpForm } from './SmtpForm';
+import { StaffPinForm } from './StaffPinForm';
 import { useLoad } from './useLoad';
 
 /** The panel's words that say whose school it is: the DSL's own ("your") or one chosen ("this"). */
@@ -56,7 +57,6 @@ export function SchoolSafeguarding({
   const w = (key: Worded) => t(chosen ? `safeguarding.chosenSchool.${key}` : `safeguarding.school.${key}`);
   const base = `/api/safeguarding/schools/${schoolId}`;
   const inherited = data.inherited ?? { staffPin: true, smtp: true, pupilsMayRelease: true };
-  const [pin, setPin] = useState('');
 
   const run = (work: () => Promise<SafeguardingSettings>, message: string) => {
     onError(null);
@@ -108,29 +108,12 @@ export function SchoolSafeguarding({
               ? w('pinTrust')
               : t('safeguarding.cover.noPin')}
         </p>
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            run(() => thenReload(api.put(`${base}/staff-pin`, { pin })), t('safeguarding.cover.pinSaved'));
-            setPin('');
-          }}
-          noValidate
-        >
-          <TextField
-            label={w('pinLabel')}
-            name="pin"
-            invalid={t('safeguarding.cover.pinInvalid')}
-            type="password"
-            inputMode="numeric"
-            autoComplete="new-password"
-            value={pin}
-            onChange={setPin}
-          />
-          <button type="submit" className="button">
-            {t('safeguarding.cover.setPin')}
-          </button>
-        </form>
+        <StaffPinForm
+          label={w('pinLabel')}
+          onSet={(pin) =>
+            run(() => thenReload(api.put(`${base}/staff-pin`, { pin })), t('safeguarding.cover.pinSaved'))
+          }
+        />
         {!inherited.staffPin && (
           <button
             type="button"
