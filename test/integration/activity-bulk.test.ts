@@ -14,35 +14,17 @@ import type { AgentEvent } from '@harbour/shared';
 import type { Harbour } from '../../dashboard/src/server/app.js';
 import type { ApiClient } from '../support/api.js';
 import { staffClients, startInProcess } from '../support/harbour.js';
-import { agentSocket, connected, type AgentSocket } from '../support/sockets.js';
+import { enrolTestDevice, type TestDevice } from '../support/tell.js';
 
 let harbour: Harbour;
 let admin: ApiClient;
-const agents: { socket: AgentSocket; deviceId: string }[] = [];
+const agents: TestDevice[] = [];
 
 beforeAll(async () => {
   harbour = await startInProcess();
   admin = (await staffClients(harbour)).admin;
   const roomId = (await admin.createRoom('Year 6')).id;
-  for (let i = 0; i < 40; i++) {
-    const { token } = await admin.createToken(roomId);
-    const res = await admin.json<{ deviceId: string; credential: string }>('POST', '/api/agent/enrol', {
-      token,
-      hostname: `PC-${i}`,
-      os: 'Linux test',
-      serial: null,
-      agentVersion: '0.1.0',
-    });
-    expect(res.status).toBe(201);
-    const socket = await connected(
-      agentSocket(harbour.url, {
-        deviceId: res.body.deviceId,
-        credential: res.body.credential,
-        agentVersion: '0.1.0',
-      }),
-    );
-    agents.push({ socket, deviceId: res.body.deviceId });
-  }
+  for (let i = 0; i < 40; i++) agents.push(await enrolTestDevice(harbour.url, admin, roomId, `PC-${i}`));
 });
 afterAll(async () => {
   for (const a of agents) a.socket.close();

@@ -103,12 +103,16 @@ export function startCheckpointer(
   let large = false;
   let settling: Promise<unknown> | undefined;
   const waiting: { resolve: (result: CheckpointResult) => void; reject: (error: Error) => void }[] = [];
+  /** The server's connection checkpoints its WAL itself again, as SQLite does by default. */
+  const checkpointItself = () => {
+    if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${defaultAutocheckpoint}`);
+  };
   const selfCheckpointing = (why: string) => {
     if (!running && worker === undefined) return;
     running = false;
     worker = undefined;
     for (const asked of waiting.splice(0)) asked.reject(new Error(`the checkpoint thread stopped: ${why}`));
-    if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${defaultAutocheckpoint}`);
+    checkpointItself();
     logger.warn({ reason: why }, 'the WAL checkpoint thread stopped: the database checkpoints itself');
   };
   try {
@@ -183,7 +187,7 @@ export function startCheckpointer(
       w.ref();
       w.postMessage('stop');
       await exited;
-      if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${defaultAutocheckpoint}`);
+      checkpointItself();
     },
   };
 }

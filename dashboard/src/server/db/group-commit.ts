@@ -190,21 +190,23 @@ async function withoutSavepoints(db: Db, batch: Work[]): Promise<Outcome[] | nul
   const keys = new Map<string | undefined, number>();
   for (const item of batch) keys.set(item.key, (keys.get(item.key) ?? 0) + 1);
   const bulks = new Map<Bulk, number[]>();
+  /** Each bulk piece's group: the indices of its bulk's pieces, in queue order. */
+  const groupOf = new Map<number, number[]>();
   batch.forEach((item, i) => {
-    if (item.bulk && item.key !== undefined && keys.get(item.key) === 1) {
-      const group = bulks.get(item.bulk.of) ?? [];
-      group.push(i);
-      bulks.set(item.bulk.of, group);
-    }
+    if (!item.bulk || item.key === undefined || keys.get(item.key) !== 1) return;
+    let group = bulks.get(item.bulk.of);
+    if (!group) bulks.set(item.bulk.of, (group = []));
+    group.push(i);
+    groupOf.set(i, group);
   });
   try {
     return await db.transaction().execute(async (trx) => {
       const done: Outcome[] = new Array<Outcome>(batch.length);
       for (let i = 0; i < batch.length; i++) {
         const item = batch[i]!;
-        const group = item.bulk ? bulks.get(item.bulk.of) : undefined;
+        const group = groupOf.get(i);
         try {
-          if (group?.includes(i)) {
+          if (group) {
             // The whole group, at its first piece's place.
             if (group[0] !== i) continue;
             for (const chunk of powersOfTwo(group)) {

@@ -9,6 +9,7 @@ import { BulkRefused, inGroupTransaction, type Bulk } from '../db/group-commit.j
 import { prepared } from '../db/prepared.js';
 import type { AgentEventRegistration, ServerFeature } from '../core/feature.js';
 import type { Clock } from '../core/ports.js';
+import type { AgentEventsTable } from '../db/schema.js';
 
 const eventTypes = agentEventBodySchema.options.map((o) => o.shape.type.value);
 
@@ -52,32 +53,20 @@ export function saneEventTime(claimed: string, now: Date): { at: string; skewed:
 /** Told when an event's time was outside the window and the time it was received was used. */
 export type ClockSkewed = (deviceId: string, claimed: string, used: string) => Promise<void>;
 
+/** An event's row in `agent_events`. */
+// A mapped copy: a type, not the interface, so it stands as the prepared query's values.
+type EventRow = { [K in keyof AgentEventsTable]: AgentEventsTable[K] };
+
 /** Built once (db/prepared.ts): every agent event runs it. */
-const insertEvent = prepared<
-  {
-    device_id: string;
-    event_id: string;
-    type: string;
-    occurred_at: string;
-    received_at: string;
-    body: string;
-  },
-  never
->(['device_id', 'event_id', 'type', 'occurred_at', 'received_at', 'body'], (db, row) =>
-  db
-    .insertInto('agent_events')
-    .values(row)
-    .onConflict((oc) => oc.doNothing()),
+const insertEvent = prepared<EventRow, never>(
+  ['device_id', 'event_id', 'type', 'occurred_at', 'received_at', 'body'],
+  (db, row) =>
+    db
+      .insertInto('agent_events')
+      .values(row)
+      .onConflict((oc) => oc.doNothing()),
 );
 
-interface EventRow {
-  device_id: string;
-  event_id: string;
-  type: string;
-  occurred_at: string;
-  received_at: string;
-  body: string;
-}
 type Stored = { stored: false } | { stored: true; result: unknown };
 
 /**
@@ -85,10 +74,9 @@ type Stored = { stored: false } | { stored: true; result: unknown };
  * one insert, then the feature's `storeMany`. A redelivered event among them (the insert
  * gives back fewer rows) sends the batch down the one-by-one path, which tells it apart.
  */
-const bulks = new WeakMap<AgentEventRegistration, Bulk<{ row: EventRow; event: AgentEvent }, Stored>>();
-function bulkOf(
-  handler: AgentEventRegistration,
-): Bulk<{ row: EventRow; event: AgentEvent }, Stored> | undefined {
+type EventBulk = Bulk<{ row: EventRow; event: AgentEvent }, Stored>;
+const bulks = new WeakMap<AgentEventRegistration, EventBulk>();
+function bulkOf(handler: AgentEventRegistration): EventBulk | undefined {
   if (!handler.storeMany || handler.rerunnable !== true) return undefined;
   let bulk = bulks.get(handler);
   if (!bulk) {

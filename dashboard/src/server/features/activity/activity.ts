@@ -265,9 +265,14 @@ const nowShowing = (row: IntervalValues, roomId: string, body: ActivityChanged):
   since: row.started_at,
 });
 
+/** The changes as `v(device_id, at)`, for a statement's `with`. */
+const moments = (of: readonly { deviceId: string; occurredAt: string }[]) =>
+  sql`v(device_id, at) as (values ${sql.join(of.map((c) => sql`(${c.deviceId}, ${c.occurredAt})`))})`;
+
 /**
- * Many devices' changes in three statements (db/group-commit.ts's bulk path; each device at
- * most once): close each device's open interval unless a later change exists, open the new
+ * Many devices' changes in two or three statements (db/group-commit.ts's bulk path; each
+ * device at most once): close each device's open interval unless a later change exists, look
+ * up later changes for the devices that had none open (only if there are any), open the new
  * intervals with their devices' rooms (`insert … select` from a VALUES list joined to
  * devices), and give back what each device shows now. The common case only: a time no
  * device can have seen, a plain "off", a change arriving after a later one, or an unknown
@@ -287,9 +292,8 @@ export async function recordActivityChanges(
     if (!stored) throw new BulkRefused('an agent stopped');
     rows.push(row);
   }
-  const closing = sql.join(changes.map((c) => sql`(${c.deviceId}, ${c.occurredAt})`));
   const closed = await sql<{ device_id: string }>`
-    with v(device_id, at) as (values ${closing})
+    with ${moments(changes)}
     update activity_intervals
     set ended_at = case when activity_intervals.started_at > v.at then activity_intervals.started_at else v.at end
     from v
@@ -304,7 +308,7 @@ export async function recordActivityChanges(
   const unclosed = changes.filter((c) => !wasClosed.has(c.deviceId));
   if (unclosed.length > 0) {
     const later = await sql<{ device_id: string }>`
-      with v(device_id, at) as (values ${sql.join(unclosed.map((c) => sql`(${c.deviceId}, ${c.occurredAt})`))})
+      with ${moments(unclosed)}
       select v.device_id from v
       where exists (
         select 1 from activity_intervals later where later.device_id = v.device_id and later.started_at > v.at
